@@ -1,0 +1,5 @@
+import sys
+
+from telekpi.cli.app import main
+
+sys.exit(main())

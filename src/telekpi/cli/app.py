@@ -1,0 +1,79 @@
+"""The Typer app, its global options, and the one place errors become messages."""
+
+from __future__ import annotations
+
+import os
+import sys
+from pathlib import Path
+
+import typer
+
+from telekpi.errors import TelekpiError
+
+app = typer.Typer(
+    name="telekpi",
+    help="Telesales and call-center KPIs from what the dialer, PBX and CRM already record.",
+    no_args_is_help=True,
+    add_completion=False,
+    pretty_exceptions_enable=False,
+    rich_markup_mode=None,
+)
+
+
+class State:
+    """Global options, handed to commands through the Typer context."""
+
+    db: Path = Path("telekpi.duckdb")
+
+
+@app.callback()
+def _global(
+    ctx: typer.Context,
+    db: Path = typer.Option(
+        None, "--db", envvar="TELEKPI_DB", help="Warehouse file [default: ./telekpi.duckdb]."),
+) -> None:
+    state = State()
+    state.db = db or Path("telekpi.duckdb")
+    ctx.obj = state
+
+
+def db_path(ctx: typer.Context) -> Path:
+    return ctx.find_root().obj.db
+
+
+def fail(message: str, code: int = 2) -> None:
+    """Print one clear sentence to stderr and exit."""
+    typer.echo(f"telekpi: {message}", err=True)
+    raise typer.Exit(code)
+
+
+def _register() -> None:
+    from telekpi.cli import demo_cmd, import_cmd, query_cmds  # noqa: F401 - they add commands to app
+
+
+def main(argv: list[str] | None = None) -> int:
+    _register()
+    try:
+        app(args=argv, prog_name="telekpi", standalone_mode=True)
+    except SystemExit as e:
+        return e.code if isinstance(e.code, int) else (0 if e.code is None else 1)
+    except TelekpiError as e:
+        typer.echo(f"telekpi: {e.user_message()}", err=True)
+        return e.exit_code
+    except KeyboardInterrupt:
+        typer.echo("telekpi: interrupted; nothing of the unfinished file was kept", err=True)
+        return 130
+    except BrokenPipeError:
+        sys.stderr.close()
+        return 0
+    except Exception as e:  # the last edge: never a traceback unless asked
+        if os.environ.get("TELEKPI_DEBUG"):
+            raise
+        typer.echo(f"telekpi: internal error: {type(e).__name__}: {e} "
+                   "(set TELEKPI_DEBUG=1 for the traceback)", err=True)
+        return 1
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

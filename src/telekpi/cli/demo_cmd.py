@@ -1,0 +1,3 @@
+"""Placeholder: filled in by its owner."""
+
+from telekpi.cli.app import app  # noqa: F401

@@ -1,0 +1,87 @@
+"""One exception root; messages for people are made at the edges (CLI, HTTP).
+
+    TelekpiError                 anything telekpi raises on purpose (exit 1)
+    ├── UsageError               bad options or arguments (exit 2)
+    │   └── QueryError           a KPI request the catalog cannot answer
+    ├── InputError               a file that cannot be read as asked (exit 2);
+    │   │                        carries file, line and column
+    │   └── ConfigError          telekpi.toml or a mapping file is wrong
+    ├── CatalogError             metric YAML failed validation; carries issues
+    └── MissingDependencyError   an optional extra is not installed
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+
+class TelekpiError(Exception):
+    exit_code = 1
+
+    def user_message(self) -> str:
+        return str(self)
+
+
+class UsageError(TelekpiError):
+    exit_code = 2
+
+
+class QueryError(UsageError):
+    pass
+
+
+class InputError(TelekpiError):
+    """Input that cannot be used; the message names where it is."""
+
+    exit_code = 2
+
+    def __init__(self, message: str, *, file: str | None = None, line: int | None = None,
+                 column: str | None = None):
+        self.message, self.file, self.line, self.column = message, file, line, column
+        super().__init__(self.user_message())
+
+    def user_message(self) -> str:
+        where = []
+        if self.file:
+            where.append(str(self.file))
+        if self.line is not None:
+            where.append(f"line {self.line}")
+        if self.column:
+            where.append(f"column {self.column}")
+        return (", ".join(where) + ": " if where else "") + self.message
+
+
+class ConfigError(InputError):
+    pass
+
+
+@dataclass(frozen=True)
+class Issue:
+    """One finding of a validator: collected, not raised one by one."""
+
+    level: str  # "error" | "warning"
+    file: str | None
+    line: int | None
+    message: str
+
+    def __str__(self) -> str:
+        where = ":".join(str(p) for p in (self.file, self.line) if p is not None)
+        return f"{where}: {self.level}: {self.message}" if where else f"{self.level}: {self.message}"
+
+
+class CatalogError(TelekpiError):
+    exit_code = 2
+
+    def __init__(self, issues: list[Issue]):
+        self.issues = issues
+        super().__init__(self.user_message())
+
+    def user_message(self) -> str:
+        errors = [i for i in self.issues if i.level == "error"]
+        head = f"{len(errors)} error(s) in the metric catalog"
+        return head + ":\n" + "\n".join(f"  {i}" for i in errors)
+
+
+class MissingDependencyError(TelekpiError):
+    def __init__(self, what: str, extra: str):
+        super().__init__(f"{what} needs an optional part: pip install 'telekpi[{extra}]'")

@@ -1,0 +1,1 @@
+"""Canonical tables and disposition flags: the shape every connector writes to."""

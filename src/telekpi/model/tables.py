@@ -1,0 +1,136 @@
+"""The canonical tables of DESIGN.md: columns, types, keys, allowed values.
+
+Connectors produce rows in these shapes; validation checks them; the store
+creates them. Types are logical: ``string``, ``timestamp`` (with time zone;
+naive input means the workspace timezone), ``date``, ``seconds`` (double ≥ 0),
+``double``, ``money`` (decimal), ``int``.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+
+@dataclass(frozen=True)
+class Column:
+    name: str
+    type: str
+    required: bool = False
+    choices: tuple[str, ...] | None = None
+    default: object | None = None
+    min: float | None = None
+    max: float | None = None
+    help: str = ""
+
+
+@dataclass(frozen=True)
+class Table:
+    name: str
+    key: tuple[str, ...]
+    columns: tuple[Column, ...]
+    time: str | None = None
+    help: str = ""
+    extra_key_columns: tuple[str, ...] = field(default=())
+
+    @property
+    def names(self) -> list[str]:
+        return [c.name for c in self.columns]
+
+    def column(self, name: str) -> Column:
+        for c in self.columns:
+            if c.name == name:
+                return c
+        raise KeyError(name)
+
+    @property
+    def required(self) -> list[str]:
+        return [c.name for c in self.columns if c.required]
+
+
+def C(name, type="string", required=False, **kw) -> Column:  # noqa: N802 - a table-building shorthand
+    return Column(name, type, required, **kw)
+
+
+STATUSES = ("answered", "no_answer", "busy", "failed", "voicemail", "abandoned")
+DIRECTIONS = ("outbound", "inbound")
+ORDER_STATUSES = ("completed", "cancelled", "refunded")
+COST_CATEGORIES = ("telco", "salary", "outsourcing", "data", "software", "other")
+SITES = ("in_house", "outsourced")
+AGENT_STATE_VALUES = ("available", "on_call", "wrap", "pause", "offline")
+ENGAGEMENT_DIRECTIONS = ("out", "in")
+
+TABLES: dict[str, Table] = {t.name: t for t in (
+    Table("calls", ("call_id",), (
+        C("call_id", required=True),
+        C("started_at", "timestamp", True),
+        C("agent_id"), C("campaign_id"), C("lead_id"),
+        C("direction", choices=DIRECTIONS, default="outbound"),
+        C("status", required=True, choices=STATUSES),
+        C("disposition", help="the agent's result code, mapped to flags by the workspace"),
+        C("ring_s", "seconds", min=0), C("wait_s", "seconds", min=0),
+        C("talk_s", "seconds", min=0), C("hold_s", "seconds", min=0),
+        C("wrap_s", "seconds", min=0),
+        C("script"), C("mos", "double", min=1, max=5), C("recording_url"),
+    ), time="started_at", help="one row per dial attempt or inbound call"),
+    Table("leads", ("lead_id",), (
+        C("lead_id", required=True), C("created_at", "timestamp", True),
+        C("campaign_id"), C("source"), C("segment"), C("customer_id"),
+        C("name"), C("phone"),
+    ), time="created_at", help="prospects to call"),
+    Table("orders", ("order_id",), (
+        C("order_id", required=True), C("ordered_at", "timestamp", True),
+        C("amount", "money", True),
+        C("status", choices=ORDER_STATUSES, default="completed"),
+        C("customer_id"), C("lead_id"), C("agent_id"), C("campaign_id"),
+        C("call_id"), C("product"),
+    ), time="ordered_at", help="sales; cancelled and refunded orders count zero revenue"),
+    Table("costs", ("cost_id",), (
+        C("cost_id", required=True), C("incurred_on", "date", True),
+        C("amount", "money", True),
+        C("category", choices=COST_CATEGORIES, default="other"),
+        C("agent_id"), C("team_id"), C("campaign_id"),
+    ), time="incurred_on", help="the columns set give the cost's scope"),
+    Table("agents", ("agent_id",), (
+        C("agent_id", required=True), C("name"), C("team_id"),
+        C("site", choices=SITES, default="in_house"), C("vendor"),
+        C("supervisor_id"), C("hired_on", "date"), C("level"),
+    ), help="people who call"),
+    Table("teams", ("team_id",), (
+        C("team_id", required=True), C("name"), C("supervisor_id"),
+    )),
+    Table("campaigns", ("campaign_id",), (
+        C("campaign_id", required=True), C("name"), C("industry"), C("product"),
+        C("starts_on", "date"), C("ends_on", "date"),
+    )),
+    Table("surveys", ("response_id",), (
+        C("response_id", required=True), C("answered_at", "timestamp", True),
+        C("score", "double", True, min=0), C("scale_max", "double", True, default=5, min=1),
+        C("question_id"), C("call_id"), C("customer_id"), C("agent_id"),
+    ), time="answered_at"),
+    Table("tickets", ("ticket_id",), (
+        C("ticket_id", required=True), C("opened_at", "timestamp", True),
+        C("first_response_at", "timestamp"), C("resolved_at", "timestamp"),
+        C("customer_id"), C("agent_id"), C("channel"), C("priority"),
+    ), time="opened_at"),
+    Table("agent_states", ("agent_id", "started_at"), (
+        C("agent_id", required=True),
+        C("state", required=True, choices=AGENT_STATE_VALUES),
+        C("started_at", "timestamp", True), C("ended_at", "timestamp", True),
+        C("reason"),
+    ), time="started_at", help="an agent's state intervals; key is agent and start"),
+    Table("engagements", ("engagement_id",), (
+        C("engagement_id", required=True), C("lead_id", required=True),
+        C("at", "timestamp", True), C("channel", required=True),
+        C("direction", required=True, choices=ENGAGEMENT_DIRECTIONS),
+    ), time="at", help="non-call touches: sms, zalo, email, chat"),
+)}
+
+
+def table(name: str) -> Table:
+    from telekpi.errors import UsageError
+
+    try:
+        return TABLES[name]
+    except KeyError:
+        raise UsageError(
+            f"unknown table {name!r}; expected one of: {', '.join(TABLES)}") from None

@@ -1,0 +1,1 @@
+"""The DuckDB warehouse: canonical tables, quarantine, idempotent upserts."""

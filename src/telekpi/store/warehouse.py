@@ -1,0 +1,101 @@
+"""Open (and create) the warehouse file; own its schema.
+
+Keys are enforced by the upsert (``store/upsert.py``), not by DuckDB primary
+keys: an ART index over 10M string keys costs more memory than the bounded
+import allows, and MERGE on a staged file is as fast.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import duckdb
+
+from telekpi.errors import InputError, TelekpiError
+from telekpi.model.tables import TABLES, Table
+
+SCHEMA_VERSION = 1
+
+SQL_TYPES = {
+    "string": "VARCHAR",
+    "timestamp": "TIMESTAMPTZ",
+    "date": "DATE",
+    "seconds": "DOUBLE",
+    "double": "DOUBLE",
+    "money": "DECIMAL(18,4)",
+    "int": "BIGINT",
+}
+
+QUARANTINE_DDL = """
+CREATE TABLE IF NOT EXISTS quarantine (
+    source VARCHAR NOT NULL,      -- the file as given to import (absolute path)
+    line BIGINT,                  -- 1-based line of the file (the header is line 1)
+    "table" VARCHAR NOT NULL,
+    "column" VARCHAR,
+    raw VARCHAR,                  -- the row as read, JSON
+    reason VARCHAR NOT NULL,
+    imported_at TIMESTAMPTZ NOT NULL
+)"""
+
+IMPORTS_DDL = """
+CREATE TABLE IF NOT EXISTS imports (
+    source VARCHAR NOT NULL,
+    "table" VARCHAR NOT NULL,
+    format VARCHAR,
+    rows_read BIGINT, inserted BIGINT, updated BIGINT, unchanged BIGINT, quarantined BIGINT,
+    imported_at TIMESTAMPTZ NOT NULL
+)"""
+
+
+def create_table_sql(t: Table) -> str:
+    cols = ",\n    ".join(
+        f'"{c.name}" {SQL_TYPES[c.type]}' + (" NOT NULL" if c.required else "") for c in t.columns)
+    return f'CREATE TABLE IF NOT EXISTS "{t.name}" (\n    {cols}\n)'
+
+
+class Warehouse:
+    """A DuckDB file holding the canonical tables of one workspace."""
+
+    def __init__(self, path: str | Path = "telekpi.duckdb", *, read_only: bool = False,
+                 memory_limit: str | None = None):
+        self.path = Path(path)
+        if read_only and not self.path.exists():
+            raise InputError("no warehouse here yet; run `telekpi import` or `telekpi demo` first",
+                             file=str(self.path))
+        if not read_only:
+            self.path.parent.mkdir(parents=True, exist_ok=True)
+        try:
+            self.con = duckdb.connect(str(self.path), read_only=read_only)
+        except duckdb.IOException as e:
+            raise TelekpiError(f"{self.path}: cannot open the warehouse ({str(e).splitlines()[0]})") from None
+        self.con.execute("SET TimeZone = 'UTC'")
+        if memory_limit:
+            self.con.execute(f"SET memory_limit = '{memory_limit}'")
+        if not read_only:
+            self.ensure_schema()
+
+    @property
+    def workspace(self) -> Path:
+        return self.path.resolve().parent
+
+    def ensure_schema(self) -> None:
+        con = self.con
+        con.execute("CREATE TABLE IF NOT EXISTS telekpi_meta (key VARCHAR, value VARCHAR)")
+        for t in TABLES.values():
+            con.execute(create_table_sql(t))
+        con.execute(QUARANTINE_DDL)
+        con.execute(IMPORTS_DDL)
+        if not con.execute("SELECT 1 FROM telekpi_meta WHERE key = 'schema_version'").fetchone():
+            con.execute("INSERT INTO telekpi_meta VALUES ('schema_version', ?)", [str(SCHEMA_VERSION)])
+
+    def count(self, table: str) -> int:
+        return self.con.execute(f'SELECT count(*) FROM "{table}"').fetchone()[0]
+
+    def close(self) -> None:
+        self.con.close()
+
+    def __enter__(self) -> Warehouse:
+        return self
+
+    def __exit__(self, *exc) -> None:
+        self.close()
