@@ -1,0 +1,180 @@
+"""Load the metric catalog: built-in YAML plus the workspace's ``metrics/*.yaml``.
+
+Every problem is collected as an ``Issue`` with file and line (metricflow's
+validators), and all of them are reported together.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from importlib import resources
+from pathlib import Path
+
+import yaml
+
+from telekpi.catalog.spec import (
+    AGGS, BAND_LEVELS, METRIC_TYPES, UNITS, Band, Measure, Metric, Where,
+)
+from telekpi.errors import CatalogError, Issue
+
+LINE = "__line__"
+
+
+class _LineLoader(yaml.SafeLoader):
+    """A safe loader that records each mapping's 1-based line under ``__line__``."""
+
+    def construct_mapping(self, node, deep=False):
+        mapping = super().construct_mapping(node, deep=deep)
+        mapping[LINE] = node.start_mark.line + 1
+        return mapping
+
+
+@dataclass
+class Catalog:
+    measures: dict[str, Measure]
+    metrics: dict[str, Metric]
+
+    def metric(self, metric_id: str) -> Metric:
+        return self.metrics[metric_id]
+
+
+def _read(path: Path, text: str, issues: list[Issue]) -> dict:
+    try:
+        data = yaml.load(text, Loader=_LineLoader)  # noqa: S506 - a SafeLoader subclass
+    except yaml.YAMLError as e:
+        mark = getattr(e, "problem_mark", None)
+        line = mark.line + 1 if mark else None
+        issues.append(Issue("error", str(path), line, f"not valid YAML: {getattr(e, 'problem', e)}"))
+        return {}
+    if data is None:
+        return {}
+    if not isinstance(data, dict):
+        issues.append(Issue("error", str(path), 1, "expected a mapping with 'measures' and/or 'metrics'"))
+        return {}
+    return data
+
+
+def _bands(raw, where: Where, issues: list[Issue]) -> tuple[Band, ...]:
+    if not isinstance(raw, list):
+        issues.append(Issue("error", where.file, where.line, "bands must be a list of {level, min, max}"))
+        return ()
+    out = []
+    for b in raw:
+        line = b.get(LINE, where.line) if isinstance(b, dict) else where.line
+        if not isinstance(b, dict) or b.get("level") not in BAND_LEVELS:
+            issues.append(Issue("error", where.file, line,
+                                f"a band needs a level, one of: {', '.join(BAND_LEVELS)}"))
+            continue
+        lo, hi = b.get("min"), b.get("max")
+        if any(v is not None and not isinstance(v, (int, float)) for v in (lo, hi)):
+            issues.append(Issue("error", where.file, line, "band min and max must be numbers"))
+            continue
+        if lo is not None and hi is not None and lo >= hi:
+            issues.append(Issue("error", where.file, line, f"band min {lo} is not below max {hi}"))
+            continue
+        out.append(Band(b["level"], lo, hi, b.get("label")))
+    return tuple(out)
+
+
+_MEASURE_KEYS = {"id", "model", "agg", "expr", "filter", LINE}
+_METRIC_KEYS = {"id", "name", "description", "type", "unit", "better", "measure", "numerator",
+                "denominator", "expr", "proportion", "target", "stage", "bands",
+                "bands_by_industry", LINE}
+
+
+def _parse_file(path: Path, text: str, issues: list[Issue], measures: dict, metrics: dict) -> None:
+    data = _read(path, text, issues)
+    for key in set(data) - {"measures", "metrics", LINE}:
+        issues.append(Issue("error", str(path), data.get(LINE),
+                            f"unknown top-level key {key!r}; expected 'measures' and 'metrics'"))
+    for raw in data.get("measures") or []:
+        line = raw.get(LINE) if isinstance(raw, dict) else None
+        where = Where(str(path), line)
+        if not isinstance(raw, dict) or not isinstance(raw.get("id"), str):
+            issues.append(Issue("error", str(path), line, "a measure needs an id"))
+            continue
+        for k in set(raw) - _MEASURE_KEYS:
+            issues.append(Issue("error", str(path), line, f"measure {raw['id']}: unknown key {k!r}"))
+        if raw.get("agg") not in AGGS:
+            issues.append(Issue("error", str(path), line,
+                                f"measure {raw['id']}: agg must be one of {', '.join(AGGS)}"))
+            continue
+        if raw["id"] in measures:
+            issues.append(Issue("error", str(path), line,
+                                f"measure {raw['id']} is already defined at {measures[raw['id']].where}"))
+            continue
+        measures[raw["id"]] = Measure(raw["id"], str(raw.get("model", "")), raw["agg"],
+                                      _str(raw.get("expr")), _str(raw.get("filter")), where)
+    for raw in data.get("metrics") or []:
+        line = raw.get(LINE) if isinstance(raw, dict) else None
+        where = Where(str(path), line)
+        if not isinstance(raw, dict) or not isinstance(raw.get("id"), str):
+            issues.append(Issue("error", str(path), line, "a metric needs an id"))
+            continue
+        mid = raw["id"]
+        for k in set(raw) - _METRIC_KEYS:
+            issues.append(Issue("error", str(path), line, f"metric {mid}: unknown key {k!r}"))
+        mtype = raw.get("type", "simple")
+        problems = []
+        if mtype not in METRIC_TYPES:
+            problems.append(f"type must be one of {', '.join(METRIC_TYPES)}")
+        if raw.get("unit", "count") not in UNITS:
+            problems.append(f"unit must be one of {', '.join(UNITS)}")
+        if raw.get("better") not in (None, "higher", "lower"):
+            problems.append("better must be higher or lower")
+        if not raw.get("name") or not raw.get("description"):
+            problems.append("needs a name and a description")
+        if mid in metrics:
+            problems.append(f"is already defined at {metrics[mid].where}")
+        if problems:
+            for p in problems:
+                issues.append(Issue("error", str(path), line, f"metric {mid}: {p}"))
+            continue
+        by_industry = {}
+        for industry, bands in (raw.get("bands_by_industry") or {}).items():
+            if industry != LINE:
+                by_industry[str(industry).lower()] = _bands(bands, where, issues)
+        metrics[mid] = Metric(
+            id=mid, name=str(raw["name"]), description=str(raw["description"]), type=mtype,
+            unit=raw.get("unit", "count"), better=raw.get("better"),
+            measure=raw.get("measure"), numerator=raw.get("numerator"),
+            denominator=raw.get("denominator"), expr=_str(raw.get("expr")),
+            proportion=raw.get("proportion"), target=raw.get("target"), stage=raw.get("stage"),
+            bands=_bands(raw["bands"], where, issues) if "bands" in raw else (),
+            bands_by_industry=by_industry, where=where,
+        )
+
+
+def _str(v) -> str | None:
+    return None if v is None else str(v)
+
+
+def builtin_files() -> list[tuple[Path, str]]:
+    root = resources.files("telekpi.catalog") / "builtin"
+    files = sorted((p for p in root.iterdir() if p.name.endswith(".yaml")), key=lambda p: p.name)
+    return [(Path("builtin") / p.name, p.read_text(encoding="utf-8")) for p in files]
+
+
+def load_catalog(workspace: Path | str | None = None, *, strict: bool = True) -> Catalog:
+    """The built-in catalog plus ``<workspace>/metrics/*.yaml``, validated."""
+    from telekpi.catalog.validate import validate_catalog
+
+    issues: list[Issue] = []
+    measures: dict[str, Measure] = {}
+    metrics: dict[str, Metric] = {}
+    sources = builtin_files()
+    if workspace is not None:
+        folder = Path(workspace) / "metrics"
+        if folder.is_dir():
+            for p in sorted(folder.glob("*.y*ml")):
+                try:
+                    sources.append((p, p.read_text(encoding="utf-8")))
+                except UnicodeDecodeError:
+                    issues.append(Issue("error", str(p), None, "is not UTF-8 text"))
+    for path, text in sources:
+        _parse_file(path, text, issues, measures, metrics)
+    catalog = Catalog(measures, metrics)
+    issues += validate_catalog(catalog)
+    if strict and any(i.level == "error" for i in issues):
+        raise CatalogError(issues)
+    return catalog

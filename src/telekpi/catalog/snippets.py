@@ -1,0 +1,55 @@
+"""Expand the placeholders of catalog SQL snippets.
+
+``{flag:NAME}``  a boolean over ``disposition`` from the workspace's map
+``{tz}``         the workspace timezone as a string literal
+``{scope_end}``  the end of the scope (or of each period) as a timestamp
+``{SETTING}``    a numeric threshold from telekpi.toml
+"""
+
+from __future__ import annotations
+
+import re
+
+from telekpi.model.dispositions import FLAGS, codes_with
+from telekpi.settings import SETTINGS, Settings
+
+PLACEHOLDER = re.compile(r"\{([a-z_]+)(?::([a-z_]+))?\}")
+NUMERIC_SETTINGS = {s.name for s in SETTINGS if s.type in (int, float)}
+
+
+def sql_string(value: str) -> str:
+    return "'" + value.replace("'", "''") + "'"
+
+
+def flag_sql(flag: str, settings: Settings, column: str = "disposition") -> str:
+    codes = codes_with(flag, settings.dispositions)
+    if not codes:
+        return "FALSE"
+    return f"(upper({column}) IN ({', '.join(sql_string(c) for c in codes)}))"
+
+
+def placeholder_problems(snippet: str) -> list[str]:
+    problems = []
+    for m in PLACEHOLDER.finditer(snippet):
+        name, arg = m.groups()
+        if name == "flag":
+            if arg not in FLAGS:
+                problems.append(f"unknown flag {arg!r}; flags are: {', '.join(FLAGS)}")
+        elif arg is not None or name not in NUMERIC_SETTINGS | {"tz", "scope_end"}:
+            problems.append(f"unknown placeholder {m.group(0)}; use {{flag:NAME}}, {{tz}}, "
+                            f"{{scope_end}} or one of: {', '.join(sorted(NUMERIC_SETTINGS))}")
+    return problems
+
+
+def expand(snippet: str, settings: Settings, scope_end: str = "NULL") -> str:
+    def repl(m: re.Match) -> str:
+        name, arg = m.groups()
+        if name == "flag":
+            return flag_sql(arg, settings)
+        if name == "tz":
+            return sql_string(settings.timezone)
+        if name == "scope_end":
+            return scope_end
+        return repr(getattr(settings, name))
+
+    return PLACEHOLDER.sub(repl, snippet)

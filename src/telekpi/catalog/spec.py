@@ -1,0 +1,82 @@
+"""Metric specifications: measures (aggregates) and metrics built on them."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+AGGS = ("count", "sum", "avg", "min", "max", "count_distinct", "median")
+METRIC_TYPES = ("simple", "ratio", "derived", "growth", "retention")
+UNITS = ("count", "rate", "seconds", "money", "ratio", "score")
+BAND_LEVELS = ("poor", "fair", "standard", "good", "excellent")
+
+
+@dataclass(frozen=True)
+class Where:
+    """Where a spec was declared, for error messages."""
+
+    file: str
+    line: int | None
+
+    def __str__(self) -> str:
+        return f"{self.file}:{self.line}" if self.line else self.file
+
+
+@dataclass(frozen=True)
+class Measure:
+    id: str
+    model: str
+    agg: str
+    expr: str | None = None
+    filter: str | None = None
+    where: Where | None = None
+
+
+@dataclass(frozen=True)
+class Band:
+    level: str
+    min: float | None = None
+    max: float | None = None
+    label: str | None = None
+
+    def contains(self, value: float) -> bool:
+        return (self.min is None or value >= self.min) and (self.max is None or value < self.max)
+
+
+@dataclass(frozen=True)
+class Metric:
+    id: str
+    name: str
+    description: str
+    type: str = "simple"
+    unit: str = "count"
+    better: str | None = None  # "higher" | "lower" | None
+    measure: str | None = None
+    numerator: str | None = None
+    denominator: str | None = None
+    expr: str | None = None
+    proportion: bool | None = None
+    target: float | None = None
+    stage: str | None = None
+    bands: tuple[Band, ...] = ()
+    bands_by_industry: dict[str, tuple[Band, ...]] = field(default_factory=dict)
+    where: Where | None = None
+
+    @property
+    def is_proportion(self) -> bool:
+        """A rate of events out of trials, so a Wilson interval applies."""
+        if self.proportion is not None:
+            return self.proportion
+        return self.type == "ratio" and self.unit == "rate"
+
+    def bands_for(self, industry: str | None = None) -> tuple[Band, ...]:
+        if industry and industry.lower() in self.bands_by_industry:
+            return self.bands_by_industry[industry.lower()]
+        return self.bands
+
+    def band(self, value: float | None, industry: str | None = None) -> Band | None:
+        if value is None:
+            return None
+        for b in self.bands_for(industry):
+            if b.contains(value):
+                return b
+        return None

@@ -1,0 +1,123 @@
+"""Semantic checks of a loaded catalog: models, columns, references, cycles.
+
+SQL snippets are parsed with sqlglot in DuckDB's dialect; a column a snippet
+names must exist in its measure's model.
+"""
+
+from __future__ import annotations
+
+import sqlglot
+from sqlglot import exp
+
+from telekpi.catalog.snippets import expand, placeholder_problems
+from telekpi.errors import Issue
+from telekpi.settings import Settings
+
+
+def _snippet_issues(snippet: str, allowed: set[str], what: str, where) -> list[Issue]:
+    issues = [Issue("error", where.file, where.line, f"{what}: {p}")
+              for p in placeholder_problems(snippet)]
+    if issues:
+        return issues
+    try:
+        tree = sqlglot.parse_one(expand(snippet, Settings(), "NULL"), read="duckdb")
+    except sqlglot.errors.ParseError as e:
+        first = str(e).splitlines()[0]
+        return [Issue("error", where.file, where.line, f"{what}: not valid SQL ({first})")]
+    if tree.find(exp.Select, exp.Subquery):
+        return [Issue("error", where.file, where.line, f"{what}: subqueries are not allowed")]
+    for col in tree.find_all(exp.Column):
+        if col.table:
+            issues.append(Issue("error", where.file, where.line,
+                                f"{what}: write {col.name!r} without a table prefix"))
+        elif col.name not in allowed:
+            issues.append(Issue("error", where.file, where.line,
+                                f"{what}: unknown column {col.name!r}; "
+                                f"expected one of: {', '.join(sorted(allowed))}"))
+    return issues
+
+
+def derived_references(expr: str) -> set[str]:
+    tree = sqlglot.parse_one(expr, read="duckdb")
+    return {c.name for c in tree.find_all(exp.Column)}
+
+
+def validate_catalog(catalog) -> list[Issue]:
+    from telekpi.engine.models import MODELS
+
+    issues: list[Issue] = []
+    for m in catalog.measures.values():
+        w = m.where
+        model = MODELS.get(m.model)
+        if model is None:
+            issues.append(Issue("error", w.file, w.line,
+                                f"measure {m.id}: unknown model {m.model!r}; "
+                                f"expected one of: {', '.join(MODELS)}"))
+            continue
+        allowed = set(model.columns)
+        if m.agg != "count" and not m.expr:
+            issues.append(Issue("error", w.file, w.line, f"measure {m.id}: {m.agg} needs an expr"))
+        for part, snippet in (("expr", m.expr), ("filter", m.filter)):
+            if snippet:
+                issues += _snippet_issues(snippet, allowed, f"measure {m.id} {part}", w)
+
+    names = set(catalog.metrics) | set(catalog.measures)
+    for mt in catalog.metrics.values():
+        w = mt.where
+
+        def need(ref, role, pool=catalog.measures, mt=mt, w=w):
+            if not ref:
+                issues.append(Issue("error", w.file, w.line, f"metric {mt.id}: needs a {role}"))
+            elif ref not in pool:
+                issues.append(Issue("error", w.file, w.line,
+                                    f"metric {mt.id}: {role} {ref!r} is not a measure"))
+
+        if mt.type in ("simple", "growth"):
+            need(mt.measure, "measure")
+        elif mt.type == "ratio":
+            need(mt.numerator, "numerator")
+            need(mt.denominator, "denominator")
+        elif mt.type == "derived":
+            if not mt.expr:
+                issues.append(Issue("error", w.file, w.line, f"metric {mt.id}: derived needs an expr"))
+                continue
+            try:
+                refs = derived_references(mt.expr)
+            except sqlglot.errors.ParseError as e:
+                issues.append(Issue("error", w.file, w.line,
+                                    f"metric {mt.id}: expr is not valid SQL ({str(e).splitlines()[0]})"))
+                continue
+            for r in sorted(refs - names):
+                issues.append(Issue("error", w.file, w.line,
+                                    f"metric {mt.id}: expr names {r!r}, which is no metric or measure"))
+    issues += _cycles(catalog)
+    return issues
+
+
+def _cycles(catalog) -> list[Issue]:
+    issues = []
+    derived = {m.id: m for m in catalog.metrics.values() if m.type == "derived" and m.expr}
+
+    def visit(mid: str, path: tuple[str, ...]) -> None:
+        if mid in path:
+            m = derived[path[0]]
+            issues.append(Issue("error", m.where.file, m.where.line,
+                                f"metric {path[0]}: refers to itself through {' → '.join(path + (mid,))}"))
+            return
+        if mid not in derived:
+            return
+        try:
+            refs = derived_references(derived[mid].expr)
+        except sqlglot.errors.ParseError:
+            return
+        for r in sorted(refs):
+            visit(r, path + (mid,))
+
+    for mid in derived:
+        visit(mid, ())
+    seen, out = set(), []
+    for i in issues:
+        if i.message not in seen:
+            seen.add(i.message)
+            out.append(i)
+    return out

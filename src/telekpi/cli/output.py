@@ -1,0 +1,65 @@
+"""Render results as a table (rich), JSON or CSV, with units people read."""
+
+from __future__ import annotations
+
+import csv
+import io
+import json
+import sys
+
+from rich.console import Console
+from rich.table import Table
+
+FORMATS = ("table", "json", "csv")
+
+
+def human(value, unit: str | None) -> str:
+    if value is None:
+        return "—"
+    if unit == "rate":
+        return f"{value:.1%}"
+    if unit == "seconds":
+        s = int(round(value))
+        return f"{s // 3600}:{s % 3600 // 60:02d}:{s % 60:02d}" if s >= 3600 else f"{s // 60}:{s % 60:02d}"
+    if unit == "money":
+        return f"{value:,.0f}" if abs(value) >= 100 else f"{value:,.2f}"
+    if unit in ("ratio", "score"):
+        return f"{value:.2f}"
+    if isinstance(value, float):
+        return f"{value:,.2f}" if value != int(value) else f"{int(value):,}"
+    if isinstance(value, int):
+        return f"{value:,}"
+    return str(value)
+
+
+def console() -> Console:
+    return Console(soft_wrap=False, width=max(Console().width, 160) if not sys.stdout.isatty() else None)
+
+
+def print_json(obj) -> None:
+    sys.stdout.write(json.dumps(obj, ensure_ascii=False, indent=2, default=str) + "\n")
+
+
+def print_csv(columns: list[str], rows: list[dict]) -> None:
+    buf = io.StringIO()
+    w = csv.DictWriter(buf, fieldnames=columns, extrasaction="ignore", lineterminator="\n")
+    w.writeheader()
+    for r in rows:
+        w.writerow({k: ("" if v is None else v) for k, v in r.items()})
+    sys.stdout.write(buf.getvalue())
+
+
+def print_table(columns: list[str], rows: list[dict], units: dict[str, str],
+                title: str | None = None, notes: dict[str, str] | None = None) -> None:
+    t = Table(title=title, show_lines=False, header_style="bold")
+    for c in columns:
+        t.add_column(c, justify="right" if c in units else "left")
+    for r in rows:
+        cells = []
+        for c in columns:
+            text = human(r.get(c), units.get(c)) if c in units else ("—" if r.get(c) is None else str(r[c]))
+            if notes and r.get(f"__note_{c}"):
+                text += f" ({r[f'__note_{c}']})"
+            cells.append(text)
+        t.add_row(*cells)
+    console().print(t)

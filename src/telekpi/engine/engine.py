@@ -1,0 +1,67 @@
+"""The one facade front ends call: ``query()`` and ``explain()``. Only here is SQL run."""
+
+from __future__ import annotations
+
+from decimal import Decimal
+from pathlib import Path
+
+import duckdb
+import sqlglot
+
+from telekpi.catalog.loader import Catalog, load_catalog
+from telekpi.engine.planner import Planner
+from telekpi.engine.request import Request, Result
+from telekpi.engine.stats import wilson
+from telekpi.errors import QueryError, TelekpiError
+from telekpi.settings import Settings, load_settings
+from telekpi.store.warehouse import Warehouse
+
+DIALECTS = {"duckdb": "duckdb", "spark": "spark", "clickhouse": "clickhouse"}
+
+
+class Engine:
+    def __init__(self, warehouse: Warehouse, settings: Settings | None = None,
+                 catalog: Catalog | None = None):
+        self.warehouse = warehouse
+        self.settings = settings or load_settings(warehouse.workspace)
+        self.catalog = catalog or load_catalog(warehouse.workspace)
+        self.planner = Planner(self.catalog, self.settings)
+
+    @classmethod
+    def open(cls, db: str | Path, *, read_only: bool = True) -> Engine:
+        return cls(Warehouse(db, read_only=read_only))
+
+    def explain(self, req: Request, dialect: str = "duckdb") -> str:
+        sql = self.planner.plan(req).sql
+        if dialect == "duckdb":
+            return sql
+        return sqlglot.transpile(sql, read="duckdb", write=DIALECTS[dialect], pretty=True)[0]
+
+    def query(self, req: Request) -> Result:
+        plan = self.planner.plan(req)
+        try:
+            cur = self.warehouse.con.execute(plan.sql)
+        except duckdb.Error as e:
+            raise TelekpiError(f"the query failed in DuckDB: {str(e).splitlines()[0]}") from None
+        names = [d[0] for d in cur.description]
+        rows = []
+        for values in cur.fetchall():
+            raw = dict(zip(names, values, strict=True))
+            row = {c: _plain(raw[c]) for c in plan.columns}
+            for mid, (num, den) in plan.ci.items():
+                lo, hi = wilson(_plain(raw[num]) or 0, _plain(raw[den]) or 0)
+                row[f"{mid}_ci_low"], row[f"{mid}_ci_high"] = lo, hi
+            rows.append(row)
+        return Result(list(req.metrics), list(req.by), req.period, rows, plan.sql)
+
+    def metric(self, metric_id: str):
+        try:
+            return self.catalog.metrics[metric_id]
+        except KeyError:
+            raise QueryError(f"unknown metric {metric_id!r}") from None
+
+
+def _plain(v):
+    if isinstance(v, Decimal):
+        return float(v)
+    return v

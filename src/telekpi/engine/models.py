@@ -1,0 +1,229 @@
+"""Semantic models: the relations measures aggregate over.
+
+A model is a base relation (a canonical table or a derived per-lead query),
+the joins that bring in dimensions, the expression of each dimension, and the
+time column that periods and ``--from/--to`` apply to. Measure snippets in the
+catalog name the model's columns unqualified; the planner exposes them.
+
+Placeholders resolved by the planner: ``{tz}`` (the workspace timezone as a
+SQL string literal), ``{flag:NAME}`` (a boolean over ``disposition``), and
+``{setting_name}`` for numeric thresholds.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass, field
+
+DIMENSIONS: dict[str, str] = {
+    "agent": "agent id",
+    "team": "team id (the agent's team, or the cost's team)",
+    "site": "in_house or outsourced (the agent's site)",
+    "vendor": "outsourcing vendor of the agent",
+    "campaign": "campaign id",
+    "industry": "the campaign's industry",
+    "product": "the order's product, else the campaign's",
+    "lead_source": "where the lead came from",
+    "segment": "the lead's segment",
+    "script": "the call script variant",
+    "direction": "outbound or inbound",
+    "disposition": "the agent's result code (upper case)",
+    "status": "the call status",
+    "hour": "hour of day 0-23, workspace time",
+    "weekday": "ISO weekday 1=Mon … 7=Sun, workspace time",
+}
+
+
+@dataclass(frozen=True)
+class Model:
+    name: str
+    help: str
+    base: str                       # FROM item with alias `x`
+    joins: dict[str, str]           # alias → JOIN clause
+    dims: dict[str, str]            # dimension → expression
+    time: str                       # expression of the time column
+    time_is_date: bool = False
+    columns: tuple[str, ...] = ()   # columns measure snippets may use
+    grain: str | None = None        # per-lead models: inner GROUP BY key
+    grain_columns: dict[str, str] = field(default_factory=dict)
+
+    def joins_for(self, exprs: list[str]) -> list[str]:
+        """The joins an expression list needs (and the joins those need), in order."""
+        text = " ".join(exprs)
+        needed: set[str] = set()
+        for alias, clause in reversed(self.joins.items()):
+            if alias in needed or re.search(rf"\b{alias}\.", text):
+                needed.add(alias)
+                text += " " + clause
+        return [clause for alias, clause in self.joins.items() if alias in needed]
+
+
+_LOCAL = "timezone({tz}, {col})"
+
+
+def _time_dims(col: str) -> dict[str, str]:
+    local = _LOCAL.format(tz="{tz}", col=col)
+    return {"hour": f"hour({local})", "weekday": f"isodow({local})"}
+
+
+_AGENT_JOIN = "LEFT JOIN agents a ON a.agent_id = {col}"
+_CAMPAIGN_JOIN = "LEFT JOIN campaigns cp ON cp.campaign_id = {col}"
+_LEAD_JOIN = "LEFT JOIN leads l ON l.lead_id = {col}"
+_AGENT_DIMS = {"team": "a.team_id", "site": "a.site", "vendor": "a.vendor"}
+_CAMPAIGN_DIMS = {"industry": "cp.industry", "product": "cp.product"}
+_LEAD_DIMS = {"lead_source": "l.source", "segment": "l.segment"}
+
+CALL_COLUMNS = ("call_id", "started_at", "agent_id", "campaign_id", "lead_id", "direction",
+                "status", "disposition", "ring_s", "wait_s", "talk_s", "hold_s", "wrap_s",
+                "script", "mos", "recording_url")
+
+_CALL_DIMS = {
+    "agent": "x.agent_id", **_AGENT_DIMS, "campaign": "x.campaign_id", **_CAMPAIGN_DIMS,
+    **_LEAD_DIMS, "script": "x.script", "direction": "x.direction",
+    "disposition": "upper(x.disposition)", "status": "x.status",
+    **_time_dims("x.started_at"),
+}
+_CALL_JOINS = {
+    "a": _AGENT_JOIN.format(col="x.agent_id"),
+    "cp": _CAMPAIGN_JOIN.format(col="x.campaign_id"),
+    "l": _LEAD_JOIN.format(col="x.lead_id"),
+}
+
+# Per-lead touch history: outbound calls and outbound engagements are touches;
+# a connected call or an inbound call/engagement is an engagement.
+_TOUCHES = """(
+    SELECT lead_id, max(ts) AS last_touch_at,
+           min(ts) FILTER (WHERE engaged) AS first_engaged_at,
+           count(*) FILTER (WHERE touch AND ts <= first_engaged) AS actions_to_engage,
+           count(*) FILTER (WHERE touch AND (last_engaged IS NULL OR ts > last_engaged))
+               AS trailing_unanswered
+    FROM (
+        SELECT *, min(ts) FILTER (WHERE engaged) OVER (PARTITION BY lead_id) AS first_engaged,
+                  max(ts) FILTER (WHERE engaged) OVER (PARTITION BY lead_id) AS last_engaged
+        FROM (
+            SELECT lead_id, started_at AS ts, direction = 'outbound' AS touch,
+                   status = 'answered' OR direction = 'inbound' AS engaged
+            FROM calls WHERE lead_id IS NOT NULL
+            UNION ALL
+            SELECT lead_id, "at" AS ts, direction = 'out', direction = 'in' FROM engagements
+        ) t
+    ) t
+    GROUP BY lead_id
+) x"""
+
+_FIRST_CALL = """(
+    SELECT l0.*, fc.first_call_at
+    FROM leads l0
+    LEFT JOIN (SELECT lead_id, min(started_at) AS first_call_at FROM calls
+               WHERE direction = 'outbound' AND lead_id IS NOT NULL GROUP BY lead_id) fc
+      ON fc.lead_id = l0.lead_id
+) x"""
+
+_LEAD_ATTR_DIMS = {"campaign": "l.campaign_id", **_CAMPAIGN_DIMS, **_LEAD_DIMS}
+_LEAD_ATTR_JOINS = {"l": _LEAD_JOIN.format(col="x.lead_id"),
+                    "cp": _CAMPAIGN_JOIN.format(col="l.campaign_id")}
+
+# A team's vendor and site, for costs scoped to a team rather than an agent.
+_TEAM_SITE = ("LEFT JOIN (SELECT team_id, max(vendor) AS vendor, max(site) AS site FROM agents "
+              "GROUP BY team_id) ts ON ts.team_id = coalesce(x.team_id, a.team_id)")
+
+MODELS: dict[str, Model] = {m.name: m for m in (
+    Model(
+        "calls", "one row per call (dial attempt or inbound call)",
+        base="calls x", joins=_CALL_JOINS, dims=_CALL_DIMS, time="x.started_at",
+        columns=CALL_COLUMNS,
+    ),
+    Model(
+        "lead_stages", "one row per lead with calls in scope: the highest funnel stage reached",
+        base="calls x", joins={**_CALL_JOINS, "wo": (
+            "LEFT JOIN (SELECT DISTINCT lead_id FROM orders WHERE status = 'completed' "
+            "AND lead_id IS NOT NULL) wo ON wo.lead_id = x.lead_id")},
+        dims={k: v for k, v in _CALL_DIMS.items()
+              if k not in ("status", "disposition", "hour", "weekday")},
+        time="x.started_at",
+        grain="x.lead_id",
+        grain_columns={
+            "connected": "bool_or(x.status = 'answered')",
+            "decision_maker": "bool_or({flag:decision_maker})",
+            "qualified": "bool_or({flag:qualified})",
+            "won": "bool_or({flag:sale} OR wo.lead_id IS NOT NULL)",
+            "attempts": "count(*)",
+        },
+        columns=("connected", "decision_maker", "qualified", "won", "attempts"),
+    ),
+    Model(
+        "leads", "one row per lead, by creation time, with its first outbound call",
+        base=_FIRST_CALL, joins={"cp": _CAMPAIGN_JOIN.format(col="x.campaign_id")},
+        dims={"campaign": "x.campaign_id", **_CAMPAIGN_DIMS, "lead_source": "x.source",
+              "segment": "x.segment", **_time_dims("x.created_at")},
+        time="x.created_at",
+        columns=("lead_id", "created_at", "campaign_id", "source", "segment", "customer_id",
+                 "first_call_at"),
+    ),
+    Model(
+        "lead_touches", "one row per lead with its touch history (calls and engagements)",
+        base=_TOUCHES, joins=_LEAD_ATTR_JOINS, dims=_LEAD_ATTR_DIMS, time="x.last_touch_at",
+        columns=("lead_id", "last_touch_at", "first_engaged_at", "actions_to_engage",
+                 "trailing_unanswered"),
+    ),
+    Model(
+        "lead_engagements", "one row per lead with its touch history, by first engagement",
+        base=_TOUCHES, joins=_LEAD_ATTR_JOINS, dims=_LEAD_ATTR_DIMS, time="x.first_engaged_at",
+        columns=("lead_id", "last_touch_at", "first_engaged_at", "actions_to_engage",
+                 "trailing_unanswered"),
+    ),
+    Model(
+        "orders", "one row per order",
+        base="orders x",
+        joins={"a": _AGENT_JOIN.format(col="x.agent_id"),
+               "cp": _CAMPAIGN_JOIN.format(col="x.campaign_id"),
+               "l": _LEAD_JOIN.format(col="x.lead_id"),
+               "cl": "LEFT JOIN calls cl ON cl.call_id = x.call_id"},
+        dims={"agent": "x.agent_id", **_AGENT_DIMS, "campaign": "x.campaign_id",
+              "industry": "cp.industry", "product": "coalesce(x.product, cp.product)",
+              **_LEAD_DIMS, "script": "cl.script", **_time_dims("x.ordered_at")},
+        time="x.ordered_at",
+        columns=("order_id", "ordered_at", "amount", "status", "customer_id", "lead_id",
+                 "agent_id", "campaign_id", "call_id", "product"),
+    ),
+    Model(
+        "costs", "one row per cost; its set columns give its scope",
+        base="costs x",
+        joins={"a": _AGENT_JOIN.format(col="x.agent_id"), "ts": _TEAM_SITE,
+               "cp": _CAMPAIGN_JOIN.format(col="x.campaign_id")},
+        dims={"agent": "x.agent_id", "team": "coalesce(x.team_id, a.team_id)",
+              "site": "coalesce(a.site, ts.site)", "vendor": "coalesce(a.vendor, ts.vendor)",
+              "campaign": "x.campaign_id", **_CAMPAIGN_DIMS},
+        time="x.incurred_on", time_is_date=True,
+        columns=("cost_id", "incurred_on", "amount", "category", "agent_id", "team_id",
+                 "campaign_id"),
+    ),
+    Model(
+        "surveys", "one row per survey response",
+        base="surveys x",
+        joins={"cl": "LEFT JOIN calls cl ON cl.call_id = x.call_id",
+               "a": _AGENT_JOIN.format(col="coalesce(x.agent_id, cl.agent_id)"),
+               "cp": _CAMPAIGN_JOIN.format(col="cl.campaign_id")},
+        dims={"agent": "coalesce(x.agent_id, cl.agent_id)", **_AGENT_DIMS,
+              "campaign": "cl.campaign_id", **_CAMPAIGN_DIMS, "script": "cl.script",
+              "direction": "cl.direction", **_time_dims("x.answered_at")},
+        time="x.answered_at",
+        columns=("response_id", "answered_at", "score", "scale_max", "question_id", "call_id",
+                 "customer_id", "agent_id"),
+    ),
+    Model(
+        "tickets", "one row per ticket",
+        base="tickets x", joins={"a": _AGENT_JOIN.format(col="x.agent_id")},
+        dims={"agent": "x.agent_id", **_AGENT_DIMS, **_time_dims("x.opened_at")},
+        time="x.opened_at",
+        columns=("ticket_id", "opened_at", "first_response_at", "resolved_at", "customer_id",
+                 "agent_id", "channel", "priority"),
+    ),
+    Model(
+        "agent_states", "one row per agent state interval",
+        base="agent_states x", joins={"a": _AGENT_JOIN.format(col="x.agent_id")},
+        dims={"agent": "x.agent_id", **_AGENT_DIMS, **_time_dims("x.started_at")},
+        time="x.started_at",
+        columns=("agent_id", "state", "started_at", "ended_at", "reason"),
+    ),
+)}

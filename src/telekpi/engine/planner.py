@@ -1,0 +1,304 @@
+"""Request → one SQL query (DuckDB dialect), with a comment per plan step.
+
+Plan: (1) resolve metrics to the measures they need; (2) group measures by
+semantic model; (3) one CTE per model aggregates its measures by the asked
+dimensions and period, after the time and --where filters; (4) the CTEs are
+outer-joined on their keys (null-safe) and (5) the metrics are computed as
+expressions over the measure columns. Growth metrics join a model CTE to itself
+one period back; retention joins customers to themselves across periods.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+import sqlglot
+from sqlglot import exp
+
+from telekpi.catalog.loader import Catalog
+from telekpi.catalog.snippets import expand, sql_string
+from telekpi.catalog.spec import Metric
+from telekpi.engine.models import DIMENSIONS, MODELS, Model
+from telekpi.engine.request import PERIODS, Request
+from telekpi.engine.scope import (
+    STEP, period_end_sql, period_sql, period_start, previous_period_start, time_filter,
+)
+from telekpi.errors import QueryError
+from telekpi.settings import Settings
+
+ADDITIVE = ("count", "sum", "count_distinct")
+
+
+@dataclass
+class Plan:
+    sql: str
+    columns: list[str]                      # output columns in order
+    ci: dict[str, tuple[str, str]] = field(default_factory=dict)  # metric → (num col, den col)
+
+
+class Planner:
+    def __init__(self, catalog: Catalog, settings: Settings):
+        self.catalog, self.settings = catalog, settings
+        self.tz = sql_string(settings.timezone)
+
+    # -- step 1: metrics → measures ------------------------------------------------
+    def _check(self, req: Request) -> None:
+        if not req.metrics:
+            raise QueryError("name at least one metric; `telekpi metrics` lists them")
+        unknown = [m for m in req.metrics if m not in self.catalog.metrics]
+        if unknown:
+            raise QueryError(f"unknown metric {unknown[0]!r}; `telekpi metrics` lists the ids")
+        for d in list(req.by) + [w[0] for w in req.where]:
+            if d not in DIMENSIONS:
+                raise QueryError(f"unknown dimension {d!r}; expected one of: {', '.join(DIMENSIONS)}")
+        if len(set(req.by)) != len(req.by):
+            raise QueryError("a dimension is given twice in --by")
+        if req.period and req.period not in PERIODS:
+            raise QueryError(f"unknown period {req.period!r}; expected one of: {', '.join(PERIODS)}")
+        if req.start and req.end and req.start > req.end:
+            raise QueryError(f"--from {req.start} is after --to {req.end}")
+        for mid in req.metrics:
+            if self.catalog.metrics[mid].type in ("growth", "retention") and not req.period:
+                raise QueryError(f"{mid} compares with the previous period; add --period "
+                                 "(month for month-over-month, year for year-over-year)")
+
+    def _measures_of(self, metric: Metric, acc: dict[str, set[str]], lagged: set[str]) -> None:
+        if metric.type == "simple":
+            acc.setdefault(metric.measure, set())
+        elif metric.type == "ratio":
+            acc.setdefault(metric.numerator, set())
+            acc.setdefault(metric.denominator, set())
+        elif metric.type == "growth":
+            acc.setdefault(metric.measure, set())
+            lagged.add(self.catalog.measures[metric.measure].model)
+        elif metric.type == "derived":
+            for ref in sorted(_refs(metric.expr)):
+                if ref in self.catalog.metrics:
+                    self._measures_of(self.catalog.metrics[ref], acc, lagged)
+                else:
+                    acc.setdefault(ref, set())
+
+    # -- step 3: one CTE per model ---------------------------------------------------
+    def _model_cte(self, model: Model, measures: list[str], req: Request, widen: bool) -> str:
+        missing = [d for d in list(req.by) + [w[0] for w in req.where] if d not in model.dims]
+        if missing:
+            users = sorted(m for m in req.metrics if model.name in self._models_of(m))
+            raise QueryError(f"{', '.join(users)} cannot be split or filtered by {missing[0]!r} "
+                             f"(the {model.name} data carry no {missing[0]})")
+        dims = [f"{model.dims[d]} AS d_{d}" for d in req.by]
+        start = req.start
+        if widen and start and req.period:
+            start = previous_period_start(start, req.period)
+        where = time_filter(model.time, model.time_is_date, self.settings.timezone, start, req.end)
+        where += self._where_filters(model, req)
+        period = (period_sql(req.period, model.time, model.time_is_date, self.tz)
+                  if req.period else None)
+        scope_end = self._scope_end(req)
+        inner_cols = (["x.*"] if not model.grain else [])
+        inner_cols += dims + ([f"{period} AS __period"] if period else [])
+        exprs = [model.dims[d] for d in req.by] + [model.time] + [w for w in where]
+        group_keys = [f"d_{d}" for d in req.by] + (["__period"] if period else [])
+        if model.grain:
+            grain = {k: expand(v, self.settings) for k, v in model.grain_columns.items()}
+            inner_cols = ([f"{model.grain} AS __grain"] + dims
+                          + ([f"{period} AS __period"] if period else [])
+                          + [f"{v} AS {k}" for k, v in grain.items()])
+            exprs += list(grain.values())
+            where.append(f"{model.grain} IS NOT NULL")
+        joins = model.joins_for(exprs)
+        inner = (f"SELECT {', '.join(inner_cols)}\n    FROM {model.base}"
+                 + "".join(f"\n    {j}" for j in joins)
+                 + (f"\n    WHERE {' AND '.join(where)}" if where else ""))
+        if model.grain:
+            inner += "\n    GROUP BY ALL"
+        aggs = [f"{self._agg(self.catalog.measures[m], scope_end)} AS m__{m}" for m in measures]
+        sql = f"SELECT {', '.join(group_keys + aggs)}\n  FROM (\n    {inner}\n  ) x"
+        if group_keys:
+            sql += f"\n  GROUP BY {', '.join(group_keys)}"
+        return sql
+
+    def _scope_end(self, req: Request) -> str:
+        if req.period:
+            return period_end_sql(req.period, "__period", self.tz)
+        if req.end:
+            return time_filter("", False, self.settings.timezone, None, req.end)[0].split("< ", 1)[1]
+        return "NULL"
+
+    def _where_filters(self, model: Model, req: Request) -> list[str]:
+        values: dict[str, list[str]] = {}
+        for dim, value in req.where:
+            values.setdefault(dim, []).append(value)
+        return [f"CAST({model.dims[d]} AS VARCHAR) IN ({', '.join(sql_string(v) for v in vs)})"
+                for d, vs in values.items()]
+
+    def _agg(self, m, scope_end: str) -> str:
+        expr = expand(m.expr, self.settings) if m.expr else None
+        flt = f" FILTER (WHERE {expand(m.filter, self.settings, scope_end)})" if m.filter else ""
+        if m.agg == "count":
+            return f"count(*){flt}" if not expr else f"count({expr}){flt}"
+        if m.agg == "count_distinct":
+            return f"count(DISTINCT {expr}){flt}"
+        return f"{m.agg}({expr}){flt}"
+
+    def _models_of(self, metric_id: str) -> set[str]:
+        acc: dict[str, set[str]] = {}
+        m = self.catalog.metrics[metric_id]
+        if m.type == "retention":
+            return {"orders"}
+        self._measures_of(m, acc, set())
+        return {self.catalog.measures[x].model for x in acc}
+
+    # -- retention: customers of the previous period seen again in this one ------------
+    def _retention_ctes(self, req: Request) -> list[tuple[str, str]]:
+        model = MODELS["orders"]
+        base = self._model_cte_rows(model, req)
+        keys = [f"d_{d}" for d in req.by]
+        on = " AND ".join([f"c.{k} IS NOT DISTINCT FROM p.{k}" for k in keys]
+                          + ["c.customer_id = p.customer_id",
+                             f"c.__period = p.__period + {STEP[req.period]}"])
+        sel = ", ".join([f"p.{k}" for k in keys]
+                        + [f"CAST(p.__period + {STEP[req.period]} AS DATE) AS __period",
+                           "count(*) AS m__prev_customers",
+                           "count(c.customer_id) AS m__retained_customers"])
+        agg = (f"SELECT {sel}\n  FROM r_base p LEFT JOIN r_base c ON {on}\n"
+               f"  WHERE p.__period < (SELECT max(__period) FROM r_base)\n"
+               f"  GROUP BY ALL")
+        return [("r_base", base), ("m_retention", agg)]
+
+    def _model_cte_rows(self, model: Model, req: Request) -> str:
+        start = previous_period_start(req.start, req.period) if req.start else None
+        where = time_filter(model.time, False, self.settings.timezone, start, req.end)
+        where += self._where_filters(model, req)
+        where += ["x.status = 'completed'", "x.customer_id IS NOT NULL"]
+        dims = [f"{model.dims[d]} AS d_{d}" for d in req.by]
+        period = period_sql(req.period, model.time, False, self.tz)
+        joins = model.joins_for([model.dims[d] for d in req.by] + where)
+        return (f"SELECT DISTINCT {', '.join(dims + [f'{period} AS __period', 'x.customer_id'])}\n"
+                f"  FROM {model.base}" + "".join(f"\n  {j}" for j in joins)
+                + f"\n  WHERE {' AND '.join(where)}")
+
+    # -- steps 4 and 5 ---------------------------------------------------------------
+    def plan(self, req: Request) -> Plan:
+        self._check(req)
+        acc: dict[str, set[str]] = {}
+        lagged: set[str] = set()
+        retention = False
+        for mid in req.metrics:
+            m = self.catalog.metrics[mid]
+            if m.type == "retention":
+                retention = True
+            else:
+                self._measures_of(m, acc, lagged)
+        by_model: dict[str, list[str]] = {}
+        for meas in acc:
+            by_model.setdefault(self.catalog.measures[meas].model, []).append(meas)
+        ctes: list[tuple[str, str]] = []
+        col_of: dict[str, str] = {}
+        for name, measures in by_model.items():
+            ctes.append((f"m_{name}",
+                         self._model_cte(MODELS[name], measures, req, widen=name in lagged)))
+            for meas in measures:
+                col_of[meas] = f"m_{name}.m__{meas}"
+        if retention:
+            ctes += self._retention_ctes(req)
+            col_of["prev_customers"] = "m_retention.m__prev_customers"
+            col_of["retained_customers"] = "m_retention.m__retained_customers"
+        keyed = [c for c, _ in ctes if c.startswith("m_")]
+        keys = [f"d_{d}" for d in req.by] + (["__period"] if req.period else [])
+        comments = [f"-- plan: metrics {', '.join(req.metrics)}"]
+        comments += [f"-- step: {c} aggregates {', '.join(by_model.get(c[2:], ['customers']))}"
+                     for c in keyed]
+        if not keys:
+            from_sql = " CROSS JOIN ".join(keyed)
+            key_ref = {}
+        elif len(keyed) == 1:
+            from_sql = f"{keyed[0]}"
+            key_ref = {k: f"{keyed[0]}.{k}" for k in keys}
+        else:
+            union = "\n  UNION\n  ".join(f"SELECT {', '.join(keys)} FROM {c}" for c in keyed)
+            ctes.append(("k", union))
+            comments.append("-- step: k holds every key any model produced")
+            from_sql = "k" + "".join(
+                f"\n  LEFT JOIN {c} ON " + " AND ".join(
+                    f"{c}.{k} IS NOT DISTINCT FROM k.{k}" for k in keys) for c in keyed)
+            key_ref = {k: f"k.{k}" for k in keys}
+        for name in sorted(lagged):
+            cte = f"m_{name}"
+            prev = f"p_{name}"
+            conds = [f"{prev}.{k} IS NOT DISTINCT FROM {key_ref[k]}" for k in keys if k != "__period"]
+            conds.append(f"{prev}.__period = {key_ref['__period']} - {STEP[req.period]}")
+            from_sql += f"\n  LEFT JOIN {cte} {prev} ON " + " AND ".join(conds)
+            comments.append(f"-- step: {prev} is {cte} one {req.period} earlier, for growth")
+        select = [f"CAST({key_ref[f'd_{d}']} AS VARCHAR) AS \"{d}\"" for d in req.by]
+        if req.period:
+            select.append(f"CAST({key_ref['__period']} AS VARCHAR) AS \"period\"")
+        plan_ci: dict[str, tuple[str, str]] = {}
+        for mid in req.metrics:
+            m = self.catalog.metrics[mid]
+            select.append(f"{self._metric_sql(m, col_of)} AS \"{mid}\"")
+            if req.ci and m.is_proportion and m.type == "ratio":
+                num, den = self._col(m.numerator, col_of), self._col(m.denominator, col_of)
+                select += [f"{num} AS \"__num_{mid}\"", f"{den} AS \"__den_{mid}\""]
+                plan_ci[mid] = (f"__num_{mid}", f"__den_{mid}")
+        where = []
+        if req.period and req.start and (lagged or retention):
+            where.append(f"{key_ref['__period']} >= DATE '{period_start(req.start, req.period)}'")
+        order = [f"{i + 1} NULLS LAST" for i in range(len(req.by) + (1 if req.period else 0))]
+        sql = "\n".join(comments) + "\nWITH " + ",\n".join(
+            f"{name} AS (\n  {body}\n)" for name, body in ctes)
+        sql += f"\nSELECT {', '.join(select)}\nFROM {from_sql}"
+        if where:
+            sql += f"\nWHERE {' AND '.join(where)}"
+        if order:
+            sql += f"\nORDER BY {', '.join(order)}"
+        columns = list(req.by) + (["period"] if req.period else []) + list(req.metrics)
+        return Plan(sql, columns, plan_ci)
+
+    def _col(self, measure: str, col_of: dict[str, str]) -> str:
+        col = col_of[measure]
+        if measure in self.catalog.measures and self.catalog.measures[measure].agg in ADDITIVE:
+            return f"coalesce({col}, 0)"
+        return col
+
+    def _metric_sql(self, m: Metric, col_of: dict[str, str]) -> str:
+        if m.type == "simple":
+            return self._col(m.measure, col_of)
+        if m.type == "ratio":
+            return (f"CAST({self._col(m.numerator, col_of)} AS DOUBLE) / "
+                    f"nullif({self._col(m.denominator, col_of)}, 0)")
+        if m.type == "growth":
+            cur = self._col(m.measure, col_of)
+            prev = col_of[m.measure].replace("m_", "p_", 1)
+            return f"CAST({cur} - {prev} AS DOUBLE) / nullif({prev}, 0)"
+        if m.type == "retention":
+            return ("CAST(m_retention.m__retained_customers AS DOUBLE) / "
+                    "nullif(m_retention.m__prev_customers, 0)")
+        return self._derived_sql(sqlglot.parse_one(m.expr, read="duckdb"), col_of)
+
+    def _derived_sql(self, node: exp.Expression, col_of: dict[str, str]) -> str:
+        """Metric and measure names → their SQL; every division made null-safe."""
+        if isinstance(node, exp.Column):
+            ref = node.name
+            if ref in self.catalog.metrics:
+                return f"({self._metric_sql(self.catalog.metrics[ref], col_of)})"
+            return self._col(ref, col_of)
+        if isinstance(node, exp.Paren):
+            return f"({self._derived_sql(node.this, col_of)})"
+        if isinstance(node, exp.Div):
+            return (f"CAST({self._derived_sql(node.this, col_of)} AS DOUBLE) / "
+                    f"nullif({self._derived_sql(node.expression, col_of)}, 0)")
+        if isinstance(node, exp.Binary):
+            op = {exp.Add: "+", exp.Sub: "-", exp.Mul: "*"}.get(type(node))
+            if op:
+                return (f"{self._derived_sql(node.this, col_of)} {op} "
+                        f"{self._derived_sql(node.expression, col_of)}")
+        if isinstance(node, exp.Neg):
+            return f"-{self._derived_sql(node.this, col_of)}"
+        if isinstance(node, exp.Literal):
+            return node.sql(dialect="duckdb")
+        raise QueryError(f"derived metric expression {node.sql()!r}: only + - * / and numbers "
+                         "over metric and measure ids are supported")
+
+
+def _refs(expr: str) -> set[str]:
+    return {c.name for c in sqlglot.parse_one(expr, read="duckdb").find_all(exp.Column)}
