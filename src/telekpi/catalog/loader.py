@@ -72,7 +72,7 @@ def _bands(raw, where: Where, issues: list[Issue]) -> tuple[Band, ...]:
         if lo is not None and hi is not None and lo >= hi:
             issues.append(Issue("error", where.file, line, f"band min {lo} is not below max {hi}"))
             continue
-        out.append(Band(b["level"], lo, hi, b.get("label")))
+        out.append(Band(b["level"], lo, hi, b.get("label"), bool(b.get("inclusive", False))))
     return tuple(out)
 
 

@@ -37,9 +37,21 @@ class Band:
     min: float | None = None
     max: float | None = None
     label: str | None = None
+    inclusive: bool = False  # max belongs to this band ("≤ 3 %"); bands are tried in order
 
     def contains(self, value: float) -> bool:
-        return (self.min is None or value >= self.min) and (self.max is None or value < self.max)
+        if self.min is not None and value < self.min:
+            return False
+        if self.max is None:
+            return True
+        return value <= self.max if self.inclusive else value < self.max
+
+    def describe(self) -> str:
+        if self.min is not None and self.max is not None:
+            return f"{self.min:g}–{self.max:g}"
+        if self.min is not None:
+            return f"≥ {self.min:g}"
+        return f"{'≤' if self.inclusive else '<'} {self.max:g}"
 
 
 @dataclass(frozen=True)

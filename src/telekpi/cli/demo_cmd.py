@@ -1,3 +1,127 @@
-"""Placeholder: filled in by its owner."""
+"""`telekpi demo`: generate a realistic centre, load it, and print what a manager sees first."""
 
-from telekpi.cli.app import app  # noqa: F401
+from __future__ import annotations
+
+import time
+from enum import Enum
+from pathlib import Path
+
+import typer
+
+from telekpi.cli.app import app, db_path
+from telekpi.cli.output import human, print_table
+from telekpi.cli.query_cmds import print_funnel
+from telekpi.engine.engine import Engine
+from telekpi.engine.funnel import funnel
+from telekpi.engine.ranking import rank
+from telekpi.engine.request import Request
+from telekpi.errors import UsageError
+from telekpi.settings import CONFIG_FILE, load_settings
+from telekpi.store.warehouse import Warehouse
+
+HEADLINE = ("calls", "connection_rate", "aht", "abandonment_rate", "drop_rate",
+            "call_conversion_rate", "leads", "speed_to_lead", "speed_to_lead_5m_rate",
+            "overcontacted_leads", "revenue", "orders", "aov", "cost", "profit", "pnl_ratio",
+            "cost_benefit_ratio", "csat", "occupancy")
+AGENT_KPIS = ("calls", "connection_rate", "aht", "call_conversion_rate", "revenue", "csat")
+DEMO_TOML = """# Workspace settings written by `telekpi demo`; see docs/settings.md.
+timezone = "Asia/Ho_Chi_Minh"
+currency = "VND"
+locale = "vi"
+min_sample = 30
+"""
+
+
+class Size(str, Enum):
+    small = "small"
+    medium = "medium"
+    large = "large"
+
+
+def _fresh_warehouse(path: Path) -> Warehouse:
+    """A new warehouse file; an old one is replaced only if a demo made it."""
+    if path.exists():
+        wh = Warehouse(path, read_only=True)
+        row = wh.con.execute("SELECT value FROM telekpi_meta WHERE key = 'demo'").fetchone()
+        wh.close()
+        if not row:
+            raise UsageError(f"{path} holds imported data, not a demo; run the demo elsewhere "
+                             "with --out DIR or --db PATH")
+        path.unlink()
+        Path(str(path) + ".wal").unlink(missing_ok=True)
+    wh = Warehouse(path)
+    wh.con.execute("INSERT INTO telekpi_meta VALUES ('demo', 'true')")
+    return wh
+
+
+@app.command("demo")
+def demo_cmd(
+    ctx: typer.Context,
+    seed: int = typer.Option(42, "--seed", help="Random seed; the same seed gives the same centre."),
+    size: Size = typer.Option(Size.small, "--size", help="small (~60k calls), medium (~1M), large (~10M)."),
+    out: Path = typer.Option(None, "--out", help="Workspace folder for the demo warehouse "
+                             "[default: the --db file's folder]."),
+) -> None:
+    """Generate a realistic sample centre, load it, and print the headline KPIs, funnel and agents."""
+    from telekpi.demo.generate import generate
+
+    path = (out / "telekpi.duckdb") if out else db_path(ctx)
+    workspace = path.resolve().parent
+    workspace.mkdir(parents=True, exist_ok=True)
+    if not (workspace / CONFIG_FILE).exists():
+        (workspace / CONFIG_FILE).write_text(DEMO_TOML, encoding="utf-8")
+    settings = load_settings(workspace)
+    t0 = time.perf_counter()
+    wh = _fresh_warehouse(path)
+    counts = generate(wh.con, seed=seed, size=size.value, timezone=settings.timezone)
+    wh.con.execute("CHECKPOINT")
+    typer.echo(f"Generated a {size.value} centre (seed {seed}) into {path} in "
+               f"{time.perf_counter() - t0:.1f} s: "
+               + ", ".join(f"{n:,} {t}" for t, n in counts.items()))
+    summary(Engine(wh, settings), settings)
+    typer.echo(f"\nNext: telekpi --db {path} kpi call_conversion_rate --by team --period month")
+
+
+def summary(engine: Engine, settings) -> None:
+    cat = engine.catalog.metrics
+    head = engine.query(Request(HEADLINE)).rows[0]
+    rows = []
+    for mid in HEADLINE:
+        band = cat[mid].band(head[mid])
+        rows.append({"metric": cat[mid].name, "id": mid, "value": head[mid],
+                     "band": (band.label or band.level) if band else "", "unit": cat[mid].unit})
+    typer.echo("")
+    print_table(["metric", "id", "value", "band"],
+                [{**r, "value": human(r["value"], r["unit"])} for r in rows], {},
+                title=f"Headline KPIs ({settings.currency}, {settings.timezone})")
+    conv = engine.query(Request(("calls", "call_conversion_rate"), by=("industry",))).rows
+    for r in conv:
+        band = cat["call_conversion_rate"].band(r["call_conversion_rate"], r["industry"])
+        r["band"] = (band.label or band.level) if band else "no band for this industry"
+    print_table(["industry", "calls", "call_conversion_rate", "band"], conv,
+                {"calls": "count", "call_conversion_rate": "rate"},
+                title="Call conversion by industry against the seeds' bands")
+    typer.echo("")
+    print_funnel(funnel(engine, Request((),)), Request(()))
+    by_team = funnel(engine, Request((), by=("team",)))
+    for g in by_team["groups"]:
+        b = g["bottleneck"]
+        typer.echo(f"  team {g['team']}: {b['message'] if b else '—'}")
+    sites = engine.query(Request(AGENT_KPIS + ("cost", "profit"), by=("site",))).rows
+    typer.echo("")
+    print_table(["site"] + list(AGENT_KPIS) + ["cost", "profit"], sites,
+                {m: cat[m].unit for m in AGENT_KPIS + ("cost", "profit")},
+                title="In-house vs outsourced")
+    agents = engine.query(Request(AGENT_KPIS, by=("agent",))).rows
+    agents = [a for a in agents if a["agent"] is not None]
+    r = rank(agents, "call_conversion_rate", "higher", sample="calls",
+             min_sample=settings.min_sample)
+    units = {m: cat[m].unit for m in AGENT_KPIS}
+    typer.echo("")
+    print_table(["agent"] + list(AGENT_KPIS), r.ranked[:5], units,
+                title="Best agents by call conversion")
+    print_table(["agent"] + list(AGENT_KPIS), r.ranked[-5:][::-1], units,
+                title="Worst agents by call conversion")
+    if r.too_few:
+        typer.echo(f"Too few to judge (< {settings.min_sample} calls, not ranked): "
+                   + ", ".join(f"{a['agent']} ({a['calls']} calls)" for a in r.too_few))

@@ -67,9 +67,9 @@ def metrics_cmd(ctx: typer.Context, fmt: Fmt = FmtOpt) -> None:
     catalog = load_catalog(Warehouse(db, read_only=True).workspace if db.exists() else db.resolve().parent)
     rows = []
     for m in catalog.metrics.values():
-        bands = "; ".join(f"{b.level} {_range(b)}" for b in m.bands)
+        bands = "; ".join(f"{b.level} {b.describe()}" for b in m.bands)
         for ind, bs in m.bands_by_industry.items():
-            bands += ("; " if bands else "") + f"{ind}: " + ", ".join(f"{b.level} {_range(b)}" for b in bs)
+            bands += ("; " if bands else "") + f"{ind}: " + ", ".join(f"{b.level} {b.describe()}" for b in bs)
         rows.append({"id": m.id, "name": m.name, "unit": m.unit, "type": m.type,
                      "formula": m.description, "better": m.better, "bands": bands or None,
                      "source": str(m.where)})
@@ -80,12 +80,6 @@ def metrics_cmd(ctx: typer.Context, fmt: Fmt = FmtOpt) -> None:
         print_csv(cols + ["type", "source"], rows)
     else:
         print_table(cols, rows, {}, title=f"{len(rows)} metrics")
-
-
-def _range(b) -> str:
-    if b.min is not None and b.max is not None:
-        return f"{b.min:g}–{b.max:g}"
-    return f"≥ {b.min:g}" if b.min is not None else f"< {b.max:g}"
 
 
 @app.command("kpi")

@@ -1,0 +1,87 @@
+"""Regenerate docs/cli.md (from --help) and docs/metrics.md (from the catalog).
+
+    python scripts/gen_docs.py          write the files
+    python scripts/gen_docs.py --check  exit 1 if they are stale (the test suite runs this)
+"""
+
+from __future__ import annotations
+
+import sys
+from pathlib import Path
+
+from typer.testing import CliRunner
+
+ROOT = Path(__file__).resolve().parent.parent
+
+
+def cli_doc() -> str:
+    from telekpi.cli.app import _register, app
+
+    _register()
+    runner = CliRunner()
+    out = ["# Command-line reference", "",
+           "Generated from `--help` by `scripts/gen_docs.py`; do not edit by hand.", ""]
+    import typer.main
+
+    group = typer.main.get_command(app)
+    names = [None] + sorted(group.commands)
+    for name in names:
+        args = ([name] if name else []) + ["--help"]
+        text = runner.invoke(app, args, prog_name="telekpi", env={"COLUMNS": "100", "NO_COLOR": "1",
+                                                                   "TERM": "dumb"}).output
+        out += [f"## telekpi {name}" if name else "## telekpi", "", "```", text.rstrip(), "```", ""]
+    return "\n".join(out)
+
+
+def metrics_doc() -> str:
+    from telekpi.catalog.loader import load_catalog
+    from telekpi.engine.models import DIMENSIONS, MODELS
+
+    cat = load_catalog(None)
+    out = ["# Metric reference", "",
+           "Generated from the built-in catalog (`src/telekpi/catalog/builtin/`) by "
+           "`scripts/gen_docs.py`; do not edit by hand. METRICS.md gives the reasoning.", ""]
+    section = None
+    for m in cat.metrics.values():
+        src = Path(m.where.file).stem.split("_", 1)[-1]
+        if src != section:
+            section = src
+            out += [f"## {section.replace('_', ' ').title()}", "",
+                    "| id | name | unit | better | definition | bands |", "|---|---|---|---|---|---|"]
+        bands = "; ".join(f"{b.label or b.level}: {b.describe()}" for b in m.bands)
+        for ind, bs in m.bands_by_industry.items():
+            bands += ("; " if bands else "") + f"{ind} " + ", ".join(f"{b.level} {b.describe()}" for b in bs)
+        out.append(f"| `{m.id}` | {m.name} | {m.unit} | {m.better or ''} | "
+                   f"{m.description.replace('|', '/')} | {bands} |")
+    out += ["", "## Dimensions", "", "| dimension | meaning | available on models |", "|---|---|---|"]
+    for d, help_ in DIMENSIONS.items():
+        models = ", ".join(n for n, mo in MODELS.items() if d in mo.dims)
+        out.append(f"| `{d}` | {help_} | {models} |")
+    out += ["", "## Models (what measures aggregate over)", ""]
+    for n, mo in MODELS.items():
+        out.append(f"- `{n}`: {mo.help}; time column `{mo.time.split('.')[-1]}`; columns: "
+                   + ", ".join(f"`{c}`" for c in mo.columns))
+    return "\n".join(out) + "\n"
+
+
+FILES = {"docs/cli.md": cli_doc, "docs/metrics.md": metrics_doc}
+
+
+def main(argv: list[str]) -> int:
+    stale = []
+    for rel, fn in FILES.items():
+        text = fn()
+        path = ROOT / rel
+        if "--check" in argv:
+            if not path.exists() or path.read_text(encoding="utf-8") != text:
+                stale.append(rel)
+        else:
+            path.write_text(text, encoding="utf-8")
+    if stale:
+        print("stale: " + ", ".join(stale) + " (run python scripts/gen_docs.py)")
+        return 1
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main(sys.argv[1:]))
