@@ -50,7 +50,7 @@ def print_csv(columns: list[str], rows: list[dict]) -> None:
 
 
 def print_table(columns: list[str], rows: list[dict], units: dict[str, str],
-                title: str | None = None, notes: dict[str, str] | None = None) -> None:
+                title: str | None = None, notes: bool = False) -> None:
     t = Table(title=title, show_lines=False, header_style="bold")
     for c in columns:
         t.add_column(c, justify="right" if c in units else "left")

@@ -120,7 +120,7 @@ def kpi_cmd(
             band = engine.catalog.metrics[mid].band(row[mid])
             if band:
                 row[f"__note_{mid}"] = band.label or band.level
-    print_table(columns, result.rows, units, notes={})
+    print_table(columns, result.rows, units, notes=True)
 
 
 @app.command("funnel")

@@ -1,0 +1,49 @@
+import json
+
+import pytest
+
+from telekpi.cli.app import main
+from telekpi.store.warehouse import Warehouse
+
+
+@pytest.fixture
+def tiny_db(tmp_path):
+    """A workspace in Ho Chi Minh time with a handful of calls and orders."""
+    (tmp_path / "telekpi.toml").write_text('timezone = "Asia/Ho_Chi_Minh"\ncurrency = "VND"\n')
+    db = tmp_path / "telekpi.duckdb"
+    wh = Warehouse(db)
+    wh.con.execute("""INSERT INTO agents (agent_id, team_id, site) VALUES
+        ('a1', 't1', 'in_house'), ('a2', 't2', 'outsourced')""")
+    wh.con.execute("""INSERT INTO calls (call_id, started_at, agent_id, campaign_id, lead_id,
+        direction, status, disposition, talk_s, hold_s, wrap_s) VALUES
+        ('c1', '2026-01-31 16:30:00+00', 'a1', 'k1', 'l1', 'outbound', 'answered', 'sale', 100, 10, 20),
+        ('c2', '2026-01-31 17:30:00+00', 'a1', 'k1', 'l2', 'outbound', 'no_answer', NULL, 0, 0, 0),
+        ('c3', '2026-02-02 03:00:00+00', 'a2', 'k1', 'l2', 'outbound', 'answered', 'GATEKEEPER', 30, 0, 5),
+        ('c4', '2026-02-03 03:00:00+00', NULL, 'k1', 'l3', 'outbound', 'abandoned', NULL, 0, 0, 0)""")
+    wh.con.execute("""INSERT INTO orders (order_id, ordered_at, amount, status, agent_id) VALUES
+        ('o1', '2026-01-31 16:40:00+00', 1000, 'completed', 'a1'),
+        ('o2', '2026-02-05 03:00:00+00', 500, 'cancelled', 'a1')""")
+    wh.close()
+    return db
+
+
+@pytest.fixture
+def run(capsys):
+    """Run the CLI through its real entry point; return (exit code, stdout, stderr)."""
+
+    def _run(*args):
+        code = main([str(a) for a in args])
+        out = capsys.readouterr()
+        return code, out.out, out.err
+
+    return _run
+
+
+@pytest.fixture
+def run_json(run):
+    def _run(*args):
+        code, out, err = run(*args, "--format", "json")
+        assert code == 0, err
+        return json.loads(out)
+
+    return _run

@@ -1,0 +1,109 @@
+"""`telekpi metrics`, `kpi`, `funnel` through the real entry point."""
+
+import json
+import subprocess
+import sys
+
+from telekpi.catalog.loader import load_catalog
+
+
+def test_kpi_json_contract(tiny_db, run_json):
+    data = run_json("--db", tiny_db, "kpi", "calls", "connection_rate", "revenue",
+                    "--by", "agent", "--period", "month")
+    assert data["metrics"] == ["calls", "connection_rate", "revenue"]
+    assert data["by"] == ["agent"] and data["period"] == "month"
+    rows = {(r["agent"], r["period"]): r for r in data["rows"]}
+    # c1 (16:30 UTC on 31 Jan = 23:30 local) and c2 (00:30 local on 1 Feb) split across months.
+    assert rows[("a1", "2026-01-01")]["calls"] == 1
+    assert rows[("a1", "2026-02-01")]["calls"] == 1
+    assert rows[("a1", "2026-01-01")]["revenue"] == 1000
+    assert rows[("a1", "2026-02-01")]["revenue"] == 0  # the cancelled order counts zero
+    assert rows[(None, "2026-02-01")]["connection_rate"] == 0.0
+    assert all(isinstance(k, str) for r in data["rows"] for k in (r["period"],))
+
+
+def test_kpi_null_on_zero_denominator(tiny_db, run_json):
+    data = run_json("--db", tiny_db, "kpi", "aht", "csat", "--by", "agent")
+    by_agent = {r["agent"]: r for r in data["rows"]}
+    assert by_agent[None]["aht"] is None          # no connected call
+    assert by_agent["a1"]["csat"] is None         # no survey
+    assert by_agent["a1"]["aht"] == 130.0
+
+
+def test_kpi_from_to_are_local_and_inclusive(tiny_db, run_json):
+    data = run_json("--db", tiny_db, "kpi", "calls", "--from", "2026-01-31", "--to", "2026-01-31")
+    assert data["rows"] == [{"calls": 1}]
+    data = run_json("--db", tiny_db, "kpi", "calls", "--from", "2026-02-01")
+    assert data["rows"] == [{"calls": 3}]
+
+
+def test_kpi_where_and_ci(tiny_db, run_json):
+    data = run_json("--db", tiny_db, "kpi", "connection_rate", "--where", "team=t1", "--ci")
+    row = data["rows"][0]
+    assert row["connection_rate"] == 0.5
+    assert 0 < row["connection_rate_ci_low"] < 0.5 < row["connection_rate_ci_high"] < 1
+
+
+def test_kpi_csv_and_table(tiny_db, run):
+    code, out, _ = run("--db", tiny_db, "kpi", "calls", "drop_rate", "--by", "site", "--format", "csv")
+    assert code == 0
+    assert out.splitlines()[0] == "site,calls,drop_rate"
+    code, out, _ = run("--db", tiny_db, "kpi", "calls", "aht", "drop_rate")
+    assert code == 0 and "1:22" in out and "33.3%" in out and "above the 3 % regulatory cap" in out
+
+
+def test_kpi_explain_shows_sql(tiny_db, run):
+    code, out, _ = run("--db", tiny_db, "kpi", "connection_rate", "--by", "team", "--explain")
+    assert code == 0
+    assert "SELECT" in out and "LEFT JOIN agents a" in out and "-- step:" in out
+
+
+def test_bad_usage_is_one_sentence_exit_2(tiny_db, run):
+    for args, needle in [
+        (["kpi", "nope"], "unknown metric 'nope'"),
+        (["kpi", "calls", "--by", "colour"], "unknown dimension 'colour'"),
+        (["kpi", "revenue", "--by", "status"], "cannot be split or filtered by 'status'"),
+        (["kpi", "revenue_growth"], "add --period"),
+        (["kpi", "calls", "--from", "31/01/2026"], "expected YYYY-MM-DD"),
+        (["kpi", "calls", "--where", "team"], "DIM=VALUE"),
+        (["kpi", "calls", "--from", "2026-02-02", "--to", "2026-02-01"], "is after --to"),
+    ]:
+        code, out, err = run("--db", tiny_db, *args)
+        assert code == 2, (args, err)
+        assert needle in err and "Traceback" not in err
+        assert len(err.strip().splitlines()) == 1
+
+
+def test_missing_warehouse(tmp_path, run):
+    code, _, err = run("--db", tmp_path / "none.duckdb", "kpi", "calls")
+    assert code == 2 and "no warehouse here yet" in err
+
+
+def test_funnel_json(tiny_db, run_json):
+    data = run_json("--db", tiny_db, "funnel")
+    g = data["groups"][0]
+    assert [s["stage"] for s in g["stages"]] == ["attempted", "connected", "decision_maker",
+                                                  "qualified", "won"]
+    assert [s["leads"] for s in g["stages"]] == [3, 2, 1, 1, 1]
+    assert g["bottleneck"]["metric"] is None and "too few to judge" in g["bottleneck"]["message"]
+
+
+def test_metrics_lists_catalog(tmp_path, run_json):
+    rows = run_json("--db", tmp_path / "x.duckdb", "metrics")
+    assert {r["id"] for r in rows} == set(load_catalog(None).metrics)
+
+
+def test_user_metric_error_names_file_and_line(tmp_path, run):
+    (tmp_path / "metrics").mkdir()
+    (tmp_path / "metrics" / "mine.yaml").write_text(
+        "metrics:\n  - id: x\n    name: X\n    description: d\n    measure: nope\n")
+    code, _, err = run("--db", tmp_path / "x.duckdb", "metrics")
+    assert code == 2
+    assert "mine.yaml:2" in err and "'nope' is not a measure" in err
+
+
+def test_real_executable(tiny_db):
+    proc = subprocess.run([sys.executable, "-m", "telekpi", "--db", str(tiny_db), "kpi", "calls",
+                           "--format", "json"], capture_output=True, text=True, check=False)
+    assert proc.returncode == 0, proc.stderr
+    assert json.loads(proc.stdout)["rows"] == [{"calls": 4}]
