@@ -1,0 +1,62 @@
+"""The planner's SQL: one CTE per model, joins only when a dimension needs them."""
+
+import pytest
+
+from telekpi.catalog.loader import load_catalog
+from telekpi.engine.planner import Planner
+from telekpi.engine.request import Request
+from telekpi.errors import QueryError
+from telekpi.settings import Settings
+
+
+@pytest.fixture(scope="module")
+def planner():
+    return Planner(load_catalog(None), Settings(timezone="Asia/Bangkok"))
+
+
+def test_single_model_no_key_union(planner):
+    sql = planner.plan(Request(("calls", "aht"), by=("agent",))).sql
+    assert "m_calls AS" in sql and " k AS" not in sql and "JOIN agents" not in sql
+
+
+def test_join_added_for_team_only(planner):
+    sql = planner.plan(Request(("calls",), by=("team",))).sql
+    assert "LEFT JOIN agents a ON a.agent_id = x.agent_id" in sql
+    assert "JOIN campaigns" not in sql
+
+
+def test_two_models_union_keys(planner):
+    sql = planner.plan(Request(("calls", "revenue"), by=("agent",), period="month")).sql
+    assert "m_calls AS" in sql and "m_orders AS" in sql and "k AS" in sql
+    assert "timezone('Asia/Bangkok', x.started_at)" in sql
+
+
+def test_where_values_are_quoted_literals(planner):
+    sql = planner.plan(Request(("calls",), where=(("team", "x' OR 1=1 --"),))).sql
+    assert "IN ('x'' OR 1=1 --')" in sql
+
+
+def test_flags_follow_the_workspace_map():
+    s = Settings(dispositions={"CHOT": frozenset({"sale", "success"})})
+    sql = Planner(load_catalog(None), s).plan(Request(("successful_calls",))).sql
+    assert "upper(disposition) IN ('CHOT')" in sql
+
+
+def test_growth_widens_the_scope(planner):
+    from datetime import date
+
+    sql = planner.plan(Request(("revenue_growth",), period="month", start=date(2026, 3, 10))).sql
+    # February (the previous period) is read, and dropped from the output.
+    assert "TIMESTAMPTZ '2026-01-31 17:00:00+00'" in sql
+    assert "DATE '2026-03-01'" in sql
+
+
+@pytest.mark.parametrize("req, needle", [
+    (Request(("revenue",), by=("disposition",)), "cannot be split"),
+    (Request(("calls",), period="fortnight"), "unknown period"),
+    (Request(()), "at least one metric"),
+    (Request(("calls",), by=("agent", "agent")), "twice"),
+])
+def test_bad_requests(planner, req, needle):
+    with pytest.raises(QueryError, match=needle):
+        planner.plan(req)
