@@ -37,9 +37,21 @@ def _snippet_issues(snippet: str, allowed: set[str], what: str, where) -> list[I
     return issues
 
 
+_ARITHMETIC = (exp.Column, exp.Identifier, exp.Literal, exp.Paren, exp.Add, exp.Sub, exp.Mul,
+               exp.Div, exp.Neg)
+
+
 def derived_references(expr: str) -> set[str]:
     tree = sqlglot.parse_one(expr, read="duckdb")
     return {c.name for c in tree.find_all(exp.Column)}
+
+
+def derived_problem(expr: str) -> str | None:
+    """Derived metrics are arithmetic over ids and numbers, so every engine can compute them."""
+    for node in sqlglot.parse_one(expr, read="duckdb").walk():
+        if not isinstance(node, _ARITHMETIC):
+            return f"only + - * / ( ) and numbers over metric and measure ids are allowed, not {node.sql()!r}"
+    return None
 
 
 def validate_catalog(catalog) -> list[Issue]:
@@ -87,6 +99,9 @@ def validate_catalog(catalog) -> list[Issue]:
                 issues.append(Issue("error", w.file, w.line,
                                     f"metric {mt.id}: expr is not valid SQL ({str(e).splitlines()[0]})"))
                 continue
+            problem = derived_problem(mt.expr)
+            if problem:
+                issues.append(Issue("error", w.file, w.line, f"metric {mt.id}: expr: {problem}"))
             for r in sorted(refs - names):
                 issues.append(Issue("error", w.file, w.line,
                                     f"metric {mt.id}: expr names {r!r}, which is no metric or measure"))

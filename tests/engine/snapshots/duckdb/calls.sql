@@ -1,0 +1,14 @@
+-- plan: metrics calls
+-- step: m_calls aggregates calls
+WITH m_calls AS (
+  SELECT d_agent, __period, count(*) AS m__calls
+  FROM (
+    SELECT x.*, x.agent_id AS d_agent, CAST(date_trunc('month', timezone('Asia/Ho_Chi_Minh', x.started_at)) AS DATE) AS __period
+    FROM calls x
+    WHERE x.started_at >= TIMESTAMPTZ '2025-12-31 17:00:00+00' AND x.started_at < TIMESTAMPTZ '2026-03-31 17:00:00+00'
+  ) x
+  GROUP BY d_agent, __period
+)
+SELECT CAST(m_calls.d_agent AS VARCHAR) AS "agent", CAST(m_calls.__period AS VARCHAR) AS "period", coalesce(m_calls.m__calls, 0) AS "calls"
+FROM m_calls
+ORDER BY 1 NULLS LAST, 2 NULLS LAST

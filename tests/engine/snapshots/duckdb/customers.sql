@@ -1,0 +1,14 @@
+-- plan: metrics customers
+-- step: m_orders aggregates customers
+WITH m_orders AS (
+  SELECT d_agent, __period, count(DISTINCT customer_id) FILTER (WHERE status = 'completed') AS m__customers
+  FROM (
+    SELECT x.*, x.agent_id AS d_agent, CAST(date_trunc('month', timezone('Asia/Ho_Chi_Minh', x.ordered_at)) AS DATE) AS __period
+    FROM orders x
+    WHERE x.ordered_at >= TIMESTAMPTZ '2025-12-31 17:00:00+00' AND x.ordered_at < TIMESTAMPTZ '2026-03-31 17:00:00+00'
+  ) x
+  GROUP BY d_agent, __period
+)
+SELECT CAST(m_orders.d_agent AS VARCHAR) AS "agent", CAST(m_orders.__period AS VARCHAR) AS "period", coalesce(m_orders.m__customers, 0) AS "customers"
+FROM m_orders
+ORDER BY 1 NULLS LAST, 2 NULLS LAST

@@ -1,0 +1,17 @@
+-- plan: metrics revenue_growth
+-- step: m_orders aggregates revenue
+-- step: p_orders is m_orders one month earlier, for growth
+WITH m_orders AS (
+  SELECT d_agent, __period, sum(amount) FILTER (WHERE status = 'completed') AS m__revenue
+  FROM (
+    SELECT x.*, x.agent_id AS d_agent, CAST(date_trunc('month', timezone('Asia/Ho_Chi_Minh', x.ordered_at)) AS DATE) AS __period
+    FROM orders x
+    WHERE x.ordered_at >= TIMESTAMPTZ '2025-11-30 17:00:00+00' AND x.ordered_at < TIMESTAMPTZ '2026-03-31 17:00:00+00'
+  ) x
+  GROUP BY d_agent, __period
+)
+SELECT CAST(m_orders.d_agent AS VARCHAR) AS "agent", CAST(m_orders.__period AS VARCHAR) AS "period", CAST(coalesce(m_orders.m__revenue, 0) - p_orders.m__revenue AS DOUBLE) / nullif(p_orders.m__revenue, 0) AS "revenue_growth"
+FROM m_orders
+  LEFT JOIN m_orders p_orders ON p_orders.d_agent IS NOT DISTINCT FROM m_orders.d_agent AND p_orders.__period = m_orders.__period - INTERVAL 1 MONTH
+WHERE m_orders.__period >= DATE '2026-01-01'
+ORDER BY 1 NULLS LAST, 2 NULLS LAST
