@@ -35,6 +35,9 @@ SETTINGS: tuple[Setting, ...] = (
     Setting("service_level_s", float, 20.0, "queue wait within which an inbound call counts toward service level"),
     Setting("ticket_sla_s", float, 4 * 3600.0, "seconds within which a ticket's first response meets the SLA"),
     Setting("min_sample", int, 30, "groups with fewer calls are 'too few to judge', not ranked"),
+    Setting("cost_allocation", str, "none", "none: team and campaign costs stay with their team or "
+            "campaign; by_talk_time: shared among that month's agents by talk time",
+            ("none", "by_talk_time")),
 )
 
 
@@ -48,6 +51,7 @@ class Settings:
     service_level_s: float = 20.0
     ticket_sla_s: float = 4 * 3600.0
     min_sample: int = 30
+    cost_allocation: str = "none"
     dispositions: dict[str, frozenset[str]] = field(default_factory=lambda: dict(DEFAULT_MAP))
 
     @property

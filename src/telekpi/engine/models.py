@@ -13,7 +13,7 @@ SQL string literal), ``{flag:NAME}`` (a boolean over ``disposition``), and
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 
 DIMENSIONS: dict[str, str] = {
     "agent": "agent id",
@@ -46,6 +46,7 @@ class Model:
     columns: tuple[str, ...] = ()   # columns measure snippets may use
     grain: str | None = None        # per-lead models: inner GROUP BY key
     grain_columns: dict[str, str] = field(default_factory=dict)
+    prelude: tuple[str, str] | None = None  # (name, body) of a CTE the base needs
 
     def joins_for(self, exprs: list[str]) -> list[str]:
         """The joins an expression list needs (and the joins those need), in order."""
@@ -126,6 +127,41 @@ _LEAD_ATTR_JOINS = {"l": _LEAD_JOIN.format(col="x.lead_id"),
 # A team's vendor and site, for costs scoped to a team rather than an agent.
 _TEAM_SITE = ("LEFT JOIN (SELECT team_id, max(vendor) AS vendor, max(site) AS site FROM agents "
               "GROUP BY team_id) ts ON ts.team_id = coalesce(x.team_id, a.team_id)")
+
+# cost_allocation = "by_talk_time": a team's (or campaign's) cost without an agent is
+# shared among the agents who talked in that team (or campaign) that month, by talk time.
+_ALLOCATED_COSTS = """(
+    SELECT cost_id, incurred_on, amount, category, agent_id, team_id, campaign_id FROM costs
+    WHERE agent_id IS NOT NULL OR (team_id IS NULL AND campaign_id IS NULL)
+       OR cost_id NOT IN (SELECT k.cost_id FROM costs k JOIN _talk s ON s.scope = 'team'
+                          AND s.id = k.team_id AND s.month = date_trunc('month', k.incurred_on)
+                          UNION ALL
+                          SELECT k.cost_id FROM costs k JOIN _talk s ON s.scope = 'campaign'
+                          AND s.id = k.campaign_id AND s.month = date_trunc('month', k.incurred_on)
+                          WHERE k.team_id IS NULL)
+    UNION ALL
+    SELECT k.cost_id, k.incurred_on, k.amount * s.share, k.category, s.agent_id, k.team_id,
+           k.campaign_id
+    FROM costs k JOIN _talk s
+      ON s.month = date_trunc('month', k.incurred_on)
+     AND ((s.scope = 'team' AND s.id = k.team_id)
+          OR (s.scope = 'campaign' AND s.id = k.campaign_id AND k.team_id IS NULL))
+    WHERE k.agent_id IS NULL
+) x"""
+
+_TALK_SHARES = """
+  SELECT scope, id, month, agent_id, talk / sum(talk) OVER (PARTITION BY scope, id, month) AS share
+  FROM (
+    SELECT 'team' AS scope, a.team_id AS id, CAST(date_trunc('month', timezone({tz}, c.started_at)) AS DATE) AS month,
+           c.agent_id, sum(c.talk_s) AS talk
+    FROM calls c JOIN agents a ON a.agent_id = c.agent_id
+    WHERE c.talk_s > 0 AND a.team_id IS NOT NULL GROUP BY ALL
+    UNION ALL
+    SELECT 'campaign', c.campaign_id, CAST(date_trunc('month', timezone({tz}, c.started_at)) AS DATE),
+           c.agent_id, sum(c.talk_s)
+    FROM calls c WHERE c.talk_s > 0 AND c.agent_id IS NOT NULL AND c.campaign_id IS NOT NULL
+    GROUP BY ALL
+  ) t"""
 
 MODELS: dict[str, Model] = {m.name: m for m in (
     Model(
@@ -227,3 +263,11 @@ MODELS: dict[str, Model] = {m.name: m for m in (
         columns=("agent_id", "state", "started_at", "ended_at", "reason"),
     ),
 )}
+
+
+def model_for(name: str, settings) -> Model:
+    """The model of that name, with the workspace's cost allocation applied."""
+    model = MODELS[name]
+    if name == "costs" and settings.cost_allocation == "by_talk_time":
+        return replace(model, base=_ALLOCATED_COSTS, prelude=("_talk", _TALK_SHARES.strip()))
+    return model

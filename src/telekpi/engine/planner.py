@@ -18,7 +18,7 @@ from sqlglot import exp
 from telekpi.catalog.loader import Catalog
 from telekpi.catalog.snippets import expand, sql_string
 from telekpi.catalog.spec import Metric
-from telekpi.engine.models import DIMENSIONS, MODELS, Model
+from telekpi.engine.models import DIMENSIONS, MODELS, Model, model_for
 from telekpi.engine.request import PERIODS, Request
 from telekpi.engine.scope import (
     STEP, period_end_sql, period_sql, period_start, previous_period_start, time_filter,
@@ -195,8 +195,11 @@ class Planner:
         ctes: list[tuple[str, str]] = []
         col_of: dict[str, str] = {}
         for name, measures in by_model.items():
+            model = model_for(name, self.settings)
+            if model.prelude:
+                ctes.append((model.prelude[0], expand(model.prelude[1], self.settings)))
             ctes.append((f"m_{name}",
-                         self._model_cte(MODELS[name], measures, req, widen=name in lagged)))
+                         self._model_cte(model, measures, req, widen=name in lagged)))
             for meas in measures:
                 col_of[meas] = f"m_{name}.m__{meas}"
         if retention:
