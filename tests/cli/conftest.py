@@ -1,8 +1,5 @@
-import json
-
 import pytest
 
-from telekpi.cli.app import main
 from telekpi.store.warehouse import Warehouse
 
 
@@ -25,25 +22,3 @@ def tiny_db(tmp_path):
         ('o2', '2026-02-05 03:00:00+00', 500, 'cancelled', 'a1')""")
     wh.close()
     return db
-
-
-@pytest.fixture
-def run(capsys):
-    """Run the CLI through its real entry point; return (exit code, stdout, stderr)."""
-
-    def _run(*args):
-        code = main([str(a) for a in args])
-        out = capsys.readouterr()
-        return code, out.out, out.err
-
-    return _run
-
-
-@pytest.fixture
-def run_json(run):
-    def _run(*args):
-        code, out, err = run(*args, "--format", "json")
-        assert code == 0, err
-        return json.loads(out)
-
-    return _run

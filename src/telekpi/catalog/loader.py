@@ -16,17 +16,7 @@ from telekpi.catalog.spec import (
     AGGS, BAND_LEVELS, METRIC_TYPES, UNITS, Band, Measure, Metric, Where,
 )
 from telekpi.errors import CatalogError, Issue
-
-LINE = "__line__"
-
-
-class _LineLoader(yaml.SafeLoader):
-    """A safe loader that records each mapping's 1-based line under ``__line__``."""
-
-    def construct_mapping(self, node, deep=False):
-        mapping = super().construct_mapping(node, deep=deep)
-        mapping[LINE] = node.start_mark.line + 1
-        return mapping
+from telekpi.yaml_lines import LINE, error_line, load
 
 
 @dataclass
@@ -40,11 +30,9 @@ class Catalog:
 
 def _read(path: Path, text: str, issues: list[Issue]) -> dict:
     try:
-        data = yaml.load(text, Loader=_LineLoader)  # noqa: S506 - a SafeLoader subclass
+        data = load(text)
     except yaml.YAMLError as e:
-        mark = getattr(e, "problem_mark", None)
-        line = mark.line + 1 if mark else None
-        issues.append(Issue("error", str(path), line, f"not valid YAML: {getattr(e, 'problem', e)}"))
+        issues.append(Issue("error", str(path), error_line(e), f"not valid YAML: {getattr(e, 'problem', e)}"))
         return {}
     if data is None:
         return {}

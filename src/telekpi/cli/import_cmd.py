@@ -1,3 +1,134 @@
-"""Placeholder: filled in by its owner."""
+"""`telekpi import` and `telekpi quarantine`: files in, every row accounted for."""
 
-from telekpi.cli.app import app  # noqa: F401
+from __future__ import annotations
+
+import sys
+import time
+from pathlib import Path
+
+import typer
+
+from telekpi.cli.app import app, db_path
+from telekpi.cli.output import print_csv, print_json, print_table
+from telekpi.cli.query_cmds import Fmt, FmtOpt
+from telekpi.ingest.mapping import load_mapping
+from telekpi.ingest.pipeline import FileResult, import_file
+from telekpi.model.tables import TABLES
+from telekpi.settings import load_settings
+from telekpi.store.warehouse import Warehouse, quarantine_rows
+
+PROGRESS_AFTER_S = 1.0
+
+
+class _Bar:
+    """A progress bar that appears only once a file has taken more than a second."""
+
+    def __init__(self, label: str, enabled: bool):
+        self.label, self.enabled = label, enabled
+        self.t0 = time.perf_counter()
+        self.progress = None
+        self.task = None
+
+    def __call__(self, fraction: float) -> None:
+        if not self.enabled:
+            return
+        if self.progress is None:
+            if time.perf_counter() - self.t0 < PROGRESS_AFTER_S:
+                return
+            from rich.console import Console
+            from rich.progress import BarColumn, Progress, TextColumn, TimeRemainingColumn
+
+            self.progress = Progress(TextColumn("{task.description}"), BarColumn(),
+                                     TextColumn("{task.percentage:>3.0f}%"), TimeRemainingColumn(),
+                                     console=Console(stderr=True), transient=True)
+            self.progress.start()
+            self.task = self.progress.add_task(self.label, total=1.0)
+        self.progress.update(self.task, completed=fraction)
+
+    def close(self) -> None:
+        if self.progress is not None:
+            self.progress.stop()
+
+
+def _summary(r: FileResult) -> str:
+    c = r.counts
+    lines = [f"{r.path} → {r.table} ({r.format}): {c.rows_read:,} rows read: {c.inserted:,} inserted, "
+             f"{c.updated:,} updated, {c.unchanged:,} unchanged, {c.quarantined:,} quarantined "
+             f"in {r.seconds:.1f} s ({r.rows_per_s:,.0f} rows/s)"]
+    for line, column, reason in r.examples:
+        where = ", ".join(p for p in (f"line {line}" if line is not None else "",
+                                      f"column {column}" if column else "") if p)
+        lines.append(f"  quarantined {where}: {reason}")
+    if c.quarantined > len(r.examples):
+        lines.append(f"  … and {c.quarantined - len(r.examples):,} more: "
+                     f"telekpi quarantine --source {r.path}")
+    if r.unknown_dispositions:
+        codes = ", ".join(f"{code} ({n:,})" for code, n in r.unknown_dispositions)
+        lines.append(f"  unknown disposition codes, kept but flagged nothing (map them in "
+                     f"telekpi.toml [dispositions]): {codes}")
+    if r.ignored_columns:
+        lines.append(f"  columns not used: {', '.join(r.ignored_columns)}")
+    return "\n".join(lines)
+
+
+@app.command("import")
+def import_cmd(
+    ctx: typer.Context,
+    table: str = typer.Argument(..., help=f"Canonical table: {', '.join(TABLES)}."),
+    files: list[Path] = typer.Argument(..., help="CSV, Parquet or XLSX files (or a registered format)."),
+    fmt: str = typer.Option(None, "--format", help="Input format [default: detected from the file]."),
+    mapping: Path = typer.Option(None, "--mapping", help="YAML mapping of the file's columns, codes and "
+                                 "time formats onto the table (docs/import.md)."),
+    encoding: str = typer.Option(None, "--encoding", help="Text encoding of CSV files "
+                                 "[default: UTF-8, or UTF-16 with a byte-order mark]."),
+    quiet: bool = typer.Option(False, "--quiet", "-q", help="No progress bar."),
+) -> None:
+    """Import files into a canonical table; every row is inserted, updated, unchanged or quarantined."""
+    from telekpi.model.tables import table as canonical_table
+
+    canonical_table(table)
+    path = db_path(ctx)
+    settings = load_settings(path.resolve().parent)
+    m = load_mapping(mapping) if mapping else None
+    total = None
+    with Warehouse(path) as wh:
+        for f in files:
+            bar = _Bar(f"{f.name} → {table}", enabled=not quiet and sys.stderr.isatty())
+            try:
+                result = import_file(wh, table, f, settings, fmt=fmt, mapping=m, encoding=encoding,
+                                     progress=bar)
+            finally:
+                bar.close()
+            typer.echo(_summary(result))
+            if total is None:
+                total = result.counts
+            else:
+                total.add(result.counts)
+    if len(files) > 1 and total is not None:
+        typer.echo(f"{len(files)} files: {total.rows_read:,} rows read: {total.inserted:,} inserted, "
+                   f"{total.updated:,} updated, {total.unchanged:,} unchanged, "
+                   f"{total.quarantined:,} quarantined")
+
+
+@app.command("quarantine")
+def quarantine_cmd(
+    ctx: typer.Context,
+    source: str = typer.Option(None, "--source", help="Only rows from this file."),
+    table: str = typer.Option(None, "--table", help="Only rows meant for this table."),
+    limit: int = typer.Option(100, "--limit", help="At most this many rows (0: all)."),
+    fmt: Fmt = FmtOpt,
+) -> None:
+    """List quarantined rows with their file, line, column and reason."""
+    if source and Path(source).exists():
+        source = str(Path(source).resolve())
+    with Warehouse(db_path(ctx), read_only=True) as wh:
+        rows = quarantine_rows(wh, source=source, table=table, limit=limit or None)
+    if fmt == Fmt.json:
+        print_json({"rows": rows})
+    elif fmt == Fmt.csv:
+        print_csv(["source", "line", "table", "column", "reason", "raw", "imported_at"], rows)
+    else:
+        if not rows:
+            typer.echo("Nothing is quarantined.")
+            return
+        print_table(["source", "line", "table", "column", "reason"], rows, {})

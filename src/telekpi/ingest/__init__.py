@@ -1,0 +1,1 @@
+"""Connectors: one module per source format, each yielding raw Arrow batches with line numbers."""

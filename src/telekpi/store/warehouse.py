@@ -99,3 +99,21 @@ class Warehouse:
 
     def __exit__(self, *exc) -> None:
         self.close()
+
+
+def quarantine_rows(wh: Warehouse, *, source: str | None = None, table: str | None = None,
+                    limit: int | None = 100) -> list[dict]:
+    """Quarantined rows, newest import first, then by file and line."""
+    where, args = [], []
+    if source:
+        where.append("(source = ? OR source LIKE ?)")
+        args += [source, "%/" + source.lstrip("./")]
+    if table:
+        where.append('"table" = ?')
+        args.append(table)
+    sql = ('SELECT source, line, "table", "column", reason, raw, imported_at FROM quarantine'
+           + (" WHERE " + " AND ".join(where) if where else "")
+           + " ORDER BY imported_at DESC, source, line" + (f" LIMIT {int(limit)}" if limit else ""))
+    cur = wh.con.execute(sql, args)
+    names = [d[0] for d in cur.description]
+    return [dict(zip(names, r, strict=True)) for r in cur.fetchall()]

@@ -1,0 +1,231 @@
+"""Mapping files: any export's columns, codes, time formats and constants → a canonical table.
+
+A mapping is YAML (see docs/import.md)::
+
+    table: calls
+    skip_rows: 2                      # title lines above the header
+    csv: {delimiter: ";", encoding: cp1258}
+    columns:
+      call_id: Mã cuộc gọi
+      started_at: {column: Thời gian, format: "%d/%m/%Y %H:%M:%S"}
+      talk_s: {column: Thời lượng (ms), unit: ms}
+      status: {column: Kết quả, values: {Thành công: answered, Không nghe máy: no_answer}}
+      direction: {constant: outbound}
+      lead_id: {template: "{Chiến dịch}-{Số điện thoại}"}
+
+Canonical columns the mapping does not name are taken from a file column of
+the same name (case, spaces and dashes ignored). Every error names the mapping
+file and line.
+"""
+
+from __future__ import annotations
+
+import re
+import string
+from dataclasses import dataclass, field, replace
+from pathlib import Path
+
+import yaml
+
+from telekpi.errors import ConfigError
+from telekpi.ingest.source import ReadOptions
+from telekpi.model.tables import Table
+from telekpi.yaml_lines import LINE, error_line, load
+
+UNITS = {"s": 1.0, "ms": 0.001, "min": 60.0, "h": 3600.0}
+TIME_FORMATS = ("epoch", "epoch_ms")
+_TOP_KEYS = {"table", "timezone", "csv", "sheet", "skip_rows", "columns", "description", LINE}
+_CSV_KEYS = {"delimiter", "encoding", "multiline", LINE}
+_COLUMN_KEYS = {"column", "constant", "template", "format", "unit", "values", "otherwise",
+                "default", "thousands", "decimal", LINE}
+
+
+@dataclass(frozen=True)
+class ColumnRule:
+    target: str
+    column: str | None = None         # a file column
+    constant: str | None = None
+    template: str | None = None       # "{A}-{B}": file columns A and B joined
+    format: str | None = None         # strptime pattern, or epoch / epoch_ms
+    unit: str | None = None           # s, ms, min, h
+    values: tuple[tuple[str, str], ...] = ()   # file code → canonical value (trimmed, case-insensitive)
+    otherwise: str | None = None      # value for a code `values` does not list
+    default: str | None = None        # value for an empty cell
+    thousands: str | None = None
+    decimal: str | None = None
+    line: int | None = None
+
+    def sources(self) -> list[str]:
+        if self.column is not None:
+            return [self.column]
+        if self.template is not None:
+            return [f for _, f, _, _ in string.Formatter().parse(self.template) if f]
+        return []
+
+
+@dataclass(frozen=True)
+class Mapping:
+    file: str | None = None
+    table: str | None = None
+    timezone: str | None = None
+    read: ReadOptions = field(default_factory=ReadOptions)
+    rules: dict[str, ColumnRule] = field(default_factory=dict)
+
+
+def normalize(name: str) -> str:
+    return re.sub(r"[^0-9a-z]+", "_", name.strip().lower()).strip("_")
+
+
+def load_mapping(path: Path) -> Mapping:
+    src = str(path)
+    try:
+        text = path.read_text(encoding="utf-8")
+    except FileNotFoundError:
+        raise ConfigError("no such mapping file", file=src) from None
+    except UnicodeDecodeError:
+        raise ConfigError("is not UTF-8 text", file=src) from None
+    try:
+        data = load(text)
+    except yaml.YAMLError as e:
+        raise ConfigError(f"is not valid YAML ({getattr(e, 'problem', e)})", file=src,
+                          line=error_line(e)) from None
+    if not isinstance(data, dict):
+        raise ConfigError("a mapping file must be a YAML mapping with a 'columns:' section",
+                          file=src, line=1)
+    return parse_mapping(data, src)
+
+
+def _fail(msg: str, src: str | None, node) -> ConfigError:
+    line = node.get(LINE) if isinstance(node, dict) else None
+    return ConfigError(msg, file=src, line=line)
+
+
+def parse_mapping(data: dict, src: str | None = None) -> Mapping:
+    for key in data:
+        if key not in _TOP_KEYS:
+            raise _fail(f"unknown key {key!r}; expected one of: "
+                        f"{', '.join(sorted(_TOP_KEYS - {LINE}))}", src, data)
+    read = ReadOptions()
+    csv = data.get("csv") or {}
+    if not isinstance(csv, dict):
+        raise _fail("'csv' must be a mapping such as {delimiter: ';', encoding: cp1258}", src, data)
+    for key in csv:
+        if key not in _CSV_KEYS:
+            raise _fail(f"unknown csv key {key!r}; expected delimiter, encoding or multiline", src, csv)
+    skip = data.get("skip_rows", 0)
+    if not isinstance(skip, int) or isinstance(skip, bool) or skip < 0:
+        raise _fail("'skip_rows' must be a whole number ≥ 0", src, data)
+    sheet = data.get("sheet")
+    if sheet is not None and not isinstance(sheet, str | int):
+        raise _fail("'sheet' must be a sheet name or a 1-based sheet number", src, data)
+    read = replace(read, delimiter=csv.get("delimiter"), encoding=csv.get("encoding"),
+                   multiline=bool(csv.get("multiline", False)), skip_rows=skip, sheet=sheet)
+    tz = data.get("timezone")
+    if tz is not None:
+        from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
+
+        try:
+            ZoneInfo(str(tz))
+        except (ZoneInfoNotFoundError, ValueError):
+            raise _fail(f"timezone {tz!r} is not an IANA name such as Asia/Bangkok", src, data) from None
+    columns = data.get("columns") or {}
+    if not isinstance(columns, dict):
+        raise _fail("'columns' must map canonical column names to file columns", src, data)
+    rules = {}
+    for target, spec in columns.items():
+        if target == LINE:
+            continue
+        rules[target] = _rule(str(target), spec, src, columns.get(LINE))
+    return Mapping(src, data.get("table"), tz, read, rules)
+
+
+def _rule(target: str, spec, src, parent_line) -> ColumnRule:
+    if isinstance(spec, str | int | float) and not isinstance(spec, bool):
+        return ColumnRule(target, column=str(spec), line=parent_line)
+    if not isinstance(spec, dict):
+        raise ConfigError(f"column {target!r} must name a file column or be a mapping "
+                          "with column/constant/template", file=src, line=parent_line)
+    line = spec.get(LINE)
+    for key in spec:
+        if key not in _COLUMN_KEYS:
+            raise ConfigError(f"unknown key {key!r} for column {target!r}; expected one of: "
+                              f"{', '.join(sorted(_COLUMN_KEYS - {LINE}))}", file=src, line=line)
+    given = [k for k in ("column", "constant", "template") if k in spec]
+    if len(given) != 1:
+        raise ConfigError(f"column {target!r} needs exactly one of column, constant or template",
+                          file=src, line=line)
+    unit = spec.get("unit")
+    if unit is not None and unit not in UNITS:
+        raise ConfigError(f"unit {unit!r} of column {target!r} must be one of: {', '.join(UNITS)}",
+                          file=src, line=line)
+    values = spec.get("values") or {}
+    if not isinstance(values, dict):
+        raise ConfigError(f"'values' of column {target!r} must map file codes to canonical values",
+                          file=src, line=line)
+    template = spec.get("template")
+    if template is not None:
+        try:
+            fields = [f for _, f, _, _ in string.Formatter().parse(str(template)) if f is not None]
+        except ValueError as e:
+            raise ConfigError(f"template of column {target!r} is malformed ({e})", file=src, line=line) from None
+        if not fields or any(not f for f in fields):
+            raise ConfigError(f"template of column {target!r} must name file columns in braces, "
+                              "like '{Campaign}-{Phone}'", file=src, line=line)
+
+    def text(key):
+        v = spec.get(key)
+        return None if v is None else str(v)
+
+    return ColumnRule(
+        target, column=text("column"), constant=text("constant"), template=text("template"),
+        format=text("format"), unit=unit,
+        values=tuple((str(k).strip().lower(), str(v)) for k, v in values.items() if k != LINE),
+        otherwise=text("otherwise"), default=text("default"), thousands=text("thousands"),
+        decimal=text("decimal"), line=line)
+
+
+def resolve(mapping: Mapping, table: Table, header: list[str], file: str,
+            header_line: int = 1) -> dict[str, ColumnRule]:
+    """The rule for each canonical column this file can fill; checks the rules against the header."""
+    from telekpi.errors import InputError
+
+    if mapping.table and mapping.table != table.name:
+        raise ConfigError(f"this mapping is for table {mapping.table!r}, not {table.name!r}",
+                          file=mapping.file, line=1)
+    by_norm = {}
+    for h in header:
+        by_norm.setdefault(normalize(h), h)
+    exact = set(header)
+    folded = {h.casefold(): h for h in header}
+    rules: dict[str, ColumnRule] = {}
+    for target, rule in mapping.rules.items():
+        if target not in table.names:
+            raise ConfigError(f"{target!r} is not a column of table {table.name}; its columns are: "
+                              f"{', '.join(table.names)}", file=mapping.file, line=rule.line)
+        fixed = []
+        for name in rule.sources():
+            real = name if name in exact else folded.get(name.casefold())
+            if real is None:
+                raise InputError(f"has no column {name!r}, which the mapping {mapping.file} "
+                                 f"(line {rule.line}) reads for {target}; the file's columns are: "
+                                 f"{', '.join(header)}", file=file, line=header_line or None, column=name)
+            fixed.append((name, real))
+        if rule.column is not None:
+            rule = replace(rule, column=fixed[0][1])
+        elif rule.template is not None:
+            t = rule.template
+            for name, real in fixed:
+                t = t.replace("{" + name + "}", "{" + real + "}")
+            rule = replace(rule, template=t)
+        rules[target] = rule
+    for col in table.names:
+        if col not in rules and col in by_norm:
+            rules[col] = ColumnRule(col, column=by_norm[col])
+    missing = [c for c in table.required if c not in rules and table.column(c).default is None]
+    if missing:
+        raise InputError(
+            f"has no usable header for table {table.name}: required column(s) "
+            f"{', '.join(missing)} not found among {', '.join(header) or 'no columns'}; "
+            "name them in the header or map them with --mapping", file=file,
+            line=header_line or None, column=missing[0])
+    return rules

@@ -1,0 +1,105 @@
+"""One file in, one transaction: read → map → validate → stage → upsert.
+
+Every row read ends up inserted, updated, unchanged or quarantined, and the
+four counts add up to the rows read. A failure or Ctrl-C rolls the file back.
+"""
+
+from __future__ import annotations
+
+import time
+from collections.abc import Callable
+from dataclasses import dataclass, field, replace
+from pathlib import Path
+
+import pyarrow as pa
+
+from telekpi.ingest.mapping import Mapping, parse_mapping, resolve
+from telekpi.ingest.registry import detect_format, get_format, read_head
+from telekpi.ingest.source import prefetch
+from telekpi.model.tables import table as canonical_table
+from telekpi.quality.validate import RowCompiler
+from telekpi.settings import Settings
+from telekpi.store.upsert import STAGING, Counts, Upsert
+from telekpi.store.warehouse import Warehouse
+from telekpi.yaml_lines import load
+
+Progress = Callable[[float], None]
+
+
+@dataclass
+class FileResult:
+    path: Path
+    table: str
+    format: str
+    counts: Counts
+    seconds: float
+    ignored_columns: list[str] = field(default_factory=list)
+    unknown_dispositions: list[tuple[str, int]] = field(default_factory=list)
+    examples: list[tuple[int | None, str | None, str]] = field(default_factory=list)
+
+    @property
+    def rows_per_s(self) -> float:
+        return self.counts.rows_read / self.seconds if self.seconds else 0.0
+
+
+def import_file(wh: Warehouse, table_name: str, path: Path, settings: Settings, *,
+                fmt: str | None = None, mapping: Mapping | None = None,
+                encoding: str | None = None, progress: Progress | None = None) -> FileResult:
+    t0 = time.perf_counter()
+    table = canonical_table(table_name)
+    read_head(path)  # a clear sentence for a missing or unreadable file
+    f = get_format(fmt) if fmt else detect_format(path)
+    if f.tables and table.name not in f.tables:
+        from telekpi.errors import UsageError
+
+        raise UsageError(f"format {f.name} fills {', '.join(f.tables)}, not {table.name}")
+    if mapping is None:
+        mapping = parse_mapping(load(f.mapping), f"<{f.name} format>") if f.mapping else Mapping()
+    options = mapping.read if encoding is None else replace(mapping.read, encoding=encoding)
+    source = f.open(path, options)
+    try:
+        rules = resolve(mapping, table, source.columns, str(path), source.header_line)
+        used = {s for r in rules.values() for s in r.sources()}
+        ignored = [c for c in source.columns if c not in used]
+        tz = mapping.timezone or settings.timezone
+        con = wh.con
+        con.begin()
+        try:
+            up = Upsert(con, table, str(path.resolve()), f.name)
+            sql = None
+            for batch in prefetch(source.batches()):
+                up.add_rejects(batch.rejects)
+                if batch.table.num_rows:
+                    data = batch.table.append_column("__line", pa.array(batch.lines, pa.int64()))
+                    if sql is None:
+                        sql = RowCompiler(table, rules, data.schema, tz, con, mapping.file).select("__batch")
+                    con.register("__batch", data)
+                    try:
+                        up.add(sql)
+                    finally:
+                        con.unregister("__batch")
+                if progress:
+                    progress(source.progress())
+            counts = up.finish()
+            unknown = _unknown_dispositions(con, settings) if table.name == "calls" else []
+            examples = [tuple(r) for r in con.execute(
+                f"SELECT __line, __col, __reason FROM {STAGING} WHERE __reason IS NOT NULL "
+                "ORDER BY __line LIMIT 5").fetchall()]
+            up.close()
+            con.commit()
+        except BaseException:
+            con.rollback()
+            raise
+    finally:
+        source.close()
+    return FileResult(path, table.name, f.name, counts, time.perf_counter() - t0, ignored,
+                      unknown, examples)
+
+
+def _unknown_dispositions(con, settings: Settings) -> list[tuple[str, int]]:
+    known = sorted(code.upper() for code in settings.dispositions)
+    marks = ", ".join("?" for _ in known) or "NULL"
+    return [tuple(r) for r in con.execute(
+        f"SELECT upper(trim(disposition)) AS d, count(*) FROM {STAGING} WHERE __reason IS NULL "
+        f"AND nullif(trim(disposition), '') IS NOT NULL AND upper(trim(disposition)) NOT IN ({marks}) "
+        "GROUP BY d ORDER BY count(*) DESC, d LIMIT 10", known).fetchall()]

@@ -1,0 +1,120 @@
+"""What every connector hands the pipeline: raw batches with line numbers.
+
+A connector only splits a file into rows and fields; it does not judge
+values. Rows it cannot split (wrong field count, bad bytes) come back as
+``Reject`` so the pipeline can quarantine them with their line.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Protocol
+
+import numpy as np
+import pyarrow as pa
+
+
+@dataclass(frozen=True)
+class ReadOptions:
+    """How to read a file; the mapping's ``csv:``/``sheet:`` keys and CLI options fill it."""
+
+    encoding: str | None = None
+    delimiter: str | None = None
+    skip_rows: int = 0            # lines (CSV) or rows (XLSX) above the header
+    sheet: str | int | None = None
+    multiline: bool = False       # quoted values may hold line breaks (lines become records)
+    batch_rows: int = 250_000     # rows per batch from row-wise readers (XLSX)
+
+
+@dataclass
+class Reject:
+    line: int | None
+    reason: str
+    raw: str | None = None
+    column: str | None = None
+
+
+@dataclass
+class RawBatch:
+    table: pa.Table                       # columns named as in the file's header
+    lines: np.ndarray                     # int64, line (or row) of each row, 1-based
+    rejects: list[Reject] = field(default_factory=list)
+
+
+class Source(Protocol):
+    """An opened file: its header, then its rows in batches."""
+
+    path: Path
+    columns: list[str]
+    header_line: int
+
+    def batches(self) -> Iterator[RawBatch]: ...
+
+    def progress(self) -> float:
+        """Fraction of the file read so far, 0..1."""
+        ...
+
+    def close(self) -> None: ...
+
+
+def lines_between(first: int, count: int, skipped: list[int]) -> np.ndarray:
+    """The ``count`` line numbers from ``first`` on, leaving out ``skipped`` (sorted) lines.
+
+    Readers that drop rows they cannot split use this so that the rows they
+    keep still carry their true line numbers.
+    """
+    idx = np.arange(count, dtype=np.int64)
+    if not skipped:
+        return idx + first
+    s = np.asarray(skipped, dtype=np.int64)
+    s = s[s >= first]
+    if s.size == 0:
+        return idx + first
+    # A kept row's line is first + i + (number of skipped lines at or before it).
+    shifted = s - first - np.arange(s.size, dtype=np.int64)
+    return idx + first + np.searchsorted(shifted, idx, side="right")
+
+
+def prefetch(batches: Iterator[RawBatch], depth: int = 2) -> Iterator[RawBatch]:
+    """Read the next batches in a thread while the caller works on this one.
+
+    Parsing (pyarrow) and validation (DuckDB) both release the GIL, so on two
+    cores they overlap. Errors in the reader surface in the caller.
+    """
+    import queue
+    import threading
+
+    q: queue.Queue = queue.Queue(maxsize=depth)
+    stop = threading.Event()
+    done = object()
+
+    def work() -> None:
+        try:
+            for b in batches:
+                while not stop.is_set():
+                    try:
+                        q.put(b, timeout=0.1)
+                        break
+                    except queue.Full:
+                        continue
+                if stop.is_set():
+                    return
+            q.put(done)
+        except BaseException as e:  # handed to the caller, raised there
+            q.put(e)
+
+    t = threading.Thread(target=work, name="telekpi-reader", daemon=True)
+    t.start()
+    try:
+        while True:
+            item = q.get()
+            if item is done:
+                return
+            if isinstance(item, BaseException):
+                raise item
+            yield item
+    finally:
+        stop.set()
+        t.join(timeout=5)

@@ -1,0 +1,143 @@
+"""Stage a file's rows, then apply them to a canonical table by natural key.
+
+Rows are staged with their line and verdict; ``finish()`` settles duplicate
+keys within the file (the last line wins, earlier ones are quarantined),
+counts what is new, changed and unchanged, MERGEs, and replaces the
+quarantine of this source. The caller wraps it all in one transaction.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import duckdb
+import pyarrow as pa
+
+from telekpi.ingest.source import Reject
+from telekpi.model.tables import Table
+from telekpi.store.warehouse import SQL_TYPES
+
+STAGING = "__staging"
+
+
+def _q(name: str) -> str:
+    return '"' + name.replace('"', '""') + '"'
+
+
+@dataclass
+class Counts:
+    rows_read: int = 0
+    inserted: int = 0
+    updated: int = 0
+    unchanged: int = 0
+    quarantined: int = 0
+
+    def add(self, other: Counts) -> None:
+        for k in vars(self):
+            setattr(self, k, getattr(self, k) + getattr(other, k))
+
+
+class Upsert:
+    def __init__(self, con: duckdb.DuckDBPyConnection, table: Table, source: str, fmt: str):
+        self.con, self.table, self.source, self.fmt = con, table, source, fmt
+        # Explicit DDL, not CREATE TABLE AS … LIMIT 0: in DuckDB 2.0.0 a table created empty by
+        # CTAS and then filled with >122,880 rows in the same transaction gives wrong aggregates.
+        cols = ", ".join(f"{_q(c.name)} {SQL_TYPES[c.type]}" for c in table.columns)
+        con.execute(f"CREATE OR REPLACE TEMP TABLE {STAGING} ({cols}, __line BIGINT, "
+                    "__col VARCHAR, __reason VARCHAR, __raw VARCHAR)")
+
+    def add(self, select_sql: str) -> None:
+        self.con.execute(f"INSERT INTO {STAGING} {select_sql}")
+
+    def add_rejects(self, rejects: list[Reject]) -> None:
+        if not rejects:
+            return
+        batch = pa.table({
+            "__line": pa.array([r.line for r in rejects], pa.int64()),
+            "__col": pa.array([r.column for r in rejects], pa.string()),
+            "__reason": pa.array([r.reason for r in rejects], pa.string()),
+            "__raw": pa.array([r.raw for r in rejects], pa.string()),
+        })
+        self.con.register("__rejects", batch)
+        try:
+            self.con.execute(f"INSERT INTO {STAGING} (__line, __col, __reason, __raw) "
+                             "SELECT __line, __col, __reason, __raw FROM __rejects")
+        finally:
+            self.con.unregister("__rejects")
+
+    def _keys(self, alias: str = "") -> str:
+        p = f"{alias}." if alias else ""
+        return ", ".join(p + _q(k) for k in self.table.key)
+
+    def _settle_duplicates(self) -> None:
+        key = self._keys()
+        first = self.table.key[0]
+        con = self.con
+        dups = con.sql(f"""SELECT {key}, max(__line) AS last_line FROM {STAGING}
+            WHERE __reason IS NULL GROUP BY {key} HAVING count(*) > 1""").to_arrow_table()
+        if not dups.num_rows:
+            return
+        con.register("__dups", dups)
+        join = " AND ".join(f"s.{_q(k)} = d.{_q(k)}" for k in self.table.key)
+        label = "/".join(self.table.key)
+        con.execute(f"""UPDATE {STAGING} AS s SET __col = {_q_lit(first)},
+            __reason = 'duplicate {label} ' || '''' || left(CAST(s.{_q(first)} AS VARCHAR), 60) || ''''
+                       || ' in this file; line ' || d.last_line || ' has the same key and wins',
+            __raw = json_object({', '.join(f"{_q_lit(n)}, s.{_q(n)}" for n in self.table.names)})
+            FROM __dups d WHERE {join} AND s.__line < d.last_line AND s.__reason IS NULL""")
+        con.unregister("__dups")
+
+    def finish(self) -> Counts:
+        con, t = self.con, self.table
+        target = _q(t.name)
+        self._settle_duplicates()
+        c = Counts()
+        c.rows_read, c.quarantined = con.execute(
+            f"SELECT count(*), count(__reason) FROM {STAGING}").fetchone()
+        cols = [_q(n) for n in t.names]
+        non_key = [_q(n) for n in t.names if n not in t.key]
+        on = " AND ".join(f"t.{_q(k)} = s.{_q(k)}" for k in t.key)
+        same = " AND ".join(f"t.{n} IS NOT DISTINCT FROM s.{n}" for n in non_key) or "true"
+        good = f"(SELECT {', '.join(cols)} FROM {STAGING} WHERE __reason IS NULL)"
+        empty = con.execute(f"SELECT count(*) = 0 FROM {target}").fetchone()[0]
+        if empty:
+            c.inserted = c.rows_read - c.quarantined
+            con.execute(f"INSERT INTO {target} SELECT * FROM {good}")
+        else:
+            c.inserted, c.unchanged = con.execute(
+                f"SELECT count(*) FILTER (WHERE t.{_q(t.key[0])} IS NULL), "
+                f"count(*) FILTER (WHERE t.{_q(t.key[0])} IS NOT NULL AND {same}) "
+                f"FROM {good} s LEFT JOIN {target} t ON {on}").fetchone()
+            c.updated = c.rows_read - c.quarantined - c.inserted - c.unchanged
+            if c.updated or c.inserted:
+                sets = ", ".join(f"{n} = s.{n}" for n in non_key)
+                update = (f"WHEN MATCHED AND NOT ({same}) THEN UPDATE SET {sets} " if non_key else "")
+                con.execute(
+                    f"MERGE INTO {target} AS t USING {good} AS s ON {on} {update}"
+                    f"WHEN NOT MATCHED THEN INSERT ({', '.join(cols)}) "
+                    f"VALUES ({', '.join('s.' + n for n in cols)})")
+        self._replace_quarantine()
+        con.execute(
+            "INSERT INTO imports VALUES (?, ?, ?, ?, ?, ?, ?, ?, now())",
+            [self.source, t.name, self.fmt, c.rows_read, c.inserted, c.updated, c.unchanged, c.quarantined])
+        return c
+
+    def close(self) -> None:
+        self.con.execute(f"DROP TABLE IF EXISTS {STAGING}")
+
+    def _replace_quarantine(self) -> None:
+        """This source's quarantine becomes this import's; identical entries keep their first time."""
+        con = self.con
+        same = ("q.line IS NOT DISTINCT FROM s.__line AND q.reason = s.__reason "
+                "AND q.raw IS NOT DISTINCT FROM s.__raw")
+        con.execute(f"""DELETE FROM quarantine q WHERE q.source = ? AND q."table" = ? AND NOT EXISTS
+            (SELECT 1 FROM {STAGING} s WHERE s.__reason IS NOT NULL AND {same})""",
+                    [self.source, self.table.name])
+        con.execute(f"""INSERT INTO quarantine SELECT ?, s.__line, ?, s.__col, s.__raw, s.__reason, now()
+            FROM {STAGING} s WHERE s.__reason IS NOT NULL AND NOT EXISTS
+            (SELECT 1 FROM quarantine q WHERE q.source = ? AND q."table" = ? AND {same})""",
+                    [self.source, self.table.name, self.source, self.table.name])
+
+
+def _q_lit(s: str) -> str:
+    return "'" + s.replace("'", "''") + "'"
