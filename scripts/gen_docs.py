@@ -1,4 +1,4 @@
-"""Regenerate docs/cli.md (from --help) and docs/metrics.md (from the catalog).
+"""Regenerate docs/cli.md (--help), docs/metrics.md (the catalog) and docs/tables.md (the tables).
 
     python scripts/gen_docs.py          write the files
     python scripts/gen_docs.py --check  exit 1 if they are stale (the test suite runs this)
@@ -64,7 +64,39 @@ def metrics_doc() -> str:
     return "\n".join(out) + "\n"
 
 
-FILES = {"docs/cli.md": cli_doc, "docs/metrics.md": metrics_doc}
+def tables_doc() -> str:
+    from telekpi.ingest.registry import formats
+    from telekpi.model.tables import TABLES
+
+    out = ["# Canonical tables", "",
+           "Generated from `src/telekpi/model/tables.py` by `scripts/gen_docs.py`; do not edit by hand.",
+           "`telekpi import TABLE FILE` fills one of these; docs/import.md explains mapping files.", "",
+           "Types: `timestamp` (a naive time means the workspace timezone), `date`, `seconds` "
+           "(a number or a duration such as 0:01:30), `money` (decimal), `double`, `string`.", ""]
+    for t in TABLES.values():
+        out += [f"## `{t.name}`", "", (t.help + ". " if t.help else "")
+                + f"Natural key: {', '.join(f'`{k}`' for k in t.key)} (a re-import with the same key "
+                "updates the row).", "", "| column | type | required | allowed values / default | notes |",
+                "|---|---|---|---|---|"]
+        for c in t.columns:
+            allowed = ", ".join(c.choices) if c.choices else ""
+            if c.default is not None:
+                allowed += f" (default {c.default})"
+            limits = []
+            if c.min is not None:
+                limits.append(f"≥ {c.min:g}")
+            if c.max is not None:
+                limits.append(f"≤ {c.max:g}")
+            note = "; ".join(x for x in (" ".join(limits), c.help) if x)
+            out.append(f"| `{c.name}` | {c.type} | {'yes' if c.required else ''} | {allowed.strip()} | {note} |")
+        out.append("")
+    out += ["## Input formats", "", "| format | reads | extensions |", "|---|---|---|"]
+    for f in sorted(formats().values(), key=lambda f: f.name):
+        out.append(f"| `{f.name}` | {f.help} | {', '.join(f.extensions)} |")
+    return "\n".join(out) + "\n"
+
+
+FILES = {"docs/cli.md": cli_doc, "docs/metrics.md": metrics_doc, "docs/tables.md": tables_doc}
 
 
 def main(argv: list[str]) -> int:

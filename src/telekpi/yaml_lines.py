@@ -1,4 +1,5 @@
-"""YAML that remembers lines: every mapping carries its 1-based line under ``__line__``.
+"""YAML that remembers lines: every mapping carries its 1-based line under ``__line__``
+and the line of each of its keys under ``__key_lines__``.
 
 The catalog loader and the import mapping both report errors with the file's
 line, so both read YAML through here.
@@ -9,6 +10,7 @@ from __future__ import annotations
 import yaml
 
 LINE = "__line__"
+KEY_LINES = "__key_lines__"
 
 
 class LineLoader(yaml.SafeLoader):
@@ -17,6 +19,8 @@ class LineLoader(yaml.SafeLoader):
     def construct_mapping(self, node, deep=False):
         mapping = super().construct_mapping(node, deep=deep)
         mapping[LINE] = node.start_mark.line + 1
+        mapping[KEY_LINES] = {k.value: k.start_mark.line + 1 for k, _ in node.value
+                              if isinstance(k, yaml.ScalarNode)}
         return mapping
 
 

@@ -44,3 +44,18 @@ def test_every_metric_dimension_and_setting_documented():
     settings_md = (ROOT / "docs" / "settings.md").read_text()
     for s in SETTINGS:
         assert f"`{s.name}`" in settings_md
+
+
+def test_every_table_column_and_mapping_key_documented():
+    from telekpi.ingest import mapping
+    from telekpi.model.tables import TABLES
+    from telekpi.yaml_lines import LINE
+
+    tables_md = (ROOT / "docs" / "tables.md").read_text()
+    for t in TABLES.values():
+        assert f"## `{t.name}`" in tables_md
+        for c in t.columns:
+            assert f"| `{c.name}` |" in tables_md
+    import_md = (ROOT / "docs" / "import.md").read_text()
+    for key in (mapping._TOP_KEYS | mapping._COLUMN_KEYS | mapping._CSV_KEYS) - {LINE}:
+        assert f"`{key}`" in import_md, key

@@ -16,7 +16,7 @@ from telekpi.catalog.spec import (
     AGGS, BAND_LEVELS, METRIC_TYPES, UNITS, Band, Measure, Metric, Where,
 )
 from telekpi.errors import CatalogError, Issue
-from telekpi.yaml_lines import LINE, error_line, load
+from telekpi.yaml_lines import KEY_LINES, LINE, error_line, load
 
 
 @dataclass
@@ -64,15 +64,15 @@ def _bands(raw, where: Where, issues: list[Issue]) -> tuple[Band, ...]:
     return tuple(out)
 
 
-_MEASURE_KEYS = {"id", "model", "agg", "expr", "filter", LINE}
+_MEASURE_KEYS = {"id", "model", "agg", "expr", "filter", LINE, KEY_LINES}
 _METRIC_KEYS = {"id", "name", "description", "type", "unit", "better", "measure", "numerator",
                 "denominator", "expr", "proportion", "target", "stage", "bands",
-                "bands_by_industry", LINE}
+                "bands_by_industry", LINE, KEY_LINES}
 
 
 def _parse_file(path: Path, text: str, issues: list[Issue], measures: dict, metrics: dict) -> None:
     data = _read(path, text, issues)
-    for key in set(data) - {"measures", "metrics", LINE}:
+    for key in set(data) - {"measures", "metrics", LINE, KEY_LINES}:
         issues.append(Issue("error", str(path), data.get(LINE),
                             f"unknown top-level key {key!r}; expected 'measures' and 'metrics'"))
     for raw in data.get("measures") or []:
@@ -120,7 +120,7 @@ def _parse_file(path: Path, text: str, issues: list[Issue], measures: dict, metr
             continue
         by_industry = {}
         for industry, bands in (raw.get("bands_by_industry") or {}).items():
-            if industry != LINE:
+            if industry not in (LINE, KEY_LINES):
                 by_industry[str(industry).lower()] = _bands(bands, where, issues)
         metrics[mid] = Metric(
             id=mid, name=str(raw["name"]), description=str(raw["description"]), type=mtype,

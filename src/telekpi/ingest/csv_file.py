@@ -40,7 +40,7 @@ def looks_like_text(path: Path, head: bytes) -> bool:
     if b"\x00" in head:
         return False
     controls = sum(1 for b in head[:8192] if b < 0x20 and b not in (9, 10, 13))
-    return controls <= len(head[:8192]) // 100
+    return controls <= len(head[:8192]) // 10
 
 
 def sniff_delimiter(header: str) -> str:

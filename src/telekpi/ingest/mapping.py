@@ -30,14 +30,14 @@ import yaml
 from telekpi.errors import ConfigError
 from telekpi.ingest.source import ReadOptions
 from telekpi.model.tables import Table
-from telekpi.yaml_lines import LINE, error_line, load
+from telekpi.yaml_lines import KEY_LINES, LINE, error_line, load
 
 UNITS = {"s": 1.0, "ms": 0.001, "min": 60.0, "h": 3600.0}
 TIME_FORMATS = ("epoch", "epoch_ms")
-_TOP_KEYS = {"table", "timezone", "csv", "sheet", "skip_rows", "columns", "description", LINE}
-_CSV_KEYS = {"delimiter", "encoding", "multiline", LINE}
+_TOP_KEYS = {"table", "timezone", "csv", "sheet", "skip_rows", "columns", "description", LINE, KEY_LINES}
+_CSV_KEYS = {"delimiter", "encoding", "multiline", LINE, KEY_LINES}
 _COLUMN_KEYS = {"column", "constant", "template", "format", "unit", "values", "otherwise",
-                "default", "thousands", "decimal", LINE}
+                "default", "thousands", "decimal", LINE, KEY_LINES}
 
 
 @dataclass(frozen=True)
@@ -95,8 +95,11 @@ def load_mapping(path: Path) -> Mapping:
     return parse_mapping(data, src)
 
 
-def _fail(msg: str, src: str | None, node) -> ConfigError:
-    line = node.get(LINE) if isinstance(node, dict) else None
+def _fail(msg: str, src: str | None, node, key: str | None = None) -> ConfigError:
+    """An error at ``key`` of the YAML mapping ``node`` (or at the mapping itself)."""
+    line = None
+    if isinstance(node, dict):
+        line = (node.get(KEY_LINES) or {}).get(key) or node.get(LINE)
     return ConfigError(msg, file=src, line=line)
 
 
@@ -104,20 +107,20 @@ def parse_mapping(data: dict, src: str | None = None) -> Mapping:
     for key in data:
         if key not in _TOP_KEYS:
             raise _fail(f"unknown key {key!r}; expected one of: "
-                        f"{', '.join(sorted(_TOP_KEYS - {LINE}))}", src, data)
+                        f"{', '.join(sorted(_TOP_KEYS - {LINE, KEY_LINES}))}", src, data, key)
     read = ReadOptions()
     csv = data.get("csv") or {}
     if not isinstance(csv, dict):
         raise _fail("'csv' must be a mapping such as {delimiter: ';', encoding: cp1258}", src, data)
     for key in csv:
         if key not in _CSV_KEYS:
-            raise _fail(f"unknown csv key {key!r}; expected delimiter, encoding or multiline", src, csv)
+            raise _fail(f"unknown csv key {key!r}; expected delimiter, encoding or multiline", src, csv, key)
     skip = data.get("skip_rows", 0)
     if not isinstance(skip, int) or isinstance(skip, bool) or skip < 0:
-        raise _fail("'skip_rows' must be a whole number ≥ 0", src, data)
+        raise _fail("'skip_rows' must be a whole number ≥ 0", src, data, "skip_rows")
     sheet = data.get("sheet")
     if sheet is not None and not isinstance(sheet, str | int):
-        raise _fail("'sheet' must be a sheet name or a 1-based sheet number", src, data)
+        raise _fail("'sheet' must be a sheet name or a 1-based sheet number", src, data, "sheet")
     read = replace(read, delimiter=csv.get("delimiter"), encoding=csv.get("encoding"),
                    multiline=bool(csv.get("multiline", False)), skip_rows=skip, sheet=sheet)
     tz = data.get("timezone")
@@ -127,29 +130,31 @@ def parse_mapping(data: dict, src: str | None = None) -> Mapping:
         try:
             ZoneInfo(str(tz))
         except (ZoneInfoNotFoundError, ValueError):
-            raise _fail(f"timezone {tz!r} is not an IANA name such as Asia/Bangkok", src, data) from None
+            raise _fail(f"timezone {tz!r} is not an IANA name such as Asia/Bangkok", src, data,
+                        "timezone") from None
     columns = data.get("columns") or {}
     if not isinstance(columns, dict):
         raise _fail("'columns' must map canonical column names to file columns", src, data)
     rules = {}
+    key_lines = columns.get(KEY_LINES) or {}
     for target, spec in columns.items():
-        if target == LINE:
+        if target in (LINE, KEY_LINES):
             continue
-        rules[target] = _rule(str(target), spec, src, columns.get(LINE))
+        rules[target] = _rule(str(target), spec, src, key_lines.get(target, columns.get(LINE)))
     return Mapping(src, data.get("table"), tz, read, rules)
 
 
-def _rule(target: str, spec, src, parent_line) -> ColumnRule:
+def _rule(target: str, spec, src, key_line) -> ColumnRule:
     if isinstance(spec, str | int | float) and not isinstance(spec, bool):
-        return ColumnRule(target, column=str(spec), line=parent_line)
+        return ColumnRule(target, column=str(spec), line=key_line)
     if not isinstance(spec, dict):
         raise ConfigError(f"column {target!r} must name a file column or be a mapping "
-                          "with column/constant/template", file=src, line=parent_line)
-    line = spec.get(LINE)
+                          "with column/constant/template", file=src, line=key_line)
+    line = key_line
     for key in spec:
         if key not in _COLUMN_KEYS:
-            raise ConfigError(f"unknown key {key!r} for column {target!r}; expected one of: "
-                              f"{', '.join(sorted(_COLUMN_KEYS - {LINE}))}", file=src, line=line)
+            raise _fail(f"unknown key {key!r} for column {target!r}; expected one of: "
+                        f"{', '.join(sorted(_COLUMN_KEYS - {LINE, KEY_LINES}))}", src, spec, key)
     given = [k for k in ("column", "constant", "template") if k in spec]
     if len(given) != 1:
         raise ConfigError(f"column {target!r} needs exactly one of column, constant or template",
@@ -179,7 +184,8 @@ def _rule(target: str, spec, src, parent_line) -> ColumnRule:
     return ColumnRule(
         target, column=text("column"), constant=text("constant"), template=text("template"),
         format=text("format"), unit=unit,
-        values=tuple((str(k).strip().lower(), str(v)) for k, v in values.items() if k != LINE),
+        values=tuple((str(k).strip().lower(), str(v)) for k, v in values.items()
+                     if k not in (LINE, KEY_LINES)),
         otherwise=text("otherwise"), default=text("default"), thousands=text("thousands"),
         decimal=text("decimal"), line=line)
 
@@ -197,11 +203,12 @@ def resolve(mapping: Mapping, table: Table, header: list[str], file: str,
         by_norm.setdefault(normalize(h), h)
     exact = set(header)
     folded = {h.casefold(): h for h in header}
-    rules: dict[str, ColumnRule] = {}
     for target, rule in mapping.rules.items():
         if target not in table.names:
             raise ConfigError(f"{target!r} is not a column of table {table.name}; its columns are: "
                               f"{', '.join(table.names)}", file=mapping.file, line=rule.line)
+    rules: dict[str, ColumnRule] = {}
+    for target, rule in mapping.rules.items():
         fixed = []
         for name in rule.sources():
             real = name if name in exact else folded.get(name.casefold())

@@ -51,7 +51,7 @@ class RowCompiler:
         for rule in rules.values():
             if rule.format and rule.format not in ("epoch", "epoch_ms"):
                 try:
-                    con.execute("SELECT try_strptime('x', ?)", [rule.format])
+                    con.execute("SELECT try_strptime('x', ?)", [rule.format]).fetchall()
                 except duckdb.Error:
                     raise ConfigError(f"format {rule.format!r} of column {rule.target} is not a valid "
                                       "strptime pattern (e.g. %d/%m/%Y %H:%M:%S)", file=rule.line and source,

@@ -1,0 +1,56 @@
+"""One valid row per canonical table, as text a file would hold."""
+
+SAMPLE = {
+    "calls": {"call_id": "c1", "started_at": "2026-01-31 23:30:00", "agent_id": "a1", "campaign_id": "k1",
+              "lead_id": "l1", "direction": "outbound", "status": "answered", "disposition": "SALE",
+              "ring_s": "5", "wait_s": "", "talk_s": "0:02:00", "hold_s": "0", "wrap_s": "15",
+              "script": "A", "mos": "4.2", "recording_url": "https://rec.example/c1.mp3"},
+    "leads": {"lead_id": "l1", "created_at": "2026-01-31 08:00", "campaign_id": "k1", "source": "web",
+              "segment": "sme", "customer_id": "u1", "name": "Trần Thị Bình", "phone": "0901234567"},
+    "orders": {"order_id": "o1", "ordered_at": "2026-01-31 23:45", "amount": "1500000", "status": "completed",
+               "customer_id": "u1", "lead_id": "l1", "agent_id": "a1", "campaign_id": "k1",
+               "call_id": "c1", "product": "gold"},
+    "costs": {"cost_id": "x1", "incurred_on": "2026-01-31", "amount": "2000000", "category": "telco",
+              "agent_id": "", "team_id": "t1", "campaign_id": "k1"},
+    "agents": {"agent_id": "a1", "name": "Lê Văn An", "team_id": "t1", "site": "outsourced",
+               "vendor": "CallPro", "supervisor_id": "s1", "hired_on": "2025-06-01", "level": "junior"},
+    "teams": {"team_id": "t1", "name": "Hà Nội 1", "supervisor_id": "s1"},
+    "campaigns": {"campaign_id": "k1", "name": "Bảo hiểm Q1", "industry": "insurance", "product": "gold",
+                  "starts_on": "2026-01-01", "ends_on": "2026-03-31"},
+    "surveys": {"response_id": "r1", "answered_at": "2026-02-01 09:00", "score": "4", "scale_max": "5",
+                "question_id": "q1", "call_id": "c1", "customer_id": "u1", "agent_id": "a1"},
+    "tickets": {"ticket_id": "tk1", "opened_at": "2026-02-01 09:00", "first_response_at": "2026-02-01 09:30",
+                "resolved_at": "2026-02-02 10:00", "customer_id": "u1", "agent_id": "a1",
+                "channel": "phone", "priority": "high"},
+    "agent_states": {"agent_id": "a1", "state": "available", "started_at": "2026-02-01 08:00",
+                     "ended_at": "2026-02-01 08:30", "reason": ""},
+    "engagements": {"engagement_id": "e1", "lead_id": "l1", "at": "2026-02-01 10:00", "channel": "zalo",
+                    "direction": "in"},
+}
+
+
+def write_table(path, rows: list[dict], fmt: str):
+    """Write rows (all text) as CSV, Parquet or XLSX."""
+    cols = list(rows[0])
+    if fmt == "csv":
+        import csv
+
+        with open(path, "w", newline="", encoding="utf-8") as f:
+            w = csv.DictWriter(f, fieldnames=cols)
+            w.writeheader()
+            w.writerows(rows)
+    elif fmt == "parquet":
+        import pyarrow as pa
+        import pyarrow.parquet as pq
+
+        pq.write_table(pa.table({c: pa.array([r[c] for r in rows], pa.string()) for c in cols}), path)
+    elif fmt == "xlsx":
+        import openpyxl
+
+        wb = openpyxl.Workbook()
+        ws = wb.active
+        ws.append(cols)
+        for r in rows:
+            ws.append([r[c] for c in cols])
+        wb.save(path)
+    return path
