@@ -105,6 +105,8 @@ def summary(engine: Engine, settings) -> None:
     print_funnel(funnel(engine, Request((),)), Request(()))
     by_team = funnel(engine, Request((), by=("team",)))
     for g in by_team["groups"]:
+        if g["team"] is None:
+            continue
         b = g["bottleneck"]
         typer.echo(f"  team {g['team']}: {b['message'] if b else '—'}")
     sites = engine.query(Request(AGENT_KPIS + ("cost", "profit"), by=("site",))).rows
@@ -112,8 +114,11 @@ def summary(engine: Engine, settings) -> None:
     print_table(["site"] + list(AGENT_KPIS) + ["cost", "profit"], sites,
                 {m: cat[m].unit for m in AGENT_KPIS + ("cost", "profit")},
                 title="In-house vs outsourced")
+    # Rank the sales floor: agents who dial out (the care team answers inbound calls).
+    sellers = {r["agent"] for r in engine.query(Request(("calls",), by=("agent",),
+                                                        where=(("direction", "outbound"),))).rows}
     agents = engine.query(Request(AGENT_KPIS, by=("agent",))).rows
-    agents = [a for a in agents if a["agent"] is not None]
+    agents = [a for a in agents if a["agent"] is not None and a["agent"] in sellers]
     r = rank(agents, "call_conversion_rate", "higher", sample="calls",
              min_sample=settings.min_sample)
     units = {m: cat[m].unit for m in AGENT_KPIS}

@@ -1,7 +1,7 @@
 -- plan: metrics drop_rate
--- step: m_calls aggregates abandoned_calls, live_answers
+-- step: m_calls aggregates dialer_drops, outbound_live_answers
 WITH m_calls AS (
-  SELECT d_agent, __period, count(*) FILTER (WHERE status = 'abandoned') AS m__abandoned_calls, count(*) FILTER (WHERE status IN ('answered', 'abandoned')) AS m__live_answers
+  SELECT d_agent, __period, count(*) FILTER (WHERE status = 'abandoned' AND direction = 'outbound') AS m__dialer_drops, count(*) FILTER (WHERE status IN ('answered', 'abandoned') AND direction = 'outbound') AS m__outbound_live_answers
   FROM (
     SELECT x.*, x.agent_id AS d_agent, CAST(date_trunc('month', timezone('Asia/Ho_Chi_Minh', x.started_at)) AS DATE) AS __period
     FROM calls x
@@ -9,6 +9,6 @@ WITH m_calls AS (
   ) x
   GROUP BY d_agent, __period
 )
-SELECT CAST(m_calls.d_agent AS VARCHAR) AS "agent", CAST(m_calls.__period AS VARCHAR) AS "period", CAST(coalesce(m_calls.m__abandoned_calls, 0) AS DOUBLE) / nullif(coalesce(m_calls.m__live_answers, 0), 0) AS "drop_rate"
+SELECT CAST(m_calls.d_agent AS VARCHAR) AS "agent", CAST(m_calls.__period AS VARCHAR) AS "period", CAST(coalesce(m_calls.m__dialer_drops, 0) AS DOUBLE) / nullif(coalesce(m_calls.m__outbound_live_answers, 0), 0) AS "drop_rate"
 FROM m_calls
 ORDER BY 1 NULLS LAST, 2 NULLS LAST
