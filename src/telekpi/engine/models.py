@@ -81,7 +81,7 @@ CALL_COLUMNS = ("call_id", "started_at", "agent_id", "campaign_id", "lead_id", "
 _CALL_DIMS = {
     "agent": "x.agent_id", **_AGENT_DIMS, "campaign": "x.campaign_id", **_CAMPAIGN_DIMS,
     **_LEAD_DIMS, "script": "x.script", "direction": "x.direction",
-    "disposition": "upper(x.disposition)", "status": "x.status",
+    "disposition": "nullif(upper(trim(x.disposition)), '')", "status": "x.status",
     **_time_dims("x.started_at"),
 }
 _CALL_JOINS = {

@@ -78,6 +78,10 @@ class Planner:
                 else:
                     acc.setdefault(ref, set())
 
+    def _dim(self, model: Model, dim: str) -> str:
+        """A dimension's SQL with its placeholders (the timezone of hour and weekday) filled."""
+        return expand(model.dims[dim], self.settings)
+
     # -- step 3: one CTE per model ---------------------------------------------------
     def _model_cte(self, model: Model, measures: list[str], req: Request, widen: bool) -> str:
         missing = [d for d in list(req.by) + [w[0] for w in req.where] if d not in model.dims]
@@ -85,7 +89,7 @@ class Planner:
             users = sorted(m for m in req.metrics if model.name in self._models_of(m))
             raise QueryError(f"{', '.join(users)} cannot be split or filtered by {missing[0]!r} "
                              f"(the {model.name} data carry no {missing[0]})")
-        dims = [f"{model.dims[d]} AS d_{d}" for d in req.by]
+        dims = [f"{self._dim(model, d)} AS d_{d}" for d in req.by]
         start = req.start
         if widen and start and req.period:
             start = previous_period_start(start, req.period)
@@ -96,7 +100,7 @@ class Planner:
         scope_end = self._scope_end(req)
         inner_cols = (["x.*"] if not model.grain else [])
         inner_cols += dims + ([f"{period} AS __period"] if period else [])
-        exprs = [model.dims[d] for d in req.by] + [model.time] + [w for w in where]
+        exprs = [self._dim(model, d) for d in req.by] + [model.time] + [w for w in where]
         group_keys = [f"d_{d}" for d in req.by] + (["__period"] if period else [])
         if model.grain:
             grain = {k: expand(v, self.settings) for k, v in model.grain_columns.items()}
@@ -128,7 +132,7 @@ class Planner:
         values: dict[str, list[str]] = {}
         for dim, value in req.where:
             values.setdefault(dim, []).append(value)
-        return [f"CAST({model.dims[d]} AS VARCHAR) IN ({', '.join(sql_string(v) for v in vs)})"
+        return [f"CAST({self._dim(model, d)} AS VARCHAR) IN ({', '.join(sql_string(v) for v in vs)})"
                 for d, vs in values.items()]
 
     def _agg(self, m, scope_end: str) -> str:
@@ -170,9 +174,9 @@ class Planner:
         where = time_filter(model.time, False, self.settings.timezone, start, req.end)
         where += self._where_filters(model, req)
         where += ["x.status = 'completed'", "x.customer_id IS NOT NULL"]
-        dims = [f"{model.dims[d]} AS d_{d}" for d in req.by]
+        dims = [f"{self._dim(model, d)} AS d_{d}" for d in req.by]
         period = period_sql(req.period, model.time, False, self.tz)
-        joins = model.joins_for([model.dims[d] for d in req.by] + where)
+        joins = model.joins_for([self._dim(model, d) for d in req.by] + where)
         return (f"SELECT DISTINCT {', '.join(dims + [f'{period} AS __period', 'x.customer_id'])}\n"
                 f"  FROM {model.base}" + "".join(f"\n  {j}" for j in joins)
                 + f"\n  WHERE {' AND '.join(where)}")

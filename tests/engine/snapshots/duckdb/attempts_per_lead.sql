@@ -1,9 +1,9 @@
 -- plan: metrics attempts_per_lead
--- step: m_calls aggregates calls
+-- step: m_calls aggregates lead_calls
 -- step: m_lead_stages aggregates leads_attempted
 -- step: k holds every key any model produced
 WITH m_calls AS (
-  SELECT d_agent, __period, count(*) AS m__calls
+  SELECT d_agent, __period, count(*) FILTER (WHERE lead_id IS NOT NULL) AS m__lead_calls
   FROM (
     SELECT x.*, x.agent_id AS d_agent, CAST(date_trunc('month', timezone('Asia/Ho_Chi_Minh', x.started_at)) AS DATE) AS __period
     FROM calls x
@@ -27,7 +27,7 @@ k AS (
   UNION
   SELECT d_agent, __period FROM m_lead_stages
 )
-SELECT CAST(k.d_agent AS VARCHAR) AS "agent", CAST(k.__period AS VARCHAR) AS "period", CAST(coalesce(m_calls.m__calls, 0) AS DOUBLE) / nullif(coalesce(m_lead_stages.m__leads_attempted, 0), 0) AS "attempts_per_lead"
+SELECT CAST(k.d_agent AS VARCHAR) AS "agent", CAST(k.__period AS VARCHAR) AS "period", CAST(coalesce(m_calls.m__lead_calls, 0) AS DOUBLE) / nullif(coalesce(m_lead_stages.m__leads_attempted, 0), 0) AS "attempts_per_lead"
 FROM k
   LEFT JOIN m_calls ON m_calls.d_agent IS NOT DISTINCT FROM k.d_agent AND m_calls.__period IS NOT DISTINCT FROM k.__period
   LEFT JOIN m_lead_stages ON m_lead_stages.d_agent IS NOT DISTINCT FROM k.d_agent AND m_lead_stages.__period IS NOT DISTINCT FROM k.__period
