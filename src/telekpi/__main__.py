@@ -1,3 +1,5 @@
+"""`python -m telekpi` runs the command line."""
+
 import sys
 
 from telekpi.cli.app import main

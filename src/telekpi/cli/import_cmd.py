@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 import sys
 import time
 from pathlib import Path
@@ -18,6 +19,8 @@ from telekpi.settings import load_settings
 from telekpi.store.warehouse import Warehouse, quarantine_rows
 
 PROGRESS_AFTER_S = 1.0
+# DuckDB spills staged rows to disk beyond this, so a 10M-row file imports in bounded memory.
+IMPORT_MEMORY = os.environ.get("TELEKPI_IMPORT_MEMORY", "1GB")
 
 
 class _Bar:
@@ -91,7 +94,7 @@ def import_cmd(
     settings = load_settings(path.resolve().parent)
     m = load_mapping(mapping) if mapping else None
     total = None
-    with Warehouse(path) as wh:
+    with Warehouse(path, memory_limit=IMPORT_MEMORY) as wh:
         for f in files:
             bar = _Bar(f"{f.name} → {table}", enabled=not quiet and sys.stderr.isatty())
             try:

@@ -1,0 +1,85 @@
+"""Import throughput with validation, and peak memory, on a large calls CSV.
+
+    python bench/import_bench.py [--rows 10000000]
+
+Writes a realistic calls CSV (bench/out/calls-N.csv, reused) with a few bad
+rows, then times side by side in one run: `telekpi import calls` as a process
+(every row validated, staged, upserted, quarantine written) — first into an
+empty warehouse and again as a no-op re-import — and DuckDB's own read_csv
+into a table with no checks (the floor on this machine). Peak memory is the
+importing process's maximum resident set size.
+"""
+
+from __future__ import annotations
+
+import argparse
+import resource
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+import duckdb
+
+OUT = Path(__file__).resolve().parent / "out"
+
+
+def make_csv(rows: int) -> Path:
+    path = OUT / f"calls-{rows}.csv"
+    if path.exists():
+        return path
+    OUT.mkdir(exist_ok=True)
+    con = duckdb.connect()
+    con.execute(f"""COPY (
+        SELECT 'C' || i AS call_id,
+               strftime(TIMESTAMP '2026-09-01 08:00:00' + INTERVAL (i * 7 % 7776000) SECOND, '%Y-%m-%d %H:%M:%S') AS started_at,
+               'A' || (i % 600) AS agent_id, 'K' || (i % 5) AS campaign_id, 'L' || (i // 4) AS lead_id,
+               CASE WHEN i % 12 = 0 THEN 'inbound' ELSE 'outbound' END AS direction,
+               CASE WHEN i = 5000 THEN 'weird' WHEN i % 5 < 3 THEN 'answered' WHEN i % 5 = 3 THEN 'no_answer' ELSE 'busy' END AS status,
+               CASE WHEN i % 5 < 3 THEN ['SALE', 'NI', 'GATEKEEPER', 'CALLBACK'][i % 4 + 1] END AS disposition,
+               i % 30 AS ring_s, CASE WHEN i = 7000 THEN -5 ELSE (i * 13) % 600 END AS talk_s,
+               i % 20 AS hold_s, i % 45 AS wrap_s, 'https://rec.example.vn/C' || i || '.mp3' AS recording_url
+        FROM range({rows}) t(i)) TO '{path}' (HEADER, DELIMITER ',')""")
+    return path
+
+
+def run(cmd: list[str]) -> tuple[float, float, str]:
+    before = resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss
+    t0 = time.perf_counter()
+    p = subprocess.run(cmd, capture_output=True, text=True, check=True)
+    seconds = time.perf_counter() - t0
+    peak = resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss
+    return seconds, max(peak, before) / 1024, p.stdout.splitlines()[0] if p.stdout else ""
+
+
+def main() -> None:
+    ap = argparse.ArgumentParser()
+    ap.add_argument("--rows", type=int, default=10_000_000)
+    args = ap.parse_args()
+    path = make_csv(args.rows)
+    db = OUT / "import-bench.duckdb"
+    for f in (db, Path(str(db) + ".wal")):
+        f.unlink(missing_ok=True)
+    telekpi = [sys.executable, "-m", "telekpi", "--db", str(db), "import", "calls", str(path), "-q"]
+    first = run(telekpi)
+    again = run(telekpi)
+    raw_db = OUT / "raw-bench.duckdb"
+    raw_db.unlink(missing_ok=True)
+    t0 = time.perf_counter()
+    con = duckdb.connect(str(raw_db))
+    con.execute(f"CREATE TABLE calls AS SELECT * FROM read_csv('{path}', header = true, all_varchar = true)")
+    con.close()
+    raw = time.perf_counter() - t0
+    mb = path.stat().st_size / 1e6
+    print(f"import of {args.rows:,} calls ({mb:,.0f} MB CSV), 2 cores")
+    print(f"  {first[2]}")
+    print(f"  telekpi import, empty warehouse  {first[0]:7.1f} s  {args.rows / first[0]:>11,.0f} rows/s  "
+          f"peak {first[1]:,.0f} MB")
+    print(f"  telekpi re-import (no-op)        {again[0]:7.1f} s  {args.rows / again[0]:>11,.0f} rows/s  "
+          f"peak {again[1]:,.0f} MB")
+    print(f"  DuckDB read_csv, no checks       {raw:7.1f} s  {args.rows / raw:>11,.0f} rows/s  "
+          f"(telekpi is {first[0] / raw:.1f}x this floor)")
+
+
+if __name__ == "__main__":
+    main()
