@@ -20,7 +20,7 @@ from telekpi.store.warehouse import Warehouse, quarantine_rows
 
 PROGRESS_AFTER_S = 1.0
 # DuckDB spills staged rows to disk beyond this, so a 10M-row file imports in bounded memory.
-IMPORT_MEMORY = os.environ.get("TELEKPI_IMPORT_MEMORY", "1GB")
+IMPORT_MEMORY = os.environ.get("TELEKPI_IMPORT_MEMORY", "512MB")
 
 
 class _Bar:
