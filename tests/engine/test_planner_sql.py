@@ -39,7 +39,7 @@ def test_where_values_are_quoted_literals(planner):
 def test_flags_follow_the_workspace_map():
     s = Settings(dispositions={"CHOT": frozenset({"sale", "success"})})
     sql = Planner(load_catalog(None), s).plan(Request(("successful_calls",))).sql
-    assert "upper(disposition) IN ('CHOT')" in sql
+    assert "upper(trim(disposition)) IN ('CHOT')" in sql
 
 
 def test_growth_widens_the_scope(planner):

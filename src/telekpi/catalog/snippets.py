@@ -25,7 +25,7 @@ def flag_sql(flag: str, settings: Settings, column: str = "disposition") -> str:
     codes = codes_with(flag, settings.dispositions)
     if not codes:
         return "FALSE"
-    return f"(upper({column}) IN ({', '.join(sql_string(c) for c in codes)}))"
+    return f"(upper(trim({column})) IN ({', '.join(sql_string(c) for c in codes)}))"
 
 
 def placeholder_problems(snippet: str) -> list[str]:

@@ -94,7 +94,9 @@ def summary(engine: Engine, settings) -> None:
     print_table(["metric", "id", "value", "band"],
                 [{**r, "value": human(r["value"], r["unit"])} for r in rows], {},
                 title=f"Headline KPIs ({settings.currency}, {settings.timezone})")
-    conv = engine.query(Request(("calls", "call_conversion_rate"), by=("industry",))).rows
+    conv = [r for r in engine.query(Request(("calls", "call_conversion_rate"),
+                                            by=("industry",))).rows
+            if r["industry"] is not None]   # calls outside any campaign: inbound care
     for r in conv:
         band = cat["call_conversion_rate"].band(r["call_conversion_rate"], r["industry"])
         r["band"] = (band.label or band.level) if band else "no band for this industry"
@@ -105,8 +107,8 @@ def summary(engine: Engine, settings) -> None:
     print_funnel(funnel(engine, Request((),)), Request(()))
     by_team = funnel(engine, Request((), by=("team",)))
     for g in by_team["groups"]:
-        if g["team"] is None:
-            continue
+        if g["team"] is None or not g["stages"][0]["leads"]:
+            continue   # calls without a team, or a team that works no leads (inbound care)
         b = g["bottleneck"]
         typer.echo(f"  team {g['team']}: {b['message'] if b else '—'}")
     sites = engine.query(Request(AGENT_KPIS + ("cost", "profit"), by=("site",))).rows

@@ -5,24 +5,22 @@ with answer chances that depend on hour and weekday; an answer reaches a
 gatekeeper or the decision maker; dispositions follow the funnel; sales become
 orders (some cancelled or refunded), some customers buy again; calls bring
 surveys and tickets; unanswered leads get SMS/Zalo touches. Agent states and
-costs are derived from the totals at the end. Same seed, same centre.
+costs are derived from the totals at the end (derived.py). Same seed, same centre.
 """
 
 from __future__ import annotations
 
-import datetime as dt
-
 import numpy as np
 import pyarrow as pa
 
+from telekpi.demo.derived import write_agent_states, write_costs
 from telekpi.demo.sink import ids, local_ts, pick
 from telekpi.demo.world import (
-    AGENTS, CAMPAIGNS, DAYS, END, HOUR_FACTOR, LEAD_HOURS, SEGMENTS, SIZES, SOURCES, START, TEAMS,
-    WEEKDAY_FACTOR, Agents, make_agents,
+    BASE_US, CAMPAIGNS, DAYS, HOUR_FACTOR, LEAD_HOURS, SEGMENTS, SOURCES, START, TEAMS, WEEKDAY_FACTOR, Agents,
+    make_agents, person_names,
 )
 
 CHUNK_LEADS = 250_000
-BASE_US = int((dt.datetime.combine(START, dt.time()) - dt.datetime(1970, 1, 1)).total_seconds()) * 1_000_000
 PERIOD_S = DAYS * 86400.0
 STATUS = ("answered", "no_answer", "busy", "failed", "voicemail", "abandoned")
 DISPO = ("SALE", "APPOINTMENT", "QUALIFIED", "CALLBACK", "NI", "DNC", "GATEKEEPER", "WRONG_NUMBER",
@@ -33,6 +31,7 @@ STOPS = np.zeros(len(DISPO), bool)
 STOPS[[S, AP, NI, DNC, WN]] = True
 CARE_TEAM = 3
 FIRST_WEEKDAY = START.isoweekday()
+MONTH_STARTS = np.array([0, 30, 61])   # day numbers of 1 Sep, 1 Oct, 1 Nov
 
 
 def weekday(t: np.ndarray) -> np.ndarray:
@@ -50,17 +49,18 @@ def working_hours(t: np.ndarray, rng: np.random.Generator) -> np.ndarray:
 
 
 class Centre:
-    def __init__(self, sink, seed: int, size: str):
+    def __init__(self, sink, seed: int, leads: int, agents: int):
         self.sink, self.rng = sink, np.random.default_rng(seed)
-        self.n_leads = SIZES[size]
-        self.agents: Agents = make_agents(self.rng, AGENTS[size], self.n_leads * 4)
+        self.n_leads = leads
+        self.agents: Agents = make_agents(self.rng, agents, self.n_leads * 4)
         n = len(self.agents.ids)
         self.talk = np.zeros((n, DAYS))
         self.wrap = np.zeros((n, DAYS))
         self.calls = np.zeros((n, DAYS))
         self.camp_talk = np.zeros((len(CAMPAIGNS), DAYS))
         self.camp_calls = np.zeros((len(CAMPAIGNS), DAYS))
-        self.purchased = np.zeros((len(CAMPAIGNS), 3))
+        self.purchased = np.zeros((len(CAMPAIGNS), 3))   # bought-list leads per campaign and month
+        self.advertised = np.zeros((len(CAMPAIGNS), 3))  # web form and Facebook ad leads
         self.next_call = self.next_order = self.next_survey = self.next_ticket = 0
         self.next_engagement = 0
 
@@ -77,28 +77,35 @@ class Centre:
         w("campaigns", pa.table({
             "campaign_id": [c.id for c in CAMPAIGNS], "name": [c.name for c in CAMPAIGNS],
             "industry": [c.industry for c in CAMPAIGNS], "product": [c.product for c in CAMPAIGNS],
-            "starts_on": pa.array([START] * len(CAMPAIGNS), pa.date32()),
-            "ends_on": pa.array([END] * len(CAMPAIGNS), pa.date32())}))
+            "starts_on": pa.array([c.starts_on for c in CAMPAIGNS], pa.date32()),
+            "ends_on": pa.array([c.ends_on for c in CAMPAIGNS], pa.date32())}))
 
     # ---- leads ------------------------------------------------------------------------------
     def run(self) -> None:
         self.write_dimensions()
         for first in range(0, self.n_leads, CHUNK_LEADS):
             self.chunk(first, min(CHUNK_LEADS, self.n_leads - first))
-        self.agent_states()
-        self.costs()
+        write_agent_states(self)
+        write_costs(self)
         self.sink.close()
 
     def chunk(self, g: int, n: int) -> None:
         rng, a = self.rng, self.agents
         camp = rng.choice(len(CAMPAIGNS), n, p=_norm([c.weight for c in CAMPAIGNS]))
-        day_p = _norm(WEEKDAY_FACTOR[weekday(np.arange(DAYS) * 86400.0)] ** 2)
-        day = rng.choice(DAYS, n, p=day_p)
+        day_w = WEEKDAY_FACTOR[weekday(np.arange(DAYS) * 86400.0)] ** 2
+        day = np.empty(n, np.int64)
+        for ci, c in enumerate(CAMPAIGNS):   # leads arrive while their campaign runs
+            live = np.zeros(DAYS)
+            live[(c.starts_on - START).days:(c.ends_on - START).days + 1] = 1
+            idx = np.flatnonzero(camp == ci)
+            day[idx] = rng.choice(DAYS, idx.size, p=_norm(day_w * live))
         created = day * 86400.0 + rng.choice(24, n, p=_norm(LEAD_HOURS)) * 3600 + rng.uniform(0, 3600, n)
         src_p = np.array([[0.45, 0.3, 0.1, 0.15], [0.05, 0.05, 0.1, 0.8]])
         source = np.where(camp == 4, _choice_rows(rng, src_p[1], n), _choice_rows(rng, src_p[0], n))
-        month = np.minimum((day // 30), 2)
+        month = np.searchsorted(MONTH_STARTS, day, side="right") - 1
         np.add.at(self.purchased, (camp[source == 3], month[source == 3]), 1)
+        ad = source <= 1
+        np.add.at(self.advertised, (camp[ad], month[ad]), 1)
         agent = np.empty(n, np.int64)
         for ci, c in enumerate(CAMPAIGNS):
             pool = np.flatnonzero(np.isin(a.team, [i for i, t in enumerate(TEAMS) if t.id in c.teams]))
@@ -119,13 +126,13 @@ class Centre:
         reach_p = np.clip(np.array([0.9, 0.8, 0.95, 0.4])[source]
                           * np.array([1.2, 1.12, 0.8, 0.8, 0.8])[camp], 0, 0.97)
         reachable = rng.random(n) < reach_p
-        won = self.dial(g, n, camp, agent, team, working_hours(created + delay, rng), script, reachable)
+        customer = self.dial(g, n, camp, agent, team, working_hours(created + delay, rng), script, reachable)
         self.sink.write("leads", pa.table({
             "lead_id": ids("L", g + np.arange(n)), "created_at": local_ts(BASE_US, created),
             "campaign_id": pick([c.id for c in CAMPAIGNS], camp), "source": pick(SOURCES, source),
             "segment": pick(SEGMENTS, rng.choice(3, n, p=[0.6, 0.3, 0.1])),
-            "customer_id": pa.array(np.where(won, "U" + (g + np.arange(n)).astype(str), None), pa.string()),
-            "name": pa.array([None] * n, pa.string()),
+            "customer_id": pa.array(np.where(customer, "U" + (g + np.arange(n)).astype(str), None), pa.string()),
+            "name": pa.array(person_names(rng, n), pa.string()),
             "phone": ids("09", rng.integers(10_000_000, 99_999_999, n))}))
         self.inbound(g, int(n * 0.3))
 
@@ -138,13 +145,13 @@ class Centre:
         succ = np.array([c.success for c in cs])[camp] * a.skill[agent] * np.where(
             (camp == 0) & (script == 1), 1.25, 1.0)
         qual = np.array([t_.qualify for t_ in TEAMS])[team]
+        close = np.array([t_.close for t_ in TEAMS])[team]
         drop = np.array([c.drop for c in cs])[camp]
-        max_att = np.clip(2 + rng.poisson(3.2, n), 1, 9)
+        max_att = np.clip(2 + rng.poisson(3.2, n), 1, 8)
         active = np.ones(n, bool)
-        won = np.zeros(n, bool)
         out = {k: [] for k in ("lead", "t", "status", "dispo", "agent")}
         unanswered_run = np.zeros(n, np.int64)
-        for k in range(9):
+        for k in range(8):
             idx = np.flatnonzero(active & (k < max_att) & (t < PERIOD_S))
             if idx.size == 0:
                 break
@@ -160,13 +167,14 @@ class Centre:
             r = rng.random(idx.size)
             is_dm = live & (rng.random(idx.size) < dm_p[idx])
             dispo[live & ~is_dm] = np.where(r[live & ~is_dm] < 0.88, GK, WN)
-            s_p = np.clip(succ[idx] * qual[idx], 0, 0.95)
+            s_full = np.clip(succ[idx] * qual[idx], 0, 0.95)
+            s_p = s_full * close[idx]     # a weak closer leaves the rest "qualified" but unsold
             success = is_dm & (r < s_p)
             appt = success & (rng.random(idx.size) < np.array([c.appointment for c in cs])[camp[idx]])
             dispo[success] = np.where(appt[success], AP, S)
             rest = is_dm & ~success
             r2 = rng.random(idx.size)
-            q_p = 0.22 * qual[idx]
+            q_p = 0.22 * qual[idx] + (s_full - s_p) / (1 - s_p)
             dispo[rest] = np.select(
                 [r2[rest] < q_p[rest], r2[rest] < q_p[rest] + 0.22, r2[rest] < q_p[rest] + 0.22 + 0.05],
                 [Q, CB, DNC], NI)
@@ -175,7 +183,6 @@ class Centre:
             for key, v in (("lead", idx), ("t", tk), ("status", status), ("dispo", dispo),
                            ("agent", np.where(dropped, -1, agent[idx]))):
                 out[key].append(v)
-            won[idx[np.isin(dispo, [S])]] = True
             stop = np.zeros(idx.size, bool)
             stop[dispo >= 0] = STOPS[dispo[dispo >= 0]]
             active[idx[stop]] = False
@@ -184,9 +191,10 @@ class Centre:
                            rng.exponential(5 * 3600, idx.size) + 900)
             t[idx] = working_hours(tk + gap, rng)
         calls = {k: np.concatenate(v) if v else np.array([]) for k, v in out.items()}
-        self.write_calls(g, calls, camp, script)
+        customer = np.zeros(n, bool)
+        customer[self.write_calls(g, calls, camp, script)] = True
         self.engagements(g, calls)
-        return won
+        return customer
 
     def write_calls(self, g, c, camp, script) -> None:
         rng, a = self.rng, self.agents
@@ -215,10 +223,9 @@ class Centre:
             "recording_url": pa.array(np.where(live, "https://recordings.example.vn/C" + call_no.astype(str)
                                                + ".mp3", None), pa.string())}))
         self.account(agent, t, talk + hold, wrap, ci)
-        sale = np.flatnonzero(dispo == S)
-        self.orders(sale, call_no, lead + g, agent, ci, t + talk)
         dm = np.flatnonzero(live & (dispo >= 0) & (dispo <= DNC))
         self.surveys(dm, call_no, agent, t + talk)
+        return self.orders(dispo, call_no, lead, g, agent, ci, t + talk)
 
     def account(self, agent, t, talk, wrap, camp) -> None:
         d = np.clip((t // 86400).astype(np.int64), 0, DAYS - 1)
@@ -230,34 +237,58 @@ class Centre:
             np.add.at(self.camp_talk, (camp, d), talk)
             np.add.at(self.camp_calls, (camp, d), 1)
 
-    def orders(self, sale, call_no, lead, agent, camp, t) -> None:
-        rng = self.rng
-        n = sale.size
-        price = np.array([c.price for c in CAMPAIGNS])[camp[sale]]
-        qty = rng.choice([1, 2, 3], n, p=[0.82, 0.14, 0.04])
-        at = t[sale] + rng.uniform(60, 1800, n)
-        status = rng.choice(3, n, p=[0.93, 0.05, 0.02])
-        repeat = rng.random(n) < np.array([c.repeat for c in CAMPAIGNS])[camp[sale]]
-        again = at + rng.uniform(20, 70, n) * 86400
-        keep = repeat & (again < PERIOD_S)
-        o_lead = np.concatenate([lead[sale], lead[sale][keep]])
-        o_at = np.concatenate([at, again[keep]])
-        m = o_lead.size
+    def orders(self, dispo, call_no, lead, g, agent, camp, t) -> np.ndarray:
+        """Orders from SALE calls, from appointments closed later (no call), from subscription
+        renewals and repeat purchases (no call). Returns the chunk's leads that became customers."""
+        rng, cs = self.rng, CAMPAIGNS
+        price_of = np.array([c.price for c in cs])
+        sale = np.flatnonzero(dispo == S)
+        qty = np.where(np.array([c.renew for c in cs])[camp[sale]] > 0, 1,
+                       rng.choice([1, 2, 3], sale.size, p=[0.82, 0.14, 0.04]))
+        appt = np.flatnonzero(dispo == AP)
+        appt = appt[rng.random(appt.size) < np.array([c.appt_close for c in cs])[camp[appt]]]
+        first = np.concatenate([sale, appt])
+        at = np.concatenate([t[sale] + rng.uniform(60, 1800, sale.size),
+                             t[appt] + rng.uniform(2, 10, appt.size) * 86400])
+        amount = price_of[camp[first]] * np.concatenate([qty, np.ones(appt.size)])
+        status = rng.choice(3, first.size, p=[0.93, 0.05, 0.02])
+        with_call = np.concatenate([np.ones(sale.size, bool), np.zeros(appt.size, bool)])
+        # Later orders without a call: subscription renewals every month, retail repeat buys.
+        renew = np.array([c.renew for c in cs])[camp[first]]
+        alive = (status == 0) & (renew > 0)
+        later_src, later_at = [], []
+        for k in (1, 2, 3):
+            alive &= rng.random(first.size) < renew
+            later_src.append(np.flatnonzero(alive))
+            later_at.append(at[alive] + k * 30.4 * 86400 + rng.normal(0, 86400, alive.sum()))
+        repeat = (rng.random(first.size) < np.array([c.repeat for c in cs])[camp[first]]) & (status == 0)
+        later_src.append(np.flatnonzero(repeat))
+        later_at.append(at[repeat] + rng.uniform(20, 70, repeat.sum()) * 86400)
+        src, l_at = np.concatenate(later_src), np.concatenate(later_at)
+        keep = l_at < PERIOD_S
+        src, l_at = src[keep], l_at[keep]
+        o = np.concatenate([np.arange(first.size), src])     # row in `first` each order comes from
+        o_at = np.concatenate([at, l_at])
+        ok = o_at < PERIOD_S
+        o, o_at = o[ok], o_at[ok]
+        o_status = np.concatenate([status, rng.choice(3, src.size, p=[0.96, 0.03, 0.01])])[ok]
+        o_amount = np.concatenate([amount, price_of[camp[first[src]]]])[ok]
+        o_call = np.where(np.concatenate([with_call, np.zeros(src.size, bool)])[ok], first[o], -1)
+        row = first[o]
+        o_lead = lead[row] + g
+        m = o.size
         o_no = self.next_order + np.arange(m)
         self.next_order += m
-        o_camp = np.concatenate([camp[sale], camp[sale][keep]])
-        o_agent = np.concatenate([agent[sale], agent[sale][keep]])
-        o_call = np.concatenate([call_no[sale], np.full(keep.sum(), -1)])
-        o_status = np.concatenate([status, rng.choice(3, keep.sum(), p=[0.95, 0.04, 0.01])])
-        amount = np.concatenate([price * qty, price[keep]])
         self.sink.write("orders", pa.table({
-            "order_id": ids("O", o_no), "ordered_at": local_ts(BASE_US, o_at), "amount": amount,
+            "order_id": ids("O", o_no), "ordered_at": local_ts(BASE_US, o_at), "amount": o_amount.round(),
             "status": pick(("completed", "cancelled", "refunded"), o_status),
             "customer_id": ids("U", o_lead), "lead_id": ids("L", o_lead),
-            "agent_id": pick(self.agents.ids, o_agent), "campaign_id": pick([c.id for c in CAMPAIGNS], o_camp),
-            "call_id": pa.array(np.where(o_call >= 0, "C" + o_call.astype(str), None), pa.string()),
-            "product": pick([c.product for c in CAMPAIGNS], o_camp)}))
+            "agent_id": pick(self.agents.ids, agent[row]), "campaign_id": pick([c.id for c in cs], camp[row]),
+            "call_id": pa.array(np.where(o_call >= 0, "C" + call_no[np.maximum(o_call, 0)].astype(str), None),
+                                pa.string()),
+            "product": pick([c.product for c in cs], camp[row])}))
         self.tickets(o_lead, o_at, o_status)
+        return np.unique(lead[row])
 
     def surveys(self, calls, call_no, agent, t) -> None:
         rng = self.rng
@@ -298,7 +329,9 @@ class Centre:
         day = rng.choice(DAYS, n, p=_norm(WEEKDAY_FACTOR[weekday(np.arange(DAYS) * 86400.0)]))
         t = working_hours(day * 86400.0 + rng.choice(24, n, p=_norm(LEAD_HOURS)) * 3600
                           + rng.uniform(0, 3600, n), rng)
-        wait, patience = rng.exponential(28, n), rng.exponential(90, n)
+        t = t[t < PERIOD_S]     # the period ends at midnight; late callers spill into nothing
+        n = t.size
+        wait, patience = rng.exponential(20, n), rng.exponential(160, n)
         abandoned = wait > patience
         agent = np.where(abandoned, -1, rng.choice(care, n))
         talk = np.where(abandoned, 0, rng.lognormal(np.log(180), 0.5, n)).round()
@@ -326,67 +359,17 @@ class Centre:
         n = sel.size
         t_out = c["t"][sel] + 600
         reply = rng.random(n) < 0.15
-        t_in = t_out[reply] + rng.exponential(3 * 3600, reply.sum())
+        t_in = np.minimum(t_out[reply] + rng.exponential(3 * 3600, reply.sum()), PERIOD_S - 60)
         m = n + reply.sum()
         no = self.next_engagement + np.arange(m)
         self.next_engagement += m
-        chan = rng.choice(2, n, p=[0.4, 0.6])
+        chan = rng.choice(3, n, p=[0.35, 0.5, 0.15])
         self.sink.write("engagements", pa.table({
-            "engagement_id": ids("E", no), "lead_id": ids("L", g + np.concatenate([c["lead"][sel], c["lead"][sel][reply]])),
+            "engagement_id": ids("E", no),
+            "lead_id": ids("L", g + np.concatenate([c["lead"][sel], c["lead"][sel][reply]])),
             "at": local_ts(BASE_US, np.concatenate([t_out, t_in])),
-            "channel": pick(("sms", "zalo"), np.concatenate([chan, chan[reply]])),
+            "channel": pick(("sms", "zalo", "email"), np.concatenate([chan, chan[reply]])),
             "direction": pick(("out", "in"), np.concatenate([np.zeros(n, int), np.ones(reply.sum(), int)]))}))
-
-    # ---- derived ----------------------------------------------------------------------------
-    def agent_states(self) -> None:
-        """Per agent and worked day: available, on call, wrap, lunch, available again."""
-        ag, day = np.nonzero(self.calls)
-        talk, wrap = self.talk[ag, day], self.wrap[ag, day]
-        start = day * 86400.0 + 8 * 3600 + self.rng.uniform(-900, 900, ag.size)
-        lunch = 3600.0
-        # Between calls: dialling, ringing and waiting for the next connect.
-        avail = np.maximum((talk + wrap) * self.rng.uniform(0.25, 0.6, ag.size), 600)
-        spans = [("available", avail / 2, None), ("on_call", talk, None), ("wrap", wrap, None),
-                 ("pause", np.full(ag.size, lunch), "lunch"), ("available", avail / 2, None)]
-        t = start.copy()
-        parts = []
-        for state, dur, reason in spans:
-            keep = dur > 0
-            parts.append(pa.table({
-                "agent_id": pick(self.agents.ids, ag[keep]), "state": [state] * int(keep.sum()),
-                "started_at": local_ts(BASE_US, t[keep]), "ended_at": local_ts(BASE_US, (t + dur)[keep]),
-                "reason": pa.array([reason] * int(keep.sum()), pa.string())}))
-            t = t + dur
-        self.sink.write("agent_states", pa.concat_tables(parts))
-
-    def costs(self) -> None:
-        a = self.agents
-        months = [START.replace(day=1), dt.date(2026, 10, 1), dt.date(2026, 11, 1)]
-        rows = {k: [] for k in ("cost_id", "incurred_on", "amount", "category", "agent_id", "team_id",
-                                "campaign_id")}
-
-        def add(cid, on, amount, cat, agent=None, team=None, camp=None):
-            for k, v in zip(rows, (cid, on, float(round(amount)), cat, agent, team, camp), strict=True):
-                rows[k].append(v)
-
-        for mi, m in enumerate(months):
-            for i, aid in enumerate(a.ids):
-                t = TEAMS[a.team[i]]
-                if t.site == "in_house" and a.hired_on[i] <= m.replace(day=28):
-                    add(f"S-{aid}-{m:%Y%m}", m, 13e6 if a.level[i] == "senior" else 9e6, "salary",
-                        aid, t.id)
-            n_out = int(np.sum(a.team == 4))
-            add(f"OUT-{m:%Y%m}", m, n_out * 14e6, "outsourcing", team=TEAMS[4].id)
-            add(f"SW-{m:%Y%m}", m, 2e6 * len(a.ids), "software")
-            for ci, c in enumerate(CAMPAIGNS):
-                add(f"DATA-{c.id}-{m:%Y%m}", m, self.purchased[ci, mi] * c.data_cost, "data", camp=c.id)
-        for ci, c in enumerate(CAMPAIGNS):
-            for d in np.flatnonzero(self.camp_calls[ci]):
-                on = START + dt.timedelta(days=int(d))
-                add(f"TEL-{c.id}-{on:%Y%m%d}", on, self.camp_talk[ci, d] / 60 * 700
-                    + self.camp_calls[ci, d] * 150, "telco", camp=c.id)
-        table = pa.table({**rows, "incurred_on": pa.array(rows["incurred_on"], pa.date32())})
-        self.sink.write("costs", table)
 
 
 def _norm(p) -> np.ndarray:

@@ -62,15 +62,15 @@ class Planner:
                 raise QueryError(f"{mid} compares with the previous period; add --period "
                                  "(month for month-over-month, year for year-over-year)")
 
-    def _measures_of(self, metric: Metric, acc: dict[str, set[str]], lagged: set[str]) -> None:
+    def _measures_of(self, metric: Metric, acc: dict[str, set[str]],
+                     lagged: dict[str, set[str]]) -> None:
         if metric.type == "simple":
             acc.setdefault(metric.measure, set())
         elif metric.type == "ratio":
             acc.setdefault(metric.numerator, set())
             acc.setdefault(metric.denominator, set())
         elif metric.type == "growth":
-            acc.setdefault(metric.measure, set())
-            lagged.add(self.catalog.measures[metric.measure].model)
+            lagged.setdefault(self.catalog.measures[metric.measure].model, set()).add(metric.measure)
         elif metric.type == "derived":
             for ref in sorted(_refs(metric.expr)):
                 if ref in self.catalog.metrics:
@@ -84,11 +84,7 @@ class Planner:
 
     # -- step 3: one CTE per model ---------------------------------------------------
     def _model_cte(self, model: Model, measures: list[str], req: Request, widen: bool) -> str:
-        missing = [d for d in list(req.by) + [w[0] for w in req.where] if d not in model.dims]
-        if missing:
-            users = sorted(m for m in req.metrics if model.name in self._models_of(m))
-            raise QueryError(f"{', '.join(users)} cannot be split or filtered by {missing[0]!r} "
-                             f"(the {model.name} data carry no {missing[0]})")
+        self._check_dims(model, req)
         dims = [f"{self._dim(model, d)} AS d_{d}" for d in req.by]
         start = req.start
         if widen and start and req.period:
@@ -121,12 +117,21 @@ class Planner:
             sql += f"\n  GROUP BY {', '.join(group_keys)}"
         return sql
 
+    def _check_dims(self, model: Model, req: Request) -> None:
+        missing = [d for d in list(req.by) + [w[0] for w in req.where] if d not in model.dims]
+        if missing:
+            users = sorted(m for m in req.metrics if model.name in self._models_of(m))
+            raise QueryError(f"{', '.join(users)} cannot be split or filtered by {missing[0]!r} "
+                             f"(the {model.name} data carry no {missing[0]})")
+
     def _scope_end(self, req: Request) -> str:
+        """The instant the scope ends: the period's end, or --to's when that comes first."""
+        end = (time_filter("", False, self.settings.timezone, None, req.end)[0].split("< ", 1)[1]
+               if req.end else None)
         if req.period:
-            return period_end_sql(req.period, "__period", self.tz)
-        if req.end:
-            return time_filter("", False, self.settings.timezone, None, req.end)[0].split("< ", 1)[1]
-        return "NULL"
+            period_end = period_end_sql(req.period, "__period", self.tz)
+            return f"least({period_end}, {end})" if end else period_end
+        return end or "NULL"
 
     def _where_filters(self, model: Model, req: Request) -> list[str]:
         values: dict[str, list[str]] = {}
@@ -149,8 +154,9 @@ class Planner:
         m = self.catalog.metrics[metric_id]
         if m.type == "retention":
             return {"orders"}
-        self._measures_of(m, acc, set())
-        return {self.catalog.measures[x].model for x in acc}
+        lagged: dict[str, set[str]] = {}
+        self._measures_of(m, acc, lagged)
+        return {self.catalog.measures[x].model for x in acc} | set(lagged)
 
     # -- retention: customers of the previous period seen again in this one ------------
     def _retention_ctes(self, req: Request) -> list[tuple[str, str]]:
@@ -170,6 +176,7 @@ class Planner:
         return [("r_base", base), ("m_retention", agg)]
 
     def _model_cte_rows(self, model: Model, req: Request) -> str:
+        self._check_dims(model, req)
         start = previous_period_start(req.start, req.period) if req.start else None
         where = time_filter(model.time, False, self.settings.timezone, start, req.end)
         where += self._where_filters(model, req)
@@ -185,7 +192,7 @@ class Planner:
     def plan(self, req: Request) -> Plan:
         self._check(req)
         acc: dict[str, set[str]] = {}
-        lagged: set[str] = set()
+        lagged: dict[str, set[str]] = {}
         retention = False
         for mid in req.metrics:
             m = self.catalog.metrics[mid]
@@ -202,19 +209,30 @@ class Planner:
             model = model_for(name, self.settings)
             if model.prelude:
                 ctes.append((model.prelude[0], expand(model.prelude[1], self.settings)))
-            ctes.append((f"m_{name}",
-                         self._model_cte(model, measures, req, widen=name in lagged)))
+            ctes.append((f"m_{name}", self._model_cte(model, measures, req, widen=False)))
             for meas in measures:
                 col_of[meas] = f"m_{name}.m__{meas}"
+        for name, measures in sorted(lagged.items()):
+            # Growth compares whole periods, so its measures get their own CTE reaching one
+            # period before --from; the other metrics of the model keep the asked scope.
+            model = model_for(name, self.settings)
+            if model.prelude and name not in by_model:
+                ctes.append((model.prelude[0], expand(model.prelude[1], self.settings)))
+            ctes.append((f"g_{name}", self._model_cte(model, sorted(measures), req, widen=True)))
         if retention:
             ctes += self._retention_ctes(req)
             col_of["prev_customers"] = "m_retention.m__prev_customers"
             col_of["retained_customers"] = "m_retention.m__retained_customers"
-        keyed = [c for c, _ in ctes if c.startswith("m_")]
+        keyed = [c for c, _ in ctes if c.startswith(("m_", "g_"))]
         keys = [f"d_{d}" for d in req.by] + (["__period"] if req.period else [])
         comments = [f"-- plan: metrics {', '.join(req.metrics)}"]
-        comments += [f"-- step: {c} aggregates {', '.join(by_model.get(c[2:], ['customers']))}"
-                     for c in keyed]
+        for c in keyed:
+            if c.startswith("g_"):
+                comments.append(f"-- step: {c} aggregates {', '.join(sorted(lagged[c[2:]]))} "
+                                f"from one {req.period} before the scope, for growth")
+            else:
+                comments.append(f"-- step: {c} aggregates "
+                                f"{', '.join(by_model.get(c[2:], ['customers']))}")
         if not keys:
             from_sql = " CROSS JOIN ".join(keyed)
             key_ref = {}
@@ -230,7 +248,7 @@ class Planner:
                     f"{c}.{k} IS NOT DISTINCT FROM k.{k}" for k in keys) for c in keyed)
             key_ref = {k: f"k.{k}" for k in keys}
         for name in sorted(lagged):
-            cte = f"m_{name}"
+            cte = f"g_{name}"
             prev = f"p_{name}"
             conds = [f"{prev}.{k} IS NOT DISTINCT FROM {key_ref[k]}" for k in keys if k != "__period"]
             conds.append(f"{prev}.__period = {key_ref['__period']} - {STEP[req.period]}")
@@ -274,8 +292,9 @@ class Planner:
             return (f"CAST({self._col(m.numerator, col_of)} AS DOUBLE) / "
                     f"nullif({self._col(m.denominator, col_of)}, 0)")
         if m.type == "growth":
-            cur = self._col(m.measure, col_of)
-            prev = col_of[m.measure].replace("m_", "p_", 1)
+            model = self.catalog.measures[m.measure].model
+            cur = self._col(m.measure, {m.measure: f"g_{model}.m__{m.measure}"})
+            prev = f"p_{model}.m__{m.measure}"
             return f"CAST({cur} - {prev} AS DOUBLE) / nullif({prev}, 0)"
         if m.type == "retention":
             return ("CAST(m_retention.m__retained_customers AS DOUBLE) / "

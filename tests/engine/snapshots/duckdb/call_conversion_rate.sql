@@ -1,7 +1,7 @@
 -- plan: metrics call_conversion_rate
 -- step: m_calls aggregates successful_calls, calls
 WITH m_calls AS (
-  SELECT d_agent, __period, count(*) FILTER (WHERE (upper(disposition) IN ('APPOINTMENT', 'SALE'))) AS m__successful_calls, count(*) AS m__calls
+  SELECT d_agent, __period, count(*) FILTER (WHERE (upper(trim(disposition)) IN ('APPOINTMENT', 'SALE'))) AS m__successful_calls, count(*) AS m__calls
   FROM (
     SELECT x.*, x.agent_id AS d_agent, CAST(date_trunc('month', timezone('Asia/Ho_Chi_Minh', x.started_at)) AS DATE) AS __period
     FROM calls x

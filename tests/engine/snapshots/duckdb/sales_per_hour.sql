@@ -12,7 +12,7 @@ WITH m_agent_states AS (
   GROUP BY d_agent, __period
 ),
 m_calls AS (
-  SELECT d_agent, __period, count(*) FILTER (WHERE (upper(disposition) IN ('SALE'))) AS m__sale_calls
+  SELECT d_agent, __period, count(*) FILTER (WHERE (upper(trim(disposition)) IN ('SALE'))) AS m__sale_calls
   FROM (
     SELECT x.*, x.agent_id AS d_agent, CAST(date_trunc('month', timezone('Asia/Ho_Chi_Minh', x.started_at)) AS DATE) AS __period
     FROM calls x

@@ -1,7 +1,7 @@
 -- plan: metrics successful_calls
 -- step: m_calls aggregates successful_calls
 WITH m_calls AS (
-  SELECT d_agent, __period, count(*) FILTER (WHERE (upper(disposition) IN ('APPOINTMENT', 'SALE'))) AS m__successful_calls
+  SELECT d_agent, __period, count(*) FILTER (WHERE (upper(trim(disposition)) IN ('APPOINTMENT', 'SALE'))) AS m__successful_calls
   FROM (
     SELECT x.*, x.agent_id AS d_agent, CAST(date_trunc('month', timezone('Asia/Ho_Chi_Minh', x.started_at)) AS DATE) AS __period
     FROM calls x

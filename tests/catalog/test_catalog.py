@@ -1,0 +1,208 @@
+"""The built-in catalog covers METRICS.md; workspace metric YAML loads, or fails with file:line.
+
+METRICS.md (the spec) is read from /work/shared/METRICS.md when that exists, else from the
+copy beside this file (tests/catalog/METRICS.md).
+"""
+
+from __future__ import annotations
+
+import re
+import textwrap
+from pathlib import Path
+
+import pytest
+
+from telekpi.catalog.loader import load_catalog
+from telekpi.engine.engine import Engine
+from telekpi.engine.request import Request
+from telekpi.errors import CatalogError
+from telekpi.settings import Settings
+from telekpi.store.warehouse import Warehouse
+
+HERE = Path(__file__).resolve().parent
+SPEC = next(p for p in (Path("/work/shared/METRICS.md"), HERE / "METRICS.md") if p.exists())
+SECTIONS = ("Calls", "Lead funnel", "Revenue and cost", "Customer satisfaction and care", "Agents",
+            "Inbound queue")
+DEFERRED = {"target_attainment"}   # KPI templates issue
+
+
+def spec_sections(text: str) -> dict[str, str]:
+    out, name = {}, None
+    for line in text.splitlines():
+        m = re.match(r"^## (.+?)(?: \(.*\))?$", line)
+        if m:
+            name = m.group(1).strip()
+            out[name] = ""
+        elif name:
+            out[name] += line + "\n"
+    return out
+
+
+def spec_metric_ids(text: str) -> dict[str, set[str]]:
+    """Metric ids of the tables of each section; ranges and <stage> templates expanded."""
+    sections = spec_sections(text)
+    stages = re.search(r"attempted → connected → decision_maker → qualified → won",
+                       sections["Lead funnel"]).group(0).split(" → ")
+    out = {}
+    for name in SECTIONS:
+        ids: set[str] = set()
+        for line in sections[name].splitlines():
+            if not line.startswith("| `"):
+                continue
+            cell = line.split("|")[1]
+            names = re.findall(r"`([^`]+)`", cell)
+            if "…" in cell:                                   # `leads_attempted` … `leads_won`
+                prefix = names[0].rsplit("_", 1)[0] + "_"
+                ids |= {prefix + s for s in stages}
+            elif any("<stage>" in n for n in names):          # `dropoff_<stage>`: each step after the first
+                ids |= {n.replace("<stage>", s) for n in names for s in stages[1:]}
+            else:
+                ids |= set(names)
+        out[name] = ids
+    return out
+
+
+def test_spec_parses_into_every_section():
+    ids = spec_metric_ids(SPEC.read_text(encoding="utf-8"))
+    assert set(ids) == set(SECTIONS)
+    assert all(ids.values())
+    assert {"leads_attempted", "leads_decision_maker", "leads_won", "dropoff_connected",
+            "dropoff_won"} <= ids["Lead funnel"]
+    assert "dropoff_attempted" not in ids["Lead funnel"]   # the first stage has no previous one
+
+
+@pytest.mark.parametrize("section", SECTIONS)
+def test_every_spec_metric_is_built_in(section):
+    ids = spec_metric_ids(SPEC.read_text(encoding="utf-8"))[section]
+    missing = ids - set(load_catalog(None).metrics)
+    assert missing <= DEFERRED, f"{section}: not in the built-in catalog: {sorted(missing - DEFERRED)}"
+
+
+def test_only_target_attainment_is_missing():
+    ids = set().union(*spec_metric_ids(SPEC.read_text(encoding="utf-8")).values())
+    assert ids - set(load_catalog(None).metrics) == DEFERRED
+
+
+def test_every_built_in_metric_is_in_the_spec():
+    ids = set().union(*spec_metric_ids(SPEC.read_text(encoding="utf-8")).values())
+    assert set(load_catalog(None).metrics) - ids == set()
+
+
+# ---- workspace metric YAML ------------------------------------------------------------------
+
+GOOD = """\
+measures:
+  - id: callbacks
+    model: calls
+    agg: count
+    filter: "{flag:callback}"
+metrics:
+  - id: callback_rate
+    name: Callback rate
+    description: Calls ending in a callback / connected calls.
+    type: ratio
+    numerator: callbacks
+    denominator: connected_calls
+    unit: rate
+    better: lower
+  - id: revenue_per_call
+    name: Revenue per call
+    description: Revenue / calls.
+    type: derived
+    expr: "revenue / calls"
+    unit: money
+"""
+
+
+def write(ws: Path, text: str, name: str = "mine.yaml") -> Path:
+    (ws / "metrics").mkdir(exist_ok=True)
+    path = ws / "metrics" / name
+    path.write_text(textwrap.dedent(text), encoding="utf-8")
+    return path
+
+
+def test_user_metrics_load_and_run(tmp_path):
+    write(tmp_path, GOOD)
+    catalog = load_catalog(tmp_path)
+    assert {"callback_rate", "revenue_per_call", "calls"} <= set(catalog.metrics)
+    assert catalog.metrics["callback_rate"].where.file.endswith("mine.yaml")
+    wh = Warehouse(tmp_path / "telekpi.duckdb")
+    try:
+        wh.con.execute("""INSERT INTO calls (call_id, started_at, status, disposition) VALUES
+            ('c1', '2026-01-05 05:00:00+00', 'answered', 'callback'),
+            ('c2', '2026-01-05 06:00:00+00', 'answered', 'NI'),
+            ('c3', '2026-01-05 07:00:00+00', 'busy', NULL)""")
+        wh.con.execute("INSERT INTO orders (order_id, ordered_at, amount, status) VALUES "
+                       "('o1', '2026-01-05 05:00:00+00', 90, 'completed')")
+        rows = Engine(wh, Settings(), catalog).query(Request(("callback_rate", "revenue_per_call"))).rows
+    finally:
+        wh.close()
+    # 1 callback / 2 connected; 90 revenue / 3 calls
+    assert rows == [{"callback_rate": pytest.approx(0.5), "revenue_per_call": pytest.approx(30.0)}]
+
+
+def test_empty_metrics_folder_and_no_workspace(tmp_path):
+    (tmp_path / "metrics").mkdir()
+    assert set(load_catalog(tmp_path).metrics) == set(load_catalog(None).metrics)
+
+
+def _metric(mid: str, extra: str) -> str:
+    return f"  - id: {mid}\n    name: {mid}\n    description: {mid}.\n" + extra
+
+
+BAD = {
+    # (yaml, line the error names, words of the message)
+    "unknown_measure": ("metrics:\n" + _metric("m1", "    type: ratio\n    numerator: nope\n"
+                                               "    denominator: calls\n"),
+                        2, "numerator 'nope' is not a measure"),
+    "unknown_column": ("measures:\n  - id: x1\n    model: calls\n    agg: count\n"
+                       "    filter: \"colour = 'red'\"\n",
+                       2, "unknown column 'colour'"),
+    "unknown_model": ("measures:\n  - id: x2\n    model: callz\n    agg: count\n",
+                      2, "unknown model 'callz'"),
+    "cycle": ("metrics:\n" + _metric("m2", "    type: derived\n    expr: \"m3 + 1\"\n")
+              + _metric("m3", "    type: derived\n    expr: \"m2 * 2\"\n"),
+              2, "refers to itself through m2 → m3 → m2"),
+    "self_cycle": ("metrics:\n" + _metric("m4", "    type: derived\n    expr: \"m4 - calls\"\n"),
+                   2, "refers to itself"),
+    "bad_syntax": ("metrics:\n  - id: m5\n    name: [unclosed\n", 4, "not valid YAML"),
+    "bad_indent": ("metrics:\n  - id: m6\n   name: x\n", 3, "not valid YAML"),
+    "unknown_metric_key": ("metrics:\n" + _metric("m7", "    colour: red\n"), 2, "unknown key 'colour'"),
+    "unknown_measure_key": ("measures:\n  - id: x3\n    model: calls\n    agg: count\n    colour: red\n",
+                            2, "unknown key 'colour'"),
+    "unknown_top_key": ("metrics: []\ncolours: [red]\n", 1, "unknown top-level key 'colours'"),
+    "unknown_agg": ("measures:\n  - id: x4\n    model: calls\n    agg: mode\n    expr: talk_s\n",
+                    2, "agg must be one of"),
+    "duplicate_builtin": ("metrics:\n" + _metric("calls", "    measure: calls\n"), 2, "already defined"),
+    "derived_unknown_ref": ("metrics:\n" + _metric("m8", "    type: derived\n    expr: \"calls / nothing\"\n"),
+                            2, "'nothing', which is no metric or measure"),
+    "unknown_placeholder": ("measures:\n  - id: x5\n    model: calls\n    agg: count\n"
+                            "    filter: \"talk_s > {talk_min}\"\n", 2, "unknown placeholder"),
+}
+
+
+@pytest.mark.parametrize("case", sorted(BAD))
+def test_invalid_user_yaml_names_file_and_line(tmp_path, case):
+    text, line, words = BAD[case]
+    path = write(tmp_path, text, f"{case}.yaml")
+    with pytest.raises(CatalogError) as info:
+        load_catalog(tmp_path)
+    message = str(info.value)
+    assert f"{path}:{line}:" in message, message
+    assert words in message, message
+    assert all(i.file == str(path) for i in info.value.issues if i.level == "error"), message
+
+
+def test_every_problem_is_reported_at_once(tmp_path):
+    write(tmp_path, BAD["unknown_column"][0], "a.yaml")
+    write(tmp_path, BAD["unknown_measure"][0], "b.yaml")
+    with pytest.raises(CatalogError) as info:
+        load_catalog(tmp_path)
+    assert len([i for i in info.value.issues if i.level == "error"]) == 2
+    assert "a.yaml:2:" in str(info.value) and "b.yaml:2:" in str(info.value)
+
+
+def test_not_strict_returns_the_valid_part(tmp_path):
+    write(tmp_path, GOOD + _metric("bad_one", "    type: ratio\n    numerator: nope\n    denominator: calls\n"))
+    catalog = load_catalog(tmp_path, strict=False)
+    assert "callback_rate" in catalog.metrics

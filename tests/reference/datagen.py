@@ -1,0 +1,307 @@
+"""Seeded random warehouses that lean on the edges of METRICS.md.
+
+``make_world(seed, tz)`` returns python rows (a list of dicts per canonical
+table, timestamps as aware UTC datetimes, dates as ``datetime.date``);
+``load_world(rows, path)`` writes them into a ``Warehouse``.
+
+Edges put in on purpose:
+
+* NULLs in every optional column (talk_s, wait_s, mos, script, agent, campaign,
+  lead, customer, product, team, vendor, first_response_at, resolved_at, ...);
+* references to rows that do not exist (an agent, a campaign and a lead id
+  that only the calls know);
+* zero denominators: agent ``a7`` and script ``Z`` only ever have unanswered
+  calls, agent ``a6`` is only ever paused or offline, campaign ``k2`` has no
+  cost, a day with only cancelled orders;
+* cancelled and refunded orders; orders with amount 0;
+* calls without an agent; unknown (``XYZ``), lower-case (``sale``) and blank
+  (``''``) dispositions; talk on calls that did not connect (voicemail);
+* MOS of exactly 3.5, survey scores of exactly 0.8 × scale_max, tickets first
+  answered exactly at the SLA, leads called exactly 300 s after creation;
+* timestamps within minutes of local midnight, month, quarter and year ends
+  in the workspace timezone (2025-12-31/2026-01-01 is also a week-internal
+  year boundary; 2026-02-01 is a Sunday, so 2026-02-01/02 is a week boundary);
+* agent-state intervals crossing local midnight;
+* leads with ≥ 5 unanswered outbound touches (the stop list), leads engaged by
+  an inbound engagement, leads won only through an order.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import random
+from zoneinfo import ZoneInfo
+
+from telekpi.model.tables import TABLES
+
+UTC = dt.timezone.utc
+
+# Local (workspace-time) instants around which events cluster.
+LOCAL_EDGES = [
+    dt.datetime(2025, 12, 31, 23, 58),   # year, quarter and month end (a Wednesday)
+    dt.datetime(2026, 1, 1, 0, 1),
+    dt.datetime(2026, 1, 31, 23, 59),    # month end
+    dt.datetime(2026, 2, 1, 23, 59),     # Sunday → Monday week boundary
+    dt.datetime(2026, 2, 2, 0, 0),
+    dt.datetime(2026, 2, 28, 23, 45),    # month end
+    dt.datetime(2026, 3, 31, 23, 59),    # quarter end
+    dt.datetime(2026, 4, 1, 0, 0),
+]
+RANGE_START = dt.datetime(2025, 11, 20)
+RANGE_DAYS = 150                        # to mid April 2026
+
+AGENTS = [f"a{i}" for i in range(8)]
+CALL_AGENTS = AGENTS[:6] + ["a7", "ghost"]  # "ghost" is not in the agents table
+DISPOSITIONS = ["SALE", "sale", "Sale", "APPOINTMENT", "QUALIFIED", "qualified", "CALLBACK",
+                "NI", "GATEKEEPER", "DNC", "WRONG_NUMBER", "XYZ", "", None]
+
+
+def _maybe(rng: random.Random, value, p: float = 0.15):
+    return None if rng.random() < p else value
+
+
+class _Clock:
+    def __init__(self, rng: random.Random, tz: str):
+        self.rng, self.tz = rng, ZoneInfo(tz)
+
+    def local(self, naive: dt.datetime) -> dt.datetime:
+        return naive.replace(tzinfo=self.tz).astimezone(UTC)
+
+    def when(self) -> dt.datetime:
+        """A UTC instant: a quarter near a local edge, a tenth near some local midnight."""
+        rng = self.rng
+        r = rng.random()
+        if r < 0.25:
+            base = rng.choice(LOCAL_EDGES) + dt.timedelta(seconds=rng.randint(-300, 300))
+        elif r < 0.35:
+            day = RANGE_START + dt.timedelta(days=rng.randrange(RANGE_DAYS))
+            base = day + dt.timedelta(minutes=rng.choice([-35, -10, -1, 0, 1, 10, 30]))
+        else:
+            base = RANGE_START + dt.timedelta(seconds=rng.randrange(RANGE_DAYS * 86400))
+        return self.local(base)
+
+    def day(self) -> dt.date:
+        rng = self.rng
+        if rng.random() < 0.3:
+            return rng.choice([dt.date(2025, 12, 31), dt.date(2026, 1, 1), dt.date(2026, 1, 31),
+                               dt.date(2026, 2, 1), dt.date(2026, 2, 2), dt.date(2026, 3, 31),
+                               dt.date(2026, 4, 1)])
+        return RANGE_START.date() + dt.timedelta(days=rng.randrange(RANGE_DAYS))
+
+
+def make_world(seed: int, tz: str = "Asia/Ho_Chi_Minh", *, n_calls: int = 420) -> dict[str, list[dict]]:
+    rng = random.Random(seed)
+    clock = _Clock(rng, tz)
+    when = clock.when
+
+    teams = [{"team_id": t, "name": f"Team {t}", "supervisor_id": None} for t in ("t0", "t1", "t2", "t9")]
+    agents = []
+    for i, a in enumerate(AGENTS):
+        outsourced = i in (2, 5)
+        agents.append({"agent_id": a, "name": None,
+                       "team_id": None if i == 4 else f"t{i % 3}",
+                       "site": None if i == 6 else ("outsourced" if outsourced else "in_house"),
+                       "vendor": ("V1" if i == 2 else None) if outsourced else None,
+                       "supervisor_id": None, "hired_on": None, "level": None})
+    campaigns = [
+        {"campaign_id": "k0", "name": "Retail", "industry": "retail", "product": "p0",
+         "starts_on": None, "ends_on": None},
+        {"campaign_id": "k1", "name": "Insurance", "industry": "insurance", "product": None,
+         "starts_on": None, "ends_on": None},
+        {"campaign_id": "k2", "name": "Other", "industry": None, "product": "p2",
+         "starts_on": None, "ends_on": None},
+    ]
+    campaign_ids = ["k0", "k1", "k2", "k9", None]   # k9 only exists on calls and orders
+
+    leads = []
+    for i in range(70):
+        leads.append({"lead_id": f"l{i}", "created_at": when(),
+                      "campaign_id": _maybe(rng, f"k{i % 3}"),
+                      "source": _maybe(rng, rng.choice(["web", "list", "referral"])),
+                      "segment": _maybe(rng, rng.choice(["sme", "enterprise"]), 0.3),
+                      "customer_id": _maybe(rng, f"u{i % 25}", 0.3), "name": None, "phone": None})
+    lead_ids = [lead["lead_id"] for lead in leads]
+
+    calls: list[dict] = []
+
+    def call(started_at, *, agent="rand", lead="rand", status=None, direction=None, disposition="rand",
+             talk=None, campaign="rand"):
+        i = len(calls)
+        status = status or rng.choice(["answered"] * 4 + ["no_answer", "no_answer", "busy", "failed",
+                                                          "voicemail", "abandoned", "abandoned"])
+        if agent == "rand":
+            agent = _maybe(rng, rng.choice(CALL_AGENTS), 0.12)
+            if agent == "a7" and status == "answered":
+                agent = "a1"
+        if lead == "rand":
+            lead = _maybe(rng, rng.choice(lead_ids + ["l_orphan"]), 0.2)
+        direction = direction or ("inbound" if rng.random() < 0.2 else "outbound")
+        if disposition == "rand":
+            disposition = (rng.choice(DISPOSITIONS) if status == "answered"
+                           else _maybe(rng, rng.choice(["NI", "XYZ", ""]), 0.85))
+        if talk is None:
+            if status == "answered":
+                talk = _maybe(rng, float(rng.choice([0, 5, 59, 59.5, 60, 61, 300, 1234.5])), 0.1)
+            elif status == "voicemail":
+                talk = float(rng.choice([0, 20]))   # talk on a call that did not connect
+            else:
+                talk = _maybe(rng, 0.0, 0.5)
+        script = _maybe(rng, rng.choice("AB"), 0.2)
+        if status != "answered" and rng.random() < 0.05:
+            script = "Z"                             # script Z never connects
+        calls.append({
+            "call_id": f"c{i}", "started_at": started_at, "agent_id": agent,
+            "campaign_id": rng.choice(campaign_ids) if campaign == "rand" else campaign,
+            "lead_id": lead, "direction": direction, "status": status, "disposition": disposition,
+            "ring_s": _maybe(rng, float(rng.randint(0, 30))),
+            "wait_s": _maybe(rng, float(rng.choice([0, 5, 19, 20, 20.5, 21, 90]))),
+            "talk_s": talk,
+            "hold_s": _maybe(rng, float(rng.randint(0, 30))) if status == "answered" else _maybe(rng, 0.0),
+            "wrap_s": _maybe(rng, float(rng.randint(0, 40))) if status == "answered" else _maybe(rng, 0.0),
+            "script": script,
+            "mos": _maybe(rng, rng.choice([1.0, 2.5, 3.49, 3.5, 3.51, 4.0, 4.4, 5.0]), 0.3),
+            "recording_url": None})
+
+    for _ in range(n_calls):
+        call(when())
+    # Stop-list leads: six unanswered outbound touches in a row.
+    for lid in ("l0", "l1", "l2"):
+        t0 = when()
+        for k in range(6):
+            call(t0 + dt.timedelta(hours=5 * k), lead=lid, status="no_answer", direction="outbound",
+                 disposition=None)
+    # l3: five unanswered touches, then a connected call, then four more: not on the stop list.
+    t0 = when()
+    for k in range(10):
+        call(t0 + dt.timedelta(hours=3 * k), lead="l3", direction="outbound",
+             status="answered" if k == 5 else "busy", disposition="CALLBACK" if k == 5 else None)
+    # Speed to lead: l10 called 300 s after creation, l11 301 s, l12 before creation.
+    by_id = {lead["lead_id"]: lead for lead in leads}
+    for lid, delta in (("l10", 300), ("l11", 301), ("l12", -600), ("l13", 0)):
+        call(by_id[lid]["created_at"] + dt.timedelta(seconds=delta), lead=lid, direction="outbound")
+    # A call at 23:30 local on a month's last day, without an agent.
+    call(clock.local(dt.datetime(2026, 1, 31, 23, 30)), agent=None, status="answered",
+         direction="outbound", disposition="sale", talk=120.0)
+
+    orders = []
+    call_ids = [c["call_id"] for c in calls]
+    for i in range(90):
+        status = rng.choice(["completed"] * 4 + ["cancelled", "refunded"])
+        orders.append({"order_id": f"o{i}", "ordered_at": when(),
+                       "amount": rng.choice([0.0, 99.99, 100.0, 250.5, 1000.0, 12345.67]),
+                       "status": status,
+                       "customer_id": _maybe(rng, f"u{rng.randrange(25)}", 0.15),
+                       "lead_id": _maybe(rng, rng.choice(lead_ids + ["l_orphan"]), 0.4),
+                       "agent_id": _maybe(rng, rng.choice(AGENTS + ["ghost"]), 0.15),
+                       "campaign_id": rng.choice(campaign_ids),
+                       "call_id": _maybe(rng, rng.choice(call_ids), 0.4),
+                       "product": _maybe(rng, rng.choice(["px", "py"]), 0.5)})
+    # A day with only a cancelled order; repeat customers across months for retention.
+    orders.append({"order_id": "o_cx", "ordered_at": clock.local(dt.datetime(2026, 1, 15, 10, 0)),
+                   "amount": 500.0, "status": "cancelled", "customer_id": "u1", "lead_id": "l20",
+                   "agent_id": "a0", "campaign_id": "k0", "call_id": None, "product": None})
+    for m in (11, 12, 1, 2, 3):
+        y = 2025 if m >= 11 else 2026
+        for cust in ("u0", "u2"):
+            orders.append({"order_id": f"o_r{m}{cust}",
+                           "ordered_at": clock.local(dt.datetime(y, m, 28, 12, 0)),
+                           "amount": 10.0, "status": "completed", "customer_id": cust,
+                           "lead_id": None, "agent_id": "a1", "campaign_id": "k0",
+                           "call_id": None, "product": None})
+
+    costs = []
+    for i in range(45):
+        kind = rng.choice(["agent", "team", "campaign", "global", "agent_team"])
+        costs.append({"cost_id": f"x{i}", "incurred_on": clock.day(),
+                      "amount": rng.choice([10.0, 55.5, 300.0, 1200.25]),
+                      "category": rng.choice(["telco", "salary", "data", "other"]),
+                      "agent_id": rng.choice(AGENTS + ["ghost"]) if kind in ("agent", "agent_team") else None,
+                      "team_id": rng.choice(["t0", "t1", "t9"]) if kind in ("team", "agent_team") else None,
+                      "campaign_id": rng.choice(["k0", "k1", "k9"]) if kind == "campaign" else None})
+
+    surveys = []
+    for i in range(70):
+        scale = rng.choice([5.0, 10.0])
+        surveys.append({"response_id": f"r{i}", "answered_at": when(),
+                        "score": float(rng.choice([0, 3, 4, 5]) if scale == 5 else rng.choice([0, 7, 7.9, 8, 10])),
+                        "scale_max": scale, "question_id": None,
+                        "call_id": _maybe(rng, rng.choice(call_ids), 0.4), "customer_id": None,
+                        "agent_id": _maybe(rng, rng.choice(AGENTS), 0.5)})
+
+    tickets = []
+    for i in range(60):
+        opened = when()
+        first = _maybe(rng, opened + dt.timedelta(seconds=rng.choice([30, 600, 14399, 14400, 14401, 86400])), 0.2)
+        resolved = _maybe(rng, opened + dt.timedelta(hours=rng.choice([1, 5, 30, 24 * 20, 24 * 60])), 0.3)
+        tickets.append({"ticket_id": f"tk{i}", "opened_at": opened, "first_response_at": first,
+                        "resolved_at": resolved, "customer_id": None,
+                        "agent_id": _maybe(rng, rng.choice(AGENTS), 0.2), "channel": None, "priority": None})
+
+    # Open at the end of a --to inside March, resolved before the month ends.
+    tickets.append({"ticket_id": "tk_mar", "opened_at": clock.local(dt.datetime(2026, 3, 10, 10, 0)),
+                    "first_response_at": None,
+                    "resolved_at": clock.local(dt.datetime(2026, 3, 25, 10, 0)),
+                    "customer_id": None, "agent_id": "a0", "channel": None, "priority": None})
+
+    states = []
+    for a in AGENTS[:7]:
+        t = clock.local(dt.datetime(2025, 11, 25, 8, 0)) + dt.timedelta(minutes=rng.randrange(600))
+        for _ in range(25):
+            if a == "a6":
+                state = rng.choice(["pause", "offline"])   # never staffed: zero denominators
+            else:
+                state = rng.choice(["available", "on_call", "on_call", "wrap", "pause", "offline"])
+            length = dt.timedelta(seconds=rng.choice([30, 300, 1800, 3600, 4 * 3600]))
+            states.append({"agent_id": a, "state": state, "started_at": t, "ended_at": t + length,
+                           "reason": None})
+            t = t + length + dt.timedelta(hours=rng.choice([0, 0, 1, 14, 24 * 5]))
+            if rng.random() < 0.1:
+                # jump to just before a local edge, so the next interval crosses it
+                t = clock.local(rng.choice(LOCAL_EDGES)) - dt.timedelta(minutes=rng.randrange(1, 30))
+                if any(s["agent_id"] == a and s["started_at"] == t for s in states):
+                    t += dt.timedelta(seconds=1)
+
+    engagements = []
+    for i in range(90):
+        engagements.append({"engagement_id": f"e{i}", "lead_id": rng.choice(lead_ids + ["l_orphan"]),
+                            "at": when(), "channel": rng.choice(["sms", "zalo", "email"]),
+                            "direction": rng.choice(["out", "out", "in"])})
+    # l30: three outbound messages, then an inbound reply: engaged without a call.
+    t0 = when()
+    for k, d in enumerate(("out", "out", "out", "in")):
+        engagements.append({"engagement_id": f"e_l30_{k}", "lead_id": "l30",
+                            "at": t0 + dt.timedelta(hours=k), "channel": "sms", "direction": d})
+
+    return {"teams": teams, "agents": agents, "campaigns": campaigns, "leads": leads, "calls": calls,
+            "orders": orders, "costs": costs, "surveys": surveys, "tickets": tickets,
+            "agent_states": _dedupe_states(states), "engagements": engagements}
+
+
+def _dedupe_states(states: list[dict]) -> list[dict]:
+    seen, out = set(), []
+    for s in states:
+        k = (s["agent_id"], s["started_at"])
+        if k not in seen:
+            seen.add(k)
+            out.append(s)
+    return out
+
+
+def load_world(rows: dict[str, list[dict]], path):
+    """A new Warehouse at `path` holding `rows`; the caller closes it."""
+    from telekpi.store.warehouse import Warehouse
+
+    wh = Warehouse(path)
+    insert_rows(wh, rows)
+    return wh
+
+
+def insert_rows(wh, rows: dict[str, list[dict]]) -> None:
+    for name, table_rows in rows.items():
+        if not table_rows:
+            continue
+        cols = TABLES[name].names
+        col_sql = ", ".join(f'"{c}"' for c in cols)
+        marks = ", ".join("?" for _ in cols)
+        wh.con.executemany(f'INSERT INTO "{name}" ({col_sql}) VALUES ({marks})',
+                           [[r.get(c) for c in cols] for r in table_rows])
