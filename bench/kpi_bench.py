@@ -120,9 +120,9 @@ def main() -> None:
         "sum(talk_s), sum(hold_s), sum(wrap_s) FROM calls").fetchall(), args.repeat)
     t0 = time.perf_counter()
     calls = con.execute("SELECT agent_id, started_at, status, disposition, talk_s, hold_s, wrap_s "
-                        "FROM calls").df()
+                        "FROM calls").fetchdf()
     orders = con.execute("SELECT agent_id, ordered_at, status, CAST(amount AS DOUBLE) AS amount "
-                         "FROM orders").df()
+                         "FROM orders").fetchdf()
     t_load = time.perf_counter() - t0
     t_pandas, pdf = timed(lambda: pandas_kpis(calls, orders, tz), max(1, args.repeat // 2))
 

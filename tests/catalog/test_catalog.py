@@ -154,30 +154,30 @@ BAD = {
     # (yaml, line the error names, words of the message)
     "unknown_measure": ("metrics:\n" + _metric("m1", "    type: ratio\n    numerator: nope\n"
                                                "    denominator: calls\n"),
-                        2, "numerator 'nope' is not a measure"),
+                        6, "numerator 'nope' is not a measure"),
     "unknown_column": ("measures:\n  - id: x1\n    model: calls\n    agg: count\n"
                        "    filter: \"colour = 'red'\"\n",
-                       2, "unknown column 'colour'"),
+                       5, "unknown column 'colour'"),
     "unknown_model": ("measures:\n  - id: x2\n    model: callz\n    agg: count\n",
-                      2, "unknown model 'callz'"),
+                      3, "unknown model 'callz'"),
     "cycle": ("metrics:\n" + _metric("m2", "    type: derived\n    expr: \"m3 + 1\"\n")
               + _metric("m3", "    type: derived\n    expr: \"m2 * 2\"\n"),
-              2, "refers to itself through m2 → m3 → m2"),
+              6, "refers to itself through m2 → m3 → m2"),
     "self_cycle": ("metrics:\n" + _metric("m4", "    type: derived\n    expr: \"m4 - calls\"\n"),
-                   2, "refers to itself"),
+                   6, "refers to itself"),
     "bad_syntax": ("metrics:\n  - id: m5\n    name: [unclosed\n", 4, "not valid YAML"),
     "bad_indent": ("metrics:\n  - id: m6\n   name: x\n", 3, "not valid YAML"),
-    "unknown_metric_key": ("metrics:\n" + _metric("m7", "    colour: red\n"), 2, "unknown key 'colour'"),
+    "unknown_metric_key": ("metrics:\n" + _metric("m7", "    colour: red\n"), 5, "unknown key 'colour'"),
     "unknown_measure_key": ("measures:\n  - id: x3\n    model: calls\n    agg: count\n    colour: red\n",
-                            2, "unknown key 'colour'"),
+                            5, "unknown key 'colour'"),
     "unknown_top_key": ("metrics: []\ncolours: [red]\n", 1, "unknown top-level key 'colours'"),
     "unknown_agg": ("measures:\n  - id: x4\n    model: calls\n    agg: mode\n    expr: talk_s\n",
-                    2, "agg must be one of"),
+                    4, "agg must be one of"),
     "duplicate_builtin": ("metrics:\n" + _metric("calls", "    measure: calls\n"), 2, "already defined"),
     "derived_unknown_ref": ("metrics:\n" + _metric("m8", "    type: derived\n    expr: \"calls / nothing\"\n"),
-                            2, "'nothing', which is no metric or measure"),
+                            6, "'nothing', which is no metric or measure"),
     "unknown_placeholder": ("measures:\n  - id: x5\n    model: calls\n    agg: count\n"
-                            "    filter: \"talk_s > {talk_min}\"\n", 2, "unknown placeholder"),
+                            "    filter: \"talk_s > {talk_min}\"\n", 5, "unknown placeholder"),
 }
 
 
@@ -199,7 +199,7 @@ def test_every_problem_is_reported_at_once(tmp_path):
     with pytest.raises(CatalogError) as info:
         load_catalog(tmp_path)
     assert len([i for i in info.value.issues if i.level == "error"]) == 2
-    assert "a.yaml:2:" in str(info.value) and "b.yaml:2:" in str(info.value)
+    assert "a.yaml:5:" in str(info.value) and "b.yaml:6:" in str(info.value)
 
 
 def test_not_strict_returns_the_valid_part(tmp_path):

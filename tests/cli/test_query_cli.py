@@ -99,7 +99,7 @@ def test_user_metric_error_names_file_and_line(tmp_path, run):
         "metrics:\n  - id: x\n    name: X\n    description: d\n    measure: nope\n")
     code, _, err = run("--db", tmp_path / "x.duckdb", "metrics")
     assert code == 2
-    assert "mine.yaml:2" in err and "'nope' is not a measure" in err
+    assert "mine.yaml:5" in err and "'nope' is not a measure" in err
 
 
 def test_real_executable(tiny_db):

@@ -64,6 +64,37 @@ def test_duplicate_key_in_one_file_last_line_wins(ws, db, run, rows_of):
     assert q == [(2, "call_id", "duplicate call_id 'c1' in this file; line 3 has the same key and wins")]
 
 
+@pytest.mark.parametrize("prefilled", [False, True], ids=["empty-table", "table-with-rows"])
+def test_duplicates_across_batches_last_line_wins(ws, db, run, rows_of, monkeypatch, prefilled):
+    """Keys repeated across many small read batches: the bulk path (empty table, rows written
+    straight to it) and the staged path agree with a plain reading of the file."""
+    import telekpi.ingest.csv_file as csv_file
+
+    monkeypatch.setattr(csv_file, "BLOCK_BYTES", 256)
+    if prefilled:
+        run("--db", db, "import", "calls", write(ws / "other.csv", HEADER + "z1,2026-01-01 10:00,a,busy,0,\n"))
+    lines = [f"c{i % 7},2026-01-31 10:00,a{i},answered,{i}," for i in range(60)]
+    f = write(ws / "calls.csv", HEADER + "\n".join(lines) + "\n")
+    code, out, err = run("--db", db, "import", "calls", f)
+    assert code == 0, err
+    last = {}
+    for n, text in enumerate(lines, start=2):
+        last[text.split(",")[0]] = n
+    assert f"60 rows read: 7 inserted, 0 updated, 0 unchanged, 53 quarantined" in counts_line(out)
+    want = sorted((k, float(n - 2)) for k, n in last.items())
+    got = [r for r in rows_of("calls", "call_id, talk_s") if r[0] != "z1"]
+    assert sorted(got) == want
+    q = rows_of("quarantine", "line, reason")
+    expected = sorted(
+        (n, f"duplicate call_id '{t.split(',')[0]}' in this file; line {last[t.split(',')[0]]} "
+            "has the same key and wins")
+        for n, t in enumerate(lines, start=2) if last[t.split(",")[0]] != n)
+    assert sorted(q) == expected
+    code, out, _ = run("--db", db, "import", "calls", f)
+    assert "60 rows read: 0 inserted, 0 updated, 7 unchanged, 53 quarantined" in counts_line(out)
+    assert sorted(rows_of("quarantine", "line, reason")) == expected
+
+
 @pytest.mark.parametrize("row, column, reason", [
     ("c9,31/01/2026 10:00,a1,answered,1,", "started_at",
      "started_at: '31/01/2026 10:00' is not a time like 2026-01-31 14:05:00"),

@@ -77,14 +77,15 @@ def _parse_file(path: Path, text: str, issues: list[Issue], measures: dict, metr
                             f"unknown top-level key {key!r}; expected 'measures' and 'metrics'"))
     for raw in data.get("measures") or []:
         line = raw.get(LINE) if isinstance(raw, dict) else None
-        where = Where(str(path), line)
+        where = _where(path, raw)
         if not isinstance(raw, dict) or not isinstance(raw.get("id"), str):
             issues.append(Issue("error", str(path), line, "a measure needs an id"))
             continue
         for k in set(raw) - _MEASURE_KEYS:
-            issues.append(Issue("error", str(path), line, f"measure {raw['id']}: unknown key {k!r}"))
+            issues.append(Issue("error", str(path), where.at(k),
+                                f"measure {raw['id']}: unknown key {k!r}"))
         if raw.get("agg") not in AGGS:
-            issues.append(Issue("error", str(path), line,
+            issues.append(Issue("error", str(path), where.at("agg"),
                                 f"measure {raw['id']}: agg must be one of {', '.join(AGGS)}"))
             continue
         if raw["id"] in measures:
@@ -95,28 +96,28 @@ def _parse_file(path: Path, text: str, issues: list[Issue], measures: dict, metr
                                       _str(raw.get("expr")), _str(raw.get("filter")), where)
     for raw in data.get("metrics") or []:
         line = raw.get(LINE) if isinstance(raw, dict) else None
-        where = Where(str(path), line)
+        where = _where(path, raw)
         if not isinstance(raw, dict) or not isinstance(raw.get("id"), str):
             issues.append(Issue("error", str(path), line, "a metric needs an id"))
             continue
         mid = raw["id"]
         for k in set(raw) - _METRIC_KEYS:
-            issues.append(Issue("error", str(path), line, f"metric {mid}: unknown key {k!r}"))
+            issues.append(Issue("error", str(path), where.at(k), f"metric {mid}: unknown key {k!r}"))
         mtype = raw.get("type", "simple")
-        problems = []
+        problems = []   # (key, message)
         if mtype not in METRIC_TYPES:
-            problems.append(f"type must be one of {', '.join(METRIC_TYPES)}")
+            problems.append(("type", f"type must be one of {', '.join(METRIC_TYPES)}"))
         if raw.get("unit", "count") not in UNITS:
-            problems.append(f"unit must be one of {', '.join(UNITS)}")
+            problems.append(("unit", f"unit must be one of {', '.join(UNITS)}"))
         if raw.get("better") not in (None, "higher", "lower"):
-            problems.append("better must be higher or lower")
+            problems.append(("better", "better must be higher or lower"))
         if not raw.get("name") or not raw.get("description"):
-            problems.append("needs a name and a description")
+            problems.append(("id", "needs a name and a description"))
         if mid in metrics:
-            problems.append(f"is already defined at {metrics[mid].where}")
+            problems.append(("id", f"is already defined at {metrics[mid].where}"))
         if problems:
-            for p in problems:
-                issues.append(Issue("error", str(path), line, f"metric {mid}: {p}"))
+            for key, p in problems:
+                issues.append(Issue("error", str(path), where.at(key), f"metric {mid}: {p}"))
             continue
         by_industry = {}
         for industry, bands in (raw.get("bands_by_industry") or {}).items():
@@ -131,6 +132,13 @@ def _parse_file(path: Path, text: str, issues: list[Issue], measures: dict, metr
             bands=_bands(raw["bands"], where, issues) if "bands" in raw else (),
             bands_by_industry=by_industry, where=where,
         )
+
+
+def _where(path: Path, raw) -> Where:
+    if not isinstance(raw, dict):
+        return Where(str(path), None)
+    keys = tuple((str(k), n) for k, n in (raw.get(KEY_LINES) or {}).items())
+    return Where(str(path), raw.get(LINE), keys)
 
 
 def _str(v) -> str | None:

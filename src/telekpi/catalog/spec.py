@@ -16,6 +16,11 @@ class Where:
 
     file: str
     line: int | None
+    keys: tuple[tuple[str, int], ...] = ()   # (key, line) of each key, for precise errors
+
+    def at(self, key: str) -> int | None:
+        """The line of ``key`` in this spec, else the spec's own line."""
+        return dict(self.keys).get(key, self.line)
 
     def __str__(self) -> str:
         return f"{self.file}:{self.line}" if self.line else self.file

@@ -6,6 +6,8 @@ names must exist in its measure's model.
 
 from __future__ import annotations
 
+from dataclasses import replace
+
 import sqlglot
 from sqlglot import exp
 
@@ -62,7 +64,7 @@ def validate_catalog(catalog) -> list[Issue]:
         w = m.where
         model = MODELS.get(m.model)
         if model is None:
-            issues.append(Issue("error", w.file, w.line,
+            issues.append(Issue("error", w.file, w.at("model"),
                                 f"measure {m.id}: unknown model {m.model!r}; "
                                 f"expected one of: {', '.join(MODELS)}"))
             continue
@@ -71,7 +73,8 @@ def validate_catalog(catalog) -> list[Issue]:
             issues.append(Issue("error", w.file, w.line, f"measure {m.id}: {m.agg} needs an expr"))
         for part, snippet in (("expr", m.expr), ("filter", m.filter)):
             if snippet:
-                issues += _snippet_issues(snippet, allowed, f"measure {m.id} {part}", w)
+                issues += _snippet_issues(snippet, allowed, f"measure {m.id} {part}",
+                                          replace(w, line=w.at(part)))
 
     names = set(catalog.metrics) | set(catalog.measures)
     for mt in catalog.metrics.values():
@@ -81,7 +84,7 @@ def validate_catalog(catalog) -> list[Issue]:
             if not ref:
                 issues.append(Issue("error", w.file, w.line, f"metric {mt.id}: needs a {role}"))
             elif ref not in pool:
-                issues.append(Issue("error", w.file, w.line,
+                issues.append(Issue("error", w.file, w.at(role),
                                     f"metric {mt.id}: {role} {ref!r} is not a measure"))
 
         if mt.type in ("simple", "growth"):
@@ -90,6 +93,7 @@ def validate_catalog(catalog) -> list[Issue]:
             need(mt.numerator, "numerator")
             need(mt.denominator, "denominator")
         elif mt.type == "derived":
+            w = replace(w, line=w.at("expr"))
             if not mt.expr:
                 issues.append(Issue("error", w.file, w.line, f"metric {mt.id}: derived needs an expr"))
                 continue
@@ -116,7 +120,7 @@ def _cycles(catalog) -> list[Issue]:
     def visit(mid: str, path: tuple[str, ...]) -> None:
         if mid in path:
             m = derived[path[0]]
-            issues.append(Issue("error", m.where.file, m.where.line,
+            issues.append(Issue("error", m.where.file, m.where.at("expr"),
                                 f"metric {path[0]}: refers to itself through {' → '.join(path + (mid,))}"))
             return
         if mid not in derived:

@@ -63,9 +63,8 @@ def import_file(wh: Warehouse, table_name: str, path: Path, settings: Settings, 
         ignored = [c for c in source.columns if c not in used]
         tz = mapping.timezone or settings.timezone
         con = wh.con
-        con.begin()
+        up = Upsert(con, table, str(path.resolve()), f.name)
         try:
-            up = Upsert(con, table, str(path.resolve()), f.name)
             sql = None
             for batch in prefetch(source.batches()):
                 up.add_rejects(batch.rejects)
@@ -80,16 +79,19 @@ def import_file(wh: Warehouse, table_name: str, path: Path, settings: Settings, 
                         con.unregister("__batch")
                 if progress:
                     progress(source.progress())
-            counts = up.finish()
+            con.begin()
+            try:
+                counts = up.finish()
+                con.commit()
+            except BaseException:
+                con.rollback()
+                raise
             unknown = _unknown_dispositions(con, settings) if table.name == "calls" else []
             examples = [tuple(r) for r in con.execute(
                 f"SELECT __line, __col, __reason FROM {STAGING} WHERE __reason IS NOT NULL "
                 "ORDER BY __line LIMIT 5").fetchall()]
+        finally:
             up.close()
-            con.commit()
-        except BaseException:
-            con.rollback()
-            raise
     finally:
         source.close()
     return FileResult(path, table.name, f.name, counts, time.perf_counter() - t0, ignored,

@@ -108,7 +108,11 @@ class RowCompiler:
             if rule.format:
                 parsed = f"try_strptime({v}, {lit(rule.format)})"
                 return parsed if "%z" in rule.format or "%Z" in rule.format else f"timezone({tz}, {parsed})"
-            return (f"(CASE WHEN regexp_matches({v}, {lit(OFFSET)}) THEN TRY_CAST({v} AS TIMESTAMPTZ) "
+            # A cheap look for an offset's sign or Z first: the regular expression is costly.
+            maybe = (f"(ends_with({v}, 'Z') OR contains(substr({v}, 11), '+') "
+                     f"OR contains(substr({v}, 11), '-'))")
+            return (f"(CASE WHEN {maybe} AND regexp_matches({v}, {lit(OFFSET)}) "
+                    f"THEN TRY_CAST({v} AS TIMESTAMPTZ) "
                     f"ELSE timezone({tz}, TRY_CAST({v} AS TIMESTAMP)) END)")
         if col.type == "date":
             if not text:
@@ -137,8 +141,9 @@ class RowCompiler:
             if col.type == "seconds":
                 clock = (f"epoch(TRY_CAST(CASE WHEN regexp_matches({v}, '^\\d+:\\d{{1,2}}$') "
                          f"THEN '00:' || {v} ELSE {v} END AS INTERVAL))")
-                return (f"(CASE WHEN regexp_matches({v}, {lit(DURATION)}) THEN {clock} "
-                        f"ELSE TRY_CAST({n} AS DOUBLE){scale} END)")
+                # Plain numbers first; only a value with a colon can be a clock duration.
+                return (f"coalesce(TRY_CAST({n} AS DOUBLE){scale}, CASE WHEN contains({v}, ':') "
+                        f"AND regexp_matches({v}, {lit(DURATION)}) THEN {clock} END)")
             return f"TRY_CAST({n} AS {sql_type}){scale}"
         # string
         if not text:

@@ -3,7 +3,15 @@
 Rows are staged with their line and verdict; ``finish()`` settles duplicate
 keys within the file (the last line wins, earlier ones are quarantined),
 counts what is new, changed and unchanged, MERGEs, and replaces the
-quarantine of this source. The caller wraps it all in one transaction.
+quarantine of this source. The caller wraps ``finish()`` in one transaction.
+
+The staging table is an ordinary table of the warehouse, filled batch by
+batch outside that transaction: DuckDB keeps rows appended inside an open
+transaction in memory until it commits, so staging 10M rows in the
+transaction would hold them all; staged and committed batches go to disk.
+The canonical tables are touched only by ``finish()``, so a crash while
+staging leaves them as they were; a leftover staging table is dropped the
+next time the warehouse is opened for writing.
 """
 
 from __future__ import annotations
@@ -17,7 +25,7 @@ from telekpi.ingest.source import Reject
 from telekpi.model.tables import Table
 from telekpi.store.warehouse import SQL_TYPES
 
-STAGING = "__staging"
+STAGING = "__import_staging"
 
 
 def _q(name: str) -> str:
@@ -43,7 +51,7 @@ class Upsert:
         # Explicit DDL, not CREATE TABLE AS … LIMIT 0: in DuckDB 2.0.0 a table created empty by
         # CTAS and then filled with >122,880 rows in the same transaction gives wrong aggregates.
         cols = ", ".join(f"{_q(c.name)} {SQL_TYPES[c.type]}" for c in table.columns)
-        con.execute(f"CREATE OR REPLACE TEMP TABLE {STAGING} ({cols}, __line BIGINT, "
+        con.execute(f"CREATE OR REPLACE TABLE {STAGING} ({cols}, __line BIGINT, "
                     "__col VARCHAR, __reason VARCHAR, __raw VARCHAR)")
 
     def add(self, select_sql: str) -> None:
@@ -93,13 +101,13 @@ class Upsert:
         self._settle_duplicates()
         c = Counts()
         c.rows_read, c.quarantined = con.execute(
-            f"SELECT count(*), count(__reason) FROM {STAGING}").fetchone()
+            f"SELECT count(*), count(__reason) FROM {STAGING}").fetchall()[0]
         cols = [_q(n) for n in t.names]
         non_key = [_q(n) for n in t.names if n not in t.key]
         on = " AND ".join(f"t.{_q(k)} = s.{_q(k)}" for k in t.key)
         same = " AND ".join(f"t.{n} IS NOT DISTINCT FROM s.{n}" for n in non_key) or "true"
         good = f"(SELECT {', '.join(cols)} FROM {STAGING} WHERE __reason IS NULL)"
-        empty = con.execute(f"SELECT count(*) = 0 FROM {target}").fetchone()[0]
+        empty = con.execute(f"SELECT count(*) = 0 FROM {target}").fetchall()[0][0]
         if empty:
             c.inserted = c.rows_read - c.quarantined
             con.execute(f"INSERT INTO {target} SELECT * FROM {good}")
@@ -107,7 +115,7 @@ class Upsert:
             c.inserted, c.unchanged = con.execute(
                 f"SELECT count(*) FILTER (WHERE t.{_q(t.key[0])} IS NULL), "
                 f"count(*) FILTER (WHERE t.{_q(t.key[0])} IS NOT NULL AND {same}) "
-                f"FROM {good} s LEFT JOIN {target} t ON {on}").fetchone()
+                f"FROM {good} s LEFT JOIN {target} t ON {on}").fetchall()[0]
             c.updated = c.rows_read - c.quarantined - c.inserted - c.unchanged
             if c.updated or c.inserted:
                 sets = ", ".join(f"{n} = s.{n}" for n in non_key)

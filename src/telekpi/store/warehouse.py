@@ -49,8 +49,13 @@ CREATE TABLE IF NOT EXISTS imports (
 
 def create_table_sql(t: Table) -> str:
     cols = ",\n    ".join(
-        f'"{c.name}" {SQL_TYPES[c.type]}' + (" NOT NULL" if c.required else "") for c in t.columns)
+        f'"{c.name}" {SQL_TYPES[c.type]}' + (" NOT NULL" if c.required else "")
+        + (f" DEFAULT {_literal(c.default)}" if c.default is not None else "") for c in t.columns)
     return f'CREATE TABLE IF NOT EXISTS "{t.name}" (\n    {cols}\n)'
+
+
+def _literal(v) -> str:
+    return repr(v) if isinstance(v, int | float) else "'" + str(v).replace("'", "''") + "'"
 
 
 class Warehouse:
@@ -83,6 +88,7 @@ class Warehouse:
         con.execute("CREATE TABLE IF NOT EXISTS telekpi_meta (key VARCHAR, value VARCHAR)")
         for t in TABLES.values():
             con.execute(create_table_sql(t))
+        con.execute("DROP TABLE IF EXISTS __import_staging")   # left by an import that died
         con.execute(QUARANTINE_DDL)
         con.execute(IMPORTS_DDL)
         if not con.execute("SELECT 1 FROM telekpi_meta WHERE key = 'schema_version'").fetchone():
