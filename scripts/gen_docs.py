@@ -24,9 +24,13 @@ def cli_doc() -> str:
     import typer.main
 
     group = typer.main.get_command(app)
-    names = [None] + sorted(group.commands)
+    names = [None]
+    for name in sorted(group.commands):
+        names.append(name)
+        sub = getattr(group.commands[name], "commands", None)
+        names += [f"{name} {s}" for s in sorted(sub or {})]
     for name in names:
-        args = ([name] if name else []) + ["--help"]
+        args = (name.split() if name else []) + ["--help"]
         text = runner.invoke(app, args, prog_name="telekpi", env={"COLUMNS": "100", "NO_COLOR": "1",
                                                                    "TERM": "dumb"}).output
         out += [f"## telekpi {name}" if name else "## telekpi", "", "```", text.rstrip(), "```", ""]

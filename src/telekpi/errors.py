@@ -6,6 +6,8 @@
     ├── InputError               a file that cannot be read as asked (exit 2);
     │   │                        carries file, line and column
     │   └── ConfigError          telekpi.toml or a mapping file is wrong
+    ├── AccessError              the user may not see or do this (HTTP 403)
+    ├── NotFoundError            no such lead, agent, page (HTTP 404)
     ├── CatalogError             metric YAML failed validation; carries issues
     └── MissingDependencyError   an optional extra is not installed
 """
@@ -52,6 +54,14 @@ class InputError(TelekpiError):
 
 
 class ConfigError(InputError):
+    pass
+
+
+class AccessError(TelekpiError):
+    pass
+
+
+class NotFoundError(TelekpiError):
     pass
 
 

@@ -24,7 +24,10 @@ def test_every_command_and_option_documented():
     _register()
     cli_md = (ROOT / "docs" / "cli.md").read_text()
     group = typer.main.get_command(app)
+    commands = dict(group.commands)
     for name, cmd in group.commands.items():
+        commands.update({f"{name} {s}": c for s, c in (getattr(cmd, "commands", None) or {}).items()})
+    for name, cmd in commands.items():
         assert f"## telekpi {name}" in cli_md
         assert cmd.help, f"command {name} has no help"
         for p in cmd.params:

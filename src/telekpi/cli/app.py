@@ -48,7 +48,7 @@ def fail(message: str, code: int = 2) -> None:
 
 
 def _register() -> None:
-    from telekpi.cli import demo_cmd, import_cmd, query_cmds  # noqa: F401 - they add commands to app
+    from telekpi.cli import demo_cmd, import_cmd, query_cmds, serve_cmd  # noqa: F401 - they add commands
 
 
 def main(argv: list[str] | None = None) -> int:

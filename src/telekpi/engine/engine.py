@@ -54,6 +54,13 @@ class Engine:
             rows.append(row)
         return Result(list(req.metrics), list(req.by), req.period, rows, plan.sql)
 
+    def supports(self, metric_id: str, dims) -> bool:
+        """Can ``metric_id`` be split or filtered by every one of ``dims``?"""
+        from telekpi.engine.models import model_for
+
+        models = self.planner._models_of(metric_id)
+        return all(d in model_for(m, self.settings).dims for m in models for d in dims)
+
     def metric(self, metric_id: str):
         try:
             return self.catalog.metrics[metric_id]

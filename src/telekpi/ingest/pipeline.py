@@ -58,44 +58,56 @@ def import_file(wh: Warehouse, table_name: str, path: Path, settings: Settings, 
     options = mapping.read if encoding is None else replace(mapping.read, encoding=encoding)
     source = f.open(path, options)
     try:
-        rules = resolve(mapping, table, source.columns, str(path), source.header_line)
-        used = {s for r in rules.values() for s in r.sources()}
-        ignored = [c for c in source.columns if c not in used]
-        tz = mapping.timezone or settings.timezone
-        con = wh.con
-        up = Upsert(con, table, str(path.resolve()), f.name)
-        try:
-            sql = None
-            for batch in prefetch(source.batches()):
-                up.add_rejects(batch.rejects)
-                if batch.table.num_rows:
-                    data = batch.table.append_column("__line", pa.array(batch.lines, pa.int64()))
-                    if sql is None:
-                        sql = RowCompiler(table, rules, data.schema, tz, con, mapping.file).select("__batch")
-                    con.register("__batch", data)
-                    try:
-                        up.add(sql)
-                    finally:
-                        con.unregister("__batch")
-                if progress:
-                    progress(source.progress())
-            con.begin()
-            try:
-                counts = up.finish()
-                con.commit()
-            except BaseException:
-                con.rollback()
-                raise
-            unknown = _unknown_dispositions(con, settings) if table.name == "calls" else []
-            examples = [tuple(r) for r in con.execute(
-                f"SELECT __line, __col, __reason FROM {STAGING} WHERE __reason IS NOT NULL "
-                "ORDER BY __line LIMIT 5").fetchall()]
-        finally:
-            up.close()
+        return import_source(wh, table.name, source, settings, mapping=mapping,
+                             label=str(path.resolve()), fmt=f.name, progress=progress, t0=t0)
     finally:
         source.close()
-    return FileResult(path, table.name, f.name, counts, time.perf_counter() - t0, ignored,
-                      unknown, examples)
+
+
+def import_source(wh: Warehouse, table_name: str, source, settings: Settings, *,
+                  mapping: Mapping | None = None, label: str, fmt: str,
+                  progress: Progress | None = None, t0: float | None = None) -> FileResult:
+    """Import an opened source (a file, or rows posted to the API) under ``label``, the
+    name its quarantine entries and import record carry."""
+    t0 = time.perf_counter() if t0 is None else t0
+    table = canonical_table(table_name)
+    mapping = mapping or Mapping()
+    rules = resolve(mapping, table, source.columns, str(source.path), source.header_line)
+    used = {s for r in rules.values() for s in r.sources()}
+    ignored = [c for c in source.columns if c not in used]
+    tz = mapping.timezone or settings.timezone
+    con = wh.con
+    up = Upsert(con, table, label, fmt)
+    try:
+        sql = None
+        for batch in prefetch(source.batches()):
+            up.add_rejects(batch.rejects)
+            if batch.table.num_rows:
+                data = batch.table.append_column("__line", pa.array(batch.lines, pa.int64()))
+                if sql is None:
+                    sql = RowCompiler(table, rules, data.schema, tz, con, mapping.file).select("__batch")
+                con.register("__batch", data)
+                try:
+                    up.add(sql)
+                finally:
+                    con.unregister("__batch")
+            if progress:
+                progress(source.progress())
+        con.begin()
+        try:
+            counts = up.finish()
+            con.commit()
+        except BaseException:
+            con.rollback()
+            raise
+        unknown = _unknown_dispositions(con, settings) if table.name == "calls" else []
+        examples = [tuple(r) for r in con.execute(
+            f"SELECT __line, __col, __reason FROM {STAGING} WHERE __reason IS NOT NULL "
+            "ORDER BY __line LIMIT 5").fetchall()]
+    finally:
+        up.close()
+    return FileResult(Path(source.path), table.name, fmt, counts, time.perf_counter() - t0,
+                      ignored, unknown, examples)
 
 
 def _unknown_dispositions(con, settings: Settings) -> list[tuple[str, int]]:

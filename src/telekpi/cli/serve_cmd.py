@@ -1,0 +1,90 @@
+"""`telekpi serve` (the dashboard and API) and `telekpi user` (who may log in)."""
+
+from __future__ import annotations
+
+import getpass
+
+import typer
+
+from telekpi.cli.app import app, db_path
+from telekpi.cli.output import print_table
+from telekpi.errors import UsageError
+
+user_app = typer.Typer(help="Users of the dashboard and API: add, list, remove, token.",
+                       no_args_is_help=True)
+app.add_typer(user_app, name="user")
+
+
+@app.command("serve")
+def serve_cmd(
+    ctx: typer.Context,
+    host: str = typer.Option("127.0.0.1", "--host", help="Address to listen on."),
+    port: int = typer.Option(8000, "--port", help="Port to listen on."),
+    secure_cookies: bool = typer.Option(False, "--secure-cookies",
+                                        help="Mark cookies Secure (set when served over HTTPS)."),
+) -> None:
+    """Serve the web dashboard and the REST API (/api/v1, docs at /api/v1/docs)."""
+    import uvicorn
+
+    from telekpi.web.app import create_app
+
+    db = db_path(ctx)
+    if not db.exists():
+        raise UsageError(f"{db}: no warehouse here yet; run `telekpi demo` or `telekpi import` first")
+    application = create_app(db, secure_cookies=secure_cookies)
+    if not application.state.web.users.list():
+        typer.echo("No users yet: add one with `telekpi user add NAME --role admin`.", err=True)
+    typer.echo(f"telekpi dashboard on http://{host}:{port}/  (API docs: /api/v1/docs)")
+    try:
+        uvicorn.run(application, host=host, port=port, log_level="warning")
+    finally:
+        application.state.web.close()
+
+
+def _users(ctx: typer.Context):
+    from telekpi.web.auth import Users
+
+    return Users.beside(db_path(ctx))
+
+
+@user_app.command("add")
+def user_add(
+    ctx: typer.Context,
+    name: str = typer.Argument(..., help="Login name."),
+    role: str = typer.Option(..., "--role", help="admin, supervisor or agent."),
+    team: list[str] = typer.Option([], "--team", help="A team a supervisor sees (repeatable)."),
+    agent: str = typer.Option(None, "--agent", help="An agent user's own agent id."),
+    password: str = typer.Option(None, "--password", envvar="TELEKPI_PASSWORD",
+                                 help="Password (asked for when not given)."),
+) -> None:
+    """Add a user who can log in to the dashboard."""
+    if password is None:
+        password = getpass.getpass(f"Password for {name}: ")
+        if password != getpass.getpass("Again: "):
+            raise UsageError("the two passwords differ")
+    user = _users(ctx).add(name, password, role, tuple(team), agent)
+    typer.echo(f"added {user.name} ({user.role}"
+               + (f", teams {', '.join(user.teams)}" if user.teams else "")
+               + (f", agent {user.agent_id}" if user.agent_id else "") + ")")
+
+
+@user_app.command("list")
+def user_list(ctx: typer.Context) -> None:
+    """List users and what they may see."""
+    rows = [{"name": u.name, "role": u.role, "teams": ", ".join(u.teams), "agent": u.agent_id}
+            for u in _users(ctx).list()]
+    print_table(["name", "role", "teams", "agent"], rows, {}, title=f"{len(rows)} users")
+
+
+@user_app.command("remove")
+def user_remove(ctx: typer.Context, name: str = typer.Argument(...)) -> None:
+    """Remove a user, their sessions and their API tokens."""
+    _users(ctx).remove(name)
+    typer.echo(f"removed {name}")
+
+
+@user_app.command("token")
+def user_token(ctx: typer.Context, name: str = typer.Argument(...),
+               label: str = typer.Option(None, "--label", help="What the token is for.")) -> None:
+    """Create an API token acting as NAME (shown once; send it as 'Authorization: Bearer …')."""
+    typer.echo(_users(ctx).new_token(name, label))

@@ -1,0 +1,55 @@
+"""What a user may see: roles turned into engine filters, and refusals (403).
+
+Filters are values handed to the engine's ``Request.where`` and ``Scope``;
+nothing here builds SQL. A supervisor sees their teams, an agent their own
+numbers; asking for anything else is refused, never silently narrowed, so a
+URL edited to another team gets 403 rather than a quietly different answer.
+"""
+
+from __future__ import annotations
+
+from telekpi.engine.lookup import EVERYONE, Scope
+from telekpi.errors import AccessError
+from telekpi.web.auth import User
+
+
+def scope_of(user: User) -> Scope:
+    if user.role == "admin":
+        return EVERYONE
+    if user.role == "supervisor":
+        return Scope(teams=user.teams)
+    return Scope(agent=user.agent_id or "")
+
+
+def scoped_where(user: User, where: tuple[tuple[str, str], ...]) -> tuple[tuple[str, str], ...]:
+    """The request's filters with the user's limits added; 403 for a filter outside them."""
+    if user.role == "admin":
+        return where
+    if user.role == "supervisor":
+        asked = [v for d, v in where if d == "team"]
+        outside = [t for t in asked if t not in user.teams]
+        if outside:
+            raise AccessError(f"you supervise {', '.join(user.teams)}, not team {outside[0]}")
+        if asked:
+            return where
+        return where + tuple(("team", t) for t in user.teams)
+    asked = [v for d, v in where if d == "agent"]
+    if any(a != user.agent_id for a in asked):
+        raise AccessError("agents see their own numbers only")
+    return where if asked else where + (("agent", user.agent_id or ""),)
+
+
+def check_agent(user: User, agent_id: str, agent_team: str | None) -> None:
+    """May ``user`` open this agent's page?"""
+    if user.role == "admin":
+        return
+    if user.role == "supervisor" and agent_team in user.teams:
+        return
+    if user.role == "agent" and agent_id == user.agent_id:
+        return
+    raise AccessError(f"agent {agent_id} is outside what you may see")
+
+
+def require_admin(user: User, what: str) -> None:
+    if user.role != "admin":
+        raise AccessError(f"only an admin can {what}")

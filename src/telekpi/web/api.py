@@ -1,0 +1,188 @@
+"""``/api/v1``: the catalog, KPI queries (the parameters and JSON of `telekpi kpi`), the
+funnel, leads and their timelines, and ingestion of JSON batches by natural key."""
+
+from __future__ import annotations
+
+import hashlib
+import json
+from collections.abc import Iterator
+from typing import Annotated, Any
+
+from fastapi import APIRouter, Body, Depends, Query, Request
+from pydantic import BaseModel
+
+from telekpi.engine.engine import Engine
+from telekpi.engine.funnel import funnel as run_funnel
+from telekpi.engine.lookup import Lookup
+from telekpi.engine.request import PERIODS, Request as KpiRequest
+from telekpi.errors import NotFoundError, UsageError
+from telekpi.ingest.json_rows import JsonRowsSource
+from telekpi.ingest.pipeline import import_source
+from telekpi.model.tables import TABLES
+from telekpi.store.warehouse import quarantine_rows
+from telekpi.web.access import require_admin, scope_of, scoped_where
+from telekpi.web.app import Cursor, WebState, authenticate
+from telekpi.web.auth import User
+from telekpi.web.filters import parse_date
+
+router = APIRouter(prefix="/api/v1", tags=["api"])
+
+
+def current_user(request: Request) -> User:
+    return authenticate(request)[0]
+
+
+def engine(request: Request) -> Iterator[Engine]:
+    e = request.app.state.web.engine()
+    try:
+        yield e
+    finally:
+        e.warehouse.con.close()
+
+
+UserDep = Annotated[User, Depends(current_user)]
+EngineDep = Annotated[Engine, Depends(engine)]
+
+
+def where_pairs(items: list[str]) -> tuple[tuple[str, str], ...]:
+    out = []
+    for item in items:
+        dim, sep, value = item.partition("=")
+        if not sep or not dim.strip():
+            raise UsageError(f"where {item!r} must look like DIM=VALUE, e.g. team=T1")
+        out.append((dim.strip(), value.strip()))
+    return tuple(out)
+
+
+def kpi_request(metrics: list[str], by: list[str], period: str | None, start: str | None,
+                end: str | None, where: list[str], ci: bool, user: User) -> KpiRequest:
+    names = tuple(m for part in metrics for m in part.split(",") if m)
+    dims = tuple(d for part in by for d in part.split(",") if d)
+    return KpiRequest(names, dims, period or None, parse_date(start, "from"),
+                      parse_date(end, "to"), scoped_where(user, where_pairs(where)), ci)
+
+
+class Metric(BaseModel):
+    id: str
+    name: str
+    description: str
+    unit: str
+    type: str
+    better: str | None
+    bands: list[dict[str, Any]]
+
+
+class KpiResult(BaseModel):
+    metrics: list[str]
+    by: list[str]
+    period: str | None
+    rows: list[dict[str, Any]]
+
+
+class IngestResult(BaseModel):
+    table: str
+    batch: str
+    rows_read: int
+    inserted: int
+    updated: int
+    unchanged: int
+    quarantined: int
+    reasons: list[dict[str, Any]]
+
+
+MetricsQ = Annotated[list[str], Query(alias="metric", description="Metric ids (repeat, or comma-separated).")]
+ByQ = Annotated[list[str], Query(description="Dimensions to split by (repeat, or comma-separated).")]
+PeriodQ = Annotated[str | None, Query(description=f"One of {', '.join(PERIODS)}.")]
+FromQ = Annotated[str | None, Query(alias="from", description="First day, YYYY-MM-DD, inclusive.")]
+ToQ = Annotated[str | None, Query(alias="to", description="Last day, YYYY-MM-DD, inclusive.")]
+WhereQ = Annotated[list[str], Query(description="DIM=VALUE filters (repeat; same DIM = any of).")]
+
+
+@router.get("/me")
+def me(user: UserDep) -> dict:
+    """Who the session or token acts as."""
+    return {"name": user.name, "role": user.role, "teams": list(user.teams), "agent_id": user.agent_id}
+
+
+@router.get("/catalog", response_model=list[Metric])
+def catalog(user: UserDep, request: Request) -> list[dict]:
+    """Every metric: id, name, definition, unit, direction and bands."""
+    state: WebState = request.app.state.web
+    out = []
+    for m in state.catalog.metrics.values():
+        bands = [{"level": b.level, "min": b.min, "max": b.max, "label": b.label} for b in m.bands]
+        for ind, bs in m.bands_by_industry.items():
+            bands += [{"industry": ind, "level": b.level, "min": b.min, "max": b.max,
+                       "label": b.label} for b in bs]
+        out.append({"id": m.id, "name": m.name, "description": m.description, "unit": m.unit,
+                    "type": m.type, "better": m.better, "bands": bands})
+    return out
+
+
+@router.get("/kpi", response_model=KpiResult)
+def kpi(user: UserDep, e: EngineDep, metrics: MetricsQ, by: ByQ = [],  # noqa: B006
+        period: PeriodQ = None, start: FromQ = None, end: ToQ = None,
+        where: WhereQ = [], ci: bool = False) -> dict:  # noqa: B006
+    """KPIs, as `telekpi kpi --format json` gives them."""
+    return e.query(kpi_request(metrics, by, period, start, end, where, ci, user)).to_json()
+
+
+@router.get("/funnel")
+def funnel(user: UserDep, e: EngineDep, by: ByQ = [], period: PeriodQ = None,  # noqa: B006
+           start: FromQ = None, end: ToQ = None, where: WhereQ = []) -> dict:  # noqa: B006
+    """The lead funnel with bands and bottleneck, as `telekpi funnel --format json`."""
+    return run_funnel(e, kpi_request([], by, period, start, end, where, False, user))
+
+
+@router.get("/leads")
+def leads(user: UserDep, e: EngineDep,
+          q: Annotated[str, Query(description="Lead id, customer id, phone or name.")] = "",
+          ) -> list[dict]:
+    """Leads matching a search."""
+    return Lookup(e).search_leads(q, scope_of(user))
+
+
+@router.get("/leads/{lead_id}")
+def lead(lead_id: str, user: UserDep, e: EngineDep) -> dict:
+    """A lead and its whole timeline: calls, orders, surveys, tickets, engagements."""
+    look = Lookup(e)
+    found = look.lead(lead_id, scope_of(user))
+    if not found:
+        raise NotFoundError(f"no lead {lead_id!r} that you may see")
+    return {"lead": found, "timeline": look.timeline(lead_id, scope_of(user))}
+
+
+@router.get("/stop-list")
+def stop_list(user: UserDep, e: EngineDep) -> list[dict]:
+    """Over-contacted leads: touched max_unanswered_attempts times without engaging."""
+    return Lookup(e).stop_list(scope_of(user))
+
+
+@router.post("/ingest/{table}", response_model=IngestResult)
+def ingest(table: str, request: Request, user: UserDep,
+           rows: Annotated[list[dict[str, str | int | float | bool | None]], Body(
+               description="Rows of the canonical table, as JSON objects.")]) -> dict:
+    """Upsert a batch of rows by natural key; replies only after the batch is committed.
+
+    The same batch posted again changes nothing (and answers with the same counts as
+    'unchanged'); rows that fail validation are quarantined with their row number.
+    """
+    require_admin(user, "ingest data")
+    if table not in TABLES:
+        raise NotFoundError(f"no table {table!r}; expected one of: {', '.join(TABLES)}")
+    state: WebState = request.app.state.web
+    body = json.dumps(rows, sort_keys=True, default=str).encode()
+    label = f"api:{table}:{hashlib.sha256(body).hexdigest()[:20]}"
+    with state.write_lock:
+        cur = Cursor(state.warehouse.con.cursor(), state.warehouse.path)
+        try:
+            result = import_source(cur, table, JsonRowsSource(rows, label),  # type: ignore[arg-type]
+                                   state.settings, label=label, fmt="json")
+            reasons = [{"row": r["line"], "column": r["column"], "reason": r["reason"]}
+                       for r in quarantine_rows(cur, source=label, limit=1000)]  # type: ignore[arg-type]
+        finally:
+            cur.con.close()
+    c = result.counts
+    return {"table": table, "batch": label, "rows_read": c.rows_read, "inserted": c.inserted,
+            "updated": c.updated, "unchanged": c.unchanged, "quarantined": c.quarantined,
+            "reasons": sorted(reasons, key=lambda r: r["row"] or 0)}

@@ -1,0 +1,162 @@
+"""The web app: one FastAPI application serving the dashboard pages and ``/api/v1``.
+
+Pages and API ask the engine (``Engine.query``, ``funnel``, ``Lookup``) and never
+write SQL. Each request works on its own DuckDB cursor; writes (ingestion,
+uploads) take one lock, since DuckDB has one writer. Errors become one shape:
+``{"error": {"status", "message"}}`` for the API and the same message on an
+HTML page for people (datasette's ``handle_exception``).
+"""
+
+from __future__ import annotations
+
+import threading
+from dataclasses import dataclass
+from pathlib import Path
+
+from fastapi import FastAPI, Request
+from fastapi.responses import HTMLResponse, JSONResponse, RedirectResponse, Response
+from fastapi.templating import Jinja2Templates
+from starlette.exceptions import HTTPException as StarletteHTTPException
+
+from telekpi.catalog.loader import Catalog, load_catalog
+from telekpi.engine.engine import Engine
+from telekpi.errors import (
+    AccessError, InputError, NotFoundError, TelekpiError, UsageError,
+)
+from telekpi.settings import Settings, load_settings
+from telekpi.store.warehouse import Warehouse
+from telekpi.web.auth import TOKEN_PREFIX, User, Users
+
+SESSION_COOKIE = "telekpi_session"
+HERE = Path(__file__).resolve().parent
+
+
+class AuthRequired(TelekpiError):
+    """No valid session or token (HTTP 401; pages redirect to the login form)."""
+
+
+@dataclass
+class Cursor:
+    """A Warehouse-shaped view on one DuckDB cursor, for one request."""
+
+    con: object
+    path: Path
+
+    @property
+    def workspace(self) -> Path:
+        return self.path.resolve().parent
+
+
+class WebState:
+    def __init__(self, db: Path, users: Users | None = None, secure_cookies: bool = False):
+        self.warehouse = Warehouse(db)
+        self.settings: Settings = load_settings(self.warehouse.workspace)
+        self.catalog: Catalog = load_catalog(self.warehouse.workspace)
+        self.users = users or Users.beside(db)
+        self.write_lock = threading.Lock()
+        self.secure_cookies = secure_cookies
+
+    def engine(self) -> Engine:
+        cur = Cursor(self.warehouse.con.cursor(), self.warehouse.path)
+        cur.con.execute("SET TimeZone = 'UTC'")
+        return Engine(cur, self.settings, self.catalog)   # type: ignore[arg-type]
+
+    def close(self) -> None:
+        self.warehouse.close()
+        self.users.close()
+
+
+def authenticate(request: Request) -> tuple[User, str | None]:
+    """The user of a request and its session's CSRF token (None for an API token)."""
+    state: WebState = request.app.state.web
+    header = request.headers.get("authorization", "")
+    if header.lower().startswith("bearer "):
+        token = header[7:].strip()
+        user = state.users.token_user(token) if token.startswith(TOKEN_PREFIX) else None
+        if not user:
+            raise AuthRequired("the API token is not valid")
+        return user, None
+    sid = request.cookies.get(SESSION_COOKIE)
+    found = state.users.session(sid) if sid else None
+    if not found:
+        raise AuthRequired("log in first")
+    return found
+
+
+STATUS = {AuthRequired: 401, AccessError: 403, NotFoundError: 404, UsageError: 400,
+          InputError: 400}
+
+
+def status_of(e: TelekpiError) -> int:
+    for cls, code in STATUS.items():
+        if isinstance(e, cls):
+            return code
+    return 500 if not isinstance(e, TelekpiError) else 422
+
+
+def wants_json(request: Request) -> bool:
+    return (request.url.path.startswith("/api/")
+            or "application/json" in request.headers.get("accept", "")
+            and "text/html" not in request.headers.get("accept", ""))
+
+
+def error_response(request: Request, status: int, message: str) -> Response:
+    if wants_json(request):
+        return JSONResponse({"error": {"status": status, "message": message}}, status_code=status)
+    if status == 401:
+        return RedirectResponse(f"/login?next={request.url.path}", status_code=303)
+    templates: Jinja2Templates = request.app.state.templates
+    return templates.TemplateResponse(request, "error.html",
+                                      {"status": status, "message": message, "user": None},
+                                      status_code=status)
+
+
+def create_app(db: str | Path, *, users: Users | None = None,
+               secure_cookies: bool = False) -> FastAPI:
+    from telekpi.web import api, pages
+
+    app = FastAPI(title="telekpi", version="1",
+                  description="Telesales and call-center KPIs: the catalog, KPI queries, the "
+                              "lead funnel, leads and their timelines, and ingestion.",
+                  docs_url="/api/v1/docs", openapi_url="/api/v1/openapi.json", redoc_url=None)
+    app.state.web = WebState(Path(db), users, secure_cookies)
+    app.state.templates = Jinja2Templates(directory=str(HERE / "templates"))
+    pages.setup_templates(app.state.templates, app.state.web)
+
+    @app.exception_handler(TelekpiError)
+    async def _telekpi_error(request: Request, e: TelekpiError):
+        return error_response(request, status_of(e), e.user_message())
+
+    @app.exception_handler(StarletteHTTPException)
+    async def _http_error(request: Request, e: StarletteHTTPException):
+        return error_response(request, e.status_code, str(e.detail))
+
+    @app.exception_handler(Exception)
+    async def _unexpected(request: Request, e: Exception):
+        return error_response(request, 500, f"internal error: {type(e).__name__}")
+
+    @app.get("/static/plotly.min.js", include_in_schema=False)
+    def plotly_js() -> Response:
+        import plotly
+
+        path = Path(plotly.__file__).parent / "package_data" / "plotly.min.js"
+        return Response(path.read_bytes(), media_type="application/javascript",
+                        headers={"Cache-Control": "public, max-age=86400"})
+
+    @app.get("/static/app.css", include_in_schema=False)
+    def css() -> Response:
+        return Response((HERE / "static" / "app.css").read_bytes(), media_type="text/css")
+
+    @app.get("/static/app.js", include_in_schema=False)
+    def js() -> Response:
+        return Response((HERE / "static" / "app.js").read_bytes(),
+                        media_type="application/javascript")
+
+    app.include_router(api.router)
+    app.include_router(pages.router)
+    return app
+
+
+def html(request: Request, template: str, context: dict, status: int = 200) -> HTMLResponse:
+    templates: Jinja2Templates = request.app.state.templates
+    return templates.TemplateResponse(request, template, context, status_code=status)

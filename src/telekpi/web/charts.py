@@ -1,0 +1,57 @@
+"""Plotly figures as plain dicts (drawn in the browser by the app's own plotly.min.js)."""
+
+from __future__ import annotations
+
+BAND_COLOURS = {"excellent": "#1a7f37", "good": "#2da44e", "standard": "#2da44e",
+                "acceptable": "#bf8700", "sustainable": "#2da44e", "profit": "#1a7f37",
+                "profitable": "#1a7f37", "poor": "#cf222e", "loss": "#cf222e",
+                "weak": "#cf222e", "burnout": "#cf222e", "idle": "#bf8700"}
+_LAYOUT = {"margin": {"l": 48, "r": 16, "t": 32, "b": 40}, "height": 320,
+           "paper_bgcolor": "rgba(0,0,0,0)", "plot_bgcolor": "rgba(0,0,0,0)",
+           "font": {"family": "system-ui, sans-serif", "size": 12}}
+
+
+def _axis_format(unit: str) -> dict:
+    return {"tickformat": ".0%"} if unit == "rate" else {}
+
+
+def sparkline(xs: list, ys: list) -> dict:
+    return {"data": [{"type": "scatter", "mode": "lines", "x": xs, "y": ys,
+                      "line": {"width": 2, "color": "#0969da"}, "hoverinfo": "x+y"}],
+            "layout": {"margin": {"l": 0, "r": 0, "t": 0, "b": 0}, "height": 40,
+                       "xaxis": {"visible": False}, "yaxis": {"visible": False},
+                       "paper_bgcolor": "rgba(0,0,0,0)", "plot_bgcolor": "rgba(0,0,0,0)",
+                       "showlegend": False}}
+
+
+def line(title: str, xs: list, series: dict[str, list], unit: str = "count") -> dict:
+    return {"data": [{"type": "scatter", "mode": "lines+markers", "name": name, "x": xs, "y": ys}
+                     for name, ys in series.items()],
+            "layout": {**_LAYOUT, "title": {"text": title}, "yaxis": _axis_format(unit)}}
+
+
+def bar(title: str, xs: list, ys: list, unit: str = "count", errors: tuple | None = None,
+        colours: list | None = None) -> dict:
+    trace = {"type": "bar", "x": xs, "y": ys}
+    if errors:
+        lo, hi = errors
+        trace["error_y"] = {"type": "data", "symmetric": False,
+                            "array": [None if h is None or y is None else h - y for y, h in zip(ys, hi, strict=True)],
+                            "arrayminus": [None if l_ is None or y is None else y - l_ for y, l_ in zip(ys, lo, strict=True)]}
+    if colours:
+        trace["marker"] = {"color": colours}
+    return {"data": [trace], "layout": {**_LAYOUT, "title": {"text": title},
+                                        "yaxis": _axis_format(unit)}}
+
+
+def funnel(stages: list[dict]) -> dict:
+    return {"data": [{"type": "funnel", "y": [s["stage"].replace("_", " ") for s in stages],
+                      "x": [s["leads"] for s in stages], "textinfo": "value+percent previous"}],
+            "layout": {**_LAYOUT, "title": {"text": "Lead funnel"}}}
+
+
+def heatmap(title: str, weekdays: list[str], hours: list[int], z: list[list], unit: str = "rate") -> dict:
+    return {"data": [{"type": "heatmap", "x": hours, "y": weekdays, "z": z, "colorscale": "Blues",
+                      "hoverongaps": False, "colorbar": {"tickformat": ".0%" if unit == "rate" else ""}}],
+            "layout": {**_LAYOUT, "title": {"text": title},
+                       "xaxis": {"title": {"text": "hour"}, "dtick": 1}}}

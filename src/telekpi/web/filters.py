@@ -1,0 +1,56 @@
+"""The dashboard's filters, read from and written to the URL so a link shows the same view."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, replace
+from datetime import date, datetime, timedelta
+from urllib.parse import urlencode
+
+from telekpi.errors import UsageError
+
+FILTER_DIMS = ("team", "vendor", "campaign", "agent")
+
+
+def parse_date(value: str | None, name: str) -> date | None:
+    if not value:
+        return None
+    try:
+        return datetime.strptime(value, "%Y-%m-%d").date()
+    except ValueError:
+        raise UsageError(f"{name} {value!r} is not a date; expected YYYY-MM-DD") from None
+
+
+@dataclass(frozen=True)
+class Filters:
+    start: date
+    end: date
+    where: tuple[tuple[str, str], ...] = ()
+
+    @classmethod
+    def from_query(cls, params, default_end: date) -> Filters:
+        end = parse_date(params.get("to"), "to") or default_end
+        start = parse_date(params.get("from"), "from") or end.replace(day=1)
+        if start > end:
+            raise UsageError(f"from {start} is after to {end}")
+        where = tuple((d, v) for d in FILTER_DIMS for v in params.getlist(d) if v)
+        return cls(start, end, where)
+
+    @property
+    def days(self) -> int:
+        return (self.end - self.start).days + 1
+
+    def previous(self) -> Filters:
+        """The same number of days just before, for 'change vs the previous period'."""
+        return replace(self, start=self.start - timedelta(days=self.days),
+                       end=self.start - timedelta(days=1))
+
+    def trend_period(self) -> str:
+        return "day" if self.days <= 62 else "week" if self.days <= 370 else "month"
+
+    def query(self, **extra) -> str:
+        pairs = [("from", self.start.isoformat()), ("to", self.end.isoformat())] + list(self.where)
+        pairs += [(k, v) for k, v in extra.items() if v is not None]
+        return urlencode(pairs)
+
+    def values(self, dim: str) -> list[str]:
+        return [v for d, v in self.where if d == dim]

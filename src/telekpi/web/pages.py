@@ -1,0 +1,253 @@
+"""Dashboard pages: server-rendered HTML, charts drawn by the app's own Plotly.
+
+Every filter lives in the URL (``Filters``); every number comes from the
+engine, scoped to what the user may see (``access``).
+"""
+
+from __future__ import annotations
+
+import json
+import secrets
+from collections.abc import Iterator
+from datetime import date, datetime
+from typing import Annotated
+from urllib.parse import quote
+
+from fastapi import APIRouter, Depends, Form, Request
+from fastapi.responses import HTMLResponse, RedirectResponse
+from fastapi.templating import Jinja2Templates
+
+from telekpi.cli.output import human
+from telekpi.engine.engine import Engine
+from telekpi.engine.funnel import funnel as run_funnel
+from telekpi.engine.lookup import Lookup
+from telekpi.engine.request import Request as KpiRequest
+from telekpi.errors import AccessError, NotFoundError
+from telekpi.web import charts
+from telekpi.web.access import check_agent, scope_of, scoped_where
+from telekpi.web.app import SESSION_COOKIE, WebState, authenticate, html
+from telekpi.web.auth import User
+from telekpi.web.filters import Filters
+
+router = APIRouter(include_in_schema=False)
+LOGIN_CSRF = "telekpi_login_csrf"
+
+HEADLINE = ("calls", "connection_rate", "aht", "abandonment_rate", "drop_rate",
+            "call_conversion_rate", "speed_to_lead_5m_rate", "revenue", "profit", "csat")
+AGENT_KPIS = ("calls", "connection_rate", "aht", "call_conversion_rate", "revenue", "csat")
+NAV = (("/", "Overview"), ("/funnel", "Funnel"), ("/agents", "Agents"),
+       ("/leads", "Leads"), ("/wallboard", "Wallboard"))
+
+
+class Page:
+    """What every page handler needs: the user, CSRF token, engine, filters."""
+
+    def __init__(self, request: Request, user: User, csrf: str | None, engine: Engine):
+        self.request, self.user, self.csrf, self.engine = request, user, csrf, engine
+        self.look = Lookup(engine)
+        first, last = self.look.data_range()
+        tz = engine.settings.timezone
+        self.default_end = _local_date(last, tz) if last else date.today()
+        self.filters = Filters.from_query(request.query_params, self.default_end)
+        self.where = scoped_where(user, self.filters.where)
+
+    def request_for(self, metrics, filters: Filters | None = None, **kw) -> KpiRequest:
+        f = filters or self.filters
+        return KpiRequest(tuple(metrics), start=f.start, end=f.end, where=self.where, **kw)
+
+    def allowed(self, metrics) -> list[str]:
+        """The metrics this user's filters can be applied to (others cannot be scoped)."""
+        dims = {d for d, _ in self.where}
+        return [m for m in metrics if self.engine.supports(m, dims)]
+
+    def render(self, template: str, **context) -> HTMLResponse:
+        base = {"user": self.user, "csrf": self.csrf, "filters": self.filters, "nav": NAV,
+                "path": self.request.url.path, "choices": self.look.choices(scope_of(self.user)),
+                "currency": self.engine.settings.currency, "catalog": self.engine.catalog.metrics}
+        return html(self.request, template, {**base, **context})
+
+
+def _local_date(ts: datetime, tz: str) -> date:
+    from zoneinfo import ZoneInfo
+
+    return ts.astimezone(ZoneInfo(tz)).date()
+
+
+def page(request: Request) -> Iterator[Page]:
+    user, csrf = authenticate(request)
+    engine = request.app.state.web.engine()
+    try:
+        yield Page(request, user, csrf, engine)
+    finally:
+        engine.warehouse.con.close()
+
+
+PageDep = Annotated[Page, Depends(page)]
+
+
+def setup_templates(templates: Jinja2Templates, state: WebState) -> None:
+    env = templates.env
+    env.filters["human"] = human
+    env.filters["tojson_safe"] = lambda obj: json.dumps(obj, default=str).replace("</", "<\\/")
+    env.filters["urlq"] = lambda s: quote(str(s), safe="")
+
+    def band_colour(metric_id: str, value, industry=None) -> str:
+        m = state.catalog.metrics.get(metric_id)
+        b = m.band(value, industry) if m else None
+        return charts.BAND_COLOURS.get(b.level, "#57606a") if b else "#57606a"
+
+    def band_name(metric_id: str, value, industry=None) -> str:
+        m = state.catalog.metrics.get(metric_id)
+        b = m.band(value, industry) if m else None
+        return (b.label or b.level) if b else ""
+
+    env.globals.update(band_colour=band_colour, band_name=band_name)
+
+
+# -- login -------------------------------------------------------------------------------
+@router.get("/login")
+def login_form(request: Request, next: str = "/", error: str | None = None) -> HTMLResponse:
+    token = secrets.token_urlsafe(24)
+    resp = html(request, "login.html", {"user": None, "next": next, "error": error,
+                                        "login_csrf": token})
+    resp.set_cookie(LOGIN_CSRF, token, httponly=True, samesite="strict",
+                    secure=request.app.state.web.secure_cookies)
+    return resp
+
+
+@router.post("/login")
+def login(request: Request, name: Annotated[str, Form()], password: Annotated[str, Form()],
+          csrf: Annotated[str, Form()], next: Annotated[str, Form()] = "/"):
+    state: WebState = request.app.state.web
+    if not secrets.compare_digest(csrf, request.cookies.get(LOGIN_CSRF, "")):
+        raise AccessError("the login form expired; reload the page and try again")
+    user = state.users.check_password(name, password)
+    if not user:
+        return login_form(request, next, "wrong name or password")
+    sid, _ = state.users.new_session(user)
+    target = next if next.startswith("/") and not next.startswith("//") else "/"
+    resp = RedirectResponse(target, status_code=303)
+    resp.set_cookie(SESSION_COOKIE, sid, httponly=True, samesite="lax",
+                    secure=state.secure_cookies, max_age=12 * 3600)
+    resp.delete_cookie(LOGIN_CSRF)
+    return resp
+
+
+@router.post("/logout")
+def logout(request: Request, csrf: Annotated[str, Form()]):
+    user, token = authenticate(request)
+    if not token or not secrets.compare_digest(csrf, token):
+        raise AccessError("the form's security token does not match; reload the page")
+    request.app.state.web.users.end_session(request.cookies.get(SESSION_COOKIE, ""))
+    resp = RedirectResponse("/login", status_code=303)
+    resp.delete_cookie(SESSION_COOKIE)
+    return resp
+
+
+# -- overview ----------------------------------------------------------------------------
+@router.get("/")
+def overview(p: PageDep) -> HTMLResponse:
+    metrics = p.allowed(HEADLINE)
+    now = p.engine.query(p.request_for(metrics)).rows[0] if metrics else {}
+    before = p.engine.query(p.request_for(metrics, p.filters.previous())).rows[0] if metrics else {}
+    trend = p.engine.query(p.request_for(metrics, period=p.filters.trend_period())).rows if metrics else []
+    cards = []
+    for mid in metrics:
+        m = p.engine.catalog.metrics[mid]
+        cur, prev = now.get(mid), before.get(mid)
+        change = None if cur is None or not prev else (cur - prev) / abs(prev)
+        cards.append({"id": mid, "name": m.name, "unit": m.unit, "value": cur, "previous": prev,
+                      "change": change, "better": m.better, "description": m.description,
+                      "spark": charts.sparkline([r["period"] for r in trend],
+                                                [r[mid] for r in trend])})
+    hidden = [m for m in HEADLINE if m not in metrics]
+    return p.render("overview.html", cards=cards, hidden=hidden)
+
+
+# -- funnel ------------------------------------------------------------------------------
+@router.get("/funnel")
+def funnel_page(p: PageDep) -> HTMLResponse:
+    data = run_funnel(p.engine, p.request_for(()))
+    group = data["groups"][0] if data["groups"] else None
+    by_team = run_funnel(p.engine, p.request_for((), by=("team",)))["groups"]
+    return p.render("funnel.html", group=group,
+                    chart=charts.funnel(group["stages"]) if group else None,
+                    teams=[g for g in by_team if g["team"] is not None and g["stages"][0]["leads"]])
+
+
+# -- agents ------------------------------------------------------------------------------
+@router.get("/agents")
+def agents(p: PageDep, group: str = "agent", sort: str = "call_conversion_rate",
+           desc: bool = True) -> HTMLResponse:
+    if group not in ("agent", "team", "vendor", "site"):
+        group = "agent"
+    metrics = p.allowed(AGENT_KPIS)
+    if sort not in metrics:
+        sort = "call_conversion_rate"
+    rows = p.engine.query(p.request_for(metrics, by=(group,), ci=True)).rows
+    minimum = p.engine.settings.min_sample
+    judged = [r for r in rows if (r.get("calls") or 0) >= minimum and r[group] is not None]
+    few = [r for r in rows if (r.get("calls") or 0) < minimum and r[group] is not None]
+    judged.sort(key=lambda r: (r.get(sort) is None, -(r.get(sort) or 0) if desc else (r.get(sort) or 0)))
+    return p.render("agents.html", rows=judged, few=few, group=group, sort=sort, desc=desc,
+                    metrics=metrics, min_sample=minimum)
+
+
+@router.get("/agents/{agent_id}")
+def agent_page(agent_id: str, p: PageDep) -> HTMLResponse:
+    agent = p.look.agent(agent_id)
+    if not agent:
+        raise NotFoundError(f"no agent {agent_id!r}")
+    check_agent(p.user, agent_id, agent.get("team_id"))
+    where = tuple(w for w in p.where if w[0] not in ("agent", "team")) + (("agent", agent_id),)
+    metrics = [m for m in AGENT_KPIS if p.engine.supports(m, {"agent"})]
+    f = p.filters
+    trend = p.engine.query(KpiRequest(tuple(metrics), period=f.trend_period(), start=f.start,
+                                      end=f.end, where=where)).rows
+    heat = p.engine.query(KpiRequest(("connection_rate",), by=("weekday", "hour"), start=f.start,
+                                     end=f.end, where=where)).rows
+    days = ["Mon", "Tue", "Wed", "Thu", "Fri", "Sat", "Sun"]
+    z = [[None] * 24 for _ in days]
+    for r in heat:
+        if r["weekday"] is not None and r["hour"] is not None:
+            z[int(r["weekday"]) - 1][int(r["hour"])] = r["connection_rate"]
+    xs = [r["period"] for r in trend]
+    charts_ = [charts.line(p.engine.catalog.metrics[m].name, xs, {m: [r[m] for r in trend]},
+                           p.engine.catalog.metrics[m].unit) for m in metrics]
+    return p.render("agent.html", agent=agent, charts=charts_,
+                    heatmap=charts.heatmap("Connection rate by weekday and hour", days,
+                                           list(range(24)), z),
+                    calls=p.look.recent_calls(agent_id))
+
+
+# -- leads -------------------------------------------------------------------------------
+@router.get("/leads")
+def leads_page(p: PageDep, q: str = "") -> HTMLResponse:
+    scope = scope_of(p.user)
+    since = datetime.combine(p.filters.start, datetime.min.time())
+    return p.render("leads.html", q=q, found=p.look.search_leads(q, scope) if q else None,
+                    stop=p.look.stop_list(scope, limit=100),
+                    slow=p.look.slow_leads(since, scope, limit=100),
+                    max_attempts=p.engine.settings.max_unanswered_attempts)
+
+
+@router.get("/leads/{lead_id}")
+def lead_page(lead_id: str, p: PageDep) -> HTMLResponse:
+    scope = scope_of(p.user)
+    lead = p.look.lead(lead_id, scope)
+    if not lead:
+        raise NotFoundError(f"no lead {lead_id!r} that you may see")
+    return p.render("lead.html", lead=lead, timeline=p.look.timeline(lead_id, scope))
+
+
+# -- wallboard ---------------------------------------------------------------------------
+WALL = ("calls", "connection_rate", "aht", "abandonment_rate", "call_conversion_rate", "revenue")
+
+
+@router.get("/wallboard")
+def wallboard(p: PageDep) -> HTMLResponse:
+    today = p.default_end if p.request.query_params.get("day") is None else p.filters.end
+    metrics = p.allowed(WALL)
+    rows = p.engine.query(KpiRequest(tuple(metrics), start=today, end=today, where=p.where)).rows
+    return p.render("wallboard.html", day=today, values=rows[0] if rows else {}, metrics=metrics,
+                    refreshed=datetime.now().strftime("%H:%M:%S"))

@@ -1,0 +1,68 @@
+"""A demo warehouse (small, seed 7) served by the real app, with one user per role."""
+
+from __future__ import annotations
+
+import re
+
+import pytest
+from fastapi.testclient import TestClient
+
+from telekpi.demo.generate import generate
+from telekpi.store.warehouse import Warehouse
+from telekpi.web.app import create_app
+from telekpi.web.auth import Users
+
+PASSWORD = "correct horse"
+USERS = {
+    "boss": ("admin", (), None),
+    "sup1": ("supervisor", ("T1",), None),
+    "agent3": ("agent", (), "A003"),
+}
+
+
+@pytest.fixture(scope="session")
+def demo_db(tmp_path_factory):
+    path = tmp_path_factory.mktemp("web") / "telekpi.duckdb"
+    with Warehouse(path) as wh:
+        generate(wh.con, size="small", seed=7)
+    users = Users.beside(path)
+    for name, (role, teams, agent) in USERS.items():
+        users.add(name, PASSWORD, role, teams, agent)
+    users.close()
+    return path
+
+
+@pytest.fixture(scope="session")
+def app(demo_db):
+    return create_app(demo_db)
+
+
+@pytest.fixture
+def client(app):
+    with TestClient(app) as c:
+        yield c
+
+
+def login(client: TestClient, name: str, password: str = PASSWORD):
+    page = client.get("/login")
+    token = re.search(r'name="csrf" value="([^"]+)"', page.text).group(1)
+    return client.post("/login", data={"name": name, "password": password, "csrf": token,
+                                       "next": "/"}, follow_redirects=False)
+
+
+@pytest.fixture
+def as_user(app):
+    """A logged-in client for a user name."""
+    clients = []
+
+    def _as(name: str) -> TestClient:
+        c = TestClient(app)
+        c.__enter__()
+        clients.append(c)
+        r = login(c, name)
+        assert r.status_code == 303, r.text
+        return c
+
+    yield _as
+    for c in clients:
+        c.__exit__(None, None, None)

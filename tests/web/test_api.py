@@ -1,0 +1,111 @@
+"""The API through the real app: same answers as the CLI, one error shape, ingestion."""
+
+from __future__ import annotations
+
+import json
+
+import pytest
+
+from telekpi.cli.app import main
+
+
+def test_kpi_answers_as_the_cli_does(as_user, app, monkeypatch, capsys):
+    """Same parameters, same JSON as `telekpi kpi --format json` (the CLI is run in-process on
+    the app's own engine: DuckDB lets one process hold the file while it is served)."""
+    import telekpi.cli.query_cmds as query_cmds
+
+    c = as_user("boss")
+    api = c.get("/api/v1/kpi", params=[("metric", "calls,connection_rate,aht"), ("by", "team"),
+                                       ("period", "month"), ("from", "2026-01-01"),
+                                       ("to", "2026-12-31")]).json()
+    monkeypatch.setattr(query_cmds, "_engine", lambda ctx: app.state.web.engine())
+    assert main(["kpi", "calls", "connection_rate", "aht", "--by", "team", "--period", "month",
+                 "--from", "2026-01-01", "--to", "2026-12-31", "--format", "json"]) == 0
+    cli = json.loads(capsys.readouterr().out)
+    assert api == cli
+    assert api["rows"], "the demo has calls in 2026"
+
+
+def test_catalog_lists_every_metric_with_bands(as_user, app):
+    c = as_user("boss")
+    got = c.get("/api/v1/catalog").json()
+    assert {m["id"] for m in got} == set(app.state.web.catalog.metrics)
+    csat = next(m for m in got if m["id"] == "csat")
+    assert csat["unit"] == "rate" and csat["bands"]
+
+
+def test_funnel_has_stages_and_bottleneck(as_user):
+    g = as_user("boss").get("/api/v1/funnel").json()["groups"][0]
+    assert [s["stage"] for s in g["stages"]][0] == "attempted"
+    assert "bottleneck" in g
+
+
+@pytest.mark.parametrize("path, status, words", [
+    ("/api/v1/kpi?metric=nope", 400, "unknown metric 'nope'"),
+    ("/api/v1/kpi?metric=calls&by=colour", 400, "unknown dimension 'colour'"),
+    ("/api/v1/kpi?metric=calls&from=yesterday", 400, "is not a date"),
+    ("/api/v1/leads/no-such-lead", 404, "no lead 'no-such-lead'"),
+])
+def test_errors_have_one_shape(as_user, path, status, words):
+    r = as_user("boss").get(path)
+    assert r.status_code == status
+    body = r.json()
+    assert body["error"]["status"] == status and words in body["error"]["message"]
+
+
+def test_no_credentials_is_401_and_a_bad_token_too(client):
+    r = client.get("/api/v1/kpi?metric=calls")
+    assert r.status_code == 401 and r.json()["error"]["message"] == "log in first"
+    r = client.get("/api/v1/me", headers={"Authorization": "Bearer tk_forged"})
+    assert r.status_code == 401
+
+
+def test_api_token_acts_as_its_user(client, app):
+    token = app.state.web.users.new_token("sup1", "tests")
+    r = client.get("/api/v1/me", headers={"Authorization": f"Bearer {token}"})
+    assert r.json()["name"] == "sup1" and r.json()["teams"] == ["T1"]
+
+
+def test_lead_search_and_timeline(as_user):
+    c = as_user("boss")
+    found = c.get("/api/v1/leads", params={"q": "L1"}).json()
+    assert found[0]["lead_id"] == "L1", "an exact id comes first"
+    assert all("l1" in f["lead_id"].lower() or "l1" in (f["customer_id"] or "").lower()
+               or "l1" in (f["name"] or "").lower() for f in found)
+    one = found[0]
+    spaced = one["phone"][:4] + " " + one["phone"][4:7] + "-" + one["phone"][7:]
+    by_phone = c.get("/api/v1/leads", params={"q": spaced}).json()
+    assert "L1" in [f["lead_id"] for f in by_phone]
+    by_name = c.get("/api/v1/leads", params={"q": one["name"].split()[-1].lower()}).json()
+    assert "L1" in [f["lead_id"] for f in by_name] or len(by_name) == 50
+    lead_id = "L1"
+    body = c.get(f"/api/v1/leads/{lead_id}").json()
+    assert body["lead"]["lead_id"] == lead_id
+    kinds = {e["kind"] for e in body["timeline"]}
+    assert kinds <= {"call", "order", "survey", "ticket", "engagement"}
+    ats = [e["at"] for e in body["timeline"]]
+    assert ats == sorted(ats, reverse=True)
+
+
+def test_ingest_is_idempotent_and_names_bad_rows(as_user, tmp_path):
+    c = as_user("boss")
+    rows = [{"call_id": "API-1", "started_at": "2026-03-01 09:00:00", "agent_id": "A003",
+             "status": "answered", "talk_s": 42},
+            {"call_id": "API-2", "started_at": "yesterday", "status": "answered"},
+            {"call_id": "API-3", "started_at": "2026-03-01 09:05:00", "status": "busy"}]
+    first = c.post("/api/v1/ingest/calls", json=rows).json()
+    assert (first["rows_read"], first["inserted"], first["quarantined"]) == (3, 2, 1)
+    assert first["reasons"] == [{"row": 2, "column": "started_at",
+                                 "reason": first["reasons"][0]["reason"]}]
+    assert "'yesterday' is not a time" in first["reasons"][0]["reason"]
+    again = c.post("/api/v1/ingest/calls", json=rows).json()
+    assert (again["inserted"], again["unchanged"], again["quarantined"]) == (0, 2, 1)
+    rows[0]["talk_s"] = 50
+    changed = c.post("/api/v1/ingest/calls", json=rows).json()
+    assert changed["updated"] == 1
+
+
+def test_ingest_rejects_unknown_tables_and_non_admins(as_user):
+    assert as_user("boss").post("/api/v1/ingest/nope", json=[]).status_code == 404
+    r = as_user("sup1").post("/api/v1/ingest/calls", json=[{"call_id": "x"}])
+    assert r.status_code == 403 and "only an admin" in r.json()["error"]["message"]

@@ -1,0 +1,103 @@
+"""The dashboard in real headless Chromium (Debian's, driven by Playwright through its
+executable path: no browser download), against the app served on 127.0.0.1."""
+
+from __future__ import annotations
+
+import shutil
+import threading
+import time
+
+import pytest
+import uvicorn
+
+from .conftest import PASSWORD
+from .test_server import free_port
+
+CHROMIUM = shutil.which("chromium") or shutil.which("chromium-browser")
+FLAGS = ["--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
+         "--disable-background-networking", "--disable-component-update", "--disable-sync"]
+
+
+@pytest.fixture(scope="module")
+def server(app):
+    port = free_port()
+    srv = uvicorn.Server(uvicorn.Config(app, host="127.0.0.1", port=port, log_level="warning"))
+    thread = threading.Thread(target=srv.run, daemon=True)
+    thread.start()
+    while not srv.started:
+        time.sleep(0.05)
+    yield f"http://127.0.0.1:{port}"
+    srv.should_exit = True
+    thread.join(10)
+
+
+@pytest.fixture(scope="module")
+def browser():
+    assert CHROMIUM, "Chromium is missing: `./dev test` installs Debian's chromium package"
+    from playwright.sync_api import sync_playwright
+
+    with sync_playwright() as p:
+        b = p.chromium.launch(executable_path=CHROMIUM, args=FLAGS)
+        yield b
+        b.close()
+
+
+@pytest.fixture
+def page(browser, server):
+    context = browser.new_context()
+    # No internet: any request that leaves 127.0.0.1 fails the test.
+    outside = []
+    context.route("**/*", lambda route: (route.continue_() if route.request.url.startswith(server)
+                                         else (outside.append(route.request.url), route.abort())))
+    pg = context.new_page()
+    errors = []
+    pg.on("pageerror", lambda e: errors.append(str(e)))
+    pg.goto(f"{server}/")
+    pg.fill("input[name=name]", "boss")
+    pg.fill("input[name=password]", PASSWORD)
+    pg.click("button[type=submit]")
+    pg.wait_for_url(f"{server}/")
+    yield pg
+    context.close()
+    assert not outside, f"the page reached outside 127.0.0.1: {outside[:3]}"
+    assert not errors, f"JavaScript errors: {errors}"
+
+
+def charts_drawn(pg) -> int:
+    pg.wait_for_function("() => [...document.querySelectorAll('[data-figure]')]"
+                         ".every(el => el.dataset.drawn === '1')", timeout=20_000)
+    return pg.locator(".js-plotly-plot").count()
+
+
+@pytest.mark.parametrize("path, title, min_charts", [
+    ("/", "Overview", 5), ("/funnel", "Lead funnel", 1), ("/agents", "Leaderboard", 0),
+    ("/agents/A003", "A003", 2), ("/leads", "Leads", 0), ("/wallboard", "", 0),
+])
+def test_each_page_opens_and_draws_its_charts(page, server, path, title, min_charts):
+    page.goto(f"{server}{path}")
+    assert title in page.locator("h1").first.inner_text()
+    assert charts_drawn(page) >= min_charts
+    if min_charts:
+        assert page.locator(".js-plotly-plot .main-svg").count() >= min_charts
+
+
+def test_changing_a_filter_puts_it_in_the_url_and_the_view(page, server):
+    page.goto(f"{server}/agents?group=agent")
+    before = page.locator("table.leaderboard tbody tr").count()
+    with page.expect_navigation():
+        page.select_option("select[name=team]", "T1")
+    assert "team=T1" in page.url
+    after = page.locator("table.leaderboard tbody tr").count()
+    assert 0 < after < before
+    page.goto(page.url)   # the same link shows the same view
+    assert page.locator("select[name=team]").input_value() == "T1"
+
+
+def test_lead_search_opens_a_timeline(page, server):
+    page.goto(f"{server}/leads")
+    page.fill("input[name=q]", "L1")
+    page.press("input[name=q]", "Enter")
+    page.wait_for_url("**q=L1**")
+    page.click("text=L1 >> nth=0")
+    assert "L1" in page.locator("h1").inner_text()
+    assert page.locator("ol.timeline li").count() >= 1
