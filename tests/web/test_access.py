@@ -7,7 +7,8 @@ import pytest
 
 from .conftest import login
 
-PAGES = ["/", "/funnel", "/agents", "/agents?group=team", "/leads", "/leads?q=L1", "/wallboard"]
+PAGES = ["/", "/funnel", "/agents", "/agents?group=team", "/agents?group=vendor", "/campaigns",
+         "/revenue", "/care", "/leads", "/leads?q=L1", "/best-time", "/wallboard"]
 API = ["/api/v1/me", "/api/v1/catalog", "/api/v1/kpi?metric=calls", "/api/v1/funnel",
        "/api/v1/leads?q=L1", "/api/v1/stop-list"]
 
@@ -61,6 +62,12 @@ def test_supervisor_asking_for_another_team_gets_403(as_user, path):
     else:
         assert 'class="error"' in r.text and "not team T2" in r.text
         assert 'class="card"' not in r.text and "<table" not in r.text
+
+
+@pytest.mark.parametrize("name", ["sup1", "agent3"])
+def test_only_admins_import(as_user, name):
+    assert as_user(name).get("/import").status_code == 403
+    assert as_user("boss").get("/import").status_code == 200
 
 
 def test_supervisor_cannot_open_another_teams_agent(as_user, app):

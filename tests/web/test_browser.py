@@ -71,7 +71,9 @@ def charts_drawn(pg) -> int:
 
 @pytest.mark.parametrize("path, title, min_charts", [
     ("/", "Overview", 5), ("/funnel", "Lead funnel", 1), ("/agents", "Leaderboard", 0),
-    ("/agents/A003", "A003", 2), ("/leads", "Leads", 0), ("/wallboard", "", 0),
+    ("/agents/A003", "A003", 2), ("/campaigns", "Campaigns", 1), ("/revenue", "Revenue", 2),
+    ("/care", "CSAT", 1), ("/leads", "Leads", 0), ("/best-time", "Best time", 2),
+    ("/import", "Import", 0), ("/wallboard", "", 0),
 ])
 def test_each_page_opens_and_draws_its_charts(page, server, path, title, min_charts):
     page.goto(f"{server}{path}")
@@ -101,3 +103,20 @@ def test_lead_search_opens_a_timeline(page, server):
     page.click("text=L1 >> nth=0")
     assert "L1" in page.locator("h1").inner_text()
     assert page.locator("ol.timeline li").count() >= 1
+
+
+def test_upload_a_file_and_see_counts_and_reasons(page, server, tmp_path):
+    f = tmp_path / "dialer export.csv"
+    f.write_text("call_id,started_at,status,talk_s\n"
+                 "BR-1,2026-02-03 09:00:00,answered,30\n"
+                 "BR-2,2026-02-03 09:01:00,answered,-4\n")
+    page.goto(f"{server}/import")
+    page.select_option("select[name=table]", "calls")
+    page.set_input_files("input[name=file]", str(f))
+    with page.expect_navigation():
+        page.click("form.upload button[type=submit]")
+    assert page.locator("[data-count=rows_read]").inner_text() == "2"
+    assert page.locator("[data-count=inserted]").inner_text() == "1"
+    assert page.locator("[data-count=quarantined]").inner_text() == "1"
+    row = page.locator("table.quarantine tbody tr").first.inner_text()
+    assert "3" in row and "talk_s" in row and "is negative" in row

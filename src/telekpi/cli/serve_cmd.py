@@ -32,6 +32,12 @@ def serve_cmd(
     if not db.exists():
         raise UsageError(f"{db}: no warehouse here yet; run `telekpi demo` or `telekpi import` first")
     application = create_app(db, secure_cookies=secure_cookies)
+    import threading
+
+    from telekpi.web.pages import warm
+
+    threading.Thread(target=warm, args=(application.state.web,), daemon=True,
+                     name="telekpi-warm").start()
     if not application.state.web.users.list():
         typer.echo("No users yet: add one with `telekpi user add NAME --role admin`.", err=True)
     typer.echo(f"telekpi dashboard on http://{host}:{port}/  (API docs: /api/v1/docs)")

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import threading
+from collections import OrderedDict
 from decimal import Decimal
 from pathlib import Path
 
@@ -19,10 +21,38 @@ from telekpi.store.warehouse import Warehouse
 DIALECTS = {"duckdb": "duckdb", "spark": "spark", "clickhouse": "clickhouse"}
 
 
+class ResultCache:
+    """Answers by SQL text, for a process that is the warehouse's only writer (the web app):
+    it clears the cache whenever it writes, so an answer is never stale."""
+
+    def __init__(self, size: int = 512):
+        self.size = size
+        self._data: OrderedDict[str, list[dict]] = OrderedDict()
+        self._lock = threading.Lock()
+
+    def get(self, sql: str) -> list[dict] | None:
+        with self._lock:
+            rows = self._data.get(sql)
+            if rows is not None:
+                self._data.move_to_end(sql)
+            return rows
+
+    def put(self, sql: str, rows: list[dict]) -> None:
+        with self._lock:
+            self._data[sql] = rows
+            while len(self._data) > self.size:
+                self._data.popitem(last=False)
+
+    def clear(self) -> None:
+        with self._lock:
+            self._data.clear()
+
+
 class Engine:
     def __init__(self, warehouse: Warehouse, settings: Settings | None = None,
-                 catalog: Catalog | None = None):
+                 catalog: Catalog | None = None, cache: ResultCache | None = None):
         self.warehouse = warehouse
+        self.cache = cache
         self.settings = settings or load_settings(warehouse.workspace)
         self.catalog = catalog or load_catalog(warehouse.workspace)
         self.planner = Planner(self.catalog, self.settings)
@@ -39,6 +69,10 @@ class Engine:
 
     def query(self, req: Request) -> Result:
         plan = self.planner.plan(req)
+        cached = self.cache.get(plan.sql) if self.cache else None
+        if cached is not None:
+            return Result(list(req.metrics), list(req.by), req.period,
+                          [dict(r) for r in cached], plan.sql)
         try:
             cur = self.warehouse.con.execute(plan.sql)
         except duckdb.Error as e:
@@ -52,6 +86,8 @@ class Engine:
                 lo, hi = wilson(_plain(raw[num]) or 0, _plain(raw[den]) or 0)
                 row[f"{mid}_ci_low"], row[f"{mid}_ci_high"] = lo, hi
             rows.append(row)
+        if self.cache:
+            self.cache.put(plan.sql, [dict(r) for r in rows])
         return Result(list(req.metrics), list(req.by), req.period, rows, plan.sql)
 
     def supports(self, metric_id: str, dims) -> bool:

@@ -142,6 +142,19 @@ class Lookup:
             ORDER BY l.created_at DESC LIMIT ?""",
             [minutes * 60] + ([since] if since else []) + args + [limit])
 
+    def top_customers(self, start, end, scope: Scope = EVERYONE, limit: int = 20) -> list[dict]:
+        """Customers by revenue of completed orders between local dates ``start`` and ``end``."""
+        cond, args = scope.calls_filter("o")
+        tz = self.engine.settings.timezone
+        return self._rows(f"""
+            SELECT o.customer_id, count(*) AS orders, sum(o.amount) AS revenue,
+                   max(o.ordered_at) AS last_order_at
+            FROM orders o
+            WHERE o.status = 'completed' AND o.customer_id IS NOT NULL AND ({cond})
+              AND CAST(timezone(?, o.ordered_at) AS DATE) BETWEEN ? AND ?
+            GROUP BY o.customer_id ORDER BY revenue DESC, o.customer_id LIMIT ?""",
+            args + [tz, start, end, limit])
+
     def recent_calls(self, agent_id: str, limit: int = 50) -> list[dict]:
         return self._rows("""
             SELECT call_id, started_at, lead_id, campaign_id, direction, status, disposition,

@@ -123,3 +123,12 @@ def quarantine_rows(wh: Warehouse, *, source: str | None = None, table: str | No
     cur = wh.con.execute(sql, args)
     names = [d[0] for d in cur.description]
     return [dict(zip(names, r, strict=True)) for r in cur.fetchall()]
+
+
+def recent_imports(wh: Warehouse, limit: int = 20) -> list[dict]:
+    """The last imports: source, table, format and the four counts."""
+    cur = wh.con.execute("SELECT source, \"table\", format, rows_read, inserted, updated, unchanged, "
+                         "quarantined, imported_at FROM imports ORDER BY imported_at DESC LIMIT ?",
+                         [limit])
+    names = [d[0] for d in cur.description]
+    return [dict(zip(names, r, strict=True)) for r in cur.fetchall()]

@@ -6,7 +6,7 @@ from __future__ import annotations
 import hashlib
 import json
 from collections.abc import Iterator
-from typing import Annotated, Any
+from typing import Annotated, Any, Literal
 
 from fastapi import APIRouter, Body, Depends, Query, Request
 from pydantic import BaseModel
@@ -25,7 +25,25 @@ from telekpi.web.app import Cursor, WebState, authenticate
 from telekpi.web.auth import User
 from telekpi.web.filters import parse_date
 
-router = APIRouter(prefix="/api/v1", tags=["api"])
+class ErrorDetail(BaseModel):
+    status: int
+    message: str
+
+
+class ErrorBody(BaseModel):
+    """Every error, from every endpoint: one sentence for people."""
+
+    error: ErrorDetail
+
+
+ERRORS = {code: {"model": ErrorBody, "description": text} for code, text in (
+    (400, "A request the catalog or the data cannot answer (unknown metric, bad date, …)."),
+    (401, "No valid session or API token."),
+    (403, "Outside what the user may see or do."),
+    (404, "No such lead or table (or not one the user may see)."),
+)}
+
+router = APIRouter(prefix="/api/v1", tags=["api"], responses=ERRORS)
 
 
 def current_user(request: Request) -> User:
@@ -90,12 +108,25 @@ class IngestResult(BaseModel):
     reasons: list[dict[str, Any]]
 
 
-MetricsQ = Annotated[list[str], Query(alias="metric", description="Metric ids (repeat, or comma-separated).")]
-ByQ = Annotated[list[str], Query(description="Dimensions to split by (repeat, or comma-separated).")]
-PeriodQ = Annotated[str | None, Query(description=f"One of {', '.join(PERIODS)}.")]
-FromQ = Annotated[str | None, Query(alias="from", description="First day, YYYY-MM-DD, inclusive.")]
-ToQ = Annotated[str | None, Query(alias="to", description="Last day, YYYY-MM-DD, inclusive.")]
-WhereQ = Annotated[list[str], Query(description="DIM=VALUE filters (repeat; same DIM = any of).")]
+IDS = r"^[a-z0-9_]+(,[a-z0-9_]+)*$"
+DATE = r"^\d{4}-\d{2}-\d{2}$"
+MetricsQ = Annotated[list[Annotated[str, Query(pattern=IDS)]], Query(
+    alias="metric", min_length=1, description="Metric ids (repeat, or comma-separated).")]
+ByQ = Annotated[list[Annotated[str, Query(pattern=IDS)]], Query(
+    description="Dimensions to split by (repeat, or comma-separated).")]
+PeriodQ = Annotated[Literal[PERIODS] | None, Query(description="Group by this period.")]  # type: ignore[valid-type]
+FromQ = Annotated[str | None, Query(alias="from", pattern=DATE,
+                                    description="First day, YYYY-MM-DD, inclusive.")]
+ToQ = Annotated[str | None, Query(alias="to", pattern=DATE,
+                                  description="Last day, YYYY-MM-DD, inclusive.")]
+WhereQ = Annotated[list[Annotated[str, Query(pattern=r"^[a-z_]+=.*$")]], Query(
+    description="DIM=VALUE filters (repeat; same DIM = any of).")]
+
+
+@router.get("/health")
+def health(request: Request) -> dict:
+    """Liveness for load balancers (no login): ``warm`` once the start-up warm-up is done."""
+    return {"status": "ok", "warm": request.app.state.web.warmed.is_set()}
 
 
 @router.get("/me")
@@ -178,6 +209,7 @@ def ingest(table: str, request: Request, user: UserDep,
         try:
             result = import_source(cur, table, JsonRowsSource(rows, label),  # type: ignore[arg-type]
                                    state.settings, label=label, fmt="json")
+            state.data_changed()
             reasons = [{"row": r["line"], "column": r["column"], "reason": r["reason"]}
                        for r in quarantine_rows(cur, source=label, limit=1000)]  # type: ignore[arg-type]
         finally:

@@ -14,12 +14,13 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from fastapi import FastAPI, Request
+from fastapi.exceptions import RequestValidationError
 from fastapi.responses import HTMLResponse, JSONResponse, RedirectResponse, Response
 from fastapi.templating import Jinja2Templates
 from starlette.exceptions import HTTPException as StarletteHTTPException
 
 from telekpi.catalog.loader import Catalog, load_catalog
-from telekpi.engine.engine import Engine
+from telekpi.engine.engine import Engine, ResultCache
 from telekpi.errors import (
     AccessError, InputError, NotFoundError, TelekpiError, UsageError,
 )
@@ -55,11 +56,17 @@ class WebState:
         self.users = users or Users.beside(db)
         self.write_lock = threading.Lock()
         self.secure_cookies = secure_cookies
+        self.cache = ResultCache()
+        self.warmed = threading.Event()
+
+    def data_changed(self) -> None:
+        """Call after every write: cached answers are dropped."""
+        self.cache.clear()
 
     def engine(self) -> Engine:
         cur = Cursor(self.warehouse.con.cursor(), self.warehouse.path)
         cur.con.execute("SET TimeZone = 'UTC'")
-        return Engine(cur, self.settings, self.catalog)   # type: ignore[arg-type]
+        return Engine(cur, self.settings, self.catalog, self.cache)   # type: ignore[arg-type]
 
     def close(self) -> None:
         self.warehouse.close()
@@ -100,20 +107,36 @@ def wants_json(request: Request) -> bool:
             and "text/html" not in request.headers.get("accept", ""))
 
 
-def error_response(request: Request, status: int, message: str) -> Response:
+def error_response(request: Request, status: int, message: str,
+                   headers: dict | None = None) -> Response:
     if wants_json(request):
-        return JSONResponse({"error": {"status": status, "message": message}}, status_code=status)
+        return JSONResponse({"error": {"status": status, "message": message}}, status_code=status,
+                            headers=headers)
     if status == 401:
         return RedirectResponse(f"/login?next={request.url.path}", status_code=303)
     templates: Jinja2Templates = request.app.state.templates
     return templates.TemplateResponse(request, "error.html",
                                       {"status": status, "message": message, "user": None},
-                                      status_code=status)
+                                      status_code=status, headers=headers)
+
+
+def validation_message(e: RequestValidationError) -> str:
+    """FastAPI's validation errors as one sentence, like every other error."""
+    err = e.errors()[0]
+    loc = [str(x) for x in err.get("loc", ()) if x not in ("query", "body", "path")]
+    name = loc[0] if loc else "request"
+    got = err.get("input")
+    if name in ("from", "to") and err.get("type") == "string_pattern_mismatch":
+        return f"{name} {got!r} is not a date; expected YYYY-MM-DD"
+    if err.get("type") == "missing":
+        return f"{name} is required"
+    shown = f" (got {got!r})" if isinstance(got, str | int | float) else ""
+    return f"{name}: {err.get('msg', 'not valid')}{shown}"
 
 
 def create_app(db: str | Path, *, users: Users | None = None,
                secure_cookies: bool = False) -> FastAPI:
-    from telekpi.web import api, pages
+    from telekpi.web import api, pages, pages_business, pages_import
 
     app = FastAPI(title="telekpi", version="1",
                   description="Telesales and call-center KPIs: the catalog, KPI queries, the "
@@ -127,9 +150,13 @@ def create_app(db: str | Path, *, users: Users | None = None,
     async def _telekpi_error(request: Request, e: TelekpiError):
         return error_response(request, status_of(e), e.user_message())
 
+    @app.exception_handler(RequestValidationError)
+    async def _invalid(request: Request, e: RequestValidationError):
+        return error_response(request, 400, validation_message(e))
+
     @app.exception_handler(StarletteHTTPException)
     async def _http_error(request: Request, e: StarletteHTTPException):
-        return error_response(request, e.status_code, str(e.detail))
+        return error_response(request, e.status_code, str(e.detail), getattr(e, "headers", None))
 
     @app.exception_handler(Exception)
     async def _unexpected(request: Request, e: Exception):
@@ -154,6 +181,8 @@ def create_app(db: str | Path, *, users: Users | None = None,
 
     app.include_router(api.router)
     app.include_router(pages.router)
+    app.include_router(pages_business.router)
+    app.include_router(pages_import.router)
     return app
 
 

@@ -36,7 +36,8 @@ HEADLINE = ("calls", "connection_rate", "aht", "abandonment_rate", "drop_rate",
             "call_conversion_rate", "speed_to_lead_5m_rate", "revenue", "profit", "csat")
 AGENT_KPIS = ("calls", "connection_rate", "aht", "call_conversion_rate", "revenue", "csat")
 NAV = (("/", "Overview"), ("/funnel", "Funnel"), ("/agents", "Agents"),
-       ("/leads", "Leads"), ("/wallboard", "Wallboard"))
+       ("/campaigns", "Campaigns"), ("/revenue", "Revenue & P&L"), ("/care", "CSAT & care"),
+       ("/leads", "Leads"), ("/best-time", "Best time"), ("/wallboard", "Wallboard"))
 
 
 class Page:
@@ -145,23 +146,47 @@ def logout(request: Request, csrf: Annotated[str, Form()]):
 
 
 # -- overview ----------------------------------------------------------------------------
-@router.get("/")
-def overview(p: PageDep) -> HTMLResponse:
-    metrics = p.allowed(HEADLINE)
-    now = p.engine.query(p.request_for(metrics)).rows[0] if metrics else {}
-    before = p.engine.query(p.request_for(metrics, p.filters.previous())).rows[0] if metrics else {}
-    trend = p.engine.query(p.request_for(metrics, period=p.filters.trend_period())).rows if metrics else []
+def overview_data(engine: Engine, filters: Filters, where, metrics) -> list[dict]:
+    """The overview's cards: each metric now, in the previous period, and its trend."""
+    def ask(f: Filters, **kw):
+        return engine.query(KpiRequest(tuple(metrics), start=f.start, end=f.end, where=where,
+                                       **kw)).rows
+    if not metrics:
+        return []
+    now, before = ask(filters)[0], ask(filters.previous())[0]
+    trend = ask(filters, period=filters.trend_period())
     cards = []
     for mid in metrics:
-        m = p.engine.catalog.metrics[mid]
+        m = engine.catalog.metrics[mid]
         cur, prev = now.get(mid), before.get(mid)
         change = None if cur is None or not prev else (cur - prev) / abs(prev)
         cards.append({"id": mid, "name": m.name, "unit": m.unit, "value": cur, "previous": prev,
                       "change": change, "better": m.better, "description": m.description,
                       "spark": charts.sparkline([r["period"] for r in trend],
                                                 [r[mid] for r in trend])})
+    return cards
+
+
+def warm(state: WebState) -> None:
+    """Answer the default overview once at start-up, so the first visitor does not wait
+    for DuckDB to read the warehouse from disk."""
+    engine = state.engine()
+    try:
+        first, last = Lookup(engine).data_range()
+        if last:
+            end = _local_date(last, engine.settings.timezone)
+            overview_data(engine, Filters(end.replace(day=1), end), (), list(HEADLINE))
+    finally:
+        engine.warehouse.con.close()
+        state.warmed.set()
+
+
+@router.get("/")
+def overview(p: PageDep) -> HTMLResponse:
+    metrics = p.allowed(HEADLINE)
     hidden = [m for m in HEADLINE if m not in metrics]
-    return p.render("overview.html", cards=cards, hidden=hidden)
+    return p.render("overview.html", cards=overview_data(p.engine, p.filters, p.where, metrics),
+                    hidden=hidden)
 
 
 # -- funnel ------------------------------------------------------------------------------

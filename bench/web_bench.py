@@ -1,0 +1,142 @@
+"""Dashboard and API latency, and ingestion throughput, against the real server.
+
+    python bench/web_bench.py [--size large] [--batches 40] [--batch-rows 1000]
+
+Serves a copy of the demo warehouse (bench/out/demo-SIZE.duckdb, made by the KPI
+bench when missing) with `telekpi serve` on 127.0.0.1 and measures, side by side
+in one run:
+- the Overview page and the KPI API (per-agent-per-month call KPIs): each distinct
+  view once on an empty result cache (cold), then the same views again and again
+  (warm: the cache every page view after the first uses; it is dropped on every write);
+- ingestion: batches of new calls POSTed to /api/v1/ingest/calls one after another,
+  each answered only after it is committed; calls/s, and a count afterwards that
+  nothing was lost.
+"""
+
+from __future__ import annotations
+
+import argparse
+import re
+import shutil
+import socket
+import statistics
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+import httpx
+
+sys.path.insert(0, str(Path(__file__).resolve().parent))
+from kpi_bench import OUT, ensure_demo  # noqa: E402
+
+PASSWORD = "bench password"
+
+
+def free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+def pct(values: list[float], q: float) -> float:
+    values = sorted(values)
+    return values[min(len(values) - 1, int(round(q * (len(values) - 1))))]
+
+
+def timed_get(client: httpx.Client, url: str) -> float:
+    t0 = time.perf_counter()
+    r = client.get(url)
+    elapsed = time.perf_counter() - t0
+    r.raise_for_status()
+    return elapsed
+
+
+def main() -> None:
+    ap = argparse.ArgumentParser()
+    ap.add_argument("--size", default="large")
+    ap.add_argument("--batches", type=int, default=40)
+    ap.add_argument("--batch-rows", type=int, default=1000)
+    ap.add_argument("--warm-rounds", type=int, default=10)
+    args = ap.parse_args()
+    src = ensure_demo(args.size)
+    db = OUT / "web-bench" / "telekpi.duckdb"
+    shutil.rmtree(db.parent, ignore_errors=True)
+    db.parent.mkdir(parents=True)
+    shutil.copy(src, db)
+    shutil.copy(OUT / "telekpi.toml", db.parent / "telekpi.toml")
+    from telekpi.web.auth import Users
+
+    users = Users.beside(db)
+    users.add("bench", PASSWORD, "admin")
+    token = users.new_token("bench", "bench")
+    users.close()
+    port = free_port()
+    base = f"http://127.0.0.1:{port}"
+    log = open(db.parent / "serve.log", "wb")
+    proc = subprocess.Popen([sys.executable, "-m", "telekpi", "--db", str(db), "serve",
+                             "--port", str(port)], stdout=log, stderr=subprocess.STDOUT)
+    try:
+        with httpx.Client(base_url=base, timeout=600) as c:
+            for _ in range(600):
+                try:
+                    c.get("/login")
+                    break
+                except httpx.TransportError:
+                    time.sleep(0.1)
+            while not c.get("/api/v1/health").json()["warm"]:
+                time.sleep(0.2)   # measure the server as visitors meet it: after its warm-up
+            page = c.get("/login")
+            csrf = re.search(r'name="csrf" value="([^"]+)"', page.text).group(1)
+            c.post("/login", data={"name": "bench", "password": PASSWORD, "csrf": csrf})
+            html = c.get("/").text
+            end = re.search(r'name="to" value="([\d-]+)"', html).group(1)
+            teams = re.findall(r"<option>(T\d+)</option>", html)[:4]
+            months = ["2026-01", "2026-02", "2026-03"]
+            views = ["/"] + [f"/?team={t}" for t in teams] + [
+                f"/?from={m}-01&to={m}-28" for m in months]
+            kpi = ("/api/v1/kpi?metric=calls,connection_rate,aht,abandonment_rate,"
+                   "call_conversion_rate,revenue&by=agent&period=month")
+            apis = [kpi] + [f"{kpi}&where=team={t}" for t in teams]
+            c.headers["Authorization"] = f"Bearer {token}"
+            cold_pages = [timed_get(c, v) for v in views]
+            cold_api = [timed_get(c, v) for v in apis]
+            warm_pages = [timed_get(c, v) for _ in range(args.warm_rounds) for v in views]
+            warm_api = [timed_get(c, v) for _ in range(args.warm_rounds) for v in apis]
+            calls_before = c.get("/api/v1/kpi?metric=calls").json()["rows"][0]["calls"]
+            t0 = time.perf_counter()
+            sent = 0
+            for b in range(args.batches):
+                rows = [{"call_id": f"BENCH-{b}-{i}", "started_at": f"{end} 10:{i % 60:02d}:00",
+                         "agent_id": "A0001", "direction": "outbound", "status": "answered",
+                         "disposition": "SALE" if i % 9 == 0 else "NI", "talk_s": 60 + i % 300}
+                        for i in range(args.batch_rows)]
+                r = c.post("/api/v1/ingest/calls", json=rows)
+                r.raise_for_status()
+                sent += r.json()["inserted"]
+            ingest_s = time.perf_counter() - t0
+            calls_after = c.get("/api/v1/kpi?metric=calls").json()["rows"][0]["calls"]
+    finally:
+        proc.terminate()
+        proc.wait(30)
+        log.close()
+    n = args.batches * args.batch_rows
+    print(f"web bench, demo {args.size} ({calls_before:,} calls), 2 cores, server on 127.0.0.1")
+
+    def line(label: str, xs: list[float]) -> None:
+        print(f"  {label:34s} median {statistics.median(xs) * 1000:8.1f} ms   "
+              f"p95 {pct(xs, 0.95) * 1000:8.1f} ms   ({len(xs)} requests)")
+
+    print("  cold, per view: " + ", ".join(f"{v} {t * 1000:.0f} ms" for v, t in zip(views, cold_pages)))
+    line("Overview page, cold", cold_pages)
+    line("Overview page, warm", warm_pages)
+    line("KPI API by agent × month, cold", cold_api)
+    line("KPI API by agent × month, warm", warm_api)
+    print(f"  ingestion API: {n:,} calls in {args.batches} batches of {args.batch_rows:,}: "
+          f"{ingest_s:.1f} s = {n / ingest_s:,.0f} calls/s; inserted {sent:,}; "
+          f"calls before {calls_before:,}, after {calls_after:,} "
+          f"({'nothing lost' if calls_after - calls_before == n else 'MISMATCH'})")
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,104 @@
+"""Campaigns (side by side, script A/B), Revenue & P&L, CSAT and care, best time to call."""
+
+from __future__ import annotations
+
+from fastapi import APIRouter
+from fastapi.responses import HTMLResponse
+
+from telekpi.engine.compare import ab_test
+from telekpi.engine.stats import wilson
+from telekpi.web import charts
+from telekpi.web.access import scope_of
+from telekpi.web.pages import PageDep
+
+router = APIRouter(include_in_schema=False)
+
+CAMPAIGN_KPIS = ("calls", "connection_rate", "drop_rate", "call_conversion_rate", "leads",
+                 "lead_conversion_rate", "revenue", "cost", "profit", "cost_benefit_ratio")
+MONEY = ("revenue", "cost", "profit", "pnl_ratio", "cost_benefit_ratio", "orders", "aov")
+CARE = ("csat", "responses", "avg_survey_score", "tickets", "first_response_time",
+        "resolution_time", "ticket_sla_rate", "open_tickets")
+DAYS = ["Mon", "Tue", "Wed", "Thu", "Fri", "Sat", "Sun"]
+
+
+def _series(rows: list[dict], key: str, metric: str) -> tuple[list, list]:
+    rows = [r for r in rows if r.get(key) is not None]
+    return [r[key] for r in rows], [r[metric] for r in rows]
+
+
+@router.get("/campaigns")
+def campaigns(p: PageDep) -> HTMLResponse:
+    metrics = p.allowed(CAMPAIGN_KPIS)
+    rows = [r for r in p.engine.query(p.request_for(metrics, by=("campaign",), ci=True)).rows
+            if r["campaign"] is not None]
+    names = {c: c for c in p.look.choices(scope_of(p.user))["campaign"]}
+    xs, conv = _series(rows, "campaign", "call_conversion_rate")
+    figure = charts.bar("Call conversion by campaign (95 % intervals)", xs, conv, "rate",
+                        errors=([r.get("call_conversion_rate_ci_low") for r in rows],
+                                [r.get("call_conversion_rate_ci_high") for r in rows]))
+    tests = ab_test(p.engine, p.request_for(()), variant="script", within="campaign")
+    return p.render("campaigns.html", rows=rows, metrics=metrics, chart=figure, tests=tests,
+                    names=names)
+
+
+@router.get("/revenue")
+def revenue(p: PageDep) -> HTMLResponse:
+    metrics = p.allowed(MONEY)
+    total = p.engine.query(p.request_for(metrics)).rows[0] if metrics else {}
+    by_product = [r for r in p.engine.query(p.request_for(
+        [m for m in ("revenue", "orders", "aov") if m in metrics], by=("product",))).rows
+        if r["product"] is not None] if "revenue" in metrics else []
+    by_campaign = [r for r in p.engine.query(p.request_for(metrics, by=("campaign",))).rows
+                   if r["campaign"] is not None] if metrics else []
+    growth_metrics = [m for m in ("revenue", "revenue_growth", "cost", "profit")
+                      if m in p.allowed(("revenue", "revenue_growth", "cost", "profit"))]
+    monthly = p.engine.query(p.request_for(growth_metrics, period="month")).rows if growth_metrics else []
+    xs = [r["period"] for r in monthly]
+    trend = charts.line("Revenue, cost and profit by month", xs,
+                        {m: [r[m] for r in monthly] for m in growth_metrics if m != "revenue_growth"},
+                        "money")
+    product_chart = charts.bar("Revenue by product", *_series(by_product, "product", "revenue"), "money")
+    return p.render("revenue.html", total=total, metrics=metrics, by_product=by_product,
+                    by_campaign=by_campaign, monthly=monthly, trend=trend,
+                    product_chart=product_chart,
+                    customers=p.look.top_customers(p.filters.start, p.filters.end, scope_of(p.user)))
+
+
+@router.get("/care")
+def care(p: PageDep) -> HTMLResponse:
+    metrics = p.allowed(CARE)
+    total = p.engine.query(p.request_for(metrics)).rows[0] if metrics else {}
+    team_metrics = [m for m in metrics if p.engine.supports(m, {"team"})]
+    by_team = [r for r in p.engine.query(p.request_for(team_metrics, by=("team",))).rows
+               if r["team"] is not None] if team_metrics else []
+    trend = p.engine.query(p.request_for(["csat"], period=p.filters.trend_period())).rows \
+        if "csat" in metrics else []
+    chart = charts.line("CSAT over time", [r["period"] for r in trend],
+                        {"csat": [r["csat"] for r in trend]}, "rate")
+    return p.render("care.html", total=total, metrics=metrics, by_team=by_team,
+                    team_metrics=team_metrics, chart=chart)
+
+
+@router.get("/best-time")
+def best_time(p: PageDep) -> HTMLResponse:
+    metrics = ("calls", "connected_calls", "connection_rate", "call_success_rate")
+    rows = p.engine.query(p.request_for(metrics, by=("weekday", "hour"))).rows
+    grids = {m: [[None] * 24 for _ in DAYS] for m in ("connection_rate", "call_success_rate")}
+    slots = []
+    minimum = p.engine.settings.min_sample
+    for r in rows:
+        if r["weekday"] is None or r["hour"] is None:
+            continue
+        d, h = int(r["weekday"]) - 1, int(r["hour"])
+        for m in grids:
+            grids[m][d][h] = r[m]
+        if (r["calls"] or 0) >= minimum:
+            lo, hi = wilson(r["connected_calls"] or 0, r["calls"])
+            slots.append({"day": DAYS[d], "hour": h, "calls": r["calls"],
+                          "connection_rate": r["connection_rate"], "ci_low": lo, "ci_high": hi,
+                          "call_success_rate": r["call_success_rate"]})
+    slots.sort(key=lambda s: -(s["ci_low"] or 0))
+    heat = {m: charts.heatmap(p.engine.catalog.metrics[m].name + " by weekday and hour", DAYS,
+                              list(range(24)), z) for m, z in grids.items()}
+    return p.render("best_time.html", heat=heat, top=slots[:10], worst=slots[-5:][::-1],
+                    min_sample=minimum)

@@ -1,0 +1,79 @@
+"""The Import page: upload a file (with a saved mapping), see the four counts and the
+quarantined rows with their reasons. Admins only; one write at a time."""
+
+from __future__ import annotations
+
+import re
+import secrets
+import time
+from pathlib import Path
+from typing import Annotated
+
+from fastapi import APIRouter, File, Form, UploadFile
+from fastapi.responses import HTMLResponse
+
+from telekpi.errors import AccessError, UsageError
+from telekpi.ingest.mapping import load_mapping
+from telekpi.ingest.pipeline import import_file
+from telekpi.model.tables import TABLES
+from telekpi.store.warehouse import quarantine_rows, recent_imports
+from telekpi.web.access import require_admin
+from telekpi.web.app import Cursor
+from telekpi.web.pages import Page, PageDep
+
+router = APIRouter(include_in_schema=False)
+MAX_BYTES = 2 << 30
+
+
+def saved_mappings(p: Page) -> list[str]:
+    folder = p.engine.warehouse.workspace / "mappings"
+    return sorted(f.name for f in folder.glob("*.y*ml")) if folder.is_dir() else []
+
+
+def _render(p: Page, **extra) -> HTMLResponse:
+    return p.render("import.html", tables=list(TABLES), mappings=saved_mappings(p),
+                    recent=recent_imports(p.engine.warehouse), **extra)   # type: ignore[arg-type]
+
+
+@router.get("/import")
+def import_page(p: PageDep) -> HTMLResponse:
+    require_admin(p.user, "import files")
+    return _render(p)
+
+
+@router.post("/import")
+def upload(p: PageDep, table: Annotated[str, Form()], csrf: Annotated[str, Form()],
+           file: Annotated[UploadFile, File()], mapping: Annotated[str, Form()] = "") -> HTMLResponse:
+    require_admin(p.user, "import files")
+    if not p.csrf or not secrets.compare_digest(csrf, p.csrf):
+        raise AccessError("the form's security token does not match; reload the page")
+    if table not in TABLES:
+        raise UsageError(f"no table {table!r}; expected one of: {', '.join(TABLES)}")
+    workspace = p.engine.warehouse.workspace
+    m = None
+    if mapping:
+        if mapping not in saved_mappings(p):
+            raise UsageError(f"no saved mapping {mapping!r} in {workspace / 'mappings'}")
+        m = load_mapping(workspace / "mappings" / mapping)
+    name = re.sub(r"[^A-Za-z0-9._-]+", "_", Path(file.filename or "upload").name)[-120:]
+    dest = workspace / "uploads" / f"{time.strftime('%Y%m%d-%H%M%S')}-{name}"
+    dest.parent.mkdir(parents=True, exist_ok=True)
+    size = 0
+    with open(dest, "wb") as out:
+        while chunk := file.file.read(1 << 20):
+            size += len(chunk)
+            if size > MAX_BYTES:
+                out.close()
+                dest.unlink()
+                raise UsageError("the file is larger than 2 GB; import it with `telekpi import`")
+            out.write(chunk)
+    state = p.request.app.state.web
+    with state.write_lock:
+        cur = Cursor(state.warehouse.con.cursor(), state.warehouse.path)
+        try:
+            result = import_file(cur, table, dest, state.settings, mapping=m)  # type: ignore[arg-type]
+            state.data_changed()
+            rejected = quarantine_rows(cur, source=str(dest.resolve()), limit=500)  # type: ignore[arg-type]
+        finally:
+            cur.con.close()
+    return _render(p, result=result, uploaded=file.filename, rejected=rejected)

@@ -1,0 +1,69 @@
+"""Page content through the real app: the numbers pages show are the engine's."""
+
+from __future__ import annotations
+
+import re
+
+from telekpi.engine.request import Request
+
+
+def csrf_of(html: str) -> str:
+    return re.search(r'name="csrf" value="([^"]+)"', html).group(1)
+
+
+def test_upload_shows_the_four_counts_and_the_quarantine(as_user, app, tmp_path):
+    c = as_user("boss")
+    page = c.get("/import")
+    body = ("call_id,started_at,status,talk_s\n"
+            "UP-1,2026-02-01 09:00:00,answered,30\n"
+            "UP-2,2026-02-01 09:01:00,exploded,0\n"
+            "UP-3,2026-02-01 09:02:00,busy,0\n")
+    r = c.post("/import", data={"table": "calls", "csrf": csrf_of(page.text), "mapping": ""},
+               files={"file": ("my calls.csv", body.encode(), "text/csv")})
+    assert r.status_code == 200, r.text[:500]
+    counts = dict(re.findall(r'data-count="(\w+)">([\d,]+)<', r.text))
+    assert counts == {"rows_read": "3", "inserted": "2", "updated": "0", "unchanged": "0",
+                      "quarantined": "1"}
+    assert "status: &#39;exploded&#39; is not one of" in r.text
+    again = c.post("/import", data={"table": "calls", "csrf": csrf_of(page.text)},
+                   files={"file": ("my calls.csv", body.encode(), "text/csv")})
+    counts = dict(re.findall(r'data-count="(\w+)">([\d,]+)<', again.text))
+    # Uploading the same rows again changes nothing.
+    assert (counts["inserted"], counts["unchanged"], counts["quarantined"]) == ("0", "2", "1")
+
+
+def test_upload_needs_the_forms_token(as_user):
+    c = as_user("boss")
+    r = c.post("/import", data={"table": "calls", "csrf": "forged"},
+               files={"file": ("x.csv", b"call_id\n", "text/csv")})
+    assert r.status_code == 403
+
+
+def test_leaderboard_numbers_are_the_engines(as_user, app):
+    engine = app.state.web.engine()
+    try:
+        rows = engine.query(Request(("calls", "call_conversion_rate"), by=("agent",),
+                                    start=None, end=None)).rows
+    finally:
+        engine.warehouse.con.close()
+    c = as_user("boss")
+    html = c.get("/agents?from=2000-01-01&to=2100-12-31").text
+    judged = [r for r in rows if (r["calls"] or 0) >= 30 and r["agent"]]
+    best = max(judged, key=lambda r: r["call_conversion_rate"])
+    first_row = re.search(r"<tbody>\s*<tr>\s*<td><a href=\"/agents/([^?\"]+)", html).group(1)
+    assert first_row == best["agent"]
+    few = [r["agent"] for r in rows if (r["calls"] or 0) < 30 and r["agent"]]
+    for agent in few:
+        assert f"{agent} (" in html.split("Too few to judge")[1]
+
+
+def test_campaign_page_tests_script_variants(as_user):
+    html = as_user("boss").get("/campaigns?from=2000-01-01&to=2100-12-31").text
+    assert "Script variants" in html
+    assert "beats" in html or "trails" in html or "no significant difference" in html
+
+
+def test_best_time_lists_slots_with_intervals(as_user):
+    html = as_user("boss").get("/best-time?from=2000-01-01&to=2100-12-31").text
+    slots = re.findall(r"<tr><td>(Mon|Tue|Wed|Thu|Fri|Sat|Sun)</td><td>(\d\d):00</td>", html)
+    assert len(slots) >= 5
