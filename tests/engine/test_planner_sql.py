@@ -31,9 +31,26 @@ def test_two_models_union_keys(planner):
     assert "timezone('Asia/Bangkok', x.started_at)" in sql
 
 
-def test_where_values_are_quoted_literals(planner):
-    sql = planner.plan(Request(("calls",), where=(("team", "x' OR 1=1 --"),))).sql
-    assert "IN ('x'' OR 1=1 --')" in sql
+def test_where_values_are_bound_parameters_never_sql(planner):
+    evil = "x' OR 1=1 --"
+    plan = planner.plan(Request(("calls",), where=(("team", evil), ("team", "T2"),
+                                                   ("agent", "A1"))))
+    assert evil not in plan.sql and "T2" not in plan.sql
+    assert "CAST(a.team_id AS VARCHAR) IN ($w0, $w1)" in plan.sql
+    assert plan.params == {"w0": evil, "w1": "T2", "w2": "A1"}
+
+
+def test_a_hostile_filter_value_matches_nothing(tmp_path):
+    from telekpi.engine.engine import Engine
+    from telekpi.store.warehouse import Warehouse
+
+    wh = Warehouse(tmp_path / "w.duckdb")
+    wh.con.execute("INSERT INTO calls (call_id, started_at, status, agent_id) "
+                   "VALUES ('c1', TIMESTAMPTZ '2026-01-05 03:00:00+00', 'answered', 'A1')")
+    e = Engine(wh, Settings())
+    for evil in ("x' OR 1=1 --", "A1' OR '1'='1", "'; DROP TABLE calls; --"):
+        assert e.query(Request(("calls",), where=(("agent", evil),))).rows[0]["calls"] == 0
+    assert e.query(Request(("calls",), where=(("agent", "A1"),))).rows[0]["calls"] == 1
 
 
 def test_flags_follow_the_workspace_map():

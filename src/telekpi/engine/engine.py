@@ -62,19 +62,21 @@ class Engine:
         return cls(Warehouse(db, read_only=read_only))
 
     def explain(self, req: Request, dialect: str = "duckdb") -> str:
-        sql = self.planner.plan(req).sql
+        plan = self.planner.plan(req)
+        sql = "".join(f"-- ${k} = {v!r}\n" for k, v in plan.params.items()) + plan.sql
         if dialect == "duckdb":
             return sql
         return sqlglot.transpile(sql, read="duckdb", write=DIALECTS[dialect], pretty=True)[0]
 
     def query(self, req: Request) -> Result:
         plan = self.planner.plan(req)
-        cached = self.cache.get(plan.sql) if self.cache else None
+        key = plan.sql + "\n" + repr(sorted(plan.params.items()))
+        cached = self.cache.get(key) if self.cache else None
         if cached is not None:
             return Result(list(req.metrics), list(req.by), req.period,
                           [dict(r) for r in cached], plan.sql)
         try:
-            cur = self.warehouse.con.execute(plan.sql)
+            cur = self.warehouse.con.execute(plan.sql, plan.params or None)
         except duckdb.Error as e:
             raise TelekpiError(f"the query failed in DuckDB: {str(e).splitlines()[0]}") from None
         names = [d[0] for d in cur.description]
@@ -87,7 +89,7 @@ class Engine:
                 row[f"{mid}_ci_low"], row[f"{mid}_ci_high"] = lo, hi
             rows.append(row)
         if self.cache:
-            self.cache.put(plan.sql, [dict(r) for r in rows])
+            self.cache.put(key, [dict(r) for r in rows])
         return Result(list(req.metrics), list(req.by), req.period, rows, plan.sql)
 
     def supports(self, metric_id: str, dims) -> bool:

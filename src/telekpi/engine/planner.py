@@ -34,6 +34,7 @@ class Plan:
     sql: str
     columns: list[str]                      # output columns in order
     ci: dict[str, tuple[str, str]] = field(default_factory=dict)  # metric → (num col, den col)
+    params: dict[str, str] = field(default_factory=dict)  # $name → value of a --where filter
 
 
 class Planner:
@@ -134,11 +135,12 @@ class Planner:
         return end or "NULL"
 
     def _where_filters(self, model: Model, req: Request) -> list[str]:
-        values: dict[str, list[str]] = {}
-        for dim, value in req.where:
-            values.setdefault(dim, []).append(value)
-        return [f"CAST({self._dim(model, d)} AS VARCHAR) IN ({', '.join(sql_string(v) for v in vs)})"
-                for d, vs in values.items()]
+        """--where values are bound parameters ($w0, $w1, …), never spliced into the SQL."""
+        names: dict[str, list[str]] = {}
+        for name, (dim, _) in zip(where_params(req), req.where, strict=True):
+            names.setdefault(dim, []).append(f"${name}")
+        return [f"CAST({self._dim(model, d)} AS VARCHAR) IN ({', '.join(ns)})"
+                for d, ns in names.items()]
 
     def _agg(self, m, scope_end: str) -> str:
         expr = expand(m.expr, self.settings) if m.expr else None
@@ -277,7 +279,8 @@ class Planner:
         if order:
             sql += f"\nORDER BY {', '.join(order)}"
         columns = list(req.by) + (["period"] if req.period else []) + list(req.metrics)
-        return Plan(sql, columns, plan_ci)
+        params = dict(zip(where_params(req), (v for _, v in req.where), strict=True))
+        return Plan(sql, columns, plan_ci, params)
 
     def _col(self, measure: str, col_of: dict[str, str]) -> str:
         col = col_of[measure]
@@ -324,6 +327,10 @@ class Planner:
             return node.sql(dialect="duckdb")
         raise QueryError(f"derived metric expression {node.sql()!r}: only + - * / and numbers "
                          "over metric and measure ids are supported")
+
+
+def where_params(req: Request) -> list[str]:
+    return [f"w{i}" for i in range(len(req.where))]
 
 
 def _refs(expr: str) -> set[str]:
