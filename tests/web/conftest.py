@@ -25,6 +25,9 @@ def demo_db(tmp_path_factory):
     path = tmp_path_factory.mktemp("web") / "telekpi.duckdb"
     with Warehouse(path) as wh:
         generate(wh.con, size="small", seed=7)
+    from telekpi.cli.demo_cmd import copy_example_templates
+
+    copy_example_templates(path.parent)
     users = Users.beside(path)
     for name, (role, teams, agent) in USERS.items():
         users.add(name, PASSWORD, role, teams, agent)

@@ -67,3 +67,24 @@ def test_best_time_lists_slots_with_intervals(as_user):
     html = as_user("boss").get("/best-time?from=2000-01-01&to=2100-12-31").text
     slots = re.findall(r"<tr><td>(Mon|Tue|Wed|Thu|Fri|Sat|Sun)</td><td>(\d\d):00</td>", html)
     assert len(slots) >= 5
+
+
+def test_scorecards_page_matches_the_engine_and_respects_scope(as_user, app, demo_db):
+    from telekpi.targets.scorecard import scorecard
+    from telekpi.targets.template import load_template
+
+    engine = app.state.web.engine()
+    try:
+        data = scorecard(engine, load_template(demo_db.parent / "scorecards" / "in-house-sales.yaml",
+                                               engine.catalog))
+    finally:
+        engine.warehouse.con.close()
+    html = as_user("boss").get("/scorecards?template=in-house-sales.yaml").text
+    shown = re.findall(r'<td><a href="/agents/(A\d+)">', html)
+    assert shown == [a["agent"] for a in data["agents"]]
+    judged = next(a for a in data["agents"] if a["judged"])
+    assert judged["tier"] in html
+    sup = as_user("sup1").get("/scorecards?template=in-house-sales.yaml").text
+    mine = [a["agent"] for a in data["agents"] if a["team"] == "T1"]
+    assert re.findall(r'<td><a href="/agents/(A\d+)">', sup) == mine
+    assert as_user("boss").get("/scorecards?template=nope.yaml").status_code == 404

@@ -48,7 +48,9 @@ def fail(message: str, code: int = 2) -> None:
 
 
 def _register() -> None:
-    from telekpi.cli import demo_cmd, import_cmd, query_cmds, serve_cmd  # noqa: F401 - they add commands
+    from telekpi.cli import (  # noqa: F401 - they add commands to app
+        demo_cmd, import_cmd, query_cmds, scorecard_cmd, serve_cmd,
+    )
 
 
 def main(argv: list[str] | None = None) -> int:

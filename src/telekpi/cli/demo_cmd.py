@@ -71,6 +71,7 @@ def demo_cmd(
     if not (workspace / CONFIG_FILE).exists():
         (workspace / CONFIG_FILE).write_text(DEMO_TOML, encoding="utf-8")
     settings = load_settings(workspace)
+    copy_example_templates(workspace)
     t0 = time.perf_counter()
     wh = _fresh_warehouse(path)
     counts = generate(wh.con, seed=seed, size=size.value, timezone=settings.timezone)
@@ -79,7 +80,19 @@ def demo_cmd(
                f"{time.perf_counter() - t0:.1f} s: "
                + ", ".join(f"{n:,} {t}" for t, n in counts.items()))
     summary(Engine(wh, settings), settings)
-    typer.echo(f"\nNext: telekpi --db {path} kpi call_conversion_rate --by team --period month")
+    typer.echo(f"\nNext: telekpi --db {path} kpi call_conversion_rate --by team --period month\n"
+               f"      telekpi --db {path} scorecard {workspace / 'scorecards' / 'in-house-sales.yaml'}")
+
+
+def copy_example_templates(workspace: Path) -> None:
+    """The shipped KPI templates, into the workspace's scorecards/ folder (kept if edited)."""
+    from importlib import resources
+
+    folder = workspace / "scorecards"
+    folder.mkdir(exist_ok=True)
+    for f in resources.files("telekpi.targets").joinpath("examples").iterdir():
+        if f.name.endswith(".yaml") and not (folder / f.name).exists():
+            (folder / f.name).write_text(f.read_text(encoding="utf-8"), encoding="utf-8")
 
 
 def summary(engine: Engine, settings) -> None:

@@ -161,6 +161,12 @@ class Lookup:
                    talk_s, recording_url
             FROM calls WHERE agent_id = ? ORDER BY started_at DESC LIMIT ?""", [agent_id, limit])
 
+    def agents(self, ids: list[str]) -> list[dict]:
+        if not ids:
+            return []
+        marks = ", ".join("?" for _ in ids)
+        return self._rows(f"SELECT * FROM agents WHERE agent_id IN ({marks}) ORDER BY agent_id", ids)
+
     def agent(self, agent_id: str) -> dict | None:
         rows = self._rows("SELECT * FROM agents WHERE agent_id = ?", [agent_id])
         return rows[0] if rows else None

@@ -136,7 +136,7 @@ def validation_message(e: RequestValidationError) -> str:
 
 def create_app(db: str | Path, *, users: Users | None = None,
                secure_cookies: bool = False) -> FastAPI:
-    from telekpi.web import api, pages, pages_business, pages_import
+    from telekpi.web import api, pages, pages_business, pages_import, pages_scorecards
 
     app = FastAPI(title="telekpi", version="1",
                   description="Telesales and call-center KPIs: the catalog, KPI queries, the "
@@ -183,6 +183,7 @@ def create_app(db: str | Path, *, users: Users | None = None,
     app.include_router(pages.router)
     app.include_router(pages_business.router)
     app.include_router(pages_import.router)
+    app.include_router(pages_scorecards.router)
     return app
 
 

@@ -36,7 +36,7 @@ HEADLINE = ("calls", "connection_rate", "aht", "abandonment_rate", "drop_rate",
             "call_conversion_rate", "speed_to_lead_5m_rate", "revenue", "profit", "csat")
 AGENT_KPIS = ("calls", "connection_rate", "aht", "call_conversion_rate", "revenue", "csat")
 NAV = (("/", "Overview"), ("/funnel", "Funnel"), ("/agents", "Agents"),
-       ("/campaigns", "Campaigns"), ("/revenue", "Revenue & P&L"), ("/care", "CSAT & care"),
+       ("/campaigns", "Campaigns"), ("/scorecards", "Scorecards"), ("/revenue", "Revenue & P&L"), ("/care", "CSAT & care"),
        ("/leads", "Leads"), ("/best-time", "Best time"), ("/wallboard", "Wallboard"))
 
 

@@ -1,0 +1,81 @@
+"""`telekpi scorecard TEMPLATE.yaml`: actual, target and attainment per item, the weighted
+score, the tier and the reward, per agent, team and vendor."""
+
+from __future__ import annotations
+
+from enum import Enum
+from pathlib import Path
+
+import typer
+
+from telekpi.cli.app import app, db_path
+from telekpi.cli.output import human, print_csv, print_json, print_table
+from telekpi.cli.query_cmds import Fmt, FmtOpt
+from telekpi.engine.engine import Engine
+
+
+class Level(str, Enum):
+    agent = "agent"
+    team = "team"
+    vendor = "vendor"
+
+
+def flat(row: dict, key: str) -> dict:
+    """One table row: each item as 'actual (attainment %)'."""
+    out = {key: row[key], "calls": row["calls"]}
+    for k in ("team", "level"):
+        if k in row and key == "agent":
+            out[k] = row[k]
+    for i in row["items"]:
+        att = i["target_attainment"]
+        out[i["metric"]] = (f"{human(i['actual'], i['unit'])} / {human(i['target'], i['unit'])}"
+                            + ("" if att is None else f" ({att:.0%})"))
+    out["score"] = None if row["score"] is None else f"{row['score']:.0%}"
+    out["tier"] = row.get("tier") or (row.get("note") or "—")
+    out["reward"] = row.get("reward")
+    return out
+
+
+@app.command("scorecard")
+def scorecard_cmd(
+    ctx: typer.Context,
+    template: Path = typer.Argument(..., help="KPI template (YAML): goal, period, items, targets, reward."),
+    by: Level = typer.Option(Level.agent, "--by", help="Score agents, teams or vendors."),
+    fmt: Fmt = FmtOpt,
+) -> None:
+    """Score agents (and teams, vendors) against a KPI template: attainment, score, tier, reward."""
+    from telekpi.targets.scorecard import scorecard
+    from telekpi.targets.template import load_template
+
+    engine = Engine.open(db_path(ctx))
+    t = load_template(template, engine.catalog)
+    data = scorecard(engine, t)
+    if fmt == Fmt.json:
+        print_json(data)
+        return
+    rows = data[{"agent": "agents", "team": "teams", "vendor": "vendors"}[by.value]]
+    key = by.value
+    table = [flat(r, key) for r in rows]
+    items = [i.metric for i in t.items]
+    columns = [key] + (["team", "level"] if key == "agent" else []) + ["calls"] + items + [
+        "score", "tier", "reward"]
+    if fmt == Fmt.csv:
+        out = []
+        for r in rows:
+            d = {key: r[key], "calls": r["calls"], "score": r["score"], "tier": r.get("tier"),
+                 "reward": r.get("reward")}
+            if key == "agent":
+                d.update(team=r["team"], level=r["level"])
+            for i in r["items"]:
+                d[i["metric"]] = i["actual"]
+                d[f"{i['metric']}_target"] = i["target"]
+                d[f"{i['metric']}_attainment"] = i["target_attainment"]
+            out.append(d)
+        extra = [f"{m}{s}" for m in items for s in ("", "_target", "_attainment")]
+        print_csv([key] + (["team", "level"] if key == "agent" else []) + ["calls"] + extra
+                  + ["score", "tier", "reward"], out)
+        return
+    typer.echo(f"{t.name} — {t.goal}\n{t.start} – {t.end}, reviewed {t.cadence.replace('_', ' ')}"
+               + (f", supervisor {t.supervisor}" if t.supervisor else ""))
+    print_table(columns, table, {"calls": "count", "reward": "money"},
+                title=f"Scorecard by {key} (actual / target (attainment))")

@@ -1,0 +1,129 @@
+"""Scorecards: each agent's actual against their own targets, attainment per item
+(inverted for lower-is-better metrics), the weighted score, the bonus tier, the
+commission and the reward; the same rolled up per team and per vendor.
+
+Attainment = actual / target (higher is better) or target / actual (lower is
+better), between 0 and the template's cap. An item with no data for an agent is
+left out and the other weights re-weighed (``missing: skip``), or scores 0
+(``missing: zero``). Agents below ``min_sample`` calls are shown but get no tier
+and no reward: "too few to judge".
+"""
+
+from __future__ import annotations
+
+from telekpi.engine.lookup import Lookup
+from telekpi.engine.request import Request
+from telekpi.targets.template import Template
+
+ADDITIVE_UNITS = ("count", "money")
+
+
+def attainment(actual: float | None, target: float, better: str, cap: float) -> float | None:
+    if actual is None:
+        return None
+    if better == "lower":
+        if actual <= 0:
+            return cap if target >= 0 else 0.0
+        value = target / actual
+    else:
+        if target == 0:
+            return cap if actual > 0 else 1.0
+        value = actual / target
+    return max(0.0, min(cap, value))
+
+
+def score_of(items: list[dict], template: Template) -> float | None:
+    used = [i for i in items if i["target_attainment"] is not None or template.missing == "zero"]
+    weight = sum(i["weight"] for i in used)
+    if not used or not weight:
+        return None
+    return sum(i["weight"] * (i["target_attainment"] or 0.0) for i in used) / weight
+
+
+def _reward(t: Template, score: float | None, base: float | None) -> dict:
+    tier = t.tier_for(score)
+    bonus = tier.bonus if tier else 0.0
+    commission = 0.0
+    c = t.commission
+    if c and score is not None and score >= c.min_score and base:
+        commission = max(c.floor, base * c.rate)
+        if c.cap is not None:
+            commission = min(c.cap, commission)
+    return {"tier": tier.label if tier else None, "bonus": bonus, "commission": commission,
+            "reward": bonus + commission}
+
+
+def scorecard(engine, t: Template) -> dict:
+    """The scorecard of a template, as data for the CLI, the web and reports."""
+    cat = engine.catalog.metrics
+    metrics = [i.metric for i in t.items]
+    extra = ["calls"] + ([t.commission.of] if t.commission and t.commission.of not in metrics else [])
+    req = Request(tuple(dict.fromkeys(metrics + extra)), by=("agent",), start=t.start, end=t.end,
+                  where=t.scope)
+    rows = {r["agent"]: r for r in engine.query(req).rows if r["agent"] is not None}
+    people = {a["agent_id"]: a for a in Lookup(engine).agents(list(rows))}
+    minimum = engine.settings.min_sample
+    agents = []
+    for agent_id, row in sorted(rows.items()):
+        info = people.get(agent_id, {})
+        team, level = info.get("team_id"), info.get("level")
+        items = []
+        for it in t.items:
+            target = t.target_for(it.metric, agent_id, team, level)
+            actual = row.get(it.metric)
+            items.append({"metric": it.metric, "name": cat[it.metric].name,
+                          "unit": cat[it.metric].unit, "better": it.better, "weight": it.weight,
+                          "actual": actual, "target": target,
+                          "target_attainment": attainment(actual, target, it.better, t.attainment_cap)})
+        judged = (row.get("calls") or 0) >= minimum
+        score = score_of(items, t)
+        base = row.get(t.commission.of) if t.commission else None
+        reward = _reward(t, score, base) if judged else {
+            "tier": None, "bonus": None, "commission": None, "reward": None}
+        agents.append({"agent": agent_id, "name": info.get("name"), "team": team,
+                       "level": level, "site": info.get("site"), "vendor": info.get("vendor"),
+                       "calls": row.get("calls") or 0, "judged": judged, "items": items,
+                       "score": score, **reward,
+                       "note": None if judged else f"too few to judge ({row.get('calls') or 0} calls, "
+                                                   f"fewer than min_sample {minimum})"})
+    return {"template": {"name": t.name, "file": t.file, "goal": t.goal, "start": t.start.isoformat(),
+                         "end": t.end.isoformat(), "cadence": t.cadence, "supervisor": t.supervisor,
+                         "items": [{"metric": i.metric, "weight": i.weight, "target": i.target,
+                                    "better": i.better} for i in t.items]},
+            "agents": agents,
+            "teams": _groups(engine, t, "team", agents),
+            "vendors": _groups(engine, t, "vendor", agents)}
+
+
+def _groups(engine, t: Template, dim: str, agents: list[dict]) -> list[dict]:
+    """A team's (vendor's) actuals come from the engine; its target is the sum of its agents'
+    targets for counts and money, their mean for rates and durations."""
+    cat = engine.catalog.metrics
+    metrics = [i.metric for i in t.items]
+    extra = ["calls"] + ([t.commission.of] if t.commission and t.commission.of not in metrics else [])
+    if not all(engine.supports(m, {dim}) for m in metrics + extra):
+        return []
+    rows = engine.query(Request(tuple(dict.fromkeys(metrics + extra)), by=(dim,), start=t.start,
+                                end=t.end, where=t.scope)).rows
+    out = []
+    for row in rows:
+        key = row[dim]
+        members = [a for a in agents if a[dim] == key]
+        if key is None or not members:
+            continue
+        items = []
+        for it in t.items:
+            targets = [next(i["target"] for i in a["items"] if i["metric"] == it.metric) for a in members]
+            additive = cat[it.metric].unit in ADDITIVE_UNITS and cat[it.metric].type != "ratio"
+            target = sum(targets) if additive else sum(targets) / len(targets)
+            actual = row.get(it.metric)
+            att = attainment(actual, target, it.better, t.attainment_cap)
+            items.append({"metric": it.metric, "name": cat[it.metric].name, "unit": cat[it.metric].unit,
+                          "better": it.better, "weight": it.weight, "actual": actual,
+                          "target": target, "target_attainment": att})
+        score = score_of(items, t)
+        out.append({dim: key, "agents": len(members), "calls": row.get("calls") or 0,
+                    "items": items, "score": score,
+                    "tier": (t.tier_for(score).label if t.tier_for(score) else None),
+                    "reward": sum(a["reward"] or 0 for a in members)})
+    return sorted(out, key=lambda g: (g["score"] is None, -(g["score"] or 0)))
