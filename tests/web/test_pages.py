@@ -88,3 +88,30 @@ def test_scorecards_page_matches_the_engine_and_respects_scope(as_user, app, dem
     mine = [a["agent"] for a in data["agents"] if a["team"] == "T1"]
     assert re.findall(r'<td><a href="/agents/(A\d+)">', sup) == mine
     assert as_user("boss").get("/scorecards?template=nope.yaml").status_code == 404
+
+
+def test_alerts_reach_the_dashboard_scoped_by_role(as_user, app, demo_db):
+    from zoneinfo import ZoneInfo
+
+    (demo_db.parent / "alerts.yaml").write_text(
+        "rules:\n  - {id: aht-high, metric: aht, above: 1, by: agent, window: month}\n"
+        "  - {id: t-calls, metric: calls, above: 0, by: team, window: month}\n")
+    from telekpi.engine.lookup import Lookup
+
+    engine = app.state.web.engine()
+    try:   # check as of the agent user's last call, so A003 has numbers in the window
+        last = Lookup(engine).recent_calls("A003", 1)[0]["started_at"]
+    finally:
+        engine.warehouse.con.close()
+    try:
+        firing = app.state.web.check_alerts(last.astimezone(ZoneInfo("Asia/Ho_Chi_Minh")))
+    finally:
+        (demo_db.parent / "alerts.yaml").unlink()
+    assert "aht-high|agent A003" in {a.key for a in firing}
+    boss = as_user("boss").get("/alerts").text
+    for a in firing:
+        assert a.message.replace("'", "&#39;") in boss
+    sup = as_user("sup1").get("/alerts").text
+    assert "team T1" in sup and "team T2" not in sup
+    agent = as_user("agent3").get("/alerts").text
+    assert "agent A003" in agent and "agent A004" not in agent and "team T1" not in agent

@@ -22,6 +22,9 @@ def serve_cmd(
     port: int = typer.Option(8000, "--port", help="Port to listen on."),
     secure_cookies: bool = typer.Option(False, "--secure-cookies",
                                         help="Mark cookies Secure (set when served over HTTPS)."),
+    alerts_interval: float = typer.Option(60, "--alerts-interval",
+                                          help="Check the alert rules every this many seconds "
+                                               "and send what is new (0: never)."),
 ) -> None:
     """Serve the web dashboard and the REST API (/api/v1, docs at /api/v1/docs)."""
     import uvicorn
@@ -38,6 +41,9 @@ def serve_cmd(
 
     threading.Thread(target=warm, args=(application.state.web,), daemon=True,
                      name="telekpi-warm").start()
+    if alerts_interval > 0:
+        threading.Thread(target=_alert_loop, args=(application.state.web, alerts_interval),
+                         daemon=True, name="telekpi-alerts").start()
     if not application.state.web.users.list():
         typer.echo("No users yet: add one with `telekpi user add NAME --role admin`.", err=True)
     typer.echo(f"telekpi dashboard on http://{host}:{port}/  (API docs: /api/v1/docs)")
@@ -45,6 +51,22 @@ def serve_cmd(
         uvicorn.run(application, host=host, port=port, log_level="warning")
     finally:
         application.state.web.close()
+
+
+def _alert_loop(state, interval: float) -> None:
+    """The server is the warehouse's only reader and writer while it runs, so it checks the
+    alert rules itself; a failing round is reported and retried at the next one."""
+    import time
+
+    from telekpi.errors import TelekpiError
+
+    state.warmed.wait(600)
+    while True:
+        try:
+            state.check_alerts()
+        except TelekpiError as e:
+            typer.echo(f"telekpi: alerts: {e.user_message()}", err=True)
+        time.sleep(interval)
 
 
 def _users(ctx: typer.Context):

@@ -126,11 +126,11 @@ class Lookup:
             [n] + args + [limit])
 
     def slow_leads(self, since: datetime | None = None, scope: Scope = EVERYONE,
-                   minutes: int = 5, limit: int = 200) -> list[dict]:
-        """Leads whose first outbound call came more than ``minutes`` after they arrived,
-        or never came; newest leads first."""
+                   minutes: int = 5, limit: int = 200, until: datetime | None = None) -> list[dict]:
+        """Leads (arrived from ``since``, before ``until``) whose first outbound call came more
+        than ``minutes`` after they arrived, or never came; newest leads first."""
         cond, args = scope.leads_filter("l")
-        where_since = "AND l.created_at >= ?" if since else ""
+        where_since = ("AND l.created_at >= ?" if since else "") + (" AND l.created_at < ?" if until else "")
         return self._rows(f"""
             SELECT l.lead_id, l.name, l.phone, l.campaign_id, l.created_at, fc.first_call_at,
                    epoch(fc.first_call_at) - epoch(l.created_at) AS wait_s
@@ -140,7 +140,7 @@ class Lookup:
             WHERE (fc.first_call_at IS NULL
                    OR epoch(fc.first_call_at) - epoch(l.created_at) > ?) {where_since} AND ({cond})
             ORDER BY l.created_at DESC LIMIT ?""",
-            [minutes * 60] + ([since] if since else []) + args + [limit])
+            [minutes * 60] + ([since] if since else []) + ([until] if until else []) + args + [limit])
 
     def top_customers(self, start, end, scope: Scope = EVERYONE, limit: int = 20) -> list[dict]:
         """Customers by revenue of completed orders between local dates ``start`` and ``end``."""
@@ -160,6 +160,10 @@ class Lookup:
             SELECT call_id, started_at, lead_id, campaign_id, direction, status, disposition,
                    talk_s, recording_url
             FROM calls WHERE agent_id = ? ORDER BY started_at DESC LIMIT ?""", [agent_id, limit])
+
+    def campaign_industries(self) -> dict[str, str | None]:
+        return {r["campaign_id"]: r["industry"]
+                for r in self._rows("SELECT campaign_id, industry FROM campaigns", [])}
 
     def agents(self, ids: list[str]) -> list[dict]:
         if not ids:

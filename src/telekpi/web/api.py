@@ -183,6 +183,15 @@ def lead(lead_id: str, user: UserDep, e: EngineDep) -> dict:
     return {"lead": found, "timeline": look.timeline(lead_id, scope_of(user))}
 
 
+@router.get("/diagnose")
+def diagnose_endpoint(user: UserDep, e: EngineDep, start: FromQ = None, end: ToQ = None,
+                      where: WhereQ = []) -> dict:  # noqa: B006
+    """Funnel bottleneck and causes, agents' weakest KPIs, best time to call, A/B tests."""
+    from telekpi.engine.diagnose import diagnose
+
+    return diagnose(e, kpi_request([], [], None, start, end, where, False, user))
+
+
 @router.get("/stop-list")
 def stop_list(user: UserDep, e: EngineDep) -> list[dict]:
     """Over-contacted leads: touched max_unanswered_attempts times without engaging."""

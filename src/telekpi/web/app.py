@@ -58,6 +58,9 @@ class WebState:
         self.secure_cookies = secure_cookies
         self.cache = ResultCache()
         self.warmed = threading.Event()
+        from telekpi.alerts.state import AlertState
+
+        self.alerts = AlertState.beside(db)
 
     def data_changed(self) -> None:
         """Call after every write: cached answers are dropped."""
@@ -68,9 +71,31 @@ class WebState:
         cur.con.execute("SET TimeZone = 'UTC'")
         return Engine(cur, self.settings, self.catalog, self.cache)   # type: ignore[arg-type]
 
+    def check_alerts(self, now=None) -> list:
+        """One round of the alert rules (the workspace's alerts.yaml, else the built-in ones):
+        record what fires for the dashboard, send what is new. Returns what fires."""
+        from datetime import datetime
+        from zoneinfo import ZoneInfo
+
+        from telekpi.alerts.channels import deliver
+        from telekpi.alerts.evaluate import evaluate
+        from telekpi.alerts.rules import load_rules
+
+        own = self.warehouse.workspace / "alerts.yaml"
+        rules = load_rules(own if own.exists() else None, self.catalog)
+        engine = self.engine()
+        try:
+            firing = evaluate(engine, rules, now or datetime.now(ZoneInfo(self.settings.timezone)))
+        finally:
+            engine.warehouse.con.close()
+        self.alerts.update(firing)
+        deliver(rules, self.alerts, firing)
+        return firing
+
     def close(self) -> None:
         self.warehouse.close()
         self.users.close()
+        self.alerts.close()
 
 
 def authenticate(request: Request) -> tuple[User, str | None]:
@@ -136,7 +161,9 @@ def validation_message(e: RequestValidationError) -> str:
 
 def create_app(db: str | Path, *, users: Users | None = None,
                secure_cookies: bool = False) -> FastAPI:
-    from telekpi.web import api, pages, pages_business, pages_import, pages_scorecards
+    from telekpi.web import (
+        api, pages, pages_alerts, pages_business, pages_import, pages_scorecards,
+    )
 
     app = FastAPI(title="telekpi", version="1",
                   description="Telesales and call-center KPIs: the catalog, KPI queries, the "
@@ -184,6 +211,7 @@ def create_app(db: str | Path, *, users: Users | None = None,
     app.include_router(pages_business.router)
     app.include_router(pages_import.router)
     app.include_router(pages_scorecards.router)
+    app.include_router(pages_alerts.router)
     return app
 
 

@@ -12,6 +12,7 @@ from collections.abc import Iterator
 from datetime import date, datetime
 from typing import Annotated
 from urllib.parse import quote
+from zoneinfo import ZoneInfo
 
 from fastapi import APIRouter, Depends, Form, Request
 from fastapi.responses import HTMLResponse, RedirectResponse
@@ -37,7 +38,8 @@ HEADLINE = ("calls", "connection_rate", "aht", "abandonment_rate", "drop_rate",
 AGENT_KPIS = ("calls", "connection_rate", "aht", "call_conversion_rate", "revenue", "csat")
 NAV = (("/", "Overview"), ("/funnel", "Funnel"), ("/agents", "Agents"),
        ("/campaigns", "Campaigns"), ("/scorecards", "Scorecards"), ("/revenue", "Revenue & P&L"), ("/care", "CSAT & care"),
-       ("/leads", "Leads"), ("/best-time", "Best time"), ("/wallboard", "Wallboard"))
+       ("/leads", "Leads"), ("/best-time", "Best time"), ("/alerts", "Alerts"),
+       ("/wallboard", "Wallboard"))
 
 
 class Page:
@@ -69,8 +71,6 @@ class Page:
 
 
 def _local_date(ts: datetime, tz: str) -> date:
-    from zoneinfo import ZoneInfo
-
     return ts.astimezone(ZoneInfo(tz)).date()
 
 
@@ -91,6 +91,8 @@ def setup_templates(templates: Jinja2Templates, state: WebState) -> None:
     env.filters["human"] = human
     env.filters["tojson_safe"] = lambda obj: json.dumps(obj, default=str).replace("</", "<\\/")
     env.filters["urlq"] = lambda s: quote(str(s), safe="")
+    env.filters["timestamp"] = lambda t: datetime.fromtimestamp(
+        t, ZoneInfo(state.settings.timezone)).strftime("%Y-%m-%d %H:%M")
 
     def band_colour(metric_id: str, value, industry=None) -> str:
         m = state.catalog.metrics.get(metric_id)

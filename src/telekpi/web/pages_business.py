@@ -6,7 +6,7 @@ from fastapi import APIRouter
 from fastapi.responses import HTMLResponse
 
 from telekpi.engine.compare import ab_test
-from telekpi.engine.stats import wilson
+from telekpi.engine.diagnose import DAYS, best_time
 from telekpi.web import charts
 from telekpi.web.access import scope_of
 from telekpi.web.pages import PageDep
@@ -18,7 +18,6 @@ CAMPAIGN_KPIS = ("calls", "connection_rate", "drop_rate", "call_conversion_rate"
 MONEY = ("revenue", "cost", "profit", "pnl_ratio", "cost_benefit_ratio", "orders", "aov")
 CARE = ("csat", "responses", "avg_survey_score", "tickets", "first_response_time",
         "resolution_time", "ticket_sla_rate", "open_tickets")
-DAYS = ["Mon", "Tue", "Wed", "Thu", "Fri", "Sat", "Sun"]
 
 
 def _series(rows: list[dict], key: str, metric: str) -> tuple[list, list]:
@@ -80,25 +79,9 @@ def care(p: PageDep) -> HTMLResponse:
 
 
 @router.get("/best-time")
-def best_time(p: PageDep) -> HTMLResponse:
-    metrics = ("calls", "connected_calls", "connection_rate", "call_success_rate")
-    rows = p.engine.query(p.request_for(metrics, by=("weekday", "hour"))).rows
-    grids = {m: [[None] * 24 for _ in DAYS] for m in ("connection_rate", "call_success_rate")}
-    slots = []
-    minimum = p.engine.settings.min_sample
-    for r in rows:
-        if r["weekday"] is None or r["hour"] is None:
-            continue
-        d, h = int(r["weekday"]) - 1, int(r["hour"])
-        for m in grids:
-            grids[m][d][h] = r[m]
-        if (r["calls"] or 0) >= minimum:
-            lo, hi = wilson(r["connected_calls"] or 0, r["calls"])
-            slots.append({"day": DAYS[d], "hour": h, "calls": r["calls"],
-                          "connection_rate": r["connection_rate"], "ci_low": lo, "ci_high": hi,
-                          "call_success_rate": r["call_success_rate"]})
-    slots.sort(key=lambda s: -(s["ci_low"] or 0))
+def best_time_page(p: PageDep) -> HTMLResponse:
+    data = best_time(p.engine, p.request_for(()), top=10)
     heat = {m: charts.heatmap(p.engine.catalog.metrics[m].name + " by weekday and hour", DAYS,
-                              list(range(24)), z) for m, z in grids.items()}
-    return p.render("best_time.html", heat=heat, top=slots[:10], worst=slots[-5:][::-1],
-                    min_sample=minimum)
+                              list(range(24)), z) for m, z in data["grids"].items()}
+    return p.render("best_time.html", heat=heat, top=data["top"], worst=data["worst"][:5],
+                    min_sample=p.engine.settings.min_sample)

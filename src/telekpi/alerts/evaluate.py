@@ -1,0 +1,137 @@
+"""What fires now: each rule evaluated through the engine, one ``Alert`` per scope."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import date, datetime, time, timedelta
+from zoneinfo import ZoneInfo
+
+from telekpi.alerts.rules import Rule, Rules
+from telekpi.cli.output import human
+from telekpi.engine.lookup import Lookup
+from telekpi.engine.request import Request
+
+
+@dataclass(frozen=True)
+class Alert:
+    rule: str
+    key: str                 # rule + scope: the unit of de-duplication
+    scope: str | None        # e.g. "team T1"; None for the whole centre
+    metric: str | None
+    value: float | None
+    threshold: float | None
+    window: str
+    start: date
+    end: date
+    message: str
+    channels: tuple[str, ...]
+
+    def to_json(self) -> dict:
+        return {"rule": self.rule, "key": self.key, "scope": self.scope, "metric": self.metric,
+                "value": self.value, "threshold": self.threshold, "window": self.window,
+                "from": self.start.isoformat(), "to": self.end.isoformat(), "message": self.message}
+
+
+def window(name: str, today: date) -> tuple[date, date]:
+    if name == "today":
+        return today, today
+    if name == "yesterday":
+        return today - timedelta(days=1), today - timedelta(days=1)
+    if name == "last_7_days":
+        return today - timedelta(days=6), today
+    if name == "last_30_days":
+        return today - timedelta(days=29), today
+    if name == "week":
+        return today - timedelta(days=today.weekday()), today
+    return today.replace(day=1), today
+
+
+def previous(name: str, start: date, end: date) -> tuple[date, date]:
+    """What a window is compared with: the same days of the previous week (month) for
+    week- (month-) to-date, else the same number of days just before."""
+    if name == "week":
+        return start - timedelta(days=7), end - timedelta(days=7)
+    if name == "month":
+        first = (start - timedelta(days=1)).replace(day=1)
+        last_day = start - timedelta(days=1)
+        return first, min(first.replace(day=end.day) if end.day <= last_day.day else last_day, last_day)
+    days = (end - start).days + 1
+    return start - timedelta(days=days), start - timedelta(days=1)
+
+
+def evaluate(engine, rules: Rules, now: datetime) -> list[Alert]:
+    """Every alert that fires at ``now`` (an aware datetime; windows in workspace time)."""
+    tz = ZoneInfo(engine.settings.timezone)
+    today = now.astimezone(tz).date()
+    out: list[Alert] = []
+    for rule in rules.rules:
+        channels = rule.channels if rule.channels is not None else tuple(rules.channel_names)
+        start, end = window(rule.window, today)
+        if rule.kind == "metric":
+            out += _metric_alerts(engine, rule, start, end, channels)
+        elif rule.kind == "slow_leads":
+            since = datetime.combine(start, time(0), tzinfo=tz)
+            until = min(datetime.combine(end + timedelta(days=1), time(0), tzinfo=tz),
+                        now - timedelta(minutes=rule.minutes))
+            late = Lookup(engine).slow_leads(since, minutes=rule.minutes, until=until, limit=1000)
+            if late:
+                ids = ", ".join(str(r["lead_id"]) for r in late[:5])
+                out.append(Alert(rule.id, rule.id, None, None, len(late), rule.minutes, rule.window,
+                                 start, end, f"{len(late)}{'+' if len(late) == 1000 else ''} leads "
+                                 f"not called within {rule.minutes} minutes of arriving ({ids}"
+                                 f"{', …' if len(late) > 5 else ''})", channels))
+        else:
+            count = engine.query(Request(("overcontacted_leads",))).rows[0]["overcontacted_leads"]
+            if count:
+                n = engine.settings.max_unanswered_attempts
+                ids = ", ".join(str(r["lead_id"]) for r in Lookup(engine).stop_list(limit=5))
+                out.append(Alert(rule.id, rule.id, None, None, count, n, rule.window, start, end,
+                                 f"{count:,} leads touched {n}+ times without engaging: stop "
+                                 f"calling them ({ids}{', …' if count > 5 else ''})", channels))
+    return out
+
+
+def _metric_alerts(engine, rule: Rule, start: date, end: date, channels) -> list[Alert]:
+    m = engine.catalog.metrics[rule.metric]
+    by = (rule.by,) if rule.by else ()
+    with_calls = engine.supports("calls", set(by)) and rule.metric != "calls"
+    minimum = rule.min_calls if rule.min_calls is not None else (
+        engine.settings.min_sample if m.unit == "rate" and with_calls else 0)
+    metrics = (rule.metric,) + (("calls",) if with_calls else ())
+    rows = engine.query(Request(metrics, by=by, start=start, end=end)).rows
+    before = {}
+    if rule.drop_pct is not None:
+        p0, p1 = previous(rule.window, start, end)
+        before = {r.get(rule.by) if rule.by else None: r[rule.metric]
+                  for r in engine.query(Request((rule.metric,), by=by, start=p0, end=p1)).rows}
+    industries = Lookup(engine).campaign_industries() if rule.bands and rule.by == "campaign" else {}
+    out = []
+    for r in rows:
+        key_value = r.get(rule.by) if rule.by else None
+        if rule.by and key_value is None:
+            continue
+        value = r[rule.metric]
+        if value is None or (with_calls and (r.get("calls") or 0) < minimum):
+            continue
+        scope = f"{rule.by} {key_value}" if rule.by else None
+        where = f" for {scope}" if scope else ""
+        shown = human(value, m.unit)
+        fired: list[tuple[float | None, str]] = []
+        if rule.above is not None and value > rule.above:
+            fired.append((rule.above, f"{m.name}{where} is {shown}, above {human(rule.above, m.unit)}"))
+        if rule.below is not None and value < rule.below:
+            fired.append((rule.below, f"{m.name}{where} is {shown}, below {human(rule.below, m.unit)}"))
+        if rule.bands:
+            band = m.band(value, industries.get(key_value))
+            if band and band.level in rule.bands:
+                fired.append((band.max, f"{m.name}{where} is {shown}: {band.label or band.level}"))
+        if rule.drop_pct is not None:
+            prev = before.get(key_value)
+            if prev and prev > 0 and (prev - value) / prev * 100 > rule.drop_pct:
+                fired.append((prev, f"{m.name}{where} fell {(prev - value) / prev:.0%} to {shown} "
+                                    f"from {human(prev, m.unit)} ({p0}{'' if p0 == p1 else f' – {p1}'})"))
+        for threshold, text in fired[:1]:
+            out.append(Alert(rule.id, f"{rule.id}|{scope or ''}", scope, rule.metric, value,
+                             threshold, rule.window, start, end,
+                             f"{text} ({start}{'' if start == end else f' – {end}'})", channels))
+    return out

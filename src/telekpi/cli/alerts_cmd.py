@@ -1,0 +1,97 @@
+"""`telekpi alerts`: what fires now; `--send` delivers it, `--watch` keeps checking."""
+
+from __future__ import annotations
+
+import time
+from datetime import datetime
+from pathlib import Path
+from zoneinfo import ZoneInfo
+
+import typer
+
+from telekpi.cli.app import app, db_path
+from telekpi.cli.output import print_csv, print_json, print_table
+from telekpi.cli.query_cmds import Fmt, FmtOpt
+from telekpi.errors import UsageError
+
+
+def rules_path(workspace: Path, given: Path | None) -> Path | None:
+    if given:
+        return given
+    own = workspace / "alerts.yaml"
+    return own if own.exists() else None
+
+
+def parse_at(value: str | None, tz: str) -> datetime:
+    if not value:
+        return datetime.now(ZoneInfo(tz))
+    for fmt in ("%Y-%m-%d %H:%M", "%Y-%m-%dT%H:%M", "%Y-%m-%d"):
+        try:
+            return datetime.strptime(value, fmt).replace(tzinfo=ZoneInfo(tz))
+        except ValueError:
+            continue
+    raise UsageError(f"--at {value!r} is not a time; expected YYYY-MM-DD or 'YYYY-MM-DD HH:MM'")
+
+
+def check(db: Path, rules_file: Path | None, at: str | None, send: bool):
+    """One round: evaluate, record, deliver. The warehouse is open only for the round."""
+    from telekpi.alerts.channels import deliver
+    from telekpi.alerts.evaluate import evaluate
+    from telekpi.alerts.rules import load_rules
+    from telekpi.alerts.state import AlertState
+    from telekpi.engine.engine import Engine
+
+    engine = Engine.open(db)
+    try:
+        rules = load_rules(rules_path(engine.warehouse.workspace, rules_file), engine.catalog)
+        firing = evaluate(engine, rules, parse_at(at, engine.settings.timezone))
+    finally:
+        engine.warehouse.close()
+    state = AlertState.beside(db)
+    try:
+        new = state.update(firing)
+        report = deliver(rules, state, firing) if send else []
+    finally:
+        state.close()
+    return firing, new, report
+
+
+@app.command("alerts")
+def alerts_cmd(
+    ctx: typer.Context,
+    rules: Path = typer.Option(None, "--rules", help="Alert rules (YAML) [default: ./alerts.yaml, "
+                               "else the built-in rules]."),
+    at: str = typer.Option(None, "--at", help="Evaluate as of this local time (YYYY-MM-DD [HH:MM]) "
+                           "[default: now]."),
+    send: bool = typer.Option(False, "--send", help="Deliver new alerts to the rules' channels."),
+    watch: bool = typer.Option(False, "--watch", help="Keep checking (and sending) every --interval seconds."),
+    interval: float = typer.Option(60, "--interval", help="Seconds between checks with --watch."),
+    fmt: Fmt = FmtOpt,
+) -> None:
+    """List the alerts that fire now (metric thresholds, bands, drops, slow and over-contacted leads)."""
+    db = db_path(ctx)
+    if watch:
+        typer.echo(f"checking every {interval:g} s; Ctrl-C stops", err=True)
+        while True:
+            firing, new, report = check(db, rules, at, True)
+            stamp = datetime.now().strftime("%H:%M:%S")
+            for a in new:
+                typer.echo(f"{stamp} NEW  {a.message}")
+            for a, channel, ok, detail in report:
+                typer.echo(f"{stamp} {'sent' if ok else 'FAILED'} to {channel}: {a.rule} ({detail})")
+            time.sleep(interval)
+    firing, new, report = check(db, rules, at, send)
+    rows = [{**a.to_json(), "new": a in new} for a in firing]
+    if fmt == Fmt.json:
+        print_json({"alerts": rows, "sent": [{"rule": a.rule, "key": a.key, "channel": c, "ok": ok,
+                                              "detail": d} for a, c, ok, d in report]})
+        return
+    if fmt == Fmt.csv:
+        print_csv(["rule", "scope", "metric", "value", "threshold", "window", "from", "to", "message"], rows)
+        return
+    if not rows:
+        typer.echo("No alerts fire.")
+        return
+    print_table(["rule", "scope", "message"], rows, {}, title=f"{len(rows)} alerts fire")
+    for a, channel, ok, detail in report:
+        typer.echo(f"{'sent' if ok else 'FAILED'} to {channel}: {a.rule} ({detail})")

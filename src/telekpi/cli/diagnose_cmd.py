@@ -1,0 +1,57 @@
+"""`telekpi diagnose`: the funnel's bottleneck and its likely causes, each agent's weakest
+KPIs, the best time to call, and script and campaign A/B tests."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import typer
+
+from telekpi.cli.app import app, db_path
+from telekpi.cli.output import human, print_json, print_table
+from telekpi.cli.query_cmds import Fmt, FmtOpt, FromOpt, ToOpt, WhereOpt, _date, _where
+from telekpi.engine.engine import Engine
+from telekpi.engine.request import Request
+
+
+@app.command("diagnose")
+def diagnose_cmd(
+    ctx: typer.Context, start: str = FromOpt, end: str = ToOpt, where: list[str] = WhereOpt,
+    template: Path = typer.Option(None, "--template", help="Judge agents against this KPI "
+                                  "template's targets [default: catalog targets, else the centre's level]."),
+    fmt: Fmt = FmtOpt,
+) -> None:
+    """Say what to fix: funnel bottleneck, agents' weakest KPIs, best time to call, A/B tests."""
+    from telekpi.engine.diagnose import diagnose
+
+    engine = Engine.open(db_path(ctx))
+    tpl = None
+    if template:
+        from telekpi.targets.template import load_template
+
+        tpl = load_template(template, engine.catalog)
+    req = Request((), start=_date(start, "--from"), end=_date(end, "--to"), where=_where(where))
+    data = diagnose(engine, req, tpl)
+    if fmt != Fmt.table:
+        print_json(data)
+        return
+    b = data["funnel"]["bottleneck"]
+    typer.echo("Funnel: " + (b["message"] if b else "no stage is below its band"))
+    for t in data["funnel"]["by_team"]:
+        typer.echo(f"  team {t['team']}: {t['bottleneck']['message'] if t['bottleneck'] else 'no stage is below its band'}")
+    rows = []
+    for a in data["agents"]:
+        gaps = [f"{g['name']} {human(g['actual'], g['unit'])} vs {human(g['target'], g['unit'])} "
+                f"({g['target_source']}; {g['shortfall']:.0%} {'over' if g['better'] == 'lower' else 'short'})"
+                for g in a["weakest"]]
+        rows.append({"agent": a["agent"], "calls": a["calls"],
+                     "weakest KPIs": "; ".join(gaps) or "none below target"})
+    print_table(["agent", "calls", "weakest KPIs"], rows, {"calls": "count"},
+                title="Each agent's weakest KPIs")
+    top = data["best_time"]["top"]
+    typer.echo("Best time to call (connection rate, 95 % interval): " + ", ".join(
+        f"{s['day']} {s['hour']:02d}:00 {s['connection_rate']:.0%} ({s['ci_low']:.0%}–{s['ci_high']:.0%})"
+        for s in top) if top else "Best time to call: too few calls per slot to say")
+    for label, tests in (("Scripts", data["scripts"]), ("Campaigns", data["campaigns"])):
+        for t in tests:
+            typer.echo(f"{label} in {t['group']}: {t['verdict']}")
