@@ -141,3 +141,30 @@ def test_commission_floor_and_cap(tmp_path, centre):
     assert _reward(t, 1.0, 5000)["commission"] == 100    # capped
     assert _reward(t, 0.5, 5000)["commission"] == 0      # under min_score
     assert _reward(t, 1.2, 0)["reward"] == 50            # tier "high", no revenue, no commission
+
+
+def test_review_so_far_pro_rates_counts_and_money(centre, tmp_path):
+    from datetime import date
+
+    p = tmp_path / "t.yaml"
+    p.write_text(TEMPLATE.replace("MISSING", ""))
+    t = load_template(p, centre.catalog)
+    sc = scorecard(centre, t, as_of=date(2026, 3, 10))
+    assert sc["as_of"] == "2026-03-10" and sc["elapsed"] == pytest.approx(10 / 31)
+    a1 = by(sc["agents"], "agent")["A1"]
+    # revenue (money) target 1000 × 10/31; aht (seconds) and csat (rate) keep theirs.
+    assert [i["target"] for i in a1["items"]] == pytest.approx([1000 * 10 / 31, 200, 0.8])
+    assert a1["items"][0]["actual"] == 1200
+
+
+def test_review_dates_by_cadence(tmp_path, centre):
+    from datetime import date
+
+    from telekpi.targets.scorecard import review_dates
+
+    p = tmp_path / "t.yaml"
+    p.write_text(TEMPLATE.replace("MISSING", "cadence: twice_weekly"))
+    t = load_template(p, centre.catalog)
+    days = review_dates(t)
+    assert days[:3] == [date(2026, 3, 2), date(2026, 3, 5), date(2026, 3, 9)]   # Mon, Thu, Mon
+    assert days[-1] == date(2026, 3, 31) and all(d.weekday() in (0, 3) for d in days[:-1])

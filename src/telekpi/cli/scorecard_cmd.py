@@ -41,6 +41,8 @@ def scorecard_cmd(
     ctx: typer.Context,
     template: Path = typer.Argument(..., help="KPI template (YAML): goal, period, items, targets, reward."),
     by: Level = typer.Option(Level.agent, "--by", help="Score agents, teams or vendors."),
+    as_of: str = typer.Option(None, "--as-of", help="Review the period so far, to this day "
+                              "(YYYY-MM-DD): targets of counts and money are pro-rated."),
     fmt: Fmt = FmtOpt,
 ) -> None:
     """Score agents (and teams, vendors) against a KPI template: attainment, score, tier, reward."""
@@ -49,7 +51,9 @@ def scorecard_cmd(
 
     engine = Engine.open(db_path(ctx))
     t = load_template(template, engine.catalog)
-    data = scorecard(engine, t)
+    from telekpi.cli.query_cmds import _date
+
+    data = scorecard(engine, t, _date(as_of, "--as-of"))
     if fmt == Fmt.json:
         print_json(data)
         return
@@ -76,6 +80,9 @@ def scorecard_cmd(
                   + ["score", "tier", "reward"], out)
         return
     typer.echo(f"{t.name} — {t.goal}\n{t.start} – {t.end}, reviewed {t.cadence.replace('_', ' ')}"
-               + (f", supervisor {t.supervisor}" if t.supervisor else ""))
+               + (f", supervisor {t.supervisor}" if t.supervisor else "")
+               + (f"\nSo far: to {data['as_of']} ({data['elapsed']:.0%} of the period)"
+                  if data["elapsed"] < 1 else "")
+               + (f"; next review {data['next_review']}" if data["next_review"] else ""))
     print_table(columns, table, {"calls": "count", "reward": "money"},
                 title=f"Scorecard by {key} (actual / target (attainment))")

@@ -11,6 +11,8 @@ and no reward: "too few to judge".
 
 from __future__ import annotations
 
+from datetime import date, timedelta
+
 from telekpi.engine.lookup import Lookup
 from telekpi.engine.request import Request
 from telekpi.targets.template import Template
@@ -53,12 +55,22 @@ def _reward(t: Template, score: float | None, base: float | None) -> dict:
             "reward": bonus + commission}
 
 
-def scorecard(engine, t: Template) -> dict:
-    """The scorecard of a template, as data for the CLI, the web and reports."""
+def additive(metric) -> bool:
+    return metric.unit in ADDITIVE_UNITS and metric.type != "ratio"
+
+
+def scorecard(engine, t: Template, as_of: date | None = None) -> dict:
+    """The scorecard of a template, as data for the CLI, the web and reports.
+
+    ``as_of`` scores the period so far (a review inside it): the actuals run to that day
+    and the targets of counts and money are pro-rated to the share of the period elapsed;
+    rates and durations keep their targets."""
     cat = engine.catalog.metrics
+    end = t.end if as_of is None else max(t.start, min(as_of, t.end))
+    share = ((end - t.start).days + 1) / ((t.end - t.start).days + 1)
     metrics = [i.metric for i in t.items]
     extra = ["calls"] + ([t.commission.of] if t.commission and t.commission.of not in metrics else [])
-    req = Request(tuple(dict.fromkeys(metrics + extra)), by=("agent",), start=t.start, end=t.end,
+    req = Request(tuple(dict.fromkeys(metrics + extra)), by=("agent",), start=t.start, end=end,
                   where=t.scope)
     rows = {r["agent"]: r for r in engine.query(req).rows if r["agent"] is not None}
     people = {a["agent_id"]: a for a in Lookup(engine).agents(list(rows))}
@@ -70,6 +82,8 @@ def scorecard(engine, t: Template) -> dict:
         items = []
         for it in t.items:
             target = t.target_for(it.metric, agent_id, team, level)
+            if additive(cat[it.metric]):
+                target *= share
             actual = row.get(it.metric)
             items.append({"metric": it.metric, "name": cat[it.metric].name,
                           "unit": cat[it.metric].unit, "better": it.better, "weight": it.weight,
@@ -86,16 +100,29 @@ def scorecard(engine, t: Template) -> dict:
                        "score": score, **reward,
                        "note": None if judged else f"too few to judge ({row.get('calls') or 0} calls, "
                                                    f"fewer than min_sample {minimum})"})
+    reviews = review_dates(t)
     return {"template": {"name": t.name, "file": t.file, "goal": t.goal, "start": t.start.isoformat(),
                          "end": t.end.isoformat(), "cadence": t.cadence, "supervisor": t.supervisor,
                          "items": [{"metric": i.metric, "weight": i.weight, "target": i.target,
                                     "better": i.better} for i in t.items]},
+            "as_of": end.isoformat(), "elapsed": share,
+            "next_review": next((d.isoformat() for d in reviews if d > end), None),
             "agents": agents,
-            "teams": _groups(engine, t, "team", agents),
-            "vendors": _groups(engine, t, "vendor", agents)}
+            "teams": _groups(engine, t, "team", agents, end),
+            "vendors": _groups(engine, t, "vendor", agents, end)}
 
 
-def _groups(engine, t: Template, dim: str, agents: list[dict]) -> list[dict]:
+def review_dates(t: Template) -> list[date]:
+    """The review days of the evaluation period by its cadence (twice a week: Monday and
+    Thursday, seed 003), ending with the period's last day."""
+    days = [t.start + timedelta(days=i) for i in range((t.end - t.start).days + 1)]
+    pick = {"daily": lambda d: True, "weekly": lambda d: d.weekday() == 0,
+            "twice_weekly": lambda d: d.weekday() in (0, 3), "monthly": lambda d: d.day == 1}[t.cadence]
+    out = [d for d in days if pick(d) and d != t.start]
+    return out + ([t.end] if not out or out[-1] != t.end else [])
+
+
+def _groups(engine, t: Template, dim: str, agents: list[dict], end: date) -> list[dict]:
     """A team's (vendor's) actuals come from the engine; its target is the sum of its agents'
     targets for counts and money, their mean for rates and durations."""
     cat = engine.catalog.metrics
@@ -104,7 +131,7 @@ def _groups(engine, t: Template, dim: str, agents: list[dict]) -> list[dict]:
     if not all(engine.supports(m, {dim}) for m in metrics + extra):
         return []
     rows = engine.query(Request(tuple(dict.fromkeys(metrics + extra)), by=(dim,), start=t.start,
-                                end=t.end, where=t.scope)).rows
+                                end=end, where=t.scope)).rows
     out = []
     for row in rows:
         key = row[dim]
@@ -114,8 +141,7 @@ def _groups(engine, t: Template, dim: str, agents: list[dict]) -> list[dict]:
         items = []
         for it in t.items:
             targets = [next(i["target"] for i in a["items"] if i["metric"] == it.metric) for a in members]
-            additive = cat[it.metric].unit in ADDITIVE_UNITS and cat[it.metric].type != "ratio"
-            target = sum(targets) if additive else sum(targets) / len(targets)
+            target = sum(targets) if additive(cat[it.metric]) else sum(targets) / len(targets)
             actual = row.get(it.metric)
             att = attainment(actual, target, it.better, t.attainment_cap)
             items.append({"metric": it.metric, "name": cat[it.metric].name, "unit": cat[it.metric].unit,

@@ -8,13 +8,14 @@ from fastapi.responses import HTMLResponse
 from telekpi.errors import NotFoundError
 from telekpi.targets.scorecard import scorecard
 from telekpi.targets.template import load_template
+from telekpi.web.filters import parse_date
 from telekpi.web.pages import PageDep
 
 router = APIRouter(include_in_schema=False)
 
 
 @router.get("/scorecards")
-def scorecards(p: PageDep, template: str = "") -> HTMLResponse:
+def scorecards(p: PageDep, template: str = "", as_of: str = "") -> HTMLResponse:
     folder = p.engine.warehouse.workspace / "scorecards"
     names = sorted(f.name for f in folder.glob("*.yaml")) if folder.is_dir() else []
     data = None
@@ -22,7 +23,8 @@ def scorecards(p: PageDep, template: str = "") -> HTMLResponse:
         name = template or names[0]
         if name not in names:
             raise NotFoundError(f"no KPI template {name!r} in {folder}")
-        data = scorecard(p.engine, load_template(folder / name, p.engine.catalog))
+        data = scorecard(p.engine, load_template(folder / name, p.engine.catalog),
+                         parse_date(as_of, "as_of"))
         user = p.user
         if user.role == "supervisor":
             data["agents"] = [a for a in data["agents"] if a["team"] in user.teams]
@@ -32,4 +34,5 @@ def scorecards(p: PageDep, template: str = "") -> HTMLResponse:
             data["agents"] = [a for a in data["agents"] if a["agent"] == user.agent_id]
             data["teams"], data["vendors"] = [], []
         template = name
-    return p.render("scorecards.html", names=names, current=template, data=data, folder=folder)
+    return p.render("scorecards.html", names=names, current=template, data=data, folder=folder,
+                    as_of=as_of)
