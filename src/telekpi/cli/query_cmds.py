@@ -11,7 +11,7 @@ from telekpi.cli.app import app, db_path
 from telekpi.cli.output import human, print_csv, print_json, print_table
 from telekpi.engine.engine import Engine
 from telekpi.engine.funnel import funnel as run_funnel
-from telekpi.engine.request import PERIODS, Request
+from telekpi.engine.request import PERIODS, Request, parse_where
 from telekpi.errors import UsageError
 
 
@@ -34,13 +34,7 @@ def _date(value: str | None, flag: str) -> date | None:
 
 
 def _where(items: list[str]) -> tuple[tuple[str, str], ...]:
-    out = []
-    for item in items:
-        dim, sep, value = item.partition("=")
-        if not sep or not dim.strip():
-            raise UsageError(f"--where {item!r} must look like DIM=VALUE, e.g. team=T1")
-        out.append((dim.strip(), value.strip()))
-    return tuple(out)
+    return parse_where(items)
 
 
 def _engine(ctx: typer.Context) -> Engine:

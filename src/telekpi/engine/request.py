@@ -29,3 +29,16 @@ class Result:
 
     def to_json(self) -> dict:
         return {"metrics": self.metrics, "by": self.by, "period": self.period, "rows": self.rows}
+
+
+def parse_where(items, name: str = "--where") -> tuple[tuple[str, str], ...]:
+    """DIM=VALUE filters, as the CLI and the API take them."""
+    from telekpi.errors import UsageError
+
+    out = []
+    for item in items:
+        dim, sep, value = item.partition("=")
+        if not sep or not dim.strip():
+            raise UsageError(f"{name} {item!r} must look like DIM=VALUE, e.g. team=T1")
+        out.append((dim.strip(), value.strip()))
+    return tuple(out)

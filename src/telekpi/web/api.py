@@ -14,7 +14,7 @@ from pydantic import BaseModel
 from telekpi.engine.engine import Engine
 from telekpi.engine.funnel import funnel as run_funnel
 from telekpi.engine.lookup import Lookup
-from telekpi.engine.request import PERIODS, Request as KpiRequest
+from telekpi.engine.request import PERIODS, Request as KpiRequest, parse_where
 from telekpi.errors import NotFoundError, UsageError
 from telekpi.ingest.json_rows import JsonRowsSource
 from telekpi.ingest.pipeline import import_source
@@ -62,22 +62,12 @@ UserDep = Annotated[User, Depends(current_user)]
 EngineDep = Annotated[Engine, Depends(engine)]
 
 
-def where_pairs(items: list[str]) -> tuple[tuple[str, str], ...]:
-    out = []
-    for item in items:
-        dim, sep, value = item.partition("=")
-        if not sep or not dim.strip():
-            raise UsageError(f"where {item!r} must look like DIM=VALUE, e.g. team=T1")
-        out.append((dim.strip(), value.strip()))
-    return tuple(out)
-
-
 def kpi_request(metrics: list[str], by: list[str], period: str | None, start: str | None,
                 end: str | None, where: list[str], ci: bool, user: User) -> KpiRequest:
     names = tuple(m for part in metrics for m in part.split(",") if m)
     dims = tuple(d for part in by for d in part.split(",") if d)
     return KpiRequest(names, dims, period or None, parse_date(start, "from"),
-                      parse_date(end, "to"), scoped_where(user, where_pairs(where)), ci)
+                      parse_date(end, "to"), scoped_where(user, parse_where(where, 'where')), ci)
 
 
 class Metric(BaseModel):
