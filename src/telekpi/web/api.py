@@ -15,7 +15,7 @@ from telekpi.engine.engine import Engine
 from telekpi.engine.funnel import funnel as run_funnel
 from telekpi.engine.lookup import Lookup
 from telekpi.engine.request import PERIODS, Request as KpiRequest, parse_where
-from telekpi.errors import NotFoundError, UsageError
+from telekpi.errors import NotFoundError
 from telekpi.ingest.json_rows import JsonRowsSource
 from telekpi.ingest.pipeline import import_source
 from telekpi.model.tables import TABLES
