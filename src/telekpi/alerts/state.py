@@ -8,12 +8,10 @@ A send that failed is retried at the next check. SQLite, so the web server and a
 
 from __future__ import annotations
 
-import sqlite3
-import threading
 import time
-from pathlib import Path
 
 from telekpi.alerts.evaluate import Alert
+from telekpi.store.sqlite_store import SqliteStore
 
 _SCHEMA = """
 CREATE TABLE IF NOT EXISTS alerts (
@@ -25,22 +23,9 @@ CREATE TABLE IF NOT EXISTS sends (
 """
 
 
-class AlertState:
-    def __init__(self, path: str | Path):
-        self.path = Path(path)
-        self._db = sqlite3.connect(str(self.path), check_same_thread=False, isolation_level=None,
-                                   timeout=10)
-        self._db.execute("PRAGMA journal_mode=WAL")
-        self._db.executescript(_SCHEMA)
-        self._lock = threading.Lock()
-
-    @classmethod
-    def beside(cls, warehouse: str | Path) -> AlertState:
-        return cls(Path(warehouse).resolve().parent / "telekpi-alerts.sqlite")
-
-    def _q(self, sql: str, args: tuple = ()) -> list[tuple]:
-        with self._lock:
-            return self._db.execute(sql, args).fetchall()
+class AlertState(SqliteStore):
+    FILE = "telekpi-alerts.sqlite"
+    SCHEMA = _SCHEMA
 
     def update(self, firing: list[Alert]) -> list[Alert]:
         """Record this check; return the alerts that are new (fired anew since they cleared)."""
@@ -88,6 +73,3 @@ class AlertState:
         names = ("key", "rule", "scope", "message", "value", "threshold", "fired_at",
                  "last_seen_at", "sent_to")
         return [dict(zip(names, r, strict=True)) for r in rows]
-
-    def close(self) -> None:
-        self._db.close()

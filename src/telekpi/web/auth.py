@@ -11,8 +11,6 @@ from __future__ import annotations
 import hashlib
 import json
 import secrets
-import sqlite3
-import threading
 import time
 from dataclasses import dataclass
 from pathlib import Path
@@ -21,6 +19,7 @@ from argon2 import PasswordHasher
 from argon2.exceptions import InvalidHashError, VerificationError
 
 from telekpi.errors import UsageError
+from telekpi.store.sqlite_store import SqliteStore
 
 ROLES = ("admin", "supervisor", "agent")
 SESSION_SECONDS = 12 * 3600
@@ -53,27 +52,16 @@ def _digest(secret: str) -> str:
     return hashlib.sha256(secret.encode()).hexdigest()
 
 
-class Users:
+class Users(SqliteStore):
     """The user store of one workspace (``telekpi-users.sqlite`` next to the warehouse)."""
 
+    FILE = "telekpi-users.sqlite"
+    SCHEMA = _SCHEMA
+
     def __init__(self, path: str | Path):
-        self.path = Path(path)
-        self.path.parent.mkdir(parents=True, exist_ok=True)
-        self._db = sqlite3.connect(str(self.path), check_same_thread=False, isolation_level=None,
-                                   timeout=10)
-        self._db.execute("PRAGMA journal_mode=WAL")
-        self._db.executescript(_SCHEMA)
-        self._lock = threading.Lock()
+        super().__init__(path)
         self._hasher = PasswordHasher()
         self._dummy = self._hasher.hash("not a password")   # equal work for unknown names
-
-    @classmethod
-    def beside(cls, warehouse: str | Path) -> Users:
-        return cls(Path(warehouse).resolve().parent / "telekpi-users.sqlite")
-
-    def _q(self, sql: str, args: tuple = ()) -> list[tuple]:
-        with self._lock:
-            return self._db.execute(sql, args).fetchall()
 
     # -- users -----------------------------------------------------------------------
     def add(self, name: str, password: str, role: str, teams: tuple[str, ...] = (),
@@ -150,9 +138,6 @@ class Users:
     def token_user(self, token: str) -> User | None:
         rows = self._q("SELECT name FROM tokens WHERE digest = ?", (_digest(token),))
         return self.get(rows[0][0]) if rows else None
-
-    def close(self) -> None:
-        self._db.close()
 
 
 def _user(row: tuple) -> User:
