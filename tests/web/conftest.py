@@ -37,7 +37,14 @@ def demo_db(tmp_path_factory):
 
 @pytest.fixture(scope="session")
 def app(demo_db):
-    return create_app(demo_db)
+    application = create_app(demo_db)
+    yield application
+    import gc
+
+    # No DuckDB object may outlive the interpreter (nanobind reports it as a leak).
+    application.state.web.close()
+    del application.state.web, application.state.templates
+    gc.collect()
 
 
 @pytest.fixture

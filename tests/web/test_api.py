@@ -18,9 +18,15 @@ def test_kpi_answers_as_the_cli_does(as_user, app, monkeypatch, capsys):
     api = c.get("/api/v1/kpi", params=[("metric", "calls,connection_rate,aht"), ("by", "team"),
                                        ("period", "month"), ("from", "2026-01-01"),
                                        ("to", "2026-12-31")]).json()
-    monkeypatch.setattr(query_cmds, "_engine", lambda ctx: app.state.web.engine())
-    assert main(["kpi", "calls", "connection_rate", "aht", "--by", "team", "--period", "month",
-                 "--from", "2026-01-01", "--to", "2026-12-31", "--format", "json"]) == 0
+    from telekpi.engine.engine import Engine
+
+    with app.state.web.session() as served:
+        # The CLI's own engine on the app's cursor, without the app's answer cache: it
+        # computes the numbers again rather than reading what the API just cached.
+        cli_engine = Engine(served.warehouse, served.settings, served.catalog)
+        monkeypatch.setattr(query_cmds, "_engine", lambda ctx: cli_engine)
+        assert main(["kpi", "calls", "connection_rate", "aht", "--by", "team", "--period", "month",
+                     "--from", "2026-01-01", "--to", "2026-12-31", "--format", "json"]) == 0
     cli = json.loads(capsys.readouterr().out)
     assert api == cli
     assert api["rows"], "the demo has calls in 2026"
@@ -109,3 +115,15 @@ def test_ingest_rejects_unknown_tables_and_non_admins(as_user):
     assert as_user("boss").post("/api/v1/ingest/nope", json=[]).status_code == 404
     r = as_user("sup1").post("/api/v1/ingest/calls", json=[{"call_id": "x"}])
     assert r.status_code == 403 and "only an admin" in r.json()["error"]["message"]
+
+
+def test_answers_after_a_write_are_fresh(as_user):
+    """Answers are cached until the server writes: an ingested row shows at once."""
+    c = as_user("boss")
+    before = c.get("/api/v1/kpi?metric=calls").json()["rows"][0]["calls"]
+    assert c.get("/api/v1/leads?q=FRESH-LEAD").json() == []
+    c.post("/api/v1/ingest/calls", json=[{"call_id": "FRESH-1", "started_at": "2026-10-01 09:00:00",
+                                          "status": "answered"}])
+    c.post("/api/v1/ingest/leads", json=[{"lead_id": "FRESH-LEAD", "created_at": "2026-10-01 08:00:00"}])
+    assert c.get("/api/v1/kpi?metric=calls").json()["rows"][0]["calls"] == before + 1
+    assert [r["lead_id"] for r in c.get("/api/v1/leads?q=FRESH-LEAD").json()] == ["FRESH-LEAD"]

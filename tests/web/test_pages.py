@@ -40,12 +40,9 @@ def test_upload_needs_the_forms_token(as_user):
 
 
 def test_leaderboard_numbers_are_the_engines(as_user, app):
-    engine = app.state.web.engine()
-    try:
+    with app.state.web.session() as engine:
         rows = engine.query(Request(("calls", "call_conversion_rate"), by=("agent",),
                                     start=None, end=None)).rows
-    finally:
-        engine.warehouse.con.close()
     c = as_user("boss")
     html = c.get("/agents?from=2000-01-01&to=2100-12-31").text
     judged = [r for r in rows if (r["calls"] or 0) >= 30 and r["agent"]]
@@ -73,12 +70,9 @@ def test_scorecards_page_matches_the_engine_and_respects_scope(as_user, app, dem
     from telekpi.targets.scorecard import scorecard
     from telekpi.targets.template import load_template
 
-    engine = app.state.web.engine()
-    try:
+    with app.state.web.session() as engine:
         data = scorecard(engine, load_template(demo_db.parent / "scorecards" / "in-house-sales.yaml",
                                                engine.catalog))
-    finally:
-        engine.warehouse.con.close()
     html = as_user("boss").get("/scorecards?template=in-house-sales.yaml").text
     shown = re.findall(r'<td><a href="/agents/(A\d+)">', html)
     assert shown == [a["agent"] for a in data["agents"]]
@@ -98,11 +92,8 @@ def test_alerts_reach_the_dashboard_scoped_by_role(as_user, app, demo_db):
         "  - {id: t-calls, metric: calls, above: 0, by: team, window: month}\n")
     from telekpi.engine.lookup import Lookup
 
-    engine = app.state.web.engine()
-    try:   # check as of the agent user's last call, so A003 has numbers in the window
+    with app.state.web.session() as engine:   # as of A003's last call: A003 has numbers
         last = Lookup(engine).recent_calls("A003", 1)[0]["started_at"]
-    finally:
-        engine.warehouse.con.close()
     try:
         firing = app.state.web.check_alerts(last.astimezone(ZoneInfo("Asia/Ho_Chi_Minh")))
     finally:

@@ -21,7 +21,7 @@ from telekpi.ingest.pipeline import import_source
 from telekpi.model.tables import TABLES
 from telekpi.store.warehouse import quarantine_rows
 from telekpi.web.access import require_admin, scope_of, scoped_where
-from telekpi.web.app import Cursor, WebState, authenticate
+from telekpi.web.app import WebState, authenticate
 from telekpi.web.auth import User
 from telekpi.web.filters import parse_date
 
@@ -51,11 +51,8 @@ def current_user(request: Request) -> User:
 
 
 def engine(request: Request) -> Iterator[Engine]:
-    e = request.app.state.web.engine()
-    try:
+    with request.app.state.web.session() as e:
         yield e
-    finally:
-        e.warehouse.con.close()
 
 
 UserDep = Annotated[User, Depends(current_user)]
@@ -203,16 +200,11 @@ def ingest(table: str, request: Request, user: UserDep,
     state: WebState = request.app.state.web
     body = json.dumps(rows, sort_keys=True, default=str).encode()
     label = f"api:{table}:{hashlib.sha256(body).hexdigest()[:20]}"
-    with state.write_lock:
-        cur = Cursor(state.warehouse.con.cursor(), state.warehouse.path)
-        try:
-            result = import_source(cur, table, JsonRowsSource(rows, label),  # type: ignore[arg-type]
-                                   state.settings, label=label, fmt="json")
-            state.data_changed()
-            reasons = [{"row": r["line"], "column": r["column"], "reason": r["reason"]}
-                       for r in quarantine_rows(cur, source=label, limit=1000)]  # type: ignore[arg-type]
-        finally:
-            cur.con.close()
+    with state.write() as cur:
+        result = import_source(cur, table, JsonRowsSource(rows, label),  # type: ignore[arg-type]
+                               state.settings, label=label, fmt="json")
+        reasons = [{"row": r["line"], "column": r["column"], "reason": r["reason"]}
+                   for r in quarantine_rows(cur, source=label, limit=1000)]  # type: ignore[arg-type]
     c = result.counts
     return {"table": table, "batch": label, "rows_read": c.rows_read, "inserted": c.inserted,
             "updated": c.updated, "unchanged": c.unchanged, "quarantined": c.quarantined,

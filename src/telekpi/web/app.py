@@ -10,6 +10,8 @@ HTML page for people (datasette's ``handle_exception``).
 from __future__ import annotations
 
 import threading
+from collections.abc import Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -66,10 +68,30 @@ class WebState:
         """Call after every write: cached answers are dropped."""
         self.cache.clear()
 
-    def engine(self) -> Engine:
+    def _cursor(self) -> Cursor:
         cur = Cursor(self.warehouse.con.cursor(), self.warehouse.path)
         cur.con.execute("SET TimeZone = 'UTC'")
-        return Engine(cur, self.settings, self.catalog, self.cache)   # type: ignore[arg-type]
+        return cur
+
+    @contextmanager
+    def session(self) -> Iterator[Engine]:
+        """An engine on its own DuckDB cursor, closed afterwards: one per request or task."""
+        cur = self._cursor()
+        try:
+            yield Engine(cur, self.settings, self.catalog, self.cache)   # type: ignore[arg-type]
+        finally:
+            cur.con.close()
+
+    @contextmanager
+    def write(self) -> Iterator[Cursor]:
+        """The one writer: a cursor under the write lock; cached answers are dropped after."""
+        with self.write_lock:
+            cur = self._cursor()
+            try:
+                yield cur
+            finally:
+                cur.con.close()
+                self.data_changed()
 
     def check_alerts(self, now=None) -> list:
         """One round of the alert rules (the workspace's alerts.yaml, else the built-in ones):
@@ -83,11 +105,8 @@ class WebState:
 
         own = self.warehouse.workspace / "alerts.yaml"
         rules = load_rules(own if own.exists() else None, self.catalog)
-        engine = self.engine()
-        try:
+        with self.session() as engine:
             firing = evaluate(engine, rules, now or datetime.now(ZoneInfo(self.settings.timezone)))
-        finally:
-            engine.warehouse.con.close()
         self.alerts.update(firing)
         deliver(rules, self.alerts, firing)
         return firing

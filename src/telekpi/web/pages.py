@@ -76,11 +76,8 @@ def _local_date(ts: datetime, tz: str) -> date:
 
 def page(request: Request) -> Iterator[Page]:
     user, csrf = authenticate(request)
-    engine = request.app.state.web.engine()
-    try:
+    with request.app.state.web.session() as engine:
         yield Page(request, user, csrf, engine)
-    finally:
-        engine.warehouse.con.close()
 
 
 PageDep = Annotated[Page, Depends(page)]
@@ -172,14 +169,13 @@ def overview_data(engine: Engine, filters: Filters, where, metrics) -> list[dict
 def warm(state: WebState) -> None:
     """Answer the default overview once at start-up, so the first visitor does not wait
     for DuckDB to read the warehouse from disk."""
-    engine = state.engine()
     try:
-        first, last = Lookup(engine).data_range()
-        if last:
-            end = _local_date(last, engine.settings.timezone)
-            overview_data(engine, Filters(end.replace(day=1), end), (), list(HEADLINE))
+        with state.session() as engine:
+            first, last = Lookup(engine).data_range()
+            if last:
+                end = _local_date(last, engine.settings.timezone)
+                overview_data(engine, Filters(end.replace(day=1), end), (), list(HEADLINE))
     finally:
-        engine.warehouse.con.close()
         state.warmed.set()
 
 

@@ -18,7 +18,6 @@ from telekpi.ingest.pipeline import import_file
 from telekpi.model.tables import TABLES
 from telekpi.store.warehouse import quarantine_rows, recent_imports
 from telekpi.web.access import require_admin
-from telekpi.web.app import Cursor
 from telekpi.web.pages import Page, PageDep
 
 router = APIRouter(include_in_schema=False)
@@ -68,12 +67,7 @@ def upload(p: PageDep, table: Annotated[str, Form()], csrf: Annotated[str, Form(
                 raise UsageError("the file is larger than 2 GB; import it with `telekpi import`")
             out.write(chunk)
     state = p.request.app.state.web
-    with state.write_lock:
-        cur = Cursor(state.warehouse.con.cursor(), state.warehouse.path)
-        try:
-            result = import_file(cur, table, dest, state.settings, mapping=m)  # type: ignore[arg-type]
-            state.data_changed()
-            rejected = quarantine_rows(cur, source=str(dest.resolve()), limit=500)  # type: ignore[arg-type]
-        finally:
-            cur.con.close()
+    with state.write() as cur:
+        result = import_file(cur, table, dest, state.settings, mapping=m)  # type: ignore[arg-type]
+        rejected = quarantine_rows(cur, source=str(dest.resolve()), limit=500)  # type: ignore[arg-type]
     return _render(p, result=result, uploaded=file.filename, rejected=rejected)
