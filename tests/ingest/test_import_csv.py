@@ -80,7 +80,7 @@ def test_duplicates_across_batches_last_line_wins(ws, db, run, rows_of, monkeypa
     last = {}
     for n, text in enumerate(lines, start=2):
         last[text.split(",")[0]] = n
-    assert f"60 rows read: 7 inserted, 0 updated, 0 unchanged, 53 quarantined" in counts_line(out)
+    assert "60 rows read: 7 inserted, 0 updated, 0 unchanged, 53 quarantined" in counts_line(out)
     want = sorted((k, float(n - 2)) for k, n in last.items())
     got = [r for r in rows_of("calls", "call_id, talk_s") if r[0] != "z1"]
     assert sorted(got) == want
@@ -114,7 +114,7 @@ def test_bad_rows_are_quarantined_with_line_column_and_reason(ws, db, run, rows_
     [(source, line, col, why)] = rows_of("quarantine", 'source, line, "column", reason')
     assert (source, line, col) == (str(f.resolve()), 3, column)
     assert why.startswith(reason)
-    assert f"line 3" in out and reason in out
+    assert "line 3" in out and reason in out
 
 
 def test_missing_required_column_exits_2_and_imports_nothing(ws, db, run, rows_of):

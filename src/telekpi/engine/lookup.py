@@ -11,7 +11,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import datetime
 
-from telekpi.engine.models import _TOUCHES
+from telekpi.engine.models import _FIRST_CALL, _TOUCHES
 from telekpi.engine.engine import Engine, _plain
 
 
@@ -48,9 +48,18 @@ class Lookup:
         self.engine = engine
 
     def _rows(self, sql: str, args: list) -> list[dict]:
+        """Run a view's SQL; answers go through the engine's cache when it has one."""
+        cache = self.engine.cache
+        key = f"{sql}\n{args!r}"
+        cached = cache.get(key) if cache else None
+        if cached is not None:
+            return [dict(r) for r in cached]
         cur = self.engine.warehouse.con.execute(sql, args)
         names = [d[0] for d in cur.description]
-        return [{n: _plain(v) for n, v in zip(names, r, strict=True)} for r in cur.fetchall()]
+        rows = [{n: _plain(v) for n, v in zip(names, r, strict=True)} for r in cur.fetchall()]
+        if cache:
+            cache.put(key, [dict(r) for r in rows])
+        return rows
 
     def search_leads(self, text: str, scope: Scope = EVERYONE, limit: int = 50) -> list[dict]:
         """Leads whose id, customer id, phone or name contains ``text`` (digits of a phone
@@ -129,17 +138,15 @@ class Lookup:
                    minutes: int = 5, limit: int = 200, until: datetime | None = None) -> list[dict]:
         """Leads (arrived from ``since``, before ``until``) whose first outbound call came more
         than ``minutes`` after they arrived, or never came; newest leads first."""
-        cond, args = scope.leads_filter("l")
-        where_since = ("AND l.created_at >= ?" if since else "") + (" AND l.created_at < ?" if until else "")
+        cond, args = scope.leads_filter("x")
+        where_since = ("AND x.created_at >= ?" if since else "") + (" AND x.created_at < ?" if until else "")
         return self._rows(f"""
-            SELECT l.lead_id, l.name, l.phone, l.campaign_id, l.created_at, fc.first_call_at,
-                   epoch(fc.first_call_at) - epoch(l.created_at) AS wait_s
-            FROM leads l LEFT JOIN (SELECT lead_id, min(started_at) AS first_call_at FROM calls
-                                    WHERE direction = 'outbound' AND lead_id IS NOT NULL
-                                    GROUP BY lead_id) fc ON fc.lead_id = l.lead_id
-            WHERE (fc.first_call_at IS NULL
-                   OR epoch(fc.first_call_at) - epoch(l.created_at) > ?) {where_since} AND ({cond})
-            ORDER BY l.created_at DESC LIMIT ?""",
+            SELECT x.lead_id, x.name, x.phone, x.campaign_id, x.created_at, x.first_call_at,
+                   epoch(x.first_call_at) - epoch(x.created_at) AS wait_s
+            FROM {_FIRST_CALL}
+            WHERE (x.first_call_at IS NULL
+                   OR epoch(x.first_call_at) - epoch(x.created_at) > ?) {where_since} AND ({cond})
+            ORDER BY x.created_at DESC LIMIT ?""",
             [minutes * 60] + ([since] if since else []) + ([until] if until else []) + args + [limit])
 
     def top_customers(self, start, end, scope: Scope = EVERYONE, limit: int = 20) -> list[dict]:
@@ -195,6 +202,5 @@ class Lookup:
 
     def data_range(self) -> tuple[datetime | None, datetime | None]:
         """First and last call, for a dashboard's default period."""
-        row = self.engine.warehouse.con.execute(
-            "SELECT min(started_at), max(started_at) FROM calls").fetchall()[0]
-        return row[0], row[1]
+        row = self._rows("SELECT min(started_at) AS first, max(started_at) AS last FROM calls", [])[0]
+        return row["first"], row["last"]

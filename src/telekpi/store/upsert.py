@@ -23,9 +23,8 @@ import pyarrow as pa
 
 from telekpi.ingest.source import Reject
 from telekpi.model.tables import Table
-from telekpi.store.warehouse import SQL_TYPES
+from telekpi.store.warehouse import SQL_TYPES, STAGING
 
-STAGING = "__import_staging"
 
 
 def _q(name: str) -> str:

@@ -15,6 +15,7 @@ from telekpi.errors import InputError, TelekpiError
 from telekpi.model.tables import TABLES, Table
 
 SCHEMA_VERSION = 1
+STAGING = "__import_staging"   # where an import stages its rows (store/upsert.py)
 
 SQL_TYPES = {
     "string": "VARCHAR",
@@ -88,7 +89,7 @@ class Warehouse:
         con.execute("CREATE TABLE IF NOT EXISTS telekpi_meta (key VARCHAR, value VARCHAR)")
         for t in TABLES.values():
             con.execute(create_table_sql(t))
-        con.execute("DROP TABLE IF EXISTS __import_staging")   # left by an import that died
+        con.execute(f"DROP TABLE IF EXISTS {STAGING}")   # left by an import that died
         con.execute(QUARANTINE_DDL)
         con.execute(IMPORTS_DDL)
         if not con.execute("SELECT 1 FROM telekpi_meta WHERE key = 'schema_version'").fetchone():
@@ -120,15 +121,16 @@ def quarantine_rows(wh: Warehouse, *, source: str | None = None, table: str | No
     sql = ('SELECT source, line, "table", "column", reason, raw, imported_at FROM quarantine'
            + (" WHERE " + " AND ".join(where) if where else "")
            + " ORDER BY imported_at DESC, source, line" + (f" LIMIT {int(limit)}" if limit else ""))
-    cur = wh.con.execute(sql, args)
-    names = [d[0] for d in cur.description]
-    return [dict(zip(names, r, strict=True)) for r in cur.fetchall()]
+    return _dicts(wh.con.execute(sql, args))
 
 
 def recent_imports(wh: Warehouse, limit: int = 20) -> list[dict]:
     """The last imports: source, table, format and the four counts."""
-    cur = wh.con.execute("SELECT source, \"table\", format, rows_read, inserted, updated, unchanged, "
-                         "quarantined, imported_at FROM imports ORDER BY imported_at DESC LIMIT ?",
-                         [limit])
+    return _dicts(wh.con.execute(
+        "SELECT source, \"table\", format, rows_read, inserted, updated, unchanged, "
+        "quarantined, imported_at FROM imports ORDER BY imported_at DESC LIMIT ?", [limit]))
+
+
+def _dicts(cur) -> list[dict]:
     names = [d[0] for d in cur.description]
     return [dict(zip(names, r, strict=True)) for r in cur.fetchall()]
