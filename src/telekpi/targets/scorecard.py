@@ -55,6 +55,12 @@ def _reward(t: Template, score: float | None, base: float | None) -> dict:
             "reward": bonus + commission}
 
 
+def asked(t: Template) -> tuple[str, ...]:
+    """What a scorecard asks the engine: the items, calls (for min_sample), the commission base."""
+    return tuple(dict.fromkeys([i.metric for i in t.items] + ["calls"]
+                               + ([t.commission.of] if t.commission else [])))
+
+
 def additive(metric) -> bool:
     return metric.unit in ADDITIVE_UNITS and metric.type != "ratio"
 
@@ -68,10 +74,7 @@ def scorecard(engine, t: Template, as_of: date | None = None) -> dict:
     cat = engine.catalog.metrics
     end = t.end if as_of is None else max(t.start, min(as_of, t.end))
     share = ((end - t.start).days + 1) / ((t.end - t.start).days + 1)
-    metrics = [i.metric for i in t.items]
-    extra = ["calls"] + ([t.commission.of] if t.commission and t.commission.of not in metrics else [])
-    req = Request(tuple(dict.fromkeys(metrics + extra)), by=("agent",), start=t.start, end=end,
-                  where=t.scope)
+    req = Request(asked(t), by=("agent",), start=t.start, end=end, where=t.scope)
     rows = {r["agent"]: r for r in engine.query(req).rows if r["agent"] is not None}
     people = {a["agent_id"]: a for a in Lookup(engine).agents(list(rows))}
     minimum = engine.settings.min_sample
@@ -126,12 +129,9 @@ def _groups(engine, t: Template, dim: str, agents: list[dict], end: date) -> lis
     """A team's (vendor's) actuals come from the engine; its target is the sum of its agents'
     targets for counts and money, their mean for rates and durations."""
     cat = engine.catalog.metrics
-    metrics = [i.metric for i in t.items]
-    extra = ["calls"] + ([t.commission.of] if t.commission and t.commission.of not in metrics else [])
-    if not all(engine.supports(m, {dim}) for m in metrics + extra):
+    if not all(engine.supports(m, {dim}) for m in asked(t)):
         return []
-    rows = engine.query(Request(tuple(dict.fromkeys(metrics + extra)), by=(dim,), start=t.start,
-                                end=end, where=t.scope)).rows
+    rows = engine.query(Request(asked(t), by=(dim,), start=t.start, end=end, where=t.scope)).rows
     out = []
     for row in rows:
         key = row[dim]
