@@ -7,9 +7,9 @@ from datetime import date, datetime, time, timedelta
 from zoneinfo import ZoneInfo
 
 from telekpi.alerts.rules import Rule, Rules
-from telekpi.cli.output import human
 from telekpi.engine.lookup import Lookup
 from telekpi.engine.request import Request
+from telekpi.units import human
 
 
 @dataclass(frozen=True)

@@ -18,12 +18,12 @@ from fastapi import APIRouter, Depends, Form, Request
 from fastapi.responses import HTMLResponse, RedirectResponse
 from fastapi.templating import Jinja2Templates
 
-from telekpi.cli.output import human
 from telekpi.engine.engine import Engine
 from telekpi.engine.funnel import funnel as run_funnel
 from telekpi.engine.lookup import Lookup
 from telekpi.engine.request import Request as KpiRequest
 from telekpi.errors import AccessError, NotFoundError
+from telekpi.units import human
 from telekpi.web import charts
 from telekpi.web.access import check_agent, scope_of, scoped_where
 from telekpi.web.app import SESSION_COOKIE, WebState, authenticate, html
