@@ -85,13 +85,14 @@ class CsvSource:
         text = head.decode(self.encoding, errors="replace")
         lines = text.splitlines()
         skip = options.skip_rows
-        self.header_line = skip + 1
+        self.header_line = skip if options.names else skip + 1
         if len(lines) <= skip or not lines[skip].strip():
             raise InputError("has no header line naming the columns", file=str(path), line=skip + 1)
         self.delimiter = options.delimiter or sniff_delimiter(lines[skip])
         if len(self.delimiter) != 1:
             raise InputError(f"the delimiter must be one character, got {self.delimiter!r}", file=str(path))
-        header = next(csv.reader([lines[skip].lstrip("\ufeff")], delimiter=self.delimiter))
+        header = list(options.names) if options.names else \
+            next(csv.reader([lines[skip].lstrip("\ufeff")], delimiter=self.delimiter))
         # An unnamed field (often a trailing delimiter) gets a name of its own and is not used.
         self.columns = [h.strip() or f"column {i}" for i, h in enumerate(header, 1)]
         seen: dict[str, int] = {}

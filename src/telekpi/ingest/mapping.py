@@ -12,6 +12,8 @@ A mapping is YAML (see docs/import.md)::
       status: {column: Kết quả, values: {Thành công: answered, Không nghe máy: no_answer}}
       direction: {constant: outbound}
       lead_id: {template: "{Chiến dịch}-{Số điện thoại}"}
+      agent_id: {column: channel, pattern: "^SIP/([^-]+)-"}
+      ring_s: {column: duration, minus: billsec}
 
 Canonical columns the mapping does not name are taken from a file column of
 the same name (case, spaces and dashes ignored). Every error names the mapping
@@ -37,7 +39,9 @@ TIME_FORMATS = ("epoch", "epoch_ms")
 _TOP_KEYS = {"table", "timezone", "csv", "sheet", "skip_rows", "columns", "description", LINE, KEY_LINES}
 _CSV_KEYS = {"delimiter", "encoding", "multiline", LINE, KEY_LINES}
 _COLUMN_KEYS = {"column", "constant", "template", "format", "unit", "values", "otherwise",
-                "default", "thousands", "decimal", LINE, KEY_LINES}
+                "default", "thousands", "decimal", "pattern", "minus", LINE, KEY_LINES}
+# A source name every file has: the row's line number (row number in workbooks and Parquet).
+LINE_SOURCE = "__line"
 
 
 @dataclass(frozen=True)
@@ -53,11 +57,13 @@ class ColumnRule:
     default: str | None = None        # value for an empty cell
     thousands: str | None = None
     decimal: str | None = None
+    pattern: str | None = None        # regular expression; its first group (or whole match) is the value
+    minus: str | None = None          # a file column subtracted from `column` (numbers)
     line: int | None = None
 
     def sources(self) -> list[str]:
         if self.column is not None:
-            return [self.column]
+            return [self.column] + ([self.minus] if self.minus else [])
         if self.template is not None:
             return [f for _, f, _, _ in string.Formatter().parse(self.template) if f]
         return []
@@ -70,6 +76,15 @@ class Mapping:
     timezone: str | None = None
     read: ReadOptions = field(default_factory=ReadOptions)
     rules: dict[str, ColumnRule] = field(default_factory=dict)
+
+    def over(self, base: Mapping) -> Mapping:
+        """This mapping on top of ``base`` (a format's built-in one): rules and settings given here win."""
+        if base is None:
+            return self
+        read = ReadOptions(**{k: v if v not in (None, 0, False) else getattr(base.read, k)
+                              for k, v in vars(self.read).items()})
+        return Mapping(self.file or base.file, self.table or base.table, self.timezone or base.timezone,
+                       read, {**base.rules, **self.rules})
 
 
 def normalize(name: str) -> str:
@@ -167,6 +182,19 @@ def _rule(target: str, spec, src, key_line) -> ColumnRule:
     if not isinstance(values, dict):
         raise ConfigError(f"'values' of column {target!r} must map file codes to canonical values",
                           file=src, line=line)
+    pattern = spec.get("pattern")
+    if pattern is not None:
+        try:
+            compiled = re.compile(str(pattern))
+        except re.error as e:
+            raise ConfigError(f"pattern of column {target!r} is not a valid regular expression ({e})",
+                              file=src, line=line) from None
+        if compiled.groups > 1:
+            raise ConfigError(f"pattern of column {target!r} may have at most one group in "
+                              "parentheses: the part it captures is the value", file=src, line=line)
+    if spec.get("minus") is not None and "column" not in spec:
+        raise ConfigError(f"'minus' of column {target!r} subtracts from a 'column'; name one",
+                          file=src, line=line)
     template = spec.get("template")
     if template is not None:
         try:
@@ -187,7 +215,7 @@ def _rule(target: str, spec, src, key_line) -> ColumnRule:
         values=tuple((str(k).strip().lower(), str(v)) for k, v in values.items()
                      if k not in (LINE, KEY_LINES)),
         otherwise=text("otherwise"), default=text("default"), thousands=text("thousands"),
-        decimal=text("decimal"), line=line)
+        decimal=text("decimal"), pattern=text("pattern"), minus=text("minus"), line=line)
 
 
 def resolve(mapping: Mapping, table: Table, header: list[str], file: str,
@@ -211,6 +239,9 @@ def resolve(mapping: Mapping, table: Table, header: list[str], file: str,
     for target, rule in mapping.rules.items():
         fixed = []
         for name in rule.sources():
+            if name == LINE_SOURCE:
+                fixed.append((name, name))
+                continue
             real = name if name in exact else folded.get(name.casefold())
             if real is None:
                 raise InputError(f"has no column {name!r}, which the mapping {mapping.file} "
@@ -218,7 +249,7 @@ def resolve(mapping: Mapping, table: Table, header: list[str], file: str,
                                  f"{', '.join(header)}", file=file, line=header_line or None, column=name)
             fixed.append((name, real))
         if rule.column is not None:
-            rule = replace(rule, column=fixed[0][1])
+            rule = replace(rule, column=fixed[0][1], minus=fixed[1][1] if rule.minus else None)
         elif rule.template is not None:
             t = rule.template
             for name, real in fixed:

@@ -14,7 +14,7 @@ from pathlib import Path
 import pyarrow as pa
 
 from telekpi.ingest.mapping import Mapping, parse_mapping, resolve
-from telekpi.ingest.registry import detect_format, get_format, read_head
+from telekpi.ingest.registry import Format, detect_format, get_format, read_head
 from telekpi.ingest.source import prefetch
 from telekpi.model.tables import table as canonical_table
 from telekpi.quality.validate import RowCompiler
@@ -36,6 +36,7 @@ class FileResult:
     ignored_columns: list[str] = field(default_factory=list)
     unknown_dispositions: list[tuple[str, int]] = field(default_factory=list)
     examples: list[tuple[int | None, str | None, str]] = field(default_factory=list)
+    notes: list[str] = field(default_factory=list)   # what a log format wants said (pending calls)
 
     @property
     def rows_per_s(self) -> float:
@@ -53,31 +54,49 @@ def import_file(wh: Warehouse, table_name: str, path: Path, settings: Settings, 
         from telekpi.errors import UsageError
 
         raise UsageError(f"format {f.name} fills {', '.join(f.tables)}, not {table.name}")
-    if mapping is None:
-        mapping = parse_mapping(load(f.mapping), f"<{f.name} format>") if f.mapping else Mapping()
-    options = mapping.read if encoding is None else replace(mapping.read, encoding=encoding)
+    mapping = format_mapping(f, mapping)
+    options = replace(mapping.read, table=table.name)
+    if encoding is not None:
+        options = replace(options, encoding=encoding)
     source = f.open(path, options)
     try:
         return import_source(wh, table.name, source, settings, mapping=mapping,
-                             label=str(path.resolve()), fmt=f.name, progress=progress, t0=t0)
+                             label=str(path.resolve()), fmt=f.name, progress=progress, t0=t0,
+                             report_unused=not f.mapping)
     finally:
         source.close()
 
 
+def format_mapping(f: Format, mapping: Mapping | None) -> Mapping:
+    """The user's mapping over the format's built-in one: the user's rules win column by column."""
+    base = parse_mapping(load(f.mapping), f"<{f.name} format>") if f.mapping else None
+    return (mapping or Mapping()).over(base)
+
+
 def import_source(wh: Warehouse, table_name: str, source, settings: Settings, *,
                   mapping: Mapping | None = None, label: str, fmt: str,
-                  progress: Progress | None = None, t0: float | None = None) -> FileResult:
+                  progress: Progress | None = None, t0: float | None = None,
+                  report_unused: bool = True, lines: tuple[int, int] | None = None,
+                  on_commit: Callable | None = None) -> FileResult:
     """Import an opened source (a file, or rows posted to the API) under ``label``, the
-    name its quarantine entries and import record carry."""
+    name its quarantine entries and import record carry.
+
+    ``lines`` limits the quarantine this import replaces to that range of the source
+    (a followed log is imported piece by piece). A source that keeps state between
+    imports (calls still in progress at the end of a log) loads it with ``begin(con)``
+    and saves it with ``commit(con)`` in the import's transaction, as does ``on_commit``.
+    """
     t0 = time.perf_counter() if t0 is None else t0
     table = canonical_table(table_name)
     mapping = mapping or Mapping()
     rules = resolve(mapping, table, source.columns, str(source.path), source.header_line)
     used = {s for r in rules.values() for s in r.sources()}
-    ignored = [c for c in source.columns if c not in used]
+    ignored = [c for c in source.columns if c not in used] if report_unused else []
     tz = mapping.timezone or settings.timezone
     con = wh.con
-    up = Upsert(con, table, label, fmt)
+    if hasattr(source, "begin"):
+        source.begin(con)
+    up = Upsert(con, table, label, fmt, lines=lines)
     try:
         sql = None
         for batch in prefetch(source.batches()):
@@ -96,6 +115,10 @@ def import_source(wh: Warehouse, table_name: str, source, settings: Settings, *,
         con.begin()
         try:
             counts = up.finish()
+            if hasattr(source, "commit"):
+                source.commit(con)
+            if on_commit is not None:
+                on_commit(con)
             con.commit()
         except BaseException:
             con.rollback()
@@ -107,7 +130,7 @@ def import_source(wh: Warehouse, table_name: str, source, settings: Settings, *,
     finally:
         up.close()
     return FileResult(Path(source.path), table.name, fmt, counts, time.perf_counter() - t0,
-                      ignored, unknown, examples)
+                      ignored, unknown, examples, list(getattr(source, "notes", lambda: [])()))
 
 
 def _unknown_dispositions(con, settings: Settings) -> list[tuple[str, int]]:

@@ -34,6 +34,7 @@ class Format:
     tables: tuple[str, ...] = ()   # canonical tables it can fill; () means any
 
 
+BUILTIN = ("csv_file", "parquet_file", "xlsx_file", "asterisk_cdr")
 _FORMATS: dict[str, Format] = {}
 _loaded = False
 
@@ -48,7 +49,10 @@ def _load() -> None:
     if _loaded:
         return
     _loaded = True
-    from telekpi.ingest import csv_file, parquet_file, xlsx_file  # noqa: F401 - they register
+    import importlib
+
+    for module in BUILTIN:
+        importlib.import_module(f"telekpi.ingest.{module}")  # each registers its format
 
     for ep in entry_points(group="telekpi.formats"):
         obj = ep.load()

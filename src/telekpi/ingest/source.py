@@ -26,6 +26,8 @@ class ReadOptions:
     sheet: str | int | None = None
     multiline: bool = False       # quoted values may hold line breaks (lines become records)
     batch_rows: int = 250_000     # rows per batch from row-wise readers (XLSX)
+    names: tuple[str, ...] | None = None   # a file without a header line: its fields' names
+    table: str | None = None      # the canonical table being filled (formats that feed several)
 
 
 @dataclass

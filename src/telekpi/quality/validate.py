@@ -8,6 +8,8 @@ keeps validation at scan speed: no Python loop over rows.
 
 from __future__ import annotations
 
+import re
+
 import duckdb
 import pyarrow as pa
 
@@ -82,6 +84,12 @@ class RowCompiler:
             col = ident(rule.column)
             text = self._is_text(rule.column)
             expr = f"nullif(trim({col}), '')" if text else col
+            if rule.minus is not None:
+                expr, text = self._difference(expr, rule.minus), True
+        if rule.pattern is not None:
+            group = 1 if re.compile(rule.pattern).groups else 0
+            expr = f"nullif(regexp_extract(CAST({expr} AS VARCHAR), {lit(rule.pattern)}, {group}), '')"
+            text = True
         if rule.values:
             cases = " ".join(f"WHEN {lit(k)} THEN {lit(v)}" for k, v in rule.values)
             other = lit(rule.otherwise) if rule.otherwise is not None else f"CAST({expr} AS VARCHAR)"
@@ -90,6 +98,17 @@ class RowCompiler:
             expr = f"coalesce(CAST({expr} AS VARCHAR), {lit(rule.default)})"
             text = True
         return expr, text
+
+    def _difference(self, a: str, minus: str) -> str:
+        """``a - minus`` as text; the two values joined by ' - ' when either is not a number,
+        so the validator rejects the row showing both."""
+        b = ident(minus)
+        if self._is_text(minus):
+            b = f"nullif(trim({b}), '')"
+        na, nb = f"TRY_CAST({a} AS DOUBLE)", f"TRY_CAST({b} AS DOUBLE)"
+        return (f"(CASE WHEN {a} IS NULL THEN NULL WHEN {b} IS NULL THEN CAST({a} AS VARCHAR) "
+                f"WHEN {na} IS NULL OR {nb} IS NULL THEN CAST({a} AS VARCHAR) || ' - ' || CAST({b} AS VARCHAR) "
+                f"ELSE CAST({na} - {nb} AS VARCHAR) END)")
 
     def typed_expr(self, col: Column, rule: ColumnRule, v: str, text: bool) -> str:
         tz = lit(self.tz)

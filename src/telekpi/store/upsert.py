@@ -45,8 +45,10 @@ class Counts:
 
 
 class Upsert:
-    def __init__(self, con: duckdb.DuckDBPyConnection, table: Table, source: str, fmt: str):
+    def __init__(self, con: duckdb.DuckDBPyConnection, table: Table, source: str, fmt: str,
+                 lines: tuple[int, int] | None = None):
         self.con, self.table, self.source, self.fmt = con, table, source, fmt
+        self.lines = lines   # replace only this range of the source's quarantine
         # Explicit DDL, not CREATE TABLE AS … LIMIT 0: in DuckDB 2.0.0 a table created empty by
         # CTAS and then filled with >122,880 rows in the same transaction gives wrong aggregates.
         cols = ", ".join(f"{_q(c.name)} {SQL_TYPES[c.type]}" for c in table.columns)
@@ -137,9 +139,11 @@ class Upsert:
         con = self.con
         same = ("q.line IS NOT DISTINCT FROM s.__line AND q.reason = s.__reason "
                 "AND q.raw IS NOT DISTINCT FROM s.__raw")
-        con.execute(f"""DELETE FROM quarantine q WHERE q.source = ? AND q."table" = ? AND NOT EXISTS
-            (SELECT 1 FROM {STAGING} s WHERE s.__reason IS NOT NULL AND {same})""",
-                    [self.source, self.table.name])
+        scope, args = "", [self.source, self.table.name]
+        if self.lines is not None:
+            scope, args = " AND q.line BETWEEN ? AND ?", args + list(self.lines)
+        con.execute(f"""DELETE FROM quarantine q WHERE q.source = ? AND q."table" = ?{scope} AND NOT EXISTS
+            (SELECT 1 FROM {STAGING} s WHERE s.__reason IS NOT NULL AND {same})""", args)
         con.execute(f"""INSERT INTO quarantine SELECT ?, s.__line, ?, s.__col, s.__raw, s.__reason, now()
             FROM {STAGING} s WHERE s.__reason IS NOT NULL AND NOT EXISTS
             (SELECT 1 FROM quarantine q WHERE q.source = ? AND q."table" = ? AND {same})""",

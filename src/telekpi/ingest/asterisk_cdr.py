@@ -1,0 +1,140 @@
+"""Asterisk call detail records (``Master.csv``) as ``cdr_csv`` or ``cdr_custom`` write them.
+
+``cdr_csv`` writes accountcode first, then uniqueid and userfield when
+``loguniqueid``/``loguserfield`` are on and peeraccount, linkedid, sequence with
+``newcdrcolumns`` — 16 to 21 fields. ``cdr_custom``'s sample template starts
+with clid and has 19. The layout is found from the first records: where the
+disposition sits and how many fields there are. The file has no header.
+
+One record is one call leg: ``call_id`` is the uniqueid (with the sequence
+when there is one, since a channel that dials several times writes several
+records). Talk time is billsec, ring time duration − billsec. The agent is
+the endpoint of the channel for outbound calls and of the destination channel
+for inbound ones; the campaign is the accountcode. Direction is inbound when
+the context looks like a trunk's (``from-trunk``, ``from-pstn``, ``incoming``,
+``did``…) or a long number called a short one. The agent's result code
+(disposition) is the userfield, where dialplans usually put it with
+``Set(CDR(userfield)=SALE)``. A mapping changes any of this,
+e.g. ``agent_id: {column: channel, pattern: "^SIP/(\\d+)-"}``.
+"""
+
+from __future__ import annotations
+
+import re
+from pathlib import Path
+
+import pyarrow as pa
+import pyarrow.compute as pc
+
+from telekpi.errors import InputError
+from telekpi.ingest.connector import (
+    DerivedCsvSource,
+    add_columns,
+    blank_to_null,
+    endpoint,
+    first_records,
+)
+from telekpi.ingest.registry import Format, read_head, register_format
+from telekpi.ingest.source import ReadOptions
+
+DISPOSITIONS = ("ANSWERED", "NO ANSWER", "BUSY", "FAILED", "CONGESTION")
+BASE = ("accountcode", "src", "dst", "dcontext", "clid", "channel", "dstchannel", "lastapp",
+        "lastdata", "start", "answer", "end", "duration", "billsec", "disposition", "amaflags")
+NEW_COLUMNS = ("peeraccount", "linkedid", "sequence")
+CUSTOM = ("clid", "src", "dst", "dcontext", "channel", "dstchannel", "lastapp", "lastdata", "start",
+          "answer", "end", "duration", "billsec", "disposition", "amaflags", "accountcode", "uniqueid",
+          "userfield", "sequence")
+INBOUND_CONTEXT = r"(?i)(from-(trunk|pstn|external|did|provider)|incoming|inbound|(^|-)did($|-))"
+UNIQUEID = r"^\d+\.\d+$"
+
+MAPPING = """
+columns:
+  call_id: call_key
+  started_at: start
+  status:
+    column: disposition
+    values: {ANSWERED: answered, NO ANSWER: no_answer, BUSY: busy, FAILED: failed, CONGESTION: failed}
+  talk_s: billsec
+  ring_s: {column: duration, minus: billsec}
+  direction: direction_guess
+  agent_id: agent
+  lead_id: number
+  campaign_id: accountcode
+  disposition: result
+"""
+
+
+def cdr_csv_names(record: list[str]) -> tuple[str, ...] | None:
+    """The ``cdr_csv`` field names for a record of this length, or None."""
+    n = len(record)
+    if n < 16 or n > 21 or record[14].strip().upper() not in DISPOSITIONS:
+        return None
+    extra, tail = n - 16, ()
+    if extra >= 3:
+        extra, tail = extra - 3, NEW_COLUMNS
+    if extra == 1:
+        mid = ("uniqueid",) if re.match(UNIQUEID, record[16].strip()) else ("userfield",)
+    else:
+        mid = ("uniqueid", "userfield")[:extra]
+    return BASE + mid + tail
+
+
+def layout(records: list[list[str]]) -> tuple[str, tuple[str, ...]] | None:
+    """('cdr_csv' | 'cdr_custom', field names) from the first readable records."""
+    for rec in records:
+        if len(rec) == len(CUSTOM) and rec[13].strip().upper() in DISPOSITIONS:
+            return "cdr_custom", CUSTOM
+        names = cdr_csv_names(rec)
+        if names:
+            return "cdr_csv", names
+    return None
+
+
+def derive(t: pa.Table) -> pa.Table:
+    names = t.column_names
+    n = t.num_rows
+
+    def col(name):
+        return t.column(name) if name in names else pa.nulls(n, pa.string())
+
+    context = pc.fill_null(col("dcontext"), "")
+    src, dst = blank_to_null(col("src")), blank_to_null(col("dst"))
+    long_src = pc.match_substring_regex(pc.fill_null(src, ""), r"^\+?\d{7,}$")
+    short_dst = pc.match_substring_regex(pc.fill_null(dst, ""), r"^\d{1,6}$")
+    inbound = pc.or_(pc.match_substring_regex(context, INBOUND_CONTEXT), pc.and_(long_src, short_dst))
+    direction = pc.if_else(inbound, "inbound", "outbound")
+    agent = pc.if_else(inbound, endpoint(col("dstchannel")), endpoint(col("channel")))
+    number = pc.if_else(inbound, src, dst)
+    uid = blank_to_null(col("uniqueid"))
+    seq = blank_to_null(col("sequence"))
+    fallback = pc.binary_join_element_wise(pc.fill_null(col("start"), ""), pc.fill_null(col("channel"), ""),
+                                           pc.fill_null(col("dstchannel"), ""), "|")
+    keyed = pc.if_else(pc.is_valid(seq), pc.binary_join_element_wise(uid, seq, "#"), uid)
+    key = pc.if_else(pc.is_valid(uid), keyed, fallback)
+    return add_columns(t, call_key=key, direction_guess=direction, agent=agent, number=number,
+                       result=blank_to_null(col("userfield")))
+
+
+def open_cdr(path: Path, options: ReadOptions) -> DerivedCsvSource:
+    head = read_head(path)
+    found = layout(first_records(head))
+    if options.names:
+        names = options.names
+    elif found:
+        names = found[1]
+    else:
+        raise InputError("is not an Asterisk Master.csv: no record in its first lines has a "
+                         f"disposition ({', '.join(DISPOSITIONS)}) where cdr_csv or cdr_custom "
+                         "put it", file=str(path), line=1)
+    return DerivedCsvSource(path, options, derive, names=names)
+
+
+def sniff_cdr(path: Path, head: bytes) -> bool:
+    if b"\x00" in head[:4096]:
+        return False
+    return layout(first_records(head, 5)) is not None
+
+
+FORMAT = register_format(Format(
+    name="asterisk-cdr", help="Asterisk Master.csv (cdr_csv or cdr_custom order, no header)",
+    open=open_cdr, sniff=sniff_cdr, priority=50, mapping=MAPPING, tables=("calls",)))
