@@ -13,7 +13,7 @@ from telekpi.cli.app import app, db_path
 from telekpi.cli.output import print_csv, print_json, print_table
 from telekpi.cli.query_cmds import Fmt, FmtOpt
 from telekpi.ingest.mapping import load_mapping
-from telekpi.ingest.pipeline import FileResult, import_file
+from telekpi.ingest.pipeline import FileResult, import_path
 from telekpi.model.tables import TABLES
 from telekpi.settings import load_settings
 from telekpi.store.warehouse import Warehouse, quarantine_rows
@@ -69,6 +69,7 @@ def _summary(r: FileResult) -> str:
         codes = ", ".join(f"{code} ({n:,})" for code, n in r.unknown_dispositions)
         lines.append(f"  unknown disposition codes, kept but flagged nothing (map them in "
                      f"telekpi.toml [dispositions]): {codes}")
+    lines += [f"  {note}" for note in r.notes]
     if r.ignored_columns:
         lines.append(f"  columns not used: {', '.join(r.ignored_columns)}")
     return "\n".join(lines)
@@ -98,15 +99,16 @@ def import_cmd(
         for f in files:
             bar = _Bar(f"{f.name} → {table}", enabled=not quiet and sys.stderr.isatty())
             try:
-                result = import_file(wh, table, f, settings, fmt=fmt, mapping=m, encoding=encoding,
-                                     progress=bar)
+                results = import_path(wh, table, f, settings, fmt=fmt, mapping=m, encoding=encoding,
+                                      progress=bar)
             finally:
                 bar.close()
-            typer.echo(_summary(result))
+            for result in results:
+                typer.echo(_summary(result))
             if total is None:
-                total = result.counts
+                total = results[0].counts
             else:
-                total.add(result.counts)
+                total.add(results[0].counts)
     if len(files) > 1 and total is not None:
         typer.echo(f"{len(files)} files: {total.rows_read:,} rows read: {total.inserted:,} inserted, "
                    f"{total.updated:,} updated, {total.unchanged:,} unchanged, "

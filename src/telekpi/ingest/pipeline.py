@@ -67,6 +67,20 @@ def import_file(wh: Warehouse, table_name: str, path: Path, settings: Settings, 
         source.close()
 
 
+def import_path(wh: Warehouse, table_name: str, path: Path, settings: Settings, *,
+                fmt: str | None = None, mapping: Mapping | None = None, encoding: str | None = None,
+                progress: Progress | None = None) -> list[FileResult]:
+    """Import a file; a log that feeds several tables (queue_log: calls and agent states) fills
+    all of them, the named one first (and only it with ``mapping``)."""
+    read_head(path)
+    f = get_format(fmt) if fmt else detect_format(path)
+    tables = [table_name]
+    if table_name in f.tables:
+        tables += [t for t in f.tables if t != table_name]
+    return [import_file(wh, t, path, settings, fmt=f.name, mapping=mapping if t == table_name else None,
+                        encoding=encoding, progress=progress) for t in tables]
+
+
 def format_mapping(f: Format, mapping: Mapping | None) -> Mapping:
     """The user's mapping over the format's built-in one: the user's rules win column by column."""
     base = parse_mapping(load(f.mapping), f"<{f.name} format>") if f.mapping else None

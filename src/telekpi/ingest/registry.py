@@ -34,7 +34,7 @@ class Format:
     tables: tuple[str, ...] = ()   # canonical tables it can fill; () means any
 
 
-BUILTIN = ("csv_file", "parquet_file", "xlsx_file", "asterisk_cdr")
+BUILTIN = ("csv_file", "parquet_file", "xlsx_file", "asterisk_cdr", "asterisk_queue_log")
 _FORMATS: dict[str, Format] = {}
 _loaded = False
 

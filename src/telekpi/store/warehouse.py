@@ -47,6 +47,21 @@ CREATE TABLE IF NOT EXISTS imports (
     imported_at TIMESTAMPTZ NOT NULL
 )"""
 
+# What a log connector carries from one import to the next: calls still in the queue at the
+# end of a queue_log, agents' open states. ``at`` (epoch seconds) dates each entry.
+CONNECTOR_STATE_DDL = """
+CREATE TABLE IF NOT EXISTS connector_state (
+    format VARCHAR NOT NULL, kind VARCHAR NOT NULL, key VARCHAR NOT NULL,
+    "at" DOUBLE NOT NULL, value VARCHAR NOT NULL, source VARCHAR, line BIGINT
+)"""
+
+# Where `import --follow` stopped in each followed file, saved with the rows it read.
+FOLLOW_DDL = """
+CREATE TABLE IF NOT EXISTS follow_offsets (
+    path VARCHAR NOT NULL, "table" VARCHAR NOT NULL, device BIGINT, inode BIGINT, head VARCHAR,
+    "offset" BIGINT NOT NULL, line BIGINT NOT NULL, updated_at TIMESTAMPTZ NOT NULL
+)"""
+
 
 def create_table_sql(t: Table) -> str:
     cols = ",\n    ".join(
@@ -92,6 +107,8 @@ class Warehouse:
         con.execute(f"DROP TABLE IF EXISTS {STAGING}")   # left by an import that died
         con.execute(QUARANTINE_DDL)
         con.execute(IMPORTS_DDL)
+        con.execute(CONNECTOR_STATE_DDL)
+        con.execute(FOLLOW_DDL)
         if not con.execute("SELECT 1 FROM telekpi_meta WHERE key = 'schema_version'").fetchone():
             con.execute("INSERT INTO telekpi_meta VALUES ('schema_version', ?)", [str(SCHEMA_VERSION)])
 
