@@ -14,6 +14,7 @@ from telekpi.cli.output import print_csv, print_json, print_table
 from telekpi.cli.query_cmds import Fmt, FmtOpt
 from telekpi.ingest.mapping import load_mapping
 from telekpi.ingest.pipeline import FileResult, import_path
+from telekpi.errors import UsageError
 from telekpi.model.tables import TABLES
 from telekpi.settings import load_settings
 from telekpi.store.warehouse import Warehouse, quarantine_rows
@@ -86,6 +87,10 @@ def import_cmd(
     encoding: str = typer.Option(None, "--encoding", help="Text encoding of CSV files "
                                  "[default: UTF-8, or UTF-16 with a byte-order mark]."),
     quiet: bool = typer.Option(False, "--quiet", "-q", help="No progress bar."),
+    follow: bool = typer.Option(False, "--follow", "-f", help="Keep importing what a switch appends to "
+                                "the log (queue_log, Master.csv), surviving rotation and restarts; "
+                                "stop with Ctrl-C."),
+    interval: float = typer.Option(1.0, "--interval", help="With --follow: seconds between looks at the file."),
 ) -> None:
     """Import files into a canonical table; every row is inserted, updated, unchanged or quarantined."""
     from telekpi.model.tables import table as canonical_table
@@ -94,6 +99,12 @@ def import_cmd(
     path = db_path(ctx)
     settings = load_settings(path.resolve().parent)
     m = load_mapping(mapping) if mapping else None
+    if follow:
+        if len(files) != 1:
+            raise UsageError("--follow follows one file; start one `telekpi import --follow` per log "
+                             "(or `telekpi serve --follow FILE` for several)")
+        _follow(path, table, files[0], settings, fmt, m, interval)
+        return
     total = None
     with Warehouse(path, memory_limit=IMPORT_MEMORY) as wh:
         for f in files:
@@ -113,6 +124,27 @@ def import_cmd(
         typer.echo(f"{len(files)} files: {total.rows_read:,} rows read: {total.inserted:,} inserted, "
                    f"{total.updated:,} updated, {total.unchanged:,} unchanged, "
                    f"{total.quarantined:,} quarantined")
+
+
+def _follow(db: Path, table: str, file: Path, settings, fmt, mapping, interval: float) -> None:
+    from contextlib import nullcontext
+
+    from telekpi.ingest.follow import Follower
+
+    with Warehouse(db, memory_limit=IMPORT_MEMORY) as wh:
+        follower = Follower(file, table, settings, lambda: nullcontext(wh), fmt=fmt, mapping=mapping)
+        typer.echo(f"following {follower.path} (Ctrl-C stops; the place reached is saved)", err=True)
+
+        def show(r: FileResult) -> None:
+            if r.counts.rows_read:
+                typer.echo(_summary(r))
+        try:
+            for _ in follower.run(interval, on_result=show):
+                for note in follower.notes:
+                    typer.echo(f"telekpi: {note}", err=True)
+                follower.notes.clear()
+        except KeyboardInterrupt:
+            typer.echo("stopped; the next `telekpi import --follow` goes on from here", err=True)
 
 
 @app.command("quarantine")

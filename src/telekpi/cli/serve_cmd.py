@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import getpass
+from pathlib import Path
 
 import typer
 
@@ -25,6 +26,8 @@ def serve_cmd(
     alerts_interval: float = typer.Option(60, "--alerts-interval",
                                           help="Check the alert rules every this many seconds "
                                                "and send what is new (0: never)."),
+    follow: list[Path] = typer.Option([], "--follow", help="A switch's log to keep importing while "
+                                      "serving (queue_log, Master.csv); may be given several times."),
 ) -> None:
     """Serve the web dashboard and the REST API (/api/v1, docs at /api/v1/docs)."""
     import uvicorn
@@ -44,6 +47,9 @@ def serve_cmd(
     if alerts_interval > 0:
         threading.Thread(target=_alert_loop, args=(application.state.web, alerts_interval),
                          daemon=True, name="telekpi-alerts").start()
+    for log in follow:
+        threading.Thread(target=_follow_loop, args=(application.state.web, log), daemon=True,
+                         name=f"telekpi-follow-{log.name}").start()
     if not application.state.web.users.list():
         typer.echo("No users yet: add one with `telekpi user add NAME --role admin`.", err=True)
     typer.echo(f"telekpi dashboard on http://{host}:{port}/  (API docs: /api/v1/docs)")
@@ -67,6 +73,27 @@ def _alert_loop(state, interval: float) -> None:
         except TelekpiError as e:
             typer.echo(f"telekpi: alerts: {e.user_message()}", err=True)
         time.sleep(interval)
+
+
+def _follow_loop(state, log: Path, interval: float = 1.0) -> None:
+    """The server holds the warehouse, so it follows logs itself, through its one writer."""
+    import time
+
+    from telekpi.errors import TelekpiError
+    from telekpi.ingest.follow import Follower
+    from telekpi.ingest.registry import detect_format
+
+    while True:
+        try:
+            fmt = detect_format(log)
+            follower = Follower(log, (fmt.tables or ("calls",))[0], state.settings, state.write, fmt=fmt.name)
+            for _ in follower.run(interval):
+                for note in follower.notes:
+                    typer.echo(f"telekpi: follow: {note}", err=True)
+                follower.notes.clear()
+        except TelekpiError as e:
+            typer.echo(f"telekpi: follow {log}: {e.user_message()}", err=True)
+            time.sleep(max(interval, 5))
 
 
 def _users(ctx: typer.Context):

@@ -137,4 +137,4 @@ def sniff_cdr(path: Path, head: bytes) -> bool:
 
 FORMAT = register_format(Format(
     name="asterisk-cdr", help="Asterisk Master.csv (cdr_csv or cdr_custom order, no header)",
-    open=open_cdr, sniff=sniff_cdr, priority=50, mapping=MAPPING, tables=("calls",)))
+    open=open_cdr, sniff=sniff_cdr, priority=50, mapping=MAPPING, tables=("calls",), followable=True))

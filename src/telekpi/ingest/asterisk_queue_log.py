@@ -108,6 +108,7 @@ class QueueLogSource:
         self.agents: dict[str, Agent] = {}
         self.loaded: dict[tuple[str, str], float] = {}
         self.first_epoch: float | None = None
+        self.open_calls = 0
 
     # State carried between imports ------------------------------------------------------
     def begin(self, con) -> None:
@@ -144,17 +145,24 @@ class QueueLogSource:
         for key, at, value, line in rows:
             newer = con.execute("SELECT count(*) FROM connector_state WHERE format = ? AND kind = ? "
                                 "AND key = ? AND \"at\" >= ?", [NAME, kind, key, at]).fetchall()[0][0]
-            done = kind == "call" and con.execute(
-                "SELECT count(*) FROM calls WHERE call_id = ?", [key]).fetchall()[0][0]
-            if not newer and not done:
+            if not newer:
                 con.execute("DELETE FROM connector_state WHERE format = ? AND kind = ? AND key = ?",
                             [NAME, kind, key])
                 con.execute("INSERT INTO connector_state VALUES (?, ?, ?, ?, ?, ?, ?)",
                             [NAME, kind, key, at, value, str(self.path), line])
 
+        if kind == "call" and self.calls:
+            # A call already in the warehouse stays here too: re-importing an older log leaves it
+            # pending, and re-importing the log that ends it then finds it whole.
+            con.execute("CREATE TEMP TABLE IF NOT EXISTS __pending_ids (id VARCHAR)")
+            con.execute("DELETE FROM __pending_ids")
+            con.executemany("INSERT INTO __pending_ids VALUES (?)", [[k] for k in self.calls])
+            self.open_calls = con.execute("SELECT count(*) FROM __pending_ids p WHERE NOT EXISTS "
+                                          "(SELECT 1 FROM calls c WHERE c.call_id = p.id)").fetchall()[0][0]
+
     def notes(self) -> list[str]:
-        if self.table == "calls" and self.calls:
-            return [f"{len(self.calls):,} call(s) still in the queue or talking at the end of the file "
+        if self.table == "calls" and self.open_calls:
+            return [f"{self.open_calls:,} call(s) still in the queue or talking at the end of the file "
                     "stay pending; a later import of the log completes them"]
         if self.table == "agent_states" and self.agents:
             return [f"{len(self.agents):,} agent(s) still logged in: their current state is written "
@@ -265,11 +273,11 @@ class QueueLogSource:
             hold, talk = _field(data, -1), 0.0
             if hold is None:
                 return f"{event} without a wait time in seconds"
-        if call is None:
-            call = Call(uid, t - hold - talk, n, queue)
+        if call is None:   # entered in a log not imported: date it back from wait and talk
+            call = Call(uid, t - (hold or 0) - talk, n, queue)
         elif t + JITTER_S < call.start:
             return self._jump(uid, call, n, t)
-        del self.calls[uid]
+        self.calls.pop(uid, None)
         agent = call.agent or (agent_name(p[3]) if status == "answered" else None)
         wait = call.wait if call.wait is not None else hold
         rows.append((uid, call.start, agent, call.queue or queue or None, call.caller, "inbound",
@@ -354,11 +362,12 @@ def _caller(data: list[str]) -> str | None:
 
 
 def sniff_queue_log(path: Path, head: bytes) -> bool:
-    first = [ln for ln in head.splitlines()[:5] if ln.strip()]
-    return bool(first) and all(LINE.match(ln) for ln in first[:-1] or first)
+    first = [ln for ln in head.splitlines()[:11] if ln.strip()][:10]
+    hits = sum(1 for ln in first if LINE.match(ln))
+    return hits > 0 and hits * 5 >= len(first) * 3    # most of the first lines: a few may be damaged
 
 
 FORMAT = register_format(Format(
     name=NAME, help="Asterisk queue_log (epoch|uniqueid|queue|agent|event|data…): inbound calls "
                     "and agent states", open=QueueLogSource, sniff=sniff_queue_log, priority=60,
-    tables=("calls", "agent_states")))
+    tables=("calls", "agent_states"), followable=True))

@@ -15,7 +15,7 @@ import pyarrow as pa
 
 from telekpi.ingest.mapping import Mapping, parse_mapping, resolve
 from telekpi.ingest.registry import Format, detect_format, get_format, read_head
-from telekpi.ingest.source import prefetch
+from telekpi.ingest.source import RawBatch, prefetch
 from telekpi.model.tables import table as canonical_table
 from telekpi.quality.validate import RowCompiler
 from telekpi.settings import Settings
@@ -91,12 +91,14 @@ def import_source(wh: Warehouse, table_name: str, source, settings: Settings, *,
                   mapping: Mapping | None = None, label: str, fmt: str,
                   progress: Progress | None = None, t0: float | None = None,
                   report_unused: bool = True, lines: tuple[int, int] | None = None,
+                  line_offset: int = 0,
                   on_commit: Callable | None = None) -> FileResult:
     """Import an opened source (a file, or rows posted to the API) under ``label``, the
     name its quarantine entries and import record carry.
 
     ``lines`` limits the quarantine this import replaces to that range of the source
-    (a followed log is imported piece by piece). A source that keeps state between
+    (a followed log is imported piece by piece), and ``line_offset`` is added to the
+    lines the reader counts, so a piece's rows carry their lines in the whole file. A source that keeps state between
     imports (calls still in progress at the end of a log) loads it with ``begin(con)``
     and saves it with ``commit(con)`` in the import's transaction, as does ``on_commit``.
     """
@@ -114,6 +116,8 @@ def import_source(wh: Warehouse, table_name: str, source, settings: Settings, *,
     try:
         sql = None
         for batch in prefetch(source.batches()):
+            if line_offset:
+                batch = _shifted(batch, line_offset)
             up.add_rejects(batch.rejects)
             if batch.table.num_rows:
                 data = batch.table.append_column("__line", pa.array(batch.lines, pa.int64()))
@@ -145,6 +149,11 @@ def import_source(wh: Warehouse, table_name: str, source, settings: Settings, *,
         up.close()
     return FileResult(Path(source.path), table.name, fmt, counts, time.perf_counter() - t0,
                       ignored, unknown, examples, list(getattr(source, "notes", lambda: [])()))
+
+
+def _shifted(batch: RawBatch, by: int) -> RawBatch:
+    rejects = [replace(r, line=None if r.line is None else r.line + by) for r in batch.rejects]
+    return RawBatch(batch.table, batch.lines + by, rejects)
 
 
 def _unknown_dispositions(con, settings: Settings) -> list[tuple[str, int]]:

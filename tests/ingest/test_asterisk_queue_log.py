@@ -1,0 +1,148 @@
+"""Asterisk queue_log: calls and agent states from events, pending across files, bad lines."""
+
+from pathlib import Path
+
+from hypothesis import HealthCheck, given, settings as hsettings
+from hypothesis import strategies as st
+
+from telekpi.ingest.asterisk_queue_log import agent_name
+from telekpi.ingest.pipeline import import_path
+from telekpi.ingest.registry import detect_format
+from telekpi.settings import Settings
+from telekpi.store.warehouse import Warehouse
+
+HERE = Path(__file__).parent / "fixtures" / "asterisk"
+CALLS = "call_id, agent_id, campaign_id, lead_id, direction, status, wait_s, talk_s, ring_s, epoch(started_at)"
+
+
+def load(db, *paths, settings=None):
+    out = []
+    with Warehouse(db) as wh:
+        for p in paths:
+            out.append(import_path(wh, "calls", p, settings or Settings()))
+    return out
+
+
+def test_detected_and_feeds_two_tables(db):
+    assert detect_format(HERE / "queue_log").name == "asterisk-queue-log"
+    (calls, states), = load(db, HERE / "queue_log")
+    assert (calls.table, states.table) == ("calls", "agent_states")
+    assert calls.notes and "pending" in calls.notes[0]
+
+
+def test_agent_names():
+    assert [agent_name(x) for x in ("SIP/1001", "Local/1002@from-queue/n", "Agent/7", "Lan Anh", "NONE")] == \
+        ["1001", "1002", "7", "Lan Anh", None]
+
+
+def test_hand_checked_calls_across_two_files(db, rows_of):
+    load(db, HERE / "queue_log", HERE / "queue_log.1")
+    assert rows_of("calls", CALLS) == sorted([
+        ("1700000100.1", "1002", "support", "0912345678", "inbound", "answered", 12.0, 88.0, 5.0, 1700000100),
+        ("1700000300.3", None, "support", "0987654321", "inbound", "abandoned", 45.0, 0.0, None, 1700000300),
+        ("1700000500.4", "1002", "sales", "0900000001", "inbound", "answered", 3.0, 57.0, 2.0, 1700000500),
+        ("1700000600.6", None, "support", "0900000002", "inbound", "no_answer", 100.0, 0.0, None, 1700000600),
+        ("1700000800.7", None, "support", "0900000003", "inbound", "failed", 1.0, 0.0, None, 1700000800),
+        # entered and connected in the first file, completed in the second
+        ("1700001000.8", "1001", "support", "0900000004", "inbound", "answered", 10.0, 90.0, 3.0, 1700001000),
+    ], key=repr)
+
+
+def test_hand_checked_agent_states(db, rows_of):
+    load(db, HERE / "queue_log", HERE / "queue_log.1")
+    got = rows_of("agent_states", "agent_id, state, epoch(started_at)::INT - 1700000000, "
+                                  "epoch(ended_at)::INT - 1700000000, reason")
+    assert sorted(g for g in got if g[0] == "1001") == [
+        ("1001", "available", 0, 400, None), ("1001", "available", 900, 1010, None),
+        ("1001", "available", 1100, 1200, None), ("1001", "on_call", 1010, 1100, None),
+        ("1001", "pause", 400, 900, "lunch")]
+    # 1002 is in two queues: leaving the first does not log it off.
+    assert sorted(g for g in got if g[0] == "1002") == [
+        ("1002", "available", 0, 112, None), ("1002", "available", 200, 503, None),
+        ("1002", "available", 560, 1400, None), ("1002", "on_call", 112, 200, None),
+        ("1002", "on_call", 503, 560, None)]
+
+
+def test_reimport_in_any_order_changes_nothing(db, rows_of):
+    load(db, HERE / "queue_log", HERE / "queue_log.1")
+    before = rows_of("calls"), rows_of("agent_states")
+    again = load(db, HERE / "queue_log", HERE / "queue_log.1", HERE / "queue_log")
+    assert all(r.counts.inserted == r.counts.updated == 0 for rs in again for r in rs)
+    assert (rows_of("calls"), rows_of("agent_states")) == before
+
+
+def test_bad_lines_are_quarantined(ws, db, rows_of):
+    p = ws / "queue_log"
+    p.write_bytes(b"\n".join([
+        b"1700000000|1.1|q|NONE|ENTERQUEUE||0911|1",
+        b"1700000005|1.1|q|SIP/7|CONNECT|5|1.2|1",
+        b"1700000010|1.1|q|SIP/7|COMPLETEAGENT|5|5",       # 7 fields only: still has what it needs
+        b"1700000020|2.1|q",                                # truncated
+        b"17000000x0|2.1|q|NONE|ENTERQUEUE||0912|1",        # bad epoch
+        b"1700000030|2.1|q|NONE|HOLDMUSIC|x",               # unknown event
+        b"1700000040|3.1|q|NONE|ENTERQUEUE||0913|1",
+        b"1700000010|3.1|q|NONE|ABANDON|1|1|3",             # clock jumped back 30 s
+        b"1700000050|4.1|q|NONE|ENTERQUEUE||0914|1",
+        b"1700000055|4.1|q|NONE|ENTERQUEUE||0914|1",        # the same uniqueid enters again
+        b"1700000060|4.1|q|NONE|ABANDON|1|1|5",
+        b"1700000070|5.1|q|NONE|ENTERQUEUE||Nguy\xe1n|1",    # not UTF-8
+        b"1700000080|6.1|q|NONE|ENTERQUEUE||0916|1",
+        b"1700000090|6.1|q|SIP/8|COMPLETECALLER|4|x|1",      # talk time not a number
+    ]) + b"\n")
+    (calls, _), = load(db, p)
+    with Warehouse(db) as wh:
+        q = wh.con.execute('SELECT line, reason FROM quarantine WHERE "table" = \'calls\' ORDER BY line').fetchall()
+    assert [x[0] for x in q] == [4, 5, 6, 8, 10, 12, 14]
+    assert "cut short" in q[0][1] and "Unix seconds" in q[1][1] and "HOLDMUSIC" in q[2][1]
+    assert "clock jumped back" in q[3][1] and "entered the queue again" in q[4][1]
+    assert "UTF-8" in q[5][1] and "talk time" in q[6][1]
+    assert sorted(r[0] for r in rows_of("calls", "call_id")) == ["1.1", "4.1"]
+    assert rows_of("calls", "call_id, epoch(started_at)::INT - 1700000000") == [("1.1", 0), ("4.1", 55)]
+    assert calls.counts.inserted == 2 and calls.counts.quarantined == 7
+
+
+# Property: a generated day of queue traffic, cut anywhere into two logs, gives the same
+# calls as the whole log, and the calls the generator meant.
+OUTCOMES = ["COMPLETEAGENT", "COMPLETECALLER", "BLINDTRANSFER", "ABANDON", "EXITWITHTIMEOUT", "EXITEMPTY"]
+call = st.tuples(st.integers(1, 50), st.sampled_from(OUTCOMES), st.integers(0, 60), st.integers(1, 400),
+                 st.integers(1, 3))
+
+
+def traffic(calls):
+    """queue_log lines (time-ordered) and the calls they describe."""
+    events, expected = [], {}
+    t = 1700000000
+    for i, (gap, outcome, wait, talk, agent) in enumerate(calls):
+        t += gap
+        uid = f"{t}.{i}"
+        events.append((t, f"{t}|{uid}|support|NONE|ENTERQUEUE||09{i:08d}|1"))
+        if outcome in ("COMPLETEAGENT", "COMPLETECALLER", "BLINDTRANSFER"):
+            events.append((t + wait, f"{t + wait}|{uid}|support|SIP/{agent}|CONNECT|{wait}|{uid}x|2"))
+            data = f"{wait}|{talk}|1" if outcome != "BLINDTRANSFER" else f"900|default|{wait}|{talk}|1"
+            events.append((t + wait + talk, f"{t + wait + talk}|{uid}|support|SIP/{agent}|{outcome}|{data}"))
+            expected[uid] = (str(agent), "answered", float(wait), float(talk), t)
+        else:
+            status = {"ABANDON": "abandoned", "EXITWITHTIMEOUT": "no_answer", "EXITEMPTY": "failed"}[outcome]
+            events.append((t + wait, f"{t + wait}|{uid}|support|NONE|{outcome}|1|1|{wait}"))
+            expected[uid] = (None, status, float(wait), 0.0, t)
+    lines = [line for _, line in sorted(events, key=lambda e: e[0])]
+    return lines, expected
+
+
+@given(st.lists(call, min_size=1, max_size=15), st.floats(0, 1))
+@hsettings(max_examples=15, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
+def test_property_cut_anywhere_same_calls(tmp_path_factory, calls, cut):
+    lines, expected = traffic(calls)
+    k = int(cut * len(lines))
+    folder = tmp_path_factory.mktemp("ql")
+    whole, a, b = folder / "whole", folder / "queue_log.1", folder / "queue_log"
+    whole.write_text("\n".join(lines) + "\n")
+    a.write_text("".join(x + "\n" for x in lines[:k]))
+    b.write_text("".join(x + "\n" for x in lines[k:]))
+    load(folder / "one.duckdb", whole)
+    split = load(folder / "two.duckdb", *[p for p in (a, b, a) if p.stat().st_size])
+    query = "SELECT call_id, agent_id, status, wait_s, talk_s, epoch(started_at)::BIGINT FROM calls ORDER BY 1"
+    with Warehouse(folder / "one.duckdb") as one, Warehouse(folder / "two.duckdb") as two:
+        got_one, got_two = one.con.execute(query).fetchall(), two.con.execute(query).fetchall()
+    assert got_one == got_two == sorted((uid, *v) for uid, v in expected.items())
+    assert all(r.counts.quarantined == 0 for rs in split for r in rs)
