@@ -5,6 +5,7 @@ from datetime import datetime, timezone
 
 import pytest
 
+from telekpi.ingest.pipeline import import_file
 from telekpi.store.warehouse import Warehouse
 
 HEADER = "call_id,started_at,agent_id,status,talk_s,disposition\n"
@@ -220,3 +221,15 @@ def test_quarantine_command_lists_rows(ws, db, run, run_json):
     assert json.loads(out["rows"][0]["raw"])["status"] == "nope"
     code, text, _ = run("--db", db, "quarantine")
     assert code == 0 and "is not one of" in text
+
+
+def test_times_with_a_zone_name_are_read_in_that_zone(ws, db, settings, rows_of):
+    """A zone name is not dropped: 10:15 PST is 18:15 UTC, not 10:15 workspace time."""
+    (ws / "tz.csv").write_text("call_id,started_at,status\n1,2024-03-05 10:15:30 PST,answered\n"
+                               "2,2024-03-05 10:15:30 America/New_York,answered\n"
+                               "3,2024-03-05 10:15:30 XYZ,answered\n4,2024-03-05 10:15:30 UTC,answered\n")
+    with Warehouse(db) as wh:
+        r = import_file(wh, "calls", ws / "tz.csv", settings)
+    assert r.counts.quarantined == 1 and r.examples[0][0] == 4
+    assert rows_of("calls", "call_id, CAST(timezone('UTC', started_at) AS VARCHAR)") == [
+        ("1", "2024-03-05 18:15:30"), ("2", "2024-03-05 15:15:30"), ("4", "2024-03-05 10:15:30")]

@@ -29,7 +29,7 @@ ENDPOINT = r"^[A-Za-z][A-Za-z0-9_]*/(?P<endpoint>[^-@;/,]+)"
 def first_records(head: bytes, n: int = 20, delimiter: str = ",") -> list[list[str]]:
     """Up to ``n`` non-blank records from the start of a file (a torn last line left out)."""
     text = head.decode(detect_encoding(head), errors="replace").lstrip("\ufeff")
-    lines = text.splitlines()
+    lines = text.replace("\r\n", "\n").split("\n")   # not splitlines(): U+2028 is not a line end here
     if len(head) >= 64 * 1024 and lines:
         lines = lines[:-1]
     out = []

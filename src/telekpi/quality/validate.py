@@ -20,7 +20,8 @@ from telekpi.store.warehouse import SQL_TYPES
 
 CURRENCY_NOISE = r"\s|₫|VNĐ|VND|đ|฿|THB|¥|CNY|RMB|NT\$|TWD|US\$|USD|\$|€"
 DURATION = r"^\d+:\d{1,2}(:\d{1,2}(\.\d+)?)?$"
-OFFSET = r"(Z|[+-]\d\d(:?\d\d)?)$"
+# An offset or a zone name at the end: 'Z', '+07:00', ' UTC', ' PST', ' Asia/Ho_Chi_Minh'.
+OFFSET = r"(Z|[+-]\d\d(:?\d\d)?|\s[A-Za-z][A-Za-z_/+-]*)$"
 # Rules that span columns: (condition over {typed columns}, column blamed, reason)
 ROW_RULES = {
     "agent_states": [("{ended_at} < {started_at}", "ended_at", "the state ends before it starts")],
@@ -129,7 +130,7 @@ class RowCompiler:
                 return parsed if "%z" in rule.format or "%Z" in rule.format else f"timezone({tz}, {parsed})"
             # A cheap look for an offset's sign or Z first: the regular expression is costly.
             maybe = (f"(ends_with({v}, 'Z') OR contains(substr({v}, 11), '+') "
-                     f"OR contains(substr({v}, 11), '-'))")
+                     f"OR contains(substr({v}, 11), '-') OR regexp_matches(right({v}, 1), '[A-Za-z]'))")
             return (f"(CASE WHEN {maybe} AND regexp_matches({v}, {lit(OFFSET)}) "
                     f"THEN TRY_CAST({v} AS TIMESTAMPTZ) "
                     f"ELSE timezone({tz}, TRY_CAST({v} AS TIMESTAMP)) END)")
