@@ -5,10 +5,11 @@ import io
 from pathlib import Path
 
 import pytest
-from hypothesis import HealthCheck, given, settings as hsettings
+from hypothesis import HealthCheck, given
+from hypothesis import settings as hsettings
 from hypothesis import strategies as st
 
-from telekpi.ingest.asterisk_cdr import BASE, CUSTOM, cdr_csv_names
+from telekpi.ingest.asterisk_cdr import BASE, cdr_csv_names
 from telekpi.ingest.mapping import load_mapping
 from telekpi.ingest.pipeline import import_file
 from telekpi.ingest.registry import detect_format

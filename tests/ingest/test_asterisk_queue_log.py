@@ -2,7 +2,8 @@
 
 from pathlib import Path
 
-from hypothesis import HealthCheck, given, settings as hsettings
+from hypothesis import HealthCheck, given
+from hypothesis import settings as hsettings
 from hypothesis import strategies as st
 
 from telekpi.ingest.asterisk_queue_log import agent_name

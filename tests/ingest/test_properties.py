@@ -108,11 +108,11 @@ def test_csv_text_values_round_trip(tmp_path_factory, values, delimiter):
 @given(seconds=st.floats(min_value=0, max_value=1e7, allow_nan=False))
 def test_durations_parse_as_numbers_and_clock_text(seconds):
     import duckdb
+    import pyarrow as pa
 
     from telekpi.ingest.mapping import ColumnRule
     from telekpi.model.tables import TABLES
     from telekpi.quality.validate import RowCompiler
-    import pyarrow as pa
 
     h, rem = divmod(int(seconds), 3600)
     clock = f"{h}:{rem // 60:02d}:{rem % 60:02d}"

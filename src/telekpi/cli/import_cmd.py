@@ -12,9 +12,9 @@ import typer
 from telekpi.cli.app import app, db_path
 from telekpi.cli.output import print_csv, print_json, print_table
 from telekpi.cli.query_cmds import Fmt, FmtOpt
+from telekpi.errors import UsageError
 from telekpi.ingest.mapping import load_mapping
 from telekpi.ingest.pipeline import FileResult, import_path
-from telekpi.errors import UsageError
 from telekpi.model.tables import TABLES
 from telekpi.settings import load_settings
 from telekpi.store.warehouse import Warehouse, quarantine_rows
@@ -40,7 +40,12 @@ class _Bar:
             if time.perf_counter() - self.t0 < PROGRESS_AFTER_S:
                 return
             from rich.console import Console
-            from rich.progress import BarColumn, Progress, TextColumn, TimeRemainingColumn
+            from rich.progress import (
+                BarColumn,
+                Progress,
+                TextColumn,
+                TimeRemainingColumn,
+            )
 
             self.progress = Progress(TextColumn("{task.description}"), BarColumn(),
                                      TextColumn("{task.percentage:>3.0f}%"), TimeRemainingColumn(),

@@ -46,6 +46,7 @@ CUSTOM = ("clid", "src", "dst", "dcontext", "channel", "dstchannel", "lastapp", 
           "userfield", "sequence")
 INBOUND_CONTEXT = r"(?i)(from-(trunk|pstn|external|did|provider)|incoming|inbound|(^|-)did($|-))"
 UNIQUEID = r"^\d+\.\d+$"
+TIME = r"^\d{4}-\d\d-\d\d[ T]\d\d:\d\d"
 
 MAPPING = """
 columns:
@@ -79,14 +80,25 @@ def cdr_csv_names(record: list[str]) -> tuple[str, ...] | None:
     return BASE + mid + tail
 
 
-def layout(records: list[list[str]]) -> tuple[str, tuple[str, ...]] | None:
-    """('cdr_csv' | 'cdr_custom', field names) from the first readable records."""
+def layout(records: list[list[str]], strict: bool = True) -> tuple[str, tuple[str, ...]] | None:
+    """('cdr_csv' | 'cdr_custom', field names) from the first readable records: by where the
+    disposition sits; unless ``strict``, then by where the start time sits, then by field count."""
     for rec in records:
         if len(rec) == len(CUSTOM) and rec[13].strip().upper() in DISPOSITIONS:
             return "cdr_custom", CUSTOM
         names = cdr_csv_names(rec)
         if names:
             return "cdr_csv", names
+    if strict:
+        return None
+    for rec in records:
+        if len(rec) == len(CUSTOM) and re.match(TIME, rec[8].strip()):
+            return "cdr_custom", CUSTOM
+        if 16 <= len(rec) <= 21 and re.match(TIME, rec[9].strip()):
+            return "cdr_csv", cdr_csv_names(rec[:14] + ["ANSWERED"] + rec[15:])
+    for rec in records:
+        if 16 <= len(rec) <= 21:
+            return "cdr_csv", cdr_csv_names(rec[:14] + ["ANSWERED"] + rec[15:])
     return None
 
 
@@ -117,7 +129,7 @@ def derive(t: pa.Table) -> pa.Table:
 
 def open_cdr(path: Path, options: ReadOptions) -> DerivedCsvSource:
     head = read_head(path)
-    found = layout(first_records(head))
+    found = layout(first_records(head), strict=False)
     if options.names:
         names = options.names
     elif found:

@@ -29,15 +29,19 @@ ENDPOINT = r"^[A-Za-z][A-Za-z0-9_]*/(?P<endpoint>[^-@;/,]+)"
 def first_records(head: bytes, n: int = 20, delimiter: str = ",") -> list[list[str]]:
     """Up to ``n`` non-blank records from the start of a file (a torn last line left out)."""
     text = head.decode(detect_encoding(head), errors="replace").lstrip("\ufeff")
-    lines = text.replace("\r\n", "\n").split("\n")   # not splitlines(): U+2028 is not a line end here
+    # Not splitlines(): U+2028 inside a caller's name is not a line end.
+    lines = text.replace("\r\n", "\n").replace("\r", "\n").split("\n")
     if len(head) >= 64 * 1024 and lines:
         lines = lines[:-1]
     out = []
-    for rec in csv.reader(io.StringIO("\n".join(lines[: n * 2])), delimiter=delimiter):
-        if any(f.strip() for f in rec):
-            out.append(rec)
-        if len(out) >= n:
-            break
+    try:
+        for rec in csv.reader(io.StringIO("\n".join(lines[: n * 2])), delimiter=delimiter):
+            if any(f.strip() for f in rec):
+                out.append(rec)
+            if len(out) >= n:
+                break
+    except csv.Error:     # not CSV after all (a binary file, a stray quote): what was read so far
+        pass
     return out
 
 
@@ -80,7 +84,16 @@ class DerivedCsvSource:
 
     def batches(self) -> Iterator[RawBatch]:
         for b in self.inner.batches():
-            yield RawBatch(self.derive(b.table), b.lines, b.rejects)
+            table, lines = b.table, b.lines
+            if table.num_rows:
+                # A blank line is not a row; derived columns must not make it look like one.
+                filled = None
+                for col in table.columns:
+                    has = pc.fill_null(pc.not_equal(pc.utf8_trim_whitespace(col), ""), False)
+                    filled = has if filled is None else pc.or_(filled, has)
+                if filled is not None and not pc.all(filled).as_py():
+                    table, lines = table.filter(filled), lines[filled.to_numpy(zero_copy_only=False)]
+            yield RawBatch(self.derive(table), lines, b.rejects)
 
     def progress(self) -> float:
         return self.inner.progress()

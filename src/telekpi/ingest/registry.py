@@ -32,9 +32,11 @@ class Format:
     # A built-in mapping (YAML text) onto canonical columns, for formats with fixed columns.
     mapping: str | None = None
     tables: tuple[str, ...] = ()   # canonical tables it can fill; () means any
+    followable: bool = False       # a headerless log appended line by line (`import --follow`)
 
 
-BUILTIN = ("csv_file", "parquet_file", "xlsx_file", "asterisk_cdr", "asterisk_queue_log")
+BUILTIN = ("csv_file", "parquet_file", "xlsx_file", "asterisk_cdr", "asterisk_queue_log", "freeswitch_cdr",
+           "twilio", "vicidial")
 _FORMATS: dict[str, Format] = {}
 _loaded = False
 

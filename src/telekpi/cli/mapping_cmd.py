@@ -1,0 +1,49 @@
+"""`telekpi mapping suggest`: a first mapping file for an export, every guess explained."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import typer
+
+from telekpi.cli.app import app
+from telekpi.errors import UsageError
+from telekpi.model.tables import TABLES
+
+mapping_app = typer.Typer(help="Mapping files (docs/import.md): propose one for an export.",
+                          no_args_is_help=True)
+app.add_typer(mapping_app, name="mapping")
+
+
+@mapping_app.command("suggest")
+def suggest_cmd(
+    file: Path = typer.Argument(..., help="The export: CSV, Parquet or a workbook."),
+    table: str = typer.Option(None, "--table", help=f"Canonical table to map onto: {', '.join(TABLES)} "
+                              "[default: guessed from the columns]."),
+    output: Path = typer.Option(None, "--output", "-o", help="Write the mapping to this file "
+                                "[default: print it]."),
+    encoding: str = typer.Option(None, "--encoding", help="Text encoding of a CSV file "
+                                 "[default: UTF-8, else guessed]."),
+    force: bool = typer.Option(False, "--force", help="Overwrite the --output file if it exists."),
+) -> None:
+    """Propose a mapping for FILE from its header and sample values: columns, time format,
+    duration unit and status codes, with a comment on each guess and TODO lines for what is missing."""
+    from telekpi.ingest.suggest import suggest
+
+    if table is not None and table not in TABLES:
+        raise UsageError(f"unknown table {table!r}; expected one of: {', '.join(TABLES)}")
+    if output is not None and output.exists() and not force:
+        raise UsageError(f"{output} exists; pass --force to overwrite it")
+    s = suggest(file, table, encoding)
+    text = s.yaml(file.name)
+    if output is None:
+        typer.echo(text, nl=False)
+        return
+    try:
+        output.write_text(text, encoding="utf-8")
+    except OSError as e:
+        raise UsageError(f"cannot write {output} ({e.strerror or e})") from None
+    todo = list(s.missing) + [g.target for g in s.guesses if g.todo]
+    typer.echo(f"wrote {output}: {len(s.guesses)} column(s) of {s.table} mapped"
+               + (f"; check the TODO lines for {', '.join(todo)}" if todo else "")
+               + f"; then: telekpi import {s.table} {file} --mapping {output}")
