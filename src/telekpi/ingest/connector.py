@@ -23,6 +23,7 @@ from telekpi.ingest.csv_file import CsvSource, detect_encoding
 from telekpi.ingest.source import RawBatch, ReadOptions
 
 # The endpoint of a channel name: PJSIP/1001-00000002, SIP/agent7-0a1b, Local/1001@ctx-00;1 → 1001, agent7.
+DERIVED_BLOCK_BYTES = 32 << 20
 ENDPOINT = r"^[A-Za-z][A-Za-z0-9_]*/(?P<endpoint>[^-@;/,]+)"
 
 
@@ -77,6 +78,8 @@ class DerivedCsvSource:
     def __init__(self, path: Path, options: ReadOptions,
                  derive: Callable[[pa.Table], pa.Table], names: tuple[str, ...] | None = None):
         self.inner = CsvSource(path, replace(options, names=names) if names else options)
+        # Derived columns widen each batch: smaller blocks keep the batches in flight small.
+        self.inner.block_bytes = DERIVED_BLOCK_BYTES
         self.derive = derive
         self.path, self.header_line = path, self.inner.header_line
         probe = derive(pa.table({c: pa.array([], pa.string()) for c in self.inner.columns}))

@@ -102,6 +102,7 @@ class CsvSource:
                                  file=str(path), line=self.header_line, column=name)
             seen[name] = i
         self.size = path.stat().st_size or 1
+        self.block_bytes = BLOCK_BYTES
         self._file = _Counting(open(path, "rb"))
 
     def progress(self) -> float:
@@ -123,7 +124,7 @@ class CsvSource:
             reader = pacsv.open_csv(
                 io.BufferedReader(self._file, buffer_size=1 << 20),
                 read_options=pacsv.ReadOptions(
-                    use_threads=False, block_size=BLOCK_BYTES, skip_rows=self.header_line,
+                    use_threads=False, block_size=self.block_bytes, skip_rows=self.header_line,
                     column_names=names, encoding=self.encoding.replace("utf-8-sig", "utf8")),
                 parse_options=pacsv.ParseOptions(
                     delimiter=self.delimiter, newlines_in_values=self.options.multiline,

@@ -329,6 +329,7 @@ class AgentLogSource:
 
     def __init__(self, path: Path, options: ReadOptions):
         self.inner = CsvSource(path, options)
+        self.inner.block_bytes = 16 << 20   # each row becomes up to four: keep batches small
         self.path, self.header_line = path, self.inner.header_line
         self.columns = list(self.inner.columns) + ["vd_agent", "vd_state", "vd_start", "vd_end",
                                                    "vd_reason"]
