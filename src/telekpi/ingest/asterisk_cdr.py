@@ -33,6 +33,7 @@ from telekpi.ingest.connector import (
     blank_to_null,
     endpoint,
     first_records,
+    layout_sniffer,
 )
 from telekpi.ingest.registry import Format, read_head, register_format
 from telekpi.ingest.source import ReadOptions
@@ -141,12 +142,6 @@ def open_cdr(path: Path, options: ReadOptions) -> DerivedCsvSource:
     return DerivedCsvSource(path, options, derive, names=names)
 
 
-def sniff_cdr(path: Path, head: bytes) -> bool:
-    if b"\x00" in head[:4096]:
-        return False
-    return layout(first_records(head, 5)) is not None
-
-
 FORMAT = register_format(Format(
     name="asterisk-cdr", help="Asterisk Master.csv (cdr_csv or cdr_custom order, no header)",
-    open=open_cdr, sniff=sniff_cdr, priority=50, mapping=MAPPING, tables=("calls",), followable=True))
+    open=open_cdr, sniff=layout_sniffer(layout), priority=50, mapping=MAPPING, tables=("calls",), followable=True))

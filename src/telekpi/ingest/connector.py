@@ -56,6 +56,14 @@ def header_sniffer(*required: str, delimiter: str = ",") -> Callable[[Path, byte
     return sniff
 
 
+def layout_sniffer(layout: Callable[[list[list[str]]], object]) -> Callable[[Path, bytes], bool]:
+    """A sniff for a headerless log: its first records fit ``layout`` (which returns None when not)."""
+
+    def sniff(path: Path, head: bytes) -> bool:
+        return b"\x00" not in head[:4096] and layout(first_records(head, 5)) is not None
+    return sniff
+
+
 def endpoint(arr: pa.ChunkedArray | pa.Array) -> pa.Array:
     """The endpoint (extension, peer or agent name) of each channel name; null when none."""
     found = pc.extract_regex(arr, ENDPOINT)

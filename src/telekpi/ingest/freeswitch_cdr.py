@@ -42,6 +42,7 @@ from telekpi.ingest.connector import (
     blank_to_null,
     first_records,
     iso_slashes,
+    layout_sniffer,
 )
 from telekpi.ingest.registry import Format, read_head, register_format
 from telekpi.ingest.source import ReadOptions
@@ -133,12 +134,6 @@ def open_cdr(path: Path, options: ReadOptions) -> DerivedCsvSource:
     return DerivedCsvSource(path, options, derive, names=names)
 
 
-def sniff_cdr(path: Path, head: bytes) -> bool:
-    if b"\x00" in head[:4096]:
-        return False
-    return layout(first_records(head, 5)) is not None
-
-
 FORMAT = register_format(Format(
     name=NAME, help="FreeSWITCH mod_cdr_csv Master.csv (example template, no header)",
-    open=open_cdr, sniff=sniff_cdr, priority=50, mapping=MAPPING, tables=("calls",), followable=True))
+    open=open_cdr, sniff=layout_sniffer(layout), priority=50, mapping=MAPPING, tables=("calls",), followable=True))
