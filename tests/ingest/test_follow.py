@@ -133,15 +133,19 @@ def test_a_file_read_whole_cannot_be_followed(tmp_path):
         follow_once(tmp_path / "w.duckdb", p, fmt="csv")
 
 
-def test_the_cli_follows_until_ctrl_c(tmp_path):
+@pytest.mark.parametrize("sig", [signal.SIGINT, signal.SIGTERM])
+def test_the_cli_follows_until_ctrl_c_or_sigterm(tmp_path, sig):
     log, db = tmp_path / "queue_log", tmp_path / "w.duckdb"
     log.write_text("".join(LOG[:9]))
     exe = Path(sys.executable).parent / "telekpi"
     proc = subprocess.Popen([str(exe), "--db", str(db), "import", "calls", "--follow", str(log),
                              "--interval", "0.2"], stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
     out: list[str] = []
-    reader = threading.Thread(target=lambda: out.extend(iter(proc.stdout.readline, "")), daemon=True)
-    reader.start()
+    errs: list[str] = []
+    readers = [threading.Thread(target=lambda: out.extend(iter(proc.stdout.readline, "")), daemon=True),
+               threading.Thread(target=lambda: errs.extend(iter(proc.stderr.readline, "")), daemon=True)]
+    for r in readers:
+        r.start()
 
     def wait_for(n: int) -> None:
         deadline = time.monotonic() + 60
@@ -154,12 +158,13 @@ def test_the_cli_follows_until_ctrl_c(tmp_path):
             f.write("".join(LOG[9:]))
         wait_for(2)                # and the rest, in a later round
     finally:
-        proc.send_signal(signal.SIGINT)
-        proc.wait(timeout=30)
-        reader.join(timeout=10)
-        err = proc.stderr.read()
+        proc.send_signal(sig)
+        proc.wait(timeout=60)
+        for r in readers:
+            r.join(timeout=10)
         proc.stderr.close()
         proc.stdout.close()
+    err = "".join(errs)
     assert proc.returncode == 0, err
     assert "stopped" in err and "Traceback" not in err
     assert sum("→ calls" in x for x in out) >= 2

@@ -3,7 +3,9 @@
 from __future__ import annotations
 
 import os
+import signal
 import sys
+import threading
 import time
 from pathlib import Path
 
@@ -143,13 +145,28 @@ def _follow(db: Path, table: str, file: Path, settings, fmt, mapping, interval: 
         def show(r: FileResult) -> None:
             if r.counts.rows_read:
                 typer.echo(_summary(r))
+                sys.stdout.flush()
+
+        # Ctrl-C or SIGTERM (a service manager) lets the piece being imported finish, then
+        # stops; a second Ctrl-C aborts it at once (its transaction rolls back).
+        stop = threading.Event()
+
+        def on_signal(signum, frame) -> None:
+            if stop.is_set():
+                raise KeyboardInterrupt
+            stop.set()
+        previous = {sig: signal.signal(sig, on_signal) for sig in (signal.SIGINT, signal.SIGTERM)}
         try:
-            for _ in follower.run(interval, on_result=show):
+            for _ in follower.run(interval, on_result=show, stop=stop):
                 for note in follower.notes:
                     typer.echo(f"telekpi: {note}", err=True)
                 follower.notes.clear()
         except KeyboardInterrupt:
-            typer.echo("stopped; the next `telekpi import --follow` goes on from here", err=True)
+            pass
+        finally:
+            for sig, handler in previous.items():
+                signal.signal(sig, handler)
+        typer.echo("stopped; the next `telekpi import --follow` goes on from here", err=True)
 
 
 @app.command("quarantine")

@@ -20,7 +20,7 @@ from __future__ import annotations
 import hashlib
 import os
 import tempfile
-import time
+import threading
 from collections.abc import Callable, Iterator
 from contextlib import AbstractContextManager
 from dataclasses import dataclass, replace
@@ -175,16 +175,18 @@ class Follower:
         return Position(*rows[0]) if rows else None
 
     def run(self, interval: float = 1.0, rounds: int | None = None,
-            on_result: Callable[[FileResult], None] | None = None) -> Iterator[None]:
-        """Poll every ``interval`` seconds; yields after each round (the caller may stop)."""
+            on_result: Callable[[FileResult], None] | None = None,
+            stop: threading.Event | None = None) -> Iterator[None]:
+        """Poll every ``interval`` seconds until ``stop`` is set; yields after each round."""
+        stop = stop or threading.Event()
         done = 0
-        while rounds is None or done < rounds:
+        while (rounds is None or done < rounds) and not stop.is_set():
             for r in self.poll():
                 if on_result:
                     on_result(r)
             done += 1
             yield
-            time.sleep(interval)
+            stop.wait(interval)
 
 
 def _save(con, path: Path, table: str, pos: Position) -> None:
