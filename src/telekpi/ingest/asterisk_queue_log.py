@@ -28,6 +28,7 @@ from pathlib import Path
 import numpy as np
 import pyarrow as pa
 
+from telekpi.ingest.connector import ENDPOINT
 from telekpi.ingest.registry import Format, read_head, register_format
 from telekpi.ingest.source import RawBatch, ReadOptions, Reject
 
@@ -46,7 +47,8 @@ CALL_EVENTS = {"ENTERQUEUE", "CONNECT"} | set(CALL_END)
 AGENT_EVENTS = AGENT_IN | AGENT_OUT | PAUSES | UNPAUSES
 KNOWN = CALL_EVENTS | AGENT_EVENTS | QUIET
 LINE = re.compile(rb"^\d{9,11}(\.\d+)?\|[^|\n]*\|[^|\n]*\|[^|\n]*\|[A-Z_]+")
-ENDPOINT = re.compile(r"^[A-Za-z][A-Za-z0-9_]*/([^-@;/,]+)")
+# The same endpoint rule as the CDR readers', so calls from both name agents alike.
+ENDPOINT_RE = re.compile(ENDPOINT)
 BATCH = 100_000
 # How far back an event may be dated before its call entered the queue (clock jitter).
 JITTER_S = 2
@@ -57,8 +59,8 @@ def agent_name(member: str) -> str | None:
     member = member.strip()
     if not member or member.upper() == "NONE":
         return None
-    m = ENDPOINT.match(member)
-    return m.group(1) if m else member
+    m = ENDPOINT_RE.match(member)
+    return m.group("endpoint") if m else member
 
 
 @dataclass
