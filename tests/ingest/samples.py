@@ -54,3 +54,18 @@ def write_table(path, rows: list[dict], fmt: str):
             ws.append([r[c] for c in cols])
         wb.save(path)
     return path
+
+
+def reimport_changes_nothing(wh, path, settings, table: str = "calls", **import_options):
+    """Import ``path`` again and check that neither the table nor the quarantine moved; the
+    re-import's counts are returned for the caller's own expectations."""
+    from telekpi.ingest.pipeline import import_file
+
+    rows = f'SELECT * FROM "{table}" ORDER BY ALL'
+    quarantined = "SELECT * FROM quarantine ORDER BY ALL"
+    before, q_before = wh.con.execute(rows).fetchall(), wh.con.execute(quarantined).fetchall()
+    again = import_file(wh, table, path, settings, **import_options).counts
+    assert (again.inserted, again.updated) == (0, 0)
+    assert wh.con.execute(rows).fetchall() == before
+    assert wh.con.execute(quarantined).fetchall() == q_before
+    return again
