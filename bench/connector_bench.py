@@ -33,6 +33,13 @@ def _q(expr: str) -> str:
     return f"'\"' || ({expr}) || '\"'"
 
 
+def _with_header(header: str, fields: list[str], rows: int) -> str:
+    """A header line, then ``rows`` lines of the comma-joined SQL ``fields`` over ``i``."""
+    body = " || ',' || ".join(fields)
+    return (f"SELECT line FROM (SELECT 0 AS k, {header} AS line UNION ALL "
+            f"SELECT 1 + i, {body} FROM range({rows}) t(i)) ORDER BY k")
+
+
 def sql_asterisk_cdr(n: int) -> tuple[str, str]:
     status = "['ANSWERED','ANSWERED','NO ANSWER','BUSY','FAILED'][i % 5 + 1]"
     bill = f"CASE WHEN {status} = 'ANSWERED' THEN (i * 13) % 600 ELSE 0 END"
@@ -83,9 +90,7 @@ def sql_twilio(n: int) -> tuple[str, str]:
     header = ("'Sid,Parent Call Sid,Date Created,Date Updated,Account Sid,To,From,Phone Number Sid,Status,"
               "Start Time,End Time,Duration,Price,Price Unit,Direction,Answered By,Forwarded From,Caller Name,"
               "Queue Time,Trunk Sid'")
-    body = " || ',' || ".join(fields)
-    return (f"SELECT line FROM (SELECT 0 AS k, {header} AS line UNION ALL "
-            f"SELECT 1 + i, {body} FROM range({rows}) t(i)) ORDER BY k"), "csv"
+    return _with_header(header, fields, rows), "csv"
 
 
 def sql_vicidial(n: int) -> tuple[str, str]:
@@ -98,9 +103,7 @@ def sql_vicidial(n: int) -> tuple[str, str]:
               "'N'", "'SALES'", "'CALLER'", "'MAIN'", "'1'"]
     header = ("'uniqueid,lead_id,list_id,campaign_id,call_date,start_epoch,end_epoch,length_in_sec,status,"
               "phone_code,phone_number,user,comments,processed,user_group,term_reason,alt_dial,called_count'")
-    body = " || ',' || ".join(fields)
-    return (f"SELECT line FROM (SELECT 0 AS k, {header} AS line UNION ALL "
-            f"SELECT 1 + i, {body} FROM range({rows}) t(i)) ORDER BY k"), "csv"
+    return _with_header(header, fields, rows), "csv"
 
 
 def sql_vicidial_agent(n: int) -> tuple[str, str]:
@@ -114,9 +117,7 @@ def sql_vicidial_agent(n: int) -> tuple[str, str]:
     header = ("'agent_log_id,user,server_ip,event_time,lead_id,campaign_id,pause_epoch,pause_sec,wait_epoch,"
               "wait_sec,talk_epoch,talk_sec,dispo_epoch,dispo_sec,status,user_group,comments,sub_status,"
               "dead_epoch,dead_sec,processed,uniqueid,pause_type'")
-    body = " || ',' || ".join(fields)
-    return (f"SELECT line FROM (SELECT 0 AS k, {header} AS line UNION ALL "
-            f"SELECT 1 + i, {body} FROM range({rows}) t(i)) ORDER BY k"), "csv"
+    return _with_header(header, fields, rows), "csv"
 
 
 CONNECTORS = {
