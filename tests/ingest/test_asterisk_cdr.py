@@ -88,6 +88,16 @@ def test_inbound_calls_take_the_agent_from_the_destination_channel(ws, db, setti
         ("inbound", "1002", "0987654321", None, "camp-retail")]
 
 
+def test_blank_lines_are_not_rows(ws, db, settings):
+    """The derived columns (call key, direction guess) must not make a blank line a row."""
+    p = ws / "Master.csv"
+    p.write_text(cdr_csv_line(uniqueid="1.1") + "\n" + '"","","","","","","","","","","","","","","","","",""\n'
+                 + cdr_csv_line(uniqueid="1.2"))
+    with Warehouse(db) as wh:
+        c = import_file(wh, "calls", p, settings).counts
+    assert (c.rows_read, c.inserted, c.quarantined) == (2, 2, 0)
+
+
 def test_a_mapping_overrides_how_agent_and_campaign_are_found(ws, db, settings, rows_of):
     p = ws / "Master.csv"
     p.write_text(cdr_csv_line(lastdata="SIP/trunk/0912345678,,campaign=TET2026"))

@@ -92,19 +92,12 @@ class DerivedCsvSource:
         self.path, self.header_line = path, self.inner.header_line
         probe = derive(pa.table({c: pa.array([], pa.string()) for c in self.inner.columns}))
         self.columns = probe.column_names
+        # Computed, not read: a blank line stays blank (not a row) whatever they hold.
+        self.derived = frozenset(self.columns) - frozenset(self.inner.columns)
 
     def batches(self) -> Iterator[RawBatch]:
         for b in self.inner.batches():
-            table, lines = b.table, b.lines
-            if table.num_rows:
-                # A blank line is not a row; derived columns must not make it look like one.
-                filled = None
-                for col in table.columns:
-                    has = pc.fill_null(pc.not_equal(pc.utf8_trim_whitespace(col), ""), False)
-                    filled = has if filled is None else pc.or_(filled, has)
-                if filled is not None and not pc.all(filled).as_py():
-                    table, lines = table.filter(filled), lines[filled.to_numpy(zero_copy_only=False)]
-            yield RawBatch(self.derive(table), lines, b.rejects)
+            yield RawBatch(self.derive(b.table), b.lines, b.rejects)
 
     def progress(self) -> float:
         return self.inner.progress()

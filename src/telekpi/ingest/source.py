@@ -51,6 +51,9 @@ class Source(Protocol):
     path: Path
     columns: list[str]
     header_line: int
+    # Optional: ``derived``, the columns the reader computed rather than read (they do not
+    # keep a blank line from being blank); ``begin(con)``/``commit(con)``/``notes()`` for
+    # state kept between imports (see pipeline.import_source).
 
     def batches(self) -> Iterator[RawBatch]: ...
 

@@ -48,9 +48,11 @@ class RowCompiler:
     """The SELECT for one file: its rules against its table, given the columns' Arrow types."""
 
     def __init__(self, table: Table, rules: dict[str, ColumnRule], schema: pa.Schema,
-                 timezone: str, con: duckdb.DuckDBPyConnection, source: str):
+                 timezone: str, con: duckdb.DuckDBPyConnection, source: str,
+                 derived: frozenset[str] = frozenset()):
         self.table, self.rules, self.schema, self.tz = table, rules, schema, timezone
         self.source = source
+        self.derived = derived   # columns a connector computed, not read: they do not make a row
         for rule in rules.values():
             if rule.format and rule.format not in ("epoch", "epoch_ms"):
                 try:
@@ -230,7 +232,7 @@ class RowCompiler:
         raw_cols = [n for n in self.schema.names if n != "__line"]
         raw_json = "json_object(" + ", ".join(f"{lit(n)}, {ident(n)}" for n in raw_cols) + ")"
         blank = " AND ".join(f"coalesce(trim({ident(n)}), '') = ''" for n in raw_cols
-                             if self._is_text(n)) or "false"
+                             if self._is_text(n) and n not in self.derived) or "false"
         out = ", ".join(f"{ident('__t_' + c.name)} AS {ident(c.name)}" for c in t.columns)
         l1 = f"SELECT *, {', '.join(sources) or 'NULL AS __nothing'} FROM {relation} WHERE NOT ({blank})"
         l2 = f"SELECT *, {', '.join(typed)} FROM ({l1})"
