@@ -147,3 +147,20 @@ def test_property_cut_anywhere_same_calls(tmp_path_factory, calls, cut):
         got_one, got_two = one.con.execute(query).fetchall(), two.con.execute(query).fetchall()
     assert got_one == got_two == sorted((uid, *v) for uid, v in expected.items())
     assert all(r.counts.quarantined == 0 for rs in split for r in rs)
+
+
+def test_reimporting_an_older_log_keeps_the_newer_open_state(ws, db, rows_of):
+    a, b, c = ws / "queue_log.2", ws / "queue_log.1", ws / "queue_log"
+    a.write_text("1700000000|NONE|q|SIP/1|ADDMEMBER|\n1700000100|1.1|q|NONE|ENTERQUEUE||0911|1\n")
+    b.write_text("1700000200|1.1|q|NONE|ABANDON|1|1|100\n1700000300|NONE|q|SIP/1|PAUSE|lunch\n"
+                 "1700000400|2.1|q|NONE|ENTERQUEUE||0912|1\n")
+    c.write_text("1700000500|NONE|q|SIP/1|UNPAUSE|\n1700000600|2.1|q|NONE|ABANDON|1|1|200\n")
+    load(db, a, b, a)
+    with Warehouse(db) as wh:
+        agents = wh.con.execute("SELECT key, \"at\" FROM connector_state WHERE kind = 'agent'").fetchall()
+    assert agents == [("1", 1700000300.0)]          # not the older log's "available since 0"
+    load(db, c)
+    assert rows_of("agent_states", "state, epoch(started_at)::INT - 1700000000, "
+                                   "epoch(ended_at)::INT - 1700000000, reason") == [
+        ("available", 0, 300, None), ("pause", 300, 500, "lunch")]
+    assert rows_of("calls", "call_id, status, wait_s") == [("1.1", "abandoned", 100.0), ("2.1", "abandoned", 200.0)]

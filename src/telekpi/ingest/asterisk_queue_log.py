@@ -108,7 +108,7 @@ class QueueLogSource:
         self._read = 0
         self.calls: dict[str, Call] = {}
         self.agents: dict[str, Agent] = {}
-        self.loaded: dict[tuple[str, str], float] = {}
+        self.loaded: dict[str, float] = {}   # the saved entries this import took over, by key
         self.first_epoch: float | None = None
         self.open_calls = 0
 
@@ -128,39 +128,43 @@ class QueueLogSource:
             else:
                 v["queues"] = set(v["queues"])
                 self.agents[key] = Agent(**v)
-            self.loaded[(kind, key)] = at
+            self.loaded[key] = at
 
     def commit(self, con) -> None:
-        """Save what is still open, inside the import's transaction."""
+        """Save what is still open, inside the import's transaction: what this import loaded is
+        replaced, and an entry is kept only where no newer import saved a later one."""
         kind = "call" if self.table == "calls" else "agent"
-        for (k, key), at in self.loaded.items():
-            con.execute("DELETE FROM connector_state WHERE format = ? AND kind = ? AND key = ? AND \"at\" = ?",
-                        [NAME, k, key, at])
         items = self.calls.items() if kind == "call" else self.agents.items()
-        rows = []
+        open_rows = []
         for key, v in items:
-            at = v.start if kind == "call" else v.since
             d = dict(vars(v))
             if kind == "agent":
                 d["queues"] = sorted(v.queues)
-            rows.append((key, at, json.dumps(d), v.line))
-        for key, at, value, line in rows:
-            newer = con.execute("SELECT count(*) FROM connector_state WHERE format = ? AND kind = ? "
-                                "AND key = ? AND \"at\" >= ?", [NAME, kind, key, at]).fetchall()[0][0]
-            if not newer:
-                con.execute("DELETE FROM connector_state WHERE format = ? AND kind = ? AND key = ?",
-                            [NAME, kind, key])
-                con.execute("INSERT INTO connector_state VALUES (?, ?, ?, ?, ?, ?, ?)",
-                            [NAME, kind, key, at, value, str(self.path), line])
-
-        if kind == "call" and self.calls:
-            # A call already in the warehouse stays here too: re-importing an older log leaves it
-            # pending, and re-importing the log that ends it then finds it whole.
-            con.execute("CREATE TEMP TABLE IF NOT EXISTS __pending_ids (id VARCHAR)")
-            con.execute("DELETE FROM __pending_ids")
-            con.executemany("INSERT INTO __pending_ids VALUES (?)", [[k] for k in self.calls])
-            self.open_calls = con.execute("SELECT count(*) FROM __pending_ids p WHERE NOT EXISTS "
-                                          "(SELECT 1 FROM calls c WHERE c.call_id = p.id)").fetchall()[0][0]
+            open_rows.append((key, v.start if kind == "call" else v.since, json.dumps(d), v.line))
+        keys, ats, values, lines = (list(c) for c in zip(*open_rows, strict=True)) if open_rows else ([],) * 4
+        con.register("__loaded", pa.table({"key": list(self.loaded), "at": list(self.loaded.values())},
+                                          schema=pa.schema([("key", pa.string()), ("at", pa.float64())])))
+        con.register("__open", pa.table({"key": pa.array(keys, pa.string()), "at": pa.array(ats, pa.float64()),
+                                         "value": pa.array(values, pa.string()),
+                                         "line": pa.array(lines, pa.int64())}))
+        mine, args = "format = ? AND kind = ?", [NAME, kind]
+        newer = ('SELECT 1 FROM connector_state n WHERE n.format = ? AND n.kind = ? '
+                 'AND n.key = o.key AND n."at" >= o."at"')
+        try:
+            con.execute(f'DELETE FROM connector_state WHERE {mine} AND (key, "at") IN '
+                        '(SELECT key, "at" FROM __loaded)', args)
+            con.execute(f"DELETE FROM connector_state s WHERE {mine} AND EXISTS (SELECT 1 FROM __open o "
+                        f"WHERE o.key = s.key AND NOT EXISTS ({newer}))", args + args)
+            con.execute(f'INSERT INTO connector_state SELECT ?, ?, key, "at", value, ?, line FROM __open o '
+                        f"WHERE NOT EXISTS ({newer})", args + [str(self.path)] + args)
+            if kind == "call":
+                # A call already in the warehouse stays open here too: re-importing an older log
+                # leaves it pending, and re-importing the log that ends it then finds it whole.
+                self.open_calls = con.execute("SELECT count(*) FROM __open o WHERE NOT EXISTS "
+                                              "(SELECT 1 FROM calls c WHERE c.call_id = o.key)").fetchall()[0][0]
+        finally:
+            con.unregister("__loaded")
+            con.unregister("__open")
 
     def notes(self) -> list[str]:
         if self.table == "calls" and self.open_calls:
