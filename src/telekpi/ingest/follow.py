@@ -174,17 +174,14 @@ class Follower:
             [str(self.path), table]).fetchall()
         return Position(*rows[0]) if rows else None
 
-    def run(self, interval: float = 1.0, rounds: int | None = None,
-            on_result: Callable[[FileResult], None] | None = None,
+    def run(self, interval: float = 1.0, on_result: Callable[[FileResult], None] | None = None,
             stop: threading.Event | None = None) -> Iterator[None]:
         """Poll every ``interval`` seconds until ``stop`` is set; yields after each round."""
         stop = stop or threading.Event()
-        done = 0
-        while (rounds is None or done < rounds) and not stop.is_set():
+        while not stop.is_set():
             for r in self.poll():
                 if on_result:
                     on_result(r)
-            done += 1
             yield
             stop.wait(interval)
 
