@@ -24,7 +24,7 @@ def test_kpi_answers_as_the_cli_does(as_user, app, monkeypatch, capsys):
         # The CLI's own engine on the app's cursor, without the app's answer cache: it
         # computes the numbers again rather than reading what the API just cached.
         cli_engine = Engine(served.warehouse, served.settings, served.catalog)
-        monkeypatch.setattr(query_cmds, "_engine", lambda ctx: cli_engine)
+        monkeypatch.setattr(query_cmds, "open_engine", lambda ctx, *a, **k: cli_engine)
         assert main(["kpi", "calls", "connection_rate", "aht", "--by", "team", "--period", "month",
                      "--from", "2026-01-01", "--to", "2026-12-31", "--format", "json"]) == 0
     cli = json.loads(capsys.readouterr().out)

@@ -49,7 +49,8 @@ def fail(message: str, code: int = 2) -> None:
 
 def _register() -> None:
     from telekpi.cli import (  # noqa: F401 - they add commands to app
-        alerts_cmd, demo_cmd, diagnose_cmd, import_cmd, mapping_cmd, query_cmds, scorecard_cmd, serve_cmd,
+        alerts_cmd, demo_cmd, diagnose_cmd, import_cmd, lake_cmd, mapping_cmd, query_cmds, scorecard_cmd,
+        serve_cmd,
     )
 
 

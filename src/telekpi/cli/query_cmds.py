@@ -37,8 +37,41 @@ def _where(items: list[str]) -> tuple[tuple[str, str], ...]:
     return parse_where(items)
 
 
-def _engine(ctx: typer.Context) -> Engine:
-    return Engine.open(db_path(ctx))
+class EngineName(str, Enum):
+    duckdb = "duckdb"
+    spark = "spark"
+    clickhouse = "clickhouse"
+
+
+EngineOpt = typer.Option(EngineName.duckdb, "--engine", help="Where the query runs: duckdb (the "
+                         "warehouse, or --lake), spark or clickhouse (over --lake; see docs/scale-out.md).")
+LakeOpt = typer.Option(None, "--lake", help="A Parquet lake written by `telekpi export-lake` "
+                       "(a folder, or a path Spark can read such as s3a://bucket/lake).")
+SparkMasterOpt = typer.Option(None, "--spark-master", help="Spark master URL [default: Spark's "
+                              "configuration, else local[*]].")
+SparkConfOpt = typer.Option([], "--spark-conf", help="Spark setting KEY=VALUE (repeatable).")
+ClickHouseUrlOpt = typer.Option(None, "--clickhouse-url", envvar="TELEKPI_CLICKHOUSE_URL",
+                                help="A ClickHouse server (clickhouse://user:pass@host:8123/db) "
+                                "whose database holds the canonical tables [default: embedded chdb over --lake].")
+
+
+def open_engine(ctx: typer.Context, engine: EngineName = EngineName.duckdb, lake: str | None = None,
+                spark_master: str | None = None, spark_conf: list[str] = (),
+                clickhouse_url: str | None = None) -> Engine:
+    """The warehouse engine, or one over a lake on the engine --engine names."""
+    if engine == EngineName.duckdb and not lake:
+        return Engine.open(db_path(ctx))
+    if lake and "://" not in lake:
+        from pathlib import Path
+
+        lake = str(Path(lake).resolve())
+    conf = dict(parse_where(spark_conf, "--spark-conf"))
+    db = db_path(ctx)
+    return Engine.over_lake(lake, engine.value, db.resolve().parent,
+                            **({"spark_master": spark_master, "spark_conf": conf}
+                               if engine == EngineName.spark else {}),
+                            **({"clickhouse_url": clickhouse_url}
+                               if engine == EngineName.clickhouse else {}))
 
 
 ByOpt = typer.Option([], "--by", help="Split by a dimension (repeatable): agent, team, site, "
@@ -84,12 +117,34 @@ def kpi_cmd(
     start: str = FromOpt, end: str = ToOpt, where: list[str] = WhereOpt,
     fmt: Fmt = FmtOpt,
     ci: bool = typer.Option(False, "--ci", help="Add 95 % Wilson intervals to rates."),
-    explain: bool = typer.Option(False, "--explain", help="Print the SQL the engine runs, not the numbers."),
+    explain: bool = typer.Option(False, "--explain", help="Print the SQL the engine runs (in its "
+                                 "dialect), not the numbers."),
+    engine_name: EngineName = EngineOpt, lake: str = LakeOpt, spark_master: str = SparkMasterOpt,
+    spark_conf: list[str] = SparkConfOpt, clickhouse_url: str = ClickHouseUrlOpt,
 ) -> None:
     """Compute KPIs, optionally split by dimensions and periods."""
     req = Request(tuple(metrics), tuple(by), period.value if period else None,
                   _date(start, "--from"), _date(end, "--to"), _where(where), ci)
-    engine = _engine(ctx)
+    if explain and engine_name != EngineName.duckdb:
+        # Showing the SQL starts no engine: it is planned with the lake's (or workspace's) catalog.
+        typer.echo(Engine.unconnected(engine_name.value, _workspace(ctx, lake)).explain(req))
+        return
+    engine = open_engine(ctx, engine_name, lake, spark_master, spark_conf, clickhouse_url)
+    try:
+        _kpi_out(engine, req, fmt, ci, explain)
+    finally:
+        engine.close()
+
+
+def _workspace(ctx: typer.Context, lake: str | None):
+    from telekpi.store.lake import lake_workspace
+
+    if lake and lake_workspace(lake).is_dir():
+        return lake_workspace(lake)
+    return db_path(ctx).resolve().parent
+
+
+def _kpi_out(engine: Engine, req: Request, fmt: Fmt, ci: bool, explain: bool) -> None:
     if explain:
         typer.echo(engine.explain(req))
         return
@@ -121,12 +176,17 @@ def kpi_cmd(
 def funnel_cmd(
     ctx: typer.Context, by: list[str] = ByOpt, period: Period = PeriodOpt,
     start: str = FromOpt, end: str = ToOpt, where: list[str] = WhereOpt, fmt: Fmt = FmtOpt,
+    engine_name: EngineName = EngineOpt, lake: str = LakeOpt, spark_master: str = SparkMasterOpt,
+    spark_conf: list[str] = SparkConfOpt, clickhouse_url: str = ClickHouseUrlOpt,
 ) -> None:
     """The lead funnel: stages, drop-off, rates against their bands, and the bottleneck."""
     req = Request((), tuple(by), period.value if period else None,
                   _date(start, "--from"), _date(end, "--to"), _where(where))
-    engine = _engine(ctx)
-    data = run_funnel(engine, req)
+    engine = open_engine(ctx, engine_name, lake, spark_master, spark_conf, clickhouse_url)
+    try:
+        data = run_funnel(engine, req)
+    finally:
+        engine.close()
     if fmt == Fmt.json:
         print_json(data)
         return

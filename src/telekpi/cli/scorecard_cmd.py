@@ -8,10 +8,11 @@ from pathlib import Path
 
 import typer
 
-from telekpi.cli.app import app, db_path
+from telekpi.cli.app import app
 from telekpi.cli.output import human, print_csv, print_json, print_table
-from telekpi.cli.query_cmds import Fmt, FmtOpt
-from telekpi.engine.engine import Engine
+from telekpi.cli.query_cmds import (
+    ClickHouseUrlOpt, EngineName, EngineOpt, Fmt, FmtOpt, LakeOpt, SparkConfOpt, SparkMasterOpt, open_engine,
+)
 
 
 class Level(str, Enum):
@@ -44,16 +45,20 @@ def scorecard_cmd(
     as_of: str = typer.Option(None, "--as-of", help="Review the period so far, to this day "
                               "(YYYY-MM-DD): targets of counts and money are pro-rated."),
     fmt: Fmt = FmtOpt,
+    engine_name: EngineName = EngineOpt, lake: str = LakeOpt, spark_master: str = SparkMasterOpt,
+    spark_conf: list[str] = SparkConfOpt, clickhouse_url: str = ClickHouseUrlOpt,
 ) -> None:
     """Score agents (and teams, vendors) against a KPI template: attainment, score, tier, reward."""
+    from telekpi.cli.query_cmds import _date
     from telekpi.targets.scorecard import scorecard
     from telekpi.targets.template import load_template
 
-    engine = Engine.open(db_path(ctx))
-    t = load_template(template, engine.catalog)
-    from telekpi.cli.query_cmds import _date
-
-    data = scorecard(engine, t, _date(as_of, "--as-of"))
+    engine = open_engine(ctx, engine_name, lake, spark_master, spark_conf, clickhouse_url)
+    try:
+        t = load_template(template, engine.catalog)
+        data = scorecard(engine, t, _date(as_of, "--as-of"))
+    finally:
+        engine.close()
     if fmt == Fmt.json:
         print_json(data)
         return

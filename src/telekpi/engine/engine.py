@@ -1,4 +1,5 @@
-"""The one facade front ends call: ``query()`` and ``explain()``. Only here is SQL run."""
+"""The one facade front ends call: ``query()`` and ``explain()``. Only the engine runs SQL:
+it plans here and executes through its backend (``backends.py``)."""
 
 from __future__ import annotations
 
@@ -7,18 +8,15 @@ from collections import OrderedDict
 from decimal import Decimal
 from pathlib import Path
 
-import duckdb
-import sqlglot
-
 from telekpi.catalog.loader import Catalog, load_catalog
+from telekpi.engine.backends import Backend, DuckDBBackend
+from telekpi.engine.dialects import transpile
 from telekpi.engine.planner import Planner
 from telekpi.engine.request import Request, Result
 from telekpi.engine.stats import wilson
-from telekpi.errors import QueryError, TelekpiError
+from telekpi.errors import QueryError
 from telekpi.settings import Settings, load_settings
 from telekpi.store.warehouse import Warehouse
-
-DIALECTS = {"duckdb": "duckdb", "spark": "spark", "clickhouse": "clickhouse"}
 
 
 class ResultCache:
@@ -49,39 +47,70 @@ class ResultCache:
 
 
 class Engine:
-    def __init__(self, warehouse: Warehouse, settings: Settings | None = None,
-                 catalog: Catalog | None = None, cache: ResultCache | None = None):
+    """Plans a request once, in DuckDB's dialect, and runs it on its backend: the warehouse
+    by default, or a Parquet lake on DuckDB, Spark or ClickHouse (``backends.py``)."""
+
+    def __init__(self, warehouse: Warehouse | None, settings: Settings | None = None,
+                 catalog: Catalog | None = None, cache: ResultCache | None = None,
+                 backend: Backend | None = None):
         self.warehouse = warehouse
         self.cache = cache
-        self.settings = settings or load_settings(warehouse.workspace)
-        self.catalog = catalog or load_catalog(warehouse.workspace)
+        workspace = warehouse.workspace if warehouse is not None else None
+        self.settings = settings or load_settings(workspace)
+        self.catalog = catalog or load_catalog(workspace)
         self.planner = Planner(self.catalog, self.settings)
+        if backend is None and warehouse is None:
+            raise QueryError("an engine needs a warehouse or a backend")
+        self.backend: Backend = backend or DuckDBBackend(warehouse.con)
 
     @classmethod
     def open(cls, db: str | Path, *, read_only: bool = True) -> Engine:
         return cls(Warehouse(db, read_only=read_only))
 
-    def explain(self, req: Request, dialect: str = "duckdb") -> str:
+    @classmethod
+    def over_lake(cls, lake: str | Path, engine: str = "duckdb", fallback_workspace: Path | None = None,
+                  **backend_options) -> Engine:
+        """An engine over a Parquet lake (``telekpi export-lake``) on DuckDB, Spark or ClickHouse,
+        with the settings and metrics the lake was written with (else ``fallback_workspace``'s)."""
+        from telekpi.engine.backends import open_backend
+        from telekpi.store.lake import lake_workspace
+
+        workspace = lake_workspace(lake) if lake else None
+        if workspace is None or not workspace.is_dir():
+            workspace = fallback_workspace
+        backend = open_backend(engine, Path(lake) if lake else None, **backend_options)
+        return cls(None, load_settings(workspace), load_catalog(workspace), backend=backend)
+
+    @classmethod
+    def unconnected(cls, dialect: str, workspace: Path | None) -> Engine:
+        """An engine that only plans and explains, in ``dialect``: no warehouse, no cluster."""
+        from telekpi.engine.backends import Unconnected
+
+        return cls(None, load_settings(workspace), load_catalog(workspace),
+                   backend=Unconnected(dialect))
+
+    def close(self) -> None:
+        self.backend.close()
+
+    def explain(self, req: Request, dialect: str | None = None) -> str:
+        """The SQL a request runs, in ``dialect`` (default: the backend's), parameters first."""
         plan = self.planner.plan(req)
-        sql = "".join(f"-- ${k} = {v!r}\n" for k, v in plan.params.items()) + plan.sql
-        if dialect == "duckdb":
-            return sql
-        return sqlglot.transpile(sql, read="duckdb", write=DIALECTS[dialect], pretty=True)[0]
+        dialect = dialect or self.backend.dialect
+        head = f"-- engine: {dialect}\n" if dialect != "duckdb" else ""
+        head += "".join(f"-- ${k} = {v!r}\n" for k, v in plan.params.items())
+        return head + transpile(plan.sql, dialect)
 
     def query(self, req: Request) -> Result:
         plan = self.planner.plan(req)
-        key = plan.sql + "\n" + repr(sorted(plan.params.items()))
+        sql = transpile(plan.sql, self.backend.dialect)
+        key = sql + "\n" + repr(sorted(plan.params.items()))
         cached = self.cache.get(key) if self.cache else None
         if cached is not None:
             return Result(list(req.metrics), list(req.by), req.period,
-                          [dict(r) for r in cached], plan.sql)
-        try:
-            cur = self.warehouse.con.execute(plan.sql, plan.params or None)
-        except duckdb.Error as e:
-            raise TelekpiError(f"the query failed in DuckDB: {str(e).splitlines()[0]}") from None
-        names = [d[0] for d in cur.description]
+                          [dict(r) for r in cached], sql)
+        names, values_list = self.backend.execute(sql, plan.params)
         rows = []
-        for values in cur.fetchall():
+        for values in values_list:
             raw = dict(zip(names, values, strict=True))
             row = {c: _plain(raw[c]) for c in plan.columns}
             for mid, (num, den) in plan.ci.items():
@@ -90,7 +119,18 @@ class Engine:
             rows.append(row)
         if self.cache:
             self.cache.put(key, [dict(r) for r in rows])
-        return Result(list(req.metrics), list(req.by), req.period, rows, plan.sql)
+        return Result(list(req.metrics), list(req.by), req.period, rows, sql)
+
+    def rows(self, sql: str, args: list) -> list[dict]:
+        """Run the engine's own DuckDB SQL with ``?`` arguments (lookups) on whatever backend."""
+        if self.backend.dialect == "duckdb":
+            names, values = self.backend.execute(sql, args)
+        else:
+            parts = sql.split("?")
+            named = parts[0] + "".join(f"$p{i}{rest}" for i, rest in enumerate(parts[1:]))
+            names, values = self.backend.execute(transpile(named, self.backend.dialect),
+                                                 {f"p{i}": a for i, a in enumerate(args)})
+        return [{n: _plain(v) for n, v in zip(names, r, strict=True)} for r in values]
 
     def supports(self, metric_id: str, dims) -> bool:
         """Can ``metric_id`` be split or filtered by every one of ``dims``?"""
@@ -107,6 +147,7 @@ class Engine:
 
 
 def _plain(v):
+    """Numbers as Python floats and ints whatever the backend hands back."""
     if isinstance(v, Decimal):
         return float(v)
     return v

@@ -11,8 +11,8 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import datetime
 
+from telekpi.engine.engine import Engine
 from telekpi.engine.models import _FIRST_CALL, _TOUCHES
-from telekpi.engine.engine import Engine, _plain
 
 
 @dataclass(frozen=True)
@@ -54,9 +54,7 @@ class Lookup:
         cached = cache.get(key) if cache else None
         if cached is not None:
             return [dict(r) for r in cached]
-        cur = self.engine.warehouse.con.execute(sql, args)
-        names = [d[0] for d in cur.description]
-        rows = [{n: _plain(v) for n, v in zip(names, r, strict=True)} for r in cur.fetchall()]
+        rows = self.engine.rows(sql, args)
         if cache:
             cache.put(key, [dict(r) for r in rows])
         return rows

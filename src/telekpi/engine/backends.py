@@ -1,0 +1,239 @@
+"""Where a planned query runs: the DuckDB warehouse, or a Parquet lake on DuckDB,
+Spark or ClickHouse.
+
+Each backend takes the SQL already in its dialect (``engine/dialects.py``) and
+the ``--where`` values as named parameters, and returns column names and rows.
+The canonical tables appear under their own names: views over the lake's
+Parquet files (``store/lake.py``), without the ``month`` partition column.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import json
+import os
+import warnings
+from pathlib import Path
+from typing import Protocol
+
+import duckdb
+
+from telekpi.errors import MissingDependencyError, TelekpiError, UsageError
+from telekpi.model.tables import TABLES
+from telekpi.store.lake import read_manifest, table_is_partitioned
+
+ENGINES = ("duckdb", "spark", "clickhouse")
+LOG4J = Path(__file__).with_name("spark-log4j2.properties")
+
+
+class Backend(Protocol):
+    dialect: str
+
+    def execute(self, sql: str, params: dict[str, str]) -> tuple[list[str], list[tuple]]: ...
+
+    def close(self) -> None: ...
+
+
+class Unconnected:
+    """A backend that only names its dialect: for ``--explain`` without starting an engine."""
+
+    def __init__(self, dialect: str):
+        if dialect not in ENGINES:
+            raise UsageError(f"unknown engine {dialect!r}; expected one of: {', '.join(ENGINES)}")
+        self.dialect = dialect
+
+    def execute(self, sql, params):
+        raise UsageError("this engine only explains queries")
+
+    def close(self):
+        pass
+
+
+def _files(lake: Path, name: str) -> str:
+    return str(lake / name / ("**/*.parquet" if table_is_partitioned(name) else "*.parquet"))
+
+
+class DuckDBBackend:
+    """The warehouse file (the default), or an in-memory DuckDB with views over a lake."""
+
+    dialect = "duckdb"
+
+    def __init__(self, con, owned: bool = False):
+        self.con, self._owned = con, owned
+
+    @classmethod
+    def over_lake(cls, lake: Path, threads: int | None = None) -> DuckDBBackend:
+        read_manifest(lake)
+        con = duckdb.connect()
+        con.execute("SET TimeZone = 'UTC'")
+        if threads:
+            con.execute(f"SET threads = {int(threads)}")
+        for name in TABLES:
+            hive = table_is_partitioned(name)
+            path = _files(lake, name).replace("'", "''")
+            con.execute(f'CREATE VIEW "{name}" AS SELECT * {"EXCLUDE (month) " if hive else ""}'
+                        f"FROM read_parquet('{path}', hive_partitioning = {str(hive).lower()})")
+        return cls(con, owned=True)
+
+    def execute(self, sql, params):
+        try:
+            cur = self.con.execute(sql, params or None)
+        except duckdb.Error as e:
+            raise TelekpiError(f"the query failed in DuckDB: {str(e).splitlines()[0]}") from None
+        return [d[0] for d in cur.description], cur.fetchall()
+
+    def close(self):
+        if self._owned:
+            self.con.close()
+
+
+class SparkBackend:
+    """A Spark session (local by default) with the lake's tables as temporary views.
+
+    The session runs in UTC (``dialects.py`` shifts times explicitly); a local
+    session binds its driver to 127.0.0.1 and starts no web UI.
+    """
+
+    dialect = "spark"
+
+    def __init__(self, lake: Path, master: str | None = None, conf: dict[str, str] | None = None,
+                 session=None):
+        read_manifest(lake)
+        self.spark = session or self._session(master, conf or {})
+        self._owned = session is None
+        for name in TABLES:
+            df = self.spark.read.option("basePath", str(lake / name)).parquet(str(lake / name))
+            if "month" in df.columns and table_is_partitioned(name):
+                df = df.drop("month")
+            df.createOrReplaceTempView(name)
+
+    @staticmethod
+    def _session(master: str | None, conf: dict[str, str]):
+        # pyspark warns on import and on first use that it has not been tried with pandas 3
+        warnings.filterwarnings("ignore", message="PySpark does not yet fully support pandas")
+        try:
+            from pyspark.sql import SparkSession
+        except ImportError:
+            raise MissingDependencyError("--engine spark", "spark") from None
+        builder = SparkSession.builder.appName("telekpi")
+        local = master is None or master.startswith("local")
+        if master:
+            builder = builder.master(master)
+        settings = {
+            "spark.sql.session.timeZone": "UTC",
+            "spark.ui.showConsoleProgress": "false",
+            "spark.driver.extraJavaOptions": f"-Dlog4j.configurationFile={LOG4J}",
+        }
+        if local:
+            os.environ.setdefault("SPARK_LOCAL_IP", "127.0.0.1")
+            settings.update({"spark.driver.host": "127.0.0.1", "spark.driver.bindAddress": "127.0.0.1",
+                             "spark.ui.enabled": "false", "spark.sql.shuffle.partitions": "4"})
+        settings.update(conf)
+        if settings["spark.sql.session.timeZone"] != "UTC":
+            raise UsageError("telekpi runs Spark in UTC; drop spark.sql.session.timeZone")
+        for k, v in settings.items():
+            builder = builder.config(k, v)
+        try:
+            return builder.getOrCreate()
+        except Exception as e:   # no Java, cluster unreachable
+            raise TelekpiError(f"could not start Spark ({str(e).splitlines()[0]}); Spark needs "
+                               "Java 17 or newer (JAVA_HOME)") from None
+
+    def execute(self, sql, params):
+        try:
+            df = self.spark.sql(sql, args=params or None)
+            rows = df.collect()
+        except Exception as e:
+            raise TelekpiError(f"the query failed in Spark: {_first_line(e)}") from None
+        return list(df.columns), [tuple(r) for r in rows]
+
+    def close(self):
+        if self._owned:
+            self.spark.stop()
+
+
+class ClickHouseBackend:
+    """Embedded ClickHouse (chdb) with views over the lake, or a server (clickhouse-connect)
+    whose database holds the canonical tables.
+
+    Settings that make ClickHouse answer as SQL does: outer joins give NULL, not 0
+    (``join_use_nulls``); an aggregate over no rows is NULL (``aggregate_functions_null_for_empty``).
+    """
+
+    dialect = "clickhouse"
+    SETTINGS = {"join_use_nulls": 1, "aggregate_functions_null_for_empty": 1,
+                "session_timezone": "UTC"}
+
+    def __init__(self, lake: Path | None = None, url: str | None = None):
+        self.client = self.session = None
+        if url:
+            try:
+                import clickhouse_connect
+            except ImportError:
+                raise MissingDependencyError("--engine clickhouse with a server URL", "clickhouse") from None
+            try:
+                self.client = clickhouse_connect.get_client(dsn=url, settings=self.SETTINGS)
+            except Exception as e:
+                raise TelekpiError(f"could not connect to ClickHouse at {url} ({_first_line(e)})") from None
+            return
+        if lake is None:
+            raise UsageError("--engine clickhouse needs --lake DIR (embedded) or --clickhouse-url")
+        read_manifest(lake)
+        try:
+            from chdb import session as chs
+        except ImportError:
+            raise MissingDependencyError("--engine clickhouse", "clickhouse") from None
+        self.session = chs.Session()
+        self.session.query("CREATE DATABASE IF NOT EXISTS telekpi")
+        for name in TABLES:
+            path = _files(lake, name).replace("'", "\\'")
+            self.session.query(f"CREATE OR REPLACE VIEW telekpi.`{name}` AS "
+                               f"SELECT * FROM file('{path}', Parquet)")
+        self.session.query("USE telekpi")
+
+    def execute(self, sql, params):
+        settings = " SETTINGS " + ", ".join(f"{k} = {v!r}" for k, v in self.SETTINGS.items())
+        try:
+            if self.client is not None:
+                res = self.client.query(sql, parameters=params or None)
+                return list(res.column_names), [tuple(r) for r in res.result_rows]
+            out = self.session.query(sql + settings, "JSONCompact", params=params or None)
+        except Exception as e:
+            raise TelekpiError(f"the query failed in ClickHouse: {_first_line(e)}") from None
+        data = json.loads(out.bytes() or b'{"meta": [], "data": []}')
+        names = [m["name"] for m in data["meta"]]
+        return names, [tuple(_ch_value(v, m["type"]) for v, m in zip(row, data["meta"], strict=True))
+                       for row in data["data"]]
+
+    def close(self):
+        with contextlib.suppress(Exception):
+            if self.session is not None:
+                self.session.close()
+            if self.client is not None:
+                self.client.close()
+
+
+def _ch_value(v, ch_type: str):
+    """JSONCompact quotes 64-bit integers and decimals; give them back as numbers."""
+    if isinstance(v, str) and ("Int" in ch_type or "Decimal" in ch_type or "Float" in ch_type):
+        return float(v) if ("Decimal" in ch_type or "Float" in ch_type) else int(v)
+    return v
+
+
+def _first_line(e: Exception) -> str:
+    text = str(e).strip().splitlines()
+    return text[0] if text else type(e).__name__
+
+
+def open_backend(engine: str, lake: Path | None, *, spark_master: str | None = None,
+                 spark_conf: dict[str, str] | None = None, clickhouse_url: str | None = None):
+    """The backend ``--engine`` names, over ``--lake`` (DuckDB without a lake: the warehouse)."""
+    if engine not in ENGINES:
+        raise UsageError(f"unknown engine {engine!r}; expected one of: {', '.join(ENGINES)}")
+    if engine == "duckdb":
+        return DuckDBBackend.over_lake(Path(lake)) if lake else None
+    if engine == "spark":
+        if lake is None:
+            raise UsageError("--engine spark needs --lake DIR; write one with `telekpi export-lake DIR`")
+        return SparkBackend(Path(lake), spark_master, spark_conf)
+    return ClickHouseBackend(Path(lake) if lake else None, clickhouse_url)

@@ -1,0 +1,129 @@
+"""The warehouse as a Parquet lake: one folder per table, one subfolder per month.
+
+Layout (Hive-style, so Spark, Trino, ClickHouse and DuckDB read it as is)::
+
+    DIR/calls/month=2026-01/data_0.parquet     tables with a time column, by
+    DIR/calls/month=2026-02/data_0.parquet     local month (workspace timezone)
+    DIR/agents/data_0.parquet                  reference tables: one file
+    DIR/_telekpi/lake.json                     what was written, and when
+    DIR/_telekpi/telekpi.toml, metrics/*.yaml  the workspace's settings and metrics
+
+Timestamps are written as UTC instants (Parquet ``isAdjustedToUTC``), money as
+DECIMAL(18,4). ``month`` exists only in the folder names: readers that add it
+as a column (Spark, DuckDB's hive_partitioning) must drop it, as
+``engine/backends.py`` does. Folders whose names start with ``_`` are skipped
+by Spark and Hive.
+
+A table is written to a temporary folder beside its target and swapped in, so
+a reader never sees half a table; re-exporting replaces the lake's tables.
+"""
+
+from __future__ import annotations
+
+import json
+import shutil
+from datetime import datetime, timezone
+from pathlib import Path
+
+from telekpi.errors import InputError, TelekpiError
+from telekpi.model.tables import TABLES
+from telekpi.settings import CONFIG_FILE, Settings
+from telekpi.store.warehouse import Warehouse
+
+META = "_telekpi"
+MANIFEST = "lake.json"
+LAKE_FORMAT = 1
+
+
+def export_lake(wh: Warehouse, out: Path, settings: Settings, *,
+                row_group_size: int = 1_000_000) -> dict[str, int]:
+    """Write every canonical table of ``wh`` under ``out``; rows written per table."""
+    out = Path(out)
+    if out.exists() and not out.is_dir():
+        raise InputError("is a file; export-lake writes a folder", file=str(out))
+    if out.is_dir() and any(out.iterdir()) and not (out / META / MANIFEST).exists():
+        raise InputError("is a folder with other files in it and no telekpi lake; "
+                         "give an empty or new folder", file=str(out))
+    out.mkdir(parents=True, exist_ok=True)
+    con = wh.con
+    tz = settings.timezone.replace("'", "''")
+    counts: dict[str, int] = {}
+    for name, table in TABLES.items():
+        tmp = out / f".{name}.writing"
+        shutil.rmtree(tmp, ignore_errors=True)
+        tmp.mkdir()
+        opts = f"FORMAT parquet, ROW_GROUP_SIZE {int(row_group_size)}"
+        try:
+            if table.time:
+                col = f'"{table.time}"'
+                local = col if table.column(table.time).type == "date" else f"timezone('{tz}', {col})"
+                con.execute(
+                    f"COPY (SELECT *, coalesce(strftime({local}, '%Y-%m'), 'none') AS month "
+                    f'FROM "{name}" ORDER BY {col}) TO \'{_sql_path(tmp)}\' '
+                    f"({opts}, PARTITION_BY (month), OVERWRITE_OR_IGNORE)")
+            else:
+                con.execute(f'COPY "{name}" TO \'{_sql_path(tmp / "data_0.parquet")}\' ({opts})')
+        except Exception as e:   # disk full, permissions: the lake keeps its previous table
+            shutil.rmtree(tmp, ignore_errors=True)
+            raise TelekpiError(f"{out}: could not write {name} ({str(e).splitlines()[0]})") from None
+        counts[name] = wh.count(name)
+        final = out / name
+        old = out / f".{name}.old"
+        shutil.rmtree(old, ignore_errors=True)
+        if final.exists():
+            final.rename(old)
+        tmp.rename(final)
+        shutil.rmtree(old, ignore_errors=True)
+    _write_meta(out, wh, counts, settings)
+    return counts
+
+
+def _write_meta(out: Path, wh: Warehouse, counts: dict[str, int], settings: Settings) -> None:
+    meta = out / META
+    meta.mkdir(exist_ok=True)
+    workspace = wh.workspace
+    if (workspace / CONFIG_FILE).exists():
+        shutil.copyfile(workspace / CONFIG_FILE, meta / CONFIG_FILE)
+    shutil.rmtree(meta / "metrics", ignore_errors=True)
+    if (workspace / "metrics").is_dir():
+        shutil.copytree(workspace / "metrics", meta / "metrics")
+    manifest = {
+        "format": LAKE_FORMAT,
+        "exported_at": datetime.now(timezone.utc).isoformat(timespec="seconds"),
+        "warehouse": str(wh.path.resolve()),
+        "timezone": settings.timezone,
+        "partitioned_by": "month of each table's time column, workspace timezone",
+        "tables": {name: {"rows": n, "time": TABLES[name].time} for name, n in counts.items()},
+    }
+    (meta / MANIFEST).write_text(json.dumps(manifest, indent=2) + "\n", encoding="utf-8")
+
+
+def read_manifest(lake: Path | str) -> dict:
+    """The lake's manifest; a clear error when ``lake`` is not a telekpi lake."""
+    path = Path(lake) / META / MANIFEST
+    if not Path(lake).is_dir():
+        raise InputError("no such folder; write a lake with `telekpi export-lake DIR`", file=str(lake))
+    if not path.exists():
+        raise InputError(f"is not a telekpi lake (no {META}/{MANIFEST}); "
+                         "write one with `telekpi export-lake DIR`", file=str(lake))
+    try:
+        manifest = json.loads(path.read_text(encoding="utf-8"))
+    except (ValueError, UnicodeDecodeError) as e:
+        raise InputError(f"is not valid JSON ({e})", file=str(path)) from None
+    if manifest.get("format") != LAKE_FORMAT:
+        raise InputError(f"lake format {manifest.get('format')!r}; this telekpi reads {LAKE_FORMAT}",
+                         file=str(path))
+    return manifest
+
+
+def lake_workspace(lake: Path | str) -> Path:
+    """Where the lake keeps the settings and metrics it was written with."""
+    return Path(lake) / META
+
+
+def table_is_partitioned(name: str) -> bool:
+    return TABLES[name].time is not None
+
+
+def _sql_path(p: Path) -> str:
+    return str(p).replace("'", "''")
