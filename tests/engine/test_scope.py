@@ -2,6 +2,8 @@
 
 from datetime import date
 
+import pytest
+
 from telekpi.engine.scope import local_midnight_utc, period_start, previous_period_start
 
 
@@ -23,3 +25,44 @@ def test_period_start_and_previous():
     assert previous_period_start(date(2026, 2, 10), "year") == date(2025, 1, 1)
     assert previous_period_start(d, "week") == date(2026, 2, 16)
     assert previous_period_start(d, "day") == date(2026, 2, 28)
+
+
+# ---- local time by arithmetic in zones with one offset -----------------------------------------
+
+def test_fixed_offset_zones():
+    from telekpi.engine.scope import fixed_offset
+
+    assert fixed_offset("Asia/Ho_Chi_Minh") == 7 * 3600
+    assert fixed_offset("Asia/Kolkata") == 5 * 3600 + 1800
+    assert fixed_offset("UTC") == 0
+    assert fixed_offset("Asia/Shanghai") == 8 * 3600     # no DST since 1991
+    assert fixed_offset("America/New_York") is None
+    assert fixed_offset("Europe/London") is None
+
+
+def test_localize_rewrites_instants_only():
+    from telekpi.engine.scope import localize
+
+    sql = ("SELECT hour(timezone('Asia/Bangkok', f(x.a, (1)))), "
+           "timezone('Asia/Bangkok', CAST(p + INTERVAL 1 MONTH AS TIMESTAMP)), timezone('UTC', y)")
+    out = localize(sql, "Asia/Bangkok")
+    assert out == ("SELECT hour(make_timestamp(epoch_us(f(x.a, (1))) + 25200000000)), "
+                   "timezone('Asia/Bangkok', CAST(p + INTERVAL 1 MONTH AS TIMESTAMP)), timezone('UTC', y)")
+    assert localize(sql, "America/New_York") == sql
+
+
+@pytest.mark.parametrize("tz", ["Asia/Ho_Chi_Minh", "Asia/Kolkata", "UTC", "Asia/Shanghai"])
+def test_arithmetic_local_time_equals_icus(tz):
+    """Every 37 minutes over 1992–2040, both ways give the same local time."""
+    import duckdb
+
+    from telekpi.engine.scope import localize
+
+    con = duckdb.connect()
+    con.execute("SET TimeZone = 'UTC'")
+    con.execute("CREATE TABLE t AS SELECT TIMESTAMPTZ '1992-01-01 00:00:00+00' + "
+                "to_minutes(37 * i) AS ts FROM range(700000) r(i)")
+    icu = f"SELECT count(*) FROM t WHERE timezone('{tz}', ts) IS DISTINCT FROM "
+    fast = localize(f"timezone('{tz}', ts)", tz)
+    assert fast.startswith("make_timestamp(")
+    assert con.execute(icu + fast).fetchone() == (0,)

@@ -143,3 +143,26 @@ def test_cli_engine_errors_are_one_sentence(demo_db, tmp_path, run, args, messag
     code, out, err = run("--db", demo_db, "kpi", "calls", *args)
     assert code == 2 and message in err and "Traceback" not in err
     assert err.count("\n") == 1
+
+
+def test_an_empty_table_is_still_a_table_in_the_lake(tmp_path):
+    """A workspace without tickets (or any table) exports and queries: 0, not an error."""
+    with Warehouse(tmp_path / "w.duckdb") as wh:
+        wh.con.execute("INSERT INTO calls (call_id, started_at, status) "
+                       "VALUES ('c1', TIMESTAMPTZ '2026-01-05 03:00:00+00', 'answered')")
+        export_lake(wh, tmp_path / "lake", Settings())
+    assert [p.name for p in (tmp_path / "lake" / "tickets").iterdir()] == ["month=none"]
+    engine = Engine.over_lake(tmp_path / "lake")
+    assert engine.query(Request(("calls", "tickets", "revenue"))).rows == [
+        {"calls": 1, "tickets": 0, "revenue": 0}]
+    engine.close()
+
+
+def test_a_damaged_lake_is_named_in_one_sentence(world, tmp_path):
+    wh, _ = world
+    export_lake(wh, tmp_path / "lake", Settings())
+    import shutil
+
+    shutil.rmtree(tmp_path / "lake" / "orders")
+    with pytest.raises(InputError, match=r"lake/orders: cannot be read as the orders table"):
+        Engine.over_lake(tmp_path / "lake")

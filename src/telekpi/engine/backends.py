@@ -18,7 +18,7 @@ from typing import Protocol
 
 import duckdb
 
-from telekpi.errors import MissingDependencyError, TelekpiError, UsageError
+from telekpi.errors import InputError, MissingDependencyError, TelekpiError, UsageError
 from telekpi.model.tables import TABLES
 from telekpi.store.lake import read_manifest, table_is_partitioned
 
@@ -71,8 +71,14 @@ class DuckDBBackend:
         for name in TABLES:
             hive = table_is_partitioned(name)
             path = _files(lake, name).replace("'", "''")
-            con.execute(f'CREATE VIEW "{name}" AS SELECT * {"EXCLUDE (month) " if hive else ""}'
-                        f"FROM read_parquet('{path}', hive_partitioning = {str(hive).lower()})")
+            try:
+                con.execute(f'CREATE VIEW "{name}" AS SELECT * {"EXCLUDE (month) " if hive else ""}'
+                            f"FROM read_parquet('{path}', hive_partitioning = {str(hive).lower()})")
+            except duckdb.Error as e:
+                con.close()
+                raise InputError(f"cannot be read as the {name} table of a telekpi lake "
+                                 f"({str(e).splitlines()[0]}); write it again with "
+                                 "`telekpi export-lake`", file=str(lake / name)) from None
         return cls(con, owned=True)
 
     def execute(self, sql, params):

@@ -13,6 +13,8 @@ Rewrites (DuckDB → Spark | ClickHouse):
 - ``timezone(tz, instant)`` → local wall-clock time: ``from_utc_timestamp`` |
   ``toTimeZone``; ``timezone(tz, CAST(local AS TIMESTAMP))`` → the instant that
   local time names: ``to_utc_timestamp`` | ``toDateTime64(…, tz)``;
+- ``make_timestamp(epoch_us(t) + offset)`` (the planner's local time in a fixed-offset
+  zone) → ``timestamp_micros(unix_micros(t) + offset)`` | ``fromUnixTimestamp64Micro(…)``;
 - ``isodow``, ``hour``, ``epoch`` (fractional seconds), ``median`` (interpolated,
   as DuckDB's), ``bool_or``, ``TIMESTAMPTZ '…'`` literals;
 - ``$name`` parameters → ``:name`` | ``{name: String}``.
@@ -109,6 +111,8 @@ def _spark(node: exp.Expression) -> exp.Expression:
         tz, value = node.expressions
         f = "to_utc_timestamp" if _is_local_cast(value) else "from_utc_timestamp"
         return exp.Anonymous(this=f, expressions=[value, tz])
+    if name == "epoch_us":
+        return exp.Anonymous(this="unix_micros", expressions=node.expressions)
     if isinstance(node, exp.TimeToUnix):
         return exp.Div(this=exp.Anonymous(this="unix_micros", expressions=[node.this]),
                        expression=exp.Literal.number("1000000.0"))
@@ -133,6 +137,9 @@ def _clickhouse(node: exp.Expression) -> exp.Expression:
                 exp.Anonymous(this="toString", expressions=[value.this]),
                 exp.Literal.number(6), tz])
         return exp.Anonymous(this="toTimeZone", expressions=[value, tz])
+    if name == "epoch_us":
+        return exp.Anonymous(this="toUnixTimestamp64Micro", expressions=[
+            exp.Anonymous(this="toDateTime64", expressions=[node.expressions[0], exp.Literal.number(6)])])
     if isinstance(node, exp.TimeToUnix):
         return exp.Div(
             this=exp.Anonymous(this="toUnixTimestamp64Micro", expressions=[

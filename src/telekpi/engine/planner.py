@@ -21,7 +21,7 @@ from telekpi.catalog.spec import Metric
 from telekpi.engine.models import DIMENSIONS, MODELS, Model, model_for
 from telekpi.engine.request import PERIODS, Request
 from telekpi.engine.scope import (
-    STEP, period_end_sql, period_sql, period_start, previous_period_start, time_filter,
+    STEP, localize, period_end_sql, period_sql, period_start, previous_period_start, time_filter,
 )
 from telekpi.errors import QueryError
 from telekpi.settings import Settings
@@ -278,6 +278,7 @@ class Planner:
             sql += f"\nWHERE {' AND '.join(where)}"
         if order:
             sql += f"\nORDER BY {', '.join(order)}"
+        sql = localize(sql, self.settings.timezone)
         columns = list(req.by) + (["period"] if req.period else []) + list(req.metrics)
         params = dict(zip(where_params(req), (v for _, v in req.where), strict=True))
         return Plan(sql, columns, plan_ci, params)

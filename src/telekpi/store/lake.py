@@ -5,6 +5,7 @@ Layout (Hive-style, so Spark, Trino, ClickHouse and DuckDB read it as is)::
     DIR/calls/month=2026-01/data_0.parquet     tables with a time column, by
     DIR/calls/month=2026-02/data_0.parquet     local month (workspace timezone)
     DIR/agents/data_0.parquet                  reference tables: one file
+    DIR/tickets/month=none/data_0.parquet      an empty table: one file, no rows
     DIR/_telekpi/lake.json                     what was written, and when
     DIR/_telekpi/telekpi.toml, metrics/*.yaml  the workspace's settings and metrics
 
@@ -54,7 +55,11 @@ def export_lake(wh: Warehouse, out: Path, settings: Settings, *,
         tmp.mkdir()
         opts = f"FORMAT parquet, ROW_GROUP_SIZE {int(row_group_size)}"
         try:
-            if table.time:
+            if table.time and wh.count(name) == 0:
+                # No rows, no partitions: one empty file keeps the table's columns readable.
+                (tmp / "month=none").mkdir()
+                con.execute(f'COPY "{name}" TO \'{_sql_path(tmp / "month=none" / "data_0.parquet")}\' ({opts})')
+            elif table.time:
                 col = f'"{table.time}"'
                 local = col if table.column(table.time).type == "date" else f"timezone('{tz}', {col})"
                 con.execute(

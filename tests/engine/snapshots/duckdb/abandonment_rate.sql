@@ -3,7 +3,7 @@
 WITH m_calls AS (
   SELECT d_agent, __period, count(*) FILTER (WHERE status = 'abandoned') AS m__abandoned_calls, count(*) AS m__calls
   FROM (
-    SELECT x.*, x.agent_id AS d_agent, CAST(date_trunc('month', timezone('Asia/Ho_Chi_Minh', x.started_at)) AS DATE) AS __period
+    SELECT x.*, x.agent_id AS d_agent, CAST(date_trunc('month', make_timestamp(epoch_us(x.started_at) + 25200000000)) AS DATE) AS __period
     FROM calls x
     WHERE x.started_at >= TIMESTAMPTZ '2025-12-31 17:00:00+00' AND x.started_at < TIMESTAMPTZ '2026-03-31 17:00:00+00'
   ) x

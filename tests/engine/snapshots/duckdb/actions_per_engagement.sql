@@ -3,7 +3,7 @@
 WITH m_lead_engagements AS (
   SELECT d_campaign, __period, sum(actions_to_engage) FILTER (WHERE first_engaged_at IS NOT NULL) AS m__actions_to_engage, count(*) FILTER (WHERE first_engaged_at IS NOT NULL) AS m__engaged_leads
   FROM (
-    SELECT x.*, l.campaign_id AS d_campaign, CAST(date_trunc('month', timezone('Asia/Ho_Chi_Minh', x.first_engaged_at)) AS DATE) AS __period
+    SELECT x.*, l.campaign_id AS d_campaign, CAST(date_trunc('month', make_timestamp(epoch_us(x.first_engaged_at) + 25200000000)) AS DATE) AS __period
     FROM (
     SELECT lead_id, max(ts) AS last_touch_at,
            min(ts) FILTER (WHERE engaged) AS first_engaged_at,

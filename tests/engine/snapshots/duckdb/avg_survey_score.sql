@@ -3,7 +3,7 @@
 WITH m_surveys AS (
   SELECT d_agent, __period, sum(score / scale_max) AS m__score_share_sum, count(*) AS m__responses
   FROM (
-    SELECT x.*, coalesce(x.agent_id, cl.agent_id) AS d_agent, CAST(date_trunc('month', timezone('Asia/Ho_Chi_Minh', x.answered_at)) AS DATE) AS __period
+    SELECT x.*, coalesce(x.agent_id, cl.agent_id) AS d_agent, CAST(date_trunc('month', make_timestamp(epoch_us(x.answered_at) + 25200000000)) AS DATE) AS __period
     FROM surveys x
     LEFT JOIN calls cl ON cl.call_id = x.call_id
     WHERE x.answered_at >= TIMESTAMPTZ '2025-12-31 17:00:00+00' AND x.answered_at < TIMESTAMPTZ '2026-03-31 17:00:00+00'

@@ -3,7 +3,7 @@
 WITH m_lead_touches AS (
   SELECT d_campaign, __period, count(*) FILTER (WHERE trailing_unanswered >= 5) AS m__overcontacted_leads
   FROM (
-    SELECT x.*, l.campaign_id AS d_campaign, CAST(date_trunc('month', timezone('Asia/Ho_Chi_Minh', x.last_touch_at)) AS DATE) AS __period
+    SELECT x.*, l.campaign_id AS d_campaign, CAST(date_trunc('month', make_timestamp(epoch_us(x.last_touch_at) + 25200000000)) AS DATE) AS __period
     FROM (
     SELECT lead_id, max(ts) AS last_touch_at,
            min(ts) FILTER (WHERE engaged) AS first_engaged_at,

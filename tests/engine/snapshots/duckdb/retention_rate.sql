@@ -1,7 +1,7 @@
 -- plan: metrics retention_rate
 -- step: m_retention aggregates customers
 WITH r_base AS (
-  SELECT DISTINCT x.agent_id AS d_agent, CAST(date_trunc('month', timezone('Asia/Ho_Chi_Minh', x.ordered_at)) AS DATE) AS __period, x.customer_id
+  SELECT DISTINCT x.agent_id AS d_agent, CAST(date_trunc('month', make_timestamp(epoch_us(x.ordered_at) + 25200000000)) AS DATE) AS __period, x.customer_id
   FROM orders x
   WHERE x.ordered_at >= TIMESTAMPTZ '2025-11-30 17:00:00+00' AND x.ordered_at < TIMESTAMPTZ '2026-03-31 17:00:00+00' AND x.status = 'completed' AND x.customer_id IS NOT NULL
 ),

@@ -4,7 +4,7 @@
 WITH g_orders AS (
   SELECT d_agent, __period, sum(amount) FILTER (WHERE status = 'completed') AS m__revenue
   FROM (
-    SELECT x.*, x.agent_id AS d_agent, CAST(date_trunc('month', timezone('Asia/Ho_Chi_Minh', x.ordered_at)) AS DATE) AS __period
+    SELECT x.*, x.agent_id AS d_agent, CAST(date_trunc('month', make_timestamp(epoch_us(x.ordered_at) + 25200000000)) AS DATE) AS __period
     FROM orders x
     WHERE x.ordered_at >= TIMESTAMPTZ '2025-11-30 17:00:00+00' AND x.ordered_at < TIMESTAMPTZ '2026-03-31 17:00:00+00'
   ) x

@@ -3,7 +3,7 @@
 WITH m_leads AS (
   SELECT d_campaign, __period, count(*) FILTER (WHERE first_call_at IS NOT NULL AND epoch(first_call_at) - epoch(created_at) <= 300) AS m__leads_called_5m, count(*) AS m__leads
   FROM (
-    SELECT x.*, x.campaign_id AS d_campaign, CAST(date_trunc('month', timezone('Asia/Ho_Chi_Minh', x.created_at)) AS DATE) AS __period
+    SELECT x.*, x.campaign_id AS d_campaign, CAST(date_trunc('month', make_timestamp(epoch_us(x.created_at) + 25200000000)) AS DATE) AS __period
     FROM (
     SELECT l0.*, fc.first_call_at
     FROM leads l0

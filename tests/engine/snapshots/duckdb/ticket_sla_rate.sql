@@ -3,7 +3,7 @@
 WITH m_tickets AS (
   SELECT d_agent, __period, count(*) FILTER (WHERE first_response_at IS NOT NULL AND epoch(first_response_at) - epoch(opened_at) <= 14400.0) AS m__tickets_within_sla, count(*) AS m__tickets
   FROM (
-    SELECT x.*, x.agent_id AS d_agent, CAST(date_trunc('month', timezone('Asia/Ho_Chi_Minh', x.opened_at)) AS DATE) AS __period
+    SELECT x.*, x.agent_id AS d_agent, CAST(date_trunc('month', make_timestamp(epoch_us(x.opened_at) + 25200000000)) AS DATE) AS __period
     FROM tickets x
     WHERE x.opened_at >= TIMESTAMPTZ '2025-12-31 17:00:00+00' AND x.opened_at < TIMESTAMPTZ '2026-03-31 17:00:00+00'
   ) x

@@ -1,0 +1,165 @@
+"""The same catalog on DuckDB, ClickHouse (chdb) and Spark over Parquet lakes of 1M, 10M
+and 100M calls: time, peak memory, and the ratio to DuckDB's bare scan of the columns.
+
+    python bench/scale_bench.py [--sizes 1M,10M,100M] [--engines duckdb,clickhouse,spark]
+
+Each lake is generated once by bench/lakegen.py into bench/out/lake-SIZE (reused after).
+Each (size, engine) runs in its own process, whose memory (with its children: Spark's JVM)
+is sampled every 50 ms for the peak. In that process the engine starts over the lake,
+then runs one warm-up and REPEAT timed runs of:
+
+- kpi: calls, connection_rate, aht, abandonment_rate, call_conversion_rate and revenue per
+  agent per month (what `telekpi kpi … --by agent --period month --engine E --lake L` runs);
+- funnel: the lead funnel with its bands and bottleneck (`telekpi funnel`).
+
+The floor is DuckDB reading the same calls columns with nothing else to do (``scan``);
+``ratio`` is the engine's kpi time over it. The answers of every engine are checked
+equal to DuckDB's before anything is printed.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import math
+import statistics
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+HERE = Path(__file__).resolve().parent
+OUT = HERE / "out"
+SIZES = {"1M": 1_000_000, "10M": 10_000_000, "100M": 100_000_000}
+METRICS = ("calls", "connection_rate", "aht", "abandonment_rate", "call_conversion_rate", "revenue")
+SCAN_COLUMNS = ("agent_id", "started_at", "status", "disposition", "talk_s", "hold_s", "wrap_s")
+SPARK_CONF = {"spark.driver.memory": "8g", "spark.sql.shuffle.partitions": "8"}
+
+
+# ---- the child: one engine over one lake ---------------------------------------------------
+
+def child(engine_name: str, lake: str, repeat: int) -> dict:
+    sys.path.insert(0, str(HERE.parent / "src"))
+    from telekpi.engine.engine import Engine
+    from telekpi.engine.funnel import funnel
+    from telekpi.engine.request import Request
+
+    out: dict = {}
+    t0 = time.perf_counter()
+    if engine_name == "scan":
+        import duckdb
+
+        con = duckdb.connect()
+        cols = ", ".join(f"count({c})" if c in ("agent_id", "status", "disposition", "started_at")
+                         else f"sum({c})" for c in SCAN_COLUMNS)
+        sql = f"SELECT {cols} FROM read_parquet('{lake}/calls/**/*.parquet')"
+        out["start_s"] = time.perf_counter() - t0
+        out["kpi"] = _timed(lambda: con.execute(sql).fetchall(), repeat)[0]
+        return out
+    options = {"spark_master": "local[2]", "spark_conf": SPARK_CONF} if engine_name == "spark" else {}
+    engine = Engine.over_lake(lake, engine_name, **options)
+    out["start_s"] = time.perf_counter() - t0
+    req = Request(METRICS, by=("agent",), period="month")
+    out["kpi"], rows = _timed(lambda: engine.query(req).rows, repeat)
+    out["kpi_rows"] = rows
+    out["funnel"], f = _timed(lambda: funnel(engine, Request(())), repeat)
+    out["funnel_result"] = f["groups"][0]["stages"]
+    engine.close()
+    return out
+
+
+def _timed(fn, repeat: int):
+    fn()   # warm-up: the first run also pays for JIT, metadata and file listing
+    times, result = [], None
+    for _ in range(repeat):
+        t = time.perf_counter()
+        result = fn()
+        times.append(time.perf_counter() - t)
+    return {"median_s": statistics.median(times), "runs_s": times}, result
+
+
+# ---- the parent ----------------------------------------------------------------------------
+
+def run_child(engine_name: str, lake: Path, repeat: int) -> dict:
+    import psutil
+
+    result_file = OUT / f"scale-{engine_name}.json"   # not a pipe: the answers are large
+    result_file.unlink(missing_ok=True)
+    proc = subprocess.Popen([sys.executable, __file__, "--child", engine_name, str(lake),
+                             "--repeat", str(repeat), "--result", str(result_file)])
+    ps, peak = psutil.Process(proc.pid), 0
+    while proc.poll() is None:
+        try:
+            rss = sum(p.memory_info().rss for p in [ps, *ps.children(recursive=True)])
+            peak = max(peak, rss)
+        except psutil.Error:
+            pass
+        time.sleep(0.05)
+    if proc.returncode:
+        raise SystemExit(f"{engine_name} on {lake} failed (exit {proc.returncode})")
+    result = json.loads(result_file.read_text())
+    result["peak_mb"] = peak / 2**20
+    return result
+
+
+def same_rows(a: list[dict], b: list[dict]) -> bool:
+    key = lambda r: (str(r["agent"]), r["period"])  # noqa: E731
+    a, b = sorted(a, key=key), sorted(b, key=key)
+    return len(a) == len(b) and all(
+        key(x) == key(y) and all(
+            (x[m] is None and y[m] is None) or (x[m] is not None and y[m] is not None
+                                                and math.isclose(x[m], y[m], rel_tol=1e-9))
+            for m in METRICS) for x, y in zip(a, b, strict=True))
+
+
+def main() -> None:
+    ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    ap.add_argument("--sizes", default="1M,10M,100M")
+    ap.add_argument("--engines", default="duckdb,clickhouse,spark")
+    ap.add_argument("--repeat", type=int, default=3)
+    ap.add_argument("--child", nargs=2, metavar=("ENGINE", "LAKE"))
+    ap.add_argument("--result", type=Path)
+    args = ap.parse_args()
+    if args.child:
+        args.result.write_text(json.dumps(child(args.child[0], args.child[1], args.repeat), default=str))
+        return
+    sys.path.insert(0, str(HERE))
+    from lakegen import generate
+
+    table = []
+    for size in args.sizes.split(","):
+        lake = OUT / f"lake-{size}"
+        if not (lake / "_telekpi" / "lake.json").exists():
+            t = time.perf_counter()
+            generate(lake, SIZES[size])
+            print(f"generated {size} calls into {lake} in {time.perf_counter() - t:.1f} s", flush=True)
+        gen = json.loads((lake / "_telekpi" / "lake.json").read_text())
+        disk = sum(f.stat().st_size for f in (lake / "calls").rglob("*.parquet")) / 2**20
+        scan = run_child("scan", lake, args.repeat)
+        base = None
+        for engine in args.engines.split(","):
+            r = run_child(engine, lake, args.repeat)
+            if engine == "duckdb":
+                base = r
+            elif base is not None:
+                assert same_rows(r["kpi_rows"], base["kpi_rows"]), f"{engine} kpi differs at {size}"
+                assert r["funnel_result"] == base["funnel_result"], f"{engine} funnel differs at {size}"
+            table.append({"size": size, "engine": engine, "start_s": r["start_s"],
+                          "kpi_s": r["kpi"]["median_s"], "funnel_s": r["funnel"]["median_s"],
+                          "scan_s": scan["kpi"]["median_s"], "peak_mb": r["peak_mb"],
+                          "calls_mb": disk, "generate_s": gen.get("generated", {}).get("seconds")})
+            row = table[-1]
+            print(f"{size:>5} {engine:<10} start {row['start_s']:6.1f} s  kpi {row['kpi_s']:7.2f} s "
+                  f"(scan {row['scan_s']:.2f} s, ratio {row['kpi_s'] / row['scan_s']:.2f})  "
+                  f"funnel {row['funnel_s']:7.2f} s  peak {row['peak_mb']:6.0f} MB", flush=True)
+    print("\n| calls | engine | kpi per agent per month | bare scan | ratio | funnel | peak memory | start |")
+    print("|---|---|---|---|---|---|---|---|")
+    for r in table:
+        print(f"| {r['size']} | {r['engine']} | {r['kpi_s']:.2f} s | {r['scan_s']:.2f} s | "
+              f"{r['kpi_s'] / r['scan_s']:.2f}× | {r['funnel_s']:.2f} s | {r['peak_mb']:,.0f} MB | "
+              f"{r['start_s']:.1f} s |")
+    (OUT / "scale_results.json").write_text(json.dumps(table, indent=2) + "\n")
+
+
+if __name__ == "__main__":
+    main()
