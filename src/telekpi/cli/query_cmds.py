@@ -65,13 +65,10 @@ def open_engine(ctx: typer.Context, engine: EngineName = EngineName.duckdb, lake
         from pathlib import Path
 
         lake = str(Path(lake).resolve())
-    conf = dict(parse_where(spark_conf, "--spark-conf"))
-    db = db_path(ctx)
-    return Engine.over_lake(lake, engine.value, db.resolve().parent,
-                            **({"spark_master": spark_master, "spark_conf": conf}
-                               if engine == EngineName.spark else {}),
-                            **({"clickhouse_url": clickhouse_url}
-                               if engine == EngineName.clickhouse else {}))
+    return Engine.over_lake(lake, engine.value, db_path(ctx).resolve().parent,
+                            spark_master=spark_master,
+                            spark_conf=dict(parse_where(spark_conf, "--spark-conf")),
+                            clickhouse_url=clickhouse_url)
 
 
 ByOpt = typer.Option([], "--by", help="Split by a dimension (repeatable): agent, team, site, "

@@ -18,11 +18,11 @@ from typing import Protocol
 
 import duckdb
 
+from telekpi.engine.dialects import DIALECTS as ENGINES
 from telekpi.errors import InputError, MissingDependencyError, TelekpiError, UsageError
 from telekpi.model.tables import TABLES
 from telekpi.store.lake import read_manifest, table_is_partitioned
 
-ENGINES = ("duckdb", "spark", "clickhouse")
 LOG4J = Path(__file__).with_name("spark-log4j2.properties")
 
 
@@ -38,9 +38,7 @@ class Unconnected:
     """A backend that only names its dialect: for ``--explain`` without starting an engine."""
 
     def __init__(self, dialect: str):
-        if dialect not in ENGINES:
-            raise UsageError(f"unknown engine {dialect!r}; expected one of: {', '.join(ENGINES)}")
-        self.dialect = dialect
+        self.dialect = _known(dialect)
 
     def execute(self, sql, params):
         raise UsageError("this engine only explains queries")
@@ -62,12 +60,10 @@ class DuckDBBackend:
         self.con, self._owned = con, owned
 
     @classmethod
-    def over_lake(cls, lake: Path, threads: int | None = None) -> DuckDBBackend:
+    def over_lake(cls, lake: Path) -> DuckDBBackend:
         read_manifest(lake)
         con = duckdb.connect()
         con.execute("SET TimeZone = 'UTC'")
-        if threads:
-            con.execute(f"SET threads = {int(threads)}")
         for name in TABLES:
             hive = table_is_partitioned(name)
             path = _files(lake, name).replace("'", "''")
@@ -102,13 +98,18 @@ class SparkBackend:
 
     dialect = "spark"
 
-    def __init__(self, lake: Path, master: str | None = None, conf: dict[str, str] | None = None,
-                 session=None):
-        read_manifest(lake)
+    def __init__(self, lake: str | Path, master: str | None = None,
+                 conf: dict[str, str] | None = None, session=None):
+        """``lake``: a folder, or a URI Spark reads (``s3a://bucket/lake``, ``file:///…``),
+        whose manifest only Spark can reach."""
+        lake = str(lake)
+        if "://" not in lake:
+            read_manifest(lake)
         self.spark = session or self._session(master, conf or {})
         self._owned = session is None
         for name in TABLES:
-            df = self.spark.read.option("basePath", str(lake / name)).parquet(str(lake / name))
+            path = f"{lake.rstrip('/')}/{name}"
+            df = self.spark.read.option("basePath", path).parquet(path)
             if "month" in df.columns and table_is_partitioned(name):
                 df = df.drop("month")
             df.createOrReplaceTempView(name)
@@ -231,15 +232,20 @@ def _first_line(e: Exception) -> str:
     return text[0] if text else type(e).__name__
 
 
-def open_backend(engine: str, lake: Path | None, *, spark_master: str | None = None,
-                 spark_conf: dict[str, str] | None = None, clickhouse_url: str | None = None):
-    """The backend ``--engine`` names, over ``--lake`` (DuckDB without a lake: the warehouse)."""
+def _known(engine: str) -> str:
     if engine not in ENGINES:
         raise UsageError(f"unknown engine {engine!r}; expected one of: {', '.join(ENGINES)}")
-    if engine == "duckdb":
+    return engine
+
+
+def open_backend(engine: str, lake: str | Path | None, *, spark_master: str | None = None,
+                 spark_conf: dict[str, str] | None = None, clickhouse_url: str | None = None):
+    """The backend ``--engine`` names, over ``--lake`` (DuckDB without a lake: the warehouse).
+    Options for another engine than the one named are not used."""
+    if _known(engine) == "duckdb":
         return DuckDBBackend.over_lake(Path(lake)) if lake else None
     if engine == "spark":
         if lake is None:
             raise UsageError("--engine spark needs --lake DIR; write one with `telekpi export-lake DIR`")
-        return SparkBackend(Path(lake), spark_master, spark_conf)
+        return SparkBackend(lake, spark_master, spark_conf)
     return ClickHouseBackend(Path(lake) if lake else None, clickhouse_url)

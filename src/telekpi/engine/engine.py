@@ -78,7 +78,7 @@ class Engine:
         workspace = lake_workspace(lake) if lake else None
         if workspace is None or not workspace.is_dir():
             workspace = fallback_workspace
-        backend = open_backend(engine, Path(lake) if lake else None, **backend_options)
+        backend = open_backend(engine, lake, **backend_options)
         return cls(None, load_settings(workspace), load_catalog(workspace), backend=backend)
 
     @classmethod

@@ -76,7 +76,7 @@ FIXED_SINCE = 1992
 
 @lru_cache(maxsize=64)
 def fixed_offset(tz: str) -> int | None:
-    """The zone's offset in seconds if it is the same every half month from 1976 to 2100."""
+    """The zone's offset in seconds if it is the same every half month from FIXED_SINCE to 2100."""
     zone = ZoneInfo(tz)
     offsets = {datetime(y, m, d, tzinfo=timezone.utc).astimezone(zone).utcoffset()
                for y in range(FIXED_SINCE, 2101) for m in range(1, 13) for d in (1, 16)}

@@ -54,8 +54,9 @@ def export_lake(wh: Warehouse, out: Path, settings: Settings, *,
         shutil.rmtree(tmp, ignore_errors=True)
         tmp.mkdir()
         opts = f"FORMAT parquet, ROW_GROUP_SIZE {int(row_group_size)}"
+        counts[name] = wh.count(name)
         try:
-            if table.time and wh.count(name) == 0:
+            if table.time and counts[name] == 0:
                 # No rows, no partitions: one empty file keeps the table's columns readable.
                 (tmp / "month=none").mkdir()
                 con.execute(f'COPY "{name}" TO \'{_sql_path(tmp / "month=none" / "data_0.parquet")}\' ({opts})')
@@ -71,7 +72,6 @@ def export_lake(wh: Warehouse, out: Path, settings: Settings, *,
         except Exception as e:   # disk full, permissions: the lake keeps its previous table
             shutil.rmtree(tmp, ignore_errors=True)
             raise TelekpiError(f"{out}: could not write {name} ({str(e).splitlines()[0]})") from None
-        counts[name] = wh.count(name)
         final = out / name
         old = out / f".{name}.old"
         shutil.rmtree(old, ignore_errors=True)
