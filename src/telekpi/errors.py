@@ -95,3 +95,7 @@ class CatalogError(TelekpiError):
 class MissingDependencyError(TelekpiError):
     def __init__(self, what: str, extra: str):
         super().__init__(f"{what} needs an optional part: pip install 'telekpi[{extra}]'")
+
+
+class ReportError(TelekpiError):
+    """A report could not be written or delivered (no browser for PDF, SMTP refused, …)."""

@@ -12,6 +12,7 @@ from pathlib import Path
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from telekpi.errors import ConfigError
+from telekpi.i18n import LANGS
 from telekpi.model.dispositions import DEFAULT_MAP, FLAGS
 
 CONFIG_FILE = "telekpi.toml"
@@ -29,7 +30,8 @@ class Setting:
 SETTINGS: tuple[Setting, ...] = (
     Setting("timezone", str, "UTC", "IANA timezone; naive times in files, periods and --from/--to use it"),
     Setting("currency", str, "USD", "ISO 4217 code of every money amount"),
-    Setting("locale", str, "en", "language and number format of output (en, vi, th, zh_Hans, zh_Hant)"),
+    Setting("locale", str, "en", "language and number format of output (en, vi, th, zh_Hans, zh_Hant)",
+            LANGS),
     Setting("productive_min_talk_s", float, 60.0, "talk seconds from which a connected call is productive"),
     Setting("max_unanswered_attempts", int, 5, "consecutive touches without engagement that put a lead on the stop list"),
     Setting("service_level_s", float, 20.0, "queue wait within which an inbound call counts toward service level"),

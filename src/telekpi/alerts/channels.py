@@ -2,12 +2,12 @@
 
 from __future__ import annotations
 
-import os
 import smtplib
 from email.message import EmailMessage
 
 import httpx
 
+from telekpi import mail
 from telekpi.alerts.evaluate import Alert
 from telekpi.alerts.rules import Rules
 
@@ -27,13 +27,7 @@ def send_email(config: dict, alert: Alert) -> str:
     msg["To"] = ", ".join(to)
     msg.set_content(f"{alert.message}\n\nRule: {alert.rule}\nScope: {alert.scope or 'whole centre'}\n"
                     f"Window: {alert.window} ({alert.start} – {alert.end})\n")
-    port = int(config.get("port", 25))
-    with smtplib.SMTP(config["host"], port, timeout=float(config.get("timeout", 10))) as smtp:
-        if config.get("starttls"):
-            smtp.starttls()
-        if config.get("user"):
-            smtp.login(config["user"], os.environ.get(config.get("password_env", ""), ""))
-        smtp.send_message(msg)
+    mail.send({"timeout": 10, **config}, msg)
     return f"mailed {len(to)}"
 
 

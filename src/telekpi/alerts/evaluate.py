@@ -9,6 +9,8 @@ from zoneinfo import ZoneInfo
 from telekpi.alerts.rules import Rule, Rules
 from telekpi.engine.lookup import Lookup
 from telekpi.engine.request import Request
+from telekpi.engine.windows import previous as compare_with
+from telekpi.engine.windows import window
 from telekpi.units import human
 
 
@@ -32,29 +34,11 @@ class Alert:
                 "from": self.start.isoformat(), "to": self.end.isoformat(), "message": self.message}
 
 
-def window(name: str, today: date) -> tuple[date, date]:
-    if name == "today":
-        return today, today
-    if name == "yesterday":
-        return today - timedelta(days=1), today - timedelta(days=1)
-    if name == "last_7_days":
-        return today - timedelta(days=6), today
-    if name == "last_30_days":
-        return today - timedelta(days=29), today
-    if name == "week":
-        return today - timedelta(days=today.weekday()), today
-    return today.replace(day=1), today
-
-
 def previous(name: str, start: date, end: date) -> tuple[date, date]:
     """What a window is compared with: the same days of the previous week (month) for
     week- (month-) to-date, else the same number of days just before."""
-    if name == "week":
-        return start - timedelta(days=7), end - timedelta(days=7)
-    if name == "month":
-        first = (start - timedelta(days=1)).replace(day=1)
-        last_day = start - timedelta(days=1)
-        return first, min(first.replace(day=end.day) if end.day <= last_day.day else last_day, last_day)
+    if name in ("week", "month"):
+        return compare_with(start, end)
     days = (end - start).days + 1
     return start - timedelta(days=days), start - timedelta(days=1)
 

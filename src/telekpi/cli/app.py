@@ -8,7 +8,8 @@ from pathlib import Path
 
 import typer
 
-from telekpi.errors import TelekpiError
+from telekpi.errors import TelekpiError, UsageError
+from telekpi.i18n import set_language
 
 app = typer.Typer(
     name="telekpi",
@@ -31,10 +32,31 @@ def _global(
     ctx: typer.Context,
     db: Path = typer.Option(
         None, "--db", envvar="TELEKPI_DB", help="Warehouse file [default: ./telekpi.duckdb]."),
+    lang: str = typer.Option(
+        None, "--lang", envvar="TELEKPI_LANG", help="Language of output: en, vi, th, zh_Hans or zh_Hant "
+        "[default: the workspace's locale, else en]."),
 ) -> None:
     state = State()
     state.db = db or Path("telekpi.duckdb")
     ctx.obj = state
+    set_language(output_language(lang, state.db))
+
+
+def output_language(given: str | None, db: Path) -> str:
+    """--lang, else the workspace's ``locale`` setting, else English."""
+    from telekpi.i18n import LANGS, normalize
+
+    if given:
+        lang = normalize(given)
+        if lang is None:
+            raise UsageError(f"--lang {given!r} is not a language telekpi speaks; use one of {', '.join(LANGS)}")
+        return lang
+    from telekpi.settings import load_settings
+
+    try:
+        return load_settings(db.resolve().parent).locale
+    except TelekpiError:
+        return "en"   # the command itself reports a broken telekpi.toml
 
 
 def db_path(ctx: typer.Context) -> Path:
@@ -49,13 +71,43 @@ def fail(message: str, code: int = 2) -> None:
 
 def _register() -> None:
     from telekpi.cli import (  # noqa: F401 - they add commands to app
-        alerts_cmd, demo_cmd, diagnose_cmd, import_cmd, lake_cmd, mapping_cmd, query_cmds, scorecard_cmd,
+        alerts_cmd,
+        demo_cmd,
+        diagnose_cmd,
+        import_cmd,
+        lake_cmd,
+        mapping_cmd,
+        query_cmds,
+        report_cmd,
+        schedule_cmd,
+        scorecard_cmd,
         serve_cmd,
     )
 
 
+def hoist_lang(argv: list[str]) -> list[str]:
+    """--lang is global, but people write it after the command too: move it to the front."""
+    out, front, i = [], [], 0
+    while i < len(argv):
+        a = argv[i]
+        if a == "--":
+            out += argv[i:]
+            break
+        if a == "--lang" and i + 1 < len(argv):
+            front += argv[i:i + 2]
+            i += 2
+            continue
+        if a.startswith("--lang="):
+            front.append(a)
+        else:
+            out.append(a)
+        i += 1
+    return front + out
+
+
 def main(argv: list[str] | None = None) -> int:
     _register()
+    argv = hoist_lang(list(sys.argv[1:] if argv is None else argv))
     try:
         app(args=argv, prog_name="telekpi", standalone_mode=True)
     except SystemExit as e:

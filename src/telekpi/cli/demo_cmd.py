@@ -27,7 +27,7 @@ AGENT_KPIS = ("calls", "connection_rate", "aht", "call_conversion_rate", "revenu
 DEMO_TOML = """# Workspace settings written by `telekpi demo`; see docs/settings.md.
 timezone = "Asia/Ho_Chi_Minh"
 currency = "VND"
-locale = "vi"
+locale = "en"      # en, vi, th, zh_Hans, zh_Hant (or --lang on any command)
 min_sample = 30
 """
 

@@ -1,0 +1,54 @@
+"""`telekpi schedule`: run reports from a YAML schedule, writing and mailing them."""
+
+from __future__ import annotations
+
+import time
+from datetime import datetime
+from pathlib import Path
+from zoneinfo import ZoneInfo
+
+import typer
+
+from telekpi.cli.app import app, db_path
+from telekpi.i18n import _
+
+
+@app.command("schedule")
+def schedule_cmd(
+    ctx: typer.Context,
+    file: Path = typer.Argument(..., help="The schedule (YAML): reports with days, time, period, "
+                                "formats, language, scope and recipients; see docs/reports.md."),
+    once: bool = typer.Option(False, "--once", help="Run what is due now and exit (for cron or a "
+                              "systemd timer) instead of running until stopped."),
+    at: str = typer.Option(None, "--at", help="Act as if it were this local time (YYYY-MM-DD HH:MM); "
+                           "implies --once."),
+    interval: float = typer.Option(60, "--interval", help="Seconds between checks when running."),
+) -> None:
+    """Run scheduled reports on time (workspace timezone); a run missed while the machine was off
+    is caught up once, not once per missed slot."""
+    from telekpi.cli.alerts_cmd import parse_at
+    from telekpi.reports.runner import run_due
+    from telekpi.reports.schedule import ScheduleState, load_schedule
+    from telekpi.settings import load_settings
+
+    db = db_path(ctx)
+    schedule = load_schedule(file)
+    tz = ZoneInfo(load_settings(db.resolve().parent).timezone)
+    state = ScheduleState.beside(db)
+    try:
+        while True:
+            now = parse_at(at, tz.key) if at else datetime.now(tz)
+            for o in run_due(schedule, db, now, state):
+                stamp = o.due.astimezone(tz).strftime("%Y-%m-%d %H:%M")
+                if o.ok:
+                    typer.echo(_("{id} ({due}): {detail}").format(id=o.id, due=stamp, detail=o.detail)
+                               + "".join(f"\n  {f}" for f in o.files))
+                else:
+                    typer.echo(_("{id} ({due}) FAILED: {detail}").format(id=o.id, due=stamp, detail=o.detail),
+                               err=True)
+            if once or at:
+                return
+            nxt = min(s.next_due(datetime.now(tz), tz) for s in schedule.reports)
+            time.sleep(max(1.0, min(interval, (nxt - datetime.now(tz)).total_seconds())))
+    finally:
+        state.close()

@@ -1,0 +1,292 @@
+"""Build the manager's report from the engine: every number is an ``engine.query`` answer
+for the report's scope, so it equals what ``telekpi kpi`` prints for the same scope."""
+
+from __future__ import annotations
+
+from dataclasses import replace
+from datetime import date, datetime, time, timedelta
+from zoneinfo import ZoneInfo
+
+from telekpi.engine.funnel import funnel as run_funnel
+from telekpi.engine.lookup import Lookup
+from telekpi.engine.request import Request
+from telekpi.engine.windows import previous, trend_period
+from telekpi.i18n import N_, _, current
+from telekpi.reports.model import Chart, Column, Report, Section, Table
+
+HEADLINE = ("calls", "connection_rate", "aht", "abandonment_rate", "drop_rate",
+            "call_conversion_rate", "leads", "speed_to_lead", "speed_to_lead_5m_rate",
+            "overcontacted_leads", "revenue", "orders", "aov", "cost", "profit", "pnl_ratio",
+            "cost_benefit_ratio", "csat", "occupancy")
+PEOPLE = ("calls", "connection_rate", "aht", "call_conversion_rate", "revenue", "csat")
+SITES = ("calls", "connection_rate", "aht", "drop_rate", "call_conversion_rate", "revenue", "cost",
+         "profit", "cost_benefit_ratio")
+MONEY = ("revenue", "orders", "aov", "cost", "profit", "pnl_ratio", "cost_benefit_ratio")
+CARE = ("csat", "responses", "avg_survey_score", "tickets", "first_response_time",
+        "resolution_time", "ticket_sla_rate", "open_tickets")
+STAGE_NAMES = {"attempted": N_("attempted"), "connected": N_("connected"),
+               "decision_maker": N_("decision maker"), "qualified": N_("qualified"), "won": N_("won")}
+BAND_LEVELS = {"poor": N_("poor"), "fair": N_("fair"), "standard": N_("standard"),
+               "good": N_("good"), "excellent": N_("excellent")}
+
+
+class Builder:
+    """One report's scope and the engine, with helpers every section uses."""
+
+    def __init__(self, engine, start: date, end: date, where: tuple = ()):
+        self.engine, self.start, self.end, self.where = engine, start, end, tuple(where)
+        self.cat = engine.catalog.metrics
+        self.prev = previous(start, end)
+        self.trend = trend_period(start, end)
+
+    def allowed(self, metrics) -> list[str]:
+        dims = {d for d, _v in self.where}
+        return [m for m in metrics if m in self.cat and self.engine.supports(m, dims)]
+
+    def ask(self, metrics, *, start=None, end=None, **kw) -> list[dict]:
+        metrics = tuple(metrics)
+        if not metrics:
+            return []
+        return self.engine.query(Request(metrics, start=start or self.start, end=end or self.end,
+                                         where=self.where, **kw)).rows
+
+    def name(self, mid: str) -> str:
+        return _(self.cat[mid].name)
+
+    def band(self, mid: str, value, industry=None) -> tuple[str | None, str]:
+        b = self.cat[mid].band(value, industry)
+        if not b:
+            return None, ""
+        return b.level, _(b.label) if b.label else _(BAND_LEVELS.get(b.level, b.level))
+
+    def versus(self, tid: str, title: str, metrics) -> Table:
+        """Metrics now, their band, the previous period and the change."""
+        metrics = self.allowed(metrics)
+        now = (self.ask(metrics) or [{}])[0]
+        before = (self.ask(metrics, start=self.prev[0], end=self.prev[1]) or [{}])[0]
+        rows, styles = [], []
+        for mid in metrics:
+            m = self.cat[mid]
+            cur, old = now.get(mid), before.get(mid)
+            level, label = self.band(mid, cur)
+            change = None if cur is None or not old else (cur - old) / abs(old)
+            rows.append({"metric": self.name(mid), "id": mid, "unit": m.unit, "value": cur,
+                         "band": label, "previous": old, "change": change})
+            good = None if change is None or not m.better or change == 0 else \
+                (change > 0) == (m.better == "higher")
+            styles.append({"band": level, "good": good})
+        cols = [Column("metric", _("KPI")), Column("value", _("Value"), "row"),
+                Column("band", _("Band")), Column("previous", _("Previous period"), "row"),
+                Column("change", _("Change"), "change")]
+        return Table(tid, title, cols, rows, styles=styles)
+
+    def by(self, tid: str, title: str, dim: str, metrics, label: str, ci: bool = False,
+           sort: str | None = None) -> Table:
+        metrics = self.allowed(metrics)
+        rows = [r for r in self.ask(metrics, by=(dim,), ci=ci) if r[dim] is not None]
+        if sort and sort in metrics:
+            rows.sort(key=lambda r: (r.get(sort) is None, -(r.get(sort) or 0)))
+        cols = [Column(dim, label)] + [Column(m, self.name(m), self.cat[m].unit) for m in metrics]
+        return Table(tid, title, cols, rows)
+
+    def trend_chart(self, cid: str, title: str, metrics, kind: str = "line") -> Chart | None:
+        metrics = self.allowed(metrics)
+        rows = self.ask(metrics, period=self.trend)
+        if not rows:
+            return None
+        return Chart(cid, kind, title, [r["period"] for r in rows],
+                     {self.name(m): [r[m] for r in rows] for m in metrics},
+                     self.cat[metrics[0]].unit)
+
+
+def default_period(engine, today: date | None = None) -> tuple[date, date]:
+    """Month to date of the last day with calls (the dashboard's default)."""
+    _first, last = Lookup(engine).data_range()
+    end = last.astimezone(ZoneInfo(engine.settings.timezone)).date() if last else (today or date.today())
+    return end.replace(day=1), end
+
+
+def build_report(engine, start: date | None = None, end: date | None = None, where=(),
+                 template=None, rules=None, title: str | None = None,
+                 now: datetime | None = None) -> Report:
+    """The report of ``start``–``end`` (inclusive local days; default month to date)."""
+    if start is None or end is None:
+        d0, d1 = default_period(engine)
+        end = end or d1
+        start = start or min(d0, end.replace(day=1))
+    b = Builder(engine, start, end, where)
+    tz = ZoneInfo(engine.settings.timezone)
+    report = Report(title or _("Telesales performance report"), start, end, b.prev, b.where,
+                    now or datetime.now(tz), current(), engine.settings.currency,
+                    engine.settings.timezone)
+    report.sections = [headline(b), funnel_section(b), people(b, template), sites(b), money(b),
+                       care(b), alerts(b, rules, tz)]
+    return report
+
+
+def headline(b: Builder) -> Section:
+    s = Section("headline", _("Headline KPIs"))
+    s.tables.append(b.versus("headline", _("Headline KPIs against their bands and the previous period"),
+                             HEADLINE))
+    for cid, metric, title in (("calls_trend", "calls", _("Calls")),
+                               ("conversion_trend", "call_conversion_rate", _("Call conversion"))):
+        chart = b.trend_chart(cid, title, [metric], "bar" if metric == "calls" else "line")
+        if chart:
+            s.charts.append(chart)
+    return s
+
+
+def funnel_section(b: Builder) -> Section:
+    s = Section("funnel", _("Lead funnel"))
+    req = Request((), start=b.start, end=b.end, where=b.where)
+    groups = run_funnel(b.engine, req)["groups"]
+    if not groups:
+        s.paragraphs.append(_("No leads in this period."))
+        return s
+    g = groups[0]
+    stages = [{"stage": _(STAGE_NAMES[st["stage"]]), "leads": st["leads"], "step_rate": st["step_rate"],
+               "dropoff": st["dropoff"]} for st in g["stages"]]
+    s.tables.append(Table("funnel_stages", _("Stages and drop-off"),
+                          [Column("stage", _("Stage")), Column("leads", _("Leads"), "count"),
+                           Column("step_rate", _("Step conversion"), "rate"),
+                           Column("dropoff", _("Drop-off"), "rate")], stages))
+    rates = [{"metric": b.name(r["metric"]), "value": r["value"], "target": r["target"],
+              "band": b.band(r["metric"], r["value"])[1]} for r in g["rates"]]
+    s.tables.append(Table("funnel_rates", _("Stage rates against the seeds' bands"),
+                          [Column("metric", _("Rate")), Column("value", _("Value"), "rate"),
+                           Column("target", _("Target"), "rate"), Column("band", _("Band"))], rates,
+                          styles=[{"band": b.band(r["metric"], r["value"])[0]} for r in g["rates"]]))
+    if g["bottleneck"]:
+        s.paragraphs.append(_("Bottleneck: {message}").format(message=g["bottleneck"]["message"]))
+    s.charts.append(Chart("funnel", "funnel", _("Lead funnel"), [x["stage"] for x in stages],
+                          {_("Leads"): [x["leads"] for x in stages]}))
+    teams = run_funnel(b.engine, replace(req, by=("team",)))["groups"]
+    rows = [{"team": t["team"], "attempted": t["stages"][0]["leads"],
+             "lead_conversion_rate": t["lead_conversion_rate"],
+             "bottleneck": (t["bottleneck"] or {}).get("message", "")}
+            for t in teams if t["team"] is not None and t["stages"][0]["leads"]]
+    if rows:
+        s.tables.append(Table("funnel_teams", _("Bottleneck by team"),
+                              [Column("team", _("Team")), Column("attempted", _("Leads attempted"), "count"),
+                               Column("lead_conversion_rate", b.name("lead_conversion_rate"), "rate"),
+                               Column("bottleneck", _("Bottleneck"))], rows))
+    return s
+
+
+def people(b: Builder, template) -> Section:
+    s = Section("people", _("Agents and teams"))
+    teams = b.by("teams", _("Teams"), "team", PEOPLE, _("Team"), ci=True)
+    s.tables.append(teams)
+    if any(r.get("call_conversion_rate") is not None for r in teams.rows):
+        s.charts.append(Chart("team_conversion", "bar", _("Call conversion by team"),
+                              [r["team"] for r in teams.rows],
+                              {b.name("call_conversion_rate"): [r["call_conversion_rate"] for r in teams.rows]},
+                              "rate"))
+    metrics = b.allowed(PEOPLE)
+    rows = [r for r in b.ask(metrics, by=("agent",)) if r["agent"] is not None]
+    names = {a["agent_id"]: a for a in Lookup(b.engine).agents([r["agent"] for r in rows])}
+    minimum = b.engine.settings.min_sample
+    judged = [r for r in rows if (r.get("calls") or 0) >= minimum and r.get("call_conversion_rate") is not None]
+    judged.sort(key=lambda r: -r["call_conversion_rate"])
+    few = [r for r in rows if r not in judged]
+    out = []
+    for i, r in enumerate(judged + few, 1):
+        info = names.get(r["agent"], {})
+        out.append({"rank": i if i <= len(judged) else None, "agent": r["agent"],
+                    "name": info.get("name"), "team": info.get("team_id"),
+                    **{m: r.get(m) for m in metrics},
+                    "note": "" if i <= len(judged) else _("too few to judge")})
+    cols = [Column("rank", _("Rank"), "count"), Column("agent", _("Agent")), Column("name", _("Name")),
+            Column("team", _("Team"))] + [Column(m, b.name(m), b.cat[m].unit) for m in metrics] \
+        + [Column("note", _("Note"))]
+    s.tables.append(Table("agents", _("Agents by call conversion"), cols, out,
+                          note=_("Agents with fewer than {n} calls are too few to judge and are "
+                                 "not ranked.").format(n=minimum)))
+    if template is not None:
+        s.tables.append(scorecard_table(b, template))
+    return s
+
+
+def scorecard_table(b: Builder, template) -> Table:
+    from telekpi.targets.scorecard import scorecard
+
+    data = scorecard(b.engine, template, as_of=b.end)
+    rows = [{"agent": a["agent"], "name": a["name"], "team": a["team"], "calls": a["calls"],
+             **{f"att_{i['metric']}": i["target_attainment"] for i in a["items"]},
+             "score": a["score"], "tier": _(a["tier"]) if a["tier"] else "", "reward": a["reward"],
+             "note": "" if a["judged"] else _("too few to judge")} for a in data["agents"]]
+    rows.sort(key=lambda r: (r["score"] is None, -(r["score"] or 0)))
+    cols = [Column("agent", _("Agent")), Column("name", _("Name")), Column("team", _("Team")),
+            Column("calls", b.name("calls"), "count")]
+    cols += [Column(f"att_{i.metric}", b.name(i.metric), "rate") for i in template.items]
+    cols += [Column("score", _("Score"), "rate"), Column("tier", _("Tier")),
+             Column("reward", _("Reward"), "money"), Column("note", _("Note"))]
+    return Table("scorecard", _("Scorecard: {name} ({start} – {end}, as of {as_of})").format(
+        name=template.name, start=template.start, end=template.end, as_of=data["as_of"]), cols, rows,
+        note=_("Each KPI column is the attainment of its target."))
+
+
+def sites(b: Builder) -> Section:
+    s = Section("sites", _("In-house and outsourced"))
+    t = b.by("sites", _("By site"), "site", SITES, _("Site"))
+    s.tables.append(t)
+    s.tables.append(b.by("vendors", _("By vendor"), "vendor", SITES, _("Vendor")))
+    if t.rows and "cost_benefit_ratio" in [c.key for c in t.columns]:
+        s.charts.append(Chart("site_conversion", "bar", _("Call conversion by site"),
+                              [r["site"] for r in t.rows],
+                              {b.name("call_conversion_rate"): [r.get("call_conversion_rate") for r in t.rows]},
+                              "rate"))
+    return s
+
+
+def money(b: Builder) -> Section:
+    s = Section("money", _("Revenue, cost and profit"))
+    s.tables.append(b.versus("money", _("Revenue, cost and profit against the previous period"), MONEY))
+    by_product = b.by("products", _("By product"), "product", ("revenue", "orders", "aov"), _("Product"),
+                      sort="revenue")
+    s.tables.append(by_product)
+    s.tables.append(b.by("campaigns", _("By campaign"), "campaign",
+                         ("calls", "call_conversion_rate", "revenue", "cost", "profit", "cost_benefit_ratio"),
+                         _("Campaign"), sort="revenue"))
+    chart = b.trend_chart("money_trend", _("Revenue, cost and profit"), ("revenue", "cost", "profit"))
+    if chart:
+        s.charts.append(chart)
+    if by_product.rows and "revenue" in by_product.rows[0]:
+        s.charts.append(Chart("product_revenue", "bar", _("Revenue by product"),
+                              [r["product"] for r in by_product.rows],
+                              {b.name("revenue"): [r["revenue"] for r in by_product.rows]}, "money"))
+    return s
+
+
+def care(b: Builder) -> Section:
+    s = Section("care", _("Customer satisfaction and care"))
+    s.tables.append(b.versus("care", _("CSAT and care against the previous period"), CARE))
+    team_metrics = [m for m in b.allowed(CARE) if b.engine.supports(m, {"team"})]
+    s.tables.append(b.by("care_teams", _("By team"), "team", team_metrics, _("Team")))
+    chart = b.trend_chart("csat_trend", _("CSAT over time"), ("csat",))
+    if chart:
+        s.charts.append(chart)
+    return s
+
+
+def alerts(b: Builder, rules, tz: ZoneInfo) -> Section:
+    """The alert rules evaluated as of the end of the period's last day."""
+    from telekpi.alerts.evaluate import evaluate
+
+    s = Section("alerts", _("Alerts"))
+    if rules is None:
+        from telekpi.alerts.rules import load_rules
+        rules = load_rules(None, b.engine.catalog)
+    at = datetime.combine(b.end + timedelta(days=1), time(0), tzinfo=tz) - timedelta(seconds=1)
+    fired = evaluate(b.engine, rules, at)
+    if b.where:
+        scoped = {f"{d} {v}" for d, v in b.where}
+        fired = [a for a in fired if a.scope in scoped]   # centre-wide alerts are out of scope
+    if not fired:
+        s.paragraphs.append(_("No alert fired as of the end of the period."))
+        return s
+    s.tables.append(Table("alerts", _("Alerts that fired as of the end of the period"),
+                          [Column("rule", _("Rule")), Column("scope", _("Scope")), Column("message", _("Alert"))],
+                          [{"rule": a.rule, "scope": a.scope or _("whole centre"), "message": a.message}
+                           for a in fired]))
+    return s

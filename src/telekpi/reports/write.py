@@ -1,0 +1,42 @@
+"""Write a report by file type, atomically: a reader never sees half a file."""
+
+from __future__ import annotations
+
+import os
+import tempfile
+from pathlib import Path
+
+from telekpi.errors import UsageError
+from telekpi.reports.model import Report
+
+TYPES = (".html", ".xlsx", ".pdf")
+
+
+def writer(path: Path):
+    suffix = path.suffix.lower()
+    if suffix in (".html", ".htm"):
+        from telekpi.reports.html import write_html
+        return write_html
+    if suffix == ".xlsx":
+        from telekpi.reports.xlsx import write_xlsx
+        return write_xlsx
+    if suffix == ".pdf":
+        from telekpi.reports.pdf import write_pdf
+        return write_pdf
+    raise UsageError(f"cannot write a report as {path.name!r}; the file name must end in "
+                     f"{', '.join(TYPES)}")
+
+
+def write_report(report: Report, path: Path) -> Path:
+    write = writer(path)
+    path = path.resolve()
+    if not path.parent.is_dir():
+        raise UsageError(f"cannot write {path}: folder {path.parent} does not exist")
+    fd, tmp = tempfile.mkstemp(prefix=f".{path.stem}-", suffix=path.suffix, dir=path.parent)
+    os.close(fd)
+    try:
+        write(report, Path(tmp))
+        os.replace(tmp, path)
+    finally:
+        Path(tmp).unlink(missing_ok=True)
+    return path

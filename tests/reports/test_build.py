@@ -1,0 +1,145 @@
+"""The report's numbers are the CLI's numbers for the same scope, section by section."""
+
+from __future__ import annotations
+
+from datetime import date
+
+import pytest
+
+from telekpi.engine.windows import previous, trend_period, window
+from telekpi.reports.build import build_report, default_period
+
+from .conftest import END, START
+
+
+@pytest.fixture(scope="module")
+def report(centre):
+    from telekpi.engine.engine import Engine
+
+    e = Engine.open(centre)
+    try:
+        return build_report(e, START, END)
+    finally:
+        e.close()
+
+
+def kpi(run_json, db, metrics, *args, start=START, end=END):
+    return run_json("--db", db, "--lang", "en", "kpi", *metrics, "--from", start, "--to", end, *args)["rows"]
+
+
+@pytest.mark.parametrize("table", ["headline", "money", "care"])
+def test_versus_tables_equal_kpi_now_and_before(report, centre, run_json, table):
+    t = report.table(table)
+    ids = [r["id"] for r in t.rows]
+    now = kpi(run_json, centre, ids)[0]
+    p0, p1 = report.previous
+    before = kpi(run_json, centre, ids, start=p0, end=p1)[0]
+    assert (p0, p1) == (date(2026, 10, 1), date(2026, 10, 20))
+    for r in t.rows:
+        assert r["value"] == now[r["id"]], r["id"]
+        assert r["previous"] == before[r["id"]], r["id"]
+        if r["value"] is not None and before[r["id"]]:
+            assert r["change"] == pytest.approx((now[r["id"]] - before[r["id"]]) / abs(before[r["id"]]))
+
+
+@pytest.mark.parametrize("table,dim", [("teams", "team"), ("sites", "site"), ("vendors", "vendor"),
+                                       ("products", "product"), ("campaigns", "campaign"),
+                                       ("care_teams", "team")])
+def test_grouped_tables_equal_kpi_by(report, centre, run_json, table, dim):
+    t = report.table(table)
+    metrics = [c.key for c in t.columns[1:]]
+    want = {r[dim]: r for r in kpi(run_json, centre, metrics, "--by", dim) if r[dim] is not None}
+    assert t.rows, table
+    assert {r[dim] for r in t.rows} == set(want)
+    for r in t.rows:
+        for m in metrics:
+            assert r[m] == want[r[dim]][m], (table, r[dim], m)
+
+
+def test_agents_ranked_by_conversion_with_too_few_unranked(report, centre, run_json):
+    t = report.table("agents")
+    want = {r["agent"]: r for r in kpi(run_json, centre, ["calls", "call_conversion_rate", "revenue"],
+                                       "--by", "agent") if r["agent"]}
+    ranked = [r for r in t.rows if r["rank"] is not None]
+    rates = [r["call_conversion_rate"] for r in ranked]
+    assert rates == sorted(rates, reverse=True) and ranked
+    assert all(r["calls"] >= 30 for r in ranked)
+    assert all(r["calls"] < 30 and r["note"] for r in t.rows if r["rank"] is None)
+    for r in t.rows:
+        assert (r["calls"], r["revenue"]) == (want[r["agent"]]["calls"], want[r["agent"]]["revenue"])
+
+
+def test_funnel_equals_the_funnel_command(report, centre, run_json):
+    data = run_json("--db", centre, "--lang", "en", "funnel", "--from", START, "--to", END)
+    g = data["groups"][0]
+    stages = report.table("funnel_stages").rows
+    assert [s["leads"] for s in stages] == [s["leads"] for s in g["stages"]]
+    assert [s["step_rate"] for s in stages] == [s["step_rate"] for s in g["stages"]]
+    assert report.section("funnel").paragraphs[0].endswith(g["bottleneck"]["message"])
+
+
+def test_trend_charts_equal_kpi_by_day(report, centre, run_json):
+    chart = next(c for c in report.section("headline").charts if c.id == "calls_trend")
+    rows = kpi(run_json, centre, ["calls"], "--period", "day")
+    assert chart.categories == [r["period"] for r in rows]
+    assert list(chart.series.values())[0] == [r["calls"] for r in rows]
+
+
+def test_scoped_report_keeps_to_its_team(engine, centre, run_json):
+    r = build_report(engine, START, END, (("team", "T1"),))
+    assert [row["team"] for row in r.table("teams").rows] == ["T1"]
+    assert {row["team"] for row in r.table("agents").rows} == {"T1"}
+    calls = next(x for x in r.table("headline").rows if x["id"] == "calls")["value"]
+    assert calls == kpi(run_json, centre, ["calls"], "--where", "team=T1")[0]["calls"]
+    alerts = r.section("alerts").tables
+    assert all(row["scope"] == "team T1" for t in alerts for row in t.rows)
+
+
+def test_template_adds_a_scorecard_equal_to_the_scorecard_command(engine, centre, run_json):
+    from telekpi.targets.template import load_template
+
+    path = centre.parent / "scorecards" / "in-house-sales.yaml"
+    t = load_template(path, engine.catalog)
+    r = build_report(engine, t.start, t.end, template=t)
+    card = r.table("scorecard")
+    want = {a["agent"]: a for a in run_json("--db", centre, "scorecard", path)["agents"]}
+    assert {row["agent"] for row in card.rows} == set(want)
+    for row in card.rows:
+        assert row["score"] == want[row["agent"]]["score"]
+        assert row["reward"] == want[row["agent"]]["reward"]
+
+
+def test_default_period_is_month_to_date_of_the_last_call(engine):
+    start, end = default_period(engine)
+    assert start == end.replace(day=1)
+    r = build_report(engine)
+    assert (r.start, r.end) == (start, end)
+
+
+def test_empty_period_gives_empty_tables_not_errors(engine):
+    r = build_report(engine, date(2020, 1, 1), date(2020, 1, 7))
+    head = {x["id"]: x["value"] for x in r.table("headline").rows}
+    assert head["calls"] == 0 and head["connection_rate"] is None
+    assert r.table("teams").rows == []
+
+
+@pytest.mark.parametrize("start,end,want", [
+    (date(2026, 3, 1), date(2026, 3, 31), (date(2026, 2, 1), date(2026, 2, 28))),      # whole month
+    (date(2026, 3, 1), date(2026, 3, 30), (date(2026, 2, 1), date(2026, 2, 28))),      # to date, clipped
+    (date(2026, 3, 1), date(2026, 3, 10), (date(2026, 2, 1), date(2026, 2, 10))),
+    (date(2026, 11, 23), date(2026, 11, 26), (date(2026, 11, 16), date(2026, 11, 19))),  # week to date
+    (date(2026, 11, 3), date(2026, 11, 9), (date(2026, 10, 27), date(2026, 11, 2))),   # any 7 days
+    (date(2024, 3, 1), date(2024, 3, 29), (date(2024, 2, 1), date(2024, 2, 29))),      # leap year
+])
+def test_previous_period(start, end, want):
+    assert previous(start, end) == want
+
+
+def test_windows_and_trend_period():
+    thursday = date(2026, 11, 26)
+    assert window("previous_week", thursday) == (date(2026, 11, 16), date(2026, 11, 22))
+    assert window("previous_month", thursday) == (date(2026, 10, 1), date(2026, 10, 31))
+    assert window("week", thursday) == (date(2026, 11, 23), thursday)
+    assert window("previous_month", date(2026, 1, 5)) == (date(2025, 12, 1), date(2025, 12, 31))
+    assert [trend_period(date(2026, 1, 1), date(2026, 1, 1) + __import__("datetime").timedelta(days=d))
+            for d in (61, 62, 369, 370)] == ["day", "week", "week", "month"]
