@@ -120,3 +120,18 @@ def test_upload_a_file_and_see_counts_and_reasons(page, server, tmp_path):
     assert page.locator("[data-count=quarantined]").inner_text() == "1"
     row = page.locator("table.quarantine tbody tr").first.inner_text()
     assert "3" in row and "talk_s" in row and "is negative" in row
+
+
+def test_language_switcher_translates_the_page_and_its_charts(page, server):
+    from telekpi.i18n.catalogs import translations
+
+    page.goto(f"{server}/funnel")
+    with page.expect_navigation():
+        page.click(".langs a[hreflang=th]")
+    th = translations("th")
+    assert th.gettext("Lead funnel") in page.locator("h1").first.inner_text()
+    assert charts_drawn(page) >= 1
+    assert th.gettext("decision maker") in page.locator(".js-plotly-plot").first.inner_text()
+    page.goto(f"{server}/")                     # remembered
+    assert page.locator("html").get_attribute("lang") == "th"
+    page.goto(f"{server}/?lang=en")

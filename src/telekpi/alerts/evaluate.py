@@ -11,7 +11,9 @@ from telekpi.engine.lookup import Lookup
 from telekpi.engine.request import Request
 from telekpi.engine.windows import previous as compare_with
 from telekpi.engine.windows import window
-from telekpi.units import human
+from telekpi.i18n import _, current, translate
+from telekpi.i18n.words import band_text
+from telekpi.units import formatter, human
 
 
 @dataclass(frozen=True)
@@ -61,17 +63,21 @@ def evaluate(engine, rules: Rules, now: datetime) -> list[Alert]:
             if late:
                 ids = ", ".join(str(r["lead_id"]) for r in late[:5])
                 out.append(Alert(rule.id, rule.id, None, None, len(late), rule.minutes, rule.window,
-                                 start, end, f"{len(late)}{'+' if len(late) == 1000 else ''} leads "
-                                 f"not called within {rule.minutes} minutes of arriving ({ids}"
-                                 f"{', …' if len(late) > 5 else ''})", channels))
+                                 start, end, _("{n} leads not called within {minutes} minutes of "
+                                               "arriving ({ids})").format(
+                                     n=f"{len(late)}{'+' if len(late) == 1000 else ''}",
+                                     minutes=rule.minutes, ids=ids + (", …" if len(late) > 5 else "")),
+                                 channels))
         else:
             count = engine.query(Request(("overcontacted_leads",))).rows[0]["overcontacted_leads"]
             if count:
                 n = engine.settings.max_unanswered_attempts
                 ids = ", ".join(str(r["lead_id"]) for r in Lookup(engine).stop_list(limit=5))
                 out.append(Alert(rule.id, rule.id, None, None, count, n, rule.window, start, end,
-                                 f"{count:,} leads touched {n}+ times without engaging: stop "
-                                 f"calling them ({ids}{', …' if count > 5 else ''})", channels))
+                                 _("{count} leads touched {n}+ times without engaging: stop calling "
+                                   "them ({ids})").format(count=human(count, "count"), n=n,
+                                                          ids=ids + (", …" if count > 5 else "")),
+                                 channels))
     return out
 
 
@@ -98,22 +104,27 @@ def _metric_alerts(engine, rule: Rule, start: date, end: date, channels) -> list
         if value is None or (with_calls and (r.get("calls") or 0) < minimum):
             continue
         scope = f"{rule.by} {key_value}" if rule.by else None
-        where = f" for {scope}" if scope else ""
+        where = " " + _("for {scope}").format(scope=scope) if scope else ""
+        name = translate(m.name)
         shown = human(value, m.unit)
         fired: list[tuple[float | None, str]] = []
         if rule.above is not None and value > rule.above:
-            fired.append((rule.above, f"{m.name}{where} is {shown}, above {human(rule.above, m.unit)}"))
+            fired.append((rule.above, _("{name}{where} is {value}, above {threshold}").format(
+                name=name, where=where, value=shown, threshold=human(rule.above, m.unit))))
         if rule.below is not None and value < rule.below:
-            fired.append((rule.below, f"{m.name}{where} is {shown}, below {human(rule.below, m.unit)}"))
+            fired.append((rule.below, _("{name}{where} is {value}, below {threshold}").format(
+                name=name, where=where, value=shown, threshold=human(rule.below, m.unit))))
         if rule.bands:
             band = m.band(value, industries.get(key_value))
             if band and band.level in rule.bands:
-                fired.append((band.max, f"{m.name}{where} is {shown}: {band.label or band.level}"))
+                fired.append((band.max, _("{name}{where} is {value}: {band}").format(
+                                   name=name, where=where, value=shown, band=band_text(band))))
         if rule.drop_pct is not None:
             prev = before.get(key_value)
             if prev and prev > 0 and (prev - value) / prev * 100 > rule.drop_pct:
-                fired.append((prev, f"{m.name}{where} fell {(prev - value) / prev:.0%} to {shown} "
-                                    f"from {human(prev, m.unit)} ({p0}{'' if p0 == p1 else f' – {p1}'})"))
+                fired.append((prev, _("{name}{where} fell {drop} to {value} from {before} ({period})").format(
+                    name=name, where=where, drop=formatter(current()).percent((prev - value) / prev, 0),
+                    value=shown, before=human(prev, m.unit), period=f"{p0}{'' if p0 == p1 else f' – {p1}'}")))
         for threshold, text in fired[:1]:
             out.append(Alert(rule.id, f"{rule.id}|{scope or ''}", scope, rule.metric, value,
                              threshold, rule.window, start, end,

@@ -13,6 +13,7 @@ from telekpi.cli.app import app, db_path
 from telekpi.cli.output import print_csv, print_json, print_table
 from telekpi.cli.query_cmds import Fmt, FmtOpt
 from telekpi.errors import UsageError
+from telekpi.i18n import _, ngettext
 
 
 def rules_path(workspace: Path, given: Path | None) -> Path | None:
@@ -90,8 +91,10 @@ def alerts_cmd(
         print_csv(["rule", "scope", "metric", "value", "threshold", "window", "from", "to", "message"], rows)
         return
     if not rows:
-        typer.echo("No alerts fire.")
+        typer.echo(_("No alerts fire."))
         return
-    print_table(["rule", "scope", "message"], rows, {}, title=f"{len(rows)} alerts fire")
+    print_table(["rule", "scope", "message"], rows, {},
+                title=ngettext("{n} alert fires", "{n} alerts fire", len(rows)).format(n=len(rows)),
+                labels={"rule": _("Rule"), "scope": _("Scope"), "message": _("Alert")})
     for a, channel, ok, detail in report:
         typer.echo(f"{'sent' if ok else 'FAILED'} to {channel}: {a.rule} ({detail})")

@@ -16,6 +16,8 @@ from telekpi.engine.funnel import funnel
 from telekpi.engine.ranking import rank
 from telekpi.engine.request import Request
 from telekpi.errors import UsageError
+from telekpi.i18n import _, translate
+from telekpi.i18n.words import band_text
 from telekpi.settings import CONFIG_FILE, load_settings
 from telekpi.store.warehouse import Warehouse
 
@@ -101,21 +103,23 @@ def summary(engine: Engine, settings) -> None:
     rows = []
     for mid in HEADLINE:
         band = cat[mid].band(head[mid])
-        rows.append({"metric": cat[mid].name, "id": mid, "value": head[mid],
-                     "band": (band.label or band.level) if band else "", "unit": cat[mid].unit})
+        rows.append({"metric": translate(cat[mid].name), "id": mid, "value": head[mid],
+                     "band": band_text(band) if band else "", "unit": cat[mid].unit})
     typer.echo("")
     print_table(["metric", "id", "value", "band"],
                 [{**r, "value": human(r["value"], r["unit"])} for r in rows], {},
-                title=f"Headline KPIs ({settings.currency}, {settings.timezone})")
+                title=_("Headline KPIs") + f" ({settings.currency}, {settings.timezone})",
+                labels={"metric": _("KPI"), "value": _("Value"), "band": _("Band")})
     conv = [r for r in engine.query(Request(("calls", "call_conversion_rate"),
                                             by=("industry",))).rows
             if r["industry"] is not None]   # calls outside any campaign: inbound care
     for r in conv:
         band = cat["call_conversion_rate"].band(r["call_conversion_rate"], r["industry"])
-        r["band"] = (band.label or band.level) if band else "no band for this industry"
+        r["band"] = band_text(band) if band else _("no band for this industry")
     print_table(["industry", "calls", "call_conversion_rate", "band"], conv,
                 {"calls": "count", "call_conversion_rate": "rate"},
-                title="Call conversion by industry against the seeds' bands")
+                title=_("Call conversion by industry against the seeds' bands"),
+                labels={"industry": _("Industry"), "band": _("Band")})
     typer.echo("")
     print_funnel(funnel(engine, Request((),)), Request(()))
     by_team = funnel(engine, Request((), by=("team",)))
@@ -123,12 +127,12 @@ def summary(engine: Engine, settings) -> None:
         if g["team"] is None or not g["stages"][0]["leads"]:
             continue   # calls without a team, or a team that works no leads (inbound care)
         b = g["bottleneck"]
-        typer.echo(f"  team {g['team']}: {b['message'] if b else '—'}")
+        typer.echo("  " + _("team {team}: {message}").format(team=g["team"], message=b["message"] if b else "—"))
     sites = engine.query(Request(AGENT_KPIS + ("cost", "profit"), by=("site",))).rows
     typer.echo("")
     print_table(["site"] + list(AGENT_KPIS) + ["cost", "profit"], sites,
                 {m: cat[m].unit for m in AGENT_KPIS + ("cost", "profit")},
-                title="In-house vs outsourced")
+                title=_("In-house and outsourced"), labels={"site": _("Site")})
     # Rank the sales floor: agents who dial out (the care team answers inbound calls).
     sellers = {r["agent"] for r in engine.query(Request(("calls",), by=("agent",),
                                                         where=(("direction", "outbound"),))).rows}
@@ -139,9 +143,9 @@ def summary(engine: Engine, settings) -> None:
     units = {m: cat[m].unit for m in AGENT_KPIS}
     typer.echo("")
     print_table(["agent"] + list(AGENT_KPIS), r.ranked[:5], units,
-                title="Best agents by call conversion")
+                title=_("Best agents by call conversion"), labels={"agent": _("Agent")})
     print_table(["agent"] + list(AGENT_KPIS), r.ranked[-5:][::-1], units,
-                title="Worst agents by call conversion")
+                title=_("Worst agents by call conversion"), labels={"agent": _("Agent")})
     if r.too_few:
-        typer.echo(f"Too few to judge (< {settings.min_sample} calls, not ranked): "
+        typer.echo(_("Too few to judge (< {n} calls, not ranked): ").format(n=settings.min_sample)
                    + ", ".join(f"{a['agent']} ({a['calls']} calls)" for a in r.too_few))

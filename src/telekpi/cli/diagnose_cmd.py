@@ -12,6 +12,7 @@ from telekpi.cli.output import human, print_json, print_table
 from telekpi.cli.query_cmds import Fmt, FmtOpt, FromOpt, ToOpt, WhereOpt, _date, _where
 from telekpi.engine.engine import Engine
 from telekpi.engine.request import Request
+from telekpi.i18n import _
 
 
 @app.command("diagnose")
@@ -36,18 +37,21 @@ def diagnose_cmd(
         print_json(data)
         return
     b = data["funnel"]["bottleneck"]
-    typer.echo("Funnel: " + (b["message"] if b else "no stage is below its band"))
+    none = _("no stage is below its band")
+    typer.echo(_("Funnel: {message}").format(message=b["message"] if b else none))
     for t in data["funnel"]["by_team"]:
-        typer.echo(f"  team {t['team']}: {t['bottleneck']['message'] if t['bottleneck'] else 'no stage is below its band'}")
+        typer.echo("  " + _("team {team}: {message}").format(
+            team=t["team"], message=t["bottleneck"]["message"] if t["bottleneck"] else none))
     rows = []
     for a in data["agents"]:
         gaps = [f"{g['name']} {human(g['actual'], g['unit'])} vs {human(g['target'], g['unit'])} "
                 f"({g['target_source']}; {g['shortfall']:.0%} {'over' if g['better'] == 'lower' else 'short'})"
                 for g in a["weakest"]]
         rows.append({"agent": a["agent"], "calls": a["calls"],
-                     "weakest KPIs": "; ".join(gaps) or "none below target"})
+                     "weakest KPIs": "; ".join(gaps) or _("none below target")})
     print_table(["agent", "calls", "weakest KPIs"], rows, {"calls": "count"},
-                title="Each agent's weakest KPIs")
+                title=_("Each agent's weakest KPIs"),
+                labels={"agent": _("Agent"), "calls": _("calls"), "weakest KPIs": _("weakest KPIs")})
     top = data["best_time"]["top"]
     typer.echo("Best time to call (connection rate, 95 % interval): " + ", ".join(
         f"{s['day']} {s['hour']:02d}:00 {s['connection_rate']:.0%} ({s['ci_low']:.0%}–{s['ci_high']:.0%})"

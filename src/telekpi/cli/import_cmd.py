@@ -15,6 +15,7 @@ from telekpi.cli.app import app, db_path
 from telekpi.cli.output import print_csv, print_json, print_table
 from telekpi.cli.query_cmds import Fmt, FmtOpt
 from telekpi.errors import UsageError
+from telekpi.i18n import _
 from telekpi.ingest.mapping import load_mapping
 from telekpi.ingest.pipeline import FileResult, import_path
 from telekpi.model.tables import TABLES
@@ -63,9 +64,12 @@ class _Bar:
 
 def _summary(r: FileResult) -> str:
     c = r.counts
-    lines = [f"{r.path} → {r.table} ({r.format}): {c.rows_read:,} rows read: {c.inserted:,} inserted, "
-             f"{c.updated:,} updated, {c.unchanged:,} unchanged, {c.quarantined:,} quarantined "
-             f"in {r.seconds:.1f} s ({r.rows_per_s:,.0f} rows/s)"]
+    lines = [f"{r.path} → {r.table} ({r.format}): " + _(
+        "{read} rows read: {inserted} inserted, {updated} updated, {unchanged} unchanged, "
+        "{quarantined} quarantined in {seconds} s ({speed} rows/s)").format(
+            read=f"{c.rows_read:,}", inserted=f"{c.inserted:,}", updated=f"{c.updated:,}",
+            unchanged=f"{c.unchanged:,}", quarantined=f"{c.quarantined:,}", seconds=f"{r.seconds:.1f}",
+            speed=f"{r.rows_per_s:,.0f}")]
     for line, column, reason in r.examples:
         where = ", ".join(p for p in (f"line {line}" if line is not None else "",
                                       f"column {column}" if column else "") if p)

@@ -33,10 +33,11 @@ def print_csv(columns: list[str], rows: list[dict]) -> None:
 
 
 def print_table(columns: list[str], rows: list[dict], units: dict[str, str],
-                title: str | None = None, notes: bool = False) -> None:
+                title: str | None = None, notes: bool = False, labels: dict[str, str] | None = None) -> None:
+    """``labels`` shows (translated) headers for some columns; keys stay the row keys."""
     t = Table(title=title, show_lines=False, header_style="bold")
     for c in columns:
-        t.add_column(c, justify="right" if c in units else "left")
+        t.add_column((labels or {}).get(c, c), justify="right" if c in units else "left")
     for r in rows:
         cells = []
         for c in columns:

@@ -13,6 +13,8 @@ from telekpi.engine.engine import Engine
 from telekpi.engine.funnel import funnel as run_funnel
 from telekpi.engine.request import PERIODS, Request, parse_where
 from telekpi.errors import UsageError
+from telekpi.i18n import _, ngettext, translate
+from telekpi.i18n.words import band_text, level_name, stage_name
 
 
 class Fmt(str, Enum):
@@ -94,8 +96,9 @@ def metrics_cmd(ctx: typer.Context, fmt: Fmt = FmtOpt) -> None:
         bands = "; ".join(f"{b.level} {b.describe()}" for b in m.bands)
         for ind, bs in m.bands_by_industry.items():
             bands += ("; " if bands else "") + f"{ind}: " + ", ".join(f"{b.level} {b.describe()}" for b in bs)
-        rows.append({"id": m.id, "name": m.name, "unit": m.unit, "type": m.type,
-                     "formula": m.description, "better": m.better, "bands": bands or None,
+        shown = fmt == Fmt.table
+        rows.append({"id": m.id, "name": translate(m.name) if shown else m.name, "unit": m.unit, "type": m.type,
+                     "formula": translate(m.description) if shown else m.description, "better": m.better, "bands": bands or None,
                      "source": str(m.where)})
     cols = ["id", "name", "unit", "formula", "better", "bands"]
     if fmt == Fmt.json:
@@ -103,7 +106,9 @@ def metrics_cmd(ctx: typer.Context, fmt: Fmt = FmtOpt) -> None:
     elif fmt == Fmt.csv:
         print_csv(cols + ["type", "source"], rows)
     else:
-        print_table(cols, rows, {}, title=f"{len(rows)} metrics")
+        print_table(cols, rows, {}, title=ngettext("{n} metric", "{n} metrics", len(rows)).format(n=len(rows)),
+                    labels={"name": _("name"), "unit": _("unit"), "formula": _("formula"),
+                            "better": _("better"), "bands": _("bands")})
 
 
 @app.command("kpi")
@@ -165,7 +170,7 @@ def _kpi_out(engine: Engine, req: Request, fmt: Fmt, ci: bool, explain: bool) ->
         for mid in result.metrics:
             band = engine.catalog.metrics[mid].band(row[mid])
             if band:
-                row[f"__note_{mid}"] = band.label or band.level
+                row[f"__note_{mid}"] = band_text(band)
     print_table(columns, result.rows, units, notes=True)
 
 
@@ -202,14 +207,16 @@ def funnel_cmd(
 def print_funnel(data: dict, req: Request) -> None:
     keys = data["by"] + (["period"] if req.period else [])
     for g in data["groups"]:
-        title = "Lead funnel" + (" — " + ", ".join(f"{k}={g[k]}" for k in keys) if keys else "")
-        rows = [{"stage": s["stage"], "leads": s["leads"], "step": s["step_rate"],
+        title = _("Lead funnel") + (" — " + ", ".join(f"{k}={g[k]}" for k in keys) if keys else "")
+        rows = [{"stage": stage_name(s["stage"]), "leads": s["leads"], "step": s["step_rate"],
                  "drop-off": s["dropoff"]} for s in g["stages"]]
         print_table(["stage", "leads", "step", "drop-off"], rows,
-                    {"leads": "count", "step": "rate", "drop-off": "rate"}, title=title)
+                    {"leads": "count", "step": "rate", "drop-off": "rate"}, title=title,
+                    labels={"stage": _("Stage"), "leads": _("Leads"), "step": _("Step conversion"),
+                            "drop-off": _("Drop-off")})
         for r in g["rates"]:
-            target = f", target {r['target']:.0%}" if r["target"] else ""
-            typer.echo(f"  {r['metric']:<15} {human(r['value'], 'rate'):>7}  "
-                       f"{r['label'] or r['band'] or '—'}{target}")
+            target = ", " + _("target {value}").format(value=human(r["target"], "rate")) if r["target"] else ""
+            band = translate(r["label"]) if r["label"] else level_name(r["band"])
+            typer.echo(f"  {r['metric']:<15} {human(r['value'], 'rate'):>7}  {band}{target}")
         b = g["bottleneck"]
-        typer.echo(f"  Bottleneck: {b['message']}" if b else "")
+        typer.echo("  " + _("Bottleneck: {message}").format(message=b["message"]) if b else "")

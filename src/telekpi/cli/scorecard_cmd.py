@@ -11,7 +11,15 @@ import typer
 from telekpi.cli.app import app
 from telekpi.cli.output import human, print_csv, print_json, print_table
 from telekpi.cli.query_cmds import (
-    ClickHouseUrlOpt, EngineName, EngineOpt, Fmt, FmtOpt, LakeOpt, SparkConfOpt, SparkMasterOpt, open_engine,
+    ClickHouseUrlOpt,
+    EngineName,
+    EngineOpt,
+    Fmt,
+    FmtOpt,
+    LakeOpt,
+    SparkConfOpt,
+    SparkMasterOpt,
+    open_engine,
 )
 
 

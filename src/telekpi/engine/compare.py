@@ -7,6 +7,8 @@ from dataclasses import replace
 
 from telekpi.engine.request import Request
 from telekpi.engine.stats import two_proportion_test, wilson
+from telekpi.i18n import _
+from telekpi.units import human
 
 ALPHA = 0.05
 # A rate metric's successes and trials, as catalog metrics (so every engine can answer).
@@ -44,12 +46,13 @@ def ab_test(engine, req: Request, variant: str = "script", within: str | None = 
                           "significant": bool(test and test[1] < ALPHA)})
         winners = [i for i in items if i["significant"]]
         if not winners:
-            verdict = (f"no significant difference between {', '.join(str(i['variant']) for i in items)} "
-                       f"(p ≥ {ALPHA:g})")
+            verdict = _("no significant difference between {variants} (p ≥ {alpha})").format(
+                variants=", ".join(str(i["variant"]) for i in items), alpha=f"{ALPHA:g}")
         else:
-            parts = [f"{i['variant']} {'beats' if i['rate'] > items[0]['rate'] else 'trails'} "
-                     f"{items[0]['variant']} ({i['rate']:.1%} vs {items[0]['rate']:.1%}, "
-                     f"p = {i['p_value']:.3g})" for i in winners]
+            parts = [(_("{a} beats {b} ({ra} vs {rb}, p = {p})") if i["rate"] > items[0]["rate"]
+                      else _("{a} trails {b} ({ra} vs {rb}, p = {p})")).format(
+                a=i["variant"], b=items[0]["variant"], ra=human(i["rate"], "rate"),
+                rb=human(items[0]["rate"], "rate"), p=f"{i['p_value']:.3g}") for i in winners]
             verdict = "; ".join(parts)
         out.append({"group": key, "baseline": base[variant], "variants": items, "verdict": verdict})
     return out

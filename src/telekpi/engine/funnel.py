@@ -11,6 +11,8 @@ from __future__ import annotations
 from dataclasses import dataclass, replace
 
 from telekpi.engine.request import Request
+from telekpi.i18n import N_, _, current, translate
+from telekpi.units import formatter, human
 
 STAGES = ("attempted", "connected", "decision_maker", "qualified", "won")
 STAGE_METRICS = tuple(f"leads_{s}" for s in STAGES)
@@ -18,12 +20,12 @@ RATES = ("contact_rate", "qualified_rate", "close_rate")
 EXTRA = ("lead_conversion_rate", "calls", "attempts_per_lead")
 
 CAUSES = {
-    "contact_rate": "few decision makers reached: check lead quality and list data, call hours "
-                    "(see the best time to call), speed to lead, and gatekeeper handling",
-    "qualified_rate": "decision makers reached but not qualified: check targeting and segments, "
-                      "and the script's discovery questions",
-    "close_rate": "qualified leads not closing: check the offer and price, objection handling, "
-                  "and follow-up of callbacks",
+    "contact_rate": N_("few decision makers reached: check lead quality and list data, call hours "
+                    "(see the best time to call), speed to lead, and gatekeeper handling"),
+    "qualified_rate": N_("decision makers reached but not qualified: check targeting and segments, "
+                      "and the script's discovery questions"),
+    "close_rate": N_("qualified leads not closing: check the offer and price, objection handling, "
+                  "and follow-up of callbacks"),
 }
 
 
@@ -69,8 +71,8 @@ def funnel(engine, req: Request) -> dict:
 
 def bottleneck(rates: list[StageRate], min_sample: int, attempted: int) -> dict | None:
     if attempted < min_sample:
-        return {"metric": None, "message": f"too few to judge ({attempted} leads attempted, "
-                                            f"fewer than min_sample {min_sample})"}
+        return {"metric": None, "message": _("too few to judge ({n} leads attempted, fewer than "
+                                             "min_sample {min})").format(n=attempted, min=min_sample)}
     worst, gap = None, 0.0
     for r in rates:
         if r.value is None or not r.target:
@@ -79,10 +81,12 @@ def bottleneck(rates: list[StageRate], min_sample: int, attempted: int) -> dict 
         if shortfall > gap:
             worst, gap = r, shortfall
     if worst is None:
-        return {"metric": None, "message": "no stage is below its band"}
+        return {"metric": None, "message": _("no stage is below its band")}
     return {
         "metric": worst.metric, "value": worst.value, "target": worst.target,
         "shortfall": gap,
-        "message": (f"{worst.metric} is {worst.value:.1%}, {gap:.0%} below its target "
-                    f"{worst.target:.0%}: {CAUSES.get(worst.metric, 'fix this stage first')}"),
+        "message": _("{metric} is {value}, {gap} below its target {target}: {cause}").format(
+            metric=worst.metric, value=human(worst.value, "rate"), gap=formatter(current()).percent(gap, 0),
+            target=formatter(current()).percent(worst.target, 0),
+            cause=translate(CAUSES.get(worst.metric, N_("fix this stage first")))),
     }

@@ -24,7 +24,6 @@ PACKAGE = Path(__file__).resolve().parent.parent
 LOCALE_DIR = PACKAGE / "locale"
 KEYWORDS = {"_": None, "gettext": None, "ngettext": (1, 2), "N_": None, "pgettext": ((1, "c"), 2)}
 METHODS = [
-    ("**/i18n/**.py", "ignore"),
     ("**.py", "python"),
     ("**/templates/**.html", "jinja2"),
     ("**/catalog/builtin/**.yaml", "telekpi.i18n.catalogs:extract_catalog_yaml"),
@@ -82,7 +81,8 @@ def extract() -> Catalog:
     for filename, lineno, message, comments, context in extract_from_dir(
             str(PACKAGE), METHODS, OPTIONS, keywords=KEYWORDS, comment_tags=("Translators:",),
             strip_comment_tags=True):
-        catalog.add(message, None, [(filename, lineno)], auto_comments=comments, context=context)
+        msg = catalog.add(message, None, [(filename, lineno)], auto_comments=comments, context=context)
+        msg.flags.discard("python-format")   # "3 % cap" is not a %-format; messages use {name}
     return catalog
 
 

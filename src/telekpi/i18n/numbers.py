@@ -6,6 +6,7 @@ dates are dd/mm/yyyy. Rates are fractions in data and percentages on screen."""
 from __future__ import annotations
 
 import re
+from decimal import ROUND_HALF_UP, Decimal
 from datetime import date, datetime
 
 from babel import Locale
@@ -24,6 +25,11 @@ DATE_PATTERN = {"en": "yyyy-MM-dd", "vi": "dd/MM/yyyy", "th": "dd/MM/yyyy", "zh_
                 "zh_Hant": "yyyy/MM/dd"}
 MONTH_PATTERN = {"en": "MMM yyyy", "vi": "MM/yyyy", "th": "MMM yyyy", "zh_Hans": "yyyy年M月",
                  "zh_Hant": "yyyy年M月"}
+
+
+def half_up(v, digits: int) -> Decimal:
+    """Round as Excel and people do (12.5 → 13), not as banks do (12.5 → 12)."""
+    return Decimal(repr(float(v))).quantize(Decimal(1).scaleb(-digits), ROUND_HALF_UP)
 
 
 def clock(seconds: float) -> str:
@@ -48,7 +54,8 @@ class Formatter:
             if isinstance(v, int) or float(v).is_integer():
                 return format_decimal(int(v), "#,##0", locale=self.locale)
             digits = 2
-        return format_decimal(v, "#,##0." + "0" * digits if digits else "#,##0", locale=self.locale)
+        return format_decimal(half_up(v, digits), "#,##0." + "0" * digits if digits else "#,##0",
+                              locale=self.locale)
 
     def percent(self, v, digits: int = 1) -> str:
         if v is None:
@@ -68,7 +75,8 @@ class Formatter:
             return self.number(v, digits)
         pattern = self.locale.currency_formats["standard"].pattern.split(";")[0]
         pattern = re.sub(r"\.0+", "." + "0" * digits if digits else "", pattern)
-        return format_currency(v, self.currency, pattern, locale=self.locale, currency_digits=False)
+        return format_currency(half_up(v, digits), self.currency, pattern, locale=self.locale,
+                               currency_digits=False)
 
     def seconds(self, v) -> str:
         return "—" if v is None else clock(v)

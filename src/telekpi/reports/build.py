@@ -11,7 +11,8 @@ from telekpi.engine.funnel import funnel as run_funnel
 from telekpi.engine.lookup import Lookup
 from telekpi.engine.request import Request
 from telekpi.engine.windows import previous, trend_period
-from telekpi.i18n import N_, _, current
+from telekpi.i18n import _, current, translate
+from telekpi.i18n.words import band_text, stage_name
 from telekpi.reports.model import Chart, Column, Report, Section, Table
 
 HEADLINE = ("calls", "connection_rate", "aht", "abandonment_rate", "drop_rate",
@@ -24,10 +25,6 @@ SITES = ("calls", "connection_rate", "aht", "drop_rate", "call_conversion_rate",
 MONEY = ("revenue", "orders", "aov", "cost", "profit", "pnl_ratio", "cost_benefit_ratio")
 CARE = ("csat", "responses", "avg_survey_score", "tickets", "first_response_time",
         "resolution_time", "ticket_sla_rate", "open_tickets")
-STAGE_NAMES = {"attempted": N_("attempted"), "connected": N_("connected"),
-               "decision_maker": N_("decision maker"), "qualified": N_("qualified"), "won": N_("won")}
-BAND_LEVELS = {"poor": N_("poor"), "fair": N_("fair"), "standard": N_("standard"),
-               "good": N_("good"), "excellent": N_("excellent")}
 
 
 class Builder:
@@ -51,13 +48,13 @@ class Builder:
                                          where=self.where, **kw)).rows
 
     def name(self, mid: str) -> str:
-        return _(self.cat[mid].name)
+        return translate(self.cat[mid].name)
 
     def band(self, mid: str, value, industry=None) -> tuple[str | None, str]:
         b = self.cat[mid].band(value, industry)
         if not b:
             return None, ""
-        return b.level, _(b.label) if b.label else _(BAND_LEVELS.get(b.level, b.level))
+        return b.level, band_text(b)
 
     def versus(self, tid: str, title: str, metrics) -> Table:
         """Metrics now, their band, the previous period and the change."""
@@ -144,7 +141,7 @@ def funnel_section(b: Builder) -> Section:
         s.paragraphs.append(_("No leads in this period."))
         return s
     g = groups[0]
-    stages = [{"stage": _(STAGE_NAMES[st["stage"]]), "leads": st["leads"], "step_rate": st["step_rate"],
+    stages = [{"stage": stage_name(st["stage"]), "leads": st["leads"], "step_rate": st["step_rate"],
                "dropoff": st["dropoff"]} for st in g["stages"]]
     s.tables.append(Table("funnel_stages", _("Stages and drop-off"),
                           [Column("stage", _("Stage")), Column("leads", _("Leads"), "count"),
@@ -213,7 +210,7 @@ def scorecard_table(b: Builder, template) -> Table:
     data = scorecard(b.engine, template, as_of=b.end)
     rows = [{"agent": a["agent"], "name": a["name"], "team": a["team"], "calls": a["calls"],
              **{f"att_{i['metric']}": i["target_attainment"] for i in a["items"]},
-             "score": a["score"], "tier": _(a["tier"]) if a["tier"] else "", "reward": a["reward"],
+             "score": a["score"], "tier": a["tier"] or "", "reward": a["reward"],
              "note": "" if a["judged"] else _("too few to judge")} for a in data["agents"]]
     rows.sort(key=lambda r: (r["score"] is None, -(r["score"] or 0)))
     cols = [Column("agent", _("Agent")), Column("name", _("Name")), Column("team", _("Team")),

@@ -32,7 +32,7 @@ def plotly_js() -> str:
 def environment() -> jinja2.Environment:
     env = jinja2.Environment(loader=jinja2.FileSystemLoader(HERE / "templates"), autoescape=True,
                              extensions=["jinja2.ext.i18n"], trim_blocks=True, lstrip_blocks=True)
-    env.install_gettext_callables(gettext=lambda s: gettext(s), ngettext=ngettext, newstyle=True)
+    env.install_gettext_callables(gettext=lambda s: gettext(s), ngettext=ngettext, newstyle=False)
     return env
 
 

@@ -24,9 +24,14 @@ from starlette.exceptions import HTTPException as StarletteHTTPException
 from telekpi.catalog.loader import Catalog, load_catalog
 from telekpi.engine.engine import Engine, ResultCache
 from telekpi.errors import (
-    AccessError, InputError, NotFoundError, TelekpiError, UsageError,
+    AccessError,
+    InputError,
+    NotFoundError,
+    TelekpiError,
+    UsageError,
 )
 from telekpi.settings import Settings, load_settings
+from telekpi.web.language import LanguageMiddleware
 from telekpi.store.warehouse import Warehouse
 from telekpi.web.auth import TOKEN_PREFIX, User, Users
 
@@ -181,7 +186,12 @@ def validation_message(e: RequestValidationError) -> str:
 def create_app(db: str | Path, *, users: Users | None = None,
                secure_cookies: bool = False) -> FastAPI:
     from telekpi.web import (
-        api, pages, pages_alerts, pages_business, pages_import, pages_scorecards,
+        api,
+        pages,
+        pages_alerts,
+        pages_business,
+        pages_import,
+        pages_scorecards,
     )
 
     app = FastAPI(title="telekpi", version="1",
@@ -191,6 +201,7 @@ def create_app(db: str | Path, *, users: Users | None = None,
     app.state.web = WebState(Path(db), users, secure_cookies)
     app.state.templates = Jinja2Templates(directory=str(HERE / "templates"))
     pages.setup_templates(app.state.templates, app.state.web)
+    app.add_middleware(LanguageMiddleware, default=lambda: app.state.web.settings.locale)
 
     @app.exception_handler(TelekpiError)
     async def _telekpi_error(request: Request, e: TelekpiError):

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from telekpi.i18n import _
+
 BAND_COLOURS = {"excellent": "#1a7f37", "good": "#2da44e", "standard": "#2da44e",
                 "acceptable": "#bf8700", "sustainable": "#2da44e", "profit": "#1a7f37",
                 "profitable": "#1a7f37", "poor": "#cf222e", "loss": "#cf222e",
@@ -44,14 +46,16 @@ def bar(title: str, xs: list, ys: list, unit: str = "count", errors: tuple | Non
                                         "yaxis": _axis_format(unit)}}
 
 
-def funnel(stages: list[dict]) -> dict:
-    return {"data": [{"type": "funnel", "y": [s["stage"].replace("_", " ") for s in stages],
+def funnel(stages: list[dict], title: str = "Lead funnel") -> dict:
+    from telekpi.i18n.words import stage_name
+
+    return {"data": [{"type": "funnel", "y": [stage_name(s["stage"]) for s in stages],
                       "x": [s["leads"] for s in stages], "textinfo": "value+percent previous"}],
-            "layout": {**_LAYOUT, "title": {"text": "Lead funnel"}}}
+            "layout": {**_LAYOUT, "title": {"text": title}}}
 
 
 def heatmap(title: str, weekdays: list[str], hours: list[int], z: list[list], unit: str = "rate") -> dict:
     return {"data": [{"type": "heatmap", "x": hours, "y": weekdays, "z": z, "colorscale": "Blues",
                       "hoverongaps": False, "colorbar": {"tickformat": ".0%" if unit == "rate" else ""}}],
             "layout": {**_LAYOUT, "title": {"text": title},
-                       "xaxis": {"title": {"text": "hour"}, "dtick": 1}}}
+                       "xaxis": {"title": {"text": _("hour")}, "dtick": 1}}}

@@ -11,19 +11,22 @@ import secrets
 from collections.abc import Iterator
 from datetime import date, datetime
 from typing import Annotated
-from urllib.parse import quote
+from urllib.parse import quote, urlencode
 from zoneinfo import ZoneInfo
 
 from fastapi import APIRouter, Depends, Form, Request
 from fastapi.responses import HTMLResponse, RedirectResponse
 from fastapi.templating import Jinja2Templates
+from jinja2 import pass_context
 
 from telekpi.engine.engine import Engine
 from telekpi.engine.funnel import funnel as run_funnel
 from telekpi.engine.lookup import Lookup
 from telekpi.engine.request import Request as KpiRequest
 from telekpi.errors import AccessError, NotFoundError
-from telekpi.units import human
+from telekpi.i18n import N_, NAMES, _, current, gettext, ngettext, translate
+from telekpi.i18n.words import band_text, dim_name, level_name, stage_name
+from telekpi.units import formatter, human
 from telekpi.web import charts
 from telekpi.web.access import check_agent, scope_of, scoped_where
 from telekpi.web.app import SESSION_COOKIE, WebState, authenticate, html
@@ -36,10 +39,10 @@ LOGIN_CSRF = "telekpi_login_csrf"
 HEADLINE = ("calls", "connection_rate", "aht", "abandonment_rate", "drop_rate",
             "call_conversion_rate", "speed_to_lead_5m_rate", "revenue", "profit", "csat")
 AGENT_KPIS = ("calls", "connection_rate", "aht", "call_conversion_rate", "revenue", "csat")
-NAV = (("/", "Overview"), ("/funnel", "Funnel"), ("/agents", "Agents"),
-       ("/campaigns", "Campaigns"), ("/scorecards", "Scorecards"), ("/revenue", "Revenue & P&L"), ("/care", "CSAT & care"),
-       ("/leads", "Leads"), ("/best-time", "Best time"), ("/alerts", "Alerts"),
-       ("/wallboard", "Wallboard"))
+NAV = (("/", N_("Overview")), ("/funnel", N_("Funnel")), ("/agents", N_("Agents")),
+       ("/campaigns", N_("Campaigns")), ("/scorecards", N_("Scorecards")), ("/revenue", N_("Revenue & P&L")),
+       ("/care", N_("CSAT & care")), ("/leads", N_("Leads")), ("/best-time", N_("Best time")),
+       ("/alerts", N_("Alerts")), ("/wallboard", N_("Wallboard")))
 
 
 class Page:
@@ -64,10 +67,24 @@ class Page:
         return [m for m in metrics if self.engine.supports(m, dims)]
 
     def render(self, template: str, **context) -> HTMLResponse:
-        base = {"user": self.user, "csrf": self.csrf, "filters": self.filters, "nav": NAV,
+        base = {"user": self.user, "csrf": self.csrf, "filters": self.filters, "nav": NAV, "lang": current(),
                 "path": self.request.url.path, "choices": self.look.choices(scope_of(self.user)),
                 "currency": self.engine.settings.currency, "catalog": self.engine.catalog.metrics}
         return html(self.request, template, {**base, **context})
+
+
+def weekdays() -> list[str]:
+    """Monday … Sunday, abbreviated in the language in use."""
+    fmt = formatter(current())
+    return [fmt.weekday(d) for d in range(1, 8)]
+
+
+@pass_context
+def lang_query(ctx, code: str) -> str:
+    """This page's query string with ``lang`` set: the language switcher keeps the view."""
+    request = ctx.get("request")
+    pairs = [(k, v) for k, v in (request.query_params.multi_items() if request else []) if k != "lang"]
+    return urlencode(pairs + [("lang", code)])
 
 
 def _local_date(ts: datetime, tz: str) -> date:
@@ -85,6 +102,10 @@ PageDep = Annotated[Page, Depends(page)]
 
 def setup_templates(templates: Jinja2Templates, state: WebState) -> None:
     env = templates.env
+    env.add_extension("jinja2.ext.i18n")
+    env.install_gettext_callables(gettext=lambda s: gettext(s), ngettext=ngettext, newstyle=False)
+    env.globals.update(translate=translate, dim_name=dim_name, stage_name=stage_name, level_name=level_name,
+                       band_label=band_text, languages=list(NAMES.items()), lang_query=lang_query)
     env.filters["human"] = human
     env.filters["tojson_safe"] = lambda obj: json.dumps(obj, default=str).replace("</", "<\\/")
     env.filters["urlq"] = lambda s: quote(str(s), safe="")
@@ -99,7 +120,7 @@ def setup_templates(templates: Jinja2Templates, state: WebState) -> None:
     def band_name(metric_id: str, value, industry=None) -> str:
         m = state.catalog.metrics.get(metric_id)
         b = m.band(value, industry) if m else None
-        return (b.label or b.level) if b else ""
+        return band_text(b) if b else ""
 
     env.globals.update(band_colour=band_colour, band_name=band_name)
 
@@ -194,7 +215,7 @@ def funnel_page(p: PageDep) -> HTMLResponse:
     group = data["groups"][0] if data["groups"] else None
     by_team = run_funnel(p.engine, p.request_for((), by=("team",)))["groups"]
     return p.render("funnel.html", group=group,
-                    chart=charts.funnel(group["stages"]) if group else None,
+                    chart=charts.funnel(group["stages"], _("Lead funnel")) if group else None,
                     teams=[g for g in by_team if g["team"] is not None and g["stages"][0]["leads"]])
 
 
@@ -229,16 +250,16 @@ def agent_page(agent_id: str, p: PageDep) -> HTMLResponse:
                                       end=f.end, where=where)).rows
     heat = p.engine.query(KpiRequest(("connection_rate",), by=("weekday", "hour"), start=f.start,
                                      end=f.end, where=where)).rows
-    days = ["Mon", "Tue", "Wed", "Thu", "Fri", "Sat", "Sun"]
+    days = weekdays()
     z = [[None] * 24 for _ in days]
     for r in heat:
         if r["weekday"] is not None and r["hour"] is not None:
             z[int(r["weekday"]) - 1][int(r["hour"])] = r["connection_rate"]
     xs = [r["period"] for r in trend]
-    charts_ = [charts.line(p.engine.catalog.metrics[m].name, xs, {m: [r[m] for r in trend]},
+    charts_ = [charts.line(translate(p.engine.catalog.metrics[m].name), xs, {m: [r[m] for r in trend]},
                            p.engine.catalog.metrics[m].unit) for m in metrics]
     return p.render("agent.html", agent=agent, charts=charts_,
-                    heatmap=charts.heatmap("Connection rate by weekday and hour", days,
+                    heatmap=charts.heatmap(_("Connection rate by weekday and hour"), days,
                                            list(range(24)), z),
                     calls=p.look.recent_calls(agent_id))
 

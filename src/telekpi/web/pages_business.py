@@ -6,10 +6,11 @@ from fastapi import APIRouter
 from fastapi.responses import HTMLResponse
 
 from telekpi.engine.compare import ab_test
-from telekpi.engine.diagnose import DAYS, best_time
+from telekpi.engine.diagnose import best_time
+from telekpi.i18n import _, translate
 from telekpi.web import charts
 from telekpi.web.access import scope_of
-from telekpi.web.pages import PageDep
+from telekpi.web.pages import PageDep, weekdays
 
 router = APIRouter(include_in_schema=False)
 
@@ -32,7 +33,7 @@ def campaigns(p: PageDep) -> HTMLResponse:
             if r["campaign"] is not None]
     names = {c: c for c in p.look.choices(scope_of(p.user))["campaign"]}
     xs, conv = _series(rows, "campaign", "call_conversion_rate")
-    figure = charts.bar("Call conversion by campaign (95 % intervals)", xs, conv, "rate",
+    figure = charts.bar(_("Call conversion by campaign (95 % intervals)"), xs, conv, "rate",
                         errors=([r.get("call_conversion_rate_ci_low") for r in rows],
                                 [r.get("call_conversion_rate_ci_high") for r in rows]))
     tests = ab_test(p.engine, p.request_for(()), variant="script", within="campaign")
@@ -53,10 +54,11 @@ def revenue(p: PageDep) -> HTMLResponse:
                       if m in p.allowed(("revenue", "revenue_growth", "cost", "profit"))]
     monthly = p.engine.query(p.request_for(growth_metrics, period="month")).rows if growth_metrics else []
     xs = [r["period"] for r in monthly]
-    trend = charts.line("Revenue, cost and profit by month", xs,
-                        {m: [r[m] for r in monthly] for m in growth_metrics if m != "revenue_growth"},
+    trend = charts.line(_("Revenue, cost and profit by month"), xs,
+                        {translate(p.engine.catalog.metrics[m].name): [r[m] for r in monthly]
+                         for m in growth_metrics if m != "revenue_growth"},
                         "money")
-    product_chart = charts.bar("Revenue by product", *_series(by_product, "product", "revenue"), "money")
+    product_chart = charts.bar(_("Revenue by product"), *_series(by_product, "product", "revenue"), "money")
     return p.render("revenue.html", total=total, metrics=metrics, by_product=by_product,
                     by_campaign=by_campaign, monthly=monthly, trend=trend,
                     product_chart=product_chart,
@@ -72,8 +74,8 @@ def care(p: PageDep) -> HTMLResponse:
                if r["team"] is not None] if team_metrics else []
     trend = p.engine.query(p.request_for(["csat"], period=p.filters.trend_period())).rows \
         if "csat" in metrics else []
-    chart = charts.line("CSAT over time", [r["period"] for r in trend],
-                        {"csat": [r["csat"] for r in trend]}, "rate")
+    chart = charts.line(_("CSAT over time"), [r["period"] for r in trend],
+                        {"CSAT": [r["csat"] for r in trend]}, "rate")
     return p.render("care.html", total=total, metrics=metrics, by_team=by_team,
                     team_metrics=team_metrics, chart=chart)
 
@@ -81,7 +83,8 @@ def care(p: PageDep) -> HTMLResponse:
 @router.get("/best-time")
 def best_time_page(p: PageDep) -> HTMLResponse:
     data = best_time(p.engine, p.request_for(()), top=10)
-    heat = {m: charts.heatmap(p.engine.catalog.metrics[m].name + " by weekday and hour", DAYS,
+    heat = {m: charts.heatmap(_("{name} by weekday and hour").format(name=translate(p.engine.catalog.metrics[m].name)),
+                              weekdays(),
                               list(range(24)), z) for m, z in data["grids"].items()}
     return p.render("best_time.html", heat=heat, top=data["top"], worst=data["worst"][:5],
                     min_sample=p.engine.settings.min_sample)

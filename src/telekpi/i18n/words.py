@@ -1,0 +1,36 @@
+"""Words the engine returns as codes (funnel stages, band levels), as people read them."""
+
+from __future__ import annotations
+
+from telekpi.i18n import N_, translate
+
+STAGE_NAMES = {"attempted": N_("attempted"), "connected": N_("connected"),
+               "decision_maker": N_("decision maker"), "qualified": N_("qualified"), "won": N_("won")}
+BAND_LEVELS = {"poor": N_("poor"), "fair": N_("fair"), "standard": N_("standard"),
+               "good": N_("good"), "excellent": N_("excellent")}
+
+
+def band_text(band) -> str:
+    """A catalog band's label (or its level) in the language in use."""
+    return translate(band.label) if band.label else level_name(band.level)
+
+
+def level_name(level: str | None) -> str:
+    return translate(BAND_LEVELS.get(level, level or "—"))
+
+
+def stage_name(stage: str) -> str:
+    return translate(STAGE_NAMES.get(stage, stage))
+
+DIMENSIONS = {"agent": N_("agent"), "team": N_("team"), "site": N_("site"), "vendor": N_("vendor"),
+              "campaign": N_("campaign"), "industry": N_("industry"), "product": N_("product"),
+              "lead_source": N_("lead source"), "segment": N_("segment"), "script": N_("script"),
+              "direction": N_("direction"), "disposition": N_("disposition"), "status": N_("status"),
+              "hour": N_("hour"), "weekday": N_("weekday")}
+ROLES = {"admin": N_("admin"), "supervisor": N_("supervisor"), "agent": N_("agent")}
+EVENTS = {"call": N_("call"), "order": N_("order"), "survey": N_("survey"), "ticket": N_("ticket"),
+          "engagement": N_("engagement")}
+
+
+def dim_name(dim: str) -> str:
+    return translate(DIMENSIONS.get(dim, dim))

@@ -1,0 +1,50 @@
+"""The language of each request: ``?lang=`` (then remembered in a cookie), else the
+cookie, else the browser's Accept-Language, else the workspace's ``locale``.
+
+A pure ASGI middleware sets the language context variable for the request, so pages,
+charts and error pages translate with the same ``_()`` the CLI uses."""
+
+from __future__ import annotations
+
+from http.cookies import SimpleCookie
+from urllib.parse import parse_qs
+
+from telekpi.i18n import language, negotiate, normalize
+
+COOKIE = "telekpi_lang"
+
+
+def choose(scope, default: str) -> tuple[str, str | None]:
+    """(language, language to remember in the cookie or None)."""
+    query = parse_qs(scope.get("query_string", b"").decode("latin-1"))
+    asked = normalize((query.get("lang") or [""])[0])
+    if asked:
+        return asked, asked
+    headers = {k.decode("latin-1").lower(): v.decode("latin-1") for k, v in scope.get("headers", [])}
+    cookie = SimpleCookie()
+    try:
+        cookie.load(headers.get("cookie", ""))
+    except Exception:   # a malformed Cookie header is ignored, as browsers do
+        pass
+    kept = normalize(cookie[COOKIE].value) if COOKIE in cookie else None
+    return kept or negotiate(headers.get("accept-language")) or default, None
+
+
+class LanguageMiddleware:
+    def __init__(self, app, default):
+        self.app, self.default = app, default
+
+    async def __call__(self, scope, receive, send):
+        if scope["type"] != "http":
+            return await self.app(scope, receive, send)
+        lang, remember = choose(scope, self.default())
+        scope.setdefault("state", {})["lang"] = lang
+
+        async def send_with_cookie(message):
+            if remember and message["type"] == "http.response.start":
+                value = f"{COOKIE}={remember}; Path=/; Max-Age=31536000; SameSite=Lax"
+                message.setdefault("headers", []).append((b"set-cookie", value.encode("latin-1")))
+            await send(message)
+
+        with language(lang):
+            await self.app(scope, receive, send_with_cookie)
