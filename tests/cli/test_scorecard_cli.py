@@ -13,6 +13,8 @@ def test_scorecard_json_and_table(tmp_path, run, run_json):
     assert code == 0, err
     template = tmp_path / "scorecards" / "in-house-sales.yaml"
     assert template.exists(), "the demo writes the example templates into the workspace"
+    report = (tmp_path / "report.html").read_text(encoding="utf-8")    # and the manager's report
+    assert "Headline KPIs" in report and "data-table=\"agents\"" in report
     data = run_json("--db", db, "scorecard", template)
     assert data["template"]["name"] == "In-house sales, Q4 2026"
     assert data["agents"] and {a["team"] for a in data["agents"]} <= {"T1", "T2", "T3"}

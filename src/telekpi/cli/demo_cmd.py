@@ -81,7 +81,14 @@ def demo_cmd(
     typer.echo(f"Generated a {size.value} centre (seed {seed}) into {path} in "
                f"{time.perf_counter() - t0:.1f} s: "
                + ", ".join(f"{n:,} {t}" for t, n in counts.items()))
-    summary(Engine(wh, settings), settings)
+    engine = Engine(wh, settings)
+    summary(engine, settings)
+    from telekpi.reports.build import build_report
+    from telekpi.reports.write import write_report
+
+    report = write_report(build_report(engine), workspace / "report.html")
+    typer.echo("\n" + _("The manager's report: {path} (telekpi report -o FILE.xlsx|.pdf for the others)").format(
+        path=report))
     typer.echo(f"\nNext: telekpi --db {path} kpi call_conversion_rate --by team --period month\n"
                f"      telekpi --db {path} scorecard {workspace / 'scorecards' / 'in-house-sales.yaml'}")
 

@@ -13,8 +13,9 @@ from telekpi.engine.engine import Engine
 from telekpi.engine.funnel import funnel as run_funnel
 from telekpi.engine.request import PERIODS, Request, parse_where
 from telekpi.errors import UsageError
-from telekpi.i18n import _, ngettext, translate
+from telekpi.i18n import _, current, ngettext, translate
 from telekpi.i18n.words import band_text, level_name, stage_name
+from telekpi.units import formatter
 
 
 class Fmt(str, Enum):
@@ -215,7 +216,7 @@ def print_funnel(data: dict, req: Request) -> None:
                     labels={"stage": _("Stage"), "leads": _("Leads"), "step": _("Step conversion"),
                             "drop-off": _("Drop-off")})
         for r in g["rates"]:
-            target = ", " + _("target {value}").format(value=human(r["target"], "rate")) if r["target"] else ""
+            target = ", " + _("target {value}").format(value=formatter(current()).percent(r["target"], 0)) if r["target"] else ""
             band = translate(r["label"]) if r["label"] else level_name(r["band"])
             typer.echo(f"  {r['metric']:<15} {human(r['value'], 'rate'):>7}  {band}{target}")
         b = g["bottleneck"]

@@ -23,6 +23,7 @@ from telekpi.i18n import current
 BABEL_LOCALE = {"en": "en", "vi": "vi", "th": "th", "zh_Hans": "zh_Hans_CN", "zh_Hant": "zh_Hant_TW"}
 DATE_PATTERN = {"en": "yyyy-MM-dd", "vi": "dd/MM/yyyy", "th": "dd/MM/yyyy", "zh_Hans": "yyyy-MM-dd",
                 "zh_Hant": "yyyy/MM/dd"}
+SHORT_PATTERN = {"en": "MMM d", "vi": "dd/MM", "th": "dd/MM", "zh_Hans": "M/d", "zh_Hant": "M/d"}
 MONTH_PATTERN = {"en": "MMM yyyy", "vi": "MM/yyyy", "th": "MMM yyyy", "zh_Hans": "yyyy年M月",
                  "zh_Hant": "yyyy年M月"}
 
@@ -103,6 +104,12 @@ class Formatter:
         if isinstance(d, str):
             d = date.fromisoformat(d[:10])
         return format_date(d, DATE_PATTERN.get(self.lang, "yyyy-MM-dd"), locale=self.locale)
+
+    def short_date(self, d: date | str) -> str:
+        """Day and month only, for chart axes."""
+        if isinstance(d, str):
+            d = date.fromisoformat(d[:10])
+        return format_date(d, SHORT_PATTERN.get(self.lang, "MMM d"), locale=self.locale)
 
     def month(self, d: date | str) -> str:
         if isinstance(d, str):

@@ -60,7 +60,7 @@ def cell(fmt: Formatter, row: dict, column) -> str:
 
 def figure(chart: Chart, fmt: Formatter, print_mode: bool) -> dict:
     """A Plotly figure in the dashboard's style, labelled in the report's language."""
-    xs = [fmt.date(x) if chart.id.endswith("_trend") else x for x in chart.categories]
+    xs = [fmt.short_date(x) if chart.id.endswith("_trend") else x for x in chart.categories]
     sym = fmt.locale.number_symbols["latn"]
     layout = {"title": {"text": chart.title}, "height": 300, "margin": {"l": 60, "r": 16, "t": 40, "b": 60},
               "font": {"family": "system-ui, 'Noto Sans', 'Noto Sans Thai', 'Noto Sans CJK SC', sans-serif",
