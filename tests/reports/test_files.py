@@ -4,7 +4,6 @@ network for HTML, pdftoppm and pdftotext for PDF; the numbers are the report's n
 from __future__ import annotations
 
 import re
-import shutil
 import subprocess
 import zipfile
 from pathlib import Path
@@ -18,10 +17,6 @@ from telekpi.reports.build import build_report
 from telekpi.reports.write import write_report
 
 from .conftest import END, START
-
-CHROMIUM = shutil.which("chromium") or shutil.which("chromium-browser")
-FLAGS = ["--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
-         "--disable-background-networking", "--disable-component-update", "--disable-sync"]
 
 
 @pytest.fixture(scope="module")
@@ -105,17 +100,6 @@ def test_html_is_self_contained(written):
     html = written[0]["en", "html"].read_text(encoding="utf-8")
     assert not re.search(r"<(script|link|img)[^>]+(src|href)\s*=", html)
     assert "Plotly" in html and "<style>" in html
-
-
-@pytest.fixture(scope="module")
-def browser():
-    assert CHROMIUM, "Chromium is missing: `./dev test` installs Debian's chromium package"
-    from playwright.sync_api import sync_playwright
-
-    with sync_playwright() as p:
-        b = p.chromium.launch(executable_path=CHROMIUM, args=FLAGS)
-        yield b
-        b.close()
 
 
 @pytest.mark.parametrize("lang", ["en", "vi"])

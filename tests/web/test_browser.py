@@ -3,7 +3,6 @@ executable path: no browser download), against the app served on 127.0.0.1."""
 
 from __future__ import annotations
 
-import shutil
 import threading
 import time
 
@@ -12,10 +11,6 @@ import uvicorn
 
 from .conftest import PASSWORD
 from .test_server import free_port
-
-CHROMIUM = shutil.which("chromium") or shutil.which("chromium-browser")
-FLAGS = ["--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
-         "--disable-background-networking", "--disable-component-update", "--disable-sync"]
 
 
 @pytest.fixture(scope="module")
@@ -29,17 +24,6 @@ def server(app):
     yield f"http://127.0.0.1:{port}"
     srv.should_exit = True
     thread.join(10)
-
-
-@pytest.fixture(scope="module")
-def browser():
-    assert CHROMIUM, "Chromium is missing: `./dev test` installs Debian's chromium package"
-    from playwright.sync_api import sync_playwright
-
-    with sync_playwright() as p:
-        b = p.chromium.launch(executable_path=CHROMIUM, args=FLAGS)
-        yield b
-        b.close()
 
 
 @pytest.fixture
