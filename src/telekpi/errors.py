@@ -99,3 +99,11 @@ class MissingDependencyError(TelekpiError):
 
 class ReportError(TelekpiError):
     """A report could not be written or delivered (no browser for PDF, SMTP refused, …)."""
+
+
+def raise_issues(issues: list[Issue], what: str) -> None:
+    """Raise one ConfigError listing every collected issue by line, if there are any."""
+    if issues:
+        issues = sorted(issues, key=lambda i: i.line or 0)
+        raise ConfigError(f"{len(issues)} problem(s) in the {what}:\n" + "\n".join(
+            f"  {i.file}:{i.line or '?'}: {i.message}" for i in issues))

@@ -7,6 +7,8 @@ line, so both read YAML through here.
 
 from __future__ import annotations
 
+from pathlib import Path
+
 import yaml
 
 LINE = "__line__"
@@ -32,3 +34,19 @@ def load(text: str):
 def error_line(e: yaml.YAMLError) -> int | None:
     mark = getattr(e, "problem_mark", None)
     return mark.line + 1 if mark else None
+
+
+def load_file(path, what: str, text: str | None = None):
+    """Parse a YAML config file (or ``text`` standing for it); every way it can fail to read
+    becomes one ConfigError naming the file (and line): unreadable, not UTF-8, not YAML."""
+    from telekpi.errors import ConfigError
+
+    try:
+        return load(text if text is not None else Path(path).read_text(encoding="utf-8"))
+    except OSError as e:
+        raise ConfigError(f"cannot read the {what} ({e.strerror})", file=str(path)) from None
+    except UnicodeDecodeError:
+        raise ConfigError("is not UTF-8 text", file=str(path)) from None
+    except yaml.YAMLError as e:
+        raise ConfigError(f"not valid YAML: {getattr(e, 'problem', e)}", file=str(path),
+                          line=error_line(e)) from None

@@ -89,3 +89,7 @@ def test_not_yaml_and_missing_file(tmp_path):
         load_template(write(tmp_path, "items: [\n"), CATALOG)
     with pytest.raises(ConfigError, match="cannot read"):
         load_template(tmp_path / "nope.yaml", CATALOG)
+    latin1 = tmp_path / "latin1.yaml"
+    latin1.write_bytes("name: Đội bán hàng\n".encode("utf-16"))
+    with pytest.raises(ConfigError, match="latin1.yaml: is not UTF-8 text"):
+        load_template(latin1, CATALOG)

@@ -21,11 +21,10 @@ from dataclasses import dataclass, field
 from importlib import resources
 from pathlib import Path
 
-import yaml
 
 from telekpi.catalog.loader import Catalog
-from telekpi.errors import ConfigError, Issue
-from telekpi.yaml_lines import KEY_LINES, LINE, error_line, load
+from telekpi.errors import ConfigError, Issue, raise_issues
+from telekpi.yaml_lines import KEY_LINES, LINE, load_file
 
 KINDS = ("metric", "slow_leads", "overcontacted")
 WINDOWS = ("today", "yesterday", "last_7_days", "last_30_days", "week", "month")
@@ -71,14 +70,7 @@ def default_rules_text() -> str:
 def load_rules(path: str | Path | None, catalog: Catalog) -> Rules:
     """The rules of ``path`` (or the built-in defaults); ConfigError lists every problem."""
     f = str(path) if path else "<built-in alert rules>"
-    try:
-        text = Path(path).read_text(encoding="utf-8") if path else default_rules_text()
-        data = load(text)
-    except OSError as e:
-        raise ConfigError(f"cannot read the alert rules ({e.strerror})", file=f) from None
-    except yaml.YAMLError as e:
-        raise ConfigError(f"not valid YAML: {getattr(e, 'problem', e)}", file=f,
-                          line=error_line(e)) from None
+    data = load_file(f, "alert rules", None if path else default_rules_text())
     issues: list[Issue] = []
 
     def err(line, message):
@@ -154,10 +146,7 @@ def load_rules(path: str | Path | None, catalog: Catalog) -> Rules:
             _f(raw.get("above")), _f(raw.get("below")), tuple(str(b) for b in bands),
             _f(raw.get("drop_pct")), int(raw.get("minutes", 5)), names,
             None if raw.get("min_calls") is None else int(raw["min_calls"]), line))
-    if issues:
-        issues.sort(key=lambda i: i.line or 0)
-        raise ConfigError(f"{len(issues)} problem(s) in the alert rules:\n" + "\n".join(
-            f"  {i.file}:{i.line or '?'}: {i.message}" for i in issues))
+    raise_issues(issues, "alert rules")
     return Rules(f, rules, webhook, email)
 
 

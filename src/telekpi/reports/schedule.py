@@ -16,14 +16,13 @@ from datetime import date, datetime, time, timedelta
 from pathlib import Path
 from zoneinfo import ZoneInfo
 
-import yaml
 
 from telekpi.engine.request import parse_where
 from telekpi.engine.windows import WINDOWS
-from telekpi.errors import ConfigError, Issue, UsageError
+from telekpi.errors import ConfigError, Issue, UsageError, raise_issues
 from telekpi.i18n import LANGS, normalize
 from telekpi.store.sqlite_store import SqliteStore
-from telekpi.yaml_lines import KEY_LINES, LINE, error_line, load
+from telekpi.yaml_lines import KEY_LINES, LINE, load_file
 
 DAYS = ("mon", "tue", "wed", "thu", "fri", "sat", "sun")
 TYPES = ("html", "xlsx", "pdf")
@@ -82,14 +81,7 @@ class Schedule:
 def load_schedule(path: Path) -> Schedule:
     """Read and check a schedule file; ConfigError lists every problem with its line."""
     f = str(path)
-    try:
-        data = load(path.read_text(encoding="utf-8"))
-    except OSError as e:
-        raise ConfigError(f"cannot read the schedule ({e.strerror})", file=f) from None
-    except UnicodeDecodeError:
-        raise ConfigError("is not UTF-8 text", file=f) from None
-    except yaml.YAMLError as e:
-        raise ConfigError(f"not valid YAML: {getattr(e, 'problem', e)}", file=f, line=error_line(e)) from None
+    data = load_file(path, "schedule")
     if not isinstance(data, dict):
         raise ConfigError("a schedule is a YAML mapping with reports (and folder, smtp)", file=f)
     issues: list[Issue] = []
@@ -167,10 +159,7 @@ def load_schedule(path: Path) -> Schedule:
             base / raw["template"] if raw.get("template") else None,
             base / raw["rules"] if raw.get("rules") else None,
             raw.get("title"), to, raw.get("subject"), line))
-    if issues:
-        issues.sort(key=lambda i: i.line or 0)
-        raise ConfigError(f"{len(issues)} problem(s) in the schedule:\n" + "\n".join(
-            f"  {i.file}:{i.line or '?'}: {i.message}" for i in issues))
+    raise_issues(issues, "schedule")
     return Schedule(f, folder, smtp, reports)
 
 

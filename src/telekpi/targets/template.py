@@ -13,11 +13,10 @@ from dataclasses import dataclass, field
 from datetime import date
 from pathlib import Path
 
-import yaml
 
 from telekpi.catalog.loader import Catalog
-from telekpi.errors import ConfigError, Issue
-from telekpi.yaml_lines import KEY_LINES, LINE, error_line, load
+from telekpi.errors import ConfigError, Issue, raise_issues
+from telekpi.yaml_lines import KEY_LINES, LINE, load_file
 
 CADENCES = ("daily", "weekly", "twice_weekly", "monthly")
 SCOPE_DIMS = ("team", "site", "vendor", "campaign", "agent")
@@ -99,13 +98,7 @@ def _num(v) -> float | None:
 def load_template(path: str | Path, catalog: Catalog) -> Template:
     """Read and check a template; raise ConfigError listing every problem with its line."""
     path = Path(path)
-    try:
-        data = load(path.read_text(encoding="utf-8"))
-    except OSError as e:
-        raise ConfigError(f"cannot read the template ({e.strerror})", file=str(path)) from None
-    except yaml.YAMLError as e:
-        raise ConfigError(f"not valid YAML: {getattr(e, 'problem', e)}", file=str(path),
-                          line=error_line(e)) from None
+    data = load_file(path, "template")
     issues: list[Issue] = []
     f = str(path)
 
@@ -201,10 +194,7 @@ def load_template(path: str | Path, catalog: Catalog) -> Template:
     if missing not in ("skip", "zero"):
         err(keys.get("missing"), "missing must be skip (re-weigh the other items) or zero")
     tiers, commission = _reward(data.get("reward") or {}, keys.get("reward"), catalog, err)
-    if issues:
-        issues.sort(key=lambda i: i.line or 0)
-        raise ConfigError(f"{len(issues)} problem(s) in the template:\n" + "\n".join(
-            f"  {i.file}:{i.line or '?'}: {i.message}" for i in issues), file=None)
+    raise_issues(issues, "template")
     return Template(
         name=str(data.get("name") or path.stem), file=f, goal=str(data.get("goal") or ""),
         start=start, end=end, cadence=cadence, supervisor=data.get("supervisor"), items=items,
