@@ -9,6 +9,7 @@ from zoneinfo import ZoneInfo
 from telekpi.alerts.rules import Rule, Rules
 from telekpi.engine.lookup import Lookup
 from telekpi.engine.request import Request
+from telekpi.engine.windows import days_before
 from telekpi.engine.windows import previous as compare_with
 from telekpi.engine.windows import window
 from telekpi.i18n import _, current, translate
@@ -39,10 +40,7 @@ class Alert:
 def previous(name: str, start: date, end: date) -> tuple[date, date]:
     """What a window is compared with: the same days of the previous week (month) for
     week- (month-) to-date, else the same number of days just before."""
-    if name in ("week", "month"):
-        return compare_with(start, end)
-    days = (end - start).days + 1
-    return start - timedelta(days=days), start - timedelta(days=1)
+    return compare_with(start, end) if name in ("week", "month") else days_before(start, end)
 
 
 def evaluate(engine, rules: Rules, now: datetime) -> list[Alert]:

@@ -46,6 +46,11 @@ def previous(start: date, end: date) -> tuple[date, date]:
         return first, min(first.replace(day=min(end.day, last_day.day)), last_day)
     if start.weekday() == 0 and (end - start).days < 7:
         return start - timedelta(days=7), end - timedelta(days=7)
+    return days_before(start, end)
+
+
+def days_before(start: date, end: date) -> tuple[date, date]:
+    """As many days as ``start``–``end``, just before it."""
     days = (end - start).days + 1
     return start - timedelta(days=days), start - timedelta(days=1)
 

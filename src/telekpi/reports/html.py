@@ -10,7 +10,6 @@ from functools import cache
 from pathlib import Path
 
 import jinja2
-from jinja2 import pass_context
 from markupsafe import Markup
 
 from telekpi.i18n import NAMES, gettext, language, ngettext
@@ -24,15 +23,20 @@ PRINT_WIDTH = 700   # px: A4 portrait inside 15 mm margins at 96 dpi
 
 @cache
 def plotly_js() -> str:
+    """plotly.min.js, safe to inline in a <script> element."""
     import plotly
 
-    return (Path(plotly.__file__).parent / "package_data" / "plotly.min.js").read_text(encoding="utf-8")
+    js = (Path(plotly.__file__).parent / "package_data" / "plotly.min.js").read_text(encoding="utf-8")
+    return js.replace("</script", "<\\/script")
 
 
+@cache
 def environment() -> jinja2.Environment:
+    """One environment for every report: what differs per report goes in the render context."""
     env = jinja2.Environment(loader=jinja2.FileSystemLoader(HERE / "templates"), autoescape=True,
                              extensions=["jinja2.ext.i18n"], trim_blocks=True, lstrip_blocks=True)
     env.install_gettext_callables(gettext=lambda s: gettext(s), ngettext=ngettext, newstyle=False)
+    env.globals.update(css_string=css_string, bands=BAND_COLOURS)
     return env
 
 
@@ -44,15 +48,13 @@ def css_string(text: str) -> Markup:
 
 def cell(fmt: Formatter, row: dict, column) -> str:
     value = row.get(column.key)
-    unit = row.get("unit") if column.unit == "row" else column.unit
+    unit = column.unit_of(row)
     if column.unit == "change":
         return fmt.change(value)
     if value is None:
         return "—" if unit else ""
-    if unit == "money":
-        return fmt.money(value, symbol=True)
     if unit:
-        return fmt.value(value, unit)
+        return fmt.value(value, unit, symbol=True)
     if column.key == "period":
         return fmt.date(value)
     return str(value)
@@ -88,17 +90,11 @@ def figure(chart: Chart, fmt: Formatter, print_mode: bool) -> dict:
 def render_html(report: Report, print_mode: bool = False) -> str:
     with language(report.lang):
         fmt = Formatter(report.lang, report.currency)
-        env = environment()
-
-        @pass_context
-        def fmt_cell(ctx, row, column):
-            return cell(fmt, row, column)
-
-        env.globals.update(cell=fmt_cell, css_string=css_string, fmt=fmt, bands=BAND_COLOURS, lang_name=NAMES[report.lang])
         figures = {c.id: figure(c, fmt, print_mode) for s in report.sections for c in s.charts}
-        return env.get_template("report.html").render(
-            r=report, print_mode=print_mode, figures_json=json.dumps(figures, default=str).replace("</", "<\\/"),
-            plotly=plotly_js().replace("</script", "<\\/script"), html_lang=report.lang.replace("_", "-"))
+        return environment().get_template("report.html").render(
+            r=report, print_mode=print_mode, fmt=fmt, cell=lambda row, column: cell(fmt, row, column),
+            lang_name=NAMES[report.lang], html_lang=report.lang.replace("_", "-"), plotly=plotly_js(),
+            figures_json=json.dumps(figures, default=str).replace("</", "<\\/"))
 
 
 def write_html(report: Report, path: Path) -> None:

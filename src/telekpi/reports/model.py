@@ -13,7 +13,11 @@ from datetime import date, datetime
 class Column:
     key: str
     label: str
-    unit: str | None = None     # catalog unit, "change" (relative change), or None for text
+    unit: str | None = None     # catalog unit, "change" (relative change), "row" (the row's own
+                                # "unit", for tables of different metrics), or None for text
+
+    def unit_of(self, row: dict) -> str | None:
+        return row.get("unit") if self.unit == "row" else self.unit
 
 
 @dataclass

@@ -97,7 +97,7 @@ def write_xlsx(report: Report, path: Path) -> None:
                 row += 1
                 data_row = row
                 row = write_chart_data(ws, chart, row, f)
-                ws.add_chart(native_chart(ws, chart, data_row, row - 1, f),
+                ws.add_chart(native_chart(ws, chart, data_row, row - 1),
                              f"{get_column_letter(anchor_col)}{4 + i * CHART_ROWS}")
                 row += 1
         wb.properties.title = f"{report.title} {report.start} – {report.end}"
@@ -128,7 +128,7 @@ def write_table(ws, t: Table, row: int, f: Formats, widths: dict[int, int]) -> i
         row += 1
         style = t.styles[i] if t.styles else {}
         for j, c in enumerate(t.columns, 1):
-            unit = r.get("unit") if c.unit == "row" else c.unit
+            unit = c.unit_of(r)
             cell = ws.cell(row, j)
             f.put(cell, r.get(c.key), unit)
             shown = f.fmt.value(r.get(c.key), unit) if unit not in (None, "change") else str(r.get(c.key) or "")
@@ -167,7 +167,7 @@ def write_chart_data(ws, chart: Chart, row: int, f: Formats) -> int:
     return row + 1 + len(chart.categories)
 
 
-def native_chart(ws, chart: Chart, first: int, last: int, f: Formats):
+def native_chart(ws, chart: Chart, first: int, last: int):
     """An Excel bar or line chart over the block written by ``write_chart_data``."""
     xl = LineChart() if chart.kind == "line" else BarChart()
     if chart.kind == "funnel":
@@ -180,7 +180,6 @@ def native_chart(ws, chart: Chart, first: int, last: int, f: Formats):
     xl.add_data(data, titles_from_data=True)
     xl.set_categories(Reference(ws, min_col=1, min_row=first + 2, max_row=last))
     xl.y_axis.numFmt = {"rate": "0%", "money": "#,##0", "seconds": "[h]:mm:ss"}.get(chart.unit, "#,##0")
-    xl.y_axis.majorGridlines = xl.y_axis.majorGridlines
     xl.x_axis.delete = False   # newer Excel hides axes openpyxl leaves unset
     xl.y_axis.delete = False
     if len(chart.series) == 1:
