@@ -16,6 +16,8 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
+from telekpi.i18n import N_, _, translate
+
 
 class TelekpiError(Exception):
     exit_code = 1
@@ -43,14 +45,31 @@ class InputError(TelekpiError):
         super().__init__(self.user_message())
 
     def user_message(self) -> str:
-        where = []
-        if self.file:
-            where.append(str(self.file))
-        if self.line is not None:
-            where.append(f"line {self.line}")
-        if self.column:
-            where.append(f"column {self.column}")
-        return (", ".join(where) + ": " if where else "") + self.message
+        return located(self.message, self.file, self.line, self.column)
+
+
+def located(message: str, file: str | None = None, line: int | None = None,
+            column: str | None = None) -> str:
+    """``message`` prefixed with where it is: "FILE, line N, column C: message"."""
+    if file:
+        file = str(file)
+        if line is not None and column:
+            return _("{file}, line {line}, column {column}: {message}").format(
+                file=file, line=line, column=column, message=message)
+        if line is not None:
+            return _("{file}, line {line}: {message}").format(file=file, line=line, message=message)
+        if column:
+            return _("{file}, column {column}: {message}").format(
+                file=file, column=column, message=message)
+        return f"{file}: {message}"
+    if line is not None and column:
+        return _("line {line}, column {column}: {message}").format(
+            line=line, column=column, message=message)
+    if line is not None:
+        return _("line {line}: {message}").format(line=line, message=message)
+    if column:
+        return _("column {column}: {message}").format(column=column, message=message)
+    return message
 
 
 class ConfigError(InputError):
@@ -65,18 +84,22 @@ class NotFoundError(TelekpiError):
     pass
 
 
+LEVELS = {"error": N_("error"), "warning": N_("warning")}
+
+
 @dataclass(frozen=True)
 class Issue:
     """One finding of a validator: collected, not raised one by one."""
 
-    level: str  # "error" | "warning"
+    level: str  # "error" | "warning" (LEVELS)
     file: str | None
     line: int | None
     message: str
 
     def __str__(self) -> str:
         where = ":".join(str(p) for p in (self.file, self.line) if p is not None)
-        return f"{where}: {self.level}: {self.message}" if where else f"{self.level}: {self.message}"
+        level = translate(LEVELS.get(self.level, self.level))
+        return f"{where}: {level}: {self.message}" if where else f"{level}: {self.message}"
 
 
 class CatalogError(TelekpiError):
@@ -88,22 +111,26 @@ class CatalogError(TelekpiError):
 
     def user_message(self) -> str:
         errors = [i for i in self.issues if i.level == "error"]
-        head = f"{len(errors)} error(s) in the metric catalog"
-        return head + ":\n" + "\n".join(f"  {i}" for i in errors)
+        head = _("{n} error(s) in the metric catalog:").format(n=len(errors))
+        return head + "\n" + "\n".join(f"  {i}" for i in errors)
 
 
 class MissingDependencyError(TelekpiError):
     def __init__(self, what: str, extra: str):
-        super().__init__(f"{what} needs an optional part: pip install 'telekpi[{extra}]'")
+        super().__init__(_("{what} needs an optional part: pip install 'telekpi[{extra}]'").format(
+            what=what, extra=extra))
 
 
 class ReportError(TelekpiError):
     """A report could not be written or delivered (no browser for PDF, SMTP refused, …)."""
 
 
-def raise_issues(issues: list[Issue], what: str) -> None:
-    """Raise one ConfigError listing every collected issue by line, if there are any."""
+def raise_issues(issues: list[Issue], heading: str) -> None:
+    """Raise one ConfigError listing every collected issue by line, if there are any.
+
+    ``heading`` is a whole translated sentence with ``{n}``, the number of issues, e.g.
+    ``_("{n} problem(s) in the schedule:")``."""
     if issues:
         issues = sorted(issues, key=lambda i: i.line or 0)
-        raise ConfigError(f"{len(issues)} problem(s) in the {what}:\n" + "\n".join(
+        raise ConfigError(heading.format(n=len(issues)) + "\n" + "\n".join(
             f"  {i.file}:{i.line or '?'}: {i.message}" for i in issues))

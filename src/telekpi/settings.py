@@ -12,7 +12,7 @@ from pathlib import Path
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from telekpi.errors import ConfigError
-from telekpi.i18n import LANGS
+from telekpi.i18n import LANGS, _
 from telekpi.model.dispositions import DEFAULT_MAP, FLAGS
 
 CONFIG_FILE = "telekpi.toml"
@@ -74,11 +74,11 @@ def load_settings(workspace: Path | str | None) -> Settings:
     try:
         data = tomllib.loads(path.read_text(encoding="utf-8"))
     except UnicodeDecodeError:
-        raise ConfigError("is not UTF-8 text", file=str(path)) from None
+        raise ConfigError(_("is not UTF-8 text"), file=str(path)) from None
     except tomllib.TOMLDecodeError as e:
         line = getattr(e, "lineno", None)
-        raise ConfigError(f"is not valid TOML ({e.msg if hasattr(e, 'msg') else e})",
-                          file=str(path), line=line) from None
+        raise ConfigError(_("is not valid TOML ({error})").format(
+            error=e.msg if hasattr(e, "msg") else e), file=str(path), line=line) from None
     return settings_from_dict(data, source=str(path))
 
 
@@ -89,27 +89,31 @@ def settings_from_dict(data: dict, source: str = CONFIG_FILE) -> Settings:
         if key == "dispositions":
             continue
         if key not in known:
-            raise ConfigError(f"unknown setting {key!r}; known: {', '.join(known)}", file=source)
+            raise ConfigError(_("unknown setting {key}; known: {known}").format(
+                key=repr(key), known=", ".join(known)), file=source)
         spec = known[key]
         if spec.type is float and isinstance(value, int) and not isinstance(value, bool):
             value = float(value)
         if not isinstance(value, spec.type) or isinstance(value, bool):
-            raise ConfigError(f"setting {key!r} must be a {spec.type.__name__}, got {value!r}", file=source)
+            raise ConfigError(_("setting {key} must be a {type}, got {value}").format(
+                key=repr(key), type=spec.type.__name__, value=repr(value)), file=source)
         if spec.choices and value not in spec.choices:
-            raise ConfigError(f"setting {key!r} must be one of {', '.join(spec.choices)}", file=source)
+            raise ConfigError(_("setting {key} must be one of {choices}").format(
+                key=repr(key), choices=", ".join(spec.choices)), file=source)
         if spec.type in (int, float) and value < 0:
-            raise ConfigError(f"setting {key!r} must not be negative", file=source)
+            raise ConfigError(_("setting {key} must not be negative").format(key=repr(key)),
+                              file=source)
         values[key] = value
     tz = values.get("timezone", "UTC")
     try:
         ZoneInfo(tz)
     except (ZoneInfoNotFoundError, ValueError):
-        raise ConfigError(f"timezone {tz!r} is not an IANA timezone name such as Asia/Ho_Chi_Minh",
-                          file=source) from None
+        raise ConfigError(_("timezone {tz} is not an IANA timezone name such as "
+                            "Asia/Ho_Chi_Minh").format(tz=repr(tz)), file=source) from None
     dispositions = dict(DEFAULT_MAP)
     for code, flags in (data.get("dispositions") or {}).items():
         if not isinstance(flags, list) or any(f not in FLAGS for f in flags):
-            raise ConfigError(
-                f"disposition {code!r} must list flags from: {', '.join(FLAGS)}", file=source)
+            raise ConfigError(_("disposition {code} must list flags from: {flags}").format(
+                code=repr(code), flags=", ".join(FLAGS)), file=source)
         dispositions[code.upper()] = frozenset(flags)
     return Settings(**values, dispositions=dispositions)

@@ -36,17 +36,21 @@ def error_line(e: yaml.YAMLError) -> int | None:
     return mark.line + 1 if mark else None
 
 
-def load_file(path, what: str, text: str | None = None):
+def load_file(path, cannot_read: str, text: str | None = None):
     """Parse a YAML config file (or ``text`` standing for it); every way it can fail to read
-    becomes one ConfigError naming the file (and line): unreadable, not UTF-8, not YAML."""
+    becomes one ConfigError naming the file (and line): unreadable, not UTF-8, not YAML.
+
+    ``cannot_read`` is the translated sentence for an unreadable file, with ``{reason}``,
+    e.g. ``_("cannot read the schedule ({reason})")``."""
     from telekpi.errors import ConfigError
+    from telekpi.i18n import _
 
     try:
         return load(text if text is not None else Path(path).read_text(encoding="utf-8"))
     except OSError as e:
-        raise ConfigError(f"cannot read the {what} ({e.strerror})", file=str(path)) from None
+        raise ConfigError(cannot_read.format(reason=e.strerror), file=str(path)) from None
     except UnicodeDecodeError:
-        raise ConfigError("is not UTF-8 text", file=str(path)) from None
+        raise ConfigError(_("is not UTF-8 text"), file=str(path)) from None
     except yaml.YAMLError as e:
-        raise ConfigError(f"not valid YAML: {getattr(e, 'problem', e)}", file=str(path),
-                          line=error_line(e)) from None
+        raise ConfigError(_("not valid YAML: {problem}").format(problem=getattr(e, "problem", e)),
+                          file=str(path), line=error_line(e)) from None

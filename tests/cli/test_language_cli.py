@@ -37,9 +37,47 @@ def test_numbers_in_tables_follow_the_language(tiny_db, run):
     assert "50.0%" in out
 
 
+def test_periods_in_tables_are_dates_the_local_way(tiny_db, run):
+    """tiny_db's calls fall in January and February 2026."""
+    want = {("vi", "month"): "01/2026", ("zh_Hans", "month"): "2026年1月", ("en", "month"): "Jan 2026",
+            ("vi", "day"): "/01/2026", ("zh_Hant", "quarter"): "2026年第1季", ("th", "year"): "2026",
+            ("en", "week"): "2026-01-"}
+    for (lang, period), text in want.items():
+        code, out, err = run("--db", tiny_db, "--lang", lang, "kpi", "calls", "--period", period)
+        assert code == 0 and text in out, (lang, period, out)
+    code, out, _ = run("--db", tiny_db, "--lang", "vi", "kpi", "calls", "--period", "month", "--format", "csv")
+    assert "2026-01-01" in out                                          # CSV keeps ISO dates
+
+
 def test_bad_languages_are_one_sentence(tiny_db, run):
     code, out, err = run("--db", tiny_db, "--lang", "fr", "metrics")
     assert code == 2 and "--lang 'fr'" in err and "en, vi, th, zh_Hans, zh_Hant" in err
     (tiny_db.parent / "telekpi.toml").write_text('locale = "fr"\n')
     code, out, err = run("--db", tiny_db, "kpi", "calls")
     assert code == 2 and "telekpi.toml" in err and "locale" in err and "Traceback" not in err
+
+
+def test_errors_and_quarantine_reasons_speak_the_language(tiny_db, run):
+    """Bad usage, a bad file's location and each quarantined row's reason, in vi and th."""
+    from telekpi.i18n import _, language
+
+    def said(lang: str, msgid: str, **values) -> str:
+        with language(lang):
+            text = _(msgid).format(**values)
+        assert text != msgid.format(**values), f"{msgid!r} has no {lang} translation"
+        return text
+
+    code, out, err = run("--db", tiny_db, "--lang", "vi", "kpi", "calls", "--from", "31/01/2026")
+    assert code == 2 and said("vi", "{name} {value} is not a date; expected YYYY-MM-DD",
+                              name="--from", value="'31/01/2026'") in err
+    bad = tiny_db.parent / "calls.csv"
+    bad.write_text("call_id,started_at,status,talk_s\nx1,2026-03-01 09:00:00,answered,-5\n"
+                   "x2,yesterday,answered,10\n", encoding="utf-8")
+    code, out, err = run("--db", tiny_db, "--lang", "th", "import", "calls", str(bad))
+    assert code == 0, err
+    code, out, err = run("--db", tiny_db, "--lang", "th", "quarantine")
+    assert said("th", "{column}: {value} is negative", column="talk_s", value="'-5'") in out.replace("\n", "")
+    assert "is not" not in out and "negative" not in out
+    code, out, err = run("--db", tiny_db, "--lang", "vi", "kpi", "nope")
+    assert code == 2 and said("vi", "unknown metric {metric}; `telekpi metrics` lists the ids",
+                              metric="'nope'") in err

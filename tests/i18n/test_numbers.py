@@ -2,27 +2,31 @@
 
 from __future__ import annotations
 
+import re
 from datetime import date
 
 import pytest
+from babel.numbers import format_currency, format_decimal, format_percent
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from telekpi.i18n import language
-from telekpi.i18n.numbers import Formatter, clock
+from telekpi.i18n.numbers import Formatter, clock, half_up
 from telekpi.units import human
 
 
 @pytest.mark.parametrize("lang,currency,money,small,rate,day", [
-    ("en", "USD", "$1,234,568", "$12.50", "23.4%", "2026-03-04"),
-    ("vi", "VND", "1.234.568\u00a0₫", "13\u00a0₫", "23,4%", "04/03/2026"),
-    ("th", "THB", "฿1,234,568", "฿12.50", "23.4%", "04/03/2026"),
-    ("zh_Hans", "CNY", "¥1,234,568", "¥12.50", "23.4%", "2026-03-04"),
-    ("zh_Hant", "TWD", "$1,234,568", "$12.50", "23.4%", "2026/03/04"),
+    ("en", "USD", "$1,234,568", "$12.50", "23.5%", "2026-03-04"),
+    ("vi", "VND", "1.234.568\u00a0₫", "13\u00a0₫", "23,5%", "04/03/2026"),
+    ("th", "THB", "฿1,234,568", "฿12.50", "23.5%", "04/03/2026"),
+    ("zh_Hans", "CNY", "¥1,234,568", "¥12.50", "23.5%", "2026-03-04"),
+    ("zh_Hant", "TWD", "$1,234,568", "$12.50", "23.5%", "2026/03/04"),
 ])
 def test_formats_by_locale(lang, currency, money, small, rate, day):
     f = Formatter(lang, currency)
     assert f.money(1234567.5) == money
     assert f.money(12.5) == small
-    assert f.percent(0.2345) == rate
+    assert f.percent(0.2345) == rate   # half-up, as Excel shows 0.2345 in 0.0%
     assert f.date(date(2026, 3, 4)) == day
 
 
@@ -46,3 +50,41 @@ def test_human_follows_the_language_in_use():
     assert human(1234.5, "money") == "1,235"
     with language("vi"):
         assert human(1234.5, "money") == "1.235" and human(0.5, "rate") == "50,0%"
+
+
+LANG_CURRENCY = [("en", "USD"), ("vi", "VND"), ("th", "THB"), ("zh_Hans", "CNY"), ("zh_Hant", "TWD"),
+                 ("vi", "USD"), ("th", "EUR")]
+amounts = st.floats(min_value=-1e12, max_value=1e12, allow_nan=False) | st.integers(-10**12, 10**12) \
+    | st.sampled_from([0.5, -0.5, 2.5, 0.125, -0.0004, 0.0005, 99.995, 100.0, 1e-9, -0.0])
+
+
+def _babel(f: Formatter, v, unit: str) -> str:
+    """The same value formatted by Babel alone: the reference for the fast path."""
+    if unit == "number":
+        digits = 0 if isinstance(v, int) or float(v).is_integer() else 2
+        return format_decimal(half_up(v, digits), "#,##0." + "00" if digits else "#,##0", locale=f.locale)
+    if unit == "percent":
+        return format_percent(half_up(v, 1, scale=2) / 100, "#,##0.0%", locale=f.locale)
+    digits = 0 if abs(v) >= 100 else f.currency_digits
+    pattern = f.locale.currency_formats["standard"].pattern.split(";")[0]
+    pattern = re.sub(r"\.0+", "." + "0" * digits if digits else "", pattern)
+    return format_currency(half_up(v, digits), f.currency, pattern, locale=f.locale, currency_digits=False)
+
+
+@pytest.mark.parametrize("lang,currency", LANG_CURRENCY)
+@settings(max_examples=150, deadline=None)
+@given(v=amounts)
+def test_fast_formatting_writes_what_babel_writes(lang, currency, v):
+    fast, slow = Formatter(lang, currency), Formatter(lang, currency)
+    slow.fast = False
+    assert fast.fast
+    for unit, method in (("number", "number"), ("percent", "percent"), ("money", "money")):
+        want = _babel(fast, v, unit)
+        assert getattr(fast, method)(v) == want == getattr(slow, method)(v), (unit, v)
+
+
+def test_rounding_is_half_up_everywhere():
+    f = Formatter("en", "USD")
+    assert (f.number(2.5, 0), f.number(0.125, 2), f.percent(0.12345), f.percent(0.1225)) \
+        == ("3", "0.13", "12.3%", "12.3%")
+    assert (f.percent(0.00049), f.percent(-0.00049), f.number(-0.001, 2)) == ("0.0%", "0.0%", "0.00")

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import re
+from pathlib import Path
 
 import pytest
 
@@ -64,3 +65,43 @@ def test_charts_are_labelled_in_the_language(as_user):
     r = c.get("/funnel?lang=zh_Hant")
     with language("zh_Hant"):
         assert translate("decision maker") in r.text and translate("Lead funnel") in r.text
+
+
+
+def test_dates_weekdays_and_times_are_written_the_local_way(app, as_user):
+    from zoneinfo import ZoneInfo
+
+    from telekpi.engine.lookup import Lookup
+    from telekpi.units import formatter
+
+    c = as_user("boss")
+    period = "from=2026-03-01&to=2026-03-31"
+    assert "01/03/2026 – 31/03/2026" in c.get(f"/?{period}&lang=vi").text
+    assert "2026/03/01 – 2026/03/31" in c.get(f"/funnel?{period}&lang=zh_Hant").text
+    assert "2026-03-01 – 2026-03-31" in c.get(f"/?{period}&lang=en").text
+    slots = c.get("/best-time?lang=th").text.split("<tbody>")[1]          # the demo's month
+    thai_days = [formatter("th").weekday(d) for d in range(1, 8)]
+    assert any(f"<td>{d}</td>" in slots for d in thai_days) and "<td>Mon</td>" not in slots
+    with app.state.web.session() as engine:
+        call = Lookup(engine).recent_calls("A003", 1)[0]["started_at"]
+    local = call.astimezone(ZoneInfo(app.state.web.settings.timezone))
+    assert local.strftime("%d/%m/%Y %H:%M") in c.get("/agents/A003?lang=vi").text
+
+
+def test_times_are_shown_in_workspace_time():
+    from datetime import datetime, timezone
+    from types import SimpleNamespace
+
+    from fastapi.templating import Jinja2Templates
+
+    import telekpi.web
+    from telekpi.web.pages import setup_templates
+
+    templates = Jinja2Templates(directory=str(Path(telekpi.web.__file__).parent / "templates"))
+    setup_templates(templates, SimpleNamespace(settings=SimpleNamespace(timezone="Asia/Bangkok"), catalog=None))
+    shown = templates.env.filters["timestamp"]
+    utc = datetime(2026, 3, 31, 17, 30, tzinfo=timezone.utc)      # 00:30 on 1 April in Bangkok
+    with language("th"):
+        assert shown(utc) == shown(utc.isoformat()) == shown(utc.timestamp()) == "01/04/2026 00:30"
+    with language("en"):
+        assert shown(datetime(2026, 4, 1, 0, 30)) == "2026-04-01 00:30"    # naive: already local

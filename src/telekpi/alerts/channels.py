@@ -10,6 +10,7 @@ import httpx
 from telekpi import mail
 from telekpi.alerts.evaluate import Alert
 from telekpi.alerts.rules import Rules
+from telekpi.i18n import _
 
 
 def send_webhook(config: dict, alert: Alert) -> str:
@@ -25,10 +26,13 @@ def send_email(config: dict, alert: Alert) -> str:
     msg["From"] = config["from"]
     to = config["to"] if isinstance(config["to"], list) else [config["to"]]
     msg["To"] = ", ".join(to)
-    msg.set_content(f"{alert.message}\n\nRule: {alert.rule}\nScope: {alert.scope or 'whole centre'}\n"
-                    f"Window: {alert.window} ({alert.start} – {alert.end})\n")
+    lines = [alert.message, "", _("Rule: {rule}").format(rule=alert.rule),
+             _("Scope: {scope}").format(scope=alert.scope or _("whole centre")),
+             _("Window: {window} ({start} – {end})").format(window=alert.window, start=alert.start,
+                                                             end=alert.end)]
+    msg.set_content("\n".join(lines) + "\n")
     mail.send({"timeout": 10, **config}, msg)
-    return f"mailed {len(to)}"
+    return _("mailed {n}").format(n=len(to))
 
 
 SENDERS = {"webhook": send_webhook, "email": send_email}

@@ -13,7 +13,7 @@ from telekpi.engine.windows import days_before
 from telekpi.engine.windows import previous as compare_with
 from telekpi.engine.windows import window
 from telekpi.i18n import _, current, translate
-from telekpi.i18n.words import band_text
+from telekpi.i18n.words import band_text, dim_name
 from telekpi.units import formatter, human
 
 
@@ -102,7 +102,7 @@ def _metric_alerts(engine, rule: Rule, start: date, end: date, channels) -> list
         if value is None or (with_calls and (r.get("calls") or 0) < minimum):
             continue
         scope = f"{rule.by} {key_value}" if rule.by else None
-        where = " " + _("for {scope}").format(scope=scope) if scope else ""
+        where = " " + _("for {scope}").format(scope=f"{dim_name(rule.by)} {key_value}") if scope else ""
         name = translate(m.name)
         shown = human(value, m.unit)
         fired: list[tuple[float | None, str]] = []

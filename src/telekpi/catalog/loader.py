@@ -16,6 +16,7 @@ from telekpi.catalog.spec import (
     AGGS, BAND_LEVELS, METRIC_TYPES, UNITS, Band, Measure, Metric, Where,
 )
 from telekpi.errors import CatalogError, Issue
+from telekpi.i18n import _
 from telekpi.yaml_lines import KEY_LINES, LINE, error_line, load
 
 
@@ -32,33 +33,37 @@ def _read(path: Path, text: str, issues: list[Issue]) -> dict:
     try:
         data = load(text)
     except yaml.YAMLError as e:
-        issues.append(Issue("error", str(path), error_line(e), f"not valid YAML: {getattr(e, 'problem', e)}"))
+        issues.append(Issue("error", str(path), error_line(e),
+                            _("not valid YAML: {problem}").format(problem=getattr(e, "problem", e))))
         return {}
     if data is None:
         return {}
     if not isinstance(data, dict):
-        issues.append(Issue("error", str(path), 1, "expected a mapping with 'measures' and/or 'metrics'"))
+        issues.append(Issue("error", str(path), 1, _("expected a mapping with 'measures' and/or 'metrics'")))
         return {}
     return data
 
 
 def _bands(raw, where: Where, issues: list[Issue]) -> tuple[Band, ...]:
     if not isinstance(raw, list):
-        issues.append(Issue("error", where.file, where.line, "bands must be a list of {level, min, max}"))
+        issues.append(Issue("error", where.file, where.line,
+                            _("bands must be a list of {fields}").format(fields="{level, min, max}")))
         return ()
     out = []
     for b in raw:
         line = b.get(LINE, where.line) if isinstance(b, dict) else where.line
         if not isinstance(b, dict) or b.get("level") not in BAND_LEVELS:
             issues.append(Issue("error", where.file, line,
-                                f"a band needs a level, one of: {', '.join(BAND_LEVELS)}"))
+                                _("a band needs a level, one of: {levels}").format(
+                                    levels=", ".join(BAND_LEVELS))))
             continue
         lo, hi = b.get("min"), b.get("max")
         if any(v is not None and not isinstance(v, (int, float)) for v in (lo, hi)):
-            issues.append(Issue("error", where.file, line, "band min and max must be numbers"))
+            issues.append(Issue("error", where.file, line, _("band min and max must be numbers")))
             continue
         if lo is not None and hi is not None and lo >= hi:
-            issues.append(Issue("error", where.file, line, f"band min {lo} is not below max {hi}"))
+            issues.append(Issue("error", where.file, line,
+                                _("band min {min} is not below max {max}").format(min=lo, max=hi)))
             continue
         out.append(Band(b["level"], lo, hi, b.get("label"), bool(b.get("inclusive", False))))
     return tuple(out)
@@ -74,23 +79,26 @@ def _parse_file(path: Path, text: str, issues: list[Issue], measures: dict, metr
     data = _read(path, text, issues)
     for key in set(data) - {"measures", "metrics", LINE, KEY_LINES}:
         issues.append(Issue("error", str(path), data.get(LINE),
-                            f"unknown top-level key {key!r}; expected 'measures' and 'metrics'"))
+                            _("unknown top-level key {key}; expected 'measures' and 'metrics'").format(
+                                key=repr(key))))
     for raw in data.get("measures") or []:
         line = raw.get(LINE) if isinstance(raw, dict) else None
         where = _where(path, raw)
         if not isinstance(raw, dict) or not isinstance(raw.get("id"), str):
-            issues.append(Issue("error", str(path), line, "a measure needs an id"))
+            issues.append(Issue("error", str(path), line, _("a measure needs an id")))
             continue
         for k in set(raw) - _MEASURE_KEYS:
             issues.append(Issue("error", str(path), where.at(k),
-                                f"measure {raw['id']}: unknown key {k!r}"))
+                                _("measure {id}: unknown key {key}").format(id=raw["id"], key=repr(k))))
         if raw.get("agg") not in AGGS:
             issues.append(Issue("error", str(path), where.at("agg"),
-                                f"measure {raw['id']}: agg must be one of {', '.join(AGGS)}"))
+                                _("measure {id}: agg must be one of {aggs}").format(
+                                    id=raw["id"], aggs=", ".join(AGGS))))
             continue
         if raw["id"] in measures:
             issues.append(Issue("error", str(path), line,
-                                f"measure {raw['id']} is already defined at {measures[raw['id']].where}"))
+                                _("measure {id} is already defined at {where}").format(
+                                    id=raw["id"], where=measures[raw["id"]].where)))
             continue
         measures[raw["id"]] = Measure(raw["id"], str(raw.get("model", "")), raw["agg"],
                                       _str(raw.get("expr")), _str(raw.get("filter")), where)
@@ -98,26 +106,30 @@ def _parse_file(path: Path, text: str, issues: list[Issue], measures: dict, metr
         line = raw.get(LINE) if isinstance(raw, dict) else None
         where = _where(path, raw)
         if not isinstance(raw, dict) or not isinstance(raw.get("id"), str):
-            issues.append(Issue("error", str(path), line, "a metric needs an id"))
+            issues.append(Issue("error", str(path), line, _("a metric needs an id")))
             continue
         mid = raw["id"]
         for k in set(raw) - _METRIC_KEYS:
-            issues.append(Issue("error", str(path), where.at(k), f"metric {mid}: unknown key {k!r}"))
+            issues.append(Issue("error", str(path), where.at(k),
+                                _("metric {id}: unknown key {key}").format(id=mid, key=repr(k))))
         mtype = raw.get("type", "simple")
         problems = []   # (key, message)
         if mtype not in METRIC_TYPES:
-            problems.append(("type", f"type must be one of {', '.join(METRIC_TYPES)}"))
+            problems.append(("type", _("metric {id}: type must be one of {types}").format(
+                id=mid, types=", ".join(METRIC_TYPES))))
         if raw.get("unit", "count") not in UNITS:
-            problems.append(("unit", f"unit must be one of {', '.join(UNITS)}"))
+            problems.append(("unit", _("metric {id}: unit must be one of {units}").format(
+                id=mid, units=", ".join(UNITS))))
         if raw.get("better") not in (None, "higher", "lower"):
-            problems.append(("better", "better must be higher or lower"))
+            problems.append(("better", _("metric {id}: better must be higher or lower").format(id=mid)))
         if not raw.get("name") or not raw.get("description"):
-            problems.append(("id", "needs a name and a description"))
+            problems.append(("id", _("metric {id}: needs a name and a description").format(id=mid)))
         if mid in metrics:
-            problems.append(("id", f"is already defined at {metrics[mid].where}"))
+            problems.append(("id", _("metric {id}: is already defined at {where}").format(
+                id=mid, where=metrics[mid].where)))
         if problems:
             for key, p in problems:
-                issues.append(Issue("error", str(path), where.at(key), f"metric {mid}: {p}"))
+                issues.append(Issue("error", str(path), where.at(key), p))
             continue
         by_industry = {}
         for industry, bands in (raw.get("bands_by_industry") or {}).items():
@@ -166,7 +178,7 @@ def load_catalog(workspace: Path | str | None = None, *, strict: bool = True) ->
                 try:
                     sources.append((p, p.read_text(encoding="utf-8")))
                 except UnicodeDecodeError:
-                    issues.append(Issue("error", str(p), None, "is not UTF-8 text"))
+                    issues.append(Issue("error", str(p), None, _("is not UTF-8 text")))
     for path, text in sources:
         _parse_file(path, text, issues, measures, metrics)
     catalog = Catalog(measures, metrics)

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import re
 
+from telekpi.i18n import _
 from telekpi.model.dispositions import FLAGS, codes_with
 from telekpi.settings import SETTINGS, Settings
 
@@ -34,10 +35,13 @@ def placeholder_problems(snippet: str) -> list[str]:
         name, arg = m.groups()
         if name == "flag":
             if arg not in FLAGS:
-                problems.append(f"unknown flag {arg!r}; flags are: {', '.join(FLAGS)}")
+                problems.append(_("unknown flag {flag}; flags are: {flags}").format(
+                    flag=repr(arg), flags=", ".join(FLAGS)))
         elif arg is not None or name not in NUMERIC_SETTINGS | {"tz", "scope_end"}:
-            problems.append(f"unknown placeholder {m.group(0)}; use {{flag:NAME}}, {{tz}}, "
-                            f"{{scope_end}} or one of: {', '.join(sorted(NUMERIC_SETTINGS))}")
+            problems.append(_("unknown placeholder {placeholder}; use {placeholders} or one of: "
+                              "{settings}").format(placeholder=m.group(0),
+                                                   placeholders="{flag:NAME}, {tz}, {scope_end}",
+                                                   settings=", ".join(sorted(NUMERIC_SETTINGS))))
     return problems
 
 

@@ -13,11 +13,12 @@ from sqlglot import exp
 
 from telekpi.catalog.snippets import expand, placeholder_problems
 from telekpi.errors import Issue
+from telekpi.i18n import _
 from telekpi.settings import Settings
 
 
 def _snippet_issues(snippet: str, allowed: set[str], what: str, where) -> list[Issue]:
-    issues = [Issue("error", where.file, where.line, f"{what}: {p}")
+    issues = [Issue("error", where.file, where.line, f"{what}: {p}")  # a label, then a sentence
               for p in placeholder_problems(snippet)]
     if issues:
         return issues
@@ -25,17 +26,20 @@ def _snippet_issues(snippet: str, allowed: set[str], what: str, where) -> list[I
         tree = sqlglot.parse_one(expand(snippet, Settings(), "NULL"), read="duckdb")
     except sqlglot.errors.ParseError as e:
         first = str(e).splitlines()[0]
-        return [Issue("error", where.file, where.line, f"{what}: not valid SQL ({first})")]
+        return [Issue("error", where.file, where.line,
+                      _("{what}: not valid SQL ({error})").format(what=what, error=first))]
     if tree.find(exp.Select, exp.Subquery):
-        return [Issue("error", where.file, where.line, f"{what}: subqueries are not allowed")]
+        return [Issue("error", where.file, where.line,
+                      _("{what}: subqueries are not allowed").format(what=what))]
     for col in tree.find_all(exp.Column):
         if col.table:
             issues.append(Issue("error", where.file, where.line,
-                                f"{what}: write {col.name!r} without a table prefix"))
+                                _("{what}: write {column} without a table prefix").format(
+                                    what=what, column=repr(col.name))))
         elif col.name not in allowed:
             issues.append(Issue("error", where.file, where.line,
-                                f"{what}: unknown column {col.name!r}; "
-                                f"expected one of: {', '.join(sorted(allowed))}"))
+                                _("{what}: unknown column {column}; expected one of: {columns}").format(
+                                    what=what, column=repr(col.name), columns=", ".join(sorted(allowed)))))
     return issues
 
 
@@ -52,7 +56,8 @@ def derived_problem(expr: str) -> str | None:
     """Derived metrics are arithmetic over ids and numbers, so every engine can compute them."""
     for node in sqlglot.parse_one(expr, read="duckdb").walk():
         if not isinstance(node, _ARITHMETIC):
-            return f"only + - * / ( ) and numbers over metric and measure ids are allowed, not {node.sql()!r}"
+            return _("only + - * / ( ) and numbers over metric and measure ids are allowed, "
+                     "not {sql}").format(sql=repr(node.sql()))
     return None
 
 
@@ -65,15 +70,17 @@ def validate_catalog(catalog) -> list[Issue]:
         model = MODELS.get(m.model)
         if model is None:
             issues.append(Issue("error", w.file, w.at("model"),
-                                f"measure {m.id}: unknown model {m.model!r}; "
-                                f"expected one of: {', '.join(MODELS)}"))
+                                _("measure {id}: unknown model {model}; expected one of: {models}").format(
+                                    id=m.id, model=repr(m.model), models=", ".join(MODELS))))
             continue
         allowed = set(model.columns)
         if m.agg != "count" and not m.expr:
-            issues.append(Issue("error", w.file, w.line, f"measure {m.id}: {m.agg} needs an expr"))
+            issues.append(Issue("error", w.file, w.line,
+                                _("measure {id}: {agg} needs an expr").format(id=m.id, agg=m.agg)))
         for part, snippet in (("expr", m.expr), ("filter", m.filter)):
             if snippet:
-                issues += _snippet_issues(snippet, allowed, f"measure {m.id} {part}",
+                issues += _snippet_issues(snippet, allowed,
+                                          _("measure {id} {key}").format(id=m.id, key=part),
                                           replace(w, line=w.at(part)))
 
     names = set(catalog.metrics) | set(catalog.measures)
@@ -82,10 +89,12 @@ def validate_catalog(catalog) -> list[Issue]:
 
         def need(ref, role, pool=catalog.measures, mt=mt, w=w):
             if not ref:
-                issues.append(Issue("error", w.file, w.line, f"metric {mt.id}: needs a {role}"))
+                issues.append(Issue("error", w.file, w.line,
+                                    _("metric {id}: needs a {key}").format(id=mt.id, key=role)))
             elif ref not in pool:
                 issues.append(Issue("error", w.file, w.at(role),
-                                    f"metric {mt.id}: {role} {ref!r} is not a measure"))
+                                    _("metric {id}: {key} {ref} is not a measure").format(
+                                        id=mt.id, key=role, ref=repr(ref))))
 
         if mt.type in ("simple", "growth"):
             need(mt.measure, "measure")
@@ -95,20 +104,24 @@ def validate_catalog(catalog) -> list[Issue]:
         elif mt.type == "derived":
             w = replace(w, line=w.at("expr"))
             if not mt.expr:
-                issues.append(Issue("error", w.file, w.line, f"metric {mt.id}: derived needs an expr"))
+                issues.append(Issue("error", w.file, w.line,
+                                    _("metric {id}: derived needs an expr").format(id=mt.id)))
                 continue
             try:
                 refs = derived_references(mt.expr)
             except sqlglot.errors.ParseError as e:
                 issues.append(Issue("error", w.file, w.line,
-                                    f"metric {mt.id}: expr is not valid SQL ({str(e).splitlines()[0]})"))
+                                    _("metric {id}: expr is not valid SQL ({error})").format(
+                                        id=mt.id, error=str(e).splitlines()[0])))
                 continue
             problem = derived_problem(mt.expr)
             if problem:
-                issues.append(Issue("error", w.file, w.line, f"metric {mt.id}: expr: {problem}"))
+                issues.append(Issue("error", w.file, w.line,
+                                    _("metric {id}: expr: {problem}").format(id=mt.id, problem=problem)))
             for r in sorted(refs - names):
                 issues.append(Issue("error", w.file, w.line,
-                                    f"metric {mt.id}: expr names {r!r}, which is no metric or measure"))
+                                    _("metric {id}: expr names {name}, which is no metric or measure").format(
+                                        id=mt.id, name=repr(r))))
     issues += _cycles(catalog)
     return issues
 
@@ -121,7 +134,8 @@ def _cycles(catalog) -> list[Issue]:
         if mid in path:
             m = derived[path[0]]
             issues.append(Issue("error", m.where.file, m.where.at("expr"),
-                                f"metric {path[0]}: refers to itself through {' → '.join(path + (mid,))}"))
+                                _("metric {id}: refers to itself through {path}").format(
+                                    id=path[0], path=" → ".join(path + (mid,)))))
             return
         if mid not in derived:
             return

@@ -31,7 +31,8 @@ def parse_at(value: str | None, tz: str) -> datetime:
             return datetime.strptime(value, fmt).replace(tzinfo=ZoneInfo(tz))
         except ValueError:
             continue
-    raise UsageError(f"--at {value!r} is not a time; expected YYYY-MM-DD or 'YYYY-MM-DD HH:MM'")
+    raise UsageError(_("--at {value} is not a time; expected YYYY-MM-DD or 'YYYY-MM-DD HH:MM'").format(
+        value=repr(value)))
 
 
 def check(db: Path, rules_file: Path | None, at: str | None, send: bool):
@@ -72,14 +73,14 @@ def alerts_cmd(
     """List the alerts that fire now (metric thresholds, bands, drops, slow and over-contacted leads)."""
     db = db_path(ctx)
     if watch:
-        typer.echo(f"checking every {interval:g} s; Ctrl-C stops", err=True)
+        typer.echo(_("checking every {seconds} s; Ctrl-C stops").format(seconds=f"{interval:g}"), err=True)
         while True:
             firing, new, report = check(db, rules, at, True)
             stamp = datetime.now().strftime("%H:%M:%S")
             for a in new:
-                typer.echo(f"{stamp} NEW  {a.message}")
+                typer.echo(_("{time} NEW  {message}").format(time=stamp, message=a.message))
             for a, channel, ok, detail in report:
-                typer.echo(f"{stamp} {'sent' if ok else 'FAILED'} to {channel}: {a.rule} ({detail})")
+                typer.echo(f"{stamp} {delivery(ok, channel, a.rule, detail)}")
             time.sleep(interval)
     firing, new, report = check(db, rules, at, send)
     rows = [{**a.to_json(), "new": a in new} for a in firing]
@@ -97,4 +98,10 @@ def alerts_cmd(
                 title=ngettext("{n} alert fires", "{n} alerts fire", len(rows)).format(n=len(rows)),
                 labels={"rule": _("Rule"), "scope": _("Scope"), "message": _("Alert")})
     for a, channel, ok, detail in report:
-        typer.echo(f"{'sent' if ok else 'FAILED'} to {channel}: {a.rule} ({detail})")
+        typer.echo(delivery(ok, channel, a.rule, detail))
+
+
+def delivery(ok: bool, channel: str, rule: str, detail: str) -> str:
+    """One line on one alert's delivery to one channel."""
+    text = _("sent to {channel}: {rule} ({detail})") if ok else _("FAILED to {channel}: {rule} ({detail})")
+    return text.format(channel=channel, rule=rule, detail=detail)

@@ -9,7 +9,7 @@ from pathlib import Path
 import typer
 
 from telekpi.errors import TelekpiError, UsageError
-from telekpi.i18n import set_language
+from telekpi.i18n import _, set_language
 
 app = typer.Typer(
     name="telekpi",
@@ -49,7 +49,8 @@ def output_language(given: str | None, db: Path) -> str:
     if given:
         lang = normalize(given)
         if lang is None:
-            raise UsageError(f"--lang {given!r} is not a language telekpi speaks; use one of {', '.join(LANGS)}")
+            raise UsageError(_("--lang {given} is not a language telekpi speaks; use one of {langs}").format(
+                given=repr(given), langs=", ".join(LANGS)))
         return lang
     from telekpi.settings import load_settings
 
@@ -116,7 +117,7 @@ def main(argv: list[str] | None = None) -> int:
         typer.echo(f"telekpi: {e.user_message()}", err=True)
         return e.exit_code
     except KeyboardInterrupt:
-        typer.echo("telekpi: interrupted; nothing of the unfinished file was kept", err=True)
+        typer.echo("telekpi: " + _("interrupted; nothing of the unfinished file was kept"), err=True)
         return 130
     except BrokenPipeError:
         sys.stderr.close()
@@ -124,8 +125,8 @@ def main(argv: list[str] | None = None) -> int:
     except Exception as e:  # the last edge: never a traceback unless asked
         if os.environ.get("TELEKPI_DEBUG"):
             raise
-        typer.echo(f"telekpi: internal error: {type(e).__name__}: {e} "
-                   "(set TELEKPI_DEBUG=1 for the traceback)", err=True)
+        typer.echo("telekpi: " + _("internal error: {error} (set TELEKPI_DEBUG=1 for the traceback)").format(
+            error=f"{type(e).__name__}: {e}"), err=True)
         return 1
     return 0
 

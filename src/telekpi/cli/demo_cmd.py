@@ -47,8 +47,8 @@ def _fresh_warehouse(path: Path) -> Warehouse:
         row = wh.con.execute("SELECT value FROM telekpi_meta WHERE key = 'demo'").fetchone()
         wh.close()
         if not row:
-            raise UsageError(f"{path} holds imported data, not a demo; run the demo elsewhere "
-                             "with --out DIR or --db PATH")
+            raise UsageError(_("{path} holds imported data, not a demo; run the demo elsewhere "
+                               "with --out DIR or --db PATH").format(path=path))
         path.unlink()
         Path(str(path) + ".wal").unlink(missing_ok=True)
     wh = Warehouse(path)
@@ -78,9 +78,13 @@ def demo_cmd(
     wh = _fresh_warehouse(path)
     counts = generate(wh.con, seed=seed, size=size.value, timezone=settings.timezone)
     wh.con.execute("CHECKPOINT")
-    typer.echo(f"Generated a {size.value} centre (seed {seed}) into {path} in "
-               f"{time.perf_counter() - t0:.1f} s: "
-               + ", ".join(f"{n:,} {t}" for t, n in counts.items()))
+    generated = {
+        "small": _("Generated a small centre (seed {seed}) into {path} in {seconds} s: {counts}"),
+        "medium": _("Generated a medium centre (seed {seed}) into {path} in {seconds} s: {counts}"),
+        "large": _("Generated a large centre (seed {seed}) into {path} in {seconds} s: {counts}"),
+    }[size.value]
+    typer.echo(generated.format(seed=seed, path=path, seconds=f"{time.perf_counter() - t0:.1f}",
+                                counts=", ".join(f"{n:,} {t}" for t, n in counts.items())))
     engine = Engine(wh, settings)
     summary(engine, settings)
     from telekpi.reports.build import build_report
@@ -89,8 +93,9 @@ def demo_cmd(
     report = write_report(build_report(engine), workspace / "report.html")
     typer.echo("\n" + _("The manager's report: {path} (telekpi report -o FILE.xlsx|.pdf for the others)").format(
         path=report))
-    typer.echo(f"\nNext: telekpi --db {path} kpi call_conversion_rate --by team --period month\n"
-               f"      telekpi --db {path} scorecard {workspace / 'scorecards' / 'in-house-sales.yaml'}")
+    typer.echo("\n" + _("Next: {first}\n      {second}").format(
+        first=f"telekpi --db {path} kpi call_conversion_rate --by team --period month",
+        second=f"telekpi --db {path} scorecard {workspace / 'scorecards' / 'in-house-sales.yaml'}"))
 
 
 def copy_example_templates(workspace: Path) -> None:
@@ -155,4 +160,5 @@ def summary(engine: Engine, settings) -> None:
                 title=_("Worst agents by call conversion"), labels={"agent": _("Agent")})
     if r.too_few:
         typer.echo(_("Too few to judge (< {n} calls, not ranked): ").format(n=settings.min_sample)
-                   + ", ".join(f"{a['agent']} ({a['calls']} calls)" for a in r.too_few))
+                   + ", ".join(_("{agent} ({n} calls)").format(agent=a["agent"], n=a["calls"])
+                               for a in r.too_few))

@@ -12,7 +12,7 @@ from telekpi.cli.output import human, print_json, print_table
 from telekpi.cli.query_cmds import Fmt, FmtOpt, FromOpt, ToOpt, WhereOpt, _date, _where
 from telekpi.engine.engine import Engine
 from telekpi.engine.request import Request
-from telekpi.i18n import _
+from telekpi.i18n import _, translate
 
 
 @app.command("diagnose")
@@ -44,18 +44,26 @@ def diagnose_cmd(
             team=t["team"], message=t["bottleneck"]["message"] if t["bottleneck"] else none))
     rows = []
     for a in data["agents"]:
-        gaps = [f"{g['name']} {human(g['actual'], g['unit'])} vs {human(g['target'], g['unit'])} "
-                f"({g['target_source']}; {g['shortfall']:.0%} {'over' if g['better'] == 'lower' else 'short'})"
-                for g in a["weakest"]]
+        gaps = [gap_text(g) for g in a["weakest"]]
         rows.append({"agent": a["agent"], "calls": a["calls"],
                      "weakest KPIs": "; ".join(gaps) or _("none below target")})
     print_table(["agent", "calls", "weakest KPIs"], rows, {"calls": "count"},
                 title=_("Each agent's weakest KPIs"),
                 labels={"agent": _("Agent"), "calls": _("calls"), "weakest KPIs": _("weakest KPIs")})
     top = data["best_time"]["top"]
-    typer.echo("Best time to call (connection rate, 95 % interval): " + ", ".join(
+    typer.echo(_("Best time to call (connection rate, 95 % interval): {slots}").format(slots=", ".join(
         f"{s['day']} {s['hour']:02d}:00 {s['connection_rate']:.0%} ({s['ci_low']:.0%}–{s['ci_high']:.0%})"
-        for s in top) if top else "Best time to call: too few calls per slot to say")
-    for label, tests in (("Scripts", data["scripts"]), ("Campaigns", data["campaigns"])):
+        for s in top)) if top else _("Best time to call: too few calls per slot to say"))
+    for line, tests in ((_("Scripts in {group}: {verdict}"), data["scripts"]),
+                        (_("Campaigns in {group}: {verdict}"), data["campaigns"])):
         for t in tests:
-            typer.echo(f"{label} in {t['group']}: {t['verdict']}")
+            typer.echo(line.format(group=t["group"], verdict=t["verdict"]))
+
+
+def gap_text(g: dict) -> str:
+    """One weak KPI: actual against target, where the target comes from, how far off."""
+    text = (_("{kpi} {actual} vs {target} ({source}; {shortfall} over)") if g["better"] == "lower"
+            else _("{kpi} {actual} vs {target} ({source}; {shortfall} short)"))
+    return text.format(kpi=translate(g["name"]), actual=human(g["actual"], g["unit"]),
+                       target=human(g["target"], g["unit"]), source=g["target_source"],
+                       shortfall=f"{g['shortfall']:.0%}")

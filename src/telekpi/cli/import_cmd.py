@@ -71,19 +71,25 @@ def _summary(r: FileResult) -> str:
             unchanged=f"{c.unchanged:,}", quarantined=f"{c.quarantined:,}", seconds=f"{r.seconds:.1f}",
             speed=f"{r.rows_per_s:,.0f}")]
     for line, column, reason in r.examples:
-        where = ", ".join(p for p in (f"line {line}" if line is not None else "",
-                                      f"column {column}" if column else "") if p)
-        lines.append(f"  quarantined {where}: {reason}")
+        if line is not None and column:
+            text = _("quarantined line {line}, column {column}: {reason}")
+        elif line is not None:
+            text = _("quarantined line {line}: {reason}")
+        elif column:
+            text = _("quarantined column {column}: {reason}")
+        else:
+            text = _("quarantined : {reason}")
+        lines.append("  " + text.format(line=line, column=column, reason=reason))
     if c.quarantined > len(r.examples):
-        lines.append(f"  … and {c.quarantined - len(r.examples):,} more: "
-                     f"telekpi quarantine --source {r.path}")
+        lines.append("  " + _("… and {n} more: {command}").format(
+            n=f"{c.quarantined - len(r.examples):,}", command=f"telekpi quarantine --source {r.path}"))
     if r.unknown_dispositions:
         codes = ", ".join(f"{code} ({n:,})" for code, n in r.unknown_dispositions)
-        lines.append(f"  unknown disposition codes, kept but flagged nothing (map them in "
-                     f"telekpi.toml [dispositions]): {codes}")
+        lines.append("  " + _("unknown disposition codes, kept but flagged nothing (map them in "
+                              "telekpi.toml [dispositions]): {codes}").format(codes=codes))
     lines += [f"  {note}" for note in r.notes]
     if r.ignored_columns:
-        lines.append(f"  columns not used: {', '.join(r.ignored_columns)}")
+        lines.append("  " + _("columns not used: {columns}").format(columns=", ".join(r.ignored_columns)))
     return "\n".join(lines)
 
 
@@ -112,8 +118,8 @@ def import_cmd(
     m = load_mapping(mapping) if mapping else None
     if follow:
         if len(files) != 1:
-            raise UsageError("--follow follows one file; start one `telekpi import --follow` per log "
-                             "(or `telekpi serve --follow FILE` for several)")
+            raise UsageError(_("--follow follows one file; start one `telekpi import --follow` per log "
+                               "(or `telekpi serve --follow FILE` for several)"))
         _follow(path, table, files[0], settings, fmt, m, interval)
         return
     total = None
@@ -132,9 +138,11 @@ def import_cmd(
             else:
                 total.add(results[0].counts)
     if len(files) > 1 and total is not None:
-        typer.echo(f"{len(files)} files: {total.rows_read:,} rows read: {total.inserted:,} inserted, "
-                   f"{total.updated:,} updated, {total.unchanged:,} unchanged, "
-                   f"{total.quarantined:,} quarantined")
+        typer.echo(_("{files} files: {read} rows read: {inserted} inserted, {updated} updated, "
+                     "{unchanged} unchanged, {quarantined} quarantined").format(
+            files=len(files), read=f"{total.rows_read:,}", inserted=f"{total.inserted:,}",
+            updated=f"{total.updated:,}", unchanged=f"{total.unchanged:,}",
+            quarantined=f"{total.quarantined:,}"))
 
 
 def _follow(db: Path, table: str, file: Path, settings, fmt, mapping, interval: float) -> None:
@@ -144,7 +152,8 @@ def _follow(db: Path, table: str, file: Path, settings, fmt, mapping, interval: 
 
     with Warehouse(db, memory_limit=IMPORT_MEMORY) as wh:
         follower = Follower(file, table, settings, lambda: nullcontext(wh), fmt=fmt, mapping=mapping)
-        typer.echo(f"following {follower.path} (Ctrl-C stops; the place reached is saved)", err=True)
+        typer.echo(_("following {path} (Ctrl-C stops; the place reached is saved)").format(path=follower.path),
+                   err=True)
 
         def show(r: FileResult) -> None:
             if r.counts.rows_read:
@@ -161,7 +170,7 @@ def _follow(db: Path, table: str, file: Path, settings, fmt, mapping, interval: 
             stop.set()
         previous = {sig: signal.signal(sig, on_signal) for sig in (signal.SIGINT, signal.SIGTERM)}
         try:
-            for _ in follower.run(interval, on_result=show, stop=stop):
+            for __ in follower.run(interval, on_result=show, stop=stop):
                 for note in follower.notes:
                     typer.echo(f"telekpi: {note}", err=True)
                 follower.notes.clear()
@@ -170,7 +179,7 @@ def _follow(db: Path, table: str, file: Path, settings, fmt, mapping, interval: 
         finally:
             for sig, handler in previous.items():
                 signal.signal(sig, handler)
-        typer.echo("stopped; the next `telekpi import --follow` goes on from here", err=True)
+        typer.echo(_("stopped; the next `telekpi import --follow` goes on from here"), err=True)
 
 
 @app.command("quarantine")
@@ -192,6 +201,6 @@ def quarantine_cmd(
         print_csv(["source", "line", "table", "column", "reason", "raw", "imported_at"], rows)
     else:
         if not rows:
-            typer.echo("Nothing is quarantined.")
+            typer.echo(_("Nothing is quarantined."))
             return
         print_table(["source", "line", "table", "column", "reason"], rows, {})

@@ -8,6 +8,7 @@ from pathlib import Path
 import typer
 
 from telekpi.cli.app import app, db_path
+from telekpi.i18n import _
 from telekpi.settings import load_settings
 from telekpi.store.lake import export_lake
 from telekpi.store.warehouse import Warehouse
@@ -26,7 +27,7 @@ def export_lake_cmd(
     with Warehouse(db_path(ctx), read_only=True) as wh:
         counts = export_lake(wh, out, load_settings(wh.workspace), row_group_size=row_group_size)
     total = sum(counts.values())
-    typer.echo(f"wrote {total:,} rows of {len(counts)} tables to {out} in "
-               f"{time.monotonic() - started:.1f} s")
+    typer.echo(_("wrote {rows} rows of {tables} tables to {path} in {seconds} s").format(
+        rows=f"{total:,}", tables=len(counts), path=out, seconds=f"{time.monotonic() - started:.1f}"))
     for name, n in counts.items():
         typer.echo(f"  {name:<13} {n:>12,}")

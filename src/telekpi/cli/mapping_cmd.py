@@ -8,6 +8,7 @@ import typer
 
 from telekpi.cli.app import app
 from telekpi.errors import UsageError
+from telekpi.i18n import _
 from telekpi.model.tables import TABLES
 
 mapping_app = typer.Typer(help="Mapping files (docs/import.md): propose one for an export.",
@@ -31,9 +32,10 @@ def suggest_cmd(
     from telekpi.ingest.suggest import suggest
 
     if table is not None and table not in TABLES:
-        raise UsageError(f"unknown table {table!r}; expected one of: {', '.join(TABLES)}")
+        raise UsageError(_("unknown table {table}; expected one of: {tables}").format(
+            table=repr(table), tables=", ".join(TABLES)))
     if output is not None and output.exists() and not force:
-        raise UsageError(f"{output} exists; pass --force to overwrite it")
+        raise UsageError(_("{path} exists; pass --force to overwrite it").format(path=output))
     s = suggest(file, table, encoding)
     text = s.yaml(file.name)
     if output is None:
@@ -42,8 +44,9 @@ def suggest_cmd(
     try:
         output.write_text(text, encoding="utf-8")
     except OSError as e:
-        raise UsageError(f"cannot write {output} ({e.strerror or e})") from None
+        raise UsageError(_("cannot write {path} ({error})").format(path=output, error=e.strerror or e)) from None
     todo = list(s.missing) + [g.target for g in s.guesses if g.todo]
-    typer.echo(f"wrote {output}: {len(s.guesses)} column(s) of {s.table} mapped"
-               + (f"; check the TODO lines for {', '.join(todo)}" if todo else "")
-               + f"; then: telekpi import {s.table} {file} --mapping {output}")
+    text = (_("wrote {path}: {n} column(s) of {table} mapped; check the TODO lines for {todo}; then: {command}")
+            if todo else _("wrote {path}: {n} column(s) of {table} mapped; then: {command}"))
+    typer.echo(text.format(path=output, n=len(s.guesses), table=s.table, todo=", ".join(todo),
+                           command=f"telekpi import {s.table} {file} --mapping {output}"))

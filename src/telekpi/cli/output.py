@@ -6,11 +6,14 @@ import csv
 import io
 import json
 import sys
+from datetime import date, datetime
 
 from rich.console import Console
 from rich.table import Table
 
 from telekpi.units import human
+
+CALENDAR = {"date", "datetime", "month", "quarter", "year", "weekday"}
 
 FORMATS = ("table", "json", "csv")
 
@@ -37,11 +40,18 @@ def print_table(columns: list[str], rows: list[dict], units: dict[str, str],
     """``labels`` shows (translated) headers for some columns; keys stay the row keys."""
     t = Table(title=title, show_lines=False, header_style="bold")
     for c in columns:
-        t.add_column((labels or {}).get(c, c), justify="right" if c in units else "left")
+        numeric = c in units and units[c] not in CALENDAR
+        t.add_column((labels or {}).get(c, c), justify="right" if numeric else "left")
     for r in rows:
         cells = []
         for c in columns:
-            text = human(r.get(c), units.get(c)) if c in units else ("—" if r.get(c) is None else str(r[c]))
+            v = r.get(c)
+            if c in units:
+                text = human(v, units[c])
+            elif isinstance(v, date):     # periods and days, as the language writes dates
+                text = human(v, "datetime" if isinstance(v, datetime) else "date")
+            else:
+                text = "—" if v is None else str(v)
             if notes and r.get(f"__note_{c}"):
                 text += f" ({r[f'__note_{c}']})"
             cells.append(text)

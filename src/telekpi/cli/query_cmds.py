@@ -14,7 +14,7 @@ from telekpi.engine.funnel import funnel as run_funnel
 from telekpi.engine.request import PERIODS, Request, parse_where
 from telekpi.errors import UsageError
 from telekpi.i18n import _, current, ngettext, translate
-from telekpi.i18n.words import band_text, level_name, stage_name
+from telekpi.i18n.words import BETTER, UNITS, band_text, level_name, stage_name, word
 from telekpi.units import formatter
 
 
@@ -33,7 +33,8 @@ def _date(value: str | None, flag: str) -> date | None:
     try:
         return datetime.strptime(value, "%Y-%m-%d").date()
     except ValueError:
-        raise UsageError(f"{flag} {value!r} is not a date; expected YYYY-MM-DD") from None
+        raise UsageError(_("{name} {value} is not a date; expected YYYY-MM-DD").format(
+            name=flag, value=repr(value))) from None
 
 
 def _where(items: list[str]) -> tuple[tuple[str, str], ...]:
@@ -93,13 +94,16 @@ def metrics_cmd(ctx: typer.Context, fmt: Fmt = FmtOpt) -> None:
     db = db_path(ctx)
     catalog = load_catalog(Warehouse(db, read_only=True).workspace if db.exists() else db.resolve().parent)
     rows = []
+    shown = fmt == Fmt.table
+    level = level_name if shown else str
     for m in catalog.metrics.values():
-        bands = "; ".join(f"{b.level} {b.describe()}" for b in m.bands)
+        bands = "; ".join(f"{level(b.level)} {b.describe()}" for b in m.bands)
         for ind, bs in m.bands_by_industry.items():
-            bands += ("; " if bands else "") + f"{ind}: " + ", ".join(f"{b.level} {b.describe()}" for b in bs)
-        shown = fmt == Fmt.table
-        rows.append({"id": m.id, "name": translate(m.name) if shown else m.name, "unit": m.unit, "type": m.type,
-                     "formula": translate(m.description) if shown else m.description, "better": m.better, "bands": bands or None,
+            bands += ("; " if bands else "") + f"{ind}: " + ", ".join(f"{level(b.level)} {b.describe()}" for b in bs)
+        rows.append({"id": m.id, "name": translate(m.name) if shown else m.name,
+                     "unit": word(UNITS, m.unit) if shown else m.unit, "type": m.type,
+                     "formula": translate(m.description) if shown else m.description,
+                     "better": word(BETTER, m.better) if shown else m.better, "bands": bands or None,
                      "source": str(m.where)})
     cols = ["id", "name", "unit", "formula", "better", "bands"]
     if fmt == Fmt.json:
@@ -163,7 +167,7 @@ def _kpi_out(engine: Engine, req: Request, fmt: Fmt, ci: bool, explain: bool) ->
     if fmt == Fmt.csv:
         print_csv(columns, result.rows)
         return
-    units = {}
+    units = {"period": {"day": "date", "week": "date"}.get(req.period, req.period)} if req.period else {}
     for mid in result.metrics:
         units[mid] = engine.catalog.metrics[mid].unit
         units[f"{mid}_ci_low"] = units[f"{mid}_ci_high"] = units[mid]

@@ -21,6 +21,7 @@ from telekpi.cli.query_cmds import (
     SparkMasterOpt,
     open_engine,
 )
+from telekpi.i18n import _, translate
 
 
 class Level(str, Enum):
@@ -92,10 +93,14 @@ def scorecard_cmd(
         print_csv([key] + (["team", "level"] if key == "agent" else []) + ["calls"] + extra
                   + ["score", "tier", "reward"], out)
         return
-    typer.echo(f"{t.name} — {t.goal}\n{t.start} – {t.end}, reviewed {t.cadence.replace('_', ' ')}"
-               + (f", supervisor {t.supervisor}" if t.supervisor else "")
-               + (f"\nSo far: to {data['as_of']} ({data['elapsed']:.0%} of the period)"
-                  if data["elapsed"] < 1 else "")
-               + (f"; next review {data['next_review']}" if data["next_review"] else ""))
-    print_table(columns, table, {"calls": "count", "reward": "money"},
-                title=f"Scorecard by {key} (actual / target (attainment))")
+    cadence = translate(t.cadence.replace("_", " "))   # marked in telekpi.i18n.words.CADENCES
+    typer.echo(f"{t.name} — {t.goal}\n"
+               + _("{start} – {end}, reviewed {cadence}").format(start=t.start, end=t.end, cadence=cadence)
+               + (_(", supervisor {name}").format(name=t.supervisor) if t.supervisor else "")
+               + ("\n" + _("So far: to {day} ({share} of the period)").format(
+                   day=data["as_of"], share=f"{data['elapsed']:.0%}") if data["elapsed"] < 1 else "")
+               + (_("; next review {day}").format(day=data["next_review"]) if data["next_review"] else ""))
+    title = {"agent": _("Scorecard by agent (actual / target (attainment))"),
+             "team": _("Scorecard by team (actual / target (attainment))"),
+             "vendor": _("Scorecard by vendor (actual / target (attainment))")}[key]
+    print_table(columns, table, {"calls": "count", "reward": "money"}, title=title)

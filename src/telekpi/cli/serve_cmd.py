@@ -10,6 +10,7 @@ import typer
 from telekpi.cli.app import app, db_path
 from telekpi.cli.output import print_table
 from telekpi.errors import UsageError
+from telekpi.i18n import _, current, set_language
 
 user_app = typer.Typer(help="Users of the dashboard and API: add, list, remove, token.",
                        no_args_is_help=True)
@@ -36,7 +37,7 @@ def serve_cmd(
 
     db = db_path(ctx)
     if not db.exists():
-        raise UsageError(f"{db}: no warehouse here yet; run `telekpi demo` or `telekpi import` first")
+        raise UsageError(_("{db}: no warehouse here yet; run `telekpi demo` or `telekpi import` first").format(db=db))
     application = create_app(db, secure_cookies=secure_cookies)
     import threading
 
@@ -44,38 +45,40 @@ def serve_cmd(
 
     threading.Thread(target=warm, args=(application.state.web,), daemon=True,
                      name="telekpi-warm").start()
+    lang = current()   # the background loops speak the language of this command
     if alerts_interval > 0:
-        threading.Thread(target=_alert_loop, args=(application.state.web, alerts_interval),
+        threading.Thread(target=_alert_loop, args=(application.state.web, alerts_interval, lang),
                          daemon=True, name="telekpi-alerts").start()
     for log in follow:
-        threading.Thread(target=_follow_loop, args=(application.state.web, log), daemon=True,
+        threading.Thread(target=_follow_loop, args=(application.state.web, log, 1.0, lang), daemon=True,
                          name=f"telekpi-follow-{log.name}").start()
     if not application.state.web.users.list():
-        typer.echo("No users yet: add one with `telekpi user add NAME --role admin`.", err=True)
-    typer.echo(f"telekpi dashboard on http://{host}:{port}/  (API docs: /api/v1/docs)")
+        typer.echo(_("No users yet: add one with `telekpi user add NAME --role admin`."), err=True)
+    typer.echo(_("telekpi dashboard on {url}  (API docs: /api/v1/docs)").format(url=f"http://{host}:{port}/"))
     try:
         uvicorn.run(application, host=host, port=port, log_level="warning")
     finally:
         application.state.web.close()
 
 
-def _alert_loop(state, interval: float) -> None:
+def _alert_loop(state, interval: float, lang: str = "en") -> None:
     """The server is the warehouse's only reader and writer while it runs, so it checks the
     alert rules itself; a failing round is reported and retried at the next one."""
     import time
 
     from telekpi.errors import TelekpiError
 
+    set_language(lang)   # a thread starts in the default language
     state.warmed.wait(600)
     while True:
         try:
             state.check_alerts()
         except TelekpiError as e:
-            typer.echo(f"telekpi: alerts: {e.user_message()}", err=True)
+            typer.echo("telekpi: " + _("alerts: {message}").format(message=e.user_message()), err=True)
         time.sleep(interval)
 
 
-def _follow_loop(state, log: Path, interval: float = 1.0) -> None:
+def _follow_loop(state, log: Path, interval: float = 1.0, lang: str = "en") -> None:
     """The server holds the warehouse, so it follows logs itself, through its one writer."""
     import time
 
@@ -83,16 +86,18 @@ def _follow_loop(state, log: Path, interval: float = 1.0) -> None:
     from telekpi.ingest.follow import Follower
     from telekpi.ingest.registry import detect_format
 
+    set_language(lang)
     while True:
         try:
             fmt = detect_format(log)
             follower = Follower(log, (fmt.tables or ("calls",))[0], state.settings, state.write, fmt=fmt.name)
-            for _ in follower.run(interval):
+            for __ in follower.run(interval):
                 for note in follower.notes:
-                    typer.echo(f"telekpi: follow: {note}", err=True)
+                    typer.echo("telekpi: " + _("follow: {note}").format(note=note), err=True)
                 follower.notes.clear()
         except TelekpiError as e:
-            typer.echo(f"telekpi: follow {log}: {e.user_message()}", err=True)
+            typer.echo("telekpi: " + _("follow {path}: {message}").format(path=log, message=e.user_message()),
+                       err=True)
             time.sleep(max(interval, 5))
 
 
@@ -114,13 +119,16 @@ def user_add(
 ) -> None:
     """Add a user who can log in to the dashboard."""
     if password is None:
-        password = getpass.getpass(f"Password for {name}: ")
-        if password != getpass.getpass("Again: "):
-            raise UsageError("the two passwords differ")
+        password = getpass.getpass(_("Password for {name}: ").format(name=name))
+        if password != getpass.getpass(_("Again: ")):
+            raise UsageError(_("the two passwords differ"))
     user = _users(ctx).add(name, password, role, tuple(team), agent)
-    typer.echo(f"added {user.name} ({user.role}"
-               + (f", teams {', '.join(user.teams)}" if user.teams else "")
-               + (f", agent {user.agent_id}" if user.agent_id else "") + ")")
+    details = [user.role]
+    if user.teams:
+        details.append(_("teams {teams}").format(teams=", ".join(user.teams)))
+    if user.agent_id:
+        details.append(_("agent {agent}").format(agent=user.agent_id))
+    typer.echo(_("added {name} ({details})").format(name=user.name, details=", ".join(details)))
 
 
 @user_app.command("list")
@@ -128,14 +136,15 @@ def user_list(ctx: typer.Context) -> None:
     """List users and what they may see."""
     rows = [{"name": u.name, "role": u.role, "teams": ", ".join(u.teams), "agent": u.agent_id}
             for u in _users(ctx).list()]
-    print_table(["name", "role", "teams", "agent"], rows, {}, title=f"{len(rows)} users")
+    print_table(["name", "role", "teams", "agent"], rows, {}, title=_("{n} users").format(n=len(rows)),
+                labels={"name": _("name"), "role": _("role"), "teams": _("teams"), "agent": _("agent")})
 
 
 @user_app.command("remove")
 def user_remove(ctx: typer.Context, name: str = typer.Argument(...)) -> None:
     """Remove a user, their sessions and their API tokens."""
     _users(ctx).remove(name)
-    typer.echo(f"removed {name}")
+    typer.echo(_("removed {name}").format(name=name))
 
 
 @user_app.command("token")

@@ -20,6 +20,7 @@ import duckdb
 
 from telekpi.engine.dialects import DIALECTS as ENGINES
 from telekpi.errors import InputError, MissingDependencyError, TelekpiError, UsageError
+from telekpi.i18n import _
 from telekpi.model.tables import TABLES
 from telekpi.store.lake import read_manifest, table_is_partitioned
 
@@ -41,7 +42,7 @@ class Unconnected:
         self.dialect = _known(dialect)
 
     def execute(self, sql, params):
-        raise UsageError("this engine only explains queries")
+        raise UsageError(_("this engine only explains queries"))
 
     def close(self):
         pass
@@ -72,16 +73,18 @@ class DuckDBBackend:
                             f"FROM read_parquet('{path}', hive_partitioning = {str(hive).lower()})")
             except duckdb.Error as e:
                 con.close()
-                raise InputError(f"cannot be read as the {name} table of a telekpi lake "
-                                 f"({str(e).splitlines()[0]}); write it again with "
-                                 "`telekpi export-lake`", file=str(lake / name)) from None
+                raise InputError(_("cannot be read as the {table} table of a telekpi lake ({error}); "
+                                   "write it again with `telekpi export-lake`").format(
+                                     table=name, error=str(e).splitlines()[0]),
+                                 file=str(lake / name)) from None
         return cls(con, owned=True)
 
     def execute(self, sql, params):
         try:
             cur = self.con.execute(sql, params or None)
         except duckdb.Error as e:
-            raise TelekpiError(f"the query failed in DuckDB: {str(e).splitlines()[0]}") from None
+            raise TelekpiError(_("the query failed in DuckDB: {error}").format(
+                error=str(e).splitlines()[0])) from None
         return [d[0] for d in cur.description], cur.fetchall()
 
     def close(self):
@@ -121,7 +124,7 @@ class SparkBackend:
         try:
             from pyspark.sql import SparkSession
         except ImportError:
-            raise MissingDependencyError("--engine spark", "spark") from None
+            raise MissingDependencyError("--engine spark", "spark") from None  # i18n: keep an option
         builder = SparkSession.builder.appName("telekpi")
         local = master is None or master.startswith("local")
         if master:
@@ -137,21 +140,21 @@ class SparkBackend:
                              "spark.ui.enabled": "false", "spark.sql.shuffle.partitions": "4"})
         settings.update(conf)
         if settings["spark.sql.session.timeZone"] != "UTC":
-            raise UsageError("telekpi runs Spark in UTC; drop spark.sql.session.timeZone")
+            raise UsageError(_("telekpi runs Spark in UTC; drop spark.sql.session.timeZone"))
         for k, v in settings.items():
             builder = builder.config(k, v)
         try:
             return builder.getOrCreate()
         except Exception as e:   # no Java, cluster unreachable
-            raise TelekpiError(f"could not start Spark ({str(e).splitlines()[0]}); Spark needs "
-                               "Java 17 or newer (JAVA_HOME)") from None
+            raise TelekpiError(_("could not start Spark ({error}); Spark needs Java 17 or newer "
+                                 "(JAVA_HOME)").format(error=str(e).splitlines()[0])) from None
 
     def execute(self, sql, params):
         try:
             df = self.spark.sql(sql, args=params or None)
             rows = df.collect()
         except Exception as e:
-            raise TelekpiError(f"the query failed in Spark: {_first_line(e)}") from None
+            raise TelekpiError(_("the query failed in Spark: {error}").format(error=_first_line(e))) from None
         return list(df.columns), [tuple(r) for r in rows]
 
     def close(self):
@@ -177,19 +180,20 @@ class ClickHouseBackend:
             try:
                 import clickhouse_connect
             except ImportError:
-                raise MissingDependencyError("--engine clickhouse with a server URL", "clickhouse") from None
+                raise MissingDependencyError(_("--engine clickhouse with a server URL"), "clickhouse") from None
             try:
                 self.client = clickhouse_connect.get_client(dsn=url, settings=self.SETTINGS)
             except Exception as e:
-                raise TelekpiError(f"could not connect to ClickHouse at {url} ({_first_line(e)})") from None
+                raise TelekpiError(_("could not connect to ClickHouse at {url} ({error})").format(
+                    url=url, error=_first_line(e))) from None
             return
         if lake is None:
-            raise UsageError("--engine clickhouse needs --lake DIR (embedded) or --clickhouse-url")
+            raise UsageError(_("--engine clickhouse needs --lake DIR (embedded) or --clickhouse-url"))
         read_manifest(lake)
         try:
             from chdb import session as chs
         except ImportError:
-            raise MissingDependencyError("--engine clickhouse", "clickhouse") from None
+            raise MissingDependencyError("--engine clickhouse", "clickhouse") from None  # i18n: keep an option
         self.session = chs.Session()
         self.session.query("CREATE DATABASE IF NOT EXISTS telekpi")
         for name in TABLES:
@@ -206,7 +210,8 @@ class ClickHouseBackend:
                 return list(res.column_names), [tuple(r) for r in res.result_rows]
             out = self.session.query(sql + settings, "JSONCompact", params=params or None)
         except Exception as e:
-            raise TelekpiError(f"the query failed in ClickHouse: {_first_line(e)}") from None
+            raise TelekpiError(_("the query failed in ClickHouse: {error}").format(
+                error=_first_line(e))) from None
         data = json.loads(out.bytes() or b'{"meta": [], "data": []}')
         names = [m["name"] for m in data["meta"]]
         return names, [tuple(_ch_value(v, m["type"]) for v, m in zip(row, data["meta"], strict=True))
@@ -234,7 +239,8 @@ def _first_line(e: Exception) -> str:
 
 def _known(engine: str) -> str:
     if engine not in ENGINES:
-        raise UsageError(f"unknown engine {engine!r}; expected one of: {', '.join(ENGINES)}")
+        raise UsageError(_("unknown engine {engine}; expected one of: {engines}").format(
+            engine=repr(engine), engines=", ".join(ENGINES)))
     return engine
 
 
@@ -246,6 +252,6 @@ def open_backend(engine: str, lake: str | Path | None, *, spark_master: str | No
         return DuckDBBackend.over_lake(Path(lake)) if lake else None
     if engine == "spark":
         if lake is None:
-            raise UsageError("--engine spark needs --lake DIR; write one with `telekpi export-lake DIR`")
+            raise UsageError(_("--engine spark needs --lake DIR; write one with `telekpi export-lake DIR`"))
         return SparkBackend(lake, spark_master, spark_conf)
     return ClickHouseBackend(Path(lake) if lake else None, clickhouse_url)

@@ -10,6 +10,8 @@ from telekpi.engine.compare import ab_test
 from telekpi.engine.funnel import funnel
 from telekpi.engine.request import Request
 from telekpi.engine.stats import wilson
+from telekpi.i18n import _, current
+from telekpi.units import formatter
 
 DAYS = ["Mon", "Tue", "Wed", "Thu", "Fri", "Sat", "Sun"]
 AGENT_METRICS = ("connection_rate", "call_conversion_rate", "aht", "csat", "calls_per_hour")
@@ -20,8 +22,9 @@ def best_time(engine, req: Request, top: int = 5) -> dict:
     the connection rate's 95 % interval (so a lucky slot with few calls does not win)."""
     rows = engine.query(replace(req, metrics=("calls", "connected_calls", "connection_rate",
                                               "call_success_rate"), by=("weekday", "hour"))).rows
-    grids = {m: [[None] * 24 for _ in DAYS] for m in ("connection_rate", "call_success_rate")}
+    grids = {m: [[None] * 24 for __ in DAYS] for m in ("connection_rate", "call_success_rate")}
     slots = []
+    day_name = formatter(current()).weekday   # ISO weekday → "Mon", "Th 2", "周一", …
     for r in rows:
         if r["weekday"] is None or r["hour"] is None:
             continue
@@ -30,7 +33,7 @@ def best_time(engine, req: Request, top: int = 5) -> dict:
             grids[m][d][h] = r[m]
         if (r["calls"] or 0) >= engine.settings.min_sample:
             lo, hi = wilson(r["connected_calls"] or 0, r["calls"])
-            slots.append({"day": DAYS[d], "weekday": d + 1, "hour": h, "calls": r["calls"],
+            slots.append({"day": day_name(d + 1), "weekday": d + 1, "hour": h, "calls": r["calls"],
                           "connection_rate": r["connection_rate"], "ci_low": lo, "ci_high": hi,
                           "call_success_rate": r["call_success_rate"]})
     slots.sort(key=lambda s: (-(s["ci_low"] or 0), s["weekday"], s["hour"]))
@@ -58,7 +61,7 @@ def weakest_kpis(engine, req: Request, template=None, per_agent: int = 2) -> lis
             if not a["judged"]:
                 continue
             gaps = [{"metric": i["metric"], "name": i["name"], "unit": i["unit"], "actual": i["actual"],
-                     "better": i["better"], "target": i["target"], "target_source": "template",
+                     "better": i["better"], "target": i["target"], "target_source": _("template"),
                      "shortfall": _shortfall(i["actual"], i["target"], i["better"])}
                     for i in a["items"]]
             out.append({"agent": a["agent"], "team": a["team"], "calls": a["calls"],
@@ -81,11 +84,11 @@ def weakest_kpis(engine, req: Request, template=None, per_agent: int = 2) -> lis
         gaps = []
         for m in metrics:
             if cat[m].target is not None:
-                target, source = cat[m].target, "catalog target"
+                target, source = cat[m].target, _("catalog target")
             elif team in teams and teams[team].get(m) is not None:
-                target, source = teams[team][m], f"team {team} average"
+                target, source = teams[team][m], _("team {team} average").format(team=team)
             else:
-                target, source = centre.get(m), "centre average"
+                target, source = centre.get(m), _("centre average")
             gaps.append({"metric": m, "name": cat[m].name, "unit": cat[m].unit, "actual": r[m],
                          "better": cat[m].better or "higher", "target": target,
                          "target_source": source,

@@ -32,6 +32,7 @@ import sqlglot
 from sqlglot import exp
 
 from telekpi.errors import QueryError
+from telekpi.i18n import _
 
 DIALECTS = ("duckdb", "spark", "clickhouse")
 AGGREGATES = (exp.Count, exp.Sum, exp.Min, exp.Max, exp.Avg, exp.Median, exp.LogicalOr,
@@ -43,7 +44,8 @@ def transpile(sql: str, dialect: str) -> str:
     if dialect == "duckdb":
         return sql
     if dialect not in DIALECTS:
-        raise QueryError(f"unknown engine {dialect!r}; expected one of: {', '.join(DIALECTS)}")
+        raise QueryError(_("unknown engine {engine}; expected one of: {engines}").format(
+            engine=repr(dialect), engines=", ".join(DIALECTS)))
     comments = "".join(line + "\n" for line in sql.splitlines() if line.startswith("--"))
     body = "\n".join(line for line in sql.splitlines() if not line.startswith("--"))
     tree = sqlglot.parse_one(body, read="duckdb")
@@ -69,7 +71,8 @@ def _filter_to_case(node: exp.Expression) -> exp.Expression:
         return node
     agg, cond = node.this, node.expression.this
     if not isinstance(agg, AGGREGATES):
-        raise QueryError(f"{agg.sql('duckdb')} FILTER (…) cannot be rewritten for this engine")
+        raise QueryError(_("{aggregate} FILTER (…) cannot be rewritten for this engine").format(
+            aggregate=agg.sql("duckdb")))
     arg = agg.this
     distinct = isinstance(arg, exp.Distinct)
     if distinct:
@@ -98,7 +101,8 @@ def _tz_literal(node: exp.Expression) -> tuple[str, str] | None:
             and isinstance(node.this, exp.Literal) and node.this.is_string):
         m = re.fullmatch(r"(\d{4}-\d\d-\d\d \d\d:\d\d:\d\d)\+00(:00)?", node.this.name)
         if not m:
-            raise QueryError(f"timestamp literal {node.this.name!r} must be in UTC")
+            raise QueryError(_("timestamp literal {literal} must be in UTC").format(
+                literal=repr(node.this.name)))
         return m.group(1), "UTC"
     return None
 

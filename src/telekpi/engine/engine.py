@@ -15,6 +15,7 @@ from telekpi.engine.planner import Planner
 from telekpi.engine.request import Request, Result
 from telekpi.engine.stats import wilson
 from telekpi.errors import QueryError
+from telekpi.i18n import _
 from telekpi.settings import Settings, load_settings
 from telekpi.store.warehouse import Warehouse
 
@@ -60,7 +61,7 @@ class Engine:
         self.catalog = catalog or load_catalog(workspace)
         self.planner = Planner(self.catalog, self.settings)
         if backend is None and warehouse is None:
-            raise QueryError("an engine needs a warehouse or a backend")
+            raise QueryError("an engine needs a warehouse or a backend")  # i18n: keep a programming error
         self.backend: Backend = backend or DuckDBBackend(warehouse.con)
 
     @classmethod
@@ -143,7 +144,7 @@ class Engine:
         try:
             return self.catalog.metrics[metric_id]
         except KeyError:
-            raise QueryError(f"unknown metric {metric_id!r}") from None
+            raise QueryError(_("unknown metric {metric}").format(metric=repr(metric_id))) from None
 
 
 def _plain(v):

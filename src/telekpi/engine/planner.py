@@ -24,6 +24,7 @@ from telekpi.engine.scope import (
     STEP, localize, period_end_sql, period_sql, period_start, previous_period_start, time_filter,
 )
 from telekpi.errors import QueryError
+from telekpi.i18n import _
 from telekpi.settings import Settings
 
 ADDITIVE = ("count", "sum", "count_distinct")
@@ -45,23 +46,27 @@ class Planner:
     # -- step 1: metrics → measures ------------------------------------------------
     def _check(self, req: Request) -> None:
         if not req.metrics:
-            raise QueryError("name at least one metric; `telekpi metrics` lists them")
+            raise QueryError(_("name at least one metric; `telekpi metrics` lists them"))
         unknown = [m for m in req.metrics if m not in self.catalog.metrics]
         if unknown:
-            raise QueryError(f"unknown metric {unknown[0]!r}; `telekpi metrics` lists the ids")
+            raise QueryError(_("unknown metric {metric}; `telekpi metrics` lists the ids").format(
+                metric=repr(unknown[0])))
         for d in list(req.by) + [w[0] for w in req.where]:
             if d not in DIMENSIONS:
-                raise QueryError(f"unknown dimension {d!r}; expected one of: {', '.join(DIMENSIONS)}")
+                raise QueryError(_("unknown dimension {dimension}; expected one of: {dimensions}").format(
+                    dimension=repr(d), dimensions=", ".join(DIMENSIONS)))
         if len(set(req.by)) != len(req.by):
-            raise QueryError("a dimension is given twice in --by")
+            raise QueryError(_("a dimension is given twice in --by"))
         if req.period and req.period not in PERIODS:
-            raise QueryError(f"unknown period {req.period!r}; expected one of: {', '.join(PERIODS)}")
+            raise QueryError(_("unknown period {period}; expected one of: {periods}").format(
+                period=repr(req.period), periods=", ".join(PERIODS)))
         if req.start and req.end and req.start > req.end:
-            raise QueryError(f"--from {req.start} is after --to {req.end}")
+            raise QueryError(_("--from {start} is after --to {end}").format(start=req.start, end=req.end))
         for mid in req.metrics:
             if self.catalog.metrics[mid].type in ("growth", "retention") and not req.period:
-                raise QueryError(f"{mid} compares with the previous period; add --period "
-                                 "(month for month-over-month, year for year-over-year)")
+                raise QueryError(_("{metric} compares with the previous period; add --period "
+                                   "(month for month-over-month, year for year-over-year)").format(
+                                     metric=mid))
 
     def _measures_of(self, metric: Metric, acc: dict[str, set[str]],
                      lagged: dict[str, set[str]]) -> None:
@@ -122,8 +127,10 @@ class Planner:
         missing = [d for d in list(req.by) + [w[0] for w in req.where] if d not in model.dims]
         if missing:
             users = sorted(m for m in req.metrics if model.name in self._models_of(m))
-            raise QueryError(f"{', '.join(users)} cannot be split or filtered by {missing[0]!r} "
-                             f"(the {model.name} data carry no {missing[0]})")
+            raise QueryError(_("{metrics} cannot be split or filtered by {dimension} "
+                               "(the {model} data carry no {name})").format(
+                metrics=", ".join(users), dimension=repr(missing[0]), model=model.name,
+                name=missing[0]))
 
     def _scope_end(self, req: Request) -> str:
         """The instant the scope ends: the period's end, or --to's when that comes first."""
@@ -137,7 +144,7 @@ class Planner:
     def _where_filters(self, model: Model, req: Request) -> list[str]:
         """--where values are bound parameters ($w0, $w1, …), never spliced into the SQL."""
         names: dict[str, list[str]] = {}
-        for name, (dim, _) in zip(where_params(req), req.where, strict=True):
+        for name, (dim, __) in zip(where_params(req), req.where, strict=True):
             names.setdefault(dim, []).append(f"${name}")
         return [f"CAST({self._dim(model, d)} AS VARCHAR) IN ({', '.join(ns)})"
                 for d, ns in names.items()]
@@ -280,7 +287,7 @@ class Planner:
             sql += f"\nORDER BY {', '.join(order)}"
         sql = localize(sql, self.settings.timezone)
         columns = list(req.by) + (["period"] if req.period else []) + list(req.metrics)
-        params = dict(zip(where_params(req), (v for _, v in req.where), strict=True))
+        params = dict(zip(where_params(req), (v for __, v in req.where), strict=True))
         return Plan(sql, columns, plan_ci, params)
 
     def _col(self, measure: str, col_of: dict[str, str]) -> str:
@@ -326,8 +333,8 @@ class Planner:
             return f"-{self._derived_sql(node.this, col_of)}"
         if isinstance(node, exp.Literal):
             return node.sql(dialect="duckdb")
-        raise QueryError(f"derived metric expression {node.sql()!r}: only + - * / and numbers "
-                         "over metric and measure ids are supported")
+        raise QueryError(_("derived metric expression {expr}: only + - * / and numbers "
+                           "over metric and measure ids are supported").format(expr=repr(node.sql())))
 
 
 def where_params(req: Request) -> list[str]:

@@ -34,11 +34,13 @@ class Result:
 def parse_where(items, name: str = "--where") -> tuple[tuple[str, str], ...]:
     """DIM=VALUE filters, as the CLI and the API take them."""
     from telekpi.errors import UsageError
+    from telekpi.i18n import _
 
     out = []
     for item in items:
         dim, sep, value = item.partition("=")
         if not sep or not dim.strip():
-            raise UsageError(f"{name} {item!r} must look like DIM=VALUE, e.g. team=T1")
+            raise UsageError(_("{option} {item} must look like DIM=VALUE, e.g. team=T1").format(
+                option=name, item=repr(item)))
         out.append((dim.strip(), value.strip()))
     return tuple(out)

@@ -27,9 +27,18 @@ DIMENSIONS = {"agent": N_("agent"), "team": N_("team"), "site": N_("site"), "ven
               "lead_source": N_("lead source"), "segment": N_("segment"), "script": N_("script"),
               "direction": N_("direction"), "disposition": N_("disposition"), "status": N_("status"),
               "hour": N_("hour"), "weekday": N_("weekday")}
+UNITS = {"count": N_("count"), "rate": N_("rate"), "seconds": N_("seconds"), "money": N_("money"),
+         "ratio": N_("ratio"), "score": N_("score")}
+BETTER = {"higher": N_("higher is better"), "lower": N_("lower is better")}
+CADENCES = (N_("daily"), N_("weekly"), N_("twice weekly"), N_("monthly"))
 ROLES = {"admin": N_("admin"), "supervisor": N_("supervisor"), "agent": N_("agent")}
 EVENTS = {"call": N_("call"), "order": N_("order"), "survey": N_("survey"), "ticket": N_("ticket"),
           "engagement": N_("engagement")}
+
+
+def word(words: dict[str, str], code: str | None) -> str:
+    """A code from one of the tables above in the language in use ("—" for none)."""
+    return translate(words.get(code, code)) if code else "—"
 
 
 def dim_name(dim: str) -> str:

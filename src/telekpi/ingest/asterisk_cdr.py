@@ -27,6 +27,7 @@ import pyarrow as pa
 import pyarrow.compute as pc
 
 from telekpi.errors import InputError
+from telekpi.i18n import _
 from telekpi.ingest.connector import (
     DerivedCsvSource,
     add_columns,
@@ -136,9 +137,9 @@ def open_cdr(path: Path, options: ReadOptions) -> DerivedCsvSource:
     elif found:
         names = found[1]
     else:
-        raise InputError("is not an Asterisk Master.csv: no record in its first lines has a "
-                         f"disposition ({', '.join(DISPOSITIONS)}) where cdr_csv or cdr_custom "
-                         "put it", file=str(path), line=1)
+        raise InputError(_("is not an Asterisk Master.csv: no record in its first lines has a disposition "
+                           "({dispositions}) where cdr_csv or cdr_custom put it").format(
+            dispositions=", ".join(DISPOSITIONS)), file=str(path), line=1)
     return DerivedCsvSource(path, options, derive, names=names)
 
 

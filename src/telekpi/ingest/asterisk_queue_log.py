@@ -28,6 +28,7 @@ from pathlib import Path
 import numpy as np
 import pyarrow as pa
 
+from telekpi.i18n import _
 from telekpi.ingest.connector import ENDPOINT
 from telekpi.ingest.registry import Format, read_head, register_format
 from telekpi.ingest.source import RawBatch, ReadOptions, Reject
@@ -168,11 +169,11 @@ class QueueLogSource:
 
     def notes(self) -> list[str]:
         if self.table == "calls" and self.open_calls:
-            return [f"{self.open_calls:,} call(s) still in the queue or talking at the end of the file "
-                    "stay pending; a later import of the log completes them"]
+            return [_("{n} call(s) still in the queue or talking at the end of the file stay pending; "
+                      "a later import of the log completes them").format(n=f"{self.open_calls:,}")]
         if self.table == "agent_states" and self.agents:
-            return [f"{len(self.agents):,} agent(s) still logged in: their current state is written "
-                    "when it ends"]
+            return [_("{n} agent(s) still logged in: their current state is written when it ends").format(
+                n=f"{len(self.agents):,}")]
         return []
 
     def _first_epoch(self) -> float | None:
@@ -207,20 +208,23 @@ class QueueLogSource:
                     line = text.decode(self.encoding)
                 except UnicodeDecodeError:
                     if self.table == "calls":
-                        rejects.append(Reject(n, "is not valid UTF-8 text", raw=text.decode("utf-8", "replace")))
+                        rejects.append(Reject(n, _("is not valid UTF-8 text"), raw=text.decode("utf-8", "replace")))
                     continue
                 parts = line.split("|")
                 if len(parts) < 5:
                     if self.table == "calls":
-                        rejects.append(Reject(n, f"is cut short: {len(parts)} field(s), expected at least 5 "
-                                               "(epoch|uniqueid|queue|agent|event)", raw=line))
+                        rejects.append(Reject(n, _("is cut short: {n} field(s), expected at least 5 "
+                                                   "({layout})").format(n=len(parts),
+                                                                        layout="epoch|uniqueid|queue|agent|event"),
+                                              raw=line))
                     continue
                 event = parts[4].strip()
                 epoch = _num(parts[0])
                 if epoch is None or event not in KNOWN:
                     if self.table == "calls":
-                        why = (f"the time {parts[0]!r} is not Unix seconds" if epoch is None else
-                               f"unknown queue_log event {event!r}")
+                        why = (_("the time {value} is not Unix seconds").format(value=repr(parts[0]))
+                               if epoch is None else
+                               _("unknown queue_log event {event}").format(event=repr(event)))
                         rejects.append(Reject(n, why, raw=line, column="epoch" if epoch is None else "event"))
                     continue
                 if self.first_epoch is None:
@@ -254,14 +258,16 @@ class QueueLogSource:
         if event == "ENTERQUEUE":
             if call is not None:
                 self.calls[uid] = Call(uid, t, n, queue, _caller(data))
-                return (f"uniqueid {uid} entered the queue again (line {n}) before its earlier entry "
-                        f"at line {call.line} ended; the earlier entry is dropped")
+                return _("uniqueid {uid} entered the queue again (line {line}) before its earlier entry "
+                         "at line {earlier} ended; the earlier entry is dropped").format(
+                    uid=uid, line=n, earlier=call.line)
             self.calls[uid] = Call(uid, t, n, queue, _caller(data))
             return None
         if event == "CONNECT":
             hold, ring = _field(data, 0), _field(data, 2)
             if hold is None:
-                return f"CONNECT without a holdtime (data1 {(data or [''])[0]!r} is not seconds)"
+                return _("CONNECT without a holdtime (data1 {value} is not seconds)").format(
+                    value=repr((data or [""])[0]))
             if call is None:   # its ENTERQUEUE is in a log not imported: date it from the wait
                 call = self.calls[uid] = Call(uid, t - hold, n, queue)
             elif t + JITTER_S < call.start:
@@ -274,11 +280,11 @@ class QueueLogSource:
             if event == "COMPLETEAGENT" or event == "COMPLETECALLER":
                 hold, talk = _field(data, 0), _field(data, 1)
             if talk is None:
-                return f"{event} without a talk time (calltime) in seconds"
+                return _("{event} without a talk time (calltime) in seconds").format(event=event)
         else:
             hold, talk = _field(data, -1), 0.0
             if hold is None:
-                return f"{event} without a wait time in seconds"
+                return _("{event} without a wait time in seconds").format(event=event)
         if call is None:   # entered in a log not imported: date it back from wait and talk
             call = Call(uid, t - (hold or 0) - talk, n, queue)
         elif t + JITTER_S < call.start:
@@ -293,8 +299,8 @@ class QueueLogSource:
 
     def _jump(self, uid: str, call: Call, n: int, t: float) -> str:
         del self.calls[uid]
-        return (f"the clock jumped back: this event is {call.start - t:,.0f} s before the call "
-                f"entered the queue (line {call.line}); the call is not counted")
+        return _("the clock jumped back: this event is {seconds} s before the call entered the queue "
+                 "(line {line}); the call is not counted").format(seconds=f"{call.start - t:,.0f}", line=call.line)
 
     def _agent_event(self, n: int, t: float, p: list[str], rows: list, lines: list) -> str | None:
         event = p[4].strip()
@@ -305,8 +311,9 @@ class QueueLogSource:
             return None
         a = self.agents.get(name)
         if a is not None and t + JITTER_S < a.since:
-            return (f"the clock jumped back: {event} for agent {name} is {a.since - t:,.0f} s before "
-                    f"the state it ends began (line {a.line})")
+            return _("the clock jumped back: {event} for agent {agent} is {seconds} s before the state it "
+                     "ends began (line {line})").format(event=event, agent=name, seconds=f"{a.since - t:,.0f}",
+                                                        line=a.line)
         queue = p[2].strip()
 
         def switch(state: str | None, reason: str | None = None) -> None:

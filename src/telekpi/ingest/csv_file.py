@@ -19,6 +19,7 @@ import pyarrow.compute as pc
 import pyarrow.csv as pacsv
 
 from telekpi.errors import InputError
+from telekpi.i18n import _, current, language
 from telekpi.ingest.registry import Format, read_head, register_format
 from telekpi.ingest.source import RawBatch, ReadOptions, Reject, lines_between
 
@@ -80,17 +81,19 @@ class CsvSource:
         try:
             codecs.lookup(self.encoding)
         except LookupError:
-            raise InputError(f"unknown encoding {self.encoding!r}; try utf-8, utf-16, cp1258 "
-                             "(Vietnamese), cp874 (Thai), gb18030 or big5", file=str(path)) from None
+            raise InputError(_("unknown encoding {encoding}; try utf-8, utf-16, cp1258 (Vietnamese), "
+                               "cp874 (Thai), gb18030 or big5").format(encoding=repr(self.encoding)),
+                             file=str(path)) from None
         text = head.decode(self.encoding, errors="replace")
         lines = text.splitlines()
         skip = options.skip_rows
         self.header_line = skip if options.names else skip + 1
         if len(lines) <= skip or not lines[skip].strip():
-            raise InputError("has no header line naming the columns", file=str(path), line=skip + 1)
+            raise InputError(_("has no header line naming the columns"), file=str(path), line=skip + 1)
         self.delimiter = options.delimiter or sniff_delimiter(lines[skip])
         if len(self.delimiter) != 1:
-            raise InputError(f"the delimiter must be one character, got {self.delimiter!r}", file=str(path))
+            raise InputError(_("the delimiter must be one character, got {delimiter}").format(
+                delimiter=repr(self.delimiter)), file=str(path))
         header = list(options.names) if options.names else \
             next(csv.reader([lines[skip].lstrip("\ufeff")], delimiter=self.delimiter))
         # An unnamed field (often a trailing delimiter) gets a name of its own and is not used.
@@ -98,7 +101,8 @@ class CsvSource:
         seen: dict[str, int] = {}
         for i, name in enumerate(self.columns, 1):
             if name in seen:
-                raise InputError(f"header names column {name!r} twice (fields {seen[name]} and {i})",
+                raise InputError(_("header names column {column} twice (fields {first} and {second})").format(
+                    column=repr(name), first=seen[name], second=i),
                                  file=str(path), line=self.header_line, column=name)
             seen[name] = i
         self.size = path.stat().st_size or 1
@@ -112,11 +116,14 @@ class CsvSource:
         skipped: list[int] = []
         rejects: list[Reject] = []
         ncols = len(self.columns)
+        lang = current()   # pyarrow may call on_invalid from a thread of its own, in no context
 
         def on_invalid(row) -> str:
             skipped.append(row.number)
-            rejects.append(Reject(row.number, f"has {row.actual_columns} fields, expected {ncols}",
-                                  raw=row.text))
+            with language(lang):
+                reason = _("has {found} fields, expected {expected}").format(
+                    found=row.actual_columns, expected=ncols)
+            rejects.append(Reject(row.number, reason, raw=row.text))
             return "skip"
 
         names = [f"f{i}" for i in range(ncols)]
@@ -135,7 +142,7 @@ class CsvSource:
         except pa.ArrowInvalid as e:
             if "Empty CSV file" in str(e):
                 return
-            raise InputError(f"cannot be read as CSV ({e})", file=str(self.path)) from None
+            raise InputError(_("cannot be read as CSV ({error})").format(error=e), file=str(self.path)) from None
         first = self.header_line + 1
         while True:
             try:
@@ -143,7 +150,7 @@ class CsvSource:
             except StopIteration:
                 break
             except pa.ArrowInvalid as e:
-                raise InputError(f"cannot be read as CSV ({str(e).splitlines()[0]})",
+                raise InputError(_("cannot be read as CSV ({error})").format(error=str(e).splitlines()[0]),
                                  file=str(self.path)) from None
             n = batch.num_rows
             lines = lines_between(first, n, sorted(skipped))
@@ -183,8 +190,8 @@ def _decode(batch: pa.RecordBatch, columns: list[str], lines: np.ndarray):
     for i in np.flatnonzero(bad):
         raw = {c: batch.column(j)[i].as_py().decode("utf-8", errors="replace")
                for j, c in enumerate(columns)}
-        rejects.append(Reject(int(lines[i]), "is not valid UTF-8 text; if the file is in another "
-                              "encoding, say which with --encoding (e.g. cp1258, cp874, gb18030)",
+        rejects.append(Reject(int(lines[i]), _("is not valid UTF-8 text; if the file is in another "
+                                               "encoding, say which with --encoding (e.g. cp1258, cp874, gb18030)"),
                               raw=_raw_json(raw), column=bad_column[i]))
     cols = [pc.filter(batch.column(j), keep).cast(pa.string()) for j in range(len(columns))]
     return pa.Table.from_arrays(cols, names=columns), lines[~bad], rejects

@@ -26,6 +26,7 @@ from contextlib import AbstractContextManager
 from dataclasses import dataclass, replace
 from pathlib import Path
 
+from telekpi.i18n import _
 from telekpi.ingest.mapping import Mapping
 from telekpi.ingest.pipeline import FileResult, format_mapping, import_source
 from telekpi.ingest.registry import Format, detect_format, formats, get_format
@@ -77,8 +78,9 @@ class Follower:
             from telekpi.errors import UsageError
 
             followable = sorted(n for n, f in formats().items() if f.followable)
-            raise UsageError(f"--follow reads logs the switch appends to ({', '.join(followable)}); "
-                             f"format {fmt.name} is a file read whole: import it without --follow")
+            raise UsageError(_("--follow reads logs the switch appends to ({formats}); format {format} is a "
+                               "file read whole: import it without --follow").format(
+                formats=", ".join(followable), format=fmt.name))
         return fmt
 
     def poll(self) -> list[FileResult]:
@@ -101,11 +103,13 @@ class Follower:
             if old is not None:
                 results += self._read(fmt, table, old, saved, final=True)
             else:
-                self.notes.append(f"{self.path} was rotated and its old file is no longer in "
-                                  f"{self.path.parent}; lines after line {saved.line} of it were not read")
+                self.notes.append(_("{path} was rotated and its old file is no longer in {folder}; lines after "
+                                    "line {line} of it were not read").format(
+                    path=self.path, folder=self.path.parent, line=saved.line))
             saved = None
         if saved is not None and (st.st_size < saved.offset or saved.head != _head(self.path, saved.offset)):
-            self.notes.append(f"{self.path} was truncated or replaced; reading it again from the start")
+            self.notes.append(_("{path} was truncated or replaced; reading it again from the start").format(
+                path=self.path))
             saved = None
         pos = saved or Position(st.st_dev, st.st_ino, None, 0, 0)
         results += self._read(fmt, table, self.path, pos)

@@ -36,6 +36,7 @@ import pyarrow as pa
 import pyarrow.compute as pc
 
 from telekpi.errors import InputError
+from telekpi.i18n import _
 from telekpi.ingest.connector import (
     DerivedCsvSource,
     add_columns,
@@ -127,10 +128,10 @@ def derive(t: pa.Table) -> pa.Table:
 def open_cdr(path: Path, options: ReadOptions) -> DerivedCsvSource:
     names = options.names or layout(first_records(read_head(path)))
     if not names:
-        raise InputError("is not a FreeSWITCH cdr_csv file: no record in its first lines has "
-                         f"{', '.join(str(k) for k in LAYOUTS)} fields with a hangup cause "
-                         "(e.g. NORMAL_CLEARING) in field 10 and a UUID in field 11, as the "
-                         "example template writes them", file=str(path), line=1)
+        raise InputError(_("is not a FreeSWITCH cdr_csv file: no record in its first lines has {counts} "
+                           "fields with a hangup cause (e.g. NORMAL_CLEARING) in field 10 and a UUID in "
+                           "field 11, as the example template writes them").format(
+            counts=", ".join(str(k) for k in LAYOUTS)), file=str(path), line=1)
     return DerivedCsvSource(path, options, derive, names=names)
 
 

@@ -12,6 +12,7 @@ import numpy as np
 import pyarrow as pa
 
 from telekpi.errors import InputError
+from telekpi.i18n import _
 from telekpi.ingest.source import RawBatch, Reject
 
 
@@ -20,7 +21,7 @@ class JsonRowsSource:
 
     def __init__(self, rows: list, label: str):
         if not isinstance(rows, list):
-            raise InputError("expected a JSON array of objects (rows)", file=label)
+            raise InputError(_("expected a JSON array of objects (rows)"), file=label)
         self.path = Path(label)
         self.columns: list[str] = []
         for row in rows:
@@ -33,11 +34,12 @@ class JsonRowsSource:
         lines, rejects = [], []
         for i, row in enumerate(self._rows, start=1):
             if not isinstance(row, dict):
-                rejects.append(Reject(i, "is not a JSON object", raw=json.dumps(row)[:500]))
+                rejects.append(Reject(i, _("is not a JSON object"), raw=json.dumps(row)[:500]))
                 continue
             nested = [k for k, v in row.items() if isinstance(v, dict | list)]
             if nested:
-                rejects.append(Reject(i, f"{nested[0]}: a nested value; expected text or a number",
+                rejects.append(Reject(i, _("{column}: a nested value; expected text or a number").format(
+                                          column=nested[0]),
                                       raw=json.dumps(row, ensure_ascii=False, default=str)[:2000],
                                       column=nested[0]))
                 continue

@@ -30,6 +30,7 @@ from pathlib import Path
 import yaml
 
 from telekpi.errors import ConfigError
+from telekpi.i18n import _
 from telekpi.ingest.source import ReadOptions
 from telekpi.model.tables import Table
 from telekpi.yaml_lines import KEY_LINES, LINE, error_line, load
@@ -96,16 +97,16 @@ def load_mapping(path: Path) -> Mapping:
     try:
         text = path.read_text(encoding="utf-8")
     except FileNotFoundError:
-        raise ConfigError("no such mapping file", file=src) from None
+        raise ConfigError(_("no such mapping file"), file=src) from None
     except UnicodeDecodeError:
-        raise ConfigError("is not UTF-8 text", file=src) from None
+        raise ConfigError(_("is not UTF-8 text"), file=src) from None
     try:
         data = load(text)
     except yaml.YAMLError as e:
-        raise ConfigError(f"is not valid YAML ({getattr(e, 'problem', e)})", file=src,
+        raise ConfigError(_("is not valid YAML ({error})").format(error=getattr(e, "problem", e)), file=src,
                           line=error_line(e)) from None
     if not isinstance(data, dict):
-        raise ConfigError("a mapping file must be a YAML mapping with a 'columns:' section",
+        raise ConfigError(_("a mapping file must be a YAML mapping with a 'columns:' section"),
                           file=src, line=1)
     return parse_mapping(data, src)
 
@@ -121,21 +122,23 @@ def _fail(msg: str, src: str | None, node, key: str | None = None) -> ConfigErro
 def parse_mapping(data: dict, src: str | None = None) -> Mapping:
     for key in data:
         if key not in _TOP_KEYS:
-            raise _fail(f"unknown key {key!r}; expected one of: "
-                        f"{', '.join(sorted(_TOP_KEYS - {LINE, KEY_LINES}))}", src, data, key)
+            raise _fail(_("unknown key {key}; expected one of: {keys}").format(
+                key=repr(key), keys=", ".join(sorted(_TOP_KEYS - {LINE, KEY_LINES}))), src, data, key)
     read = ReadOptions()
     csv = data.get("csv") or {}
     if not isinstance(csv, dict):
-        raise _fail("'csv' must be a mapping such as {delimiter: ';', encoding: cp1258}", src, data)
+        raise _fail(_("'csv' must be a mapping such as {example}").format(
+            example="{delimiter: ';', encoding: cp1258}"), src, data)
     for key in csv:
         if key not in _CSV_KEYS:
-            raise _fail(f"unknown csv key {key!r}; expected delimiter, encoding or multiline", src, csv, key)
+            raise _fail(_("unknown csv key {key}; expected delimiter, encoding or multiline").format(key=repr(key)),
+                        src, csv, key)
     skip = data.get("skip_rows", 0)
     if not isinstance(skip, int) or isinstance(skip, bool) or skip < 0:
-        raise _fail("'skip_rows' must be a whole number ≥ 0", src, data, "skip_rows")
+        raise _fail(_("'skip_rows' must be a whole number ≥ 0"), src, data, "skip_rows")
     sheet = data.get("sheet")
     if sheet is not None and not isinstance(sheet, str | int):
-        raise _fail("'sheet' must be a sheet name or a 1-based sheet number", src, data, "sheet")
+        raise _fail(_("'sheet' must be a sheet name or a 1-based sheet number"), src, data, "sheet")
     read = replace(read, delimiter=csv.get("delimiter"), encoding=csv.get("encoding"),
                    multiline=bool(csv.get("multiline", False)), skip_rows=skip, sheet=sheet)
     tz = data.get("timezone")
@@ -145,11 +148,11 @@ def parse_mapping(data: dict, src: str | None = None) -> Mapping:
         try:
             ZoneInfo(str(tz))
         except (ZoneInfoNotFoundError, ValueError):
-            raise _fail(f"timezone {tz!r} is not an IANA name such as Asia/Bangkok", src, data,
-                        "timezone") from None
+            raise _fail(_("timezone {timezone} is not an IANA name such as Asia/Bangkok").format(timezone=repr(tz)),
+                        src, data, "timezone") from None
     columns = data.get("columns") or {}
     if not isinstance(columns, dict):
-        raise _fail("'columns' must map canonical column names to file columns", src, data)
+        raise _fail(_("'columns' must map canonical column names to file columns"), src, data)
     rules = {}
     key_lines = columns.get(KEY_LINES) or {}
     for target, spec in columns.items():
@@ -163,47 +166,51 @@ def _rule(target: str, spec, src, key_line) -> ColumnRule:
     if isinstance(spec, str | int | float) and not isinstance(spec, bool):
         return ColumnRule(target, column=str(spec), line=key_line)
     if not isinstance(spec, dict):
-        raise ConfigError(f"column {target!r} must name a file column or be a mapping "
-                          "with column/constant/template", file=src, line=key_line)
+        raise ConfigError(_("column {column} must name a file column or be a mapping "
+                            "with column/constant/template").format(column=repr(target)), file=src, line=key_line)
     line = key_line
     for key in spec:
         if key not in _COLUMN_KEYS:
-            raise _fail(f"unknown key {key!r} for column {target!r}; expected one of: "
-                        f"{', '.join(sorted(_COLUMN_KEYS - {LINE, KEY_LINES}))}", src, spec, key)
+            raise _fail(_("unknown key {key} for column {column}; expected one of: {keys}").format(
+                key=repr(key), column=repr(target), keys=", ".join(sorted(_COLUMN_KEYS - {LINE, KEY_LINES}))),
+                src, spec, key)
     given = [k for k in ("column", "constant", "template") if k in spec]
     if len(given) != 1:
-        raise ConfigError(f"column {target!r} needs exactly one of column, constant or template",
-                          file=src, line=line)
+        raise ConfigError(_("column {column} needs exactly one of column, constant or template").format(
+            column=repr(target)), file=src, line=line)
     unit = spec.get("unit")
     if unit is not None and unit not in UNITS:
-        raise ConfigError(f"unit {unit!r} of column {target!r} must be one of: {', '.join(UNITS)}",
-                          file=src, line=line)
+        raise ConfigError(_("unit {unit} of column {column} must be one of: {units}").format(
+            unit=repr(unit), column=repr(target), units=", ".join(UNITS)), file=src, line=line)
     values = spec.get("values") or {}
     if not isinstance(values, dict):
-        raise ConfigError(f"'values' of column {target!r} must map file codes to canonical values",
-                          file=src, line=line)
+        raise ConfigError(_("'values' of column {column} must map file codes to canonical values").format(
+            column=repr(target)), file=src, line=line)
     pattern = spec.get("pattern")
     if pattern is not None:
         try:
             compiled = re.compile(str(pattern))
         except re.error as e:
-            raise ConfigError(f"pattern of column {target!r} is not a valid regular expression ({e})",
-                              file=src, line=line) from None
+            raise ConfigError(_("pattern of column {column} is not a valid regular expression ({error})").format(
+                column=repr(target), error=e), file=src, line=line) from None
         if compiled.groups > 1:
-            raise ConfigError(f"pattern of column {target!r} may have at most one group in "
-                              "parentheses: the part it captures is the value", file=src, line=line)
+            raise ConfigError(_("pattern of column {column} may have at most one group in "
+                                "parentheses: the part it captures is the value").format(column=repr(target)),
+                              file=src, line=line)
     if spec.get("minus") is not None and "column" not in spec:
-        raise ConfigError(f"'minus' of column {target!r} subtracts from a 'column'; name one",
-                          file=src, line=line)
+        raise ConfigError(_("'minus' of column {column} subtracts from a 'column'; name one").format(
+            column=repr(target)), file=src, line=line)
     template = spec.get("template")
     if template is not None:
         try:
             fields = [f for _, f, _, _ in string.Formatter().parse(str(template)) if f is not None]
         except ValueError as e:
-            raise ConfigError(f"template of column {target!r} is malformed ({e})", file=src, line=line) from None
+            raise ConfigError(_("template of column {column} is malformed ({error})").format(
+                column=repr(target), error=e), file=src, line=line) from None
         if not fields or any(not f for f in fields):
-            raise ConfigError(f"template of column {target!r} must name file columns in braces, "
-                              "like '{Campaign}-{Phone}'", file=src, line=line)
+            raise ConfigError(_("template of column {column} must name file columns in braces, "
+                                "like {example}").format(column=repr(target), example="'{Campaign}-{Phone}'"),
+                              file=src, line=line)
 
     def text(key):
         v = spec.get(key)
@@ -224,8 +231,8 @@ def resolve(mapping: Mapping, table: Table, header: list[str], file: str,
     from telekpi.errors import InputError
 
     if mapping.table and mapping.table != table.name:
-        raise ConfigError(f"this mapping is for table {mapping.table!r}, not {table.name!r}",
-                          file=mapping.file, line=1)
+        raise ConfigError(_("this mapping is for table {mapped}, not {table}").format(
+            mapped=repr(mapping.table), table=repr(table.name)), file=mapping.file, line=1)
     by_norm = {}
     for h in header:
         by_norm.setdefault(normalize(h), h)
@@ -233,8 +240,9 @@ def resolve(mapping: Mapping, table: Table, header: list[str], file: str,
     folded = {h.casefold(): h for h in header}
     for target, rule in mapping.rules.items():
         if target not in table.names:
-            raise ConfigError(f"{target!r} is not a column of table {table.name}; its columns are: "
-                              f"{', '.join(table.names)}", file=mapping.file, line=rule.line)
+            raise ConfigError(_("{column} is not a column of table {table}; its columns are: {columns}").format(
+                column=repr(target), table=table.name, columns=", ".join(table.names)),
+                file=mapping.file, line=rule.line)
     rules: dict[str, ColumnRule] = {}
     for target, rule in mapping.rules.items():
         fixed = []
@@ -244,9 +252,10 @@ def resolve(mapping: Mapping, table: Table, header: list[str], file: str,
                 continue
             real = name if name in exact else folded.get(name.casefold())
             if real is None:
-                raise InputError(f"has no column {name!r}, which the mapping {mapping.file} "
-                                 f"(line {rule.line}) reads for {target}; the file's columns are: "
-                                 f"{', '.join(header)}", file=file, line=header_line or None, column=name)
+                raise InputError(_("has no column {column}, which the mapping {mapping} (line {line}) reads "
+                                   "for {target}; the file's columns are: {columns}").format(
+                    column=repr(name), mapping=mapping.file, line=rule.line, target=target,
+                    columns=", ".join(header)), file=file, line=header_line or None, column=name)
             fixed.append((name, real))
         if rule.column is not None:
             rule = replace(rule, column=fixed[0][1], minus=fixed[1][1] if rule.minus else None)
@@ -261,9 +270,10 @@ def resolve(mapping: Mapping, table: Table, header: list[str], file: str,
             rules[col] = ColumnRule(col, column=by_norm[col])
     missing = [c for c in table.required if c not in rules and table.column(c).default is None]
     if missing:
-        raise InputError(
-            f"has no usable header for table {table.name}: required column(s) "
-            f"{', '.join(missing)} not found among {', '.join(header) or 'no columns'}; "
-            "name them in the header or map them with --mapping", file=file,
-            line=header_line or None, column=missing[0])
+        message = _("has no usable header for table {table}: required column(s) {missing} not found "
+                    "among {columns}; name them in the header or map them with --mapping") if header else \
+            _("has no usable header for table {table}: required column(s) {missing} not found "
+              "among no columns; name them in the header or map them with --mapping")
+        raise InputError(message.format(table=table.name, missing=", ".join(missing), columns=", ".join(header)),
+                         file=file, line=header_line or None, column=missing[0])
     return rules

@@ -10,6 +10,7 @@ import pyarrow as pa
 import pyarrow.parquet as pq
 
 from telekpi.errors import InputError
+from telekpi.i18n import _
 from telekpi.ingest.registry import Format, register_format
 from telekpi.ingest.source import RawBatch, ReadOptions
 
@@ -24,7 +25,7 @@ class ParquetSource:
         try:
             self._file = pq.ParquetFile(path)
         except (pa.ArrowInvalid, OSError) as e:
-            raise InputError(f"is not a readable Parquet file ({str(e).splitlines()[0]})",
+            raise InputError(_("is not a readable Parquet file ({error})").format(error=str(e).splitlines()[0]),
                              file=str(path)) from None
         self.columns = list(self._file.schema_arrow.names)
         self.total = max(1, self._file.metadata.num_rows)
@@ -40,8 +41,8 @@ class ParquetSource:
                 self.done += batch.num_rows
                 yield RawBatch(pa.Table.from_batches([batch]), lines)
         except (pa.ArrowInvalid, OSError) as e:
-            raise InputError(f"is damaged after row {self.done} ({str(e).splitlines()[0]})",
-                             file=str(self.path), line=self.done + 1) from None
+            raise InputError(_("is damaged after row {row} ({error})").format(
+                row=self.done, error=str(e).splitlines()[0]), file=str(self.path), line=self.done + 1) from None
 
     def close(self) -> None:
         self._file.close()

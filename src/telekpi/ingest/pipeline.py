@@ -53,7 +53,10 @@ def import_file(wh: Warehouse, table_name: str, path: Path, settings: Settings, 
     if f.tables and table.name not in f.tables:
         from telekpi.errors import UsageError
 
-        raise UsageError(f"format {f.name} fills {', '.join(f.tables)}, not {table.name}")
+        from telekpi.i18n import _
+
+        raise UsageError(_("format {format} fills {tables}, not {table}").format(
+            format=f.name, tables=", ".join(f.tables), table=table.name))
     mapping = format_mapping(f, mapping)
     options = replace(mapping.read, table=table.name)
     if encoding is not None:

@@ -14,6 +14,7 @@ from importlib.metadata import entry_points
 from pathlib import Path
 
 from telekpi.errors import InputError, UsageError
+from telekpi.i18n import _
 from telekpi.ingest.source import ReadOptions, Source
 
 HEAD_BYTES = 64 * 1024
@@ -72,7 +73,8 @@ def get_format(name: str) -> Format:
     try:
         return _FORMATS[name]
     except KeyError:
-        raise UsageError(f"unknown format {name!r}; known: {', '.join(sorted(_FORMATS))}") from None
+        raise UsageError(_("unknown format {format}; known: {formats}").format(
+            format=repr(name), formats=", ".join(sorted(_FORMATS)))) from None
 
 
 def read_head(path: Path) -> bytes:
@@ -80,11 +82,11 @@ def read_head(path: Path) -> bytes:
         with open(path, "rb") as f:
             return f.read(HEAD_BYTES)
     except FileNotFoundError:
-        raise InputError("no such file", file=str(path)) from None
+        raise InputError(_("no such file"), file=str(path)) from None
     except IsADirectoryError:
-        raise InputError("is a folder, not a file", file=str(path)) from None
+        raise InputError(_("is a folder, not a file"), file=str(path)) from None
     except PermissionError:
-        raise InputError("cannot be read (permission denied)", file=str(path)) from None
+        raise InputError(_("cannot be read (permission denied)"), file=str(path)) from None
 
 
 def is_zip_workbook(path: Path, head: bytes) -> bool:
@@ -102,7 +104,7 @@ def detect_format(path: Path) -> Format:
     _load()
     head = read_head(path)
     if not head:
-        raise InputError("is empty; expected a header line naming the columns", file=str(path), line=1)
+        raise InputError(_("is empty; expected a header line naming the columns"), file=str(path), line=1)
     for fmt in sorted(_FORMATS.values(), key=lambda f: -f.priority):
         if fmt.sniff and fmt.sniff(path, head):
             return fmt
@@ -110,5 +112,5 @@ def detect_format(path: Path) -> Format:
     for fmt in _FORMATS.values():
         if suffix in fmt.extensions and not fmt.sniff:
             return fmt
-    raise InputError("is not a table telekpi can read (CSV, Parquet or XLSX); "
-                     "pass --format if it is one", file=str(path))
+    raise InputError(_("is not a table telekpi can read (CSV, Parquet or XLSX); "
+                       "pass --format if it is one"), file=str(path))

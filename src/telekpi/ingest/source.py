@@ -86,8 +86,10 @@ def prefetch(batches: Iterator[RawBatch], depth: int = 2) -> Iterator[RawBatch]:
     """Read the next batches in a thread while the caller works on this one.
 
     Parsing (pyarrow) and validation (DuckDB) both release the GIL, so on two
-    cores they overlap. Errors in the reader surface in the caller.
+    cores they overlap. Errors in the reader surface in the caller. The thread runs in a copy
+    of the caller's context, so what it writes (reject reasons) is in the caller's language.
     """
+    import contextvars
     import queue
     import threading
 
@@ -110,7 +112,8 @@ def prefetch(batches: Iterator[RawBatch], depth: int = 2) -> Iterator[RawBatch]:
         except BaseException as e:  # handed to the caller, raised there
             q.put(e)
 
-    t = threading.Thread(target=work, name="telekpi-reader", daemon=True)
+    t = threading.Thread(target=contextvars.copy_context().run, args=(work,), name="telekpi-reader",
+                         daemon=True)
     t.start()
     try:
         while True:

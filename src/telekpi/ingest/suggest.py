@@ -19,6 +19,7 @@ from datetime import datetime
 from pathlib import Path
 
 from telekpi.errors import InputError
+from telekpi.i18n import _
 from telekpi.ingest.registry import detect_format, read_head
 from telekpi.ingest.source import ReadOptions
 from telekpi.model.tables import TABLES, Table
@@ -157,9 +158,10 @@ class Suggestion:
     unused: list[str]            # file columns nothing reads
 
     def yaml(self, source: str) -> str:
-        out = [f"# Suggested by `telekpi mapping suggest` for {source}. Every guess is explained;",
-               "# check them (and the TODO lines) before importing.",
-               f"table: {self.table}    # {self.why_table}"] + [f"# {n}" for n in self.notes]
+        intro = _("Suggested by `telekpi mapping suggest` for {source}. Every guess is explained;\n"
+                  "check them (and the TODO lines) before importing.").format(source=source)
+        out = [f"# {line}" for line in intro.splitlines()] + \
+            [f"table: {self.table}    # {self.why_table}"] + [f"# {n}" for n in self.notes]
         out += [f"{k}: {_flow(v) if isinstance(v, dict) else _q(v)}" for k, v in self.read.items()]
         out.append("columns:")
         for g in self.guesses:
@@ -173,11 +175,11 @@ class Suggestion:
             if values:
                 out += ["    values:"] + [f"      {_q(k)}: {_q(v)}" for k, v in values.items()]
             out += [f"    # TODO {t}" for t in g.todo]
-        out += [f"  # TODO {col} is required and no column of the file matched it; {todo}"
-                for col, todo in self.missing.items()]
+        out += ["  # TODO " + _("{column} is required and no column of the file matched it; {todo}").format(
+            column=col, todo=todo) for col, todo in self.missing.items()]
         if self.unused:
-            out.append("# Not used (nothing matched their names): "
-                       + ", ".join(json.dumps(u, ensure_ascii=False) for u in self.unused))
+            out.append("# " + _("Not used (nothing matched their names): {columns}").format(
+                columns=", ".join(json.dumps(u, ensure_ascii=False) for u in self.unused)))
         return "\n".join(out) + "\n"
 
 
@@ -213,41 +215,45 @@ def _year(value: str, fmt: str) -> int | None:
 def detect_time(values: list[str], header: str = "") -> tuple[str | None, list[str]] | None:
     """(format, or None for ISO; notes), or None when the values are not times."""
     if not values:
-        return None, ["no values in the sample to tell the time layout"]
+        return None, [_("no values in the sample to tell the time layout")]
     enough = 0.9 * len(values)
     if sum(1 for v in values if ISO.match(v)) >= enough:
-        return None, [f"ISO times like {values[0]!r}: read as they are"]
+        return None, [_("ISO times like {value}: read as they are").format(value=repr(values[0]))]
     if all(v.isdigit() and len(v) in (10, 13) for v in values):
         fmt = "epoch" if len(values[0]) == 10 else "epoch_ms"
-        return fmt, [f"numbers like {values[0]} are Unix times in {'seconds' if fmt == 'epoch' else 'ms'}"]
+        why = _("numbers like {value} are Unix times in seconds") if fmt == "epoch" else \
+            _("numbers like {value} are Unix times in ms")
+        return fmt, [why.format(value=values[0])]
     fits = [(f, ys) for f in TIME_FORMATS if len(ys := [y for v in values if (y := _year(v, f))]) >= enough]
     if not fits:
         return None
     fmt, years = fits[0]
-    notes = [f"values like {values[0]!r} read as {fmt}"]
+    notes = [_("values like {value} read as {format}").format(value=repr(values[0]), format=fmt)]
     if (swapped := fmt.replace("%d", "%D").replace("%m", "%d").replace("%D", "%m")) != fmt and \
             any(f == swapped for f, _ in fits):
-        notes.append("no day above 12 in the sample, so day/month order is a guess (day first here)")
+        notes.append(_("no day above 12 in the sample, so day/month order is a guess (day first here)"))
     if max(years) > 2400:
-        notes.append(f"years like {max(years)} look Buddhist Era (subtract 543): convert them before importing")
+        notes.append(_("years like {year} look Buddhist Era (subtract 543): convert them before importing").format(
+            year=max(years)))
     return fmt, notes
 
 
 def detect_seconds(values: list[str], header: str = "") -> tuple[dict, list[str]] | None:
     """(rule keys such as unit, notes) for a duration column, or None when the values are not durations."""
     if values and all(CLOCK.match(v) for v in values):
-        return {}, [f"durations like {values[0]!r} (h:mm:ss or m:ss): read as they are"]
+        return {}, [_("durations like {value} (h:mm:ss or m:ss): read as they are").format(value=repr(values[0]))]
     nums = [float(v.replace(",", ".")) for v in values if re.fullmatch(r"-?\d+([.,]\d+)?", v)]
     if len(nums) < 0.9 * len(values):
         return None
     keys = {"decimal": ","} if any("," in v for v in values) else {}
     for unit in ("ms", "min", "h", "s"):
         if _score(fold(header), _words(UNIT_WORDS[unit]))[0]:
-            return ({"unit": unit} if unit != "s" else {}) | keys, [f"the header says {unit}"]
+            return ({"unit": unit} if unit != "s" else {}) | keys, [_("the header says {unit}").format(unit=unit)]
     positive = [n for n in nums if n > 0]
     if positive and (median := statistics.median(positive)) > 7200:
-        return {"unit": "ms"} | keys, [f"median {median:g} is over two hours as seconds, so milliseconds"]
-    return keys, ["numbers of seconds"]
+        return {"unit": "ms"} | keys, [_("median {median} is over two hours as seconds, so milliseconds").format(
+            median=f"{median:g}")]
+    return keys, [_("numbers of seconds")]
 
 
 def detect_money(values: list[str], header: str = "") -> tuple[dict, list[str]] | None:
@@ -258,7 +264,8 @@ def detect_money(values: list[str], header: str = "") -> tuple[dict, list[str]] 
         if any(re.fullmatch(grouped, c) for c in cleaned) and \
                 all(re.fullmatch(grouped, c) or re.fullmatch(plain, c) for c in cleaned):
             return {"thousands": sep} | ({"decimal": dec} if dec != "." else {}), \
-                [f"amounts like {values[0]!r}: {sep!r} groups thousands"]
+                [_("amounts like {value}: {separator} groups thousands").format(value=repr(values[0]),
+                                                                                separator=repr(sep))]
     return ({}, []) if all(re.fullmatch(r"-?\d+(\.\d+)?", c) for c in cleaned) else None
 
 
@@ -271,14 +278,14 @@ def sample(path: Path, table: str | None = None, encoding: str | None = None):
     """(format, top-level mapping keys, header, {column: non-empty sample values}, notes) of ``path``."""
     fmt = detect_format(path)
     if fmt.mapping:
-        raise InputError(f"is in the {fmt.name} format, which telekpi maps already; import it as it is "
-                         "(a --mapping there overrides single columns)", file=str(path))
+        raise InputError(_("is in the {format} format, which telekpi maps already; import it as it is "
+                           "(a --mapping there overrides single columns)").format(format=fmt.name), file=str(path))
     notes, base = [], ReadOptions(table=table)
     if fmt.name == "csv":
         enc = encoding or guess_encoding(read_head(path))
         if enc and not encoding:
-            notes.append(f"the file is not UTF-8; {enc} is a guess (others: cp1258 Vietnamese, cp874 Thai, "
-                         "gb18030 / big5 Chinese): check that the names below read right")
+            notes.append(_("the file is not UTF-8; {encoding} is a guess (others: cp1258 Vietnamese, cp874 Thai, "
+                           "gb18030 / big5 Chinese): check that the names below read right").format(encoding=enc))
         base = replace(base, encoding=enc)
     best, error = (0, None, 0), None
     for skip in range(MAX_TITLE_ROWS + 1):   # title lines above the header: the header names most columns
@@ -293,7 +300,7 @@ def sample(path: Path, table: str | None = None, encoding: str | None = None):
             src.close()
     if best[1] is None:
         raise error
-    _, src, skip = best
+    __, src, skip = best
     rows: dict[str, list[str]] = {c: [] for c in src.columns}
     n = 0
     try:
@@ -308,8 +315,10 @@ def sample(path: Path, table: str | None = None, encoding: str | None = None):
     csv_opts = {k: v for k, v in (("delimiter", getattr(src, "delimiter", ",")), ("encoding", base.encoding))
                 if v and v != ","}
     read = ({"skip_rows": skip} if skip else {}) | ({"csv": csv_opts} if fmt.name == "csv" and csv_opts else {})
-    notes += [f"{skip} title line(s) above the header are skipped"] * bool(skip) + \
-        ["the file has no data rows: guesses come from the header alone"] * (n == 0)
+    if skip:
+        notes.append(_("{n} title line(s) above the header are skipped").format(n=skip))
+    if n == 0:
+        notes.append(_("the file has no data rows: guesses come from the header alone"))
     return fmt.name, read, src.columns, rows, notes
 
 
@@ -358,32 +367,35 @@ def _choice_values(col, values: list[str], g: Guess) -> None:
             mapped[v] = canon
     if mapped:
         g.rule["values"] = mapped
-        g.why.append(f"codes mapped by their words onto {', '.join(sorted(set(mapped.values())))}")
+        g.why.append(_("codes mapped by their words onto {values}").format(
+            values=", ".join(sorted(set(mapped.values())))))
     for v, n in unknown:
-        g.todo.append(f"{v!r} ({n} of {len(values)} sampled) " + (
-            "fits no default code: it is kept and flags nothing; map it here or in telekpi.toml "
-            "[dispositions]" if col.name == "disposition" else
-            f"is not {', '.join(col.choices)}: map it here or its rows are quarantined"))
+        todo = _("{value} ({n} of {total} sampled) fits no default code: it is kept and flags nothing; "
+                 "map it here or in telekpi.toml [dispositions]") if col.name == "disposition" else \
+            _("{value} ({n} of {total} sampled) is not {choices}: map it here or its rows are quarantined")
+        g.todo.append(todo.format(value=repr(v), n=n, total=len(values), choices=", ".join(col.choices or ())))
 
 
 def suggest(path: Path, table: str | None = None, encoding: str | None = None) -> Suggestion:
     """A mapping for ``path`` onto ``table`` (guessed when None)."""
     fmt, read, header, rows, notes = sample(path, table, encoding)
     if table is not None:
-        t, why_table = canonical_table(table), "as asked"
-        _, chosen = match_columns(t, header, rows)
+        t, why_table = canonical_table(table), _("as asked")
+        __, chosen = match_columns(t, header, rows)
     else:
         scored = sorted(((match_columns(t, header, rows), i, t) for i, t in enumerate(TABLES.values())),
                         key=lambda s: (-s[0][0], s[1]))
-        (_, chosen), _, t = scored[0]
-        why_table = (f"guessed: {len(chosen)} of its columns found (next best: {scored[1][2].name}); "
-                     "pass --table to choose")
+        (__, chosen), __, t = scored[0]
+        why_table = _("guessed: {n} of its columns found (next best: {table}); pass --table to choose").format(
+            n=len(chosen), table=scored[1][2].name)
     guesses = []
     for col in (c for c in t.columns if c.name in chosen):
         h, w = chosen[col.name]
-        how = "its values fit (no header named it)" if w is None else \
-            "same name" if w == fold(col.name) else f"header word {w!r}"
-        g, values = Guess(col.name, {"column": h}, [f"{h!r} → {col.name}: {how}"], []), rows[h][:200]
+        how = _("{header} → {column}: its values fit (no header named it)") if w is None else \
+            _("{header} → {column}: same name") if w == fold(col.name) else \
+            _("{header} → {column}: header word {word}")
+        why = how.format(header=repr(h), column=col.name, word=repr(w))
+        g, values = Guess(col.name, {"column": h}, [why], []), rows[h][:200]
         if col.type in DETECT:
             keys, why = DETECT[col.type](values, h) or ({}, [])
             g.rule.update({"format": keys} if isinstance(keys, str) else keys or {})
@@ -392,9 +404,10 @@ def suggest(path: Path, table: str | None = None, encoding: str | None = None) -
             _choice_values(col, values, g)
         guesses.append(g)
     stem = re.sub(r"[^\w.-]", "_", path.stem)
-    missing = {c: f"map it, e.g.  {c}: {{column: \"…\"}}" + (
-        f"  or, the file having no id, its line number:  {c}: {{template: \"{stem}-{{__line}}\"}}"
-        if (c,) == t.key else "") for c in t.required if c not in chosen and t.column(c).default is None}
+    missing = {c: _("map it, e.g.  {example}  or, the file having no id, its line number:  {line_example}").format(
+        example=f"{c}: {{column: \"…\"}}", line_example=f"{c}: {{template: \"{stem}-{{__line}}\"}}")
+        if (c,) == t.key else _("map it, e.g.  {example}").format(example=f"{c}: {{column: \"…\"}}")
+        for c in t.required if c not in chosen and t.column(c).default is None}
     used = {h for h, _ in chosen.values()}
-    return Suggestion(t.name, why_table, read, [f"read as {fmt}"] + notes, guesses, missing,
+    return Suggestion(t.name, why_table, read, [_("read as {format}").format(format=fmt)] + notes, guesses, missing,
                       [h for h in header if h not in used])

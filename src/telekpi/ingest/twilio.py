@@ -40,6 +40,7 @@ import pyarrow as pa
 import pyarrow.compute as pc
 
 from telekpi.errors import InputError
+from telekpi.i18n import _
 from telekpi.ingest.connector import (
     DerivedCsvSource,
     add_columns,
@@ -141,6 +142,13 @@ def identity(arr) -> pa.Array:
                       pa.scalar(None, pa.string()))
 
 
+def joined(message: str, **values) -> pa.Array:
+    """A (translated) message per row: each ``{name}`` of ``values`` is a text or an array of texts."""
+    pieces = re.split(r"\{(\w+)\}", message)
+    args = [values.get(p, "{" + p + "}") if i % 2 else p for i, p in enumerate(pieces)]
+    return pc.binary_join_element_wise(*[a for a in args if not isinstance(a, str) or a], "")
+
+
 def derive(t: pa.Table, cols: dict[str, str]) -> pa.Table:
     n = t.num_rows
 
@@ -181,11 +189,12 @@ def derive(t: pa.Table, cols: dict[str, str]) -> pa.Table:
     # word DuckDB would silently drop (its TIMESTAMP cast ignores "PST").
     pending = pc.is_in(status, pa.array(PENDING))
     zoned = pc.fill_null(pc.match_substring_regex(started, ZONE_WORD), False)
-    problem = pc.if_else(pending, pc.binary_join_element_wise(
-        "call still in progress (status ", status, "); import again when it has ended", ""), null)
-    problem = pc.if_else(pc.and_(pc.invert(pending), zoned), pc.binary_join_element_wise(
-        "started_at: '", started, "' names a time zone other than UTC; Twilio writes UTC "
-        "(2024-03-05 10:15:30 UTC, +0000 or Z)", ""), problem)
+    problem = pc.if_else(pending, joined(
+        _("call still in progress (status {status}); import again when it has ended"), status=status), null)
+    problem = pc.if_else(pc.and_(pc.invert(pending), zoned), joined(
+        _("{column}: {value} names a time zone other than UTC; Twilio writes UTC "
+          "(2024-03-05 10:15:30 UTC, +0000 or Z)"), column="started_at",
+        value=pc.binary_join_element_wise("'", started, "'", "")), problem)
     return add_columns(t, twilio_sid=blank_to_null(col("sid")), twilio_started=started,
                        twilio_status=canonical, twilio_direction=dir_out, twilio_talk=talk,
                        twilio_agent=agent, twilio_lead=lead, twilio_problem=problem,
@@ -203,9 +212,8 @@ class TwilioSource(DerivedCsvSource):
         if not is_twilio_header(header):
             missing = [f for f in REQUIRED if f not in cols] + ([] if "start" in cols or "created" in cols
                                                                 else ["Start Time"])
-            raise InputError("is not a Twilio call log export: its header has no column for "
-                             f"{', '.join(m.replace('_', ' ').title() for m in missing)}",
-                             file=str(path), line=header_line)
+            raise InputError(_("is not a Twilio call log export: its header has no column for {columns}").format(
+                columns=", ".join(m.replace("_", " ").title() for m in missing)), file=str(path), line=header_line)
         self.pending = 0
         super().__init__(path, options, lambda t: derive(t, cols))
 
@@ -229,8 +237,8 @@ class TwilioSource(DerivedCsvSource):
     def notes(self) -> list[str]:
         if not self.pending:
             return []
-        return [(f"{self.pending:,} call(s) still queued, ringing or in progress were quarantined; "
-                "import a later export when they have ended")]
+        return [_("{n} call(s) still queued, ringing or in progress were quarantined; "
+                  "import a later export when they have ended").format(n=f"{self.pending:,}")]
 
 
 def sniff_twilio(path: Path, head: bytes) -> bool:

@@ -74,6 +74,7 @@ import numpy as np
 import pyarrow as pa
 import pyarrow.compute as pc
 
+from telekpi.i18n import _, ngettext
 from telekpi.ingest.connector import (
     DerivedCsvSource,
     add_columns,
@@ -276,7 +277,8 @@ class _Field:
         self.bad = np.asarray(pc.and_(pc.is_valid(text), pc.is_null(num)).to_pylist(), dtype=bool)
 
     def shown(self, i: int) -> str:
-        return f"{self.name} {self.raw[i] if self.raw[i] is not None else '(blank)'}"
+        value = self.raw[i] if self.raw[i] is not None else _("(blank)")
+        return f"{self.name} {value}"
 
 
 STATES = ("pause", "available", "on_call", "wrap")
@@ -351,9 +353,10 @@ class AgentLogSource:
             for later in STATES[i + 1:]:
                 clash = keeps[a] & keeps[later] & (parts[a][1] == parts[later][1])
                 for r in np.flatnonzero(clash):
-                    rejects.append(Reject(int(b.lines[r]), f"started_at: the {a} and {later} "
-                                          f"states of this log row both start at epoch "
-                                          f"{parts[a][1][r]:.0f}; kept {later}",
+                    rejects.append(Reject(int(b.lines[r]), _(
+                        "{column}: the {state} and {later} states of this log row both start at epoch "
+                        "{epoch}; kept {later}").format(column="started_at", state=a, later=later,
+                                                        epoch=f"{parts[a][1][r]:.0f}"),
                                           raw=_row_json(b.table, r), column="started_at"))
                 keeps[a] = keeps[a] & ~clash
         self.empty_rows += int((~blank & ~np.logical_or.reduce([keeps[s] for s in STATES])).sum())
@@ -368,7 +371,7 @@ class AgentLogSource:
         starts, ends = np.empty(row.size, dtype=object), np.empty(row.size, dtype=object)
         for k, s in enumerate(STATES):
             sel = kind == k
-            _, start, end, start_text, end_text = parts[s]
+            __, start, end, start_text, end_text = parts[s]
             rs = row[sel]
             st, en = _epoch_text(start[rs]), _epoch_text(end[rs])
             for j in np.flatnonzero(np.isnan(start[rs])):   # only rows with a field not a number
@@ -390,9 +393,10 @@ class AgentLogSource:
         if not self.empty_rows:
             return []
         n = self.empty_rows
-        rows = "row" if n == 1 else "rows"
-        return [(f"{n:,} agent log {rows} held no time (every duration 0, as a row still open "
-                 "when the log was exported) and gave no state")]
+        return [ngettext("{n} agent log row held no time (every duration 0, as a row still open "
+                         "when the log was exported) and gave no state",
+                         "{n} agent log rows held no time (every duration 0, as a row still open "
+                         "when the log was exported) and gave no state", n).format(n=f"{n:,}")]
 
     def progress(self) -> float:
         return self.inner.progress()

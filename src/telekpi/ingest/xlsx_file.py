@@ -15,6 +15,7 @@ import numpy as np
 import pyarrow as pa
 
 from telekpi.errors import InputError
+from telekpi.i18n import _
 from telekpi.ingest.registry import Format, is_zip_workbook, register_format
 from telekpi.ingest.source import RawBatch, ReadOptions
 
@@ -47,7 +48,8 @@ class XlsxSource:
         try:
             self._book = CalamineWorkbook.from_path(str(path))
         except Exception as e:  # calamine raises its own error types for damaged workbooks
-            raise InputError(f"is not a readable workbook ({str(e).splitlines()[0]})", file=str(path)) from None
+            raise InputError(_("is not a readable workbook ({error})").format(error=str(e).splitlines()[0]),
+                             file=str(path)) from None
         names = self._book.sheet_names
         sheet = options.sheet
         try:
@@ -58,8 +60,8 @@ class XlsxSource:
             else:
                 self._sheet = self._book.get_sheet_by_name(str(sheet))
         except Exception:
-            raise InputError(f"has no sheet {sheet!r}; its sheets are: {', '.join(names)}",
-                             file=str(path)) from None
+            raise InputError(_("has no sheet {sheet}; its sheets are: {sheets}").format(
+                sheet=repr(sheet), sheets=", ".join(names)), file=str(path)) from None
         self.sheet_name = self._sheet.name
         self.total = max(1, self._sheet.total_height)
         self._rows = enumerate(self._sheet.iter_rows(), 1)
@@ -74,8 +76,8 @@ class XlsxSource:
                 header = [cell_text(v).strip() for v in row]
                 break
         else:
-            raise InputError(f"sheet {self.sheet_name!r} has no header row naming the columns",
-                             file=str(path), line=options.skip_rows + 1)
+            raise InputError(_("sheet {sheet} has no header row naming the columns").format(
+                sheet=repr(self.sheet_name)), file=str(path), line=options.skip_rows + 1)
         # Trailing unnamed columns are ignored; an unnamed column between named ones is an error.
         while header and not header[-1]:
             header.pop()
@@ -83,10 +85,10 @@ class XlsxSource:
         seen: dict[str, int] = {}
         for i, name in enumerate(header, 1):
             if not name:
-                raise InputError(f"header cell {i} of sheet {self.sheet_name!r} is empty; every column "
-                                 "needs a name", file=str(path), line=self.header_line)
+                raise InputError(_("header cell {cell} of sheet {sheet} is empty; every column needs a name").format(
+                    cell=i, sheet=repr(self.sheet_name)), file=str(path), line=self.header_line)
             if name in seen:
-                raise InputError(f"header names column {name!r} twice", file=str(path),
+                raise InputError(_("header names column {column} twice").format(column=repr(name)), file=str(path),
                                  line=self.header_line, column=name)
             seen[name] = i
         self.columns = header

@@ -128,9 +128,10 @@ TABLES: dict[str, Table] = {t.name: t for t in (
 
 def table(name: str) -> Table:
     from telekpi.errors import UsageError
+    from telekpi.i18n import _
 
     try:
         return TABLES[name]
     except KeyError:
-        raise UsageError(
-            f"unknown table {name!r}; expected one of: {', '.join(TABLES)}") from None
+        raise UsageError(_("unknown table {table}; expected one of: {tables}").format(
+            table=repr(name), tables=", ".join(TABLES))) from None

@@ -14,6 +14,7 @@ import duckdb
 import pyarrow as pa
 
 from telekpi.errors import ConfigError
+from telekpi.i18n import N_, _, translate
 from telekpi.ingest.mapping import UNITS, ColumnRule
 from telekpi.model.tables import Column, Table
 from telekpi.store.warehouse import SQL_TYPES
@@ -22,13 +23,17 @@ CURRENCY_NOISE = r"\s|₫|VNĐ|VND|đ|฿|THB|¥|CNY|RMB|NT\$|TWD|US\$|USD|\$|�
 DURATION = r"^\d+:\d{1,2}(:\d{1,2}(\.\d+)?)?$"
 # An offset or a zone name at the end: 'Z', '+07:00', ' UTC', ' PST', ' Asia/Ho_Chi_Minh'.
 OFFSET = r"(Z|[+-]\d\d(:?\d\d)?|\s[A-Za-z][A-Za-z_/+-]*)$"
-# Rules that span columns: (condition over {typed columns}, column blamed, reason)
+# Rules that span columns: (condition over {typed columns}, column blamed, reason, translated
+# where a file is imported; {column} is the column blamed)
 ROW_RULES = {
-    "agent_states": [("{ended_at} < {started_at}", "ended_at", "the state ends before it starts")],
-    "tickets": [("{resolved_at} < {opened_at}", "resolved_at", "the ticket is resolved before it was opened"),
+    "agent_states": [("{ended_at} < {started_at}", "ended_at",
+                      N_("{column}: the state ends before it starts"))],
+    "tickets": [("{resolved_at} < {opened_at}", "resolved_at",
+                 N_("{column}: the ticket is resolved before it was opened")),
                 ("{first_response_at} < {opened_at}", "first_response_at",
-                 "the first response is before the ticket was opened")],
+                 N_("{column}: the first response is before the ticket was opened"))],
 }
+_FIELD = re.compile(r"\{(\w+)\}")
 
 
 def lit(s: str) -> str:
@@ -37,6 +42,36 @@ def lit(s: str) -> str:
 
 def ident(s: str) -> str:
     return '"' + s.replace('"', '""') + '"'
+
+
+def sql_message(message: str, sql: dict[str, str], **values) -> str:
+    """SQL for a (translated) message: its ``{name}`` placeholders named in ``sql`` become those
+    SQL expressions, worked out row by row; the others become ``values``, as text.
+
+    The message stays one sentence for translators; it is cut around the row's values only here.
+    """
+    parts, pos = [], 0
+    for m in _FIELD.finditer(message):
+        name = m.group(1)
+        if name not in sql and name not in values:
+            continue
+        if m.start() > pos:
+            parts.append(message[pos:m.start()])
+        parts.append((sql[name],) if name in sql else str(values[name]))
+        pos = m.end()
+    parts.append(message[pos:])
+    out, text = [], ""
+    for p in parts:
+        if isinstance(p, tuple):
+            if text:
+                out.append(lit(text))
+            out.append(p[0])
+            text = ""
+        else:
+            text += p
+    if text or not out:
+        out.append(lit(text))
+    return " || ".join(out)
 
 
 def _shown(expr: str) -> str:
@@ -58,9 +93,10 @@ class RowCompiler:
                 try:
                     con.execute("SELECT try_strptime('x', ?)", [rule.format]).fetchall()
                 except duckdb.Error:
-                    raise ConfigError(f"format {rule.format!r} of column {rule.target} is not a valid "
-                                      "strptime pattern (e.g. %d/%m/%Y %H:%M:%S)", file=rule.line and source,
-                                      line=rule.line) from None
+                    raise ConfigError(_("format {format} of column {column} is not a valid strptime pattern "
+                                        "(e.g. %d/%m/%Y %H:%M:%S)").format(format=repr(rule.format),
+                                                                           column=rule.target),
+                                      file=rule.line and source, line=rule.line) from None
 
     def _type(self, name: str) -> pa.DataType:
         return self.schema.field(name).type
@@ -77,7 +113,7 @@ class RowCompiler:
             import string
 
             parts = []
-            for literal, field_name, _, _ in string.Formatter().parse(rule.template):
+            for literal, field_name, __, ___ in string.Formatter().parse(rule.template):
                 if literal:
                     parts.append(lit(literal))
                 if field_name:
@@ -172,18 +208,23 @@ class RowCompiler:
             v = f"CAST({v} AS VARCHAR)"
         return f"lower({v})" if col.choices else v
 
-    def expected(self, col: Column, rule: ColumnRule) -> str:
+    def not_typed(self, col: Column, rule: ColumnRule) -> str:
+        """The reason for a value that is not of the column's type: {column}, {value}, {format}."""
         if col.type == "timestamp":
             if rule.format:
-                return f"a time in the format {rule.format}"
-            return "a time like 2026-01-31 14:05:00 (or set its format in a mapping)"
+                return _("{column}: {value} is not a time in the format {format}")
+            return _("{column}: {value} is not a time like 2026-01-31 14:05:00 "
+                     "(or set its format in a mapping)")
         if col.type == "date":
-            return f"a date in the format {rule.format}" if rule.format else "a date like 2026-01-31"
+            if rule.format:
+                return _("{column}: {value} is not a date in the format {format}")
+            return _("{column}: {value} is not a date like 2026-01-31")
         if col.type == "seconds":
-            return "seconds, or a duration like 0:01:30"
+            return _("{column}: {value} is not seconds, or a duration like 0:01:30")
         if col.type == "money":
-            return "an amount like 1500000 (set thousands/decimal in a mapping for 1.500.000,00)"
-        return "a number"
+            return _("{column}: {value} is not an amount like 1500000 "
+                     "(set thousands/decimal in a mapping for 1.500.000,00)")
+        return _("{column}: {value} is not a number")
 
     def select(self, relation: str) -> str:
         """SELECT canonical columns, __line, __col, __reason, __raw FROM ``relation``."""
@@ -203,28 +244,32 @@ class RowCompiler:
             if col.default is not None:
                 conv = f"coalesce({conv}, {lit(col.default)})"
             typed.append(f"CAST({conv} AS {SQL_TYPES[col.type]}) AS {name}")
-            label = lit(col.name + ": ")
+            shown = {"value": _shown(raw_name)}
             if col.required and col.default is None:
                 checks.append((f"{name} IS NULL AND {raw_name} IS NULL", col.name,
-                               lit(col.name + " is required but empty")))
+                               sql_message(_("{column} is required but empty"), {}, column=col.name)))
             if col.type != "string":
                 checks.append((f"{name} IS NULL AND {raw_name} IS NOT NULL", col.name,
-                               f"{label} || {_shown(raw_name)} || {lit(' is not ' + self.expected(col, rule))}"))
+                               sql_message(self.not_typed(col, rule), shown, column=col.name,
+                                           format=rule.format)))
             if col.choices:
                 allowed = ", ".join(lit(c) for c in col.choices)
                 checks.append((f"{name} NOT IN ({allowed})", col.name,
-                               f"{label} || {_shown(raw_name)} || "
-                               f"{lit(' is not one of ' + ', '.join(col.choices))}"))
+                               sql_message(_("{column}: {value} is not one of {choices}"), shown,
+                                           column=col.name, choices=", ".join(col.choices))))
             if col.min is not None:
-                word = "negative" if col.min == 0 else f"below {col.min:g}"
+                below = _("{column}: {value} is negative") if col.min == 0 else \
+                    _("{column}: {value} is below {min}")
                 checks.append((f"{name} < {col.min!r}", col.name,
-                               f"{label} || {_shown(raw_name)} || {lit(' is ' + word)}"))
+                               sql_message(below, shown, column=col.name, min=f"{col.min:g}")))
             if col.max is not None:
                 checks.append((f"{name} > {col.max!r}", col.name,
-                               f"{label} || {_shown(raw_name)} || {lit(f' is above {col.max:g}')}"))
+                               sql_message(_("{column}: {value} is above {max}"), shown,
+                                           column=col.name, max=f"{col.max:g}")))
         typed_names = {c: ident("__t_" + c) for c in t.names}
         for cond, column, reason in ROW_RULES.get(t.name, []):
-            checks.append((cond.format(**typed_names), column, lit(column + ": " + reason)))
+            checks.append((cond.format(**typed_names), column,
+                           sql_message(translate(reason), {}, column=column)))
         if not checks:
             checks.append(("false", "", "NULL"))
         col_case = "CASE " + " ".join(f"WHEN {c} THEN {lit(col)}" for c, col, _ in checks) + " END"

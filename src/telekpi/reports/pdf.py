@@ -15,6 +15,7 @@ import tempfile
 from pathlib import Path
 
 from telekpi.errors import ReportError
+from telekpi.i18n import _
 from telekpi.reports.html import render_html
 from telekpi.reports.model import Report
 
@@ -37,7 +38,8 @@ def find_browser() -> str:
     if given:
         if shutil.which(given) or Path(given).is_file():
             return shutil.which(given) or given
-        raise ReportError(f"{ENV}={given} is not a browser program; point it at Chromium, Chrome or Edge")
+        raise ReportError(_("{setting} is not a browser program; point it at Chromium, Chrome or "
+                            "Edge").format(setting=f"{ENV}={given}"))
     for name in NAMES:
         found = shutil.which(name)
         if found:
@@ -45,8 +47,9 @@ def find_browser() -> str:
     for path in KNOWN_PATHS:
         if Path(path).is_file():
             return path
-    raise ReportError("PDF reports are printed by Chromium, Chrome or Edge and none was found; install "
-                      f"one (Debian: apt-get install chromium) or set {ENV} to its path, or write .html")
+    raise ReportError(_("PDF reports are printed by Chromium, Chrome or Edge and none was found; install "
+                        "one (Debian: apt-get install chromium) or set {variable} to its path, or write "
+                        ".html").format(variable=ENV))
 
 
 def print_pdf(html: str, out: Path, timeout: float = 180) -> None:
@@ -67,12 +70,12 @@ def print_pdf(html: str, out: Path, timeout: float = 180) -> None:
             proc = subprocess.run(args, capture_output=True, text=True, timeout=timeout,
                                   stdin=subprocess.DEVNULL)
         except subprocess.TimeoutExpired:
-            raise ReportError(f"{Path(browser).name} did not finish printing {out} within "
-                              f"{timeout:.0f} s") from None
+            raise ReportError(_("{browser} did not finish printing {file} within {seconds} s").format(
+                browser=Path(browser).name, file=out, seconds=f"{timeout:.0f}")) from None
         if not target.exists() or target.stat().st_size == 0:
-            last = (proc.stderr or "").strip().splitlines()[-1:] or ["no output"]
-            raise ReportError(f"{Path(browser).name} could not print {out} (exit {proc.returncode}: "
-                              f"{last[0][:200]})")
+            last = (proc.stderr or "").strip().splitlines()[-1:] or [_("no output")]
+            raise ReportError(_("{browser} could not print {file} (exit {code}: {error})").format(
+                browser=Path(browser).name, file=out, code=proc.returncode, error=last[0][:200]))
         shutil.move(str(target), out)
 
 

@@ -20,7 +20,7 @@ from zoneinfo import ZoneInfo
 from telekpi.engine.request import parse_where
 from telekpi.engine.windows import WINDOWS
 from telekpi.errors import ConfigError, Issue, UsageError, raise_issues
-from telekpi.i18n import LANGS, normalize
+from telekpi.i18n import LANGS, _, normalize
 from telekpi.store.sqlite_store import SqliteStore
 from telekpi.yaml_lines import KEY_LINES, LINE, load_file
 
@@ -81,9 +81,9 @@ class Schedule:
 def load_schedule(path: Path) -> Schedule:
     """Read and check a schedule file; ConfigError lists every problem with its line."""
     f = str(path)
-    data = load_file(path, "schedule")
+    data = load_file(path, _("cannot read the schedule ({reason})"))
     if not isinstance(data, dict):
-        raise ConfigError("a schedule is a YAML mapping with reports (and folder, smtp)", file=f)
+        raise ConfigError(_("a schedule is a YAML mapping with reports (and folder, smtp)"), file=f)
     issues: list[Issue] = []
 
     def err(line, message):
@@ -91,67 +91,73 @@ def load_schedule(path: Path) -> Schedule:
 
     keys = data.get(KEY_LINES, {})
     for k in set(data) - {"reports", "folder", "smtp", LINE, KEY_LINES}:
-        err(keys.get(k), f"unknown key {k!r}; expected reports, folder and smtp")
+        err(keys.get(k), _("unknown key {key}; expected reports, folder and smtp").format(key=repr(k)))
     base = path.resolve().parent
     folder = base / str(data.get("folder") or "reports")
     smtp = data.get("smtp")
     if smtp is not None and not (isinstance(smtp, dict) and smtp.get("host") and smtp.get("from")):
-        err(keys.get("smtp"), "smtp needs host and from (and port, ssl or starttls, user, password_env)")
+        err(keys.get("smtp"), _("smtp needs host and from (and port, ssl or starttls, user, password_env)"))
         smtp = None
     if isinstance(smtp, dict):
         smtp = {k: v for k, v in smtp.items() if k not in (LINE, KEY_LINES)}
     reports, seen = [], set()
     raw_reports = data.get("reports")
     if not isinstance(raw_reports, list) or not raw_reports:
-        err(keys.get("reports", data.get(LINE)), "reports must list at least one report")
+        err(keys.get("reports", data.get(LINE)), _("reports must list at least one report"))
         raw_reports = []
     for raw in raw_reports:
         line = raw.get(LINE) if isinstance(raw, dict) else keys.get("reports")
         if not isinstance(raw, dict) or not raw.get("id"):
-            err(line, "a report needs an id")
+            err(line, _("a report needs an id"))
             continue
         at = raw.get(KEY_LINES, {})
         rid = str(raw["id"])
         if not re.fullmatch(r"[A-Za-z0-9_.-]+", rid):
-            err(line, f"report id {rid!r} may hold only letters, digits, '-', '_' and '.'")
+            err(line, _("report id {id} may hold only letters, digits, '-', '_' and '.'").format(id=repr(rid)))
         if rid in seen:
-            err(line, f"report {rid} is defined twice")
+            err(line, _("report {id} is defined twice").format(id=rid))
         seen.add(rid)
         for k in set(raw) - REPORT_KEYS - {LINE, KEY_LINES}:
-            err(at.get(k, line), f"report {rid}: unknown key {k!r}")
+            err(at.get(k, line), _("report {id}: unknown key {key}").format(id=rid, key=repr(k)))
         days = _list(raw.get("days", list(DAYS[:5])))
         bad = [d for d in days if str(d).lower()[:3] not in DAYS]
         if bad or not days:
-            err(at.get("days", line), f"report {rid}: days must list mon, tue, wed, thu, fri, sat or sun")
+            err(at.get("days", line), _("report {id}: days must list mon, tue, wed, thu, fri, sat or "
+                                            "sun").format(id=rid))
         times = []
         for t in _list(raw.get("at", "08:00")):
             m = re.fullmatch(r"(\d{1,2}):(\d{2})", str(t))
             if not m or int(m.group(1)) > 23 or int(m.group(2)) > 59:
-                err(at.get("at", line), f"report {rid}: at {t!r} is not a time; expected HH:MM, e.g. 08:00")
+                err(at.get("at", line), _("report {id}: at {value} is not a time; expected HH:MM, "
+                                          "e.g. 08:00").format(id=rid, value=repr(t)))
             else:
                 times.append(time(int(m.group(1)), int(m.group(2))))
         period = raw.get("period", "last_7_days")
         if period not in WINDOWS:
-            err(at.get("period", line), f"report {rid}: period must be one of {', '.join(WINDOWS)}")
+            err(at.get("period", line), _("report {id}: period must be one of {periods}").format(
+                id=rid, periods=", ".join(WINDOWS)))
         formats = [str(x).lower() for x in _list(raw.get("formats", ["pdf"]))]
         if not formats or any(x not in TYPES for x in formats):
-            err(at.get("formats", line), f"report {rid}: formats must list html, xlsx or pdf")
+            err(at.get("formats", line), _("report {id}: formats must list html, xlsx or pdf").format(
+                id=rid))
         lang = raw.get("lang")
         if lang is not None and normalize(str(lang)) is None:
-            err(at.get("lang", line), f"report {rid}: lang must be one of {', '.join(LANGS)}")
+            err(at.get("lang", line), _("report {id}: lang must be one of {langs}").format(
+                id=rid, langs=", ".join(LANGS)))
         where = raw.get("where") or {}
         pairs: tuple = ()
         if not isinstance(where, dict):
-            err(at.get("where", line), f"report {rid}: where is a mapping such as {{team: T1}}")
+            err(at.get("where", line), _("report {id}: where is a mapping such as {example}").format(
+                id=rid, example="{team: T1}"))
         else:
             try:
                 pairs = parse_where([f"{k}={v}" for k, vs in where.items() if k not in (LINE, KEY_LINES)
                                      for v in _list(vs)], "where")
             except UsageError as e:
-                err(at.get("where", line), f"report {rid}: {e}")
+                err(at.get("where", line), _("report {id}: {problem}").format(id=rid, problem=e))
         to = tuple(str(x) for x in _list(raw.get("to", [])))
         if to and smtp is None:
-            err(at.get("to", line), f"report {rid}: mailing it needs an smtp section")
+            err(at.get("to", line), _("report {id}: mailing it needs an smtp section").format(id=rid))
         reports.append(Scheduled(
             rid, tuple(sorted({DAYS.index(str(d).lower()[:3]) for d in days if str(d).lower()[:3] in DAYS})),
             tuple(times), str(period), tuple(dict.fromkeys(formats)),
@@ -159,7 +165,7 @@ def load_schedule(path: Path) -> Schedule:
             base / raw["template"] if raw.get("template") else None,
             base / raw["rules"] if raw.get("rules") else None,
             raw.get("title"), to, raw.get("subject"), line))
-    raise_issues(issues, "schedule")
+    raise_issues(issues, _("{n} problem(s) in the schedule:"))
     return Schedule(f, folder, smtp, reports)
 
 

@@ -7,6 +7,7 @@ import tempfile
 from pathlib import Path
 
 from telekpi.errors import UsageError
+from telekpi.i18n import _
 from telekpi.reports.model import Report
 
 TYPES = (".html", ".xlsx", ".pdf")
@@ -23,15 +24,16 @@ def writer(path: Path):
     if suffix == ".pdf":
         from telekpi.reports.pdf import write_pdf
         return write_pdf
-    raise UsageError(f"cannot write a report as {path.name!r}; the file name must end in "
-                     f"{', '.join(TYPES)}")
+    raise UsageError(_("cannot write a report as {name}; the file name must end in {types}").format(
+        name=repr(path.name), types=", ".join(TYPES)))
 
 
 def write_report(report: Report, path: Path) -> Path:
     write = writer(path)
     path = path.resolve()
     if not path.parent.is_dir():
-        raise UsageError(f"cannot write {path}: folder {path.parent} does not exist")
+        raise UsageError(_("cannot write {file}: folder {folder} does not exist").format(
+            file=path, folder=path.parent))
     fd, tmp = tempfile.mkstemp(prefix=f".{path.stem}-", suffix=path.suffix, dir=path.parent)
     os.close(fd)
     try:

@@ -73,9 +73,10 @@ def write_xlsx(report: Report, path: Path) -> None:
             ws.sheet_view.showGridLines = False
             ws["A1"] = s.title
             ws["A1"].font = TITLE
+            compared = _("compared with {start} – {end}").format(
+                start=f.fmt.date(report.previous[0]), end=f.fmt.date(report.previous[1]))
             ws["A2"] = (f"{report.title} · {f.fmt.date(report.start)} – {f.fmt.date(report.end)} · "
-                        f"{_('compared with')} {f.fmt.date(report.previous[0])} – "
-                        f"{f.fmt.date(report.previous[1])} · {report.currency}")
+                        f"{compared} · {report.currency}")
             row = 4
             for p in s.paragraphs:
                 ws.cell(row, 1, p)

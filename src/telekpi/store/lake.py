@@ -27,6 +27,7 @@ from datetime import datetime, timezone
 from pathlib import Path
 
 from telekpi.errors import InputError, TelekpiError
+from telekpi.i18n import _
 from telekpi.model.tables import TABLES
 from telekpi.settings import CONFIG_FILE, Settings
 from telekpi.store.warehouse import Warehouse
@@ -41,10 +42,10 @@ def export_lake(wh: Warehouse, out: Path, settings: Settings, *,
     """Write every canonical table of ``wh`` under ``out``; rows written per table."""
     out = Path(out)
     if out.exists() and not out.is_dir():
-        raise InputError("is a file; export-lake writes a folder", file=str(out))
+        raise InputError(_("is a file; export-lake writes a folder"), file=str(out))
     if out.is_dir() and any(out.iterdir()) and not (out / META / MANIFEST).exists():
-        raise InputError("is a folder with other files in it and no telekpi lake; "
-                         "give an empty or new folder", file=str(out))
+        raise InputError(_("is a folder with other files in it and no telekpi lake; "
+                           "give an empty or new folder"), file=str(out))
     out.mkdir(parents=True, exist_ok=True)
     con = wh.con
     tz = settings.timezone.replace("'", "''")
@@ -71,7 +72,8 @@ def export_lake(wh: Warehouse, out: Path, settings: Settings, *,
                 con.execute(f'COPY "{name}" TO \'{_sql_path(tmp / "data_0.parquet")}\' ({opts})')
         except Exception as e:   # disk full, permissions: the lake keeps its previous table
             shutil.rmtree(tmp, ignore_errors=True)
-            raise TelekpiError(f"{out}: could not write {name} ({str(e).splitlines()[0]})") from None
+            raise TelekpiError(_("{folder}: could not write {table} ({error})").format(
+                folder=out, table=name, error=str(e).splitlines()[0])) from None
         final = out / name
         old = out / f".{name}.old"
         shutil.rmtree(old, ignore_errors=True)
@@ -107,17 +109,17 @@ def read_manifest(lake: Path | str) -> dict:
     """The lake's manifest; a clear error when ``lake`` is not a telekpi lake."""
     path = Path(lake) / META / MANIFEST
     if not Path(lake).is_dir():
-        raise InputError("no such folder; write a lake with `telekpi export-lake DIR`", file=str(lake))
+        raise InputError(_("no such folder; write a lake with `telekpi export-lake DIR`"), file=str(lake))
     if not path.exists():
-        raise InputError(f"is not a telekpi lake (no {META}/{MANIFEST}); "
-                         "write one with `telekpi export-lake DIR`", file=str(lake))
+        raise InputError(_("is not a telekpi lake (no {manifest}); write one with `telekpi export-lake DIR`")
+                         .format(manifest=f"{META}/{MANIFEST}"), file=str(lake))
     try:
         manifest = json.loads(path.read_text(encoding="utf-8"))
     except (ValueError, UnicodeDecodeError) as e:
-        raise InputError(f"is not valid JSON ({e})", file=str(path)) from None
+        raise InputError(_("is not valid JSON ({error})").format(error=e), file=str(path)) from None
     if manifest.get("format") != LAKE_FORMAT:
-        raise InputError(f"lake format {manifest.get('format')!r}; this telekpi reads {LAKE_FORMAT}",
-                         file=str(path))
+        raise InputError(_("lake format {found}; this telekpi reads {supported}").format(
+            found=repr(manifest.get("format")), supported=LAKE_FORMAT), file=str(path))
     return manifest
 
 

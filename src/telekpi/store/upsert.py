@@ -21,8 +21,10 @@ from dataclasses import dataclass
 import duckdb
 import pyarrow as pa
 
+from telekpi.i18n import _
 from telekpi.ingest.source import Reject
 from telekpi.model.tables import Table
+from telekpi.quality.validate import sql_message
 from telekpi.store.warehouse import SQL_TYPES, STAGING
 
 
@@ -88,10 +90,12 @@ class Upsert:
             return
         con.register("__dups", dups)
         join = " AND ".join(f"s.{_q(k)} = d.{_q(k)}" for k in self.table.key)
-        label = "/".join(self.table.key)
+        reason = sql_message(
+            _("duplicate {key} {value} in this file; line {line} has the same key and wins"),
+            {"value": f"'''' || left(CAST(s.{_q(first)} AS VARCHAR), 60) || ''''",
+             "line": "CAST(d.last_line AS VARCHAR)"}, key="/".join(self.table.key))
         con.execute(f"""UPDATE {STAGING} AS s SET __col = {_q_lit(first)},
-            __reason = 'duplicate {label} ' || '''' || left(CAST(s.{_q(first)} AS VARCHAR), 60) || ''''
-                       || ' in this file; line ' || d.last_line || ' has the same key and wins',
+            __reason = {reason},
             __raw = json_object({', '.join(f"{_q_lit(n)}, s.{_q(n)}" for n in self.table.names)})
             FROM __dups d WHERE {join} AND s.__line < d.last_line AND s.__reason IS NULL""")
         con.unregister("__dups")

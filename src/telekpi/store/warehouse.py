@@ -12,6 +12,7 @@ from pathlib import Path
 import duckdb
 
 from telekpi.errors import InputError, TelekpiError
+from telekpi.i18n import _
 from telekpi.model.tables import TABLES, Table
 
 SCHEMA_VERSION = 1
@@ -81,14 +82,15 @@ class Warehouse:
                  memory_limit: str | None = None):
         self.path = Path(path)
         if read_only and not self.path.exists():
-            raise InputError("no warehouse here yet; run `telekpi import` or `telekpi demo` first",
+            raise InputError(_("no warehouse here yet; run `telekpi import` or `telekpi demo` first"),
                              file=str(self.path))
         if not read_only:
             self.path.parent.mkdir(parents=True, exist_ok=True)
         try:
             self.con = duckdb.connect(str(self.path), read_only=read_only)
         except duckdb.IOException as e:
-            raise TelekpiError(f"{self.path}: cannot open the warehouse ({str(e).splitlines()[0]})") from None
+            raise TelekpiError(_("{path}: cannot open the warehouse ({error})").format(
+                path=self.path, error=str(e).splitlines()[0])) from None
         self.con.execute("SET TimeZone = 'UTC'")
         if memory_limit:
             self.con.execute(f"SET memory_limit = '{memory_limit}'")

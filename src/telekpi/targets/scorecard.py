@@ -15,6 +15,7 @@ from datetime import date, timedelta
 
 from telekpi.engine.lookup import Lookup
 from telekpi.engine.request import Request
+from telekpi.i18n import _
 from telekpi.targets.template import Template
 
 ADDITIVE_UNITS = ("count", "money")
@@ -101,8 +102,9 @@ def scorecard(engine, t: Template, as_of: date | None = None) -> dict:
                        "level": level, "site": info.get("site"), "vendor": info.get("vendor"),
                        "calls": row.get("calls") or 0, "judged": judged, "items": items,
                        "score": score, **reward,
-                       "note": None if judged else f"too few to judge ({row.get('calls') or 0} calls, "
-                                                   f"fewer than min_sample {minimum})"})
+                       "note": None if judged else _("too few to judge ({n} calls, fewer than "
+                                                     "min_sample {min})").format(
+                           n=row.get("calls") or 0, min=minimum)})
     reviews = review_dates(t)
     return {"template": {"name": t.name, "file": t.file, "goal": t.goal, "start": t.start.isoformat(),
                          "end": t.end.isoformat(), "cadence": t.cadence, "supervisor": t.supervisor,

@@ -16,6 +16,7 @@ from pathlib import Path
 
 from telekpi.catalog.loader import Catalog
 from telekpi.errors import ConfigError, Issue, raise_issues
+from telekpi.i18n import _
 from telekpi.yaml_lines import KEY_LINES, LINE, load_file
 
 CADENCES = ("daily", "weekly", "twice_weekly", "monthly")
@@ -98,7 +99,7 @@ def _num(v) -> float | None:
 def load_template(path: str | Path, catalog: Catalog) -> Template:
     """Read and check a template; raise ConfigError listing every problem with its line."""
     path = Path(path)
-    data = load_file(path, "template")
+    data = load_file(path, _("cannot read the template ({reason})"))
     issues: list[Issue] = []
     f = str(path)
 
@@ -106,60 +107,66 @@ def load_template(path: str | Path, catalog: Catalog) -> Template:
         issues.append(Issue("error", f, line, message))
 
     if not isinstance(data, dict):
-        raise ConfigError("a template is a YAML mapping with name, period, items, …", file=f)
+        raise ConfigError(_("a template is a YAML mapping with name, period, items, …"), file=f)
     keys = data.get(KEY_LINES, {})
     for k in set(data) - TOP_KEYS - {LINE, KEY_LINES}:
-        err(keys.get(k), f"unknown key {k!r}; expected one of: {', '.join(sorted(TOP_KEYS))}")
+        err(keys.get(k), _("unknown key {key}; expected one of: {keys}").format(
+            key=repr(k), keys=", ".join(sorted(TOP_KEYS))))
     period = data.get("period") or {}
     start, end = (period.get("start"), period.get("end")) if isinstance(period, dict) else (None, None)
     if not isinstance(start, date) or not isinstance(end, date):
-        err(keys.get("period"), "period needs start and end dates (YYYY-MM-DD)")
+        err(keys.get("period"), _("period needs start and end dates (YYYY-MM-DD)"))
     elif start > end:
-        err(keys.get("period"), f"period starts {start} after it ends {end}")
+        err(keys.get("period"), _("period starts {start} after it ends {end}").format(start=start, end=end))
     cadence = data.get("cadence", "monthly")
     if cadence not in CADENCES:
-        err(keys.get("cadence"), f"cadence {cadence!r} is not one of {', '.join(CADENCES)}")
+        err(keys.get("cadence"), _("cadence {cadence} is not one of {cadences}").format(
+            cadence=repr(cadence), cadences=", ".join(CADENCES)))
     scope = []
     for dim, value in (data.get("scope") or {}).items():
         if dim in (LINE, KEY_LINES):
             continue
         if dim not in SCOPE_DIMS:
-            err(keys.get("scope"), f"scope {dim!r} is not one of {', '.join(SCOPE_DIMS)}")
+            err(keys.get("scope"), _("scope {dimension} is not one of {dimensions}").format(
+                dimension=repr(dim), dimensions=", ".join(SCOPE_DIMS)))
         for v in value if isinstance(value, list) else [value]:
             scope.append((dim, str(v)))
 
     items: list[Item] = []
     raw_items = data.get("items")
     if not isinstance(raw_items, list) or not raw_items:
-        err(keys.get("items") or data.get(LINE), "items: list at least one metric with a target and weight")
+        err(keys.get("items") or data.get(LINE), _("items: list at least one metric with a target and weight"))
         raw_items = []
     for raw in raw_items:
         line = raw.get(LINE) if isinstance(raw, dict) else keys.get("items")
         if not isinstance(raw, dict):
-            err(line, "an item is a mapping with metric, target and weight")
+            err(line, _("an item is a mapping with metric, target and weight"))
             continue
         at = raw.get(KEY_LINES, {})
         mid = raw.get("metric")
         m = catalog.metrics.get(mid) if isinstance(mid, str) else None
         if m is None:
-            err(at.get("metric", line), f"unknown metric {mid!r}; `telekpi metrics` lists the ids")
+            err(at.get("metric", line), _("unknown metric {metric}; `telekpi metrics` lists the ids").format(
+                metric=repr(mid)))
             continue
         if m.type in ("growth", "retention"):
-            err(at.get("metric", line), f"{mid} compares periods; score it with a plain metric")
+            err(at.get("metric", line), _("{metric} compares periods; score it with a plain metric").format(
+                metric=mid))
         weight, target = _num(raw.get("weight")), _num(raw.get("target"))
         if weight is None or weight <= 0:
-            err(at.get("weight", line), f"{mid}: weight must be a positive number")
+            err(at.get("weight", line), _("{metric}: weight must be a positive number").format(metric=mid))
         if target is None:
-            err(at.get("target", line), f"{mid}: target must be a number")
+            err(at.get("target", line), _("{metric}: target must be a number").format(metric=mid))
         better = raw.get("direction", m.better or "higher")
         if better not in ("higher", "lower"):
-            err(at.get("direction", line), f"{mid}: direction must be higher or lower")
+            err(at.get("direction", line), _("{metric}: direction must be higher or lower").format(metric=mid))
         if any(i.metric == mid for i in items):
-            err(at.get("metric", line), f"{mid} is listed twice")
+            err(at.get("metric", line), _("{metric} is listed twice").format(metric=mid))
         items.append(Item(mid, weight or 0.0, target if target is not None else 0.0, better, line))
     total = sum(i.weight for i in items)
     if items and len(items) == len(raw_items) and not (abs(total - 100) < 1e-6 or abs(total - 1) < 1e-6):
-        err(keys.get("items"), f"weights add up to {total:g}; make them add up to 100 (or to 1)")
+        err(keys.get("items"), _("weights add up to {total}; make them add up to 100 (or to 1)").format(
+            total=f"{total:g}"))
 
     overrides = {}
     targets = data.get("targets") or {}
@@ -170,7 +177,8 @@ def load_template(path: str | Path, catalog: Catalog) -> Template:
             if who in (LINE, KEY_LINES):
                 continue
             if not isinstance(values, dict):
-                err(tkeys.get(kind), f"targets.{kind}.{who}: expected metric: target pairs")
+                err(tkeys.get(kind), _("{key}: expected metric: target pairs").format(
+                    key=f"targets.{kind}.{who}"))
                 continue
             vkeys = values.get(KEY_LINES, {})
             table[str(who)] = {}
@@ -178,23 +186,25 @@ def load_template(path: str | Path, catalog: Catalog) -> Template:
                 if mid in (LINE, KEY_LINES):
                     continue
                 if mid not in {i.metric for i in items}:
-                    err(vkeys.get(mid), f"targets.{kind}.{who}: {mid!r} is not an item of this template")
+                    err(vkeys.get(mid), _("{key}: {metric} is not an item of this template").format(
+                        key=f"targets.{kind}.{who}", metric=repr(mid)))
                 elif _num(v) is None:
-                    err(vkeys.get(mid), f"targets.{kind}.{who}.{mid}: target must be a number")
+                    err(vkeys.get(mid), _("{key}: target must be a number").format(
+                        key=f"targets.{kind}.{who}.{mid}"))
                 else:
                     table[str(who)][mid] = float(v)
         overrides[kind] = table
     for k in set(targets) - {"teams", "levels", "agents", LINE, KEY_LINES} if isinstance(targets, dict) else ():
-        err(tkeys.get(k), f"targets.{k}: expected teams, levels or agents")
+        err(tkeys.get(k), _("{key}: expected teams, levels or agents").format(key=f"targets.{k}"))
 
     cap = _num(data.get("attainment_cap", 1.5))
     if cap is None or cap < 1:
-        err(keys.get("attainment_cap"), "attainment_cap must be a number ≥ 1 (1.5 = at most 150 %)")
+        err(keys.get("attainment_cap"), _("attainment_cap must be a number ≥ 1 (1.5 = at most 150 %)"))
     missing = data.get("missing", "skip")
     if missing not in ("skip", "zero"):
-        err(keys.get("missing"), "missing must be skip (re-weigh the other items) or zero")
+        err(keys.get("missing"), _("missing must be skip (re-weigh the other items) or zero"))
     tiers, commission = _reward(data.get("reward") or {}, keys.get("reward"), catalog, err)
-    raise_issues(issues, "template")
+    raise_issues(issues, _("{n} problem(s) in the template:"))
     return Template(
         name=str(data.get("name") or path.stem), file=f, goal=str(data.get("goal") or ""),
         start=start, end=end, cadence=cadence, supervisor=data.get("supervisor"), items=items,
@@ -205,29 +215,30 @@ def load_template(path: str | Path, catalog: Catalog) -> Template:
 
 def _reward(reward: dict, line, catalog: Catalog, err) -> tuple[list[Tier], Commission | None]:
     if not isinstance(reward, dict):
-        err(line, "reward: expected tiers and/or commission")
+        err(line, _("{key}: expected tiers and/or commission").format(key="reward"))
         return [], None
     keys = reward.get(KEY_LINES, {})
     for k in set(reward) - {"tiers", "commission", LINE, KEY_LINES}:
-        err(keys.get(k, line), f"reward.{k}: expected tiers and/or commission")
+        err(keys.get(k, line), _("{key}: expected tiers and/or commission").format(key=f"reward.{k}"))
     tiers = []
     for raw in reward.get("tiers") or []:
         tl = raw.get(LINE) if isinstance(raw, dict) else line
         lo, hi = (_num(raw.get("min")), raw.get("max")) if isinstance(raw, dict) else (None, None)
         bonus = _num(raw.get("bonus", 0)) if isinstance(raw, dict) else None
         if lo is None or (hi is not None and _num(hi) is None) or bonus is None:
-            err(tl, "a tier needs a numeric min (score, 1.0 = 100 %), an optional max and a bonus")
+            err(tl, _("a tier needs a numeric min (score, 1.0 = 100 %), an optional max and a bonus"))
             continue
         if hi is not None and float(hi) <= lo:
-            err(tl, f"tier min {lo:g} is not below its max {float(hi):g}")
+            err(tl, _("tier min {min} is not below its max {max}").format(min=f"{lo:g}", max=f"{float(hi):g}"))
             continue
         tiers.append(Tier(lo, None if hi is None else float(hi), bonus,
                           str(raw.get("label") or f"{lo:.0%}+")))
     ordered = sorted(tiers, key=lambda t: t.min)
     for a, b in zip(ordered, ordered[1:], strict=False):
         if a.max is None or a.max > b.min:
-            err(keys.get("tiers", line), f"tiers overlap: {a.label} ({a.min:g}–"
-                f"{'' if a.max is None else f'{a.max:g}'}) and {b.label} (from {b.min:g})")
+            err(keys.get("tiers", line), _("tiers overlap: {a} ({a_min}–{a_max}) and {b} (from {b_min})").format(
+                a=a.label, a_min=f"{a.min:g}", a_max="" if a.max is None else f"{a.max:g}", b=b.label,
+                b_min=f"{b.min:g}"))
     commission = None
     raw = reward.get("commission")
     if raw is not None:
@@ -235,13 +246,14 @@ def _reward(reward: dict, line, catalog: Catalog, err) -> tuple[list[Tier], Comm
         rate = _num(raw.get("rate")) if isinstance(raw, dict) else None
         of = raw.get("of", "revenue") if isinstance(raw, dict) else None
         if rate is None or not 0 <= rate <= 1:
-            err(ck.get("rate", keys.get("commission")), "commission rate must be a share between 0 and 1")
+            err(ck.get("rate", keys.get("commission")), _("commission rate must be a share between 0 and 1"))
         elif of not in catalog.metrics or catalog.metrics[of].unit != "money":
-            err(ck.get("of", keys.get("commission")), f"commission of {of!r}: expected a money metric such as revenue")
+            err(ck.get("of", keys.get("commission")),
+                _("commission of {metric}: expected a money metric such as revenue").format(metric=repr(of)))
         else:
             cap = raw.get("cap")
             if cap is not None and _num(cap) is not None and _num(cap) < (_num(raw.get("floor", 0)) or 0):
-                err(ck.get("cap", keys.get("commission")), "commission cap is below its floor")
+                err(ck.get("cap", keys.get("commission")), _("commission cap is below its floor"))
             commission = Commission(rate, of, _num(raw.get("floor", 0)) or 0.0,
                                     None if cap is None else _num(cap),
                                     _num(raw.get("min_score", 0)) or 0.0)

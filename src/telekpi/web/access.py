@@ -10,6 +10,7 @@ from __future__ import annotations
 
 from telekpi.engine.lookup import EVERYONE, Scope
 from telekpi.errors import AccessError
+from telekpi.i18n import _
 from telekpi.web.auth import User
 
 
@@ -29,13 +30,14 @@ def scoped_where(user: User, where: tuple[tuple[str, str], ...]) -> tuple[tuple[
         asked = [v for d, v in where if d == "team"]
         outside = [t for t in asked if t not in user.teams]
         if outside:
-            raise AccessError(f"you supervise {', '.join(user.teams)}, not team {outside[0]}")
+            raise AccessError(_("you supervise {teams}, not team {team}").format(
+                teams=", ".join(user.teams), team=outside[0]))
         if asked:
             return where
         return where + tuple(("team", t) for t in user.teams)
     asked = [v for d, v in where if d == "agent"]
     if any(a != user.agent_id for a in asked):
-        raise AccessError("agents see their own numbers only")
+        raise AccessError(_("agents see their own numbers only"))
     return where if asked else where + (("agent", user.agent_id or ""),)
 
 
@@ -47,9 +49,10 @@ def check_agent(user: User, agent_id: str, agent_team: str | None) -> None:
         return
     if user.role == "agent" and agent_id == user.agent_id:
         return
-    raise AccessError(f"agent {agent_id} is outside what you may see")
+    raise AccessError(_("agent {agent} is outside what you may see").format(agent=agent_id))
 
 
-def require_admin(user: User, what: str) -> None:
+def require_admin(user: User, refusal: str) -> None:
+    """Refuse (403) with ``refusal``, one whole translated sentence, unless ``user`` is an admin."""
     if user.role != "admin":
-        raise AccessError(f"only an admin can {what}")
+        raise AccessError(refusal)

@@ -16,6 +16,7 @@ from telekpi.engine.funnel import funnel as run_funnel
 from telekpi.engine.lookup import Lookup
 from telekpi.engine.request import PERIODS, Request as KpiRequest, parse_where
 from telekpi.errors import NotFoundError
+from telekpi.i18n import _
 from telekpi.ingest.json_rows import JsonRowsSource
 from telekpi.ingest.pipeline import import_source
 from telekpi.model.tables import TABLES
@@ -166,7 +167,7 @@ def lead(lead_id: str, user: UserDep, e: EngineDep) -> dict:
     look = Lookup(e)
     found = look.lead(lead_id, scope_of(user))
     if not found:
-        raise NotFoundError(f"no lead {lead_id!r} that you may see")
+        raise NotFoundError(_("no lead {lead} that you may see").format(lead=repr(lead_id)))
     return {"lead": found, "timeline": look.timeline(lead_id, scope_of(user))}
 
 
@@ -194,9 +195,10 @@ def ingest(table: str, request: Request, user: UserDep,
     The same batch posted again changes nothing (and answers with the same counts as
     'unchanged'); rows that fail validation are quarantined with their row number.
     """
-    require_admin(user, "ingest data")
+    require_admin(user, _("only an admin can ingest data"))
     if table not in TABLES:
-        raise NotFoundError(f"no table {table!r}; expected one of: {', '.join(TABLES)}")
+        raise NotFoundError(_("no table {table}; expected one of: {tables}").format(
+            table=repr(table), tables=", ".join(TABLES)))
     state: WebState = request.app.state.web
     body = json.dumps(rows, sort_keys=True, default=str).encode()
     label = f"api:{table}:{hashlib.sha256(body).hexdigest()[:20]}"

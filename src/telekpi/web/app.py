@@ -30,6 +30,7 @@ from telekpi.errors import (
     TelekpiError,
     UsageError,
 )
+from telekpi.i18n import N_, _, language, translate
 from telekpi.settings import Settings, load_settings
 from telekpi.web.language import LanguageMiddleware
 from telekpi.store.warehouse import Warehouse
@@ -130,12 +131,12 @@ def authenticate(request: Request) -> tuple[User, str | None]:
         token = header[7:].strip()
         user = state.users.token_user(token) if token.startswith(TOKEN_PREFIX) else None
         if not user:
-            raise AuthRequired("the API token is not valid")
+            raise AuthRequired(_("the API token is not valid"))
         return user, None
     sid = request.cookies.get(SESSION_COOKIE)
     found = state.users.session(sid) if sid else None
     if not found:
-        raise AuthRequired("log in first")
+        raise AuthRequired(_("log in first"))
     return found
 
 
@@ -169,6 +170,21 @@ def error_response(request: Request, status: int, message: str,
                                       status_code=status, headers=headers)
 
 
+# Pydantic's words for the errors a request can make, in the language in use; the English
+# is Pydantic's own. Other errors keep Pydantic's (English) message.
+PYDANTIC = {
+    "bool_parsing": N_("Input should be a valid boolean, unable to interpret input"),
+    "int_parsing": N_("Input should be a valid integer, unable to parse string as an integer"),
+    "float_parsing": N_("Input should be a valid number, unable to parse string as a number"),
+    "list_type": N_("Input should be a valid list"),
+    "dict_type": N_("Input should be a valid dictionary"),
+    "string_pattern_mismatch": N_("String should match pattern {pattern}"),
+    "literal_error": N_("Input should be {expected}"),
+}
+# Starlette's own refusals (an unknown page, a wrong method), which carry the status's phrase.
+HTTP_PHRASES = {404: N_("Not Found"), 405: N_("Method Not Allowed")}
+
+
 def validation_message(e: RequestValidationError) -> str:
     """FastAPI's validation errors as one sentence, like every other error."""
     err = e.errors()[0]
@@ -176,11 +192,24 @@ def validation_message(e: RequestValidationError) -> str:
     name = loc[0] if loc else "request"
     got = err.get("input")
     if name in ("from", "to") and err.get("type") == "string_pattern_mismatch":
-        return f"{name} {got!r} is not a date; expected YYYY-MM-DD"
+        return _("{name} {value} is not a date; expected YYYY-MM-DD").format(name=name, value=repr(got))
     if err.get("type") == "missing":
-        return f"{name} is required"
-    shown = f" (got {got!r})" if isinstance(got, str | int | float) else ""
-    return f"{name}: {err.get('msg', 'not valid')}{shown}"
+        return _("{name} is required").format(name=name)
+    ctx = err.get("ctx") or {}
+    problem = err.get("msg") or _("not valid")
+    if err.get("type") in PYDANTIC:
+        problem = translate(PYDANTIC[err["type"]]).format(
+            pattern=f"'{ctx.get('pattern', '')}'", expected=ctx.get("expected", ""))
+    if isinstance(got, str | int | float):
+        return _("{name}: {problem} (got {value})").format(name=name, problem=problem, value=repr(got))
+    return _("{name}: {problem}").format(name=name, problem=problem)
+
+
+def http_message(e: StarletteHTTPException) -> str:
+    """An HTTP exception's detail; Starlette's bare status phrases in the language in use."""
+    detail = str(e.detail)
+    phrase = HTTP_PHRASES.get(e.status_code)
+    return translate(phrase) if phrase and detail == phrase else detail
 
 
 def create_app(db: str | Path, *, users: Users | None = None,
@@ -213,11 +242,13 @@ def create_app(db: str | Path, *, users: Users | None = None,
 
     @app.exception_handler(StarletteHTTPException)
     async def _http_error(request: Request, e: StarletteHTTPException):
-        return error_response(request, e.status_code, str(e.detail), getattr(e, "headers", None))
+        return error_response(request, e.status_code, http_message(e), getattr(e, "headers", None))
 
     @app.exception_handler(Exception)
     async def _unexpected(request: Request, e: Exception):
-        return error_response(request, 500, f"internal error: {type(e).__name__}")
+        # This handler runs outside the middleware that set the request's language: set it again.
+        with language(request.scope.get("state", {}).get("lang") or "en"):
+            return error_response(request, 500, _("internal error: {kind}").format(kind=type(e).__name__))
 
     @app.get("/static/plotly.min.js", include_in_schema=False)
     def plotly_js() -> Response:

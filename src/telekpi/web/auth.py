@@ -19,6 +19,7 @@ from argon2 import PasswordHasher
 from argon2.exceptions import InvalidHashError, VerificationError
 
 from telekpi.errors import UsageError
+from telekpi.i18n import _
 from telekpi.store.sqlite_store import SqliteStore
 
 ROLES = ("admin", "supervisor", "agent")
@@ -68,17 +69,17 @@ class Users(SqliteStore):
             agent_id: str | None = None) -> User:
         name = name.strip()
         if not name:
-            raise UsageError("a user needs a name")
+            raise UsageError(_("a user needs a name"))
         if role not in ROLES:
-            raise UsageError(f"role {role!r} is not one of {', '.join(ROLES)}")
+            raise UsageError(_("role {role} is not one of {roles}").format(role=repr(role), roles=", ".join(ROLES)))
         if len(password) < 8:
-            raise UsageError("a password needs at least 8 characters")
+            raise UsageError(_("a password needs at least 8 characters"))
         if role == "supervisor" and not teams:
-            raise UsageError("a supervisor needs the teams they supervise (--team T1 --team T2)")
+            raise UsageError(_("a supervisor needs the teams they supervise (--team T1 --team T2)"))
         if role == "agent" and not agent_id:
-            raise UsageError("an agent user needs their agent id (--agent A001)")
+            raise UsageError(_("an agent user needs their agent id (--agent A001)"))
         if self.get(name):
-            raise UsageError(f"user {name!r} exists already; remove it first to change it")
+            raise UsageError(_("user {name} exists already; remove it first to change it").format(name=repr(name)))
         self._q("INSERT INTO users VALUES (?, ?, ?, ?, ?, ?)",
                 (name, self._hasher.hash(password), role, json.dumps(list(teams)), agent_id,
                  time.time()))
@@ -93,7 +94,7 @@ class Users(SqliteStore):
 
     def remove(self, name: str) -> None:
         if not self.get(name):
-            raise UsageError(f"no user {name!r}; `telekpi user list` shows them")
+            raise UsageError(_("no user {name}; `telekpi user list` shows them").format(name=repr(name)))
         for table in ("users", "sessions", "tokens"):
             self._q(f"DELETE FROM {table} WHERE name = ?", (name,))
 
@@ -130,7 +131,7 @@ class Users(SqliteStore):
     # -- API tokens (machines) ---------------------------------------------------------
     def new_token(self, name: str, label: str | None = None) -> str:
         if not self.get(name):
-            raise UsageError(f"no user {name!r}; a token acts as a user, add the user first")
+            raise UsageError(_("no user {name}; a token acts as a user, add the user first").format(name=repr(name)))
         token = TOKEN_PREFIX + secrets.token_urlsafe(32)
         self._q("INSERT INTO tokens VALUES (?, ?, ?, ?)", (_digest(token), name, label, time.time()))
         return token

@@ -7,6 +7,7 @@ from datetime import date, datetime, timedelta
 from urllib.parse import urlencode
 
 from telekpi.errors import UsageError
+from telekpi.i18n import _
 
 FILTER_DIMS = ("team", "vendor", "campaign", "agent")
 
@@ -17,7 +18,8 @@ def parse_date(value: str | None, name: str) -> date | None:
     try:
         return datetime.strptime(value, "%Y-%m-%d").date()
     except ValueError:
-        raise UsageError(f"{name} {value!r} is not a date; expected YYYY-MM-DD") from None
+        raise UsageError(_("{name} {value} is not a date; expected YYYY-MM-DD").format(
+            name=name, value=repr(value))) from None
 
 
 @dataclass(frozen=True)
@@ -31,7 +33,7 @@ class Filters:
         end = parse_date(params.get("to"), "to") or default_end
         start = parse_date(params.get("from"), "from") or end.replace(day=1)
         if start > end:
-            raise UsageError(f"from {start} is after to {end}")
+            raise UsageError(_("from {start} is after to {end}").format(start=start, end=end))
         where = tuple((d, v) for d in FILTER_DIMS for v in params.getlist(d) if v)
         return cls(start, end, where)
 

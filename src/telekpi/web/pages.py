@@ -109,8 +109,20 @@ def setup_templates(templates: Jinja2Templates, state: WebState) -> None:
     env.filters["human"] = human
     env.filters["tojson_safe"] = lambda obj: json.dumps(obj, default=str).replace("</", "<\\/")
     env.filters["urlq"] = lambda s: quote(str(s), safe="")
-    env.filters["timestamp"] = lambda t: datetime.fromtimestamp(
-        t, ZoneInfo(state.settings.timezone)).strftime("%Y-%m-%d %H:%M")
+    zone = ZoneInfo(state.settings.timezone)
+
+    def timestamp(t) -> str:
+        """A moment (epoch seconds or a datetime from the warehouse, in UTC) in workspace
+        time, written as the page's language writes it."""
+        if isinstance(t, (int, float)):
+            t = datetime.fromtimestamp(t, zone)
+        if isinstance(t, str) and len(t) > 10:
+            t = datetime.fromisoformat(t)
+        if isinstance(t, datetime) and t.tzinfo is not None:
+            t = t.astimezone(zone)
+        return human(t, "datetime")
+
+    env.filters["timestamp"] = timestamp
 
     def band_colour(metric_id: str, value, industry=None) -> str:
         m = state.catalog.metrics.get(metric_id)
@@ -141,11 +153,11 @@ def login(request: Request, name: Annotated[str, Form()], password: Annotated[st
           csrf: Annotated[str, Form()], next: Annotated[str, Form()] = "/"):
     state: WebState = request.app.state.web
     if not secrets.compare_digest(csrf, request.cookies.get(LOGIN_CSRF, "")):
-        raise AccessError("the login form expired; reload the page and try again")
+        raise AccessError(_("the login form expired; reload the page and try again"))
     user = state.users.check_password(name, password)
     if not user:
-        return login_form(request, next, "wrong name or password")
-    sid, _ = state.users.new_session(user)
+        return login_form(request, next, _("wrong name or password"))
+    sid, __ = state.users.new_session(user)
     target = next if next.startswith("/") and not next.startswith("//") else "/"
     resp = RedirectResponse(target, status_code=303)
     resp.set_cookie(SESSION_COOKIE, sid, httponly=True, samesite="lax",
@@ -158,7 +170,7 @@ def login(request: Request, name: Annotated[str, Form()], password: Annotated[st
 def logout(request: Request, csrf: Annotated[str, Form()]):
     user, token = authenticate(request)
     if not token or not secrets.compare_digest(csrf, token):
-        raise AccessError("the form's security token does not match; reload the page")
+        raise AccessError(_("the form's security token does not match; reload the page"))
     request.app.state.web.users.end_session(request.cookies.get(SESSION_COOKIE, ""))
     resp = RedirectResponse("/login", status_code=303)
     resp.delete_cookie(SESSION_COOKIE)
@@ -241,7 +253,7 @@ def agents(p: PageDep, group: str = "agent", sort: str = "call_conversion_rate",
 def agent_page(agent_id: str, p: PageDep) -> HTMLResponse:
     agent = p.look.agent(agent_id)
     if not agent:
-        raise NotFoundError(f"no agent {agent_id!r}")
+        raise NotFoundError(_("no agent {agent}").format(agent=repr(agent_id)))
     check_agent(p.user, agent_id, agent.get("team_id"))
     where = tuple(w for w in p.where if w[0] not in ("agent", "team")) + (("agent", agent_id),)
     metrics = [m for m in AGENT_KPIS if p.engine.supports(m, {"agent"})]
@@ -280,7 +292,7 @@ def lead_page(lead_id: str, p: PageDep) -> HTMLResponse:
     scope = scope_of(p.user)
     lead = p.look.lead(lead_id, scope)
     if not lead:
-        raise NotFoundError(f"no lead {lead_id!r} that you may see")
+        raise NotFoundError(_("no lead {lead} that you may see").format(lead=repr(lead_id)))
     return p.render("lead.html", lead=lead, timeline=p.look.timeline(lead_id, scope))
 
 

@@ -13,6 +13,7 @@ from fastapi import APIRouter, File, Form, UploadFile
 from fastapi.responses import HTMLResponse
 
 from telekpi.errors import AccessError, UsageError
+from telekpi.i18n import _
 from telekpi.ingest.mapping import load_mapping
 from telekpi.ingest.pipeline import import_file
 from telekpi.model.tables import TABLES
@@ -36,23 +37,25 @@ def _render(p: Page, **extra) -> HTMLResponse:
 
 @router.get("/import")
 def import_page(p: PageDep) -> HTMLResponse:
-    require_admin(p.user, "import files")
+    require_admin(p.user, _("only an admin can import files"))
     return _render(p)
 
 
 @router.post("/import")
 def upload(p: PageDep, table: Annotated[str, Form()], csrf: Annotated[str, Form()],
            file: Annotated[UploadFile, File()], mapping: Annotated[str, Form()] = "") -> HTMLResponse:
-    require_admin(p.user, "import files")
+    require_admin(p.user, _("only an admin can import files"))
     if not p.csrf or not secrets.compare_digest(csrf, p.csrf):
-        raise AccessError("the form's security token does not match; reload the page")
+        raise AccessError(_("the form's security token does not match; reload the page"))
     if table not in TABLES:
-        raise UsageError(f"no table {table!r}; expected one of: {', '.join(TABLES)}")
+        raise UsageError(_("no table {table}; expected one of: {tables}").format(
+            table=repr(table), tables=", ".join(TABLES)))
     workspace = p.engine.warehouse.workspace
     m = None
     if mapping:
         if mapping not in saved_mappings(p):
-            raise UsageError(f"no saved mapping {mapping!r} in {workspace / 'mappings'}")
+            raise UsageError(_("no saved mapping {mapping} in {folder}").format(
+                mapping=repr(mapping), folder=workspace / "mappings"))
         m = load_mapping(workspace / "mappings" / mapping)
     name = re.sub(r"[^A-Za-z0-9._-]+", "_", Path(file.filename or "upload").name)[-120:]
     dest = workspace / "uploads" / f"{time.strftime('%Y%m%d-%H%M%S')}-{name}"
@@ -64,7 +67,7 @@ def upload(p: PageDep, table: Annotated[str, Form()], csrf: Annotated[str, Form(
             if size > MAX_BYTES:
                 out.close()
                 dest.unlink()
-                raise UsageError("the file is larger than 2 GB; import it with `telekpi import`")
+                raise UsageError(_("the file is larger than 2 GB; import it with `telekpi import`"))
             out.write(chunk)
     state = p.request.app.state.web
     with state.write() as cur:

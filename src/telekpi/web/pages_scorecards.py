@@ -6,6 +6,7 @@ from fastapi import APIRouter
 from fastapi.responses import HTMLResponse
 
 from telekpi.errors import NotFoundError
+from telekpi.i18n import _
 from telekpi.targets.scorecard import scorecard
 from telekpi.targets.template import load_template
 from telekpi.web.filters import parse_date
@@ -22,7 +23,7 @@ def scorecards(p: PageDep, template: str = "", as_of: str = "") -> HTMLResponse:
     if names:
         name = template or names[0]
         if name not in names:
-            raise NotFoundError(f"no KPI template {name!r} in {folder}")
+            raise NotFoundError(_("no KPI template {name} in {folder}").format(name=repr(name), folder=folder))
         data = scorecard(p.engine, load_template(folder / name, p.engine.catalog),
                          parse_date(as_of, "as_of"))
         user = p.user
