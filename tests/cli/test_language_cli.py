@@ -81,3 +81,22 @@ def test_errors_and_quarantine_reasons_speak_the_language(tiny_db, run):
     code, out, err = run("--db", tiny_db, "--lang", "vi", "kpi", "nope")
     assert code == 2 and said("vi", "unknown metric {metric}; `telekpi metrics` lists the ids",
                               metric="'nope'") in err
+
+
+def test_help_speaks_the_language(tiny_db, run, monkeypatch):
+    """Each command's and option's --help text comes from the catalog; Click's own
+    framing words (Usage, Options) stay as Click writes them."""
+    from telekpi.cli.help_text import root_command, texts
+
+    vi, th = translations("vi"), translations("th")
+    kpi = next(t for t in texts(root_command()) if t.startswith("Compute KPIs"))
+    where = next(t for t in texts(root_command()) if t.startswith("Warehouse file"))
+    code, out, _ = run("--db", tiny_db, "--lang", "vi", "kpi", "--help")
+    assert code == 0 and vi.gettext(kpi).split("\n")[0] in out and kpi not in out
+    code, out, _ = run("kpi", "--help", "--lang", "vi")               # --lang after the command
+    assert vi.gettext(kpi).split("\n")[0] in out
+    monkeypatch.setenv("TELEKPI_LANG", "th")
+    code, out, _ = run("--help")                                       # before any callback runs
+    assert code == 0 and " ".join(th.gettext(where).split()[:2]) in " ".join(out.split())
+    code, out, _ = run("--lang", "en", "kpi", "--help")                # and back, in one process
+    assert kpi.split("\n")[0] in out

@@ -8,6 +8,7 @@ from pathlib import Path
 
 import typer
 
+from telekpi.cli.help_text import root_command, translate_tree
 from telekpi.errors import TelekpiError, UsageError
 from telekpi.i18n import _, set_language
 
@@ -40,6 +41,7 @@ def _global(
     state.db = db or Path("telekpi.duckdb")
     ctx.obj = state
     set_language(output_language(lang, state.db))
+    translate_tree(ctx.find_root().command)
 
 
 def output_language(given: str | None, db: Path) -> str:
@@ -106,11 +108,28 @@ def hoist_lang(argv: list[str]) -> list[str]:
     return front + out
 
 
+def _early_language(argv: list[str]) -> None:
+    """The language for a ``--help`` that Click writes before the global options are
+    handled: as ``_global`` will choose it; a bad --lang is reported there, not here."""
+    given = db = None
+    for flag, value in zip(argv, argv[1:]):
+        given = value if flag == "--lang" else given
+        db = value if flag == "--db" else db
+    given = next((a[7:] for a in argv if a.startswith("--lang=")), given) or os.environ.get("TELEKPI_LANG")
+    try:
+        set_language(output_language(given, Path(db or os.environ.get("TELEKPI_DB") or "telekpi.duckdb")))
+    except TelekpiError:
+        set_language("en")
+
+
 def main(argv: list[str] | None = None) -> int:
     _register()
     argv = hoist_lang(list(sys.argv[1:] if argv is None else argv))
     try:
-        app(args=argv, prog_name="telekpi", standalone_mode=True)
+        command = root_command()
+        _early_language(argv)
+        translate_tree(command)
+        command.main(args=argv, prog_name="telekpi", standalone_mode=True)
     except SystemExit as e:
         return e.code if isinstance(e.code, int) else (0 if e.code is None else 1)
     except TelekpiError as e:

@@ -83,6 +83,10 @@ def extract() -> Catalog:
             strip_comment_tags=True):
         msg = catalog.add(message, None, [(filename, lineno)], auto_comments=comments, context=context)
         msg.flags.discard("python-format")   # "3 % cap" is not a %-format; messages use {name}
+    from telekpi.cli.help_text import root_command, texts
+
+    for text in texts(root_command()):       # --help: docstrings and help= of the CLI
+        catalog.add(text, None, [("telekpi/cli", 0)], auto_comments=["--help"])
     return catalog
 
 
