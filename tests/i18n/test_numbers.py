@@ -88,3 +88,13 @@ def test_rounding_is_half_up_everywhere():
     assert (f.number(2.5, 0), f.number(0.125, 2), f.percent(0.12345), f.percent(0.1225)) \
         == ("3", "0.13", "12.3%", "12.3%")
     assert (f.percent(0.00049), f.percent(-0.00049), f.number(-0.001, 2)) == ("0.0%", "0.0%", "0.00")
+
+
+def test_pieces_keep_one_sentence_around_row_values():
+    from telekpi.i18n import pieces
+
+    row = object()
+    assert pieces("{column}: {value} is above {max}", column="talk_s", value=row, max="7200") \
+        == ["talk_s: ", row, " is above 7200"]
+    assert pieces("{value}{unknown} x", value=row) == [row, "{unknown} x"]
+    assert pieces("") == [] and pieces("no placeholders") == ["no placeholders"]

@@ -90,6 +90,24 @@ def N_(message: str) -> str:
     return message
 
 
+def pieces(message: str, **values) -> list:
+    """``message`` cut at its ``{name}`` placeholders, for a sentence put together outside
+    Python (in SQL, in Arrow), row by row: text values are filled in, any other value (an
+    SQL expression, an array) stands alone in its place; unknown placeholders stay as
+    written. Translators still see one whole sentence."""
+    out: list = []
+    for i, piece in enumerate(PLACEHOLDER.split(message)):
+        value = values.get(piece, "{" + piece + "}") if i % 2 else piece
+        if not isinstance(value, str):
+            out.append(value)
+        elif out and isinstance(out[-1], str):
+            out[-1] += value
+        elif value:
+            out.append(value)
+    return out
+
+
+PLACEHOLDER = re.compile(r"\{(\w+)\}")
 _ = gettext
 # For messages marked elsewhere (N_, the metric catalog): the extractor does not look for it.
 translate = gettext

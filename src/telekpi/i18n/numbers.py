@@ -166,10 +166,8 @@ class Formatter:
             d = date.fromisoformat(d[:10])
         return format_date(d, MONTH_PATTERN.get(self.lang, "MMM yyyy"), locale=self.locale)
 
-    def datetime(self, t: datetime | str) -> str:
-        """To the minute, as the time was recorded (no zone conversion here)."""
-        if isinstance(t, str):
-            t = datetime.fromisoformat(t)
+    def datetime(self, t: datetime | date) -> str:
+        """To the minute, as the time was recorded (no zone conversion here); a date as a date."""
         if not isinstance(t, datetime):
             return self.date(t)
         return format_datetime(t, DATE_PATTERN.get(self.lang, "yyyy-MM-dd") + " HH:mm", locale=self.locale)

@@ -40,7 +40,7 @@ import pyarrow as pa
 import pyarrow.compute as pc
 
 from telekpi.errors import InputError
-from telekpi.i18n import _
+from telekpi.i18n import _, pieces
 from telekpi.ingest.connector import (
     DerivedCsvSource,
     add_columns,
@@ -144,9 +144,7 @@ def identity(arr) -> pa.Array:
 
 def joined(message: str, **values) -> pa.Array:
     """A (translated) message per row: each ``{name}`` of ``values`` is a text or an array of texts."""
-    pieces = re.split(r"\{(\w+)\}", message)
-    args = [values.get(p, "{" + p + "}") if i % 2 else p for i, p in enumerate(pieces)]
-    return pc.binary_join_element_wise(*[a for a in args if not isinstance(a, str) or a], "")
+    return pc.binary_join_element_wise(*pieces(message, **values), "")
 
 
 def derive(t: pa.Table, cols: dict[str, str]) -> pa.Table:

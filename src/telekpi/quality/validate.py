@@ -14,7 +14,7 @@ import duckdb
 import pyarrow as pa
 
 from telekpi.errors import ConfigError
-from telekpi.i18n import N_, _, translate
+from telekpi.i18n import N_, _, pieces, translate
 from telekpi.ingest.mapping import UNITS, ColumnRule
 from telekpi.model.tables import Column, Table
 from telekpi.store.warehouse import SQL_TYPES
@@ -33,7 +33,6 @@ ROW_RULES = {
                 ("{first_response_at} < {opened_at}", "first_response_at",
                  N_("{column}: the first response is before the ticket was opened"))],
 }
-_FIELD = re.compile(r"\{(\w+)\}")
 
 
 def lit(s: str) -> str:
@@ -46,35 +45,12 @@ def ident(s: str) -> str:
 
 def sql_message(message: str, sql: dict[str, str], **values) -> str:
     """SQL for a (translated) message: its ``{name}`` placeholders named in ``sql`` become those
-    SQL expressions, worked out row by row; the others become ``values``, as text.
-
-    The message stays one sentence for translators; it is cut around the row's values only here.
-    """
-    parts, pos = [], 0
-    for m in _FIELD.finditer(message):
-        name = m.group(1)
-        if name not in sql and name not in values:
-            continue
-        if m.start() > pos:
-            parts.append(message[pos:m.start()])
-        parts.append((sql[name],) if name in sql else str(values[name]))
-        pos = m.end()
-    parts.append(message[pos:])
-    out, text = [], ""
-    for p in parts:
-        if isinstance(p, tuple):
-            if text:
-                out.append(lit(text))
-            out.append(p[0])
-            text = ""
-        else:
-            text += p
-    if text or not out:
-        out.append(lit(text))
-    return " || ".join(out)
+    SQL expressions, worked out row by row; the others become ``values``, as text."""
+    parts = pieces(message, **{k: str(v) for k, v in values.items()}, **{k: (e,) for k, e in sql.items()})
+    return " || ".join(lit(p) if isinstance(p, str) else p[0] for p in parts) or lit("")
 
 
-def _shown(expr: str) -> str:
+def quoted(expr: str) -> str:
     """SQL for a value quoted in a message, cut to a readable length."""
     return f"'''' || left(CAST({expr} AS VARCHAR), 60) || ''''"
 
@@ -244,7 +220,7 @@ class RowCompiler:
             if col.default is not None:
                 conv = f"coalesce({conv}, {lit(col.default)})"
             typed.append(f"CAST({conv} AS {SQL_TYPES[col.type]}) AS {name}")
-            shown = {"value": _shown(raw_name)}
+            shown = {"value": quoted(raw_name)}
             if col.required and col.default is None:
                 checks.append((f"{name} IS NULL AND {raw_name} IS NULL", col.name,
                                sql_message(_("{column} is required but empty"), {}, column=col.name)))

@@ -24,7 +24,7 @@ import pyarrow as pa
 from telekpi.i18n import _
 from telekpi.ingest.source import Reject
 from telekpi.model.tables import Table
-from telekpi.quality.validate import sql_message
+from telekpi.quality.validate import quoted, sql_message
 from telekpi.store.warehouse import SQL_TYPES, STAGING
 
 
@@ -92,7 +92,7 @@ class Upsert:
         join = " AND ".join(f"s.{_q(k)} = d.{_q(k)}" for k in self.table.key)
         reason = sql_message(
             _("duplicate {key} {value} in this file; line {line} has the same key and wins"),
-            {"value": f"'''' || left(CAST(s.{_q(first)} AS VARCHAR), 60) || ''''",
+            {"value": quoted(f"s.{_q(first)}"),
              "line": "CAST(d.last_line AS VARCHAR)"}, key="/".join(self.table.key))
         con.execute(f"""UPDATE {STAGING} AS s SET __col = {_q_lit(first)},
             __reason = {reason},
