@@ -12,6 +12,10 @@ then runs one warm-up and REPEAT timed runs of:
   agent per month (what `telekpi kpi … --by agent --period month --engine E --lake L` runs);
 - funnel: the lead funnel with its bands and bottleneck (`telekpi funnel`).
 
+The kpi is answered from the lake's daily rollups (computed once per lake with DuckDB,
+timed) and, by the same engine with its rollups turned off, from the calls rows; both
+answers are checked equal.
+
 The floor is DuckDB reading the same calls columns with nothing else to do (``scan``);
 ``ratio`` is the engine's kpi time over it. The answers of every engine are checked
 equal to DuckDB's before anything is printed.
@@ -38,7 +42,7 @@ SPARK_CONF = {"spark.driver.memory": "8g", "spark.sql.shuffle.partitions": "8"}
 
 # ---- the child: one engine over one lake ---------------------------------------------------
 
-def child(engine_name: str, lake: str, repeat: int) -> dict:
+def child(engine_name: str, lake: str, repeat: int, raw: bool = True, with_funnel: bool = True) -> dict:
     sys.path.insert(0, str(HERE.parent / "src"))
     from telekpi.engine.engine import Engine
     from telekpi.engine.funnel import funnel
@@ -46,6 +50,17 @@ def child(engine_name: str, lake: str, repeat: int) -> dict:
 
     out: dict = {}
     t0 = time.perf_counter()
+    if engine_name == "rollup":
+        from telekpi.catalog.loader import load_catalog
+        from telekpi.engine.rollups import rollup_lake
+        from telekpi.settings import load_settings
+        from telekpi.store.lake import lake_workspace
+
+        ws = lake_workspace(lake)
+        entries = rollup_lake(Path(lake), load_catalog(ws), load_settings(ws))
+        out["seconds"] = time.perf_counter() - t0
+        out["rows"] = {m: e["rows"] for m, e in entries.items()}
+        return out
     if engine_name == "scan":
         import duckdb
 
@@ -60,10 +75,16 @@ def child(engine_name: str, lake: str, repeat: int) -> dict:
     engine = Engine.over_lake(lake, engine_name, **options)
     out["start_s"] = time.perf_counter() - t0
     req = Request(METRICS, by=("agent",), period="month")
+    assert "_rollup_calls" in engine.explain(req), "the lake has no current calls rollup"
     out["kpi"], rows = _timed(lambda: engine.query(req).rows, repeat)
     out["kpi_rows"] = rows
-    out["funnel"], f = _timed(lambda: funnel(engine, Request(())), repeat)
-    out["funnel_result"] = f["groups"][0]["stages"]
+    if raw:   # the same engine reading the rows: what the rollup saves
+        engine.planner.rollups = {}
+        out["kpi_raw"], raw_rows = _timed(lambda: engine.query(req).rows, repeat)
+        out["kpi_raw_same"] = same_rows(raw_rows, rows)
+    if with_funnel:
+        out["funnel"], f = _timed(lambda: funnel(engine, Request(())), repeat)
+        out["funnel_result"] = f["groups"][0]["stages"]
     engine.close()
     return out
 
@@ -80,13 +101,13 @@ def _timed(fn, repeat: int):
 
 # ---- the parent ----------------------------------------------------------------------------
 
-def run_child(engine_name: str, lake: Path, repeat: int) -> dict:
+def run_child(engine_name: str, lake: Path, repeat: int, flags: tuple[str, ...] = ()) -> dict:
     import psutil
 
     result_file = OUT / f"scale-{engine_name}.json"   # not a pipe: the answers are large
     result_file.unlink(missing_ok=True)
     proc = subprocess.Popen([sys.executable, __file__, "--child", engine_name, str(lake),
-                             "--repeat", str(repeat), "--result", str(result_file)])
+                             "--repeat", str(repeat), "--result", str(result_file), *flags])
     ps, peak = psutil.Process(proc.pid), 0
     while proc.poll() is None:
         try:
@@ -117,12 +138,18 @@ def main() -> None:
     ap.add_argument("--sizes", default="1M,10M,100M")
     ap.add_argument("--engines", default="duckdb,clickhouse,spark")
     ap.add_argument("--repeat", type=int, default=3)
+    ap.add_argument("--no-raw", action="store_true", help="skip the KPIs read from the rows")
+    ap.add_argument("--no-funnel", default="", help="SIZE:ENGINE pairs that skip the funnel, "
+                    "e.g. 100M:spark (its 100M funnel takes minutes)")
     ap.add_argument("--child", nargs=2, metavar=("ENGINE", "LAKE"))
     ap.add_argument("--result", type=Path)
     args = ap.parse_args()
     if args.child:
-        args.result.write_text(json.dumps(child(args.child[0], args.child[1], args.repeat), default=str))
+        out = child(args.child[0], args.child[1], args.repeat, raw=not args.no_raw,
+                    with_funnel=args.no_funnel != "all")
+        args.result.write_text(json.dumps(out, default=str))
         return
+    skip_funnel = set(filter(None, args.no_funnel.split(",")))
     sys.path.insert(0, str(HERE))
     from lakegen import generate
 
@@ -134,31 +161,54 @@ def main() -> None:
             generate(lake, SIZES[size])
             print(f"generated {size} calls into {lake} in {time.perf_counter() - t:.1f} s", flush=True)
         gen = json.loads((lake / "_telekpi" / "lake.json").read_text())
+        if not gen.get("rollups"):
+            r = run_child("rollup", lake, 1)
+            print(f"{size:>5} rollups built from the lake in {r['seconds']:.1f} s "
+                  f"(peak {r['peak_mb']:.0f} MB): {r['rows']}", flush=True)
+            gen = json.loads((lake / "_telekpi" / "lake.json").read_text())
+        rollup_s = sum(e["seconds"] for e in gen["rollups"].values())
         disk = sum(f.stat().st_size for f in (lake / "calls").rglob("*.parquet")) / 2**20
         scan = run_child("scan", lake, args.repeat)
         base = None
         for engine in args.engines.split(","):
-            r = run_child(engine, lake, args.repeat)
+            funnel = f"{size}:{engine}" not in skip_funnel
+            flags = (("--no-raw",) if args.no_raw else ()) + (() if funnel else ("--no-funnel", "all"))
+            r = run_child(engine, lake, args.repeat, flags)
             if engine == "duckdb":
                 base = r
             elif base is not None:
                 assert same_rows(r["kpi_rows"], base["kpi_rows"]), f"{engine} kpi differs at {size}"
-                assert r["funnel_result"] == base["funnel_result"], f"{engine} funnel differs at {size}"
+                if funnel and "funnel" in base:
+                    assert r["funnel_result"] == base["funnel_result"], f"{engine} funnel differs at {size}"
+            assert r.get("kpi_raw_same", True), f"{engine}: rollup and rows disagree at {size}"
             table.append({"size": size, "engine": engine, "start_s": r["start_s"],
-                          "kpi_s": r["kpi"]["median_s"], "funnel_s": r["funnel"]["median_s"],
+                          "kpi_s": r["kpi"]["median_s"],
+                          "kpi_raw_s": r["kpi_raw"]["median_s"] if "kpi_raw" in r else None,
+                          "funnel_s": r["funnel"]["median_s"] if "funnel" in r else None,
                           "scan_s": scan["kpi"]["median_s"], "peak_mb": r["peak_mb"],
-                          "calls_mb": disk, "generate_s": gen.get("generated", {}).get("seconds")})
+                          "rollup_s": rollup_s, "calls_mb": disk,
+                          "generate_s": gen.get("generated", {}).get("seconds")})
             row = table[-1]
             print(f"{size:>5} {engine:<10} start {row['start_s']:6.1f} s  kpi {row['kpi_s']:7.2f} s "
-                  f"(scan {row['scan_s']:.2f} s, ratio {row['kpi_s'] / row['scan_s']:.2f})  "
-                  f"funnel {row['funnel_s']:7.2f} s  peak {row['peak_mb']:6.0f} MB", flush=True)
-    print("\n| calls | engine | kpi per agent per month | bare scan | ratio | funnel | peak memory | start |")
-    print("|---|---|---|---|---|---|---|---|")
+                  f"(rows {_s(row['kpi_raw_s'])}; scan {row['scan_s']:.2f} s, ratio "
+                  f"{row['kpi_s'] / row['scan_s']:.2f})  funnel {_s(row['funnel_s'])}  "
+                  f"peak {row['peak_mb']:6.0f} MB", flush=True)
+    print("\n| calls | engine | kpi from rollup | kpi from rows | bare scan | ratio (rollup / rows) "
+          "| funnel | peak memory | start |")
+    print("|---|---|---|---|---|---|---|---|---|")
     for r in table:
-        print(f"| {r['size']} | {r['engine']} | {r['kpi_s']:.2f} s | {r['scan_s']:.2f} s | "
-              f"{r['kpi_s'] / r['scan_s']:.2f}× | {r['funnel_s']:.2f} s | {r['peak_mb']:,.0f} MB | "
-              f"{r['start_s']:.1f} s |")
-    (OUT / "scale_results.json").write_text(json.dumps(table, indent=2) + "\n")
+        raw = r["kpi_raw_s"]
+        print(f"| {r['size']} | {r['engine']} | {r['kpi_s']:.2f} s | {_s(raw)} | {r['scan_s']:.2f} s | "
+              f"{r['kpi_s'] / r['scan_s']:.2f}× / {(raw or float('nan')) / r['scan_s']:.1f}× | "
+              f"{_s(r['funnel_s'])} | {r['peak_mb']:,.0f} MB | {r['start_s']:.1f} s |")
+    results = OUT / "scale_results.json"   # merged by size and engine across runs
+    old = json.loads(results.read_text()) if results.exists() else []
+    keep = [r for r in old if (r["size"], r["engine"]) not in {(t["size"], t["engine"]) for t in table}]
+    results.write_text(json.dumps(keep + table, indent=2) + "\n")
+
+
+def _s(seconds: float | None) -> str:
+    return "—" if seconds is None else f"{seconds:.2f} s"
 
 
 if __name__ == "__main__":

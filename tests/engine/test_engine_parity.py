@@ -4,9 +4,10 @@ holds to the pure-Python reference.
 
 The worlds are the reference's (tests/reference/datagen.py: nulls, zero denominators,
 cancelled and refunded orders, calls without an agent, unknown dispositions, a DST
-timezone), written to a lake with ``export_lake``. Each scope asks every metric that
-supports it in one request (with --ci), so the group keys, every value and every
-interval must agree: relative 1e-9, nulls where DuckDB has nulls.
+timezone), written to a lake with ``export_lake`` together with their daily rollups, which
+the lake engines read where they can while the warehouse engine reads the rows. Each scope
+asks every metric that supports it in one request (with --ci), so the group keys, every
+value and every interval must agree: relative 1e-9, nulls where DuckDB has nulls.
 
 Every engine runs the first world on every scope (Spark, at seconds a query, leaves out
 most dimension × month scopes) and the other worlds on the scopes without --by.
@@ -21,10 +22,12 @@ from pathlib import Path
 
 import pytest
 
+from telekpi.catalog.loader import load_catalog
 from telekpi.engine.backends import ClickHouseBackend, DuckDBBackend, SparkBackend
 from telekpi.engine.engine import Engine
 from telekpi.engine.models import DIMENSIONS
 from telekpi.engine.request import PERIODS, Request
+from telekpi.engine.rollups import write_lake
 from telekpi.model.tables import TABLES
 from telekpi.settings import Settings
 from telekpi.store.lake import export_lake
@@ -100,7 +103,8 @@ def lakes(tmp_path_factory):
             folder = tmp_path_factory.mktemp(f"lake{seed}")
             wh = datagen.load_world(datagen.make_world(seed, tz), folder / "w.duckdb")
             settings = Settings(timezone=tz)
-            export_lake(wh, folder / "lake", settings)
+            export_lake(wh, folder / "lake", settings,   # with rollups: the engines read them
+                        rollups=lambda con, out: write_lake(con, out, load_catalog(None), settings))
             closers.append(wh.close)
             built[wi] = Engine(wh, settings), folder / "lake", settings
         return built[wi]

@@ -23,13 +23,16 @@ from telekpi.engine.engine import Engine
 from telekpi.engine.models import DIMENSIONS
 from telekpi.engine.planner import Planner
 from telekpi.engine.request import PERIODS, Request
+from telekpi.engine.rollups import refresh
 from telekpi.errors import QueryError
 from telekpi.settings import Settings
 
 from ..reference import datagen
 from ..reference.reference import METRICS, Reference
 
-ENGINES = ["duckdb"]
+# "duckdb-rollups": the same warehouse with its daily rollups built, so every case below also
+# holds the planner's rollup path (engine/rollups.py) to the reference.
+ENGINES = ["duckdb", "duckdb-rollups"]
 WORLDS = [(1, "Asia/Ho_Chi_Minh"), (2, "UTC"), (3, "America/New_York")]   # the last has DST
 
 _CATALOG = load_catalog(None)
@@ -97,9 +100,13 @@ CASES = [pytest.param(w, m, fam, id=f"{_world_id(w)}-{m}-{fam}")
 
 
 def make_engine(engine_name: str, rows: dict, tz: str, folder):
-    if engine_name == "duckdb":
+    if engine_name in ("duckdb", "duckdb-rollups"):
         wh = datagen.load_world(rows, folder / "w.duckdb")
-        return Engine(wh, Settings(timezone=tz)), wh.close
+        if engine_name == "duckdb-rollups":
+            refresh(wh.con, _CATALOG, Settings(timezone=tz))
+        engine = Engine(wh, Settings(timezone=tz))
+        assert bool(engine.planner.rollups) == (engine_name == "duckdb-rollups")
+        return engine, wh.close
     raise NotImplementedError(engine_name)
 
 

@@ -82,6 +82,7 @@ def _register() -> None:
         mapping_cmd,
         query_cmds,
         report_cmd,
+        rollups_cmd,
         schedule_cmd,
         scorecard_cmd,
         serve_cmd,

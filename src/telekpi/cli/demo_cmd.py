@@ -8,6 +8,7 @@ from pathlib import Path
 
 import typer
 
+from telekpi.catalog.loader import load_catalog
 from telekpi.cli.app import app, db_path
 from telekpi.cli.output import human, print_table
 from telekpi.cli.query_cmds import print_funnel
@@ -15,6 +16,7 @@ from telekpi.engine.engine import Engine
 from telekpi.engine.funnel import funnel
 from telekpi.engine.ranking import rank
 from telekpi.engine.request import Request
+from telekpi.engine.rollups import refresh
 from telekpi.errors import UsageError
 from telekpi.i18n import _, translate
 from telekpi.i18n.words import band_text
@@ -77,6 +79,7 @@ def demo_cmd(
     t0 = time.perf_counter()
     wh = _fresh_warehouse(path)
     counts = generate(wh.con, seed=seed, size=size.value, timezone=settings.timezone)
+    refresh(wh.con, load_catalog(workspace), settings)
     wh.con.execute("CHECKPOINT")
     generated = {
         "small": _("Generated a small centre (seed {seed}) into {path} in {seconds} s: {counts}"),

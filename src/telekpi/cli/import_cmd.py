@@ -14,6 +14,7 @@ import typer
 from telekpi.cli.app import app, db_path
 from telekpi.cli.output import print_csv, print_json, print_table
 from telekpi.cli.query_cmds import Fmt, FmtOpt
+from telekpi.cli.rollups_cmd import update_rollups
 from telekpi.errors import UsageError
 from telekpi.i18n import _
 from telekpi.ingest.mapping import load_mapping
@@ -137,6 +138,7 @@ def import_cmd(
                 total = results[0].counts
             else:
                 total.add(results[0].counts)
+        update_rollups(wh)
     if len(files) > 1 and total is not None:
         typer.echo(_("{files} files: {read} rows read: {inserted} inserted, {updated} updated, "
                      "{unchanged} unchanged, {quarantined} quarantined").format(
@@ -179,6 +181,7 @@ def _follow(db: Path, table: str, file: Path, settings, fmt, mapping, interval: 
         finally:
             for sig, handler in previous.items():
                 signal.signal(sig, handler)
+        update_rollups(wh)
         typer.echo(_("stopped; the next `telekpi import --follow` goes on from here"), err=True)
 
 

@@ -7,7 +7,9 @@ from pathlib import Path
 
 import typer
 
+from telekpi.catalog.loader import load_catalog
 from telekpi.cli.app import app, db_path
+from telekpi.engine.rollups import write_lake
 from telekpi.i18n import _
 from telekpi.settings import load_settings
 from telekpi.store.lake import export_lake
@@ -25,7 +27,10 @@ def export_lake_cmd(
     ClickHouse, Trino or DuckDB read (`--engine spark --lake DIR`)."""
     started = time.monotonic()
     with Warehouse(db_path(ctx), read_only=True) as wh:
-        counts = export_lake(wh, out, load_settings(wh.workspace), row_group_size=row_group_size)
+        settings = load_settings(wh.workspace)
+        catalog = load_catalog(wh.workspace)
+        counts = export_lake(wh, out, settings, row_group_size=row_group_size,
+                             rollups=lambda con, folder: write_lake(con, folder, catalog, settings))
     total = sum(counts.values())
     typer.echo(_("wrote {rows} rows of {tables} tables to {path} in {seconds} s").format(
         rows=f"{total:,}", tables=len(counts), path=out, seconds=f"{time.monotonic() - started:.1f}"))

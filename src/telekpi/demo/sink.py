@@ -16,6 +16,7 @@ import pyarrow.compute as pc
 import pyarrow.parquet as pq
 
 from telekpi.model.tables import TABLES
+from telekpi.store.warehouse import touch
 
 ARROW_TYPES = {"string": pa.string(), "timestamp": pa.timestamp("us", tz="UTC"), "date": pa.date32(),
                "seconds": pa.float64(), "double": pa.float64(), "money": pa.decimal128(18, 4),
@@ -65,6 +66,7 @@ class DuckSink:
         finally:
             self.con.unregister("__demo_chunk")
         self.counts[table] = self.counts.get(table, 0) + data.num_rows
+        touch(self.con, [table])
 
     def close(self) -> None:
         pass

@@ -52,22 +52,30 @@ def _files(lake: Path, name: str) -> str:
     return str(lake / name / ("**/*.parquet" if table_is_partitioned(name) else "*.parquet"))
 
 
+def _lake_tables(lake: Path, manifest: dict) -> list[tuple[str, str, bool]]:
+    """(view name, Parquet files, partitioned) of every canonical table and daily rollup."""
+    out = [(name, _files(lake, name), table_is_partitioned(name)) for name in TABLES]
+    out += [(e["table"], str(lake / e["path"] / "*.parquet"), False)
+            for e in (manifest.get("rollups") or {}).values()]
+    return out
+
+
 class DuckDBBackend:
     """The warehouse file (the default), or an in-memory DuckDB with views over a lake."""
 
     dialect = "duckdb"
+    manifest: dict | None = None
 
     def __init__(self, con, owned: bool = False):
         self.con, self._owned = con, owned
 
     @classmethod
     def over_lake(cls, lake: Path) -> DuckDBBackend:
-        read_manifest(lake)
+        manifest = read_manifest(lake)
         con = duckdb.connect()
         con.execute("SET TimeZone = 'UTC'")
-        for name in TABLES:
-            hive = table_is_partitioned(name)
-            path = _files(lake, name).replace("'", "''")
+        for name, path, hive in _lake_tables(lake, manifest):
+            path = path.replace("'", "''")
             try:
                 con.execute(f'CREATE VIEW "{name}" AS SELECT * {"EXCLUDE (month) " if hive else ""}'
                             f"FROM read_parquet('{path}', hive_partitioning = {str(hive).lower()})")
@@ -77,7 +85,9 @@ class DuckDBBackend:
                                    "write it again with `telekpi export-lake`").format(
                                      table=name, error=str(e).splitlines()[0]),
                                  file=str(lake / name)) from None
-        return cls(con, owned=True)
+        backend = cls(con, owned=True)
+        backend.manifest = manifest
+        return backend
 
     def execute(self, sql, params):
         try:
@@ -106,8 +116,7 @@ class SparkBackend:
         """``lake``: a folder, or a URI Spark reads (``s3a://bucket/lake``, ``file:///…``),
         whose manifest only Spark can reach."""
         lake = str(lake)
-        if "://" not in lake:
-            read_manifest(lake)
+        self.manifest = read_manifest(lake) if "://" not in lake else None
         self.spark = session or self._session(master, conf or {})
         self._owned = session is None
         for name in TABLES:
@@ -116,6 +125,8 @@ class SparkBackend:
             if "month" in df.columns and table_is_partitioned(name):
                 df = df.drop("month")
             df.createOrReplaceTempView(name)
+        for e in ((self.manifest or {}).get("rollups") or {}).values():
+            self.spark.read.parquet(f"{lake.rstrip('/')}/{e['path']}").createOrReplaceTempView(e["table"])
 
     @staticmethod
     def _session(master: str | None, conf: dict[str, str]):
@@ -175,7 +186,7 @@ class ClickHouseBackend:
                 "session_timezone": "UTC"}
 
     def __init__(self, lake: Path | None = None, url: str | None = None):
-        self.client = self.session = None
+        self.client = self.session = self.manifest = None
         if url:
             try:
                 import clickhouse_connect
@@ -189,15 +200,15 @@ class ClickHouseBackend:
             return
         if lake is None:
             raise UsageError(_("--engine clickhouse needs --lake DIR (embedded) or --clickhouse-url"))
-        read_manifest(lake)
+        self.manifest = read_manifest(lake)
         try:
             from chdb import session as chs
         except ImportError:
             raise MissingDependencyError("--engine clickhouse", "clickhouse") from None  # i18n: keep an option
         self.session = chs.Session()
         self.session.query("CREATE DATABASE IF NOT EXISTS telekpi")
-        for name in TABLES:
-            path = _files(lake, name).replace("'", "\\'")
+        for name, path, __ in _lake_tables(lake, self.manifest):
+            path = path.replace("'", "\\'")
             self.session.query(f"CREATE OR REPLACE VIEW telekpi.`{name}` AS "
                                f"SELECT * FROM file('{path}', Parquet)")
         self.session.query("USE telekpi")

@@ -13,6 +13,7 @@ from telekpi.engine.backends import Backend, DuckDBBackend
 from telekpi.engine.dialects import transpile
 from telekpi.engine.planner import Planner
 from telekpi.engine.request import Request, Result
+from telekpi.engine.rollups import available, from_manifest
 from telekpi.engine.stats import wilson
 from telekpi.errors import QueryError
 from telekpi.i18n import _
@@ -53,24 +54,33 @@ class Engine:
 
     def __init__(self, warehouse: Warehouse | None, settings: Settings | None = None,
                  catalog: Catalog | None = None, cache: ResultCache | None = None,
-                 backend: Backend | None = None):
+                 backend: Backend | None = None, rollups: dict | None = None,
+                 use_rollups: bool = True):
+        """``rollups``: the daily rollups the planner may read (``rollups.py``); by default
+        the warehouse's current ones, or those the lake was written with."""
         self.warehouse = warehouse
         self.cache = cache
         workspace = warehouse.workspace if warehouse is not None else None
         self.settings = settings or load_settings(workspace)
         self.catalog = catalog or load_catalog(workspace)
-        self.planner = Planner(self.catalog, self.settings)
         if backend is None and warehouse is None:
             raise QueryError("an engine needs a warehouse or a backend")  # i18n: keep a programming error
         self.backend: Backend = backend or DuckDBBackend(warehouse.con)
+        if not use_rollups:
+            rollups = {}
+        elif rollups is None and backend is None:
+            rollups = available(warehouse.con, self.settings)
+        elif rollups is None:
+            rollups = from_manifest(getattr(backend, "manifest", None) or {}, self.settings)
+        self.planner = Planner(self.catalog, self.settings, rollups)
 
     @classmethod
-    def open(cls, db: str | Path, *, read_only: bool = True) -> Engine:
-        return cls(Warehouse(db, read_only=read_only))
+    def open(cls, db: str | Path, *, read_only: bool = True, use_rollups: bool = True) -> Engine:
+        return cls(Warehouse(db, read_only=read_only), use_rollups=use_rollups)
 
     @classmethod
     def over_lake(cls, lake: str | Path, engine: str = "duckdb", fallback_workspace: Path | None = None,
-                  **backend_options) -> Engine:
+                  use_rollups: bool = True, **backend_options) -> Engine:
         """An engine over a Parquet lake (``telekpi export-lake``) on DuckDB, Spark or ClickHouse,
         with the settings and metrics the lake was written with (else ``fallback_workspace``'s)."""
         from telekpi.engine.backends import open_backend
@@ -80,7 +90,8 @@ class Engine:
         if workspace is None or not workspace.is_dir():
             workspace = fallback_workspace
         backend = open_backend(engine, lake, **backend_options)
-        return cls(None, load_settings(workspace), load_catalog(workspace), backend=backend)
+        return cls(None, load_settings(workspace), load_catalog(workspace), backend=backend,
+                   use_rollups=use_rollups)
 
     @classmethod
     def unconnected(cls, dialect: str, workspace: Path | None) -> Engine:

@@ -10,6 +10,7 @@ one period back; retention joins customers to themselves across periods.
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass, field
 
 import sqlglot
@@ -20,6 +21,8 @@ from telekpi.catalog.snippets import expand, sql_string
 from telekpi.catalog.spec import Metric
 from telekpi.engine.models import DIMENSIONS, MODELS, Model, model_for
 from telekpi.engine.request import PERIODS, Request
+from telekpi.engine.rollups import MERGE, Rollup, mergeable
+from telekpi.engine.rollups import column as rollup_column
 from telekpi.engine.scope import (
     STEP, localize, period_end_sql, period_sql, period_start, previous_period_start, time_filter,
 )
@@ -39,9 +42,10 @@ class Plan:
 
 
 class Planner:
-    def __init__(self, catalog: Catalog, settings: Settings):
+    def __init__(self, catalog: Catalog, settings: Settings, rollups: dict[str, Rollup] | None = None):
         self.catalog, self.settings = catalog, settings
         self.tz = sql_string(settings.timezone)
+        self.rollups = rollups or {}
 
     # -- step 1: metrics → measures ------------------------------------------------
     def _check(self, req: Request) -> None:
@@ -91,6 +95,9 @@ class Planner:
     # -- step 3: one CTE per model ---------------------------------------------------
     def _model_cte(self, model: Model, measures: list[str], req: Request, widen: bool) -> str:
         self._check_dims(model, req)
+        rollup = self._rollup_for(model, measures, req)
+        if rollup is not None:
+            return self._rollup_cte(model, rollup, measures, req, widen)
         dims = [f"{self._dim(model, d)} AS d_{d}" for d in req.by]
         start = req.start
         if widen and start and req.period:
@@ -117,8 +124,48 @@ class Planner:
                  + (f"\n    WHERE {' AND '.join(where)}" if where else ""))
         if model.grain:
             inner += "\n    GROUP BY ALL"
-        aggs = [f"{self._agg(self.catalog.measures[m], scope_end)} AS m__{m}" for m in measures]
+        aggs = [f"{self.measure_sql(self.catalog.measures[m], scope_end)} AS m__{m}" for m in measures]
         sql = f"SELECT {', '.join(group_keys + aggs)}\n  FROM (\n    {inner}\n  ) x"
+        if group_keys:
+            sql += f"\n  GROUP BY {', '.join(group_keys)}"
+        return sql
+
+    def _rollup_for(self, model: Model, measures: list[str], req: Request) -> Rollup | None:
+        """The model's daily rollup, if it holds every measure and dimension asked."""
+        rollup = self.rollups.get(model.name)
+        if (rollup is None or model is not MODELS.get(model.name)
+                or not rollup.serves(list(req.by) + [w[0] for w in req.where])):
+            return None
+        for m in measures:
+            measure = self.catalog.measures[m]
+            if not mergeable(measure) or self._column(measure) not in rollup.columns:
+                return None
+        return rollup
+
+    def _column(self, measure) -> str:
+        return rollup_column(measure.model, self.measure_sql(measure, "NULL"))
+
+    def _rollup_cte(self, model: Model, rollup: Rollup, measures: list[str], req: Request,
+                    widen: bool) -> str:
+        """Sums of the rollup's day rows: the same answer as aggregating the model's rows."""
+        def dim(d: str) -> str:
+            return "isodow(x.__day)" if d == "weekday" else f"x.d_{d}"
+
+        start = req.start
+        if widen and start and req.period:
+            start = previous_period_start(start, req.period)
+        where = time_filter("x.__day", True, self.settings.timezone, start, req.end)
+        where += self._where_filters(model, req, dim)
+        cols = {m: self._column(self.catalog.measures[m]) for m in measures}
+        inner = ([f"x.{c}" for c in sorted(set(cols.values()))]
+                 + [f"{dim(d)} AS d_{d}" for d in req.by])
+        if req.period:
+            inner.append(f"{period_sql(req.period, 'x.__day', True, self.tz)} AS __period")
+        group_keys = [f"d_{d}" for d in req.by] + (["__period"] if req.period else [])
+        aggs = [f"{MERGE[self.catalog.measures[m].agg]}({c}) AS m__{m}" for m, c in cols.items()]
+        sql = (f"SELECT {', '.join(group_keys + aggs)}\n  FROM (\n    SELECT {', '.join(inner)}"
+               f"\n    FROM {rollup.table} x"
+               + (f"\n    WHERE {' AND '.join(where)}" if where else "") + "\n  ) x")
         if group_keys:
             sql += f"\n  GROUP BY {', '.join(group_keys)}"
         return sql
@@ -141,15 +188,16 @@ class Planner:
             return f"least({period_end}, {end})" if end else period_end
         return end or "NULL"
 
-    def _where_filters(self, model: Model, req: Request) -> list[str]:
+    def _where_filters(self, model: Model, req: Request, dim=None) -> list[str]:
         """--where values are bound parameters ($w0, $w1, …), never spliced into the SQL."""
         names: dict[str, list[str]] = {}
-        for name, (dim, __) in zip(where_params(req), req.where, strict=True):
-            names.setdefault(dim, []).append(f"${name}")
-        return [f"CAST({self._dim(model, d)} AS VARCHAR) IN ({', '.join(ns)})"
-                for d, ns in names.items()]
+        for name, (d, __) in zip(where_params(req), req.where, strict=True):
+            names.setdefault(d, []).append(f"${name}")
+        dim = dim or (lambda d: self._dim(model, d))
+        return [f"CAST({dim(d)} AS VARCHAR) IN ({', '.join(ns)})" for d, ns in names.items()]
 
-    def _agg(self, m, scope_end: str) -> str:
+    def measure_sql(self, m, scope_end: str) -> str:
+        """A measure's aggregate, placeholders filled: ``count(*) FILTER (WHERE …)``."""
         expr = expand(m.expr, self.settings) if m.expr else None
         flt = f" FILTER (WHERE {expand(m.filter, self.settings, scope_end)})" if m.filter else ""
         if m.agg == "count":
@@ -235,13 +283,15 @@ class Planner:
         keyed = [c for c, _ in ctes if c.startswith(("m_", "g_"))]
         keys = [f"d_{d}" for d in req.by] + (["__period"] if req.period else [])
         comments = [f"-- plan: metrics {', '.join(req.metrics)}"]
+        bodies = dict(ctes)
         for c in keyed:
             if c.startswith("g_"):
-                comments.append(f"-- step: {c} aggregates {', '.join(sorted(lagged[c[2:]]))} "
-                                f"from one {req.period} before the scope, for growth")
+                line = (f"-- step: {c} aggregates {', '.join(sorted(lagged[c[2:]]))} "
+                        f"from one {req.period} before the scope, for growth")
             else:
-                comments.append(f"-- step: {c} aggregates "
-                                f"{', '.join(by_model.get(c[2:], ['customers']))}")
+                line = f"-- step: {c} aggregates {', '.join(by_model.get(c[2:], ['customers']))}"
+            rolled = re.search(r"FROM (_rollup_\w+) x", bodies[c])
+            comments.append(line + (f" (summing the daily rollup {rolled.group(1)})" if rolled else ""))
         if not keys:
             from_sql = " CROSS JOIN ".join(keyed)
             key_ref = {}

@@ -6,6 +6,7 @@ Layout (Hive-style, so Spark, Trino, ClickHouse and DuckDB read it as is)::
     DIR/calls/month=2026-02/data_0.parquet     local month (workspace timezone)
     DIR/agents/data_0.parquet                  reference tables: one file
     DIR/tickets/month=none/data_0.parquet      an empty table: one file, no rows
+    DIR/_rollups/calls/data_0.parquet          daily rollups (engine/rollups.py)
     DIR/_telekpi/lake.json                     what was written, and when
     DIR/_telekpi/telekpi.toml, metrics/*.yaml  the workspace's settings and metrics
 
@@ -25,6 +26,7 @@ import json
 import shutil
 from datetime import datetime, timezone
 from pathlib import Path
+from typing import Callable
 
 from telekpi.errors import InputError, TelekpiError
 from telekpi.i18n import _
@@ -38,8 +40,10 @@ LAKE_FORMAT = 1
 
 
 def export_lake(wh: Warehouse, out: Path, settings: Settings, *,
-                row_group_size: int = 1_000_000) -> dict[str, int]:
-    """Write every canonical table of ``wh`` under ``out``; rows written per table."""
+                row_group_size: int = 1_000_000,
+                rollups: Callable[[object, Path], dict] | None = None) -> dict[str, int]:
+    """Write every canonical table of ``wh`` under ``out``; rows written per table.
+    ``rollups(con, out)`` writes the lake's daily rollups and returns their manifest entries."""
     out = Path(out)
     if out.exists() and not out.is_dir():
         raise InputError(_("is a file; export-lake writes a folder"), file=str(out))
@@ -81,11 +85,20 @@ def export_lake(wh: Warehouse, out: Path, settings: Settings, *,
             final.rename(old)
         tmp.rename(final)
         shutil.rmtree(old, ignore_errors=True)
-    _write_meta(out, wh, counts, settings)
+    _write_meta(out, wh, counts, settings, rollups(con, out) if rollups else {})
     return counts
 
 
-def _write_meta(out: Path, wh: Warehouse, counts: dict[str, int], settings: Settings) -> None:
+def add_to_manifest(lake: Path, key: str, value) -> None:
+    """Set one entry of a lake's manifest (the rollups written after its tables)."""
+    path = Path(lake) / META / MANIFEST
+    manifest = read_manifest(lake)
+    manifest[key] = value
+    path.write_text(json.dumps(manifest, indent=2) + "\n", encoding="utf-8")
+
+
+def _write_meta(out: Path, wh: Warehouse, counts: dict[str, int], settings: Settings,
+                rollups: dict) -> None:
     meta = out / META
     meta.mkdir(exist_ok=True)
     workspace = wh.workspace
@@ -101,6 +114,7 @@ def _write_meta(out: Path, wh: Warehouse, counts: dict[str, int], settings: Sett
         "timezone": settings.timezone,
         "partitioned_by": "month of each table's time column, workspace timezone",
         "tables": {name: {"rows": n, "time": TABLES[name].time} for name, n in counts.items()},
+        "rollups": rollups,
     }
     (meta / MANIFEST).write_text(json.dumps(manifest, indent=2) + "\n", encoding="utf-8")
 

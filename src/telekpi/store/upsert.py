@@ -25,8 +25,7 @@ from telekpi.i18n import _
 from telekpi.ingest.source import Reject
 from telekpi.model.tables import Table
 from telekpi.quality.validate import quoted, sql_message
-from telekpi.store.warehouse import SQL_TYPES, STAGING
-
+from telekpi.store.warehouse import SQL_TYPES, STAGING, touch
 
 
 def _q(name: str) -> str:
@@ -129,6 +128,8 @@ class Upsert:
                     f"MERGE INTO {target} AS t USING {good} AS s ON {on} {update}"
                     f"WHEN NOT MATCHED THEN INSERT ({', '.join(cols)}) "
                     f"VALUES ({', '.join('s.' + n for n in cols)})")
+        if c.inserted or c.updated:
+            touch(con, [t.name])
         self._replace_quarantine()
         con.execute(
             "INSERT INTO imports VALUES (?, ?, ?, ?, ?, ?, ?, ?, now())",

@@ -127,6 +127,24 @@ class Warehouse:
         self.close()
 
 
+def touch(con, tables) -> None:
+    """Count a change to each of ``tables``: rollups built before it are no longer used
+    (``engine/rollups.py``). Every write to a canonical table calls this in its transaction."""
+    for t in sorted(set(tables)):
+        key = f"gen:{t}"
+        con.execute("UPDATE telekpi_meta SET value = CAST(CAST(value AS BIGINT) + 1 AS VARCHAR) "
+                    "WHERE key = ?", [key])
+        if not con.execute("SELECT 1 FROM telekpi_meta WHERE key = ?", [key]).fetchall():
+            con.execute("INSERT INTO telekpi_meta VALUES (?, '1')", [key])
+
+
+def generations(con, tables) -> dict[str, int]:
+    """How many changes each table has seen (0: none since the warehouse was made)."""
+    rows = dict(con.execute("SELECT key, value FROM telekpi_meta WHERE starts_with(key, 'gen:')")
+                .fetchall())
+    return {t: int(rows.get(f"gen:{t}", 0)) for t in tables}
+
+
 def quarantine_rows(wh: Warehouse, *, source: str | None = None, table: str | None = None,
                     limit: int | None = 100) -> list[dict]:
     """Quarantined rows, newest import first, then by file and line."""

@@ -113,8 +113,10 @@ WhereQ = Annotated[list[Annotated[str, Query(pattern=r"^[a-z_]+=.*$")]], Query(
 
 @router.get("/health")
 def health(request: Request) -> dict:
-    """Liveness for load balancers (no login): ``warm`` once the start-up warm-up is done."""
-    return {"status": "ok", "warm": request.app.state.web.warmed.is_set()}
+    """Liveness for load balancers (no login): ``warm`` once the start-up warm-up is done;
+    ``rollups``: the models whose daily rollups are current (the others read rows)."""
+    state = request.app.state.web
+    return {"status": "ok", "warm": state.warmed.is_set(), "rollups": sorted(state.rollups())}
 
 
 @router.get("/me")

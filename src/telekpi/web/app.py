@@ -9,6 +9,7 @@ HTML page for people (datasette's ``handle_exception``).
 
 from __future__ import annotations
 
+import sys
 import threading
 from collections.abc import Iterator
 from contextlib import contextmanager
@@ -23,6 +24,7 @@ from starlette.exceptions import HTTPException as StarletteHTTPException
 
 from telekpi.catalog.loader import Catalog, load_catalog
 from telekpi.engine.engine import Engine, ResultCache
+from telekpi.engine.rollups import available, refresh
 from telekpi.errors import (
     AccessError,
     InputError,
@@ -66,13 +68,66 @@ class WebState:
         self.secure_cookies = secure_cookies
         self.cache = ResultCache()
         self.warmed = threading.Event()
+        self._rollups: dict | None = None
+        self._refresh_due = threading.Event()
+        self._refresher: threading.Thread | None = None
+        self._closed = False
         from telekpi.alerts.state import AlertState
 
         self.alerts = AlertState.beside(db)
 
     def data_changed(self) -> None:
-        """Call after every write: cached answers are dropped."""
+        """Call after every write: cached answers are dropped, and the daily rollups are
+        rebuilt in the background once the writes pause (until then queries read the rows)."""
         self.cache.clear()
+        self._rollups = None
+        if self._refresher is None:
+            self._refresher = threading.Thread(target=self._refresh_loop, daemon=True,
+                                               name="telekpi-rollups")
+            self._refresher.start()
+        self._refresh_due.set()
+
+    def rollups(self) -> dict:
+        """The rollups current for the warehouse as it is now (remembered until a write)."""
+        found = self._rollups
+        if found is None:
+            cur = self._cursor()
+            try:
+                found = self._rollups = available(cur.con, self.settings)
+            finally:
+                cur.con.close()
+        return found
+
+    def refresh_rollups(self) -> list[dict]:
+        """Rebuild stale rollups through the one writer; answers cached from a stale rollup
+        are dropped with them."""
+        with self.write_lock:
+            cur = self._cursor()
+            try:
+                done = refresh(cur.con, self.catalog, self.settings)
+            finally:
+                cur.con.close()
+            self._rollups = None
+            if done:
+                self.cache.clear()
+        return done
+
+    REFRESH_QUIET_S = 1.0
+
+    def _refresh_loop(self) -> None:
+        while not self._closed:
+            self._refresh_due.wait()
+            while True:   # a burst of writes (API batches) first: wait for a quiet second
+                self._refresh_due.clear()
+                if not self._refresh_due.wait(self.REFRESH_QUIET_S) or self._closed:
+                    break
+            if self._closed:
+                return
+            try:
+                self.refresh_rollups()
+            except Exception as e:   # queries keep reading the rows; the next write retries
+                print("telekpi: " + _("the daily rollups were not rebuilt: {error}").format(error=e),
+                      file=sys.stderr)
 
     def _cursor(self) -> Cursor:
         cur = Cursor(self.warehouse.con.cursor(), self.warehouse.path)
@@ -84,7 +139,8 @@ class WebState:
         """An engine on its own DuckDB cursor, closed afterwards: one per request or task."""
         cur = self._cursor()
         try:
-            yield Engine(cur, self.settings, self.catalog, self.cache)   # type: ignore[arg-type]
+            yield Engine(cur, self.settings, self.catalog, self.cache,   # type: ignore[arg-type]
+                         rollups=self.rollups())
         finally:
             cur.con.close()
 
@@ -118,6 +174,10 @@ class WebState:
         return firing
 
     def close(self) -> None:
+        self._closed = True
+        self._refresh_due.set()
+        if self._refresher is not None:
+            self._refresher.join(timeout=60)
         self.warehouse.close()
         self.users.close()
         self.alerts.close()

@@ -200,9 +200,10 @@ def overview_data(engine: Engine, filters: Filters, where, metrics) -> list[dict
 
 
 def warm(state: WebState) -> None:
-    """Answer the default overview once at start-up, so the first visitor does not wait
-    for DuckDB to read the warehouse from disk."""
+    """Bring the daily rollups up to date and answer the default overview once at start-up,
+    so the first visitor does not wait for DuckDB to read the warehouse from disk."""
     try:
+        state.refresh_rollups()
         with state.session() as engine:
             first, last = Lookup(engine).data_range()
             if last:

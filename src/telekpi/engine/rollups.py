@@ -1,0 +1,254 @@
+"""Daily rollups: a model's count and sum measures added up per workspace day and per
+combination of its cheap dimensions, so a KPI over a month reads thousands of rows instead
+of millions of calls.
+
+A rollup has one row per local day × agent (with the agent's team, site and vendor) ×
+campaign (with its industry and product) × … and one column per mergeable measure, named
+by a hash of that measure's SQL in this workspace, so a changed disposition map or
+threshold simply finds no column and the rows are read instead. The planner reads a
+rollup only when it holds every measure and dimension a request needs of that model and
+was built from the data as it is now: each write to a canonical table counts a change
+(``store.warehouse.touch``), and a rollup remembers the change and row counts of its
+tables when it was built. Hours, statuses, dispositions, medians, distinct counts and
+the per-lead models are always computed from the rows.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import shutil
+import time
+from dataclasses import dataclass
+from pathlib import Path
+
+import duckdb
+
+from telekpi.catalog.loader import Catalog
+from telekpi.catalog.snippets import expand, sql_string
+from telekpi.engine.models import MODELS
+from telekpi.engine.scope import localize
+from telekpi.settings import Settings
+from telekpi.store.warehouse import generations
+
+FORMAT = 1
+MERGE = {"count": "sum", "sum": "sum", "min": "min", "max": "max"}
+META_DDL = ("CREATE TABLE IF NOT EXISTS telekpi_rollups (model VARCHAR, shape VARCHAR, "
+            "timezone VARCHAR, columns VARCHAR, generations VARCHAR, rows BIGINT, "
+            "seconds DOUBLE, built_at TIMESTAMPTZ)")
+_AGENT = ("agent", "team", "site", "vendor")
+_CAMPAIGN = ("campaign", "industry", "product")
+
+
+@dataclass(frozen=True)
+class Spec:
+    model: str
+    dims: tuple[str, ...]       # stored as d_<dim>; weekday comes from the day
+    sources: tuple[str, ...]    # the tables the rows and dimensions are read from
+
+    @property
+    def table(self) -> str:
+        return f"_rollup_{self.model}"
+
+
+SPECS: dict[str, Spec] = {s.model: s for s in (
+    Spec("calls", _AGENT + _CAMPAIGN + ("script", "direction"), ("calls", "agents", "campaigns")),
+    Spec("orders", _AGENT + _CAMPAIGN, ("orders", "agents", "campaigns")),
+    Spec("surveys", _AGENT + _CAMPAIGN + ("script", "direction"),
+         ("surveys", "calls", "agents", "campaigns")),
+    Spec("leads", _CAMPAIGN + ("lead_source", "segment"), ("leads", "calls", "campaigns")),
+)}
+
+
+@dataclass(frozen=True)
+class Rollup:
+    """A rollup the planner may read: its table, dimensions and measure columns."""
+    model: str
+    table: str
+    dims: frozenset[str]
+    columns: frozenset[str]
+
+    def serves(self, dims) -> bool:
+        return all(d in self.dims or d == "weekday" for d in dims)
+
+
+def column(model: str, agg_sql: str) -> str:
+    """The rollup column of a measure: a hash of its model and its SQL in this workspace."""
+    return "r_" + hashlib.sha1(f"{model}\n{agg_sql}".encode()).hexdigest()[:12]
+
+
+def mergeable(measure) -> bool:
+    """Counts and sums add up across days; a measure that refers to the scope's end does not."""
+    text = (measure.expr or "") + (measure.filter or "")
+    return measure.agg in MERGE and "{scope_end}" not in text
+
+
+def shape(spec: Spec, settings: Settings) -> str:
+    """What the rollup's rows depend on besides the measures: model, dimensions, zone."""
+    model = MODELS[spec.model]
+    parts = [FORMAT, spec.model, model.base, model.joins, model.time, spec.dims,
+             {d: expand(model.dims[d], settings) for d in spec.dims}, settings.timezone]
+    return hashlib.sha1(json.dumps(parts, sort_keys=True, default=str).encode()).hexdigest()[:16]
+
+
+def measure_columns(spec: Spec, catalog: Catalog, settings: Settings) -> dict[str, str]:
+    """column → aggregate SQL for the model's mergeable measures."""
+    from telekpi.engine.planner import Planner
+
+    planner = Planner(catalog, settings)
+    out = {}
+    for m in sorted(catalog.measures.values(), key=lambda m: m.id):
+        if m.model == spec.model and mergeable(m):
+            agg = planner.measure_sql(m, "NULL")
+            out[column(spec.model, agg)] = agg
+    return out
+
+
+def build_sql(spec: Spec, catalog: Catalog, settings: Settings) -> tuple[str, list[str]]:
+    """The SELECT that computes a rollup from the canonical tables, and its measure columns."""
+    model = MODELS[spec.model]
+    cols = measure_columns(spec, catalog, settings)
+    dims = {d: expand(model.dims[d], settings) for d in spec.dims}
+    day = f"CAST(timezone({sql_string(settings.timezone)}, {model.time}) AS DATE)"
+    joins = model.joins_for(list(dims.values()))
+    inner = (f"SELECT x.*, {day} AS __day, "
+             + ", ".join(f"{e} AS d_{d}" for d, e in dims.items())
+             + f" FROM {model.base}" + "".join(f" {j}" for j in joins))
+    keys = ["__day"] + [f"d_{d}" for d in spec.dims]
+    sql = (f"SELECT {', '.join(keys + [f'{agg} AS {c}' for c, agg in cols.items()])} "
+           f"FROM ({inner}) x GROUP BY {', '.join(keys)}")
+    return localize(sql, settings.timezone), list(cols)
+
+
+def _rollup(spec: Spec, columns) -> Rollup:
+    return Rollup(spec.model, spec.table, frozenset(spec.dims), frozenset(columns))
+
+
+# -- the warehouse ------------------------------------------------------------------------
+
+def _meta(con) -> dict[str, dict]:
+    try:
+        rows = con.execute("SELECT model, shape, timezone, columns, generations, rows, seconds, "
+                           "built_at FROM telekpi_rollups").fetchall()
+    except duckdb.CatalogException:
+        return {}
+    keys = ("model", "shape", "timezone", "columns", "generations", "rows", "seconds", "built_at")
+    return {r[0]: dict(zip(keys, r, strict=True)) for r in rows}
+
+
+def _state(con, tables) -> dict[str, list[int]]:
+    """Each source table's change count and row count: the count also catches rows written
+    outside telekpi (SQL on the DuckDB file), which no change count sees."""
+    gens = generations(con, tables)
+    counts = con.execute("SELECT " + ", ".join(f'(SELECT count(*) FROM "{t}")' for t in tables)
+                         ).fetchall()[0]
+    return {t: [gens[t], n] for t, n in zip(tables, counts, strict=True)}
+
+
+def _fresh(spec: Spec, meta: dict | None, settings: Settings, con) -> bool:
+    return (meta is not None and meta["shape"] == shape(spec, settings)
+            and meta["timezone"] == settings.timezone
+            and json.loads(meta["generations"]) == _state(con, spec.sources))
+
+
+def available(con, settings: Settings) -> dict[str, Rollup]:
+    """The warehouse's rollups that were built from its data as it is now."""
+    meta = _meta(con)
+    return {name: _rollup(spec, json.loads(meta[name]["columns"]))
+            for name, spec in SPECS.items() if _fresh(spec, meta.get(name), settings, con)}
+
+
+def status(con, catalog: Catalog, settings: Settings) -> list[dict]:
+    """Each rollup: built or not, current or stale, its rows and how long it took."""
+    meta = _meta(con)
+    out = []
+    for name, spec in SPECS.items():
+        m = meta.get(name)
+        wanted = set(measure_columns(spec, catalog, settings))
+        current = _fresh(spec, m, settings, con) and wanted <= set(json.loads(m["columns"]))
+        out.append({"model": name, "table": spec.table, "built": m is not None,
+                    "current": current, "rows": m["rows"] if m else None,
+                    "seconds": m["seconds"] if m else None, "built_at": m["built_at"] if m else None})
+    return out
+
+
+def refresh(con, catalog: Catalog, settings: Settings, *, force: bool = False) -> list[dict]:
+    """Rebuild every rollup that is missing, stale, or lacks a measure of the catalog; each
+    in its own transaction, with the change counts it was built at. What was rebuilt."""
+    con.execute(META_DDL)
+    done = []
+    for row in status(con, catalog, settings):
+        if row["current"] and not force:
+            continue
+        spec = SPECS[row["model"]]
+        t0 = time.perf_counter()
+        sql, cols = build_sql(spec, catalog, settings)
+        con.begin()
+        try:
+            gens = _state(con, spec.sources)
+            con.execute(f"CREATE OR REPLACE TABLE {spec.table} AS {sql} ORDER BY ALL")
+            rows = con.execute(f"SELECT count(*) FROM {spec.table}").fetchall()[0][0]
+            seconds = time.perf_counter() - t0
+            con.execute("DELETE FROM telekpi_rollups WHERE model = ?", [spec.model])
+            con.execute("INSERT INTO telekpi_rollups VALUES (?, ?, ?, ?, ?, ?, ?, now())",
+                        [spec.model, shape(spec, settings), settings.timezone, json.dumps(cols),
+                         json.dumps(gens), rows, seconds])
+            con.commit()
+        except BaseException:
+            con.rollback()
+            raise
+        done.append({"model": spec.model, "rows": rows, "seconds": seconds})
+    return done
+
+
+# -- a Parquet lake ------------------------------------------------------------------------
+
+LAKE_DIR = "_rollups"
+
+
+def write_lake(con, out: Path, catalog: Catalog, settings: Settings) -> dict[str, dict]:
+    """Compute every rollup from the canonical tables ``con`` sees (the warehouse's, or views
+    over a lake) into ``out/_rollups/<model>``; the manifest's entries for them."""
+    entries = {}
+    root = Path(out) / LAKE_DIR
+    root.mkdir(parents=True, exist_ok=True)
+    for name, spec in SPECS.items():
+        t0 = time.perf_counter()
+        sql, cols = build_sql(spec, catalog, settings)
+        tmp, final = root / f".{name}.writing", root / name
+        shutil.rmtree(tmp, ignore_errors=True)
+        tmp.mkdir()
+        path = str(tmp / "data_0.parquet").replace("'", "''")
+        con.execute(f"COPY ({sql} ORDER BY ALL) TO '{path}' (FORMAT parquet)")
+        rows = con.execute(f"SELECT count(*) FROM read_parquet('{path}')").fetchall()[0][0]
+        shutil.rmtree(final, ignore_errors=True)
+        tmp.rename(final)
+        entries[name] = {"table": spec.table, "path": f"{LAKE_DIR}/{name}", "rows": rows,
+                         "shape": shape(spec, settings), "timezone": settings.timezone,
+                         "columns": cols, "seconds": round(time.perf_counter() - t0, 3)}
+    return entries
+
+
+def rollup_lake(lake: Path, catalog: Catalog, settings: Settings) -> dict[str, dict]:
+    """Compute the rollups of a lake from its own tables (a lake written by other tools, or
+    before its rollups) with DuckDB, and record them in its manifest."""
+    from telekpi.engine.backends import DuckDBBackend
+    from telekpi.store.lake import add_to_manifest
+
+    backend = DuckDBBackend.over_lake(Path(lake))
+    try:
+        entries = write_lake(backend.con, Path(lake), catalog, settings)
+    finally:
+        backend.close()
+    add_to_manifest(Path(lake), "rollups", entries)
+    return entries
+
+
+def from_manifest(manifest: dict, settings: Settings) -> dict[str, Rollup]:
+    """The rollups a lake holds that fit the settings it is read with."""
+    out = {}
+    for name, e in (manifest.get("rollups") or {}).items():
+        spec = SPECS.get(name)
+        if spec and e.get("shape") == shape(spec, settings) and e.get("timezone") == settings.timezone:
+            out[name] = _rollup(spec, e.get("columns", ()))
+    return out
