@@ -73,7 +73,11 @@ def test_a_current_rollup_is_read_and_gives_the_rows_answer(world):
     engine = Engine(world, settings)
     assert rolled(engine, REQUESTS[0]) == {"_rollup_calls", "_rollup_orders", "_rollup_surveys",
                                            "_rollup_leads"}
-    assert rolled(engine, REQUESTS[4]) == {"_rollup_calls", "_rollup_surveys"}
+    assert rolled(engine, Request(("drop_rate", "csat"), period="week", where=(("team", "t1"),))) == {
+        "_rollup_calls", "_rollup_surveys"}
+    assert rolled(engine, Request(("revenue",), by=("product",))) == {"_rollup_orders"}
+    # Agents and campaigns at once are in no grouping set: the rows are read.
+    assert not rolled(engine, REQUESTS[4])
     assert same(answers(engine), raw)
     # What a rollup does not hold is read from the rows: hours, statuses, medians.
     for req in (Request(("calls",), by=("hour",)), Request(("calls",), by=("status",)),

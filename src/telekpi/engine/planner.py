@@ -147,14 +147,16 @@ class Planner:
 
     def _rollup_cte(self, model: Model, rollup: Rollup, measures: list[str], req: Request,
                     widen: bool) -> str:
-        """Sums of the rollup's day rows: the same answer as aggregating the model's rows."""
+        """Sums of the day rows of the rollup's smallest grouping set that has the asked
+        dimensions: the same answer as aggregating the model's rows."""
         def dim(d: str) -> str:
             return "isodow(x.__day)" if d == "weekday" else f"x.d_{d}"
 
         start = req.start
         if widen and start and req.period:
             start = previous_period_start(start, req.period)
-        where = time_filter("x.__day", True, self.settings.timezone, start, req.end)
+        where = [f"x.__set = {rollup.pick(list(req.by) + [w[0] for w in req.where])}"]
+        where += time_filter("x.__day", True, self.settings.timezone, start, req.end)
         where += self._where_filters(model, req, dim)
         cols = {m: self._column(self.catalog.measures[m]) for m in measures}
         inner = ([f"x.{c}" for c in sorted(set(cols.values()))]

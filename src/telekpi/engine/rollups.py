@@ -2,8 +2,9 @@
 combination of its cheap dimensions, so a KPI over a month reads thousands of rows instead
 of millions of calls.
 
-A rollup has one row per local day × agent (with the agent's team, site and vendor) ×
-campaign (with its industry and product) × … and one column per mergeable measure, named
+A rollup has rows per local day and agent (with the agent's team, site and vendor) and
+per day and campaign (with its industry and product, script, direction): two grouping
+sets, marked by ``__set``; and one column per mergeable measure, named
 by a hash of that measure's SQL in this workspace, so a changed disposition map or
 threshold simply finds no column and the rows are read instead. The planner reads a
 rollup only when it holds every measure and dimension a request needs of that model and
@@ -31,7 +32,7 @@ from telekpi.engine.scope import localize
 from telekpi.settings import Settings
 from telekpi.store.warehouse import generations
 
-FORMAT = 1
+FORMAT = 2
 MERGE = {"count": "sum", "sum": "sum", "min": "min", "max": "max"}
 META_DDL = ("CREATE TABLE IF NOT EXISTS telekpi_rollups (model VARCHAR, shape VARCHAR, "
             "timezone VARCHAR, columns VARCHAR, generations VARCHAR, rows BIGINT, "
@@ -45,31 +46,51 @@ class Spec:
     model: str
     dims: tuple[str, ...]       # stored as d_<dim>; weekday comes from the day
     sources: tuple[str, ...]    # the tables the rows and dimensions are read from
+    sets: tuple[tuple[str, ...], ...] = ()   # grouping sets, smallest first; () = all dims
 
     @property
     def table(self) -> str:
         return f"_rollup_{self.model}"
 
+    @property
+    def grouping_sets(self) -> tuple[tuple[str, ...], ...]:
+        return self.sets or (self.dims,)
 
+    def mask(self, dims: tuple[str, ...]) -> int:
+        """``grouping(d_…)`` of a set's rows: a 1 bit for each dimension it sums away."""
+        n = len(self.dims)
+        return sum(1 << (n - 1 - i) for i, d in enumerate(self.dims) if d not in dims)
+
+
+_SCRIPT = ("script", "direction")
+# One set per agent and one per campaign, each with one row per day: a rollup's size is
+# bounded by (agents + campaigns) × days whatever the call volume. A question about agents
+# and campaigns at once (--by agent --where campaign=…) reads the rows.
 SPECS: dict[str, Spec] = {s.model: s for s in (
-    Spec("calls", _AGENT + _CAMPAIGN + ("script", "direction"), ("calls", "agents", "campaigns")),
-    Spec("orders", _AGENT + _CAMPAIGN, ("orders", "agents", "campaigns")),
-    Spec("surveys", _AGENT + _CAMPAIGN + ("script", "direction"),
-         ("surveys", "calls", "agents", "campaigns")),
+    Spec("calls", _AGENT + _CAMPAIGN + _SCRIPT, ("calls", "agents", "campaigns"),
+         (_AGENT, _CAMPAIGN + _SCRIPT)),
+    Spec("orders", _AGENT + _CAMPAIGN, ("orders", "agents", "campaigns"), (_AGENT, _CAMPAIGN)),
+    Spec("surveys", _AGENT + _CAMPAIGN + _SCRIPT, ("surveys", "calls", "agents", "campaigns"),
+         (_AGENT, _CAMPAIGN + _SCRIPT)),
     Spec("leads", _CAMPAIGN + ("lead_source", "segment"), ("leads", "calls", "campaigns")),
 )}
 
 
 @dataclass(frozen=True)
 class Rollup:
-    """A rollup the planner may read: its table, dimensions and measure columns."""
+    """A rollup the planner may read: its table, grouping sets and measure columns."""
     model: str
     table: str
-    dims: frozenset[str]
+    sets: tuple[tuple[frozenset[str], int], ...]   # (dimensions, grouping mask), smallest first
     columns: frozenset[str]
 
+    def pick(self, dims) -> int | None:
+        """The mask of the smallest grouping set that has every one of ``dims``."""
+        wanted = {d for d in dims if d != "weekday"}
+        return next((mask for have, mask in self.sets if wanted <= have), None)
+
     def serves(self, dims) -> bool:
-        return all(d in self.dims or d == "weekday" for d in dims)
+        return self.pick(dims) is not None
 
 
 def column(model: str, agg_sql: str) -> str:
@@ -86,7 +107,7 @@ def mergeable(measure) -> bool:
 def shape(spec: Spec, settings: Settings) -> str:
     """What the rollup's rows depend on besides the measures: model, dimensions, zone."""
     model = MODELS[spec.model]
-    parts = [FORMAT, spec.model, model.base, model.joins, model.time, spec.dims,
+    parts = [FORMAT, spec.model, model.base, model.joins, model.time, spec.dims, spec.grouping_sets,
              {d: expand(model.dims[d], settings) for d in spec.dims}, settings.timezone]
     return hashlib.sha1(json.dumps(parts, sort_keys=True, default=str).encode()).hexdigest()[:16]
 
@@ -115,13 +136,17 @@ def build_sql(spec: Spec, catalog: Catalog, settings: Settings) -> tuple[str, li
              + ", ".join(f"{e} AS d_{d}" for d, e in dims.items())
              + f" FROM {model.base}" + "".join(f" {j}" for j in joins))
     keys = ["__day"] + [f"d_{d}" for d in spec.dims]
-    sql = (f"SELECT {', '.join(keys + [f'{agg} AS {c}' for c, agg in cols.items()])} "
-           f"FROM ({inner}) x GROUP BY {', '.join(keys)}")
+    sets = ", ".join("(" + ", ".join(["__day"] + [f"d_{d}" for d in g]) + ")"
+                     for g in spec.grouping_sets)
+    mask = f"grouping({', '.join(f'd_{d}' for d in spec.dims)}) AS __set"
+    sql = (f"SELECT {', '.join(keys + [mask] + [f'{agg} AS {c}' for c, agg in cols.items()])} "
+           f"FROM ({inner}) x GROUP BY GROUPING SETS ({sets})")
     return localize(sql, settings.timezone), list(cols)
 
 
 def _rollup(spec: Spec, columns) -> Rollup:
-    return Rollup(spec.model, spec.table, frozenset(spec.dims), frozenset(columns))
+    return Rollup(spec.model, spec.table,
+                  tuple((frozenset(g), spec.mask(g)) for g in spec.grouping_sets), frozenset(columns))
 
 
 # -- the warehouse ------------------------------------------------------------------------
