@@ -30,6 +30,29 @@ def run_json(run):
     return _run
 
 
+@pytest.fixture
+def empty_server(tmp_path):
+    """An empty warehouse served by the real app, and an admin's API token: for tests that
+    write through the server's one writer."""
+    import gc
+
+    from telekpi.store.warehouse import Warehouse
+    from telekpi.web.app import create_app
+    from telekpi.web.auth import Users
+
+    db = tmp_path / "telekpi.duckdb"
+    Warehouse(db).close()
+    users = Users.beside(db)
+    users.add("boss", "correct horse", "admin", (), None)
+    token = users.new_token("boss", "test")
+    users.close()
+    app = create_app(db)
+    yield app, token
+    app.state.web.close()
+    del app.state.web
+    gc.collect()   # no DuckDB object may outlive the interpreter
+
+
 CHROMIUM = shutil.which("chromium") or shutil.which("chromium-browser")
 CHROMIUM_FLAGS = ["--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
                   "--disable-background-networking", "--disable-component-update", "--disable-sync"]

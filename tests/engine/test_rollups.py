@@ -19,7 +19,6 @@ from telekpi.engine.engine import Engine
 from telekpi.engine.request import Request
 from telekpi.ingest.pipeline import import_path
 from telekpi.settings import Settings
-from telekpi.store.warehouse import Warehouse
 
 from ..reference import datagen
 
@@ -176,36 +175,23 @@ def json_of(run, *args):
     return json.loads(out)
 
 
-def test_the_server_rebuilds_rollups_after_writes_and_answers_meanwhile(tmp_path):
+def test_the_server_rebuilds_rollups_after_writes_and_answers_meanwhile(empty_server):
     from fastapi.testclient import TestClient
 
-    from telekpi.web.app import create_app
-    from telekpi.web.auth import Users
-
-    (tmp_path / "telekpi.toml").write_text(f'timezone = "{TZ}"\n')
-    db = tmp_path / "telekpi.duckdb"
-    Warehouse(db).close()
-    users = Users.beside(db)
-    users.add("boss", "correct horse", "admin", (), None)
-    token = users.new_token("boss", "test")
-    users.close()
-    app = create_app(db)
+    app, token = empty_server
     state = app.state.web
     headers = {"authorization": f"Bearer {token}"}
-    try:
-        with TestClient(app) as c:
-            rows = [{"call_id": f"w{i}", "started_at": f"2026-03-0{1 + i % 3} 10:00:00",
-                     "agent_id": "a1", "status": "answered" if i % 2 else "no_answer"}
-                    for i in range(30)]
-            assert c.post("/api/v1/ingest/calls", json=rows, headers=headers).json()["inserted"] == 30
-            params = {"metric": "calls,connection_rate", "by": "agent"}
-            first = c.get("/api/v1/kpi", params=params, headers=headers).json()
-            assert first["rows"][0]["calls"] == 30
-            deadline = time.monotonic() + 60
-            while "calls" not in state.rollups() and time.monotonic() < deadline:
-                time.sleep(0.2)
-            assert "calls" in state.rollups()
-            again = c.get("/api/v1/kpi", params=params, headers=headers).json()
-            assert again["rows"] == first["rows"]
-    finally:
-        state.close()
+    with TestClient(app) as c:
+        rows = [{"call_id": f"w{i}", "started_at": f"2026-03-0{1 + i % 3} 10:00:00",
+                 "agent_id": "a1", "status": "answered" if i % 2 else "no_answer"}
+                for i in range(30)]
+        assert c.post("/api/v1/ingest/calls", json=rows, headers=headers).json()["inserted"] == 30
+        params = {"metric": "calls,connection_rate", "by": "agent"}
+        first = c.get("/api/v1/kpi", params=params, headers=headers).json()
+        assert first["rows"][0]["calls"] == 30
+        deadline = time.monotonic() + 60
+        while "calls" not in state.rollups() and time.monotonic() < deadline:
+            time.sleep(0.2)
+        assert "calls" in state.rollups()
+        again = c.get("/api/v1/kpi", params=params, headers=headers).json()
+        assert again["rows"] == first["rows"]
