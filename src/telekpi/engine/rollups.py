@@ -153,11 +153,11 @@ def _rollup(spec: Spec, columns) -> Rollup:
 
 def _meta(con) -> dict[str, dict]:
     try:
-        rows = con.execute("SELECT model, shape, timezone, columns, generations, rows, seconds, "
-                           "built_at FROM telekpi_rollups").fetchall()
+        rows = con.execute("SELECT model, shape, columns, generations, rows, seconds "
+                           "FROM telekpi_rollups").fetchall()
     except duckdb.CatalogException:
         return {}
-    keys = ("model", "shape", "timezone", "columns", "generations", "rows", "seconds", "built_at")
+    keys = ("model", "shape", "columns", "generations", "rows", "seconds")
     return {r[0]: dict(zip(keys, r, strict=True)) for r in rows}
 
 
@@ -170,30 +170,33 @@ def _state(con, tables) -> dict[str, list[int]]:
     return {t: [gens[t], n] for t, n in zip(tables, counts, strict=True)}
 
 
-def _fresh(spec: Spec, meta: dict | None, settings: Settings, con) -> bool:
+SOURCES = tuple(sorted({t for spec in SPECS.values() for t in spec.sources}))
+
+
+def _fresh(spec: Spec, meta: dict | None, settings: Settings, state: dict) -> bool:
+    """Built by this version, in this timezone (both in the shape), from the tables as they
+    are now (``state``: ``_state`` of every source table)."""
     return (meta is not None and meta["shape"] == shape(spec, settings)
-            and meta["timezone"] == settings.timezone
-            and json.loads(meta["generations"]) == _state(con, spec.sources))
+            and json.loads(meta["generations"]) == {t: state[t] for t in spec.sources})
 
 
 def available(con, settings: Settings) -> dict[str, Rollup]:
     """The warehouse's rollups that were built from its data as it is now."""
-    meta = _meta(con)
+    meta, state = _meta(con), _state(con, SOURCES)
     return {name: _rollup(spec, json.loads(meta[name]["columns"]))
-            for name, spec in SPECS.items() if _fresh(spec, meta.get(name), settings, con)}
+            for name, spec in SPECS.items() if _fresh(spec, meta.get(name), settings, state)}
 
 
 def status(con, catalog: Catalog, settings: Settings) -> list[dict]:
-    """Each rollup: built or not, current or stale, its rows and how long it took."""
-    meta = _meta(con)
+    """Each rollup: current or not, its rows and how long it took (None: never built)."""
+    meta, state = _meta(con), _state(con, SOURCES)
     out = []
     for name, spec in SPECS.items():
         m = meta.get(name)
         wanted = set(measure_columns(spec, catalog, settings))
-        current = _fresh(spec, m, settings, con) and wanted <= set(json.loads(m["columns"]))
-        out.append({"model": name, "table": spec.table, "built": m is not None,
-                    "current": current, "rows": m["rows"] if m else None,
-                    "seconds": m["seconds"] if m else None, "built_at": m["built_at"] if m else None})
+        current = _fresh(spec, m, settings, state) and wanted <= set(json.loads(m["columns"]))
+        out.append({"model": name, "current": current, "rows": m["rows"] if m else None,
+                    "seconds": m["seconds"] if m else None})
     return out
 
 
@@ -274,6 +277,6 @@ def from_manifest(manifest: dict, settings: Settings) -> dict[str, Rollup]:
     out = {}
     for name, e in (manifest.get("rollups") or {}).items():
         spec = SPECS.get(name)
-        if spec and e.get("shape") == shape(spec, settings) and e.get("timezone") == settings.timezone:
+        if spec and e.get("shape") == shape(spec, settings):   # the shape holds the timezone
             out[name] = _rollup(spec, e.get("columns", ()))
     return out
