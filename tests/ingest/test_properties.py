@@ -4,8 +4,12 @@ import csv
 import io
 import math
 
+import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
+
+from telekpi.catalog.loader import load_catalog
+from telekpi.engine.rollup_upkeep import RollupUpkeep
 
 from telekpi.ingest.pipeline import import_file
 from telekpi.settings import Settings
@@ -47,11 +51,14 @@ def write_csv(path, rows):
     path.write_text(buf.getvalue(), encoding="utf-8")
 
 
+@pytest.mark.parametrize("observed", [False, True], ids=["plain", "observed"])
 @settings(max_examples=40, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
 @given(first=st.lists(row, max_size=12), second=st.lists(row, max_size=12))
-def test_nothing_lost_and_reimport_is_a_no_op(tmp_path_factory, first, second):
+def test_nothing_lost_and_reimport_is_a_no_op(tmp_path_factory, observed, first, second):
+    """Also with an observer (the rollups' upkeep), which counts from the changed rows."""
     ws = tmp_path_factory.mktemp("ws")
     s = Settings(timezone="Asia/Ho_Chi_Minh")
+    observer = RollupUpkeep(load_catalog(None), s) if observed else None
     f = ws / "calls.csv"
     with Warehouse(ws / "w.duckdb") as wh:
         expected_keys: set[str] = set()
@@ -59,7 +66,7 @@ def test_nothing_lost_and_reimport_is_a_no_op(tmp_path_factory, first, second):
             write_csv(f, rows)
             data = [r for r in rows if not blank(r)]
             good = [r for r in data if valid(r)]
-            r1 = import_file(wh, "calls", f, s)
+            r1 = import_file(wh, "calls", f, s, observer=observer)
             c = r1.counts
             assert c.rows_read == len(data)
             assert c.inserted + c.updated + c.unchanged + c.quarantined == c.rows_read

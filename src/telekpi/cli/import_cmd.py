@@ -14,7 +14,9 @@ import typer
 from telekpi.cli.app import app, db_path
 from telekpi.cli.output import print_csv, print_json, print_table
 from telekpi.cli.query_cmds import Fmt, FmtOpt
+from telekpi.catalog.loader import load_catalog
 from telekpi.cli.rollups_cmd import update_rollups
+from telekpi.engine.rollup_upkeep import RollupUpkeep
 from telekpi.errors import UsageError
 from telekpi.i18n import _
 from telekpi.ingest.mapping import load_mapping
@@ -125,11 +127,12 @@ def import_cmd(
         return
     total = None
     with Warehouse(path, memory_limit=IMPORT_MEMORY) as wh:
+        upkeep = RollupUpkeep(load_catalog(wh.workspace), settings)   # small files keep them current
         for f in files:
             bar = _Bar(f"{f.name} → {table}", enabled=not quiet and sys.stderr.isatty())
             try:
                 results = import_path(wh, table, f, settings, fmt=fmt, mapping=m, encoding=encoding,
-                                      progress=bar)
+                                      progress=bar, observer=upkeep)
             finally:
                 bar.close()
             for result in results:
@@ -153,7 +156,12 @@ def _follow(db: Path, table: str, file: Path, settings, fmt, mapping, interval: 
     from telekpi.ingest.follow import Follower
 
     with Warehouse(db, memory_limit=IMPORT_MEMORY) as wh:
-        follower = Follower(file, table, settings, lambda: nullcontext(wh), fmt=fmt, mapping=mapping)
+        # current rollups at the start are kept current piece by piece
+        update_rollups(wh)
+        upkeep = RollupUpkeep(load_catalog(wh.workspace), settings)
+        written = threading.Event()
+        follower = Follower(file, table, settings, lambda: nullcontext(wh), fmt=fmt, mapping=mapping,
+                            observer=upkeep)
         typer.echo(_("following {path} (Ctrl-C stops; the place reached is saved)").format(path=follower.path),
                    err=True)
 
@@ -161,6 +169,8 @@ def _follow(db: Path, table: str, file: Path, settings, fmt, mapping, interval: 
             if r.counts.rows_read:
                 typer.echo(_summary(r))
                 sys.stdout.flush()
+            if r.counts.inserted or r.counts.updated:
+                written.set()
 
         # Ctrl-C or SIGTERM (a service manager) lets the piece being imported finish, then
         # stops; a second Ctrl-C aborts it at once (its transaction rolls back).
@@ -176,6 +186,9 @@ def _follow(db: Path, table: str, file: Path, settings, fmt, mapping, interval: 
                 for note in follower.notes:
                     typer.echo(f"telekpi: {note}", err=True)
                 follower.notes.clear()
+                if written.is_set():
+                    written.clear()
+                    upkeep.catch_up(wh.con)
         except KeyboardInterrupt:
             pass
         finally:

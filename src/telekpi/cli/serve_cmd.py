@@ -90,7 +90,8 @@ def _follow_loop(state, log: Path, interval: float = 1.0, lang: str = "en") -> N
     while True:
         try:
             fmt = detect_format(log)
-            follower = Follower(log, (fmt.tables or ("calls",))[0], state.settings, state.write, fmt=fmt.name)
+            follower = Follower(log, (fmt.tables or ("calls",))[0], state.settings, state.write,
+                                fmt=fmt.name, observer=state.upkeep)
             for __ in follower.run(interval):
                 for note in follower.notes:
                     typer.echo("telekpi: " + _("follow: {note}").format(note=note), err=True)

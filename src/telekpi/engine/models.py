@@ -112,13 +112,23 @@ _TOUCHES = """(
     GROUP BY lead_id
 ) x"""
 
-_FIRST_CALL = """(
+# Each lead's first outbound call, from the calls in ``{calls}``: a minimum, so the daily
+# rollups keep it as a table and fold new calls in with least() (engine/rollup_upkeep.py).
+FIRST_CALLS = ("SELECT lead_id, min(started_at) AS first_call_at FROM {calls}\n"
+               "               WHERE direction = 'outbound' AND lead_id IS NOT NULL GROUP BY lead_id")
+
+
+def first_call_base(first_calls: str, leads: str = "leads") -> str:
+    """The leads model's rows: each lead with ``first_call_at`` from ``first_calls``."""
+    return f"""(
     SELECT l0.*, fc.first_call_at
-    FROM leads l0
-    LEFT JOIN (SELECT lead_id, min(started_at) AS first_call_at FROM calls
-               WHERE direction = 'outbound' AND lead_id IS NOT NULL GROUP BY lead_id) fc
+    FROM {leads} l0
+    LEFT JOIN {first_calls} fc
       ON fc.lead_id = l0.lead_id
 ) x"""
+
+
+_FIRST_CALL = first_call_base("(" + FIRST_CALLS.format(calls="calls") + ")")
 
 _LEAD_ATTR_DIMS = {"campaign": "l.campaign_id", **_CAMPAIGN_DIMS, **_LEAD_DIMS}
 _LEAD_ATTR_JOINS = {"l": _LEAD_JOIN.format(col="x.lead_id"),

@@ -20,23 +20,22 @@ import hashlib
 import json
 import shutil
 import time
-from dataclasses import dataclass
+from dataclasses import dataclass, field
+from datetime import date, timedelta
 from pathlib import Path
 
 import duckdb
 
+
 from telekpi.catalog.loader import Catalog
 from telekpi.catalog.snippets import expand, sql_string
-from telekpi.engine.models import MODELS
+from telekpi.engine.models import FIRST_CALLS, MODELS, first_call_base
 from telekpi.engine.scope import localize
 from telekpi.settings import Settings
-from telekpi.store.warehouse import generations
+from telekpi.store.warehouse import ROLLUPS_DDL
 
-FORMAT = 2
+FORMAT = 3
 MERGE = {"count": "sum", "sum": "sum", "min": "min", "max": "max"}
-META_DDL = ("CREATE TABLE IF NOT EXISTS telekpi_rollups (model VARCHAR, shape VARCHAR, "
-            "timezone VARCHAR, columns VARCHAR, generations VARCHAR, rows BIGINT, "
-            "seconds DOUBLE, built_at TIMESTAMPTZ)")
 _AGENT = ("agent", "team", "site", "vendor")
 _CAMPAIGN = ("campaign", "industry", "product")
 
@@ -47,6 +46,9 @@ class Spec:
     dims: tuple[str, ...]       # stored as d_<dim>; weekday comes from the day
     sources: tuple[str, ...]    # the tables the rows and dimensions are read from
     sets: tuple[tuple[str, ...], ...] = ()   # grouping sets, smallest first; () = all dims
+    # source table → SELECT of the model times a write to it may change, from its changed
+    # rows ``{changed}`` (old and new versions); what engine/rollup_upkeep.py re-sums
+    touched: dict[str, str] = field(default_factory=dict)
 
     @property
     def table(self) -> str:
@@ -68,12 +70,22 @@ _SCRIPT = ("script", "direction")
 # and campaigns at once (--by agent --where campaign=…) reads the rows.
 SPECS: dict[str, Spec] = {s.model: s for s in (
     Spec("calls", _AGENT + _CAMPAIGN + _SCRIPT, ("calls", "agents", "campaigns"),
-         (_AGENT, _CAMPAIGN + _SCRIPT)),
-    Spec("orders", _AGENT + _CAMPAIGN, ("orders", "agents", "campaigns"), (_AGENT, _CAMPAIGN)),
+         (_AGENT, _CAMPAIGN + _SCRIPT), {"calls": "SELECT started_at FROM {changed}"}),
+    Spec("orders", _AGENT + _CAMPAIGN, ("orders", "agents", "campaigns"), (_AGENT, _CAMPAIGN),
+         {"orders": "SELECT ordered_at FROM {changed}"}),
     Spec("surveys", _AGENT + _CAMPAIGN + _SCRIPT, ("surveys", "calls", "agents", "campaigns"),
-         (_AGENT, _CAMPAIGN + _SCRIPT)),
-    Spec("leads", _CAMPAIGN + ("lead_source", "segment"), ("leads", "calls", "campaigns")),
+         (_AGENT, _CAMPAIGN + _SCRIPT),
+         {"surveys": "SELECT answered_at FROM {changed}",
+          "calls": "SELECT answered_at FROM surveys WHERE call_id IN (SELECT call_id FROM {changed})"}),
+    # A call changes a lead's row only by moving its first call: FIRST_CALLS_TABLE says which
+    # (``{changed}``: the leads whose first call moved).
+    Spec("leads", _CAMPAIGN + ("lead_source", "segment"), ("leads", "calls", "campaigns"),
+         touched={"leads": "SELECT created_at FROM {changed}",
+                  "calls": "SELECT created_at FROM leads WHERE lead_id IN (SELECT lead_id FROM {changed})"}),
 )}
+# In a warehouse the leads rollup reads each lead's first outbound call from this table, built
+# with it and kept by engine/rollup_upkeep.py; a lake's is computed from the calls.
+FIRST_CALLS_TABLE = "_rollup_first_calls"
 
 
 @dataclass(frozen=True)
@@ -108,12 +120,15 @@ def shape(spec: Spec, settings: Settings) -> str:
     """What the rollup's rows depend on besides the measures: model, dimensions, zone."""
     model = MODELS[spec.model]
     parts = [FORMAT, spec.model, model.base, model.joins, model.time, spec.dims, spec.grouping_sets,
+             FIRST_CALLS if spec.model == "leads" else None,
              {d: expand(model.dims[d], settings) for d in spec.dims}, settings.timezone]
     return hashlib.sha1(json.dumps(parts, sort_keys=True, default=str).encode()).hexdigest()[:16]
 
 
-def measure_columns(spec: Spec, catalog: Catalog, settings: Settings) -> dict[str, str]:
-    """column → aggregate SQL for the model's mergeable measures."""
+def measure_columns(spec: Spec, catalog: Catalog, settings: Settings, *,
+                    merge: bool = False) -> dict[str, str]:
+    """column → aggregate SQL for the model's mergeable measures (``merge``: → the aggregate
+    that merges two of its sums: sum, min or max)."""
     from telekpi.engine.planner import Planner
 
     planner = Planner(catalog, settings)
@@ -121,20 +136,39 @@ def measure_columns(spec: Spec, catalog: Catalog, settings: Settings) -> dict[st
     for m in sorted(catalog.measures.values(), key=lambda m: m.id):
         if m.model == spec.model and mergeable(m):
             agg = planner.measure_sql(m, "NULL")
-            out[column(spec.model, agg)] = agg
+            out[column(spec.model, agg)] = MERGE[m.agg] if merge else agg
     return out
 
 
-def build_sql(spec: Spec, catalog: Catalog, settings: Settings) -> tuple[str, list[str]]:
-    """The SELECT that computes a rollup from the canonical tables, and its measure columns."""
+def build_sql(spec: Spec, catalog: Catalog, settings: Settings, *, helpers: bool = False,
+              days: tuple[str, date, date] | None = None,
+              rows: str | None = None) -> tuple[str, list[str]]:
+    """The SELECT that computes a rollup from the canonical tables, and its measure columns.
+
+    ``helpers``: read the warehouse's FIRST_CALLS_TABLE; ``days``: only the local days listed
+    in that table (column ``day``), all between the two dates; ``rows``: a relation with the
+    model's own table's columns to sum instead of that table (new rows)."""
     model = MODELS[spec.model]
     cols = measure_columns(spec, catalog, settings)
     dims = {d: expand(model.dims[d], settings) for d in spec.dims}
     day = f"CAST(timezone({sql_string(settings.timezone)}, {model.time}) AS DATE)"
     joins = model.joins_for(list(dims.values()))
+    base = model.base
+    if spec.model == "leads" and (helpers or rows):
+        base = first_call_base(FIRST_CALLS_TABLE if helpers else f"({FIRST_CALLS.format(calls='calls')})",
+                               leads=rows or "leads")
+    elif rows:
+        assert base == f"{spec.model} x", base
+        base = f"{rows} x"
     inner = (f"SELECT x.*, {day} AS __day, "
              + ", ".join(f"{e} AS d_{d}" for d, e in dims.items())
-             + f" FROM {model.base}" + "".join(f" {j}" for j in joins))
+             + f" FROM {base}" + "".join(f" {j}" for j in joins))
+    if days is not None:
+        # a day's instants lie within 14 h of its UTC date: the range lets zone maps skip the rest
+        table, first, last = days
+        inner += (f" WHERE {model.time} >= TIMESTAMPTZ '{first - timedelta(days=1)} 00:00:00+00'"
+                  f" AND {model.time} < TIMESTAMPTZ '{last + timedelta(days=2)} 00:00:00+00'"
+                  f" AND {day} IN (SELECT day FROM {table})")
     keys = ["__day"] + [f"d_{d}" for d in spec.dims]
     sets = ", ".join("(" + ", ".join(["__day"] + [f"d_{d}" for d in g]) + ")"
                      for g in spec.grouping_sets)
@@ -152,22 +186,24 @@ def _rollup(spec: Spec, columns) -> Rollup:
 # -- the warehouse ------------------------------------------------------------------------
 
 def _meta(con) -> dict[str, dict]:
-    try:
-        rows = con.execute("SELECT model, shape, columns, generations, rows, seconds "
+    try:   # a warehouse opened for writing has the table (store.warehouse.ensure_schema)
+        rows = con.execute("SELECT model, shape, columns, generations, rows, seconds, pending "
                            "FROM telekpi_rollups").fetchall()
-    except duckdb.CatalogException:
-        return {}
-    keys = ("model", "shape", "columns", "generations", "rows", "seconds")
+    except duckdb.Error:
+        return {}   # read only, and from before the rollups
+    keys = ("model", "shape", "columns", "generations", "rows", "seconds", "pending")
     return {r[0]: dict(zip(keys, r, strict=True)) for r in rows}
 
 
 def _state(con, tables) -> dict[str, list[int]]:
-    """Each source table's change count and row count: the count also catches rows written
-    outside telekpi (SQL on the DuckDB file), which no change count sees."""
-    gens = generations(con, tables)
+    """Each source table's change count (``store.warehouse.touch``) and row count: the count
+    also catches rows written outside telekpi (SQL on the DuckDB file), which no change
+    count sees."""
+    gens = dict(con.execute("SELECT key, value FROM telekpi_meta WHERE starts_with(key, 'gen:')")
+                .fetchall())
     counts = con.execute("SELECT " + ", ".join(f'(SELECT count(*) FROM "{t}")' for t in tables)
                          ).fetchall()[0]
-    return {t: [gens[t], n] for t, n in zip(tables, counts, strict=True)}
+    return {t: [int(gens.get(f"gen:{t}", 0)), n] for t, n in zip(tables, counts, strict=True)}
 
 
 SOURCES = tuple(sorted({t for spec in SPECS.values() for t in spec.sources}))
@@ -178,6 +214,15 @@ def _fresh(spec: Spec, meta: dict | None, settings: Settings, state: dict) -> bo
     are now (``state``: ``_state`` of every source table)."""
     return (meta is not None and meta["shape"] == shape(spec, settings)
             and json.loads(meta["generations"]) == {t: state[t] for t in spec.sources})
+
+
+def _behind(spec: Spec, meta: dict | None, settings: Settings, state: dict) -> bool:
+    """Current but for writes logged since (``pending``: the state of the logged tables after
+    them); ``rollup_upkeep.catch_up`` folds them in."""
+    if meta is None or meta["pending"] is None or meta["shape"] != shape(spec, settings):
+        return False
+    now = {**json.loads(meta["generations"]), **json.loads(meta["pending"])}
+    return all(now[t] == state[t] for t in spec.sources)
 
 
 def available(con, settings: Settings) -> dict[str, Rollup]:
@@ -202,23 +247,32 @@ def status(con, catalog: Catalog, settings: Settings) -> list[dict]:
 
 def refresh(con, catalog: Catalog, settings: Settings, *, force: bool = False) -> list[dict]:
     """Rebuild every rollup that is missing, stale, or lacks a measure of the catalog; each
-    in its own transaction, with the change counts it was built at. What was rebuilt."""
-    con.execute(META_DDL)
-    done = []
+    in its own transaction, with the change counts it was built at. What was rebuilt; a
+    rollup only behind on logged calls is caught up instead (``rollup_upkeep.catch_up``)."""
+    from telekpi.engine.rollup_upkeep import catch_up, create_logs
+
+    con.execute(ROLLUPS_DDL)
+    create_logs(con)
+    # first, always: the logs are shared by the rollups that read a table, so they are
+    # emptied only once every rollup behind on them has folded them in
+    done = catch_up(con, catalog, settings)
     for row in status(con, catalog, settings):
         if row["current"] and not force:
             continue
         spec = SPECS[row["model"]]
         t0 = time.perf_counter()
-        sql, cols = build_sql(spec, catalog, settings)
+        sql, cols = build_sql(spec, catalog, settings, helpers=True)
         con.begin()
         try:
             gens = _state(con, spec.sources)
+            if spec.model == "leads":
+                con.execute(f"CREATE OR REPLACE TABLE {FIRST_CALLS_TABLE} AS "
+                            + FIRST_CALLS.format(calls="calls"))
             con.execute(f"CREATE OR REPLACE TABLE {spec.table} AS {sql} ORDER BY ALL")
             rows = con.execute(f"SELECT count(*) FROM {spec.table}").fetchall()[0][0]
             seconds = time.perf_counter() - t0
             con.execute("DELETE FROM telekpi_rollups WHERE model = ?", [spec.model])
-            con.execute("INSERT INTO telekpi_rollups VALUES (?, ?, ?, ?, ?, ?, ?, now())",
+            con.execute("INSERT INTO telekpi_rollups VALUES (?, ?, ?, ?, ?, ?, ?, now(), NULL)",
                         [spec.model, shape(spec, settings), settings.timezone, json.dumps(cols),
                          json.dumps(gens), rows, seconds])
             con.commit()

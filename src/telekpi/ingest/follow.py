@@ -31,6 +31,7 @@ from telekpi.ingest.mapping import Mapping
 from telekpi.ingest.pipeline import FileResult, format_mapping, import_source
 from telekpi.ingest.registry import Format, detect_format, formats, get_format
 from telekpi.settings import Settings
+from telekpi.store.upsert import WriteObserver
 
 CHUNK_BYTES = 32 << 20
 HEAD_BYTES = 1024
@@ -54,8 +55,10 @@ class Follower:
     """Follows one log file into every table its format feeds."""
 
     def __init__(self, path: Path, table: str, settings: Settings, writer: Callable[[], AbstractContextManager],
-                 *, fmt: str | None = None, mapping: Mapping | None = None, chunk_bytes: int = CHUNK_BYTES):
+                 *, fmt: str | None = None, mapping: Mapping | None = None, chunk_bytes: int = CHUNK_BYTES,
+                 observer: WriteObserver | None = None):
         self.path = Path(path).resolve()
+        self.observer = observer   # hears of each piece's write (the daily rollups' upkeep)
         self.settings, self.writer, self.chunk_bytes = settings, writer, chunk_bytes
         self.user_mapping = mapping
         self.table = table
@@ -165,7 +168,8 @@ class Follower:
                     result = import_source(
                         wh, table, source, self.settings, mapping=mapping, label=str(path), fmt=fmt.name,
                         report_unused=not fmt.mapping, line_offset=start.line,
-                        lines=(start.line + 1, end.line), on_commit=lambda con: _save(con, self.path, table, end))
+                        lines=(start.line + 1, end.line), on_commit=lambda con: _save(con, self.path, table, end),
+                        observer=self.observer)
             finally:
                 source.close()
         finally:

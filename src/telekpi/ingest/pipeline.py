@@ -19,7 +19,7 @@ from telekpi.ingest.source import RawBatch, prefetch
 from telekpi.model.tables import table as canonical_table
 from telekpi.quality.validate import RowCompiler
 from telekpi.settings import Settings
-from telekpi.store.upsert import STAGING, Counts, Upsert
+from telekpi.store.upsert import STAGING, Counts, Upsert, WriteObserver
 from telekpi.store.warehouse import Warehouse
 from telekpi.yaml_lines import load
 
@@ -45,7 +45,8 @@ class FileResult:
 
 def import_file(wh: Warehouse, table_name: str, path: Path, settings: Settings, *,
                 fmt: str | None = None, mapping: Mapping | None = None,
-                encoding: str | None = None, progress: Progress | None = None) -> FileResult:
+                encoding: str | None = None, progress: Progress | None = None,
+                observer: WriteObserver | None = None) -> FileResult:
     t0 = time.perf_counter()
     table = canonical_table(table_name)
     read_head(path)  # a clear sentence for a missing or unreadable file
@@ -65,14 +66,14 @@ def import_file(wh: Warehouse, table_name: str, path: Path, settings: Settings, 
     try:
         return import_source(wh, table.name, source, settings, mapping=mapping,
                              label=str(path.resolve()), fmt=f.name, progress=progress, t0=t0,
-                             report_unused=not f.mapping)
+                             report_unused=not f.mapping, observer=observer)
     finally:
         source.close()
 
 
 def import_path(wh: Warehouse, table_name: str, path: Path, settings: Settings, *,
                 fmt: str | None = None, mapping: Mapping | None = None, encoding: str | None = None,
-                progress: Progress | None = None) -> list[FileResult]:
+                progress: Progress | None = None, observer: WriteObserver | None = None) -> list[FileResult]:
     """Import a file; a log that feeds several tables (queue_log: calls and agent states) fills
     all of them, the named one first (and only it with ``mapping``)."""
     read_head(path)
@@ -81,7 +82,7 @@ def import_path(wh: Warehouse, table_name: str, path: Path, settings: Settings, 
     if table_name in f.tables:
         tables += [t for t in f.tables if t != table_name]
     return [import_file(wh, t, path, settings, fmt=f.name, mapping=mapping if t == table_name else None,
-                        encoding=encoding, progress=progress) for t in tables]
+                        encoding=encoding, progress=progress, observer=observer) for t in tables]
 
 
 def format_mapping(f: Format, mapping: Mapping | None) -> Mapping:
@@ -94,8 +95,8 @@ def import_source(wh: Warehouse, table_name: str, source, settings: Settings, *,
                   mapping: Mapping | None = None, label: str, fmt: str,
                   progress: Progress | None = None, t0: float | None = None,
                   report_unused: bool = True, lines: tuple[int, int] | None = None,
-                  line_offset: int = 0,
-                  on_commit: Callable | None = None) -> FileResult:
+                  line_offset: int = 0, on_commit: Callable | None = None,
+                  observer: WriteObserver | None = None) -> FileResult:
     """Import an opened source (a file, or rows posted to the API) under ``label``, the
     name its quarantine entries and import record carry.
 
@@ -104,6 +105,7 @@ def import_source(wh: Warehouse, table_name: str, source, settings: Settings, *,
     lines the reader counts, so a piece's rows carry their lines in the whole file. A source that keeps state between
     imports (calls still in progress at the end of a log) loads it with ``begin(con)``
     and saves it with ``commit(con)`` in the import's transaction, as does ``on_commit``.
+    ``observer`` hears of the write in that transaction (``store.upsert.WriteObserver``).
     """
     t0 = time.perf_counter() if t0 is None else t0
     table = canonical_table(table_name)
@@ -115,7 +117,7 @@ def import_source(wh: Warehouse, table_name: str, source, settings: Settings, *,
     con = wh.con
     if hasattr(source, "begin"):
         source.begin(con)
-    up = Upsert(con, table, label, fmt, lines=lines)
+    up = Upsert(con, table, label, fmt, lines=lines, observer=observer)
     try:
         sql = None
         for batch in prefetch(source.batches()):

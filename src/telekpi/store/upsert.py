@@ -12,11 +12,17 @@ transaction would hold them all; staged and committed batches go to disk.
 The canonical tables are touched only by ``finish()``, so a crash while
 staging leaves them as they were; a leftover staging table is dropped the
 next time the warehouse is opened for writing.
+
+An ``observer`` (``engine.rollup_upkeep.RollupUpkeep``) hears of the write in
+its transaction: ``before(con, table)`` ahead of it, and after it
+``after(con, table, CHANGED)``, CHANGED holding the new and changed rows and,
+marked ``__old``, the versions they replaced.
 """
 
 from __future__ import annotations
 
 from dataclasses import dataclass
+from typing import Protocol
 
 import duckdb
 import pyarrow as pa
@@ -26,6 +32,16 @@ from telekpi.ingest.source import Reject
 from telekpi.model.tables import Table
 from telekpi.quality.validate import quoted, sql_message
 from telekpi.store.warehouse import SQL_TYPES, STAGING, touch
+
+
+CHANGED = "__upsert_changed"
+
+
+class WriteObserver(Protocol):
+    max_rows: int   # a larger write is not shown to ``after`` (its changes are not copied)
+
+    def before(self, con, table: str) -> None: ...
+    def after(self, con, table: str, changed: str) -> None: ...
 
 
 def _q(name: str) -> str:
@@ -47,9 +63,10 @@ class Counts:
 
 class Upsert:
     def __init__(self, con: duckdb.DuckDBPyConnection, table: Table, source: str, fmt: str,
-                 lines: tuple[int, int] | None = None):
+                 lines: tuple[int, int] | None = None, observer: WriteObserver | None = None):
         self.con, self.table, self.source, self.fmt = con, table, source, fmt
         self.lines = lines   # replace only this range of the source's quarantine
+        self.observer = observer
         # Explicit DDL, not CREATE TABLE AS … LIMIT 0: in DuckDB 2.0.0 a table created empty by
         # CTAS and then filled with >122,880 rows in the same transaction gives wrong aggregates.
         cols = ", ".join(f"{_q(c.name)} {SQL_TYPES[c.type]}" for c in table.columns)
@@ -112,9 +129,35 @@ class Upsert:
         same = " AND ".join(f"t.{n} IS NOT DISTINCT FROM s.{n}" for n in non_key) or "true"
         good = f"(SELECT {', '.join(cols)} FROM {STAGING} WHERE __reason IS NULL)"
         empty = con.execute(f"SELECT count(*) = 0 FROM {target}").fetchall()[0][0]
+        if self.observer:
+            self.observer.before(con, t.name)
+        watch = False
         if empty:
             c.inserted = c.rows_read - c.quarantined
+            watch = bool(self.observer) and 0 < c.inserted <= self.observer.max_rows
+            if watch:
+                con.execute(f"CREATE OR REPLACE TEMP TABLE {CHANGED} AS "
+                            f"SELECT *, false AS __old FROM {good}")
             con.execute(f"INSERT INTO {target} SELECT * FROM {good}")
+        elif self.observer:
+            # the changed rows once, for the counts, the observer and the MERGE
+            key0 = f"t.{_q(t.key[0])}"
+            con.execute(
+                f"CREATE OR REPLACE TEMP TABLE {CHANGED} AS SELECT s.*, false AS __old, "
+                f"{key0} IS NULL AS __new FROM {good} s LEFT JOIN {target} t ON {on} "
+                f"WHERE {key0} IS NULL OR NOT ({same})")
+            c.inserted, changed = con.execute(
+                f"SELECT count(*) FILTER (WHERE __new), count(*) FROM {CHANGED}").fetchall()[0]
+            c.updated = changed - c.inserted
+            c.unchanged = c.rows_read - c.quarantined - changed
+            if c.updated:   # and the versions they replace
+                con.execute(f"INSERT INTO {CHANGED} SELECT t.*, true, false FROM {target} t "
+                            f"SEMI JOIN {CHANGED} s ON {on} AND NOT s.__new")
+            watch = 0 < changed <= self.observer.max_rows
+            if changed:
+                new = f"(SELECT {', '.join(cols)} FROM {CHANGED} WHERE NOT __old)"
+                self._merge(new, on, non_key, cols, same)
+            con.execute(f"ALTER TABLE {CHANGED} DROP COLUMN __new")
         else:
             c.inserted, c.unchanged = con.execute(
                 f"SELECT count(*) FILTER (WHERE t.{_q(t.key[0])} IS NULL), "
@@ -122,22 +165,28 @@ class Upsert:
                 f"FROM {good} s LEFT JOIN {target} t ON {on}").fetchall()[0]
             c.updated = c.rows_read - c.quarantined - c.inserted - c.unchanged
             if c.updated or c.inserted:
-                sets = ", ".join(f"{n} = s.{n}" for n in non_key)
-                update = (f"WHEN MATCHED AND NOT ({same}) THEN UPDATE SET {sets} " if non_key else "")
-                con.execute(
-                    f"MERGE INTO {target} AS t USING {good} AS s ON {on} {update}"
-                    f"WHEN NOT MATCHED THEN INSERT ({', '.join(cols)}) "
-                    f"VALUES ({', '.join('s.' + n for n in cols)})")
+                self._merge(good, on, non_key, cols, same)
         if c.inserted or c.updated:
             touch(con, [t.name])
+            if watch:
+                self.observer.after(con, t.name, CHANGED)
         self._replace_quarantine()
         con.execute(
             "INSERT INTO imports VALUES (?, ?, ?, ?, ?, ?, ?, ?, now())",
             [self.source, t.name, self.fmt, c.rows_read, c.inserted, c.updated, c.unchanged, c.quarantined])
         return c
 
+    def _merge(self, source: str, on: str, non_key: list[str], cols: list[str], same: str) -> None:
+        sets = ", ".join(f"{n} = s.{n}" for n in non_key)
+        update = f"WHEN MATCHED AND NOT ({same}) THEN UPDATE SET {sets} " if non_key else ""
+        self.con.execute(
+            f"MERGE INTO {_q(self.table.name)} AS t USING {source} AS s ON {on} {update}"
+            f"WHEN NOT MATCHED THEN INSERT ({', '.join(cols)}) "
+            f"VALUES ({', '.join('s.' + n for n in cols)})")
+
     def close(self) -> None:
         self.con.execute(f"DROP TABLE IF EXISTS {STAGING}")
+        self.con.execute(f"DROP TABLE IF EXISTS {CHANGED}")
 
     def _replace_quarantine(self) -> None:
         """This source's quarantine becomes this import's; identical entries keep their first time."""

@@ -64,6 +64,12 @@ CREATE TABLE IF NOT EXISTS follow_offsets (
 )"""
 
 
+# What engine/rollups.py built, from which state of the tables, and what it has logged since.
+ROLLUPS_DDL = ("CREATE TABLE IF NOT EXISTS telekpi_rollups (model VARCHAR, shape VARCHAR, "
+               "timezone VARCHAR, columns VARCHAR, generations VARCHAR, rows BIGINT, "
+               "seconds DOUBLE, built_at TIMESTAMPTZ, pending VARCHAR)")
+
+
 def create_table_sql(t: Table) -> str:
     cols = ",\n    ".join(
         f'"{c.name}" {SQL_TYPES[c.type]}' + (" NOT NULL" if c.required else "")
@@ -111,6 +117,10 @@ class Warehouse:
         con.execute(IMPORTS_DDL)
         con.execute(CONNECTOR_STATE_DDL)
         con.execute(FOLLOW_DDL)
+        if not con.execute("SELECT 1 FROM duckdb_columns() WHERE table_name = 'telekpi_rollups' "
+                           "AND column_name = 'pending' AND schema_name = 'main'").fetchall():
+            con.execute("DROP TABLE IF EXISTS telekpi_rollups")   # older: its rollups are rebuilt
+        con.execute(ROLLUPS_DDL)
         if not con.execute("SELECT 1 FROM telekpi_meta WHERE key = 'schema_version'").fetchone():
             con.execute("INSERT INTO telekpi_meta VALUES ('schema_version', ?)", [str(SCHEMA_VERSION)])
 
@@ -136,13 +146,6 @@ def touch(con, tables) -> None:
                     "WHERE key = ?", [key])
         if not con.execute("SELECT 1 FROM telekpi_meta WHERE key = ?", [key]).fetchall():
             con.execute("INSERT INTO telekpi_meta VALUES (?, '1')", [key])
-
-
-def generations(con, tables) -> dict[str, int]:
-    """How many changes each table has seen (0: none since the warehouse was made)."""
-    rows = dict(con.execute("SELECT key, value FROM telekpi_meta WHERE starts_with(key, 'gen:')")
-                .fetchall())
-    return {t: int(rows.get(f"gen:{t}", 0)) for t in tables}
 
 
 def quarantine_rows(wh: Warehouse, *, source: str | None = None, table: str | None = None,

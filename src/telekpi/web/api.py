@@ -206,7 +206,7 @@ def ingest(table: str, request: Request, user: UserDep,
     label = f"api:{table}:{hashlib.sha256(body).hexdigest()[:20]}"
     with state.write() as cur:
         result = import_source(cur, table, JsonRowsSource(rows, label),  # type: ignore[arg-type]
-                               state.settings, label=label, fmt="json")
+                               state.settings, label=label, fmt="json", observer=state.upkeep)
         reasons = [{"row": r["line"], "column": r["column"], "reason": r["reason"]}
                    for r in quarantine_rows(cur, source=label, limit=1000)]  # type: ignore[arg-type]
     c = result.counts

@@ -24,6 +24,7 @@ from starlette.exceptions import HTTPException as StarletteHTTPException
 
 from telekpi.catalog.loader import Catalog, load_catalog
 from telekpi.engine.engine import Engine, ResultCache
+from telekpi.engine.rollup_upkeep import RollupUpkeep
 from telekpi.engine.rollups import available, refresh
 from telekpi.errors import (
     AccessError,
@@ -69,7 +70,12 @@ class WebState:
         self.cache = ResultCache()
         self.warmed = threading.Event()
         self._rollups: dict | None = None
+        # re-sums the days each write touches, in its transaction (under the write lock)
+        self.upkeep = RollupUpkeep(self.catalog, self.settings)
         self._refresh_due = threading.Event()
+        self._urgent = threading.Event()     # a view waits: fold the logs now, not after quiet
+        self._settled = threading.Event()    # no write since the last refresh
+        self._settled.set()
         self._refresher: threading.Thread | None = None
         self._closed = False
         from telekpi.alerts.state import AlertState
@@ -77,8 +83,10 @@ class WebState:
         self.alerts = AlertState.beside(db)
 
     def data_changed(self) -> None:
-        """Call after every write: cached answers are dropped, and the daily rollups are
-        rebuilt in the background once the writes pause (until then queries read the rows)."""
+        """Call after every write: cached answers are dropped, and the writes logged for the
+        daily rollups are folded in (stale ones rebuilt) in the background once the writes
+        pause, or at once when a view asks for them."""
+        self._settled.clear()
         self.cache.clear()
         self._rollups = None
         if self._refresher is None:
@@ -87,9 +95,18 @@ class WebState:
             self._refresher.start()
         self._refresh_due.set()
 
+    SETTLE_WAIT_S = 2.0
+
     def rollups(self) -> dict:
-        """The rollups current for the warehouse as it is now (remembered until a write)."""
+        """The rollups current for the warehouse as it is now (remembered until a write).
+        After a write, a view first waits (a little) for the writes to be folded in: that
+        takes a fraction of a second, reading the rows of 10M calls takes seconds."""
         found = self._rollups
+        if found is None and not self._settled.is_set() and self._refresher is not None:
+            self._urgent.set()
+            self._refresh_due.set()
+            self._settled.wait(self.SETTLE_WAIT_S)
+            found = self._rollups
         if found is None:
             cur = self._cursor()
             try:
@@ -99,8 +116,8 @@ class WebState:
         return found
 
     def refresh_rollups(self) -> list[dict]:
-        """Rebuild stale rollups through the one writer; answers cached from a stale rollup
-        are dropped with them."""
+        """Fold the logged writes into the rollups and rebuild stale ones, through the one
+        writer; answers cached from a stale rollup are dropped with them."""
         with self.write_lock:
             cur = self._cursor()
             try:
@@ -112,22 +129,26 @@ class WebState:
                 self.cache.clear()
         return done
 
-    REFRESH_QUIET_S = 1.0
+    REFRESH_QUIET_S = 1.0   # views do not wait for it: they ask for the fold
 
     def _refresh_loop(self) -> None:
         while not self._closed:
             self._refresh_due.wait()
-            while True:   # a burst of writes (API batches) first: wait for a quiet second
+            while not self._urgent.is_set():   # a burst of writes (API batches) first
                 self._refresh_due.clear()
                 if not self._refresh_due.wait(self.REFRESH_QUIET_S) or self._closed:
                     break
             if self._closed:
                 return
+            self._urgent.clear()
+            self._refresh_due.clear()
             try:
                 self.refresh_rollups()
             except Exception as e:   # queries keep reading the rows; the next write retries
                 print("telekpi: " + _("the daily rollups were not rebuilt: {error}").format(error=e),
                       file=sys.stderr)
+            if not self._refresh_due.is_set():
+                self._settled.set()
 
     def _cursor(self) -> Cursor:
         cur = Cursor(self.warehouse.con.cursor(), self.warehouse.path)

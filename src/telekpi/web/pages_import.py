@@ -71,6 +71,7 @@ def upload(p: PageDep, table: Annotated[str, Form()], csrf: Annotated[str, Form(
             out.write(chunk)
     state = p.request.app.state.web
     with state.write() as cur:
-        result = import_file(cur, table, dest, state.settings, mapping=m)  # type: ignore[arg-type]
+        result = import_file(cur, table, dest, state.settings, mapping=m,  # type: ignore[arg-type]
+                             observer=state.upkeep)
         rejected = quarantine_rows(cur, source=str(dest.resolve()), limit=500)  # type: ignore[arg-type]
     return _render(p, result=result, uploaded=file.filename, rejected=rejected)
