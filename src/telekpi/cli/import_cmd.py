@@ -141,7 +141,7 @@ def import_cmd(
                 total = results[0].counts
             else:
                 total.add(results[0].counts)
-        update_rollups(wh)
+        update_rollups(wh, upkeep)
     if len(files) > 1 and total is not None:
         typer.echo(_("{files} files: {read} rows read: {inserted} inserted, {updated} updated, "
                      "{unchanged} unchanged, {quarantined} quarantined").format(
@@ -157,8 +157,8 @@ def _follow(db: Path, table: str, file: Path, settings, fmt, mapping, interval: 
 
     with Warehouse(db, memory_limit=IMPORT_MEMORY) as wh:
         # current rollups at the start are kept current piece by piece
-        update_rollups(wh)
         upkeep = RollupUpkeep(load_catalog(wh.workspace), settings)
+        update_rollups(wh, upkeep)
         written = threading.Event()
         follower = Follower(file, table, settings, lambda: nullcontext(wh), fmt=fmt, mapping=mapping,
                             observer=upkeep)
@@ -194,7 +194,7 @@ def _follow(db: Path, table: str, file: Path, settings, fmt, mapping, interval: 
         finally:
             for sig, handler in previous.items():
                 signal.signal(sig, handler)
-        update_rollups(wh)
+        update_rollups(wh, upkeep)
         typer.echo(_("stopped; the next `telekpi import --follow` goes on from here"), err=True)
 
 

@@ -10,16 +10,20 @@ import typer
 from telekpi.catalog.loader import load_catalog
 from telekpi.cli.app import app, db_path
 from telekpi.cli.output import print_table
+from telekpi.engine.rollup_upkeep import RollupUpkeep
 from telekpi.engine.rollups import refresh, rollup_lake, status
 from telekpi.i18n import _
 from telekpi.settings import load_settings
 from telekpi.store.warehouse import Warehouse
 
 
-def update_rollups(wh: Warehouse) -> None:
-    """After an import: rebuild the rollups its changes made stale, and say so."""
+def update_rollups(wh: Warehouse, upkeep: RollupUpkeep | None = None) -> None:
+    """After an import: fold in what it logged (``upkeep``'s catalog and settings, else the
+    workspace's) and rebuild the rollups it made stale, and say so."""
     t0 = time.perf_counter()
-    done = refresh(wh.con, load_catalog(wh.workspace), load_settings(wh.workspace))
+    catalog, settings = ((upkeep.catalog, upkeep.settings) if upkeep else
+                         (load_catalog(wh.workspace), load_settings(wh.workspace)))
+    done = refresh(wh.con, catalog, settings)
     if done:
         typer.echo(_("daily rollups brought up to date in {seconds} s ({models})").format(
             seconds=f"{time.perf_counter() - t0:.1f}", models=", ".join(d["model"] for d in done)))

@@ -36,7 +36,7 @@ from telekpi.engine.rollups import (
 from telekpi.engine.scope import localize
 from telekpi.model.tables import TABLES
 from telekpi.settings import Settings
-from telekpi.store.warehouse import SQL_TYPES
+from telekpi.store.warehouse import column_defs
 
 DAYS = "__rollup_days"
 DELTA = "__rollup_delta"
@@ -52,15 +52,15 @@ def log_table(table: str) -> str:
 def create_logs(con) -> None:
     """A log per table a rollup follows: its columns and ``__old``."""
     for t in LOGGED:
-        cols = ", ".join(f'"{c.name}" {SQL_TYPES[c.type]}' for c in TABLES[t].columns)
-        con.execute(f"CREATE TABLE IF NOT EXISTS {log_table(t)} ({cols}, __old BOOLEAN)")
+        con.execute(f"CREATE TABLE IF NOT EXISTS {log_table(t)} ({column_defs(TABLES[t])}, "
+                    "__old BOOLEAN)")
 
 
 class RollupUpkeep:
     """An upsert observer that logs writes for the rollups current before them."""
 
     # A larger write leaves the rollups stale for ``refresh``: it touches most days anyway,
-    # and its changed rows would be copied twice.
+    # and its changed rows would be copied into the log.
     max_rows = 200_000
 
     def __init__(self, catalog: Catalog, settings: Settings):
@@ -72,6 +72,8 @@ class RollupUpkeep:
     def _followable(self, con, specs) -> list[tuple[Spec, dict]]:
         """Those of ``specs`` current or behind, with exactly the catalog's measures (a day
         summed again must have the columns of the days kept); with their meta rows."""
+        if not specs:   # a write to a table no rollup follows: nothing to read
+            return []
         meta = _meta(con)
         specs = [s for s in specs if s.model in meta]
         if not specs:

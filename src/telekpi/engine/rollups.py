@@ -32,7 +32,6 @@ from telekpi.catalog.snippets import expand, sql_string
 from telekpi.engine.models import FIRST_CALLS, MODELS, first_call_base
 from telekpi.engine.scope import localize
 from telekpi.settings import Settings
-from telekpi.store.warehouse import ROLLUPS_DDL
 
 FORMAT = 3
 MERGE = {"count": "sum", "sum": "sum", "min": "min", "max": "max"}
@@ -246,12 +245,12 @@ def status(con, catalog: Catalog, settings: Settings) -> list[dict]:
 
 
 def refresh(con, catalog: Catalog, settings: Settings, *, force: bool = False) -> list[dict]:
-    """Rebuild every rollup that is missing, stale, or lacks a measure of the catalog; each
-    in its own transaction, with the change counts it was built at. What was rebuilt; a
-    rollup only behind on logged calls is caught up instead (``rollup_upkeep.catch_up``)."""
+    """Fold the logged writes into the rollups behind on them (``rollup_upkeep.catch_up``),
+    then rebuild every rollup that is missing, stale, or lacks a measure of the catalog; each
+    in its own transaction, with the change counts it was built at. What was done. Needs a
+    warehouse opened for writing (its ``telekpi_rollups`` table)."""
     from telekpi.engine.rollup_upkeep import catch_up, create_logs
 
-    con.execute(ROLLUPS_DDL)
     create_logs(con)
     # first, always: the logs are shared by the rollups that read a table, so they are
     # emptied only once every rollup behind on them has folded them in

@@ -31,7 +31,7 @@ from telekpi.i18n import _
 from telekpi.ingest.source import Reject
 from telekpi.model.tables import Table
 from telekpi.quality.validate import quoted, sql_message
-from telekpi.store.warehouse import SQL_TYPES, STAGING, touch
+from telekpi.store.warehouse import STAGING, column_defs, touch
 
 
 CHANGED = "__upsert_changed"
@@ -69,8 +69,7 @@ class Upsert:
         self.observer = observer
         # Explicit DDL, not CREATE TABLE AS … LIMIT 0: in DuckDB 2.0.0 a table created empty by
         # CTAS and then filled with >122,880 rows in the same transaction gives wrong aggregates.
-        cols = ", ".join(f"{_q(c.name)} {SQL_TYPES[c.type]}" for c in table.columns)
-        con.execute(f"CREATE OR REPLACE TABLE {STAGING} ({cols}, __line BIGINT, "
+        con.execute(f"CREATE OR REPLACE TABLE {STAGING} ({column_defs(table)}, __line BIGINT, "
                     "__col VARCHAR, __reason VARCHAR, __raw VARCHAR)")
 
     def add(self, select_sql: str) -> None:

@@ -70,6 +70,12 @@ ROLLUPS_DDL = ("CREATE TABLE IF NOT EXISTS telekpi_rollups (model VARCHAR, shape
                "seconds DOUBLE, built_at TIMESTAMPTZ, pending VARCHAR)")
 
 
+def column_defs(t: Table) -> str:
+    """The columns of ``t`` with their types and no constraints: for tables that hold its rows
+    on their way (an import's staging, the rollups' logs)."""
+    return ", ".join(f'"{c.name}" {SQL_TYPES[c.type]}' for c in t.columns)
+
+
 def create_table_sql(t: Table) -> str:
     cols = ",\n    ".join(
         f'"{c.name}" {SQL_TYPES[c.type]}' + (" NOT NULL" if c.required else "")

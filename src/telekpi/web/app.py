@@ -70,7 +70,7 @@ class WebState:
         self.cache = ResultCache()
         self.warmed = threading.Event()
         self._rollups: dict | None = None
-        # re-sums the days each write touches, in its transaction (under the write lock)
+        # logs each write for the rollups, in its transaction (under the write lock)
         self.upkeep = RollupUpkeep(self.catalog, self.settings)
         self._refresh_due = threading.Event()
         self._urgent = threading.Event()     # a view waits: fold the logs now, not after quiet
