@@ -9,6 +9,10 @@ the lake engines read where they can while the warehouse engine reads the rows. 
 asks every metric that supports it in one request (with --ci), so the group keys, every
 value and every interval must agree: relative 1e-9, nulls where DuckDB has nulls.
 
+The ``-rows`` engines read the rows, never the rollups, on the scopes with a month,
+quarter or year period or a --from/--to: DuckDB there reads each row's month from its
+lake folder (``Planner.lake_months``), and Spark and ClickHouse compute the local time.
+
 Every engine runs the first world on every scope (Spark, at seconds a query, leaves out
 most dimension × month scopes) and the other worlds on the scopes without --by.
 Spark's scopes are one test, so one session in one worker runs them all.
@@ -65,9 +69,18 @@ def scopes(world_index: int, engine: str) -> dict[str, tuple]:
     return out
 
 
-ENGINES = ("duckdb-lake", "clickhouse", "spark")
+ENGINES = ("duckdb-lake", "duckdb-lake-rows", "clickhouse", "clickhouse-rows", "spark")
+MONTHLY = ("month", "quarter", "year")
+
+
+def row_scopes(world_index: int) -> dict[str, tuple]:
+    """For the engines that read rows, not rollups (``-rows``): the scopes whose months come
+    from the lake's partitions (a month, quarter or year period, or --from/--to)."""
+    return {k: v for k, v in scopes(world_index, "duckdb-lake").items()
+            if v[1] in MONTHLY or v[2] or v[3]}
 SPARK_WORLDS = (0, 2)
 SPARK_BY_MONTH = ("agent", "team", "campaign", "hour", "product")
+SPARK_ROW_SCOPES = ("by-agent-month", "by-agent-quarter-range", "year", "range")
 
 
 def _cases():
@@ -75,7 +88,7 @@ def _cases():
         if engine == "spark":
             continue
         for wi, world in enumerate(WORLDS):
-            for sid in scopes(wi, engine):
+            for sid in (row_scopes(wi) if engine.endswith("-rows") else scopes(wi, engine)):
                 yield pytest.param(engine, wi, sid, id=f"{engine}-seed{world[0]}-{sid}")
 
 
@@ -122,16 +135,17 @@ def engines(lakes, request):
     def get(name: str, wi: int) -> Engine:
         if (name, wi) not in built:
             base, lake, settings = lakes(wi)
-            if name == "duckdb-lake":
+            if name.startswith("duckdb-lake"):
                 backend = DuckDBBackend.over_lake(lake)
-            elif name == "clickhouse":
+            elif name.startswith("clickhouse"):
                 backend = ClickHouseBackend(lake)
             else:
                 spark = request.getfixturevalue("spark_session")
                 backend = SparkBackend(lake, session=spark.newSession())
                 for table in TABLES:
                     backend.spark.table(table).cache()
-            built[(name, wi)] = Engine(None, settings, base.catalog, backend=backend)
+            built[(name, wi)] = Engine(None, settings, base.catalog, backend=backend,
+                                       use_rollups=not name.endswith("-rows"))
         return built[(name, wi)]
 
     yield get
@@ -171,6 +185,8 @@ def test_spark_gives_duckdbs_numbers(lakes, engines, spark_session):
     manifest to read, paths joined as text (``file://`` here, the same code path)."""
     problems = [f"seed{WORLDS[wi][0]}-{sid}: {p}" for wi in SPARK_WORLDS for sid in scopes(wi, "spark")
                 if (p := differences(lakes, engines, "spark", wi, sid))]
+    problems += [f"rows, seed{WORLDS[0][0]}-{sid}: {p}" for sid in SPARK_ROW_SCOPES
+                 if (p := differences(lakes, engines, "spark-rows", 0, sid))]
     base, lake, settings = lakes(0)
     uri = Engine(None, settings, base.catalog,
                  backend=SparkBackend(lake.as_uri(), session=spark_session.newSession()))
@@ -184,7 +200,7 @@ def test_spark_gives_duckdbs_numbers(lakes, engines, spark_session):
 
 def differences(lakes, engines, engine_name: str, world: int, scope_id: str) -> str | None:
     """What differs between DuckDB and the engine on one scope (None: nothing)."""
-    by, period, start, end, where = scopes(world, engine_name)[scope_id]
+    by, period, start, end, where = {**scopes(world, engine_name), **row_scopes(world)}[scope_id]
     base = lakes(world)[0]
     other = engines(engine_name, world)
     req = Request(asked(by, period, where), by=by, period=period, start=start, end=end, where=where, ci=True)
@@ -218,6 +234,26 @@ def test_every_dimension_and_period_is_covered():
     assert {f"by-{d}" for d in DIMENSIONS} <= ids and {f"by-{d}-month" for d in DIMENSIONS} <= ids
     assert set(PERIODS) <= ids
     assert {f"by-{d}" for d in DIMENSIONS} <= set(scopes(0, "spark"))
+
+
+def test_lake_months_are_read_in_the_lakes_timezone_only(lakes):
+    """Month, quarter and year periods and --from/--to read the partition month; a week does
+    not, nor does an engine answering in another timezone than the lake was cut in."""
+    base, lake, settings = lakes(0)
+    monthly = Request(("calls", "revenue"), by=("agent",), period="quarter")
+    engine = Engine(None, settings, base.catalog, backend=DuckDBBackend.over_lake(lake),
+                    use_rollups=False)
+    sql = engine.explain(monthly)
+    assert "FROM _months_calls x" in sql and "FROM _months_orders x" in sql
+    assert "_months_" not in engine.explain(Request(("calls",), period="week"))
+    ranged = engine.explain(Request(("calls",), start=dt.date(2026, 1, 15), end=dt.date(2026, 2, 3)))
+    assert "x.__lake_month >= '2026-01'" in ranged and "x.__lake_month <= '2026-02'" in ranged
+    elsewhere = Settings(timezone="Asia/Bangkok" if settings.timezone != "Asia/Bangkok" else "UTC")
+    other = Engine(None, elsewhere, base.catalog, backend=DuckDBBackend.over_lake(lake),
+                   use_rollups=False)
+    assert "_months_" not in other.explain(monthly)
+    engine.close()
+    other.close()
 
 
 def test_lake_path_is_absolute_free(lakes):

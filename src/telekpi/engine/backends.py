@@ -5,6 +5,15 @@ Each backend takes the SQL already in its dialect (``engine/dialects.py``) and
 the ``--where`` values as named parameters, and returns column names and rows.
 The canonical tables appear under their own names: views over the lake's
 Parquet files (``store/lake.py``), without the ``month`` partition column.
+
+DuckDB over a lake also names each partitioned table's files as ``month_view(table)``:
+the same rows with the folder's month as ``__lake_month`` ('2026-01'), which the
+planner reads instead of working out a local month per row (``Planner.lake_months``;
+8.4 → 6.9 s for the KPIs per agent per month of 100M calls). Spark and ClickHouse get
+no such view: their own local-month functions cost as little as reading the folder's
+month (ClickHouse grouped 10M calls in 0.47 s by toStartOfMonth and 0.50 s by the
+folder), and their queries were no faster with it (10M calls: chdb 2.7 vs 2.4 s,
+Spark 9.0 vs 7.5 s).
 """
 
 from __future__ import annotations
@@ -22,7 +31,7 @@ from telekpi.engine.dialects import DIALECTS as ENGINES
 from telekpi.errors import InputError, MissingDependencyError, TelekpiError, UsageError
 from telekpi.i18n import _
 from telekpi.model.tables import TABLES
-from telekpi.store.lake import read_manifest, table_is_partitioned
+from telekpi.store.lake import LAKE_MONTH, month_view, read_manifest, table_is_partitioned
 
 LOG4J = Path(__file__).with_name("spark-log4j2.properties")
 
@@ -65,6 +74,7 @@ class DuckDBBackend:
 
     dialect = "duckdb"
     manifest: dict | None = None
+    month_views: frozenset[str] = frozenset()   # tables with a month_view() (over a lake)
 
     def __init__(self, con, owned: bool = False):
         self.con, self._owned = con, owned
@@ -74,11 +84,17 @@ class DuckDBBackend:
         manifest = read_manifest(lake)
         con = duckdb.connect()
         con.execute("SET TimeZone = 'UTC'")
+        months = set()
         for name, path, hive in _lake_tables(lake, manifest):
             path = path.replace("'", "''")
             try:
                 con.execute(f'CREATE VIEW "{name}" AS SELECT * {"EXCLUDE (month) " if hive else ""}'
                             f"FROM read_parquet('{path}', hive_partitioning = {str(hive).lower()})")
+                if hive:
+                    con.execute(f'CREATE VIEW "{month_view(name)}" AS SELECT * EXCLUDE (month), '
+                                f"month AS {LAKE_MONTH} FROM read_parquet('{path}', hive_partitioning = "
+                                "true, hive_types = {'month': VARCHAR})")
+                    months.add(name)
             except duckdb.Error as e:
                 con.close()
                 raise InputError(_("cannot be read as the {table} table of a telekpi lake ({error}); "
@@ -86,7 +102,7 @@ class DuckDBBackend:
                                      table=name, error=str(e).splitlines()[0]),
                                  file=str(lake / name)) from None
         backend = cls(con, owned=True)
-        backend.manifest = manifest
+        backend.manifest, backend.month_views = manifest, frozenset(months)
         return backend
 
     def execute(self, sql, params):

@@ -72,7 +72,7 @@ class Engine:
             rollups = available(warehouse.con, self.settings)
         elif rollups is None:
             rollups = from_manifest(getattr(backend, "manifest", None) or {}, self.settings)
-        self.planner = Planner(self.catalog, self.settings, rollups)
+        self.planner = Planner(self.catalog, self.settings, rollups, _lake_months(self.backend, self.settings))
 
     @classmethod
     def open(cls, db: str | Path, *, read_only: bool = True, use_rollups: bool = True) -> Engine:
@@ -156,6 +156,15 @@ class Engine:
             return self.catalog.metrics[metric_id]
         except KeyError:
             raise QueryError(_("unknown metric {metric}").format(metric=repr(metric_id))) from None
+
+
+def _lake_months(backend, settings: Settings) -> frozenset[str]:
+    """Tables whose lake month the planner may read as the local month (DuckDB over a
+    lake cut in the timezone the engine answers in)."""
+    manifest = getattr(backend, "manifest", None) or {}
+    if manifest.get("timezone") != settings.timezone:
+        return frozenset()
+    return getattr(backend, "month_views", frozenset())
 
 
 def _plain(v):

@@ -28,7 +28,9 @@ from telekpi.engine.scope import (
 )
 from telekpi.errors import QueryError
 from telekpi.i18n import _
+from telekpi.model.tables import TABLES
 from telekpi.settings import Settings
+from telekpi.store.lake import LAKE_MONTH, month_view
 
 ADDITIVE = ("count", "sum", "count_distinct")
 
@@ -42,10 +44,16 @@ class Plan:
 
 
 class Planner:
-    def __init__(self, catalog: Catalog, settings: Settings, rollups: dict[str, Rollup] | None = None):
+    def __init__(self, catalog: Catalog, settings: Settings, rollups: dict[str, Rollup] | None = None,
+                 lake_months: frozenset[str] = frozenset()):
+        """``lake_months``: tables of a lake partitioned by local month in this timezone,
+        whose ``month_view`` the planner reads for month, quarter and year periods
+        (a constant per file instead of a local time per row) and --from/--to (whole
+        months of files skipped)."""
         self.catalog, self.settings = catalog, settings
         self.tz = sql_string(settings.timezone)
         self.rollups = rollups or {}
+        self.lake_months = lake_months
 
     # -- step 1: metrics → measures ------------------------------------------------
     def _check(self, req: Request) -> None:
@@ -106,6 +114,15 @@ class Planner:
         where += self._where_filters(model, req)
         period = (period_sql(req.period, model.time, model.time_is_date, self.tz)
                   if req.period else None)
+        base = model.base
+        lake = self._lake_table(model)
+        if lake and (req.period in ("month", "quarter", "year") or start or req.end):
+            base = f"{month_view(lake)} x"
+            where += [f"x.{LAKE_MONTH} {op} '{d.strftime('%Y-%m')}'"
+                      for op, d in ((">=", start), ("<=", req.end)) if d]
+            if req.period in ("month", "quarter", "year"):
+                month = f"CAST(nullif(x.{LAKE_MONTH}, 'none') || '-01' AS DATE)"
+                period = month if req.period == "month" else period_sql(req.period, month, True, self.tz)
         scope_end = self._scope_end(req)
         inner_cols = (["x.*"] if not model.grain else [])
         inner_cols += dims + ([f"{period} AS __period"] if period else [])
@@ -119,7 +136,7 @@ class Planner:
             exprs += list(grain.values())
             where.append(f"{model.grain} IS NOT NULL")
         joins = model.joins_for(exprs)
-        inner = (f"SELECT {', '.join(inner_cols)}\n    FROM {model.base}"
+        inner = (f"SELECT {', '.join(inner_cols)}\n    FROM {base}"
                  + "".join(f"\n    {j}" for j in joins)
                  + (f"\n    WHERE {' AND '.join(where)}" if where else ""))
         if model.grain:
@@ -129,6 +146,13 @@ class Planner:
         if group_keys:
             sql += f"\n  GROUP BY {', '.join(group_keys)}"
         return sql
+
+    def _lake_table(self, model: Model) -> str | None:
+        """The lake table a model reads as is, when its time is the table's partition time."""
+        for name in self.lake_months:
+            if model.base == f"{name} x" and model.time == f"x.{TABLES[name].time}":
+                return name
+        return None
 
     def _rollup_for(self, model: Model, measures: list[str], req: Request) -> Rollup | None:
         """The model's daily rollup, if it holds every measure and dimension asked."""

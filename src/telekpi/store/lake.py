@@ -142,6 +142,14 @@ def lake_workspace(lake: Path | str) -> Path:
     return Path(lake) / META
 
 
+LAKE_MONTH = "__lake_month"
+
+
+def month_view(table: str) -> str:
+    """A lake engine's view of ``table`` that keeps the partition month, as ``__lake_month``."""
+    return f"_months_{table}"
+
+
 def table_is_partitioned(name: str) -> bool:
     return TABLES[name].time is not None
 
