@@ -17,8 +17,10 @@ timed) and, by the same engine with its rollups turned off, from the calls rows;
 answers are checked equal.
 
 The floor is DuckDB reading the same calls columns with nothing else to do (``scan``);
-``ratio`` is the engine's kpi time over it. The answers of every engine are checked
-equal to DuckDB's before anything is printed.
+``ratio`` is the engine's kpi time over it. Beside it, ``hand`` is the best hand-written
+DuckDB query over the rows found for these KPIs (the month from the partition folder;
+its answers are checked equal too): what reading the rows costs at best.
+The answers of every engine are checked equal to DuckDB's before anything is printed.
 """
 
 from __future__ import annotations
@@ -38,6 +40,25 @@ SIZES = {"1M": 1_000_000, "10M": 10_000_000, "100M": 100_000_000}
 METRICS = ("calls", "connection_rate", "aht", "abandonment_rate", "call_conversion_rate", "revenue")
 SCAN_COLUMNS = ("agent_id", "started_at", "status", "disposition", "talk_s", "hold_s", "wrap_s")
 SPARK_CONF = {"spark.driver.memory": "8g", "spark.sql.shuffle.partitions": "8"}
+HAND_SQL = """
+WITH c AS (
+  SELECT agent_id, month, count(*) AS calls,
+         count(*) FILTER (WHERE status = 'answered') AS connected,
+         sum(coalesce(talk_s, 0) + coalesce(hold_s, 0) + coalesce(wrap_s, 0))
+             FILTER (WHERE status = 'answered') AS handle,
+         count(*) FILTER (WHERE status = 'abandoned') AS abandoned,
+         count(*) FILTER (WHERE upper(trim(disposition)) IN ({sale})) AS success
+  FROM read_parquet('{lake}/calls/**/*.parquet', hive_partitioning = true) GROUP BY ALL),
+o AS (
+  SELECT agent_id, month, sum(amount) FILTER (WHERE status = 'completed') AS revenue
+  FROM read_parquet('{lake}/orders/**/*.parquet', hive_partitioning = true) GROUP BY ALL)
+SELECT coalesce(c.agent_id, o.agent_id) AS agent, coalesce(c.month, o.month) || '-01' AS period,
+       coalesce(calls, 0) AS calls, connected / nullif(calls, 0) AS connection_rate,
+       handle / nullif(connected, 0) AS aht, abandoned / nullif(calls, 0) AS abandonment_rate,
+       coalesce(success, 0) / nullif(coalesce(calls, 0), 0) AS call_conversion_rate,
+       coalesce(revenue, 0) AS revenue
+FROM c FULL JOIN o ON c.agent_id IS NOT DISTINCT FROM o.agent_id AND c.month = o.month
+"""
 
 
 # ---- the child: one engine over one lake ---------------------------------------------------
@@ -70,6 +91,23 @@ def child(engine_name: str, lake: str, repeat: int, raw: bool = True, with_funne
         sql = f"SELECT {cols} FROM read_parquet('{lake}/calls/**/*.parquet')"
         out["start_s"] = time.perf_counter() - t0
         out["kpi"] = _timed(lambda: con.execute(sql).fetchall(), repeat)[0]
+        return out
+    if engine_name == "hand":
+        import duckdb
+
+        from telekpi.model.dispositions import codes_with
+        from telekpi.settings import load_settings
+        from telekpi.store.lake import lake_workspace
+
+        settings = load_settings(lake_workspace(lake))
+        sale = ", ".join(f"'{c}'" for c in codes_with("success", settings.dispositions))
+        con = duckdb.connect()
+        cur = lambda: con.execute(HAND_SQL.format(lake=lake, sale=sale))  # noqa: E731
+        names = [d[0] for d in cur().description]
+        out["start_s"] = time.perf_counter() - t0
+        out["kpi"], rows = _timed(lambda: cur().fetchall(), repeat)
+        out["kpi_rows"] = [{k: (float(v) if hasattr(v, "is_finite") else v)
+                            for k, v in zip(names, r, strict=True)} for r in rows]
         return out
     options = {"spark_master": "local[2]", "spark_conf": SPARK_CONF} if engine_name == "spark" else {}
     engine = Engine.over_lake(lake, engine_name, **options)
@@ -169,6 +207,9 @@ def main() -> None:
         rollup_s = sum(e["seconds"] for e in gen["rollups"].values())
         disk = sum(f.stat().st_size for f in (lake / "calls").rglob("*.parquet")) / 2**20
         scan = run_child("scan", lake, args.repeat)
+        hand = run_child("hand", lake, args.repeat)
+        print(f"{size:>5} hand-written DuckDB over the rows {hand['kpi']['median_s']:.2f} s "
+              f"({hand['kpi']['median_s'] / scan['kpi']['median_s']:.1f}x the bare scan)", flush=True)
         base = None
         for engine in args.engines.split(","):
             funnel = f"{size}:{engine}" not in skip_funnel
@@ -176,6 +217,7 @@ def main() -> None:
             r = run_child(engine, lake, args.repeat, flags)
             if engine == "duckdb":
                 base = r
+                assert same_rows(hand["kpi_rows"], r["kpi_rows"]), f"the hand-written query differs at {size}"
             elif base is not None:
                 assert same_rows(r["kpi_rows"], base["kpi_rows"]), f"{engine} kpi differs at {size}"
                 if funnel and "funnel" in base:
@@ -185,7 +227,8 @@ def main() -> None:
                           "kpi_s": r["kpi"]["median_s"],
                           "kpi_raw_s": r["kpi_raw"]["median_s"] if "kpi_raw" in r else None,
                           "funnel_s": r["funnel"]["median_s"] if "funnel" in r else None,
-                          "scan_s": scan["kpi"]["median_s"], "peak_mb": r["peak_mb"],
+                          "scan_s": scan["kpi"]["median_s"], "hand_s": hand["kpi"]["median_s"],
+                          "peak_mb": r["peak_mb"],
                           "rollup_s": rollup_s, "calls_mb": disk,
                           "generate_s": gen.get("generated", {}).get("seconds")})
             row = table[-1]
@@ -193,12 +236,13 @@ def main() -> None:
                   f"(rows {_s(row['kpi_raw_s'])}; scan {row['scan_s']:.2f} s, ratio "
                   f"{row['kpi_s'] / row['scan_s']:.2f})  funnel {_s(row['funnel_s'])}  "
                   f"peak {row['peak_mb']:6.0f} MB", flush=True)
-    print("\n| calls | engine | kpi from rollup | kpi from rows | bare scan | ratio (rollup / rows) "
-          "| funnel | peak memory | start |")
-    print("|---|---|---|---|---|---|---|---|---|")
+    print("\n| calls | engine | kpi from rollup | kpi from rows | hand-written, rows | bare scan "
+          "| ratio (rollup / rows) | funnel | peak memory | start |")
+    print("|---|---|---|---|---|---|---|---|---|---|")
     for r in table:
         raw = r["kpi_raw_s"]
-        print(f"| {r['size']} | {r['engine']} | {r['kpi_s']:.2f} s | {_s(raw)} | {r['scan_s']:.2f} s | "
+        print(f"| {r['size']} | {r['engine']} | {r['kpi_s']:.2f} s | {_s(raw)} | {r['hand_s']:.2f} s | "
+              f"{r['scan_s']:.2f} s | "
               f"{r['kpi_s'] / r['scan_s']:.2f}× / {(raw or float('nan')) / r['scan_s']:.1f}× | "
               f"{_s(r['funnel_s'])} | {r['peak_mb']:,.0f} MB | {r['start_s']:.1f} s |")
     results = OUT / "scale_results.json"   # merged by size and engine across runs
