@@ -12,8 +12,8 @@ in one run:
   each answered only after it is committed, as a dialer sends them: several agents and
   campaigns, the newest leads (some called for the first time); calls/s, and a count
   afterwards that nothing was lost;
-- the Overview right after those writes (each batch re-sums its day of the daily rollups
-  in its own transaction, so they should be current at once), and how long until the
+- the Overview right after those writes (each batch logs its calls for the daily rollups;
+  the first view waits for the server to fold that log in), and how long until the
   server reports every rollup current.
 """
 

@@ -11,10 +11,10 @@ from pathlib import Path
 
 import typer
 
+from telekpi.catalog.loader import load_catalog
 from telekpi.cli.app import app, db_path
 from telekpi.cli.output import print_csv, print_json, print_table
 from telekpi.cli.query_cmds import Fmt, FmtOpt
-from telekpi.catalog.loader import load_catalog
 from telekpi.cli.rollups_cmd import update_rollups
 from telekpi.engine.rollup_upkeep import RollupUpkeep
 from telekpi.errors import UsageError

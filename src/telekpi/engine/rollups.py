@@ -26,7 +26,6 @@ from pathlib import Path
 
 import duckdb
 
-
 from telekpi.catalog.loader import Catalog
 from telekpi.catalog.snippets import expand, sql_string
 from telekpi.engine.models import FIRST_CALLS, MODELS, first_call_base
