@@ -6,9 +6,12 @@ Writes a realistic calls CSV (bench/out/calls-N.csv, reused) with a few bad
 rows, then times side by side in one run: `telekpi import calls` as a process
 (every row validated, staged, upserted, quarantine written) — first into an
 empty warehouse and again as a no-op re-import — and DuckDB's own read_csv
-into a table with no checks, as text and with
-detected types (the floor on this machine). Peak memory is the
-importing process's maximum resident set size.
+into a table with no checks: as text, with detected types, and with detected
+types and insertion order off (DuckDB's fastest load of this file), and the
+write alone (the typed rows copied from one table of the file to another).
+Those are floors: no import that checks every value and writes the rows into
+a DuckDB file can be faster than DuckDB loading them unchecked. Peak memory
+is the importing process's maximum resident set size.
 """
 
 from __future__ import annotations
@@ -50,7 +53,7 @@ def run(cmd: list[str]) -> tuple[float, float, str]:
     p = subprocess.run(cmd, capture_output=True, text=True, check=True)
     seconds = time.perf_counter() - t0
     peak = resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss
-    return seconds, max(peak, before) / 1024, p.stdout.splitlines()[0] if p.stdout else ""
+    return seconds, max(peak, before) / 1024, p.stdout
 
 
 def main() -> None:
@@ -64,30 +67,45 @@ def main() -> None:
     telekpi = [sys.executable, "-m", "telekpi", "--db", str(db), "import", "calls", str(path), "-q"]
     first = run(telekpi)
     again = run(telekpi)
-    raw = raw_load(path, "all_varchar = true")
-    typed = raw_load(path, "auto_detect = true")
+    raw, _ = raw_load(path, "all_varchar = true")
+    typed, copy = raw_load(path, "auto_detect = true")
+    unordered, _ = raw_load(path, "auto_detect = true", "SET preserve_insertion_order = false")
     mb = path.stat().st_size / 1e6
-    print(f"import of {args.rows:,} calls ({mb:,.0f} MB CSV), 2 cores")
-    print(f"  {first[2]}")
-    print(f"  telekpi import, empty warehouse  {first[0]:7.1f} s  {args.rows / first[0]:>11,.0f} rows/s  "
-          f"peak {first[1]:,.0f} MB")
-    print(f"  telekpi re-import (no-op)        {again[0]:7.1f} s  {args.rows / again[0]:>11,.0f} rows/s  "
-          f"peak {again[1]:,.0f} MB")
-    print(f"  DuckDB read_csv as text, no checks {raw:5.1f} s  {args.rows / raw:>11,.0f} rows/s  "
-          f"(telekpi is {first[0] / raw:.1f}x)")
-    print(f"  DuckDB read_csv typed, no checks {typed:7.1f} s  {args.rows / typed:>11,.0f} rows/s  "
-          f"(telekpi is {first[0] / typed:.1f}x; the floor on this machine)")
+    n = args.rows
+    print(f"import of {n:,} calls ({mb:,.0f} MB CSV), 2 cores")
+    for line in first[2].splitlines():   # the import's summary, and the rollups it brought up to date
+        print(f"  {line}")
+    rows = [
+        ("telekpi import, empty warehouse", first[0], f"peak {first[1]:,.0f} MB; the whole command"),
+        ("telekpi re-import (no-op)", again[0], f"peak {again[1]:,.0f} MB"),
+        ("DuckDB read_csv as text, no checks", raw, f"telekpi is {first[0] / raw:.1f}x"),
+        ("DuckDB read_csv typed, no checks", typed, f"telekpi is {first[0] / typed:.1f}x"),
+        ("  same, insertion order off", unordered, f"telekpi is {first[0] / unordered:.1f}x; DuckDB's fastest load"),
+        ("DuckDB writing the typed rows alone", copy, f"telekpi is {first[0] / copy:.1f}x; table to table"),
+    ]
+    for label, seconds, note in rows:
+        print(f"  {label:36s} {seconds:6.1f} s  {n / seconds:>11,.0f} rows/s  ({note})")
+    print(f"  goal >= 1,000,000 rows/s: {'met' if n / first[0] >= 1e6 else 'not met'}; "
+          f"DuckDB's fastest unchecked load is {n / min(unordered, typed):,.0f} rows/s")
 
 
-def raw_load(path: Path, options: str) -> float:
-    """DuckDB's own CSV reader into a warehouse file: no mapping, no checks, no keys."""
+def raw_load(path: Path, options: str, setting: str = "") -> tuple[float, float]:
+    """DuckDB's own CSV reader into a warehouse file: no mapping, no checks, no keys; then the
+    seconds to copy the loaded table into a second one (writing alone)."""
     db = OUT / "raw-bench.duckdb"
     db.unlink(missing_ok=True)
     t0 = time.perf_counter()
     con = duckdb.connect(str(db))
+    if setting:
+        con.execute(setting)
     con.execute(f"CREATE TABLE calls AS SELECT * FROM read_csv('{path}', header = true, {options})")
     con.close()
-    return time.perf_counter() - t0
+    load = time.perf_counter() - t0
+    con = duckdb.connect(str(db))
+    t0 = time.perf_counter()
+    con.execute("CREATE TABLE copy AS SELECT * FROM calls")
+    con.close()
+    return load, time.perf_counter() - t0
 
 
 if __name__ == "__main__":

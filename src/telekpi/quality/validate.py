@@ -50,6 +50,17 @@ def sql_message(message: str, sql: dict[str, str], **values) -> str:
     return " || ".join(lit(p) if isinstance(p, str) else p[0] for p in parts) or lit("")
 
 
+def trimmed(text: str) -> str:
+    """SQL for ``trim(text)``, or NULL for a blank value, trimming only a value that can change.
+
+    DuckDB's ``trim`` removes Unicode space separators; an ASCII value can only start or end with
+    the plain space, and a value is ASCII when its byte and character lengths agree. Skipping the
+    copy for the rest halves what typing a batch costs (2M rows: 1.5 → 0.9 s for 13 columns).
+    """
+    return (f"(CASE WHEN strlen({text}) = length({text}) AND NOT starts_with({text}, ' ') "
+            f"AND NOT ends_with({text}, ' ') THEN nullif({text}, '') ELSE nullif(trim({text}), '') END)")
+
+
 def quoted(expr: str) -> str:
     """SQL for a value quoted in a message, cut to a readable length."""
     return f"'''' || left(CAST({expr} AS VARCHAR), 60) || ''''"
@@ -93,12 +104,12 @@ class RowCompiler:
                 if literal:
                     parts.append(lit(literal))
                 if field_name:
-                    parts.append(f"nullif(trim(CAST({ident(field_name)} AS VARCHAR)), '')")
+                    parts.append(trimmed(f"CAST({ident(field_name)} AS VARCHAR)"))
             expr, text = "(" + " || ".join(parts) + ")", True
         else:
             col = ident(rule.column)
             text = self._is_text(rule.column)
-            expr = f"nullif(trim({col}), '')" if text else col
+            expr = trimmed(col) if text else col
             if rule.minus is not None:
                 expr, text = self._difference(expr, rule.minus), True
         if rule.pattern is not None:
@@ -119,7 +130,7 @@ class RowCompiler:
         so the validator rejects the row showing both."""
         b = ident(minus)
         if self._is_text(minus):
-            b = f"nullif(trim({b}), '')"
+            b = trimmed(b)
         na, nb = f"TRY_CAST({a} AS DOUBLE)", f"TRY_CAST({b} AS DOUBLE)"
         return (f"(CASE WHEN {a} IS NULL THEN NULL WHEN {b} IS NULL THEN CAST({a} AS VARCHAR) "
                 f"WHEN {na} IS NULL OR {nb} IS NULL THEN CAST({a} AS VARCHAR) || ' - ' || CAST({b} AS VARCHAR) "
@@ -142,9 +153,10 @@ class RowCompiler:
             if rule.format:
                 parsed = f"try_strptime({v}, {lit(rule.format)})"
                 return parsed if "%z" in rule.format or "%Z" in rule.format else f"timezone({tz}, {parsed})"
-            # A cheap look for an offset's sign or Z first: the regular expression is costly.
-            maybe = (f"(ends_with({v}, 'Z') OR contains(substr({v}, 11), '+') "
-                     f"OR contains(substr({v}, 11), '-') OR regexp_matches(right({v}, 1), '[A-Za-z]'))")
+            # A cheap look for what an offset needs first, the regular expression being costly:
+            # a Z, a sign after the date, or a last character that may be a letter.
+            maybe = (f"(ends_with({v}, 'Z') OR {v} LIKE '__________%+%' "
+                     f"OR {v} LIKE '__________%-%' OR {v}[-1] >= 'A')")
             return (f"(CASE WHEN {maybe} AND regexp_matches({v}, {lit(OFFSET)}) "
                     f"THEN TRY_CAST({v} AS TIMESTAMPTZ) "
                     f"ELSE timezone({tz}, TRY_CAST({v} AS TIMESTAMP)) END)")
@@ -248,15 +260,20 @@ class RowCompiler:
                            sql_message(translate(reason), {}, column=column)))
         if not checks:
             checks.append(("false", "", "NULL"))
-        col_case = "CASE " + " ".join(f"WHEN {c} THEN {lit(col)}" for c, col, _ in checks) + " END"
-        why_case = "CASE " + " ".join(f"WHEN {c} THEN {r}" for c, _, r in checks) + " END"
+        # The conditions are tested once, giving the first failed check's number; its column and
+        # reason are worked out only for the rows that failed one.
+        which = "CASE " + " ".join(f"WHEN {c} THEN {i}" for i, (c, _, _) in enumerate(checks)) + " END"
+        col_case = ("CASE WHEN __check IS NOT NULL THEN CASE __check "
+                    + " ".join(f"WHEN {i} THEN {lit(col)}" for i, (_, col, _) in enumerate(checks)) + " END END")
+        why_case = ("CASE WHEN __check IS NOT NULL THEN CASE __check "
+                    + " ".join(f"WHEN {i} THEN {r}" for i, (_, _, r) in enumerate(checks)) + " END END")
         raw_cols = [n for n in self.schema.names if n != "__line"]
         raw_json = "json_object(" + ", ".join(f"{lit(n)}, {ident(n)}" for n in raw_cols) + ")"
-        blank = " AND ".join(f"coalesce(trim({ident(n)}), '') = ''" for n in raw_cols
+        blank = " AND ".join(f"{trimmed(ident(n))} IS NULL" for n in raw_cols
                              if self._is_text(n) and n not in self.derived) or "false"
         out = ", ".join(f"{ident('__t_' + c.name)} AS {ident(c.name)}" for c in t.columns)
         l1 = f"SELECT *, {', '.join(sources) or 'NULL AS __nothing'} FROM {relation} WHERE NOT ({blank})"
         l2 = f"SELECT *, {', '.join(typed)} FROM ({l1})"
-        l3 = f"SELECT *, {col_case} AS __col, {why_case} AS __reason FROM ({l2})"
-        return (f"SELECT {out}, __line, __col, __reason, "
-                f"CASE WHEN __reason IS NOT NULL THEN {raw_json} END AS __raw FROM ({l3})")
+        l3 = f"SELECT *, {which} AS __check FROM ({l2})"
+        return (f"SELECT {out}, __line, {col_case} AS __col, {why_case} AS __reason, "
+                f"CASE WHEN __check IS NOT NULL THEN {raw_json} END AS __raw FROM ({l3})")
