@@ -26,6 +26,7 @@ from pathlib import Path
 import duckdb
 
 OUT = Path(__file__).resolve().parent / "out"
+RAW_DB = OUT / "raw-bench.duckdb"
 
 
 def make_csv(rows: int) -> Path:
@@ -67,9 +68,10 @@ def main() -> None:
     telekpi = [sys.executable, "-m", "telekpi", "--db", str(db), "import", "calls", str(path), "-q"]
     first = run(telekpi)
     again = run(telekpi)
-    raw, _ = raw_load(path, "all_varchar = true")
-    typed, copy = raw_load(path, "auto_detect = true")
-    unordered, _ = raw_load(path, "auto_detect = true", "SET preserve_insertion_order = false")
+    raw = raw_load(path, "all_varchar = true")
+    typed = raw_load(path, "auto_detect = true")
+    copy = write_alone()
+    unordered = raw_load(path, "auto_detect = true", "SET preserve_insertion_order = false")
     mb = path.stat().st_size / 1e6
     n = args.rows
     print(f"import of {n:,} calls ({mb:,.0f} MB CSV), 2 cores")
@@ -89,23 +91,25 @@ def main() -> None:
           f"DuckDB's fastest unchecked load is {n / min(unordered, typed):,.0f} rows/s")
 
 
-def raw_load(path: Path, options: str, setting: str = "") -> tuple[float, float]:
-    """DuckDB's own CSV reader into a warehouse file: no mapping, no checks, no keys; then the
-    seconds to copy the loaded table into a second one (writing alone)."""
-    db = OUT / "raw-bench.duckdb"
-    db.unlink(missing_ok=True)
+def raw_load(path: Path, options: str, setting: str = "") -> float:
+    """DuckDB's own CSV reader into a warehouse file: no mapping, no checks, no keys."""
+    RAW_DB.unlink(missing_ok=True)
     t0 = time.perf_counter()
-    con = duckdb.connect(str(db))
+    con = duckdb.connect(str(RAW_DB))
     if setting:
         con.execute(setting)
     con.execute(f"CREATE TABLE calls AS SELECT * FROM read_csv('{path}', header = true, {options})")
     con.close()
-    load = time.perf_counter() - t0
-    con = duckdb.connect(str(db))
+    return time.perf_counter() - t0
+
+
+def write_alone() -> float:
+    """Seconds to copy the table the last ``raw_load`` left into a second one: writing alone."""
+    con = duckdb.connect(str(RAW_DB))
     t0 = time.perf_counter()
     con.execute("CREATE TABLE copy AS SELECT * FROM calls")
     con.close()
-    return load, time.perf_counter() - t0
+    return time.perf_counter() - t0
 
 
 if __name__ == "__main__":

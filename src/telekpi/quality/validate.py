@@ -263,10 +263,13 @@ class RowCompiler:
         # The conditions are tested once, giving the first failed check's number; its column and
         # reason are worked out only for the rows that failed one.
         which = "CASE " + " ".join(f"WHEN {c} THEN {i}" for i, (c, _, _) in enumerate(checks)) + " END"
-        col_case = ("CASE WHEN __check IS NOT NULL THEN CASE __check "
-                    + " ".join(f"WHEN {i} THEN {lit(col)}" for i, (_, col, _) in enumerate(checks)) + " END END")
-        why_case = ("CASE WHEN __check IS NOT NULL THEN CASE __check "
-                    + " ".join(f"WHEN {i} THEN {r}" for i, (_, _, r) in enumerate(checks)) + " END END")
+
+        def per_check(values) -> str:
+            cases = " ".join(f"WHEN {i} THEN {v}" for i, v in enumerate(values))
+            return f"CASE WHEN __check IS NOT NULL THEN CASE __check {cases} END END"
+
+        col_case = per_check(lit(col) for _, col, _ in checks)
+        why_case = per_check(r for _, _, r in checks)
         raw_cols = [n for n in self.schema.names if n != "__line"]
         raw_json = "json_object(" + ", ".join(f"{lit(n)}, {ident(n)}" for n in raw_cols) + ")"
         blank = " AND ".join(f"{trimmed(ident(n))} IS NULL" for n in raw_cols
