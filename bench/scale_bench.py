@@ -65,8 +65,8 @@ FROM c FULL JOIN o ON c.agent_id IS NOT DISTINCT FROM o.agent_id AND c.month = o
 
 def child(engine_name: str, lake: str, repeat: int, raw: bool = True, with_funnel: bool = True) -> dict:
     sys.path.insert(0, str(HERE.parent / "src"))
+    from telekpi.analysis.funnel import funnel
     from telekpi.engine.engine import Engine
-    from telekpi.engine.funnel import funnel
     from telekpi.engine.request import Request
 
     out: dict = {}

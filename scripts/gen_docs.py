@@ -15,9 +15,9 @@ ROOT = Path(__file__).resolve().parent.parent
 
 
 def cli_doc() -> str:
-    from telekpi.cli.app import _register, app
+    from telekpi.cli.app import app, register
 
-    _register()
+    register()
     runner = CliRunner()
     out = ["# Command-line reference", "",
            "Generated from `--help` by `scripts/gen_docs.py`; do not edit by hand.", ""]
@@ -39,7 +39,7 @@ def cli_doc() -> str:
 
 def metrics_doc() -> str:
     from telekpi.catalog.loader import load_catalog
-    from telekpi.engine.models import DIMENSIONS, MODELS
+    from telekpi.catalog.models import DIMENSIONS, MODELS
 
     cat = load_catalog(None)
     out = ["# Metric reference", "",

@@ -11,6 +11,8 @@ import sys
 
 from babel.messages.pofile import write_po
 
+from telekpi.cli.app import root_command
+from telekpi.cli.help_text import texts
 from telekpi.i18n import DOMAIN, LANGS
 from telekpi.i18n.catalogs import LOCALE_DIR, extract, missing, po_path, read_catalog
 
@@ -24,7 +26,7 @@ def _write(catalog, path) -> None:
 
 def main(argv: list[str]) -> int:
     cmd = argv[0] if argv else "check"
-    template = extract()
+    template = extract(texts(root_command()))
     if cmd == "extract":
         _write(template, LOCALE_DIR / f"{DOMAIN}.pot")
         print(f"{len(template)} messages")

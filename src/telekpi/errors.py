@@ -76,6 +76,10 @@ class ConfigError(InputError):
     pass
 
 
+class AuthRequired(TelekpiError):
+    """No valid session or token (HTTP 401; pages redirect to the login form)."""
+
+
 class AccessError(TelekpiError):
     pass
 

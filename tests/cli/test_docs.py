@@ -7,8 +7,8 @@ from pathlib import Path
 import typer.main
 
 from telekpi.catalog.loader import load_catalog
-from telekpi.cli.app import _register, app
-from telekpi.engine.models import DIMENSIONS
+from telekpi.catalog.models import DIMENSIONS
+from telekpi.cli.app import app, register
 from telekpi.settings import SETTINGS
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -21,7 +21,7 @@ def test_generated_docs_are_current():
 
 
 def test_every_command_and_option_documented():
-    _register()
+    register()
     cli_md = (ROOT / "docs" / "cli.md").read_text()
     group = typer.main.get_command(app)
     commands = dict(group.commands)

@@ -86,7 +86,8 @@ def test_errors_and_quarantine_reasons_speak_the_language(tiny_db, run):
 def test_help_speaks_the_language(tiny_db, run, monkeypatch):
     """Each command's and option's --help text comes from the catalog; Click's own
     framing words (Usage, Options) stay as Click writes them."""
-    from telekpi.cli.help_text import root_command, texts
+    from telekpi.cli.app import root_command
+    from telekpi.cli.help_text import texts
 
     vi, th = translations("vi"), translations("th")
     kpi = next(t for t in texts(root_command()) if t.startswith("Compute KPIs"))

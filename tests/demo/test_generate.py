@@ -15,10 +15,10 @@ import pyarrow.compute as pc
 import pyarrow.parquet as pq
 import pytest
 
+from telekpi.analysis.funnel import funnel
 from telekpi.demo.generate import generate, generate_parquet
 from telekpi.demo.world import CAMPAIGNS, END, START, scale
 from telekpi.engine.engine import Engine
-from telekpi.engine.funnel import funnel
 from telekpi.engine.request import Request
 from telekpi.model.tables import TABLES
 from telekpi.settings import Settings

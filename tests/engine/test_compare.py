@@ -5,10 +5,10 @@ from __future__ import annotations
 import pytest
 from statsmodels.stats.proportion import proportion_confint, proportions_ztest
 
-from telekpi.engine.compare import ab_test
-from telekpi.engine.stats import two_proportion_test, wilson
+from telekpi.analysis.compare import ab_test
 from telekpi.engine.engine import Engine
 from telekpi.settings import Settings
+from telekpi.stats import two_proportion_test, wilson
 from telekpi.store.warehouse import Warehouse
 
 

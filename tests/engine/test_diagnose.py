@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import pytest
 
-from telekpi.engine.diagnose import best_time, diagnose, weakest_kpis
+from telekpi.analysis.diagnose import best_time, diagnose, weakest_kpis
 from telekpi.engine.engine import Engine
 from telekpi.engine.request import Request
 from telekpi.settings import Settings

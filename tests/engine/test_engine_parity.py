@@ -27,9 +27,9 @@ from pathlib import Path
 import pytest
 
 from telekpi.catalog.loader import load_catalog
+from telekpi.catalog.models import DIMENSIONS
 from telekpi.engine.backends import ClickHouseBackend, DuckDBBackend, SparkBackend
 from telekpi.engine.engine import Engine
-from telekpi.engine.models import DIMENSIONS
 from telekpi.engine.request import PERIODS, Request
 from telekpi.engine.rollups import write_lake
 from telekpi.model.tables import TABLES

@@ -19,8 +19,8 @@ import math
 import pytest
 
 from telekpi.catalog.loader import load_catalog
+from telekpi.catalog.models import DIMENSIONS
 from telekpi.engine.engine import Engine
-from telekpi.engine.models import DIMENSIONS
 from telekpi.engine.planner import Planner
 from telekpi.engine.request import PERIODS, Request
 from telekpi.engine.rollups import refresh
@@ -31,7 +31,7 @@ from ..reference import datagen
 from ..reference.reference import METRICS, Reference
 
 # "duckdb-rollups": the same warehouse with its daily rollups built, so every case below also
-# holds the planner's rollup path (engine/rollups.py) to the reference.
+# holds the planner's rollup path (engine/rollups/) to the reference.
 ENGINES = ["duckdb", "duckdb-rollups"]
 WORLDS = [(1, "Asia/Ho_Chi_Minh"), (2, "UTC"), (3, "America/New_York")]   # the last has DST
 

@@ -10,7 +10,7 @@ import pytest
 
 from telekpi.engine import rollups
 from telekpi.engine.engine import Engine
-from telekpi.engine.rollup_upkeep import RollupUpkeep, catch_up
+from telekpi.engine.rollups.upkeep import RollupUpkeep, catch_up
 from telekpi.ingest.json_rows import JsonRowsSource
 from telekpi.ingest.pipeline import import_source
 from telekpi.settings import Settings

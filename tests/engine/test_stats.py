@@ -4,7 +4,7 @@ import math
 
 import pytest
 
-from telekpi.engine.stats import two_proportion_test, wilson
+from telekpi.stats import two_proportion_test, wilson
 
 
 def test_wilson_known_values():

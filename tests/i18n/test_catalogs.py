@@ -7,10 +7,12 @@ import re
 
 import pytest
 
+from telekpi.cli.app import root_command
+from telekpi.cli.help_text import texts
 from telekpi.i18n import LANGS, language, negotiate, normalize, translate
 from telekpi.i18n.catalogs import extract, missing, read_catalog, translations
 
-TEMPLATE = extract()
+TEMPLATE = extract(texts(root_command()))
 PLACEHOLDER = re.compile(r"\{(\w*)\}")
 
 

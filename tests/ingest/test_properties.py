@@ -9,8 +9,7 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from telekpi.catalog.loader import load_catalog
-from telekpi.engine.rollup_upkeep import RollupUpkeep
-
+from telekpi.engine.rollups.upkeep import RollupUpkeep
 from telekpi.ingest.pipeline import import_file
 from telekpi.settings import Settings
 from telekpi.store.warehouse import Warehouse

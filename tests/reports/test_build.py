@@ -6,7 +6,7 @@ from datetime import date
 
 import pytest
 
-from telekpi.engine.windows import previous, trend_period, window
+from telekpi.analysis.windows import previous, trend_period, window
 from telekpi.reports.build import build_report, default_period
 
 from .conftest import END, START

@@ -7,11 +7,10 @@ from datetime import date, datetime, time, timedelta
 from zoneinfo import ZoneInfo
 
 from telekpi.alerts.rules import Rule, Rules
+from telekpi.analysis.windows import days_before, window
+from telekpi.analysis.windows import previous as compare_with
 from telekpi.engine.lookup import Lookup
 from telekpi.engine.request import Request
-from telekpi.engine.windows import days_before
-from telekpi.engine.windows import previous as compare_with
-from telekpi.engine.windows import window
 from telekpi.i18n import _, current, translate
 from telekpi.i18n.words import band_text, dim_name
 from telekpi.units import formatter, human

@@ -21,7 +21,6 @@ from dataclasses import dataclass, field
 from importlib import resources
 from pathlib import Path
 
-
 from telekpi.catalog.loader import Catalog
 from telekpi.errors import ConfigError, Issue, raise_issues
 from telekpi.i18n import _

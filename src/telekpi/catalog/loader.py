@@ -13,7 +13,14 @@ from pathlib import Path
 import yaml
 
 from telekpi.catalog.spec import (
-    AGGS, BAND_LEVELS, METRIC_TYPES, UNITS, Band, Measure, Metric, Where,
+    AGGS,
+    BAND_LEVELS,
+    METRIC_TYPES,
+    UNITS,
+    Band,
+    Measure,
+    Metric,
+    Where,
 )
 from telekpi.errors import CatalogError, Issue
 from telekpi.i18n import _

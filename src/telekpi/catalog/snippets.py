@@ -13,13 +13,14 @@ import re
 from telekpi.i18n import _
 from telekpi.model.dispositions import FLAGS, codes_with
 from telekpi.settings import SETTINGS, Settings
+from telekpi.sql import string
 
 PLACEHOLDER = re.compile(r"\{([a-z_]+)(?::([a-z_]+))?\}")
 NUMERIC_SETTINGS = {s.name for s in SETTINGS if s.type in (int, float)}
 
 
 def sql_string(value: str) -> str:
-    return "'" + value.replace("'", "''") + "'"
+    return string(value)
 
 
 def flag_sql(flag: str, settings: Settings, column: str = "disposition") -> str:

@@ -62,7 +62,7 @@ def derived_problem(expr: str) -> str | None:
 
 
 def validate_catalog(catalog) -> list[Issue]:
-    from telekpi.engine.models import MODELS
+    from telekpi.catalog.models import MODELS
 
     issues: list[Issue] = []
     for m in catalog.measures.values():

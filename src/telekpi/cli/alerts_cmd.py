@@ -9,9 +9,9 @@ from zoneinfo import ZoneInfo
 
 import typer
 
-from telekpi.cli.app import app, db_path
 from telekpi.cli.output import print_csv, print_json, print_table
 from telekpi.cli.query_cmds import Fmt, FmtOpt
+from telekpi.cli.root import app, db_path
 from telekpi.errors import UsageError
 from telekpi.i18n import _, ngettext
 

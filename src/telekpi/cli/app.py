@@ -1,78 +1,24 @@
-"""The Typer app, its global options, and the one place errors become messages."""
+"""The entry point: every command registered, ``--lang`` found early, and the one place errors
+become messages."""
 
 from __future__ import annotations
 
 import os
 import sys
 from pathlib import Path
+from typing import Any
 
 import typer
+import typer.main
 
-from telekpi.cli.help_text import root_command, translate_tree
-from telekpi.errors import TelekpiError, UsageError
+from telekpi.cli.help_text import translate_tree
+from telekpi.cli.root import app, output_language
+from telekpi.errors import TelekpiError
 from telekpi.i18n import _, set_language
 
-app = typer.Typer(
-    name="telekpi",
-    help="Telesales and call-center KPIs from what the dialer, PBX and CRM already record.",
-    no_args_is_help=True,
-    add_completion=False,
-    pretty_exceptions_enable=False,
-    rich_markup_mode=None,
-)
 
-
-class State:
-    """Global options, handed to commands through the Typer context."""
-
-    db: Path = Path("telekpi.duckdb")
-
-
-@app.callback()
-def _global(
-    ctx: typer.Context,
-    db: Path = typer.Option(
-        None, "--db", envvar="TELEKPI_DB", help="Warehouse file [default: ./telekpi.duckdb]."),
-    lang: str = typer.Option(
-        None, "--lang", envvar="TELEKPI_LANG", help="Language of output: en, vi, th, zh_Hans or zh_Hant "
-        "[default: the workspace's locale, else en]."),
-) -> None:
-    state = State()
-    state.db = db or Path("telekpi.duckdb")
-    ctx.obj = state
-    set_language(output_language(lang, state.db))
-    translate_tree(ctx.find_root().command)
-
-
-def output_language(given: str | None, db: Path) -> str:
-    """--lang, else the workspace's ``locale`` setting, else English."""
-    from telekpi.i18n import LANGS, normalize
-
-    if given:
-        lang = normalize(given)
-        if lang is None:
-            raise UsageError(_("--lang {given} is not a language telekpi speaks; use one of {langs}").format(
-                given=repr(given), langs=", ".join(LANGS)))
-        return lang
-    from telekpi.settings import load_settings
-
-    try:
-        return load_settings(db.resolve().parent).locale
-    except TelekpiError:
-        return "en"   # the command itself reports a broken telekpi.toml
-
-
-def db_path(ctx: typer.Context) -> Path:
-    return ctx.find_root().obj.db
-
-
-def fail(message: str, code: int = 2) -> None:
-    """Print one clear sentence to stderr and exit."""
-    typer.echo(f"telekpi: {message}", err=True)
-    raise typer.Exit(code)
-
-
-def _register() -> None:
+def register() -> None:
+    """Import every command module: each adds its commands to ``app``."""
     from telekpi.cli import (  # noqa: F401 - they add commands to app
         alerts_cmd,
         demo_cmd,
@@ -87,6 +33,12 @@ def _register() -> None:
         scorecard_cmd,
         serve_cmd,
     )
+
+
+def root_command() -> Any:
+    """The CLI's Click tree, every command registered."""
+    register()
+    return typer.main.get_command(app)
 
 
 def hoist_lang(argv: list[str]) -> list[str]:
@@ -124,7 +76,6 @@ def _early_language(argv: list[str]) -> None:
 
 
 def main(argv: list[str] | None = None) -> int:
-    _register()
     argv = hoist_lang(list(sys.argv[1:] if argv is None else argv))
     try:
         command = root_command()

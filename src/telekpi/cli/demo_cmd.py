@@ -8,13 +8,13 @@ from pathlib import Path
 
 import typer
 
+from telekpi.analysis.funnel import funnel
+from telekpi.analysis.ranking import rank
 from telekpi.catalog.loader import load_catalog
-from telekpi.cli.app import app, db_path
 from telekpi.cli.output import human, print_table
 from telekpi.cli.query_cmds import print_funnel
+from telekpi.cli.root import app, db_path
 from telekpi.engine.engine import Engine
-from telekpi.engine.funnel import funnel
-from telekpi.engine.ranking import rank
 from telekpi.engine.request import Request
 from telekpi.engine.rollups import refresh
 from telekpi.errors import UsageError

@@ -7,9 +7,9 @@ from pathlib import Path
 
 import typer
 
-from telekpi.cli.app import app, db_path
 from telekpi.cli.output import human, print_json, print_table
 from telekpi.cli.query_cmds import Fmt, FmtOpt, FromOpt, ToOpt, WhereOpt, _date, _where
+from telekpi.cli.root import app, db_path
 from telekpi.engine.engine import Engine
 from telekpi.engine.request import Request
 from telekpi.i18n import _, translate
@@ -23,7 +23,7 @@ def diagnose_cmd(
     fmt: Fmt = FmtOpt,
 ) -> None:
     """Say what to fix: funnel bottleneck, agents' weakest KPIs, best time to call, A/B tests."""
-    from telekpi.engine.diagnose import diagnose
+    from telekpi.analysis.diagnose import diagnose
 
     engine = Engine.open(db_path(ctx))
     tpl = None

@@ -43,13 +43,3 @@ def translate_tree(cmd: Any) -> None:
                 continue
             setattr(obj, ORIGINAL, original)
         obj.help = translate(original)
-
-
-def root_command() -> Any:
-    """The CLI's Click tree, every command registered."""
-    import typer
-
-    from telekpi.cli.app import _register, app
-
-    _register()
-    return typer.main.get_command(app)

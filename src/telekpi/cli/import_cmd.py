@@ -12,11 +12,11 @@ from pathlib import Path
 import typer
 
 from telekpi.catalog.loader import load_catalog
-from telekpi.cli.app import app, db_path
 from telekpi.cli.output import print_csv, print_json, print_table
 from telekpi.cli.query_cmds import Fmt, FmtOpt
 from telekpi.cli.rollups_cmd import update_rollups
-from telekpi.engine.rollup_upkeep import RollupUpkeep
+from telekpi.cli.root import app, db_path
+from telekpi.engine.rollups.upkeep import RollupUpkeep
 from telekpi.errors import UsageError
 from telekpi.i18n import _
 from telekpi.ingest.mapping import load_mapping

@@ -8,7 +8,7 @@ from pathlib import Path
 import typer
 
 from telekpi.catalog.loader import load_catalog
-from telekpi.cli.app import app, db_path
+from telekpi.cli.root import app, db_path
 from telekpi.engine.rollups import write_lake
 from telekpi.i18n import _
 from telekpi.settings import load_settings

@@ -6,7 +6,7 @@ from pathlib import Path
 
 import typer
 
-from telekpi.cli.app import app
+from telekpi.cli.root import app
 from telekpi.errors import UsageError
 from telekpi.i18n import _
 from telekpi.model.tables import TABLES

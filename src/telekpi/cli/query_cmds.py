@@ -7,10 +7,10 @@ from enum import Enum
 
 import typer
 
-from telekpi.cli.app import app, db_path
+from telekpi.analysis.funnel import funnel as run_funnel
 from telekpi.cli.output import human, print_csv, print_json, print_table
+from telekpi.cli.root import app, db_path
 from telekpi.engine.engine import Engine
-from telekpi.engine.funnel import funnel as run_funnel
 from telekpi.engine.request import PERIODS, Request, parse_where
 from telekpi.errors import UsageError
 from telekpi.i18n import _, current, ngettext, translate

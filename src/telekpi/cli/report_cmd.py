@@ -6,8 +6,8 @@ from pathlib import Path
 
 import typer
 
-from telekpi.cli.app import app, db_path
 from telekpi.cli.query_cmds import FromOpt, ToOpt, WhereOpt, _date, _where
+from telekpi.cli.root import app, db_path
 from telekpi.i18n import _
 
 

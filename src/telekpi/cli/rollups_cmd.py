@@ -8,10 +8,10 @@ from pathlib import Path
 import typer
 
 from telekpi.catalog.loader import load_catalog
-from telekpi.cli.app import app, db_path
 from telekpi.cli.output import print_table
-from telekpi.engine.rollup_upkeep import RollupUpkeep
+from telekpi.cli.root import app, db_path
 from telekpi.engine.rollups import refresh, rollup_lake, status
+from telekpi.engine.rollups.upkeep import RollupUpkeep
 from telekpi.i18n import _
 from telekpi.settings import load_settings
 from telekpi.store.warehouse import Warehouse

@@ -9,7 +9,7 @@ from zoneinfo import ZoneInfo
 
 import typer
 
-from telekpi.cli.app import app, db_path
+from telekpi.cli.root import app, db_path
 from telekpi.i18n import _
 
 

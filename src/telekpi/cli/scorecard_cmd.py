@@ -8,7 +8,6 @@ from pathlib import Path
 
 import typer
 
-from telekpi.cli.app import app
 from telekpi.cli.output import human, print_csv, print_json, print_table
 from telekpi.cli.query_cmds import (
     ClickHouseUrlOpt,
@@ -21,6 +20,7 @@ from telekpi.cli.query_cmds import (
     SparkMasterOpt,
     open_engine,
 )
+from telekpi.cli.root import app
 from telekpi.i18n import _, translate
 
 

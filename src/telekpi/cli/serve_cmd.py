@@ -7,8 +7,8 @@ from pathlib import Path
 
 import typer
 
-from telekpi.cli.app import app, db_path
 from telekpi.cli.output import print_table
+from telekpi.cli.root import app, db_path
 from telekpi.errors import UsageError
 from telekpi.i18n import _, current, set_language
 

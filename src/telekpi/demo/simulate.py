@@ -16,8 +16,19 @@ import pyarrow as pa
 from telekpi.demo.derived import write_agent_states, write_costs
 from telekpi.demo.sink import ids, local_ts, pick
 from telekpi.demo.world import (
-    BASE_US, CAMPAIGNS, DAYS, HOUR_FACTOR, LEAD_HOURS, SEGMENTS, SOURCES, START, TEAMS, WEEKDAY_FACTOR, Agents,
-    make_agents, person_names,
+    BASE_US,
+    CAMPAIGNS,
+    DAYS,
+    HOUR_FACTOR,
+    LEAD_HOURS,
+    SEGMENTS,
+    SOURCES,
+    START,
+    TEAMS,
+    WEEKDAY_FACTOR,
+    Agents,
+    make_agents,
+    person_names,
 )
 
 CHUNK_LEADS = 250_000

@@ -15,6 +15,7 @@ import pyarrow as pa
 import pyarrow.compute as pc
 import pyarrow.parquet as pq
 
+from telekpi import sql as sqltext
 from telekpi.model.tables import TABLES
 from telekpi.store.warehouse import touch
 
@@ -55,14 +56,14 @@ class DuckSink:
         for c in TABLES[table].columns:
             if c.name not in data.column_names:
                 continue
-            q = f'"{c.name}"'
+            q = sqltext.identifier(c.name)
             if c.type == "timestamp":
-                cols.append(f"timezone('{self.tz}', {q}) AS {q}")
+                cols.append(f"timezone({sqltext.string(self.tz)}, {q}) AS {q}")
             else:
                 cols.append(q)
         self.con.register("__demo_chunk", data)
         try:
-            self.con.execute(f'INSERT INTO "{table}" BY NAME SELECT {", ".join(cols)} FROM __demo_chunk')
+            self.con.execute(f'INSERT INTO {sqltext.identifier(table)} BY NAME SELECT {", ".join(cols)} FROM __demo_chunk')
         finally:
             self.con.unregister("__demo_chunk")
         self.counts[table] = self.counts.get(table, 0) + data.num_rows

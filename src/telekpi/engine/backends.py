@@ -27,11 +27,17 @@ from typing import Protocol
 
 import duckdb
 
+from telekpi import sql as sqltext
 from telekpi.engine.dialects import DIALECTS as ENGINES
 from telekpi.errors import InputError, MissingDependencyError, TelekpiError, UsageError
 from telekpi.i18n import _
 from telekpi.model.tables import TABLES
-from telekpi.store.lake import LAKE_MONTH, month_view, read_manifest, table_is_partitioned
+from telekpi.store.lake import (
+    LAKE_MONTH,
+    month_view,
+    read_manifest,
+    table_is_partitioned,
+)
 
 LOG4J = Path(__file__).with_name("spark-log4j2.properties")
 
@@ -86,7 +92,7 @@ class DuckDBBackend:
         con.execute("SET TimeZone = 'UTC'")
         months = set()
         for name, path, hive in _lake_tables(lake, manifest):
-            path = path.replace("'", "''")
+            path = sqltext.string(path)[1:-1]
             try:
                 con.execute(f'CREATE VIEW "{name}" AS SELECT * {"EXCLUDE (month) " if hive else ""}'
                             f"FROM read_parquet('{path}', hive_partitioning = {str(hive).lower()})")

@@ -14,10 +14,10 @@ from telekpi.engine.dialects import transpile
 from telekpi.engine.planner import Planner
 from telekpi.engine.request import Request, Result
 from telekpi.engine.rollups import available, from_manifest
-from telekpi.engine.stats import wilson
 from telekpi.errors import QueryError
 from telekpi.i18n import _
 from telekpi.settings import Settings, load_settings
+from telekpi.stats import wilson
 from telekpi.store.warehouse import Warehouse
 
 
@@ -146,7 +146,7 @@ class Engine:
 
     def supports(self, metric_id: str, dims) -> bool:
         """Can ``metric_id`` be split or filtered by every one of ``dims``?"""
-        from telekpi.engine.models import model_for
+        from telekpi.catalog.models import model_for
 
         models = self.planner._models_of(metric_id)
         return all(d in model_for(m, self.settings).dims for m in models for d in dims)

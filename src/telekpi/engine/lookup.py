@@ -11,8 +11,8 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import datetime
 
+from telekpi.catalog.models import _FIRST_CALL, _TOUCHES
 from telekpi.engine.engine import Engine
-from telekpi.engine.models import _FIRST_CALL, _TOUCHES
 
 
 @dataclass(frozen=True)

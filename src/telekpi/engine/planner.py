@@ -17,14 +17,21 @@ import sqlglot
 from sqlglot import exp
 
 from telekpi.catalog.loader import Catalog
+from telekpi.catalog.models import DIMENSIONS, MODELS, Model, model_for
 from telekpi.catalog.snippets import expand, sql_string
 from telekpi.catalog.spec import Metric
-from telekpi.engine.models import DIMENSIONS, MODELS, Model, model_for
+from telekpi.engine.measures import measure_sql
 from telekpi.engine.request import PERIODS, Request
 from telekpi.engine.rollups import MERGE, Rollup, mergeable
 from telekpi.engine.rollups import column as rollup_column
 from telekpi.engine.scope import (
-    STEP, localize, period_end_sql, period_sql, period_start, previous_period_start, time_filter,
+    STEP,
+    localize,
+    period_end_sql,
+    period_sql,
+    period_start,
+    previous_period_start,
+    time_filter,
 )
 from telekpi.errors import QueryError
 from telekpi.i18n import _
@@ -223,14 +230,7 @@ class Planner:
         return [f"CAST({dim(d)} AS VARCHAR) IN ({', '.join(ns)})" for d, ns in names.items()]
 
     def measure_sql(self, m, scope_end: str) -> str:
-        """A measure's aggregate, placeholders filled: ``count(*) FILTER (WHERE …)``."""
-        expr = expand(m.expr, self.settings) if m.expr else None
-        flt = f" FILTER (WHERE {expand(m.filter, self.settings, scope_end)})" if m.filter else ""
-        if m.agg == "count":
-            return f"count(*){flt}" if not expr else f"count({expr}){flt}"
-        if m.agg == "count_distinct":
-            return f"count(DISTINCT {expr}){flt}"
-        return f"{m.agg}({expr}){flt}"
+        return measure_sql(m, self.settings, scope_end)
 
     def _models_of(self, metric_id: str) -> set[str]:
         acc: dict[str, set[str]] = {}

@@ -7,6 +7,8 @@ from datetime import date, datetime, time, timedelta, timezone
 from functools import lru_cache
 from zoneinfo import ZoneInfo
 
+from telekpi import sql as sqltext
+
 STEP = {"day": "INTERVAL 1 DAY", "week": "INTERVAL 7 DAY", "month": "INTERVAL 1 MONTH",
         "quarter": "INTERVAL 3 MONTH", "year": "INTERVAL 1 YEAR"}
 
@@ -90,7 +92,7 @@ def localize(sql: str, tz: str) -> str:
     offset = fixed_offset(tz)
     if offset is None:
         return sql
-    head = "timezone(" + "'" + tz.replace("'", "''") + "', "
+    head = "timezone(" + sqltext.string(tz) + ", "
     out, i = [], 0
     while (j := sql.find(head, i)) >= 0:
         start, depth, k = j + len(head), 1, j + len(head)

@@ -8,6 +8,7 @@ and no stale ``.mo`` to forget. ``scripts/i18n.py`` extracts and merges them.
 from __future__ import annotations
 
 import io
+from collections.abc import Iterable
 from functools import cache
 from importlib import resources
 from pathlib import Path
@@ -75,24 +76,23 @@ def extract_catalog_yaml(fileobj, keywords, comment_tags, options):
         yield from walk(root)
 
 
-def extract() -> Catalog:
-    """Every message the package shows, as the template (``.pot``) catalog."""
+def extract(help_texts: Iterable[str] = ()) -> Catalog:
+    """Every message the package shows, as the template (``.pot``) catalog; ``help_texts``:
+    the CLI's ``--help`` texts, which live in docstrings and ``help=`` arguments rather than
+    in ``_()`` calls (``scripts/i18n.py`` collects them from the CLI)."""
     catalog = Catalog(project="telekpi", domain=DOMAIN, fuzzy=False)
     for filename, lineno, message, comments, context in extract_from_dir(
             str(PACKAGE), METHODS, OPTIONS, keywords=KEYWORDS, comment_tags=("Translators:",),
             strip_comment_tags=True):
         msg = catalog.add(message, None, [(filename, lineno)], auto_comments=comments, context=context)
         msg.flags.discard("python-format")   # "3 % cap" is not a %-format; messages use {name}
-    from telekpi.cli.help_text import root_command, texts
-
-    for text in texts(root_command()):       # --help: docstrings and help= of the CLI
+    for text in help_texts:
         catalog.add(text, None, [("telekpi/cli", 0)], auto_comments=["--help"])
     return catalog
 
 
-def missing(lang: str, template: Catalog | None = None) -> list[str]:
+def missing(lang: str, template: Catalog) -> list[str]:
     """Messages of the template that ``lang`` does not translate (absent, empty or fuzzy)."""
-    template = template or extract()
     have = read_catalog(lang)
     out = []
     for msg in template:

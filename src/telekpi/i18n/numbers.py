@@ -12,8 +12,8 @@ Tests hold the fast path to Babel's output."""
 from __future__ import annotations
 
 import re
-from decimal import ROUND_HALF_UP, Decimal
 from datetime import date, datetime
+from decimal import ROUND_HALF_UP, Decimal
 
 from babel import Locale
 from babel.dates import format_date, format_datetime, format_skeleton

@@ -33,41 +33,15 @@ from telekpi.errors import ConfigError
 from telekpi.i18n import _
 from telekpi.ingest.source import ReadOptions
 from telekpi.model.tables import Table
+from telekpi.quality.rules import UNITS, ColumnRule
 from telekpi.yaml_lines import KEY_LINES, LINE, error_line, load
 
-UNITS = {"s": 1.0, "ms": 0.001, "min": 60.0, "h": 3600.0}
-TIME_FORMATS = ("epoch", "epoch_ms")
 _TOP_KEYS = {"table", "timezone", "csv", "sheet", "skip_rows", "columns", "description", LINE, KEY_LINES}
 _CSV_KEYS = {"delimiter", "encoding", "multiline", LINE, KEY_LINES}
 _COLUMN_KEYS = {"column", "constant", "template", "format", "unit", "values", "otherwise",
                 "default", "thousands", "decimal", "pattern", "minus", LINE, KEY_LINES}
 # A source name every file has: the row's line number (row number in workbooks and Parquet).
 LINE_SOURCE = "__line"
-
-
-@dataclass(frozen=True)
-class ColumnRule:
-    target: str
-    column: str | None = None         # a file column
-    constant: str | None = None
-    template: str | None = None       # "{A}-{B}": file columns A and B joined
-    format: str | None = None         # strptime pattern, or epoch / epoch_ms
-    unit: str | None = None           # s, ms, min, h
-    values: tuple[tuple[str, str], ...] = ()   # file code → canonical value (trimmed, case-insensitive)
-    otherwise: str | None = None      # value for a code `values` does not list
-    default: str | None = None        # value for an empty cell
-    thousands: str | None = None
-    decimal: str | None = None
-    pattern: str | None = None        # regular expression; its first group (or whole match) is the value
-    minus: str | None = None          # a file column subtracted from `column` (numbers)
-    line: int | None = None
-
-    def sources(self) -> list[str]:
-        if self.column is not None:
-            return [self.column] + ([self.minus] if self.minus else [])
-        if self.template is not None:
-            return [f for _, f, _, _ in string.Formatter().parse(self.template) if f]
-        return []
 
 
 @dataclass(frozen=True)

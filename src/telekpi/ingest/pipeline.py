@@ -53,7 +53,6 @@ def import_file(wh: Warehouse, table_name: str, path: Path, settings: Settings, 
     f = get_format(fmt) if fmt else detect_format(path)
     if f.tables and table.name not in f.tables:
         from telekpi.errors import UsageError
-
         from telekpi.i18n import _
 
         raise UsageError(_("format {format} fills {tables}, not {table}").format(

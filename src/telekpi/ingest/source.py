@@ -15,6 +15,8 @@ from typing import Protocol
 import numpy as np
 import pyarrow as pa
 
+from telekpi.model.rejects import Reject
+
 
 @dataclass(frozen=True)
 class ReadOptions:
@@ -28,14 +30,6 @@ class ReadOptions:
     batch_rows: int = 250_000     # rows per batch from row-wise readers (XLSX)
     names: tuple[str, ...] | None = None   # a file without a header line: its fields' names
     table: str | None = None      # the canonical table being filled (formats that feed several)
-
-
-@dataclass
-class Reject:
-    line: int | None
-    reason: str
-    raw: str | None = None
-    column: str | None = None
 
 
 @dataclass

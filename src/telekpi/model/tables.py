@@ -10,6 +10,17 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 
+# The warehouse type of each canonical column type.
+SQL_TYPES = {
+    "string": "VARCHAR",
+    "timestamp": "TIMESTAMPTZ",
+    "date": "DATE",
+    "seconds": "DOUBLE",
+    "double": "DOUBLE",
+    "money": "DECIMAL(18,4)",
+    "int": "BIGINT",
+}
+
 
 @dataclass(frozen=True)
 class Column:

@@ -14,10 +14,13 @@ import duckdb
 import pyarrow as pa
 
 from telekpi.errors import ConfigError
-from telekpi.i18n import N_, _, pieces, translate
-from telekpi.ingest.mapping import UNITS, ColumnRule
-from telekpi.model.tables import Column, Table
-from telekpi.store.warehouse import SQL_TYPES
+from telekpi.i18n import N_, _, translate
+from telekpi.model.tables import SQL_TYPES, Column, Table
+from telekpi.quality.rules import UNITS, ColumnRule
+from telekpi.sql import identifier as ident
+from telekpi.sql import message as sql_message
+from telekpi.sql import quoted
+from telekpi.sql import string as lit
 
 CURRENCY_NOISE = r"\s|₫|VNĐ|VND|đ|฿|THB|¥|CNY|RMB|NT\$|TWD|US\$|USD|\$|€"
 DURATION = r"^\d+:\d{1,2}(:\d{1,2}(\.\d+)?)?$"
@@ -35,21 +38,6 @@ ROW_RULES = {
 }
 
 
-def lit(s: str) -> str:
-    return "'" + str(s).replace("'", "''") + "'"
-
-
-def ident(s: str) -> str:
-    return '"' + s.replace('"', '""') + '"'
-
-
-def sql_message(message: str, sql: dict[str, str], **values) -> str:
-    """SQL for a (translated) message: its ``{name}`` placeholders named in ``sql`` become those
-    SQL expressions, worked out row by row; the others become ``values``, as text."""
-    parts = pieces(message, **{k: str(v) for k, v in values.items()}, **{k: (e,) for k, e in sql.items()})
-    return " || ".join(lit(p) if isinstance(p, str) else p[0] for p in parts) or lit("")
-
-
 def trimmed(text: str) -> str:
     """SQL for ``trim(text)``, or NULL for a blank value, trimming only a value that can change.
 
@@ -59,11 +47,6 @@ def trimmed(text: str) -> str:
     """
     return (f"(CASE WHEN strlen({text}) = length({text}) AND NOT starts_with({text}, ' ') "
             f"AND NOT ends_with({text}, ' ') THEN nullif({text}, '') ELSE nullif(trim({text}), '') END)")
-
-
-def quoted(expr: str) -> str:
-    """SQL for a value quoted in a message, cut to a readable length."""
-    return f"'''' || left(CAST({expr} AS VARCHAR), 60) || ''''"
 
 
 class RowCompiler:

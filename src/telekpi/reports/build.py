@@ -7,10 +7,10 @@ from dataclasses import replace
 from datetime import date, datetime, time, timedelta
 from zoneinfo import ZoneInfo
 
-from telekpi.engine.funnel import funnel as run_funnel
+from telekpi.analysis.funnel import funnel as run_funnel
+from telekpi.analysis.windows import previous, trend_period
 from telekpi.engine.lookup import Lookup
 from telekpi.engine.request import Request
-from telekpi.engine.windows import previous, trend_period
 from telekpi.i18n import _, current, translate
 from telekpi.i18n.words import band_text, stage_name
 from telekpi.reports.model import Chart, Column, Report, Section, Table

@@ -14,8 +14,8 @@ from markupsafe import Markup
 
 from telekpi.i18n import NAMES, gettext, language, ngettext
 from telekpi.i18n.numbers import Formatter
+from telekpi.presentation import BAND_COLOURS
 from telekpi.reports.model import Chart, Report
-from telekpi.web.charts import BAND_COLOURS
 
 HERE = Path(__file__).resolve().parent
 PRINT_WIDTH = 700   # px: A4 portrait inside 15 mm margins at 96 dpi

@@ -12,7 +12,7 @@ from pathlib import Path
 from zoneinfo import ZoneInfo
 
 from telekpi import mail
-from telekpi.engine.windows import window
+from telekpi.analysis.windows import window
 from telekpi.errors import TelekpiError
 from telekpi.i18n import _, language
 from telekpi.i18n.numbers import Formatter

@@ -16,9 +16,8 @@ from datetime import date, datetime, time, timedelta
 from pathlib import Path
 from zoneinfo import ZoneInfo
 
-
+from telekpi.analysis.windows import WINDOWS
 from telekpi.engine.request import parse_where
-from telekpi.engine.windows import WINDOWS
 from telekpi.errors import ConfigError, Issue, UsageError, raise_issues
 from telekpi.i18n import LANGS, _, normalize
 from telekpi.store.sqlite_store import SqliteStore

@@ -19,8 +19,8 @@ from openpyxl.worksheet.table import TableStyleInfo
 
 from telekpi.i18n import _, language
 from telekpi.i18n.numbers import Formatter
+from telekpi.presentation import BAND_COLOURS
 from telekpi.reports.model import Chart, Report, Table
-from telekpi.web.charts import BAND_COLOURS
 
 DATE_FORMAT = {"en": "yyyy-mm-dd", "vi": "dd/mm/yyyy", "th": "dd/mm/yyyy", "zh_Hans": "yyyy-mm-dd",
                "zh_Hant": "yyyy/mm/dd"}

@@ -6,7 +6,7 @@ Layout (Hive-style, so Spark, Trino, ClickHouse and DuckDB read it as is)::
     DIR/calls/month=2026-02/data_0.parquet     local month (workspace timezone)
     DIR/agents/data_0.parquet                  reference tables: one file
     DIR/tickets/month=none/data_0.parquet      an empty table: one file, no rows
-    DIR/_rollups/calls/data_0.parquet          daily rollups (engine/rollups.py)
+    DIR/_rollups/calls/data_0.parquet          daily rollups (engine/rollups/)
     DIR/_telekpi/lake.json                     what was written, and when
     DIR/_telekpi/telekpi.toml, metrics/*.yaml  the workspace's settings and metrics
 
@@ -28,6 +28,7 @@ from datetime import datetime, timezone
 from pathlib import Path
 from typing import Callable
 
+from telekpi import sql as sqltext
 from telekpi.errors import InputError, TelekpiError
 from telekpi.i18n import _
 from telekpi.model.tables import TABLES
@@ -52,7 +53,7 @@ def export_lake(wh: Warehouse, out: Path, settings: Settings, *,
                            "give an empty or new folder"), file=str(out))
     out.mkdir(parents=True, exist_ok=True)
     con = wh.con
-    tz = settings.timezone.replace("'", "''")
+    tz = sqltext.string(settings.timezone)
     counts: dict[str, int] = {}
     for name, table in TABLES.items():
         tmp = out / f".{name}.writing"
@@ -67,7 +68,7 @@ def export_lake(wh: Warehouse, out: Path, settings: Settings, *,
                 con.execute(f'COPY "{name}" TO \'{_sql_path(tmp / "month=none" / "data_0.parquet")}\' ({opts})')
             elif table.time:
                 col = f'"{table.time}"'
-                local = col if table.column(table.time).type == "date" else f"timezone('{tz}', {col})"
+                local = col if table.column(table.time).type == "date" else f"timezone({tz}, {col})"
                 con.execute(
                     f"COPY (SELECT *, coalesce(strftime({local}, '%Y-%m'), 'none') AS month "
                     f'FROM "{name}" ORDER BY {col}) TO \'{_sql_path(tmp)}\' '
@@ -155,4 +156,5 @@ def table_is_partitioned(name: str) -> bool:
 
 
 def _sql_path(p: Path) -> str:
-    return str(p).replace("'", "''")
+    """A path inside a string literal (the literal's quotes are the caller's)."""
+    return sqltext.string(p)[1:-1]

@@ -28,11 +28,13 @@ import duckdb
 import pyarrow as pa
 
 from telekpi.i18n import _
-from telekpi.ingest.source import Reject
+from telekpi.model.rejects import Reject
 from telekpi.model.tables import Table
-from telekpi.quality.validate import quoted, sql_message
+from telekpi.sql import identifier as _q
+from telekpi.sql import message as sql_message
+from telekpi.sql import quoted
+from telekpi.sql import string as _q_lit
 from telekpi.store.warehouse import STAGING, column_defs, touch
-
 
 CHANGED = "__upsert_changed"
 
@@ -42,10 +44,6 @@ class WriteObserver(Protocol):
 
     def before(self, con, table: str) -> None: ...
     def after(self, con, table: str, changed: str) -> None: ...
-
-
-def _q(name: str) -> str:
-    return '"' + name.replace('"', '""') + '"'
 
 
 @dataclass
@@ -201,7 +199,3 @@ class Upsert:
             FROM {STAGING} s WHERE s.__reason IS NOT NULL AND NOT EXISTS
             (SELECT 1 FROM quarantine q WHERE q.source = ? AND q."table" = ? AND {same})""",
                     [self.source, self.table.name, self.source, self.table.name])
-
-
-def _q_lit(s: str) -> str:
-    return "'" + s.replace("'", "''") + "'"

@@ -11,22 +11,14 @@ from pathlib import Path
 
 import duckdb
 
+from telekpi import sql as sqltext
 from telekpi.errors import InputError, TelekpiError
 from telekpi.i18n import _
-from telekpi.model.tables import TABLES, Table
+from telekpi.model.tables import SQL_TYPES, TABLES, Table
 
 SCHEMA_VERSION = 1
 STAGING = "__import_staging"   # where an import stages its rows (store/upsert.py)
 
-SQL_TYPES = {
-    "string": "VARCHAR",
-    "timestamp": "TIMESTAMPTZ",
-    "date": "DATE",
-    "seconds": "DOUBLE",
-    "double": "DOUBLE",
-    "money": "DECIMAL(18,4)",
-    "int": "BIGINT",
-}
 
 QUARANTINE_DDL = """
 CREATE TABLE IF NOT EXISTS quarantine (
@@ -64,7 +56,7 @@ CREATE TABLE IF NOT EXISTS follow_offsets (
 )"""
 
 
-# What engine/rollups.py built, from which state of the tables, and what it has logged since.
+# What engine/rollups/ built, from which state of the tables, and what it has logged since.
 ROLLUPS_DDL = ("CREATE TABLE IF NOT EXISTS telekpi_rollups (model VARCHAR, shape VARCHAR, "
                "timezone VARCHAR, columns VARCHAR, generations VARCHAR, rows BIGINT, "
                "seconds DOUBLE, built_at TIMESTAMPTZ, pending VARCHAR)")
@@ -79,12 +71,8 @@ def column_defs(t: Table) -> str:
 def create_table_sql(t: Table) -> str:
     cols = ",\n    ".join(
         f'"{c.name}" {SQL_TYPES[c.type]}' + (" NOT NULL" if c.required else "")
-        + (f" DEFAULT {_literal(c.default)}" if c.default is not None else "") for c in t.columns)
+        + (f" DEFAULT {sqltext.value(c.default)}" if c.default is not None else "") for c in t.columns)
     return f'CREATE TABLE IF NOT EXISTS "{t.name}" (\n    {cols}\n)'
-
-
-def _literal(v) -> str:
-    return repr(v) if isinstance(v, int | float) else "'" + str(v).replace("'", "''") + "'"
 
 
 class Warehouse:
@@ -145,7 +133,7 @@ class Warehouse:
 
 def touch(con, tables) -> None:
     """Count a change to each of ``tables``: rollups built before it are no longer used
-    (``engine/rollups.py``). Every write to a canonical table calls this in its transaction."""
+    (``engine/rollups/``). Every write to a canonical table calls this in its transaction."""
     for t in sorted(set(tables)):
         key = f"gen:{t}"
         con.execute("UPDATE telekpi_meta SET value = CAST(CAST(value AS BIGINT) + 1 AS VARCHAR) "

@@ -13,7 +13,6 @@ from dataclasses import dataclass, field
 from datetime import date
 from pathlib import Path
 
-
 from telekpi.catalog.loader import Catalog
 from telekpi.errors import ConfigError, Issue, raise_issues
 from telekpi.i18n import _

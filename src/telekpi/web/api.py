@@ -11,10 +11,11 @@ from typing import Annotated, Any, Literal
 from fastapi import APIRouter, Body, Depends, Query, Request
 from pydantic import BaseModel
 
+from telekpi.analysis.funnel import funnel as run_funnel
 from telekpi.engine.engine import Engine
-from telekpi.engine.funnel import funnel as run_funnel
 from telekpi.engine.lookup import Lookup
-from telekpi.engine.request import PERIODS, Request as KpiRequest, parse_where
+from telekpi.engine.request import PERIODS, parse_where
+from telekpi.engine.request import Request as KpiRequest
 from telekpi.errors import NotFoundError
 from telekpi.i18n import _
 from telekpi.ingest.json_rows import JsonRowsSource
@@ -22,9 +23,11 @@ from telekpi.ingest.pipeline import import_source
 from telekpi.model.tables import TABLES
 from telekpi.store.warehouse import quarantine_rows
 from telekpi.web.access import require_admin, scope_of, scoped_where
-from telekpi.web.app import WebState, authenticate
 from telekpi.web.auth import User
 from telekpi.web.filters import parse_date
+from telekpi.web.http import authenticate
+from telekpi.web.state import WebState
+
 
 class ErrorDetail(BaseModel):
     status: int
@@ -177,7 +180,7 @@ def lead(lead_id: str, user: UserDep, e: EngineDep) -> dict:
 def diagnose_endpoint(user: UserDep, e: EngineDep, start: FromQ = None, end: ToQ = None,
                       where: WhereQ = []) -> dict:  # noqa: B006
     """Funnel bottleneck and causes, agents' weakest KPIs, best time to call, A/B tests."""
-    from telekpi.engine.diagnose import diagnose
+    from telekpi.analysis.diagnose import diagnose
 
     return diagnose(e, kpi_request([], [], None, start, end, where, False, user))
 

@@ -19,19 +19,20 @@ from fastapi.responses import HTMLResponse, RedirectResponse
 from fastapi.templating import Jinja2Templates
 from jinja2 import pass_context
 
+from telekpi import presentation as charts
+from telekpi.analysis.funnel import funnel as run_funnel
 from telekpi.engine.engine import Engine
-from telekpi.engine.funnel import funnel as run_funnel
 from telekpi.engine.lookup import Lookup
 from telekpi.engine.request import Request as KpiRequest
 from telekpi.errors import AccessError, NotFoundError
 from telekpi.i18n import N_, NAMES, _, current, gettext, ngettext, translate
 from telekpi.i18n.words import band_text, dim_name, level_name, stage_name
 from telekpi.units import formatter, human
-from telekpi.web import charts
 from telekpi.web.access import check_agent, scope_of, scoped_where
-from telekpi.web.app import SESSION_COOKIE, WebState, authenticate, html
 from telekpi.web.auth import User
 from telekpi.web.filters import Filters
+from telekpi.web.http import SESSION_COOKIE, authenticate, html
+from telekpi.web.state import WebState
 
 router = APIRouter(include_in_schema=False)
 LOGIN_CSRF = "telekpi_login_csrf"

@@ -5,10 +5,10 @@ from __future__ import annotations
 from fastapi import APIRouter
 from fastapi.responses import HTMLResponse
 
-from telekpi.engine.compare import ab_test
-from telekpi.engine.diagnose import best_time
+from telekpi import presentation as charts
+from telekpi.analysis.compare import ab_test
+from telekpi.analysis.diagnose import best_time
 from telekpi.i18n import _, translate
-from telekpi.web import charts
 from telekpi.web.access import scope_of
 from telekpi.web.pages import PageDep, weekdays
 

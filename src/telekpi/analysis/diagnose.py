@@ -6,11 +6,11 @@ from __future__ import annotations
 
 from dataclasses import replace
 
-from telekpi.engine.compare import ab_test
-from telekpi.engine.funnel import funnel
+from telekpi.analysis.compare import ab_test
+from telekpi.analysis.funnel import funnel
 from telekpi.engine.request import Request
-from telekpi.engine.stats import wilson
 from telekpi.i18n import _, current
+from telekpi.stats import wilson
 from telekpi.units import formatter
 
 DAYS = ["Mon", "Tue", "Wed", "Thu", "Fri", "Sat", "Sun"]

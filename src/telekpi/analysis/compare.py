@@ -6,8 +6,8 @@ from __future__ import annotations
 from dataclasses import replace
 
 from telekpi.engine.request import Request
-from telekpi.engine.stats import two_proportion_test, wilson
 from telekpi.i18n import _
+from telekpi.stats import two_proportion_test, wilson
 from telekpi.units import human
 
 ALPHA = 0.05

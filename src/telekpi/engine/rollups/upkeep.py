@@ -28,11 +28,16 @@ import json
 import time
 
 from telekpi.catalog.loader import Catalog
+from telekpi.catalog.models import FIRST_CALLS
 from telekpi.catalog.snippets import sql_string
-from telekpi.engine.models import FIRST_CALLS
-from telekpi.engine.rollups import (
-    FIRST_CALLS_TABLE, SPECS, Spec, _behind, _fresh, _meta, _state, build_sql, measure_columns,
+from telekpi.engine.rollups.spec import (
+    FIRST_CALLS_TABLE,
+    SPECS,
+    Spec,
+    build_sql,
+    measure_columns,
 )
+from telekpi.engine.rollups.state import behind, fresh, read_meta, source_state
 from telekpi.engine.scope import localize
 from telekpi.model.tables import TABLES
 from telekpi.settings import Settings
@@ -74,15 +79,15 @@ class RollupUpkeep:
         summed again must have the columns of the days kept); with their meta rows."""
         if not specs:   # a write to a table no rollup follows: nothing to read
             return []
-        meta = _meta(con)
+        meta = read_meta(con)
         specs = [s for s in specs if s.model in meta]
         if not specs:
             return []
-        state = _state(con, sorted({t for s in specs for t in s.sources}))
+        state = source_state(con, sorted({t for s in specs for t in s.sources}))
         return [(s, meta[s.model]) for s in specs
                 if set(json.loads(meta[s.model]["columns"])) == set(self._merge[s.model])
-                and (_fresh(s, meta[s.model], self.settings, state)
-                     or _behind(s, meta[s.model], self.settings, state))]
+                and (fresh(s, meta[s.model], self.settings, state)
+                     or behind(s, meta[s.model], self.settings, state))]
 
     def before(self, con, table: str) -> None:
         self._following = self._followable(con, [s for s in SPECS.values() if table in s.touched])
@@ -92,7 +97,7 @@ class RollupUpkeep:
         if not self._following:
             return
         con.execute(f"INSERT INTO {log_table(table)} SELECT * FROM {changed}")
-        now = _state(con, [table])[table]
+        now = source_state(con, [table])[table]
         for spec, m in self._following:
             con.execute("UPDATE telekpi_rollups SET pending = ? WHERE model = ?",
                         [json.dumps({**json.loads(m["pending"] or "{}"), table: now}), spec.model])
@@ -193,7 +198,7 @@ class RollupUpkeep:
         """The rollup is now built from the tables as they are: their change and row counts."""
         rows = con.execute(f"SELECT count(*) FROM {spec.table}").fetchall()[0][0]
         con.execute("UPDATE telekpi_rollups SET generations = ?, rows = ?, pending = NULL "
-                    "WHERE model = ?", [json.dumps(_state(con, spec.sources)), rows, spec.model])
+                    "WHERE model = ?", [json.dumps(source_state(con, spec.sources)), rows, spec.model])
 
 
 def catch_up(con, catalog: Catalog, settings: Settings) -> list[dict]:

@@ -113,7 +113,7 @@ _TOUCHES = """(
 ) x"""
 
 # Each lead's first outbound call, from the calls in ``{calls}``: a minimum, so the daily
-# rollups keep it as a table and fold new calls in with least() (engine/rollup_upkeep.py).
+# rollups keep it as a table and fold new calls in with least() (engine/rollups/upkeep.py).
 FIRST_CALLS = ("SELECT lead_id, min(started_at) AS first_call_at FROM {calls}\n"
                "               WHERE direction = 'outbound' AND lead_id IS NOT NULL GROUP BY lead_id")
 
