@@ -179,7 +179,7 @@ def test_the_server_keeps_rollups_current_through_writes(empty_server):
     from fastapi.testclient import TestClient
 
     app, token = empty_server
-    state = app.state.web
+    state = app.state.web.workspace
     headers = {"authorization": f"Bearer {token}"}
     with TestClient(app) as c:
         state.refresh_rollups()   # as `telekpi serve` does at start: empty rollups

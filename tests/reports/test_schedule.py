@@ -15,6 +15,7 @@ from aiosmtpd.controller import Controller
 from telekpi.errors import ConfigError
 from telekpi.reports.runner import run_due
 from telekpi.reports.schedule import MAX_ATTEMPTS, ScheduleState, load_schedule
+from telekpi.workspace import Workspace
 
 HCM = ZoneInfo("Asia/Ho_Chi_Minh")
 
@@ -67,19 +68,19 @@ def test_due_runs_once_and_a_missed_run_is_caught_up_once(centre, tmp_path, smtp
     port, inbox = smtp
     sched = load_schedule(schedule_file(tmp_path, TWICE, port))
     state = ScheduleState(tmp_path / "state.sqlite")
-    assert run_due(sched, centre, at("2026-11-16 07:00"), state) == []      # first seen: nothing missed
-    assert run_due(sched, centre, at("2026-11-16 07:59"), state) == []
-    (o,) = run_due(sched, centre, at("2026-11-16 08:00"), state)            # Monday 08:00 sharp
+    assert run_due(sched, Workspace.open(centre), at("2026-11-16 07:00"), state) == []      # first seen: nothing missed
+    assert run_due(sched, Workspace.open(centre), at("2026-11-16 07:59"), state) == []
+    (o,) = run_due(sched, Workspace.open(centre), at("2026-11-16 08:00"), state)            # Monday 08:00 sharp
     assert o.ok and o.due == at("2026-11-16 08:00")
     assert [f.name for f in o.files] == ["twice-weekly_2026-11-09_2026-11-15.html",
                                          "twice-weekly_2026-11-09_2026-11-15.xlsx"]
     assert all(f.exists() and f.parent == tmp_path / "out" for f in o.files)
-    assert run_due(sched, centre, at("2026-11-16 09:00"), state) == []      # not twice
+    assert run_due(sched, Workspace.open(centre), at("2026-11-16 09:00"), state) == []      # not twice
     # The machine is off from Tuesday to the next Wednesday: Thursday and Monday are missed.
-    (late,) = run_due(sched, centre, at("2026-11-25 10:00"), state)
+    (late,) = run_due(sched, Workspace.open(centre), at("2026-11-25 10:00"), state)
     assert late.due == at("2026-11-23 08:00")                               # the latest slot, once
-    assert run_due(sched, centre, at("2026-11-25 10:01"), state) == []
-    (thu,) = run_due(sched, centre, at("2026-11-26 08:30"), state)
+    assert run_due(sched, Workspace.open(centre), at("2026-11-25 10:01"), state) == []
+    (thu,) = run_due(sched, Workspace.open(centre), at("2026-11-26 08:30"), state)
     assert thu.due == at("2026-11-26 08:00")
     assert len(inbox.messages) == 3
     rcpt, msg = inbox.messages[0]
@@ -127,8 +128,8 @@ def test_a_failing_send_is_retried_then_given_up(centre, tmp_path):
         closed = s.getsockname()[1]            # nothing listens here once the socket closes
     sched = load_schedule(schedule_file(tmp_path, TWICE, closed))
     state = ScheduleState(tmp_path / "state.sqlite")
-    run_due(sched, centre, at("2026-11-16 07:00"), state)
-    outcomes = [run_due(sched, centre, at(f"2026-11-16 08:0{i}"), state) for i in range(MAX_ATTEMPTS + 2)]
+    run_due(sched, Workspace.open(centre), at("2026-11-16 07:00"), state)
+    outcomes = [run_due(sched, Workspace.open(centre), at(f"2026-11-16 08:0{i}"), state) for i in range(MAX_ATTEMPTS + 2)]
     tried = [o for batch in outcomes for o in batch]
     assert len(tried) == MAX_ATTEMPTS and not any(o.ok for o in tried)
     assert "ConnectionRefusedError" in tried[0].detail

@@ -15,7 +15,7 @@ API = ["/api/v1/me", "/api/v1/catalog", "/api/v1/kpi?metric=calls", "/api/v1/fun
 
 
 def agents_of(app, team: str) -> list[str]:
-    con = app.state.web.warehouse.con.cursor()
+    con = app.state.web.workspace.warehouse.con.cursor()
     try:
         return [r[0] for r in con.execute("SELECT agent_id FROM agents WHERE team_id = ? "
                                           "ORDER BY agent_id", [team]).fetchall()]

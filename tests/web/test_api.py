@@ -20,7 +20,7 @@ def test_kpi_answers_as_the_cli_does(as_user, app, monkeypatch, capsys):
                                        ("to", "2026-12-31")]).json()
     from telekpi.engine.engine import Engine
 
-    with app.state.web.session() as served:
+    with app.state.web.workspace.session() as served:
         # The CLI's own engine on the app's cursor, without the app's answer cache: it
         # computes the numbers again rather than reading what the API just cached.
         cli_engine = Engine(served.warehouse, served.settings, served.catalog)
@@ -35,7 +35,7 @@ def test_kpi_answers_as_the_cli_does(as_user, app, monkeypatch, capsys):
 def test_catalog_lists_every_metric_with_bands(as_user, app):
     c = as_user("boss")
     got = c.get("/api/v1/catalog").json()
-    assert {m["id"] for m in got} == set(app.state.web.catalog.metrics)
+    assert {m["id"] for m in got} == set(app.state.web.workspace.catalog.metrics)
     csat = next(m for m in got if m["id"] == "csat")
     assert csat["unit"] == "rate" and csat["bands"]
 

@@ -4,15 +4,14 @@ from pathlib import Path
 
 from fastapi.testclient import TestClient
 
-from telekpi.ingest.follow import Follower
-
 LOG = (Path(__file__).parents[1] / "ingest" / "fixtures" / "asterisk" / "queue_log").read_text().splitlines(True)
 
 
 def test_followed_calls_reach_the_api_within_a_round(tmp_path, empty_server):
     app, token = empty_server
     state, log = app.state.web, tmp_path / "queue_log"
-    follower = Follower(log, "calls", state.settings, state.write)
+    ws = state.workspace
+    follower = ws.follower("calls", log, writer=ws.write)
     auth = {"Authorization": f"Bearer {token}"}
     url = "/api/v1/kpi?metric=calls&metric=abandoned_calls&from=2023-11-14&to=2023-11-15"
     with TestClient(app) as client:

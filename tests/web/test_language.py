@@ -82,15 +82,16 @@ def test_dates_weekdays_and_times_are_written_the_local_way(app, as_user):
     slots = c.get("/best-time?lang=th").text.split("<tbody>")[1]          # the demo's month
     thai_days = [formatter("th").weekday(d) for d in range(1, 8)]
     assert any(f"<td>{d}</td>" in slots for d in thai_days) and "<td>Mon</td>" not in slots
-    with app.state.web.session() as engine:
+    with app.state.web.workspace.session() as engine:
         call = Lookup(engine).recent_calls("A003", 1)[0]["started_at"]
-    local = call.astimezone(ZoneInfo(app.state.web.settings.timezone))
+    local = call.astimezone(ZoneInfo(app.state.web.workspace.settings.timezone))
     assert local.strftime("%d/%m/%Y %H:%M") in c.get("/agents/A003?lang=vi").text
 
 
 def test_times_are_shown_in_workspace_time():
     from datetime import datetime, timezone
     from types import SimpleNamespace
+    from zoneinfo import ZoneInfo
 
     from fastapi.templating import Jinja2Templates
 
@@ -98,7 +99,8 @@ def test_times_are_shown_in_workspace_time():
     from telekpi.web.pages import setup_templates
 
     templates = Jinja2Templates(directory=str(Path(telekpi.web.__file__).parent / "templates"))
-    setup_templates(templates, SimpleNamespace(settings=SimpleNamespace(timezone="Asia/Bangkok"), catalog=None))
+    setup_templates(templates, SimpleNamespace(settings=SimpleNamespace(timezone="Asia/Bangkok", tz=ZoneInfo("Asia/Bangkok")),
+                                               catalog=None))
     shown = templates.env.filters["timestamp"]
     utc = datetime(2026, 3, 31, 17, 30, tzinfo=timezone.utc)      # 00:30 on 1 April in Bangkok
     with language("th"):

@@ -40,7 +40,7 @@ def test_upload_needs_the_forms_token(as_user):
 
 
 def test_leaderboard_numbers_are_the_engines(as_user, app):
-    with app.state.web.session() as engine:
+    with app.state.web.workspace.session() as engine:
         rows = engine.query(Request(("calls", "call_conversion_rate"), by=("agent",),
                                     start=None, end=None)).rows
     c = as_user("boss")
@@ -70,7 +70,7 @@ def test_scorecards_page_matches_the_engine_and_respects_scope(as_user, app, dem
     from telekpi.targets.scorecard import scorecard
     from telekpi.targets.template import load_template
 
-    with app.state.web.session() as engine:
+    with app.state.web.workspace.session() as engine:
         data = scorecard(engine, load_template(demo_db.parent / "scorecards" / "in-house-sales.yaml",
                                                engine.catalog))
     html = as_user("boss").get("/scorecards?template=in-house-sales.yaml").text
@@ -92,10 +92,10 @@ def test_alerts_reach_the_dashboard_scoped_by_role(as_user, app, demo_db):
         "  - {id: t-calls, metric: calls, above: 0, by: team, window: month}\n")
     from telekpi.engine.lookup import Lookup
 
-    with app.state.web.session() as engine:   # as of A003's last call: A003 has numbers
+    with app.state.web.workspace.session() as engine:   # as of A003's last call: A003 has numbers
         last = Lookup(engine).recent_calls("A003", 1)[0]["started_at"]
     try:
-        firing = app.state.web.check_alerts(last.astimezone(ZoneInfo("Asia/Ho_Chi_Minh")))
+        firing = app.state.web.workspace.check_alerts(last.astimezone(ZoneInfo("Asia/Ho_Chi_Minh")))
     finally:
         (demo_db.parent / "alerts.yaml").unlink()
     assert "aht-high|agent A003" in {a.key for a in firing}

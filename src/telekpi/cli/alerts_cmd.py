@@ -16,13 +16,6 @@ from telekpi.errors import UsageError
 from telekpi.i18n import _, ngettext
 
 
-def rules_path(workspace: Path, given: Path | None) -> Path | None:
-    if given:
-        return given
-    own = workspace / "alerts.yaml"
-    return own if own.exists() else None
-
-
 def parse_at(value: str | None, tz: str) -> datetime:
     if not value:
         return datetime.now(ZoneInfo(tz))
@@ -38,17 +31,12 @@ def parse_at(value: str | None, tz: str) -> datetime:
 def check(db: Path, rules_file: Path | None, at: str | None, send: bool):
     """One round: evaluate, record, deliver. The warehouse is open only for the round."""
     from telekpi.alerts.channels import deliver
-    from telekpi.alerts.evaluate import evaluate
-    from telekpi.alerts.rules import load_rules
     from telekpi.alerts.state import AlertState
-    from telekpi.engine.engine import Engine
+    from telekpi.workspace import Workspace
 
-    engine = Engine.open(db)
-    try:
-        rules = load_rules(rules_path(engine.warehouse.workspace, rules_file), engine.catalog)
-        firing = evaluate(engine, rules, parse_at(at, engine.settings.timezone))
-    finally:
-        engine.warehouse.close()
+    with Workspace.open(db) as ws:
+        rules = ws.alert_rules(rules_file)
+        firing = ws.evaluate_alerts(rules, parse_at(at, ws.settings.timezone))
     state = AlertState.beside(db)
     try:
         new = state.update(firing)

@@ -10,18 +10,16 @@ import typer
 
 from telekpi.analysis.funnel import funnel
 from telekpi.analysis.ranking import rank
-from telekpi.catalog.loader import load_catalog
 from telekpi.cli.output import human, print_table
 from telekpi.cli.query_cmds import print_funnel
 from telekpi.cli.root import app, db_path
 from telekpi.engine.engine import Engine
 from telekpi.engine.request import Request
-from telekpi.engine.rollups import refresh
 from telekpi.errors import UsageError
 from telekpi.i18n import _, translate
 from telekpi.i18n.words import band_text
-from telekpi.settings import CONFIG_FILE, load_settings
-from telekpi.store.warehouse import Warehouse
+from telekpi.settings import CONFIG_FILE
+from telekpi.workspace import Workspace
 
 HEADLINE = ("calls", "connection_rate", "aht", "abandonment_rate", "drop_rate",
             "call_conversion_rate", "leads", "speed_to_lead", "speed_to_lead_5m_rate",
@@ -42,20 +40,19 @@ class Size(str, Enum):
     large = "large"
 
 
-def _fresh_warehouse(path: Path) -> Warehouse:
-    """A new warehouse file; an old one is replaced only if a demo made it."""
+def _fresh_workspace(path: Path) -> Workspace:
+    """The workspace with a new warehouse file; an old one is replaced only if a demo made it."""
     if path.exists():
-        wh = Warehouse(path, read_only=True)
-        row = wh.con.execute("SELECT value FROM telekpi_meta WHERE key = 'demo'").fetchone()
-        wh.close()
-        if not row:
+        with Workspace.open(path) as old:
+            demo = old.warehouse.is_demo()
+        if not demo:
             raise UsageError(_("{path} holds imported data, not a demo; run the demo elsewhere "
                                "with --out DIR or --db PATH").format(path=path))
         path.unlink()
         Path(str(path) + ".wal").unlink(missing_ok=True)
-    wh = Warehouse(path)
-    wh.con.execute("INSERT INTO telekpi_meta VALUES ('demo', 'true')")
-    return wh
+    ws = Workspace(path)
+    ws.warehouse.mark_demo()
+    return ws
 
 
 @app.command("demo")
@@ -67,20 +64,16 @@ def demo_cmd(
                              "[default: the --db file's folder]."),
 ) -> None:
     """Generate a realistic sample centre, load it, and print the headline KPIs, funnel and agents."""
-    from telekpi.demo.generate import generate
-
     path = (out / "telekpi.duckdb") if out else db_path(ctx)
     workspace = path.resolve().parent
     workspace.mkdir(parents=True, exist_ok=True)
     if not (workspace / CONFIG_FILE).exists():
         (workspace / CONFIG_FILE).write_text(DEMO_TOML, encoding="utf-8")
-    settings = load_settings(workspace)
     copy_example_templates(workspace)
     t0 = time.perf_counter()
-    wh = _fresh_warehouse(path)
-    counts = generate(wh.con, seed=seed, size=size.value, timezone=settings.timezone)
-    refresh(wh.con, load_catalog(workspace), settings)
-    wh.con.execute("CHECKPOINT")
+    ws = _fresh_workspace(path)
+    settings = ws.settings
+    counts = ws.generate_demo(seed=seed, size=size.value)
     generated = {
         "small": _("Generated a small centre (seed {seed}) into {path} in {seconds} s: {counts}"),
         "medium": _("Generated a medium centre (seed {seed}) into {path} in {seconds} s: {counts}"),
@@ -88,7 +81,7 @@ def demo_cmd(
     }[size.value]
     typer.echo(generated.format(seed=seed, path=path, seconds=f"{time.perf_counter() - t0:.1f}",
                                 counts=", ".join(f"{n:,} {t}" for t, n in counts.items())))
-    engine = Engine(wh, settings)
+    engine = ws.engine()
     summary(engine, settings)
     from telekpi.reports.build import build_report
     from telekpi.reports.write import write_report

@@ -9,8 +9,7 @@ import typer
 
 from telekpi.cli.output import human, print_json, print_table
 from telekpi.cli.query_cmds import Fmt, FmtOpt, FromOpt, ToOpt, WhereOpt, _date, _where
-from telekpi.cli.root import app, db_path
-from telekpi.engine.engine import Engine
+from telekpi.cli.root import app, open_workspace
 from telekpi.engine.request import Request
 from telekpi.i18n import _, translate
 
@@ -25,7 +24,7 @@ def diagnose_cmd(
     """Say what to fix: funnel bottleneck, agents' weakest KPIs, best time to call, A/B tests."""
     from telekpi.analysis.diagnose import diagnose
 
-    engine = Engine.open(db_path(ctx))
+    engine = open_workspace(ctx).engine()
     tpl = None
     if template:
         from telekpi.targets.template import load_template

@@ -11,19 +11,16 @@ from pathlib import Path
 
 import typer
 
-from telekpi.catalog.loader import load_catalog
 from telekpi.cli.output import print_csv, print_json, print_table
 from telekpi.cli.query_cmds import Fmt, FmtOpt
 from telekpi.cli.rollups_cmd import update_rollups
-from telekpi.cli.root import app, db_path
-from telekpi.engine.rollups.upkeep import RollupUpkeep
+from telekpi.cli.root import app, open_workspace
 from telekpi.errors import UsageError
 from telekpi.i18n import _
 from telekpi.ingest.mapping import load_mapping
-from telekpi.ingest.pipeline import FileResult, import_path
+from telekpi.ingest.pipeline import FileResult
 from telekpi.model.tables import TABLES
-from telekpi.settings import load_settings
-from telekpi.store.warehouse import Warehouse, quarantine_rows
+from telekpi.workspace import Workspace
 
 PROGRESS_AFTER_S = 1.0
 # DuckDB spills staged rows to disk beyond this, so a 10M-row file imports in bounded memory.
@@ -116,23 +113,19 @@ def import_cmd(
     from telekpi.model.tables import table as canonical_table
 
     canonical_table(table)
-    path = db_path(ctx)
-    settings = load_settings(path.resolve().parent)
     m = load_mapping(mapping) if mapping else None
-    if follow:
-        if len(files) != 1:
-            raise UsageError(_("--follow follows one file; start one `telekpi import --follow` per log "
-                               "(or `telekpi serve --follow FILE` for several)"))
-        _follow(path, table, files[0], settings, fmt, m, interval)
-        return
+    if follow and len(files) != 1:
+        raise UsageError(_("--follow follows one file; start one `telekpi import --follow` per log "
+                           "(or `telekpi serve --follow FILE` for several)"))
     total = None
-    with Warehouse(path, memory_limit=IMPORT_MEMORY) as wh:
-        upkeep = RollupUpkeep(load_catalog(wh.workspace), settings)   # small files keep them current
+    with open_workspace(ctx, read_only=False, memory_limit=IMPORT_MEMORY) as ws:
+        if follow:
+            _follow(ws, table, files[0], fmt, m, interval)
+            return
         for f in files:
             bar = _Bar(f"{f.name} → {table}", enabled=not quiet and sys.stderr.isatty())
             try:
-                results = import_path(wh, table, f, settings, fmt=fmt, mapping=m, encoding=encoding,
-                                      progress=bar, observer=upkeep)
+                results = ws.import_file(table, f, fmt=fmt, mapping=m, encoding=encoding, progress=bar)
             finally:
                 bar.close()
             for result in results:
@@ -141,7 +134,7 @@ def import_cmd(
                 total = results[0].counts
             else:
                 total.add(results[0].counts)
-        update_rollups(wh, upkeep)
+        update_rollups(ws)
     if len(files) > 1 and total is not None:
         typer.echo(_("{files} files: {read} rows read: {inserted} inserted, {updated} updated, "
                      "{unchanged} unchanged, {quarantined} quarantined").format(
@@ -150,52 +143,44 @@ def import_cmd(
             quarantined=f"{total.quarantined:,}"))
 
 
-def _follow(db: Path, table: str, file: Path, settings, fmt, mapping, interval: float) -> None:
-    from contextlib import nullcontext
+def _follow(ws: Workspace, table: str, file: Path, fmt, mapping, interval: float) -> None:
+    update_rollups(ws)   # current rollups at the start are kept current piece by piece
+    written = threading.Event()
+    follower = ws.follower(table, file, fmt=fmt, mapping=mapping)
+    typer.echo(_("following {path} (Ctrl-C stops; the place reached is saved)").format(path=follower.path),
+               err=True)
 
-    from telekpi.ingest.follow import Follower
+    def show(r: FileResult) -> None:
+        if r.counts.rows_read:
+            typer.echo(_summary(r))
+            sys.stdout.flush()
+        if r.counts.inserted or r.counts.updated:
+            written.set()
 
-    with Warehouse(db, memory_limit=IMPORT_MEMORY) as wh:
-        # current rollups at the start are kept current piece by piece
-        upkeep = RollupUpkeep(load_catalog(wh.workspace), settings)
-        update_rollups(wh, upkeep)
-        written = threading.Event()
-        follower = Follower(file, table, settings, lambda: nullcontext(wh), fmt=fmt, mapping=mapping,
-                            observer=upkeep)
-        typer.echo(_("following {path} (Ctrl-C stops; the place reached is saved)").format(path=follower.path),
-                   err=True)
+    # Ctrl-C or SIGTERM (a service manager) lets the piece being imported finish, then
+    # stops; a second Ctrl-C aborts it at once (its transaction rolls back).
+    stop = threading.Event()
 
-        def show(r: FileResult) -> None:
-            if r.counts.rows_read:
-                typer.echo(_summary(r))
-                sys.stdout.flush()
-            if r.counts.inserted or r.counts.updated:
-                written.set()
-
-        # Ctrl-C or SIGTERM (a service manager) lets the piece being imported finish, then
-        # stops; a second Ctrl-C aborts it at once (its transaction rolls back).
-        stop = threading.Event()
-
-        def on_signal(signum, frame) -> None:
-            if stop.is_set():
-                raise KeyboardInterrupt
-            stop.set()
-        previous = {sig: signal.signal(sig, on_signal) for sig in (signal.SIGINT, signal.SIGTERM)}
-        try:
-            for __ in follower.run(interval, on_result=show, stop=stop):
-                for note in follower.notes:
-                    typer.echo(f"telekpi: {note}", err=True)
-                follower.notes.clear()
-                if written.is_set():
-                    written.clear()
-                    upkeep.catch_up(wh.con)
-        except KeyboardInterrupt:
-            pass
-        finally:
-            for sig, handler in previous.items():
-                signal.signal(sig, handler)
-        update_rollups(wh, upkeep)
-        typer.echo(_("stopped; the next `telekpi import --follow` goes on from here"), err=True)
+    def on_signal(signum, frame) -> None:
+        if stop.is_set():
+            raise KeyboardInterrupt
+        stop.set()
+    previous = {sig: signal.signal(sig, on_signal) for sig in (signal.SIGINT, signal.SIGTERM)}
+    try:
+        for __ in follower.run(interval, on_result=show, stop=stop):
+            for note in follower.notes:
+                typer.echo(f"telekpi: {note}", err=True)
+            follower.notes.clear()
+            if written.is_set():
+                written.clear()
+                ws.catch_up()
+    except KeyboardInterrupt:
+        pass
+    finally:
+        for sig, handler in previous.items():
+            signal.signal(sig, handler)
+    update_rollups(ws)
+    typer.echo(_("stopped; the next `telekpi import --follow` goes on from here"), err=True)
 
 
 @app.command("quarantine")
@@ -209,8 +194,8 @@ def quarantine_cmd(
     """List quarantined rows with their file, line, column and reason."""
     if source and Path(source).exists():
         source = str(Path(source).resolve())
-    with Warehouse(db_path(ctx), read_only=True) as wh:
-        rows = quarantine_rows(wh, source=source, table=table, limit=limit or None)
+    with open_workspace(ctx) as ws:
+        rows = ws.quarantine(source=source, table=table, limit=limit or None)
     if fmt == Fmt.json:
         print_json({"rows": rows})
     elif fmt == Fmt.csv:

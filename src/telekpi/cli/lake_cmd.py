@@ -7,13 +7,8 @@ from pathlib import Path
 
 import typer
 
-from telekpi.catalog.loader import load_catalog
-from telekpi.cli.root import app, db_path
-from telekpi.engine.rollups import write_lake
+from telekpi.cli.root import app, open_workspace
 from telekpi.i18n import _
-from telekpi.settings import load_settings
-from telekpi.store.lake import export_lake
-from telekpi.store.warehouse import Warehouse
 
 
 @app.command("export-lake")
@@ -26,11 +21,8 @@ def export_lake_cmd(
     """Write the warehouse as a Parquet lake, partitioned by table and month, that Spark,
     ClickHouse, Trino or DuckDB read (`--engine spark --lake DIR`)."""
     started = time.monotonic()
-    with Warehouse(db_path(ctx), read_only=True) as wh:
-        settings = load_settings(wh.workspace)
-        catalog = load_catalog(wh.workspace)
-        counts = export_lake(wh, out, settings, row_group_size=row_group_size,
-                             rollups=lambda con, folder: write_lake(con, folder, catalog, settings))
+    with open_workspace(ctx) as ws:
+        counts = ws.export_lake(out, row_group_size=row_group_size)
     total = sum(counts.values())
     typer.echo(_("wrote {rows} rows of {tables} tables to {path} in {seconds} s").format(
         rows=f"{total:,}", tables=len(counts), path=out, seconds=f"{time.monotonic() - started:.1f}"))

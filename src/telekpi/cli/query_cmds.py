@@ -9,7 +9,7 @@ import typer
 
 from telekpi.analysis.funnel import funnel as run_funnel
 from telekpi.cli.output import human, print_csv, print_json, print_table
-from telekpi.cli.root import app, db_path
+from telekpi.cli.root import app, open_workspace
 from telekpi.engine.engine import Engine
 from telekpi.engine.request import PERIODS, Request, parse_where
 from telekpi.errors import UsageError
@@ -63,16 +63,16 @@ def open_engine(ctx: typer.Context, engine: EngineName = EngineName.duckdb, lake
                 spark_master: str | None = None, spark_conf: list[str] = (),
                 clickhouse_url: str | None = None) -> Engine:
     """The warehouse engine, or one over a lake on the engine --engine names."""
+    ws = open_workspace(ctx)
     if engine == EngineName.duckdb and not lake:
-        return Engine.open(db_path(ctx))
+        return ws.engine()
     if lake and "://" not in lake:
         from pathlib import Path
 
         lake = str(Path(lake).resolve())
-    return Engine.over_lake(lake, engine.value, db_path(ctx).resolve().parent,
-                            spark_master=spark_master,
-                            spark_conf=dict(parse_where(spark_conf, "--spark-conf")),
-                            clickhouse_url=clickhouse_url)
+    return ws.lake_engine(lake, engine.value, spark_master=spark_master,
+                          spark_conf=dict(parse_where(spark_conf, "--spark-conf")),
+                          clickhouse_url=clickhouse_url)
 
 
 ByOpt = typer.Option([], "--by", help="Split by a dimension (repeatable): agent, team, site, "
@@ -88,11 +88,7 @@ FmtOpt = typer.Option(Fmt.table, "--format", help="Output: table, json or csv.")
 @app.command("metrics")
 def metrics_cmd(ctx: typer.Context, fmt: Fmt = FmtOpt) -> None:
     """List the metric catalog: id, name, unit, formula, direction, bands."""
-    from telekpi.catalog.loader import load_catalog
-    from telekpi.store.warehouse import Warehouse
-
-    db = db_path(ctx)
-    catalog = load_catalog(Warehouse(db, read_only=True).workspace if db.exists() else db.resolve().parent)
+    catalog = open_workspace(ctx).catalog
     rows = []
     shown = fmt == Fmt.table
     level = level_name if shown else str
@@ -134,21 +130,13 @@ def kpi_cmd(
                   _date(start, "--from"), _date(end, "--to"), _where(where), ci)
     if explain and engine_name != EngineName.duckdb:
         # Showing the SQL starts no engine: it is planned with the lake's (or workspace's) catalog.
-        typer.echo(Engine.unconnected(engine_name.value, _workspace(ctx, lake)).explain(req))
+        typer.echo(open_workspace(ctx).planner_only(engine_name.value, lake).explain(req))
         return
     engine = open_engine(ctx, engine_name, lake, spark_master, spark_conf, clickhouse_url)
     try:
         _kpi_out(engine, req, fmt, ci, explain)
     finally:
         engine.close()
-
-
-def _workspace(ctx: typer.Context, lake: str | None):
-    from telekpi.store.lake import lake_workspace
-
-    if lake and lake_workspace(lake).is_dir():
-        return lake_workspace(lake)
-    return db_path(ctx).resolve().parent
 
 
 def _kpi_out(engine: Engine, req: Request, fmt: Fmt, ci: bool, explain: bool) -> None:

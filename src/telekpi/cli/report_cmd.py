@@ -7,7 +7,7 @@ from pathlib import Path
 import typer
 
 from telekpi.cli.query_cmds import FromOpt, ToOpt, WhereOpt, _date, _where
-from telekpi.cli.root import app, db_path
+from telekpi.cli.root import app, open_workspace
 from telekpi.i18n import _
 
 
@@ -25,21 +25,16 @@ def report_cmd(
 ) -> None:
     """Write the manager's report: headline KPIs, funnel, agents and teams, in-house vs outsourced,
     revenue and P&L, CSAT and care, alerts [default period: month to date of the last call]."""
-    from telekpi.alerts.rules import load_rules
-    from telekpi.cli.alerts_cmd import rules_path
-    from telekpi.engine.engine import Engine
     from telekpi.reports.build import build_report
     from telekpi.reports.write import write_report, writer
     from telekpi.targets.template import load_template
 
     writer(out)   # a wrong file type fails before any work
-    engine = Engine.open(db_path(ctx))
-    try:
-        t = load_template(template, engine.catalog) if template else None
-        r = load_rules(rules_path(engine.warehouse.workspace, rules), engine.catalog)
+    with open_workspace(ctx) as ws:
+        engine = ws.engine()
+        t = load_template(template, ws.catalog) if template else None
+        r = ws.alert_rules(rules)
         report = build_report(engine, _date(start, "--from"), _date(end, "--to"), _where(where),
                               template=t, rules=r, title=title)
-    finally:
-        engine.close()
     path = write_report(report, out)
     typer.echo(_("Wrote {path} ({start} – {end}).").format(path=path, start=report.start, end=report.end))

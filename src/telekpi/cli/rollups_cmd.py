@@ -7,23 +7,17 @@ from pathlib import Path
 
 import typer
 
-from telekpi.catalog.loader import load_catalog
 from telekpi.cli.output import print_table
-from telekpi.cli.root import app, db_path
-from telekpi.engine.rollups import refresh, rollup_lake, status
-from telekpi.engine.rollups.upkeep import RollupUpkeep
+from telekpi.cli.root import app, open_workspace
+from telekpi.engine.rollups import rollup_lake
 from telekpi.i18n import _
-from telekpi.settings import load_settings
-from telekpi.store.warehouse import Warehouse
+from telekpi.workspace import Workspace
 
 
-def update_rollups(wh: Warehouse, upkeep: RollupUpkeep | None = None) -> None:
-    """After an import: fold in what it logged (``upkeep``'s catalog and settings, else the
-    workspace's) and rebuild the rollups it made stale, and say so."""
+def update_rollups(ws: Workspace) -> None:
+    """After an import: fold in what it logged and rebuild the rollups it made stale, and say so."""
     t0 = time.perf_counter()
-    catalog, settings = ((upkeep.catalog, upkeep.settings) if upkeep else
-                         (load_catalog(wh.workspace), load_settings(wh.workspace)))
-    done = refresh(wh.con, catalog, settings)
+    done = ws.refresh_rollups()
     if done:
         typer.echo(_("daily rollups brought up to date in {seconds} s ({models})").format(
             seconds=f"{time.perf_counter() - t0:.1f}", models=", ".join(d["model"] for d in done)))
@@ -41,18 +35,18 @@ def rollups_cmd(
     the server keep them current themselves."""
     if lake is not None:
         from telekpi.store.lake import lake_workspace, read_manifest
+        from telekpi.workspace import Workspace
 
         read_manifest(lake)
-        workspace = lake_workspace(lake)
-        entries = rollup_lake(lake, load_catalog(workspace), load_settings(workspace))
+        of_lake = Workspace(lake_workspace(lake) / "telekpi.duckdb")   # its settings and metrics
+        entries = rollup_lake(lake, of_lake.catalog, of_lake.settings)
         rows = [{"model": m, "rows": e["rows"], "seconds": e["seconds"], "state": _("current")}
                 for m, e in entries.items()]
     else:
-        with Warehouse(db_path(ctx)) as wh:
-            catalog, settings = load_catalog(wh.workspace), load_settings(wh.workspace)
-            refresh(wh.con, catalog, settings, force=rebuild)
+        with open_workspace(ctx, read_only=False) as ws:
+            ws.refresh_rollups(force=rebuild)
             rows = [{**r, "state": _("current") if r["current"] else _("stale")}
-                    for r in status(wh.con, catalog, settings)]
+                    for r in ws.rollup_status()]
     print_table(["model", "rows", "seconds", "state"], rows, {"rows": "count", "seconds": "number"},
                 title=_("Daily rollups"),
                 labels={"model": _("Model"), "rows": _("Rows"), "seconds": _("Build time (s)"),

@@ -3,12 +3,16 @@
 from __future__ import annotations
 
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import typer
 
 from telekpi.cli.help_text import translate_tree
 from telekpi.errors import TelekpiError, UsageError
 from telekpi.i18n import _, set_language
+
+if TYPE_CHECKING:
+    from telekpi.workspace import Workspace
 
 app = typer.Typer(
     name="telekpi",
@@ -62,6 +66,13 @@ def output_language(given: str | None, db: Path) -> str:
 
 def db_path(ctx: typer.Context) -> Path:
     return ctx.find_root().obj.db
+
+
+def open_workspace(ctx: typer.Context, *, read_only: bool = True, memory_limit: str | None = None) -> Workspace:
+    """The workspace of --db: the one object a command asks for settings, metrics and data."""
+    from telekpi.workspace import Workspace
+
+    return Workspace(db_path(ctx), read_only=read_only, memory_limit=memory_limit)
 
 
 def fail(message: str, code: int = 2) -> None:

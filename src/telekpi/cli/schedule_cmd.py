@@ -5,11 +5,10 @@ from __future__ import annotations
 import time
 from datetime import datetime
 from pathlib import Path
-from zoneinfo import ZoneInfo
 
 import typer
 
-from telekpi.cli.root import app, db_path
+from telekpi.cli.root import app, db_path, open_workspace
 from telekpi.i18n import _
 
 
@@ -29,16 +28,15 @@ def schedule_cmd(
     from telekpi.cli.alerts_cmd import parse_at
     from telekpi.reports.runner import run_due
     from telekpi.reports.schedule import ScheduleState, load_schedule
-    from telekpi.settings import load_settings
 
     db = db_path(ctx)
     schedule = load_schedule(file)
-    tz = ZoneInfo(load_settings(db.resolve().parent).timezone)
+    tz = open_workspace(ctx).settings.tz
     state = ScheduleState.beside(db)
     try:
         while True:
             now = parse_at(at, tz.key) if at else datetime.now(tz)
-            for o in run_due(schedule, db, now, state):
+            for o in run_due(schedule, open_workspace(ctx), now, state):
                 stamp = o.due.astimezone(tz).strftime("%Y-%m-%d %H:%M")
                 if o.ok:
                     typer.echo(_("{id} ({due}): {detail}").format(id=o.id, due=stamp, detail=o.detail)

@@ -72,7 +72,7 @@ def _alert_loop(state, interval: float, lang: str = "en") -> None:
     state.warmed.wait(600)
     while True:
         try:
-            state.check_alerts()
+            state.workspace.check_alerts()
         except TelekpiError as e:
             typer.echo("telekpi: " + _("alerts: {message}").format(message=e.user_message()), err=True)
         time.sleep(interval)
@@ -83,15 +83,14 @@ def _follow_loop(state, log: Path, interval: float = 1.0, lang: str = "en") -> N
     import time
 
     from telekpi.errors import TelekpiError
-    from telekpi.ingest.follow import Follower
     from telekpi.ingest.registry import detect_format
 
     set_language(lang)
     while True:
         try:
             fmt = detect_format(log)
-            follower = Follower(log, (fmt.tables or ("calls",))[0], state.settings, state.write,
-                                fmt=fmt.name, observer=state.upkeep)
+            ws = state.workspace
+            follower = ws.follower((fmt.tables or ("calls",))[0], log, fmt=fmt.name, writer=ws.write)
             for __ in follower.run(interval):
                 for note in follower.notes:
                     typer.echo("telekpi: " + _("follow: {note}").format(note=note), err=True)

@@ -9,7 +9,6 @@ from datetime import datetime, timedelta
 from email.message import EmailMessage
 from email.utils import formatdate, make_msgid
 from pathlib import Path
-from zoneinfo import ZoneInfo
 
 from telekpi import mail
 from telekpi.analysis.windows import window
@@ -18,6 +17,7 @@ from telekpi.i18n import _, language
 from telekpi.i18n.numbers import Formatter
 from telekpi.reports.model import Report
 from telekpi.reports.schedule import Schedule, Scheduled, ScheduleState
+from telekpi.workspace import Workspace
 
 SUMMARY = ("calls", "connection_rate", "call_conversion_rate", "revenue", "profit", "csat")
 
@@ -31,13 +31,10 @@ class Outcome:
     detail: str
 
 
-def run_due(schedule: Schedule, db: Path, now: datetime, state: ScheduleState) -> list[Outcome]:
+def run_due(schedule: Schedule, ws: Workspace, now: datetime, state: ScheduleState) -> list[Outcome]:
     """Every report with a slot due at ``now`` that is not done: run it once. The warehouse
-    is opened only when something is due, and only for that round."""
-    from telekpi.engine.engine import Engine
-    from telekpi.settings import load_settings
-
-    tz = ZoneInfo(load_settings(Path(db).resolve().parent).timezone)
+    is opened only when something is due, and closed after the round."""
+    tz = ws.settings.tz
     out = []
     engine = None
     try:
@@ -45,7 +42,7 @@ def run_due(schedule: Schedule, db: Path, now: datetime, state: ScheduleState) -
             due = state.pending(s, now, tz)
             if due is None:
                 continue
-            engine = engine or Engine.open(db)
+            engine = engine or ws.engine()
             try:
                 files, sent = run_one(engine, schedule, s, due)
                 ok, detail = True, sent
@@ -55,8 +52,7 @@ def run_due(schedule: Schedule, db: Path, now: datetime, state: ScheduleState) -
             state.record(s, due, ok, detail)
             out.append(Outcome(s.id, due, ok, files, detail))
     finally:
-        if engine is not None:
-            engine.close()
+        ws.close()
     return out
 
 

@@ -118,6 +118,25 @@ class Warehouse:
         if not con.execute("SELECT 1 FROM telekpi_meta WHERE key = 'schema_version'").fetchone():
             con.execute("INSERT INTO telekpi_meta VALUES ('schema_version', ?)", [str(SCHEMA_VERSION)])
 
+    def cursor(self) -> Warehouse:
+        """The same warehouse on a cursor of this connection: one per thread or request
+        (DuckDB serves many threads through cursors of one connection)."""
+        cur = object.__new__(Warehouse)
+        cur.path, cur.con = self.path, self.con.cursor()
+        cur.con.execute("SET TimeZone = 'UTC'")
+        return cur
+
+    def checkpoint(self) -> None:
+        """Write the WAL into the file (after a bulk load, so the next open is quick)."""
+        self.con.execute("CHECKPOINT")
+
+    def is_demo(self) -> bool:
+        """Was this warehouse made by ``telekpi demo`` (and so may be replaced by another)?"""
+        return bool(self.con.execute("SELECT 1 FROM telekpi_meta WHERE key = 'demo'").fetchone())
+
+    def mark_demo(self) -> None:
+        self.con.execute("INSERT INTO telekpi_meta VALUES ('demo', 'true')")
+
     def count(self, table: str) -> int:
         return self.con.execute(f'SELECT count(*) FROM "{table}"').fetchone()[0]
 

@@ -18,8 +18,6 @@ from telekpi.engine.request import PERIODS, parse_where
 from telekpi.engine.request import Request as KpiRequest
 from telekpi.errors import NotFoundError
 from telekpi.i18n import _
-from telekpi.ingest.json_rows import JsonRowsSource
-from telekpi.ingest.pipeline import import_source
 from telekpi.model.tables import TABLES
 from telekpi.store.warehouse import quarantine_rows
 from telekpi.web.access import require_admin, scope_of, scoped_where
@@ -55,7 +53,7 @@ def current_user(request: Request) -> User:
 
 
 def engine(request: Request) -> Iterator[Engine]:
-    with request.app.state.web.session() as e:
+    with request.app.state.web.workspace.session() as e:
         yield e
 
 
@@ -119,7 +117,7 @@ def health(request: Request) -> dict:
     """Liveness for load balancers (no login): ``warm`` once the start-up warm-up is done;
     ``rollups``: the models whose daily rollups are current (the others read rows)."""
     state = request.app.state.web
-    return {"status": "ok", "warm": state.warmed.is_set(), "rollups": sorted(state.rollups())}
+    return {"status": "ok", "warm": state.warmed.is_set(), "rollups": sorted(state.workspace.rollups())}
 
 
 @router.get("/me")
@@ -133,7 +131,7 @@ def catalog(user: UserDep, request: Request) -> list[dict]:
     """Every metric: id, name, definition, unit, direction and bands."""
     state: WebState = request.app.state.web
     out = []
-    for m in state.catalog.metrics.values():
+    for m in state.workspace.catalog.metrics.values():
         bands = [{"level": b.level, "min": b.min, "max": b.max, "label": b.label} for b in m.bands]
         for ind, bs in m.bands_by_industry.items():
             bands += [{"industry": ind, "level": b.level, "min": b.min, "max": b.max,
@@ -207,11 +205,11 @@ def ingest(table: str, request: Request, user: UserDep,
     state: WebState = request.app.state.web
     body = json.dumps(rows, sort_keys=True, default=str).encode()
     label = f"api:{table}:{hashlib.sha256(body).hexdigest()[:20]}"
-    with state.write() as cur:
-        result = import_source(cur, table, JsonRowsSource(rows, label),  # type: ignore[arg-type]
-                               state.settings, label=label, fmt="json", observer=state.upkeep)
+    ws = state.workspace
+    with ws.write() as cur:
+        result = ws.import_rows(table, rows, label=label, warehouse=cur)
         reasons = [{"row": r["line"], "column": r["column"], "reason": r["reason"]}
-                   for r in quarantine_rows(cur, source=label, limit=1000)]  # type: ignore[arg-type]
+                   for r in quarantine_rows(cur, source=label, limit=1000)]
     c = result.counts
     return {"table": table, "batch": label, "rows_read": c.rows_read, "inserted": c.inserted,
             "updated": c.updated, "unchanged": c.unchanged, "quarantined": c.quarantined,

@@ -44,8 +44,8 @@ def create_app(db: str | Path, *, users: Users | None = None,
                   docs_url="/api/v1/docs", openapi_url="/api/v1/openapi.json", redoc_url=None)
     app.state.web = WebState(Path(db), users, secure_cookies)
     app.state.templates = Jinja2Templates(directory=str(HERE / "templates"))
-    pages.setup_templates(app.state.templates, app.state.web)
-    app.add_middleware(LanguageMiddleware, default=lambda: app.state.web.settings.locale)
+    pages.setup_templates(app.state.templates, app.state.web.workspace)
+    app.add_middleware(LanguageMiddleware, default=lambda: app.state.web.workspace.settings.locale)
 
     @app.exception_handler(TelekpiError)
     async def _telekpi_error(request: Request, e: TelekpiError):

@@ -33,6 +33,7 @@ from telekpi.web.auth import User
 from telekpi.web.filters import Filters
 from telekpi.web.http import SESSION_COOKIE, authenticate, html
 from telekpi.web.state import WebState
+from telekpi.workspace import SharedWorkspace
 
 router = APIRouter(include_in_schema=False)
 LOGIN_CSRF = "telekpi_login_csrf"
@@ -57,6 +58,10 @@ class Page:
         self.default_end = _local_date(last, tz) if last else date.today()
         self.filters = Filters.from_query(request.query_params, self.default_end)
         self.where = scoped_where(user, self.filters.where)
+
+    @property
+    def workspace(self) -> SharedWorkspace:
+        return self.request.app.state.web.workspace
 
     def request_for(self, metrics, filters: Filters | None = None, **kw) -> KpiRequest:
         f = filters or self.filters
@@ -94,14 +99,14 @@ def _local_date(ts: datetime, tz: str) -> date:
 
 def page(request: Request) -> Iterator[Page]:
     user, csrf = authenticate(request)
-    with request.app.state.web.session() as engine:
+    with request.app.state.web.workspace.session() as engine:
         yield Page(request, user, csrf, engine)
 
 
 PageDep = Annotated[Page, Depends(page)]
 
 
-def setup_templates(templates: Jinja2Templates, state: WebState) -> None:
+def setup_templates(templates: Jinja2Templates, ws: SharedWorkspace) -> None:
     env = templates.env
     env.add_extension("jinja2.ext.i18n")
     env.install_gettext_callables(gettext=lambda s: gettext(s), ngettext=ngettext, newstyle=False)
@@ -110,7 +115,7 @@ def setup_templates(templates: Jinja2Templates, state: WebState) -> None:
     env.filters["human"] = human
     env.filters["tojson_safe"] = lambda obj: json.dumps(obj, default=str).replace("</", "<\\/")
     env.filters["urlq"] = lambda s: quote(str(s), safe="")
-    zone = ZoneInfo(state.settings.timezone)
+    zone = ws.settings.tz
 
     def timestamp(t) -> str:
         """A moment (epoch seconds or a datetime from the warehouse, in UTC) in workspace
@@ -126,12 +131,12 @@ def setup_templates(templates: Jinja2Templates, state: WebState) -> None:
     env.filters["timestamp"] = timestamp
 
     def band_colour(metric_id: str, value, industry=None) -> str:
-        m = state.catalog.metrics.get(metric_id)
+        m = ws.catalog.metrics.get(metric_id)
         b = m.band(value, industry) if m else None
         return charts.BAND_COLOURS.get(b.level, "#57606a") if b else "#57606a"
 
     def band_name(metric_id: str, value, industry=None) -> str:
-        m = state.catalog.metrics.get(metric_id)
+        m = ws.catalog.metrics.get(metric_id)
         b = m.band(value, industry) if m else None
         return band_text(b) if b else ""
 
@@ -204,8 +209,8 @@ def warm(state: WebState) -> None:
     """Bring the daily rollups up to date and answer the default overview once at start-up,
     so the first visitor does not wait for DuckDB to read the warehouse from disk."""
     try:
-        state.refresh_rollups()
-        with state.session() as engine:
+        state.workspace.refresh_rollups()
+        with state.workspace.session() as engine:
             first, last = Lookup(engine).data_range()
             if last:
                 end = _local_date(last, engine.settings.timezone)

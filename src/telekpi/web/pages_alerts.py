@@ -30,7 +30,7 @@ def visible(user: User, alerts: list[dict], team_of: dict[str, str | None]) -> l
 @router.get("/alerts")
 def alerts_page(p: PageDep) -> HTMLResponse:
     state = p.request.app.state.web
-    active = state.alerts.active()
+    active = state.workspace.alerts.active()
     agents = [a[6:] for a in (x["scope"] or "" for x in active) if a.startswith("agent ")]
     team_of = {a["agent_id"]: a["team_id"] for a in Lookup(p.engine).agents(agents)}
     return p.render("alerts.html", alerts=visible(p.user, active, team_of))

@@ -15,9 +15,8 @@ from fastapi.responses import HTMLResponse
 from telekpi.errors import AccessError, UsageError
 from telekpi.i18n import _
 from telekpi.ingest.mapping import load_mapping
-from telekpi.ingest.pipeline import import_file
 from telekpi.model.tables import TABLES
-from telekpi.store.warehouse import quarantine_rows, recent_imports
+from telekpi.store.warehouse import quarantine_rows
 from telekpi.web.access import require_admin
 from telekpi.web.pages import Page, PageDep
 
@@ -26,13 +25,13 @@ MAX_BYTES = 2 << 30
 
 
 def saved_mappings(p: Page) -> list[str]:
-    folder = p.engine.warehouse.workspace / "mappings"
+    folder = p.workspace.file("mappings")
     return sorted(f.name for f in folder.glob("*.y*ml")) if folder.is_dir() else []
 
 
 def _render(p: Page, **extra) -> HTMLResponse:
     return p.render("import.html", tables=list(TABLES), mappings=saved_mappings(p),
-                    recent=recent_imports(p.engine.warehouse), **extra)   # type: ignore[arg-type]
+                    recent=p.workspace.recent_imports(), **extra)
 
 
 @router.get("/import")
@@ -50,7 +49,7 @@ def upload(p: PageDep, table: Annotated[str, Form()], csrf: Annotated[str, Form(
     if table not in TABLES:
         raise UsageError(_("no table {table}; expected one of: {tables}").format(
             table=repr(table), tables=", ".join(TABLES)))
-    workspace = p.engine.warehouse.workspace
+    workspace = p.workspace.folder
     m = None
     if mapping:
         if mapping not in saved_mappings(p):
@@ -69,9 +68,8 @@ def upload(p: PageDep, table: Annotated[str, Form()], csrf: Annotated[str, Form(
                 dest.unlink()
                 raise UsageError(_("the file is larger than 2 GB; import it with `telekpi import`"))
             out.write(chunk)
-    state = p.request.app.state.web
-    with state.write() as cur:
-        result = import_file(cur, table, dest, state.settings, mapping=m,  # type: ignore[arg-type]
-                             observer=state.upkeep)
-        rejected = quarantine_rows(cur, source=str(dest.resolve()), limit=500)  # type: ignore[arg-type]
+    ws = p.workspace
+    with ws.write() as cur:
+        result = ws.import_file(table, dest, mapping=m, warehouse=cur)[0]
+        rejected = quarantine_rows(cur, source=str(dest.resolve()), limit=500)
     return _render(p, result=result, uploaded=file.filename, rejected=rejected)

@@ -17,7 +17,7 @@ router = APIRouter(include_in_schema=False)
 
 @router.get("/scorecards")
 def scorecards(p: PageDep, template: str = "", as_of: str = "") -> HTMLResponse:
-    folder = p.engine.warehouse.workspace / "scorecards"
+    folder = p.workspace.file("scorecards")
     names = sorted(f.name for f in folder.glob("*.yaml")) if folder.is_dir() else []
     data = None
     if names:

@@ -1,0 +1,199 @@
+"""``Workspace``: opened once from the warehouse's path, it holds the settings, the metric
+catalog, the warehouse and the engine, and does what the front ends ask of them — query,
+explain, import with rollup upkeep, refresh rollups, alerts — so that none of them opens
+those parts by hand or writes SQL (in the spirit of datasette's ``Datasette``)."""
+
+from __future__ import annotations
+
+from datetime import datetime
+from functools import cached_property
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
+
+from telekpi.catalog.loader import Catalog, load_catalog
+from telekpi.engine.engine import Engine
+from telekpi.engine.request import Request, Result
+from telekpi.settings import Settings, load_settings
+from telekpi.store.warehouse import Warehouse, quarantine_rows, recent_imports
+
+if TYPE_CHECKING:
+    from telekpi.alerts.evaluate import Alert
+    from telekpi.alerts.rules import Rules
+    from telekpi.engine.rollups.upkeep import RollupUpkeep
+    from telekpi.ingest.follow import Follower
+    from telekpi.ingest.mapping import Mapping
+    from telekpi.ingest.pipeline import FileResult
+
+
+class Workspace:
+    """A workspace folder: ``telekpi.duckdb``, ``telekpi.toml``, ``metrics/``, ``alerts.yaml``,
+    ``scorecards/``, ``mappings/``. Open it with the warehouse's path.
+
+    ``read_only``: for commands that only read; the warehouse must exist. The warehouse is
+    opened when first needed, so a command that only plans (``kpi --explain`` over Spark, or
+    ``metrics``) never touches it."""
+
+    def __init__(self, db: str | Path, *, read_only: bool = False, memory_limit: str | None = None):
+        self.db = Path(db)
+        self.folder = self.db.resolve().parent
+        self.read_only = read_only
+        self.memory_limit = memory_limit
+        self._warehouse: Warehouse | None = None
+        self._upkeep: RollupUpkeep | None = None
+
+    @classmethod
+    def open(cls, db: str | Path, *, read_only: bool = True, memory_limit: str | None = None) -> Workspace:
+        return cls(db, read_only=read_only, memory_limit=memory_limit)
+
+    # -- parts ------------------------------------------------------------------------------
+    @cached_property
+    def settings(self) -> Settings:
+        """``telekpi.toml`` (read when first needed, then kept)."""
+        return load_settings(self.folder)
+
+    @cached_property
+    def catalog(self) -> Catalog:
+        """The built-in metrics and the workspace's own ``metrics/``."""
+        return load_catalog(self.folder)
+
+    @property
+    def warehouse(self) -> Warehouse:
+        if self._warehouse is None:
+            self._warehouse = Warehouse(self.db, read_only=self.read_only, memory_limit=self.memory_limit)
+        return self._warehouse
+
+    def file(self, name: str) -> Path:
+        """A file or folder of the workspace (``alerts.yaml``, ``scorecards``, …)."""
+        return self.folder / name
+
+    def engine(self, *, use_rollups: bool = True, warehouse: Warehouse | None = None, **options: Any) -> Engine:
+        """The engine over the warehouse (or over ``warehouse``, a cursor of it)."""
+        return Engine(warehouse or self.warehouse, self.settings, self.catalog, use_rollups=use_rollups,
+                      **options)
+
+    def lake_engine(self, lake: str, engine: str = "duckdb", **backend_options: Any) -> Engine:
+        """An engine over a Parquet lake on DuckDB, Spark or ClickHouse, with the settings and
+        metrics the lake was written with (else this workspace's)."""
+        return Engine.over_lake(lake, engine, self.folder, **backend_options)
+
+    def planner_only(self, dialect: str, lake: str | None = None) -> Engine:
+        """An engine that plans and explains in ``dialect`` without any data, with the lake's
+        settings and metrics when ``lake`` is a local lake, else this workspace's."""
+        from telekpi.store.lake import lake_workspace
+
+        folder = lake_workspace(lake) if lake else None
+        return Engine.unconnected(dialect, folder if folder is not None and folder.is_dir() else self.folder)
+
+    # -- asking -------------------------------------------------------------------------------
+    def query(self, req: Request) -> Result:
+        return self.engine().query(req)
+
+    def explain(self, req: Request, dialect: str | None = None) -> str:
+        return self.engine().explain(req, dialect)
+
+    # -- writing ------------------------------------------------------------------------------
+    @property
+    def upkeep(self) -> RollupUpkeep:
+        """Logs each write for the daily rollups, in the write's transaction."""
+        if self._upkeep is None:
+            from telekpi.engine.rollups.upkeep import RollupUpkeep
+
+            self._upkeep = RollupUpkeep(self.catalog, self.settings)
+        return self._upkeep
+
+    def import_file(self, table: str, path: Path, *, fmt: str | None = None, mapping: Mapping | None = None,
+                    encoding: str | None = None, progress: Any = None,
+                    warehouse: Warehouse | None = None) -> list[FileResult]:
+        """Import one file (a log that feeds several tables fills all of them, ``table``
+        first), logging the writes for the rollups; ``refresh_rollups`` folds them in."""
+        from telekpi.ingest.pipeline import import_path
+
+        return import_path(warehouse or self.warehouse, table, path, self.settings, fmt=fmt,
+                           mapping=mapping, encoding=encoding, progress=progress, observer=self.upkeep)
+
+    def import_rows(self, table: str, rows: list[dict], *, label: str,
+                    warehouse: Warehouse | None = None) -> FileResult:
+        """Import rows posted as JSON objects (the API), under ``label``."""
+        from telekpi.ingest.json_rows import JsonRowsSource
+        from telekpi.ingest.pipeline import import_source
+
+        return import_source(warehouse or self.warehouse, table, JsonRowsSource(rows, label), self.settings,
+                             label=label, fmt="json", observer=self.upkeep)
+
+    def follower(self, table: str, path: Path, *, fmt: str | None = None,
+                 mapping: Mapping | None = None, writer: Any = None) -> Follower:
+        """A follower of a live log (``ingest.follow``): ``writer`` gives the warehouse to write
+        to as a context manager (default: this workspace's)."""
+        from contextlib import nullcontext
+
+        from telekpi.ingest.follow import Follower
+
+        return Follower(path, table, self.settings, writer or (lambda: nullcontext(self.warehouse)),
+                        fmt=fmt, mapping=mapping, observer=self.upkeep)
+
+    def catch_up(self, warehouse: Warehouse | None = None) -> list[dict]:
+        """Fold the writes logged since the last fold into the daily rollups."""
+        return self.upkeep.catch_up((warehouse or self.warehouse).con)
+
+    def refresh_rollups(self, *, force: bool = False, warehouse: Warehouse | None = None) -> list[dict]:
+        """Fold the logged writes in and rebuild every rollup that is stale (all with ``force``)."""
+        from telekpi.engine.rollups import refresh
+
+        return refresh((warehouse or self.warehouse).con, self.catalog, self.settings, force=force)
+
+    def rollup_status(self) -> list[dict]:
+        from telekpi.engine.rollups import status
+
+        return status(self.warehouse.con, self.catalog, self.settings)
+
+    def quarantine(self, *, source: str | None = None, table: str | None = None,
+                   limit: int | None = 100) -> list[dict]:
+        return quarantine_rows(self.warehouse, source=source, table=table, limit=limit)
+
+    def recent_imports(self, limit: int = 20) -> list[dict]:
+        return recent_imports(self.warehouse, limit)
+
+    def export_lake(self, out: Path, *, row_group_size: int = 1_000_000) -> dict[str, int]:
+        """Write the warehouse as a Parquet lake partitioned by table and month, with its daily
+        rollups; rows written per table."""
+        from telekpi.engine.rollups import write_lake
+        from telekpi.store.lake import export_lake
+
+        return export_lake(self.warehouse, out, self.settings, row_group_size=row_group_size,
+                           rollups=lambda con, folder: write_lake(con, folder, self.catalog, self.settings))
+
+    # -- alerts -----------------------------------------------------------------------------
+    def alert_rules(self, path: Path | None = None) -> Rules:
+        """``path``, else the workspace's ``alerts.yaml``, else the built-in rules."""
+        from telekpi.alerts.rules import load_rules
+
+        own = self.file("alerts.yaml")
+        return load_rules(path or (own if own.exists() else None), self.catalog)
+
+    def evaluate_alerts(self, rules: Rules, now: datetime | None = None,
+                        engine: Engine | None = None) -> list[Alert]:
+        """What fires now (in workspace time) under ``rules``."""
+        from telekpi.alerts.evaluate import evaluate
+
+        return evaluate(engine or self.engine(), rules, now or datetime.now(self.settings.tz))
+
+    # -- demo --------------------------------------------------------------------------------
+    def generate_demo(self, *, seed: int, size: str) -> dict[str, int]:
+        """Fill the warehouse with a seeded demo centre and build its rollups; rows per table."""
+        from telekpi.demo.generate import generate
+
+        counts = generate(self.warehouse.con, seed=seed, size=size, timezone=self.settings.timezone)
+        self.refresh_rollups()
+        self.warehouse.checkpoint()
+        return counts
+
+    def close(self) -> None:
+        if self._warehouse is not None:
+            self._warehouse.close()
+            self._warehouse = None
+
+    def __enter__(self) -> Workspace:
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self.close()
