@@ -234,9 +234,11 @@ class Smoke:
         self.telekpi = self.venv / "bin" / "telekpi"
         self.receiver = Receiver()
         # What the user's shell might set must not reach the fresh install: no PYTHONPATH
-        # pointing at the checkout, no workspace or language of the caller's.
+        # pointing at the checkout, no workspace or language of the caller's (the browser
+        # for PDF is the machine's, and stays).
         self.env = {k: v for k, v in os.environ.items()
-                    if not k.startswith(("TELEKPI_", "PYTHON")) and k != "VIRTUAL_ENV"}
+                    if k == "TELEKPI_BROWSER"
+                    or not (k.startswith(("TELEKPI_", "PYTHON")) or k == "VIRTUAL_ENV")}
         self.env.update(NO_PROXY="127.0.0.1,localhost", no_proxy="127.0.0.1,localhost", COLUMNS="120")
 
     def install(self) -> None:
