@@ -10,6 +10,7 @@ from __future__ import annotations
 from pathlib import Path
 
 import duckdb
+import pyarrow as pa
 
 from telekpi import sql as sqltext
 from telekpi.errors import InputError, TelekpiError
@@ -164,6 +165,18 @@ def touch(con, tables) -> None:
                     "WHERE key = ?", [key])
         if not con.execute("SELECT 1 FROM telekpi_meta WHERE key = ?", [key]).fetchall():
             con.execute("INSERT INTO telekpi_meta VALUES (?, '1')", [key])
+
+
+def absent_keys(con, table: str, keys: list[str]) -> int:
+    """How many of ``keys`` no row of ``table`` (a table with a one-column key) holds yet."""
+    (key,) = TABLES[table].key
+    con.register("__keys", pa.table({"key": pa.array(keys, pa.string())}))
+    try:
+        return con.execute(f"SELECT count(*) FROM __keys k WHERE NOT EXISTS (SELECT 1 FROM "
+                           f"{sqltext.identifier(table)} t WHERE t.{sqltext.identifier(key)} = k.key)"
+                           ).fetchall()[0][0]
+    finally:
+        con.unregister("__keys")
 
 
 def quarantine_rows(wh: Warehouse, *, source: str | None = None, table: str | None = None,
