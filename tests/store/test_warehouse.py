@@ -3,6 +3,7 @@
 from telekpi.engine.engine import Engine
 from telekpi.engine.request import Request
 from telekpi.settings import Settings
+from telekpi.store.migrations import SCHEMA_VERSION
 from telekpi.store.warehouse import Warehouse
 
 
@@ -25,4 +26,4 @@ def test_reopening_keeps_the_schema_and_the_rows(tmp_path):
     with Warehouse(tmp_path / "w.duckdb") as wh:
         assert wh.count("leads") == 1
         assert wh.con.execute("SELECT value FROM telekpi_meta WHERE key = 'schema_version'"
-                              ).fetchall() == [("1",)]
+                              ).fetchall() == [(str(SCHEMA_VERSION),)]

@@ -32,6 +32,8 @@ from telekpi.i18n import _
 from telekpi.ingest.connector import ENDPOINT
 from telekpi.ingest.registry import Format, read_head, register_format
 from telekpi.ingest.source import RawBatch, ReadOptions, Reject
+from telekpi.store.connector_state import ConnectorState, Entry
+from telekpi.store.warehouse import absent_keys
 
 NAME = "asterisk-queue-log"
 CALL_END = {"COMPLETEAGENT": "answered", "COMPLETECALLER": "answered", "TRANSFER": "answered",
@@ -113,59 +115,37 @@ class QueueLogSource:
         self.first_epoch: float | None = None
         self.open_calls = 0
 
-    # State carried between imports ------------------------------------------------------
+    # State carried between imports (store/connector_state.py) ---------------------------
     def begin(self, con) -> None:
         """Load what earlier imports left open, as of just before this file's first event."""
         self.first_epoch = self._first_epoch()
         if self.first_epoch is None:
             return
-        kind = "call" if self.table == "calls" else "agent"
-        for key, at, value in con.execute(
-                "SELECT key, \"at\", value FROM connector_state WHERE format = ? AND kind = ? AND \"at\" < ?",
-                [NAME, kind, self.first_epoch]).fetchall():
-            v = json.loads(value)
-            if kind == "call":
-                self.calls[key] = Call(**v)
+        for e in self._state(con).before(self.first_epoch):
+            v = json.loads(e.value)
+            if self.table == "calls":
+                self.calls[e.key] = Call(**v)
             else:
                 v["queues"] = set(v["queues"])
-                self.agents[key] = Agent(**v)
-            self.loaded[key] = at
+                self.agents[e.key] = Agent(**v)
+            self.loaded[e.key] = e.at
 
     def commit(self, con) -> None:
         """Save what is still open, inside the import's transaction: what this import loaded is
         replaced, and an entry is kept only where no newer import saved a later one."""
-        kind = "call" if self.table == "calls" else "agent"
-        items = self.calls.items() if kind == "call" else self.agents.items()
-        open_rows = []
-        for key, v in items:
-            d = dict(vars(v))
-            if kind == "agent":
-                d["queues"] = sorted(v.queues)
-            open_rows.append((key, v.start if kind == "call" else v.since, json.dumps(d), v.line))
-        keys, ats, values, lines = (list(c) for c in zip(*open_rows, strict=True)) if open_rows else ([],) * 4
-        con.register("__loaded", pa.table({"key": list(self.loaded), "at": list(self.loaded.values())},
-                                          schema=pa.schema([("key", pa.string()), ("at", pa.float64())])))
-        con.register("__open", pa.table({"key": pa.array(keys, pa.string()), "at": pa.array(ats, pa.float64()),
-                                         "value": pa.array(values, pa.string()),
-                                         "line": pa.array(lines, pa.int64())}))
-        mine, args = "format = ? AND kind = ?", [NAME, kind]
-        newer = ('SELECT 1 FROM connector_state n WHERE n.format = ? AND n.kind = ? '
-                 'AND n.key = o.key AND n."at" >= o."at"')
-        try:
-            con.execute(f'DELETE FROM connector_state WHERE {mine} AND (key, "at") IN '
-                        '(SELECT key, "at" FROM __loaded)', args)
-            con.execute(f"DELETE FROM connector_state s WHERE {mine} AND EXISTS (SELECT 1 FROM __open o "
-                        f"WHERE o.key = s.key AND NOT EXISTS ({newer}))", args + args)
-            con.execute(f'INSERT INTO connector_state SELECT ?, ?, key, "at", value, ?, line FROM __open o '
-                        f"WHERE NOT EXISTS ({newer})", args + [str(self.path)] + args)
-            if kind == "call":
-                # A call already in the warehouse stays open here too: re-importing an older log
-                # leaves it pending, and re-importing the log that ends it then finds it whole.
-                self.open_calls = con.execute("SELECT count(*) FROM __open o WHERE NOT EXISTS "
-                                              "(SELECT 1 FROM calls c WHERE c.call_id = o.key)").fetchall()[0][0]
-        finally:
-            con.unregister("__loaded")
-            con.unregister("__open")
+        if self.table == "calls":
+            entries = [Entry(key, c.start, json.dumps(vars(c)), c.line) for key, c in self.calls.items()]
+        else:
+            entries = [Entry(key, a.since, json.dumps(vars(a) | {"queues": sorted(a.queues)}), a.line)
+                       for key, a in self.agents.items()]
+        self._state(con).replace(self.loaded, entries, str(self.path))
+        if self.table == "calls":
+            # A call already in the warehouse stays open here too: re-importing an older log
+            # leaves it pending, and re-importing the log that ends it then finds it whole.
+            self.open_calls = absent_keys(con, "calls", list(self.calls))
+
+    def _state(self, con) -> ConnectorState:
+        return ConnectorState(con, NAME, "call" if self.table == "calls" else "agent")
 
     def notes(self) -> list[str]:
         if self.table == "calls" and self.open_calls:

@@ -23,7 +23,7 @@ import tempfile
 import threading
 from collections.abc import Callable, Iterator
 from contextlib import AbstractContextManager
-from dataclasses import dataclass, replace
+from dataclasses import replace
 from pathlib import Path
 
 from telekpi.i18n import _
@@ -31,19 +31,11 @@ from telekpi.ingest.mapping import Mapping
 from telekpi.ingest.pipeline import FileResult, format_mapping, import_source
 from telekpi.ingest.registry import Format, detect_format, formats, get_format
 from telekpi.settings import Settings
+from telekpi.store.connector_state import FollowOffsets, Position
 from telekpi.store.upsert import WriteObserver
 
 CHUNK_BYTES = 32 << 20
 HEAD_BYTES = 1024
-
-
-@dataclass(frozen=True)
-class Position:
-    device: int | None
-    inode: int | None
-    head: str | None        # hash of the file's first bytes: a new file under an old inode is new
-    offset: int
-    line: int
 
 
 def _head(path: Path, upto: int) -> str:
@@ -99,7 +91,7 @@ class Follower:
     def _poll_table(self, fmt: Format, table: str) -> list[FileResult]:
         st = self.path.stat()
         with self.writer() as wh:
-            saved = self._load(wh, table)
+            saved = FollowOffsets(wh.con).get(str(self.path), table)
         results = []
         if saved is not None and (saved.device, saved.inode) != (st.st_dev, st.st_ino):
             old = self._rotated(saved)
@@ -157,6 +149,11 @@ class Follower:
 
     def _import(self, fmt: Format, table: str, path: Path, chunk: bytes, start: Position,
                 end: Position) -> FileResult:
+        def save(con) -> None:
+            # Under the name followed, with the inode of the file being read (the rotated one
+            # while its rest is read), in the piece's transaction.
+            FollowOffsets(con).save(str(self.path), table, end)
+
         with tempfile.NamedTemporaryFile("wb", suffix=path.suffix or ".log", delete=False) as tmp:
             tmp.write(chunk)
         tmp_path = Path(tmp.name)
@@ -168,19 +165,13 @@ class Follower:
                     result = import_source(
                         wh, table, source, self.settings, mapping=mapping, label=str(path), fmt=fmt.name,
                         report_unused=not fmt.mapping, line_offset=start.line,
-                        lines=(start.line + 1, end.line), on_commit=lambda con: _save(con, self.path, table, end),
+                        lines=(start.line + 1, end.line), on_commit=save,
                         observer=self.observer)
             finally:
                 source.close()
         finally:
             tmp_path.unlink(missing_ok=True)
         return replace(result, path=path)
-
-    def _load(self, wh, table: str) -> Position | None:
-        rows = wh.con.execute(
-            'SELECT device, inode, head, "offset", line FROM follow_offsets WHERE path = ? AND "table" = ?',
-            [str(self.path), table]).fetchall()
-        return Position(*rows[0]) if rows else None
 
     def run(self, interval: float = 1.0, on_result: Callable[[FileResult], None] | None = None,
             stop: threading.Event | None = None) -> Iterator[None]:
@@ -192,11 +183,3 @@ class Follower:
                     on_result(r)
             yield
             stop.wait(interval)
-
-
-def _save(con, path: Path, table: str, pos: Position) -> None:
-    """Where this table stands in the followed file (by the name followed, with the inode of the
-    file being read, which is the rotated one while its rest is read); in the import's transaction."""
-    con.execute('DELETE FROM follow_offsets WHERE path = ? AND "table" = ?', [str(path), table])
-    con.execute("INSERT INTO follow_offsets VALUES (?, ?, ?, ?, ?, ?, ?, now())",
-                [str(path), table, pos.device, pos.inode, pos.head, pos.offset, pos.line])

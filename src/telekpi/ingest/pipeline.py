@@ -15,11 +15,18 @@ import pyarrow as pa
 
 from telekpi.ingest.mapping import Mapping, parse_mapping, resolve
 from telekpi.ingest.registry import Format, detect_format, get_format, read_head
-from telekpi.ingest.source import RawBatch, prefetch
+from telekpi.ingest.source import (
+    DerivesColumns,
+    HasNotes,
+    KeepsState,
+    RawBatch,
+    Source,
+    prefetch,
+)
 from telekpi.model.tables import table as canonical_table
 from telekpi.quality.validate import RowCompiler
 from telekpi.settings import Settings
-from telekpi.store.upsert import STAGING, Counts, Upsert, WriteObserver
+from telekpi.store.upsert import Counts, Upsert, WriteObserver
 from telekpi.store.warehouse import Warehouse
 from telekpi.yaml_lines import load
 
@@ -90,7 +97,7 @@ def format_mapping(f: Format, mapping: Mapping | None) -> Mapping:
     return (mapping or Mapping()).over(base)
 
 
-def import_source(wh: Warehouse, table_name: str, source, settings: Settings, *,
+def import_source(wh: Warehouse, table_name: str, source: Source, settings: Settings, *,
                   mapping: Mapping | None = None, label: str, fmt: str,
                   progress: Progress | None = None, t0: float | None = None,
                   report_unused: bool = True, lines: tuple[int, int] | None = None,
@@ -102,8 +109,8 @@ def import_source(wh: Warehouse, table_name: str, source, settings: Settings, *,
     ``lines`` limits the quarantine this import replaces to that range of the source
     (a followed log is imported piece by piece), and ``line_offset`` is added to the
     lines the reader counts, so a piece's rows carry their lines in the whole file. A source that keeps state between
-    imports (calls still in progress at the end of a log) loads it with ``begin(con)``
-    and saves it with ``commit(con)`` in the import's transaction, as does ``on_commit``.
+    imports (``source.KeepsState``: calls still in progress at the end of a log) loads it with
+    ``begin(con)`` and saves it with ``commit(con)`` in the import's transaction, as does ``on_commit``.
     ``observer`` hears of the write in that transaction (``store.upsert.WriteObserver``).
     """
     t0 = time.perf_counter() if t0 is None else t0
@@ -114,8 +121,9 @@ def import_source(wh: Warehouse, table_name: str, source, settings: Settings, *,
     ignored = [c for c in source.columns if c not in used] if report_unused else []
     tz = mapping.timezone or settings.timezone
     con = wh.con
-    if hasattr(source, "begin"):
+    if isinstance(source, KeepsState):
         source.begin(con)
+    derived = source.derived if isinstance(source, DerivesColumns) else frozenset()
     up = Upsert(con, table, label, fmt, lines=lines, observer=observer)
     try:
         sql = None
@@ -126,8 +134,7 @@ def import_source(wh: Warehouse, table_name: str, source, settings: Settings, *,
             if batch.table.num_rows:
                 data = batch.table.append_column("__line", pa.array(batch.lines, pa.int64()))
                 if sql is None:
-                    sql = RowCompiler(table, rules, data.schema, tz, con, mapping.file,
-                                      frozenset(getattr(source, "derived", ()))).select("__batch")
+                    sql = RowCompiler(table, rules, data.schema, tz, con, mapping.file, derived).select("__batch")
                 con.register("__batch", data)
                 try:
                     up.add(sql)
@@ -138,7 +145,7 @@ def import_source(wh: Warehouse, table_name: str, source, settings: Settings, *,
         con.begin()
         try:
             counts = up.finish()
-            if hasattr(source, "commit"):
+            if isinstance(source, KeepsState):
                 source.commit(con)
             if on_commit is not None:
                 on_commit(con)
@@ -146,25 +153,14 @@ def import_source(wh: Warehouse, table_name: str, source, settings: Settings, *,
         except BaseException:
             con.rollback()
             raise
-        unknown = _unknown_dispositions(con, settings) if table.name == "calls" else []
-        examples = [tuple(r) for r in con.execute(
-            f"SELECT __line, __col, __reason FROM {STAGING} WHERE __reason IS NOT NULL "
-            "ORDER BY __line LIMIT 5").fetchall()]
+        unknown = up.unknown_codes("disposition", settings.dispositions) if table.name == "calls" else []
+        examples = up.examples()
     finally:
         up.close()
     return FileResult(Path(source.path), table.name, fmt, counts, time.perf_counter() - t0,
-                      ignored, unknown, examples, list(getattr(source, "notes", lambda: [])()))
+                      ignored, unknown, examples, source.notes() if isinstance(source, HasNotes) else [])
 
 
 def _shifted(batch: RawBatch, by: int) -> RawBatch:
     rejects = [replace(r, line=None if r.line is None else r.line + by) for r in batch.rejects]
     return RawBatch(batch.table, batch.lines + by, rejects)
-
-
-def _unknown_dispositions(con, settings: Settings) -> list[tuple[str, int]]:
-    known = sorted(code.upper() for code in settings.dispositions)
-    marks = ", ".join("?" for _ in known) or "NULL"
-    return [tuple(r) for r in con.execute(
-        f"SELECT upper(trim(disposition)) AS d, count(*) FROM {STAGING} WHERE __reason IS NULL "
-        f"AND nullif(trim(disposition), '') IS NOT NULL AND upper(trim(disposition)) NOT IN ({marks}) "
-        "GROUP BY d ORDER BY count(*) DESC, d LIMIT 10", known).fetchall()]

@@ -10,8 +10,9 @@ from __future__ import annotations
 from collections.abc import Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Protocol
+from typing import Protocol, runtime_checkable
 
+import duckdb
 import numpy as np
 import pyarrow as pa
 
@@ -40,14 +41,17 @@ class RawBatch:
 
 
 class Source(Protocol):
-    """An opened file: its header, then its rows in batches."""
+    """An opened file: its header, then its rows in batches.
+
+    A source may also have the optional behaviours declared below (``KeepsState``,
+    ``HasNotes``, ``DerivesColumns``), which the pipeline asks for with ``isinstance``.
+    They are protocols rather than a base class with no-op defaults because sources are
+    structural: a third-party format's ``open`` returns any object with these members,
+    and the built-in readers share no base class either."""
 
     path: Path
     columns: list[str]
     header_line: int
-    # Optional: ``derived``, the columns the reader computed rather than read (they do not
-    # keep a blank line from being blank); ``begin(con)``/``commit(con)``/``notes()`` for
-    # state kept between imports (see pipeline.import_source).
 
     def batches(self) -> Iterator[RawBatch]: ...
 
@@ -56,6 +60,33 @@ class Source(Protocol):
         ...
 
     def close(self) -> None: ...
+
+
+@runtime_checkable
+class KeepsState(Protocol):
+    """A source that carries state from one import to the next (calls still open at the end of
+    a log): ``begin`` loads it before the first batch, ``commit`` saves it in the import's
+    transaction, so an import that fails or is cancelled saves nothing. Both get the
+    warehouse's connection; the state itself lives behind ``store.connector_state``."""
+
+    def begin(self, con: duckdb.DuckDBPyConnection) -> None: ...
+
+    def commit(self, con: duckdb.DuckDBPyConnection) -> None: ...
+
+
+@runtime_checkable
+class HasNotes(Protocol):
+    """A source with something to tell after its import (calls left pending, agents logged in)."""
+
+    def notes(self) -> list[str]: ...
+
+
+@runtime_checkable
+class DerivesColumns(Protocol):
+    """A source that computes some of its columns rather than reading them: ``derived`` names
+    them, and they do not keep a blank line from being blank."""
+
+    derived: frozenset[str]
 
 
 def lines_between(first: int, count: int, skipped: list[int]) -> np.ndarray:

@@ -20,6 +20,7 @@ from pathlib import Path
 
 from telekpi.errors import InputError
 from telekpi.i18n import _
+from telekpi.ingest.csv_file import CsvSource
 from telekpi.ingest.registry import detect_format, read_head
 from telekpi.ingest.source import ReadOptions
 from telekpi.model.tables import TABLES, Table
@@ -312,8 +313,8 @@ def sample(path: Path, table: str | None = None, encoding: str | None = None):
                 break
     finally:
         src.close()
-    csv_opts = {k: v for k, v in (("delimiter", getattr(src, "delimiter", ",")), ("encoding", base.encoding))
-                if v and v != ","}
+    delimiter = src.delimiter if isinstance(src, CsvSource) else ","
+    csv_opts = {k: v for k, v in (("delimiter", delimiter), ("encoding", base.encoding)) if v and v != ","}
     read = ({"skip_rows": skip} if skip else {}) | ({"csv": csv_opts} if fmt.name == "csv" and csv_opts else {})
     if skip:
         notes.append(_("{n} title line(s) above the header are skipped").format(n=skip))

@@ -21,6 +21,7 @@ marked ``__old``, the versions they replaced.
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from dataclasses import dataclass
 from typing import Protocol
 
@@ -180,6 +181,23 @@ class Upsert:
             f"MERGE INTO {_q(self.table.name)} AS t USING {source} AS s ON {on} {update}"
             f"WHEN NOT MATCHED THEN INSERT ({', '.join(cols)}) "
             f"VALUES ({', '.join('s.' + n for n in cols)})")
+
+    def examples(self, limit: int = 5) -> list[tuple[int | None, str | None, str]]:
+        """The first rows quarantined: (line, column, reason)."""
+        return [tuple(r) for r in self.con.execute(
+            f"SELECT __line, __col, __reason FROM {STAGING} WHERE __reason IS NOT NULL "
+            "ORDER BY __line LIMIT ?", [limit]).fetchall()]
+
+    def unknown_codes(self, column: str, known: Iterable[str], limit: int = 10) -> list[tuple[str, int]]:
+        """The codes of ``column`` in the rows accepted that ``known`` does not list (trimmed,
+        case-insensitively), most frequent first, with their counts."""
+        codes = sorted(str(code).upper() for code in known)
+        marks = ", ".join("?" for _ in codes) or "NULL"
+        col = f"upper(trim({_q(column)}))"
+        return [tuple(r) for r in self.con.execute(
+            f"SELECT {col} AS code, count(*) FROM {STAGING} WHERE __reason IS NULL "
+            f"AND nullif(trim({_q(column)}), '') IS NOT NULL AND {col} NOT IN ({marks}) "
+            "GROUP BY code ORDER BY count(*) DESC, code LIMIT ?", [*codes, limit]).fetchall()]
 
     def close(self) -> None:
         self.con.execute(f"DROP TABLE IF EXISTS {STAGING}")

@@ -10,15 +10,24 @@ from __future__ import annotations
 from pathlib import Path
 
 import duckdb
+import pyarrow as pa
 
 from telekpi import sql as sqltext
 from telekpi.errors import InputError, TelekpiError
 from telekpi.i18n import _
 from telekpi.model.tables import SQL_TYPES, TABLES, Table
+from telekpi.store.migrations import (
+    SCHEMA_VERSION,
+    check,
+    record_version,
+    recorded_version,
+    upgrade,
+)
 
-SCHEMA_VERSION = 1
 STAGING = "__import_staging"   # where an import stages its rows (store/upsert.py)
 
+# The DDL below is the current schema, SCHEMA_VERSION, which a new file gets; an older
+# warehouse reaches it by the steps of store/migrations.py.
 
 QUARANTINE_DDL = """
 CREATE TABLE IF NOT EXISTS quarantine (
@@ -94,29 +103,45 @@ class Warehouse:
         self.con.execute("SET TimeZone = 'UTC'")
         if memory_limit:
             self.con.execute(f"SET memory_limit = '{memory_limit}'")
-        if not read_only:
-            self.ensure_schema()
+        try:
+            if read_only:   # read as it is: store/migrations.py says why that is safe
+                check(recorded_version(self.con), self.path)
+            else:
+                self.ensure_schema()
+        except BaseException:
+            self.con.close()
+            raise
 
     @property
     def workspace(self) -> Path:
         return self.path.resolve().parent
 
     def ensure_schema(self) -> None:
+        """Set up a new file at ``SCHEMA_VERSION``, or bring an older warehouse up to it; a
+        newer one is refused untouched (``store/migrations.py``)."""
+        version = recorded_version(self.con)
+        check(version, self.path)
+        if version is None:
+            self._create()
+        else:
+            upgrade(self.con, version)
+        self.con.execute(f"DROP TABLE IF EXISTS {STAGING}")   # left by an import that died
+
+    def _create(self) -> None:
+        """The current schema and its version, in one transaction."""
         con = self.con
-        con.execute("CREATE TABLE IF NOT EXISTS telekpi_meta (key VARCHAR, value VARCHAR)")
-        for t in TABLES.values():
-            con.execute(create_table_sql(t))
-        con.execute(f"DROP TABLE IF EXISTS {STAGING}")   # left by an import that died
-        con.execute(QUARANTINE_DDL)
-        con.execute(IMPORTS_DDL)
-        con.execute(CONNECTOR_STATE_DDL)
-        con.execute(FOLLOW_DDL)
-        if not con.execute("SELECT 1 FROM duckdb_columns() WHERE table_name = 'telekpi_rollups' "
-                           "AND column_name = 'pending' AND schema_name = 'main'").fetchall():
-            con.execute("DROP TABLE IF EXISTS telekpi_rollups")   # older: its rollups are rebuilt
-        con.execute(ROLLUPS_DDL)
-        if not con.execute("SELECT 1 FROM telekpi_meta WHERE key = 'schema_version'").fetchone():
-            con.execute("INSERT INTO telekpi_meta VALUES ('schema_version', ?)", [str(SCHEMA_VERSION)])
+        con.begin()
+        try:
+            con.execute("CREATE TABLE IF NOT EXISTS telekpi_meta (key VARCHAR, value VARCHAR)")
+            for t in TABLES.values():
+                con.execute(create_table_sql(t))
+            for ddl in (QUARANTINE_DDL, IMPORTS_DDL, CONNECTOR_STATE_DDL, FOLLOW_DDL, ROLLUPS_DDL):
+                con.execute(ddl)
+            record_version(con, SCHEMA_VERSION)
+            con.commit()
+        except BaseException:
+            con.rollback()
+            raise
 
     def cursor(self) -> Warehouse:
         """The same warehouse on a cursor of this connection: one per thread or request
@@ -159,6 +184,18 @@ def touch(con, tables) -> None:
                     "WHERE key = ?", [key])
         if not con.execute("SELECT 1 FROM telekpi_meta WHERE key = ?", [key]).fetchall():
             con.execute("INSERT INTO telekpi_meta VALUES (?, '1')", [key])
+
+
+def absent_keys(con, table: str, keys: list[str]) -> int:
+    """How many of ``keys`` no row of ``table`` (a table with a one-column key) holds yet."""
+    (key,) = TABLES[table].key
+    con.register("__keys", pa.table({"key": pa.array(keys, pa.string())}))
+    try:
+        return con.execute(f"SELECT count(*) FROM __keys k WHERE NOT EXISTS (SELECT 1 FROM "
+                           f"{sqltext.identifier(table)} t WHERE t.{sqltext.identifier(key)} = k.key)"
+                           ).fetchall()[0][0]
+    finally:
+        con.unregister("__keys")
 
 
 def quarantine_rows(wh: Warehouse, *, source: str | None = None, table: str | None = None,

@@ -1,0 +1,100 @@
+"""The warehouse's schema version, and the numbered steps that bring an older warehouse to it.
+
+``telekpi_meta`` records the version (key ``schema_version``). Opening a warehouse for
+writing applies every step from the recorded version up to ``SCHEMA_VERSION``, each in a
+transaction that also records the version it reaches: a step that fails leaves the
+warehouse at the version before it, readable by this code and by the one that wrote it.
+A warehouse from a newer telekpi is refused, read-only or not, before anything touches it.
+
+Read-only opens do not migrate (they cannot write, and a query must not wait for a write
+lock): they read an older warehouse as it is. Every step so far only adds (defaults, tables,
+a column) and what queries read is unchanged since version 1; a step that changes what
+queries read must also refuse read-only opens below its version (``check``).
+
+A step holds the DDL as it was at the version it makes, never the current constants of
+``store/warehouse.py``, which a later step may change. docs/import.md says how to add one.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from pathlib import Path
+
+import duckdb
+
+from telekpi import sql as sqltext
+from telekpi.errors import InputError
+from telekpi.i18n import _
+
+Step = Callable[[duckdb.DuckDBPyConnection], None]
+
+# The column defaults version 2 declares (added to the DDL by commit 7f41968).
+V2_DEFAULTS = (("calls", "direction", "outbound"), ("orders", "status", "completed"),
+               ("costs", "category", "other"), ("agents", "site", "in_house"),
+               ("surveys", "scale_max", 5))
+
+
+def v1_to_v2(con: duckdb.DuckDBPyConnection) -> None:
+    """Every schema shipped before migrations recorded version 1 (see tests/store/fixtures);
+    they differ in three changes, each made here where the warehouse lacks it."""
+    # 7f41968: defaults, so rows a tool inserts by plain SQL get them (rows there keep theirs).
+    for table, column, default in V2_DEFAULTS:
+        con.execute(f"ALTER TABLE {sqltext.identifier(table)} ALTER COLUMN {sqltext.identifier(column)} "
+                    f"SET DEFAULT {sqltext.value(default)}")
+    # 05a5970: what log connectors carry between imports, and where `import --follow` stopped.
+    con.execute("CREATE TABLE IF NOT EXISTS connector_state (format VARCHAR NOT NULL, "
+                'kind VARCHAR NOT NULL, key VARCHAR NOT NULL, "at" DOUBLE NOT NULL, '
+                "value VARCHAR NOT NULL, source VARCHAR, line BIGINT)")
+    con.execute('CREATE TABLE IF NOT EXISTS follow_offsets (path VARCHAR NOT NULL, "table" VARCHAR NOT NULL, '
+                'device BIGINT, inode BIGINT, head VARCHAR, "offset" BIGINT NOT NULL, line BIGINT NOT NULL, '
+                "updated_at TIMESTAMPTZ NOT NULL)")
+    # c77994b made telekpi_rollups when rollups were first built; 345f4e6 added `pending` and
+    # made the table on open. Rollups built before keep their entry: their shape is not this
+    # version's, so they are rebuilt as any stale rollup is (engine/rollups/state.py).
+    con.execute("CREATE TABLE IF NOT EXISTS telekpi_rollups (model VARCHAR, shape VARCHAR, "
+                "timezone VARCHAR, columns VARCHAR, generations VARCHAR, rows BIGINT, "
+                "seconds DOUBLE, built_at TIMESTAMPTZ)")
+    con.execute("ALTER TABLE telekpi_rollups ADD COLUMN IF NOT EXISTS pending VARCHAR")
+
+
+# STEPS[n - 1] takes a warehouse from version n to n + 1.
+STEPS: tuple[Step, ...] = (
+    v1_to_v2,
+)
+SCHEMA_VERSION = len(STEPS) + 1
+
+
+def recorded_version(con: duckdb.DuckDBPyConnection) -> int | None:
+    """The version ``telekpi_meta`` records; None for a file telekpi has not set up yet."""
+    if not con.execute("SELECT 1 FROM duckdb_tables() WHERE schema_name = 'main' "
+                       "AND table_name = 'telekpi_meta'").fetchall():
+        return None
+    row = con.execute("SELECT value FROM telekpi_meta WHERE key = 'schema_version'").fetchone()
+    return int(row[0]) if row else None
+
+
+def check(version: int | None, path: Path) -> None:
+    """Refuse a warehouse this code does not know how to read: one from a newer telekpi."""
+    if version is not None and version > SCHEMA_VERSION:
+        raise InputError(_("this warehouse was written by a newer telekpi (schema version {found}; this "
+                           "telekpi knows versions up to {known}): upgrade telekpi to open it").format(
+            found=version, known=SCHEMA_VERSION), file=str(path))
+
+
+def record_version(con: duckdb.DuckDBPyConnection, version: int) -> None:
+    """Write ``version`` into ``telekpi_meta``, in the caller's transaction."""
+    con.execute("DELETE FROM telekpi_meta WHERE key = 'schema_version'")
+    con.execute("INSERT INTO telekpi_meta VALUES ('schema_version', ?)", [str(version)])
+
+
+def upgrade(con: duckdb.DuckDBPyConnection, version: int) -> None:
+    """Apply the steps from ``version`` up to ``SCHEMA_VERSION``, one transaction each."""
+    for n in range(version, SCHEMA_VERSION):
+        con.begin()
+        try:
+            STEPS[n - 1](con)
+            record_version(con, n + 1)
+            con.commit()
+        except BaseException:
+            con.rollback()
+            raise
