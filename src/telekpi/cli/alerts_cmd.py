@@ -23,12 +23,12 @@ def rules_path(workspace: Path, given: Path | None) -> Path | None:
     return own if own.exists() else None
 
 
-def parse_at(value: str | None, tz: str) -> datetime:
+def parse_at(value: str | None, tz: ZoneInfo) -> datetime:
     if not value:
-        return datetime.now(ZoneInfo(tz))
+        return datetime.now(tz)
     for fmt in ("%Y-%m-%d %H:%M", "%Y-%m-%dT%H:%M", "%Y-%m-%d"):
         try:
-            return datetime.strptime(value, fmt).replace(tzinfo=ZoneInfo(tz))
+            return datetime.strptime(value, fmt).replace(tzinfo=tz)
         except ValueError:
             continue
     raise UsageError(_("--at {value} is not a time; expected YYYY-MM-DD or 'YYYY-MM-DD HH:MM'").format(
@@ -46,7 +46,7 @@ def check(db: Path, rules_file: Path | None, at: str | None, send: bool):
     engine = Engine.open(db)
     try:
         rules = load_rules(rules_path(engine.warehouse.workspace, rules_file), engine.catalog)
-        firing = evaluate(engine, rules, parse_at(at, engine.settings.timezone))
+        firing = evaluate(engine, rules, parse_at(at, engine.settings.tz))
     finally:
         engine.warehouse.close()
     state = AlertState.beside(db)

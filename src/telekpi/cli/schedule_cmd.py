@@ -5,7 +5,6 @@ from __future__ import annotations
 import time
 from datetime import datetime
 from pathlib import Path
-from zoneinfo import ZoneInfo
 
 import typer
 
@@ -33,11 +32,11 @@ def schedule_cmd(
 
     db = db_path(ctx)
     schedule = load_schedule(file)
-    tz = ZoneInfo(load_settings(db.resolve().parent).timezone)
+    tz = load_settings(db.resolve().parent).tz
     state = ScheduleState.beside(db)
     try:
         while True:
-            now = parse_at(at, tz.key) if at else datetime.now(tz)
+            now = parse_at(at, tz) if at else datetime.now(tz)
             for o in run_due(schedule, db, now, state):
                 stamp = o.due.astimezone(tz).strftime("%Y-%m-%d %H:%M")
                 if o.ok:

@@ -153,7 +153,6 @@ class WebState:
         """One round of the alert rules (the workspace's alerts.yaml, else the built-in ones):
         record what fires for the dashboard, send what is new. Returns what fires."""
         from datetime import datetime
-        from zoneinfo import ZoneInfo
 
         from telekpi.alerts.channels import deliver
         from telekpi.alerts.evaluate import evaluate
@@ -162,7 +161,7 @@ class WebState:
         own = self.warehouse.workspace / "alerts.yaml"
         rules = load_rules(own if own.exists() else None, self.catalog)
         with self.session() as engine:
-            firing = evaluate(engine, rules, now or datetime.now(ZoneInfo(self.settings.timezone)))
+            firing = evaluate(engine, rules, now or datetime.now(self.settings.tz))
         self.alerts.update(firing)
         deliver(rules, self.alerts, firing)
         return firing
