@@ -1,4 +1,5 @@
-"""Regenerate docs/cli.md (--help), docs/metrics.md (the catalog) and docs/tables.md (the tables).
+"""Regenerate docs/cli.md (--help), docs/metrics.md (the catalog), docs/tables.md (the tables)
+and docs/settings.md (the fields of ``telekpi.settings.Settings``).
 
     python scripts/gen_docs.py          write the files
     python scripts/gen_docs.py --check  exit 1 if they are stale (the test suite runs this)
@@ -100,7 +101,34 @@ def tables_doc() -> str:
     return "\n".join(out) + "\n"
 
 
-FILES = {"docs/cli.md": cli_doc, "docs/metrics.md": metrics_doc, "docs/tables.md": tables_doc}
+def settings_doc() -> str:
+    from telekpi.model.dispositions import DEFAULT_MAP, FLAGS
+    from telekpi.settings import declared
+
+    out = ["# Workspace settings (`telekpi.toml`)", "",
+           "Generated from `src/telekpi/settings.py` by `scripts/gen_docs.py`; do not edit by hand.", "",
+           "The workspace is the folder that holds the warehouse file (`--db`, default",
+           "`./telekpi.duckdb`). Its optional `telekpi.toml` sets:", "",
+           "| setting | type | default | unit | allowed values | meaning |", "|---|---|---|---|---|---|"]
+    for s in declared():
+        default = f"{s.default:g}" if isinstance(s.default, float) else str(s.default)
+        allowed = ", ".join(f"`{c}`" for c in s.choices) if s.choices else ""
+        kind = {str: "string", int: "integer", float: "number"}[s.type]
+        out.append(f"| `{s.name}` | {kind} | `{default}` | {s.unit or ''} | {allowed} | {s.help} |")
+    out += ["", "## Dispositions", "",
+            "Each disposition code maps to flags (" + ", ".join(f"`{f}`" for f in FLAGS) + "). Codes",
+            "match case-insensitively; unknown codes carry no flag. A `[dispositions]` table",
+            "adds codes or replaces the flags of a default one:", "", "```toml",
+            'timezone = "Asia/Ho_Chi_Minh"', 'currency = "VND"', "", "[dispositions]",
+            'CHOT_DON = ["human_answered", "decision_maker", "qualified", "sale", "success"]',
+            'HEN_GOI_LAI = ["human_answered", "decision_maker", "callback"]',
+            "GATEKEEPER = []          # count gatekeepers as nothing at all", "```", "",
+            "Default map: " + ", ".join(DEFAULT_MAP) + " (see DESIGN.md)."]
+    return "\n".join(out) + "\n"
+
+
+FILES = {"docs/cli.md": cli_doc, "docs/metrics.md": metrics_doc, "docs/tables.md": tables_doc,
+         "docs/settings.md": settings_doc}
 
 
 def main(argv: list[str]) -> int:

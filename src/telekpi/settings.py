@@ -1,4 +1,6 @@
-"""Workspace settings (``telekpi.toml``), declared once with help text.
+"""Workspace settings (``telekpi.toml``), declared once: the ``Settings`` dataclass, each
+field with its default, help, unit and allowed values, from which validation and
+docs/settings.md are derived.
 
 Nothing is read at import time: ``load_settings(workspace)`` builds a frozen
 ``Settings`` that callers pass on explicitly.
@@ -8,6 +10,7 @@ from __future__ import annotations
 
 import tomllib
 from dataclasses import dataclass, field, fields
+from functools import cached_property
 from pathlib import Path
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
@@ -18,50 +21,58 @@ from telekpi.model.dispositions import DEFAULT_MAP, FLAGS
 CONFIG_FILE = "telekpi.toml"
 
 
-@dataclass(frozen=True)
-class Setting:
-    name: str
-    type: type
-    default: object
-    help: str
-    choices: tuple[str, ...] | None = None
-
-
-SETTINGS: tuple[Setting, ...] = (
-    Setting("timezone", str, "UTC", "IANA timezone; naive times in files, periods and --from/--to use it"),
-    Setting("currency", str, "USD", "ISO 4217 code of every money amount"),
-    Setting("locale", str, "en", "language and number format of output (en, vi, th, zh_Hans, zh_Hant)",
-            LANGS),
-    Setting("productive_min_talk_s", float, 60.0, "talk seconds from which a connected call is productive"),
-    Setting("max_unanswered_attempts", int, 5, "consecutive touches without engagement that put a lead on the stop list"),
-    Setting("service_level_s", float, 20.0, "queue wait within which an inbound call counts toward service level"),
-    Setting("ticket_sla_s", float, 4 * 3600.0, "seconds within which a ticket's first response meets the SLA"),
-    Setting("min_sample", int, 30, "groups with fewer calls are 'too few to judge', not ranked"),
-    Setting("cost_allocation", str, "none", "none: team and campaign costs stay with their team or "
-            "campaign; by_talk_time: shared among that month's agents by talk time",
-            ("none", "by_talk_time")),
-)
+def _setting(default, help: str, unit: str | None = None, choices: tuple[str, ...] | None = None):
+    """A field of ``Settings``: its default, and what docs and validation say about it."""
+    return field(default=default, metadata={"help": help, "unit": unit, "choices": choices})
 
 
 @dataclass(frozen=True)
 class Settings:
-    timezone: str = "UTC"
-    currency: str = "USD"
-    locale: str = "en"
-    productive_min_talk_s: float = 60.0
-    max_unanswered_attempts: int = 5
-    service_level_s: float = 20.0
-    ticket_sla_s: float = 4 * 3600.0
-    min_sample: int = 30
-    cost_allocation: str = "none"
+    """The settings of one workspace; each field is a key of ``telekpi.toml``."""
+
+    timezone: str = _setting("UTC", "IANA timezone; naive times in files, periods and --from/--to use it")
+    currency: str = _setting("USD", "ISO 4217 code of every money amount")
+    locale: str = _setting("en", "language and number format of output", choices=LANGS)
+    productive_min_talk_s: float = _setting(60.0, "talk seconds from which a connected call is "
+                                            "productive", "seconds")
+    max_unanswered_attempts: int = _setting(5, "consecutive touches without engagement that put a "
+                                            "lead on the stop list", "touches")
+    service_level_s: float = _setting(20.0, "queue wait within which an inbound call counts toward "
+                                      "service level", "seconds")
+    ticket_sla_s: float = _setting(4 * 3600.0, "seconds within which a ticket's first response meets "
+                                   "the SLA", "seconds")
+    min_sample: int = _setting(30, 'groups with fewer calls are "too few to judge", not ranked', "calls")
+    cost_allocation: str = _setting(
+        "none", "none: a team's or campaign's cost stays with it (agent is empty); by_talk_time: "
+        "shared among that month's agents of the team (or campaign) by talk time; months without "
+        "talk stay unallocated", choices=("none", "by_talk_time"))
+    # The [dispositions] table: code -> flags; checked and documented on its own.
     dispositions: dict[str, frozenset[str]] = field(default_factory=lambda: dict(DEFAULT_MAP))
 
-    @property
+    @cached_property
     def tz(self) -> ZoneInfo:
+        """The workspace's zone, built once; everything that needs a zone takes this one."""
         return ZoneInfo(self.timezone)
 
 
-assert [s.name for s in SETTINGS] == [f.name for f in fields(Settings)][: len(SETTINGS)]
+@dataclass(frozen=True)
+class Setting:
+    """One key of ``telekpi.toml`` as the docs and the validation see it (read from its field)."""
+
+    name: str
+    default: object
+    help: str
+    unit: str | None = None
+    choices: tuple[str, ...] | None = None
+
+    @property
+    def type(self) -> type:
+        return type(self.default)
+
+
+def declared() -> tuple[Setting, ...]:
+    """The scalar settings, in the order ``Settings`` declares them."""
+    return tuple(Setting(f.name, f.default, **f.metadata) for f in fields(Settings) if f.metadata)
 
 
 def load_settings(workspace: Path | str | None) -> Settings:
@@ -83,7 +94,7 @@ def load_settings(workspace: Path | str | None) -> Settings:
 
 
 def settings_from_dict(data: dict, source: str = CONFIG_FILE) -> Settings:
-    known = {s.name: s for s in SETTINGS}
+    known = {s.name: s for s in declared()}
     values: dict[str, object] = {}
     for key, value in data.items():
         if key == "dispositions":
@@ -104,7 +115,7 @@ def settings_from_dict(data: dict, source: str = CONFIG_FILE) -> Settings:
             raise ConfigError(_("setting {key} must not be negative").format(key=repr(key)),
                               file=source)
         values[key] = value
-    tz = values.get("timezone", "UTC")
+    tz = values.get("timezone", Settings.timezone)
     try:
         ZoneInfo(tz)
     except (ZoneInfoNotFoundError, ValueError):

@@ -13,7 +13,7 @@ import pytest
 from aiosmtpd.controller import Controller
 
 from telekpi.alerts.channels import deliver
-from telekpi.alerts.evaluate import evaluate, window
+from telekpi.alerts.evaluate import evaluate
 from telekpi.alerts.rules import load_rules
 from telekpi.alerts.state import AlertState
 from telekpi.catalog.loader import load_catalog
@@ -52,14 +52,6 @@ def test_bad_rules_name_file_and_line(tmp_path, text, line, words):
     assert f"{p}:{line}: " in str(info.value) and words in str(info.value), str(info.value)
 
 
-def test_windows():
-    d = AT.date()   # Tuesday 2026-03-10
-    assert window("today", d) == (d, d)
-    assert window("week", d)[0].isoformat() == "2026-03-09"
-    assert window("month", d)[0].isoformat() == "2026-03-01"
-    assert window("last_7_days", d)[0].isoformat() == "2026-03-04"
-
-
 @pytest.fixture
 def engine(tmp_path):
     wh = Warehouse(tmp_path / "telekpi.duckdb")
@@ -92,7 +84,7 @@ RULES = """channels:
   email: {host: 127.0.0.1, port: PORT, from: telekpi@example.vn, to: [lead@example.vn]}
 rules:
   - {id: conv, metric: call_conversion_rate, below: 0.1, by: agent, window: today}
-  - {id: rev-drop, metric: revenue, drop_pct: 20, by: agent, window: week}
+  - {id: rev-drop, metric: revenue, drop_pct: 20, by: agent, window: last_7_days}
   - {id: retail-band, metric: call_conversion_rate, band: [poor], by: campaign, window: today}
   - {id: slow, kind: slow_leads, minutes: 5, window: today, channels: [webhook]}
 """
@@ -109,8 +101,10 @@ def test_evaluation_by_hand(engine, tmp_path):
     # A2 converts 5 % < 10 %; A1 (20 %) does not fire.
     assert "conv|agent A2" in fired and "conv|agent A1" not in fired
     assert fired["conv|agent A2"].value == pytest.approx(0.05)
-    # Revenue this week (Mon Mar 9 – Tue Mar 10): A1 700 vs 1000 the week before: −30 % > 20 %.
+    # Revenue of the last 7 days (Mar 4 – 10): A1 700 vs 1000 the 7 days before (Feb 25 – Mar 3):
+    # −30 % > 20 %.
     assert "Revenue for agent A1 fell 30% to 700" in fired["rev-drop|agent A1"].message
+    assert fired["rev-drop|agent A1"].to_json()["previous_from"] == "2026-02-25"
     assert "rev-drop|agent A2" not in fired   # nothing the week before: no drop to measure
     # Retail: 10/80 = 12.5 % is in the retail 'poor' band (< 25 %).
     assert "retail-band|campaign K1" in fired
@@ -199,14 +193,3 @@ def test_a_failed_send_is_retried(engine, tmp_path, servers):
     Hook.status = 200
     assert [ok for *_, ok, _ in deliver(rules, state, firing)] == [True]
     assert deliver(rules, state, firing) == []
-
-
-def test_previous_windows():
-    from datetime import date
-
-    from telekpi.alerts.evaluate import previous
-
-    assert previous("week", date(2026, 3, 9), date(2026, 3, 10)) == (date(2026, 3, 2), date(2026, 3, 3))
-    assert previous("month", date(2026, 3, 1), date(2026, 3, 30)) == (date(2026, 2, 1), date(2026, 2, 28))
-    assert previous("today", date(2026, 3, 10), date(2026, 3, 10)) == (date(2026, 3, 9), date(2026, 3, 9))
-    assert previous("last_7_days", date(2026, 3, 4), date(2026, 3, 10)) == (date(2026, 2, 25), date(2026, 3, 3))

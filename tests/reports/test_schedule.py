@@ -93,18 +93,6 @@ def test_due_runs_once_and_a_missed_run_is_caught_up_once(centre, tmp_path, smtp
     assert xlsx.get_payload(decode=True) == o.files[1].read_bytes()
 
 
-@pytest.mark.parametrize("period,want", [
-    ("yesterday", ("2026-11-22", "2026-11-22")), ("today", ("2026-11-23", "2026-11-23")),
-    ("last_7_days", ("2026-11-16", "2026-11-22")), ("week", ("2026-11-16", "2026-11-22")),
-    ("previous_week", ("2026-11-16", "2026-11-22")), ("month", ("2026-11-01", "2026-11-22")),
-    ("previous_month", ("2026-10-01", "2026-10-31")), ("last_30_days", ("2026-10-24", "2026-11-22")),
-])
-def test_periods_as_of_a_monday_run(period, want):
-    from telekpi.reports.runner import period_of
-
-    assert period_of(period, date(2026, 11, 23)) == tuple(date.fromisoformat(d) for d in want)
-
-
 def test_slots_follow_local_time_across_dst(tmp_path):
     body = """  - id: ny
     days: [sun]

@@ -96,11 +96,11 @@ def test_times_are_shown_in_workspace_time():
     from fastapi.templating import Jinja2Templates
 
     import telekpi.web
+    from telekpi.settings import Settings
     from telekpi.web.pages import setup_templates
 
     templates = Jinja2Templates(directory=str(Path(telekpi.web.__file__).parent / "templates"))
-    setup_templates(templates, SimpleNamespace(settings=SimpleNamespace(timezone="Asia/Bangkok", tz=ZoneInfo("Asia/Bangkok")),
-                                               catalog=None))
+    setup_templates(templates, SimpleNamespace(settings=Settings(timezone="Asia/Bangkok"), catalog=None))
     shown = templates.env.filters["timestamp"]
     utc = datetime(2026, 3, 31, 17, 30, tzinfo=timezone.utc)      # 00:30 on 1 April in Bangkok
     with language("th"):

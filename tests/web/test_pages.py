@@ -106,3 +106,18 @@ def test_alerts_reach_the_dashboard_scoped_by_role(as_user, app, demo_db):
     assert "team T1" in sup and "team T2" not in sup
     agent = as_user("agent3").get("/alerts").text
     assert "agent A003" in agent and "agent A004" not in agent and "team T1" not in agent
+
+
+def test_overview_compares_a_whole_month_with_the_month_before(as_user, app):
+    from datetime import date
+
+    from telekpi.units import human
+
+    c = as_user("boss")
+    r = c.get("/?from=2026-11-01&to=2026-11-30&lang=en")
+    assert r.status_code == 200
+    assert "vs October 2026" in r.text
+    with app.state.web.session() as engine:
+        before = engine.query(Request(("calls",), start=date(2026, 10, 1), end=date(2026, 10, 31))).rows[0]
+    card = re.search(r'data-metric="calls".*?</article>', r.text, re.S).group(0)
+    assert f"vs {human(before['calls'], 'count')}" in card

@@ -1,14 +1,16 @@
-"""What fires now: each rule evaluated through the engine, one ``Alert`` per scope."""
+"""What fires now: each rule evaluated through the engine, one ``Alert`` per scope.
+
+A rule looks at its named window as of now, or at the window it is reported under (a
+report's period); a drop is measured against that window's previous one (``Window.previous``),
+as the dashboard and the reports compare."""
 
 from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import date, datetime, time, timedelta
-from zoneinfo import ZoneInfo
 
 from telekpi.alerts.rules import Rule, Rules
-from telekpi.analysis.windows import days_before, window
-from telekpi.analysis.windows import previous as compare_with
+from telekpi.analysis.windows import Window, window
 from telekpi.engine.lookup import Lookup
 from telekpi.engine.request import Request
 from telekpi.i18n import _, current, translate
@@ -29,27 +31,27 @@ class Alert:
     end: date
     message: str
     channels: tuple[str, ...]
+    previous: Window | None = None   # what a drop was measured against
 
     def to_json(self) -> dict:
-        return {"rule": self.rule, "key": self.key, "scope": self.scope, "metric": self.metric,
-                "value": self.value, "threshold": self.threshold, "window": self.window,
-                "from": self.start.isoformat(), "to": self.end.isoformat(), "message": self.message}
+        out = {"rule": self.rule, "key": self.key, "scope": self.scope, "metric": self.metric,
+               "value": self.value, "threshold": self.threshold, "window": self.window,
+               "from": self.start.isoformat(), "to": self.end.isoformat(), "message": self.message}
+        if self.previous:
+            out |= {"previous_from": self.previous.start.isoformat(),
+                    "previous_to": self.previous.end.isoformat()}
+        return out
 
 
-def previous(name: str, start: date, end: date) -> tuple[date, date]:
-    """What a window is compared with: the same days of the previous week (month) for
-    week- (month-) to-date, else the same number of days just before."""
-    return compare_with(start, end) if name in ("week", "month") else days_before(start, end)
-
-
-def evaluate(engine, rules: Rules, now: datetime) -> list[Alert]:
-    """Every alert that fires at ``now`` (an aware datetime; windows in workspace time)."""
-    tz = ZoneInfo(engine.settings.timezone)
+def evaluate(engine, rules: Rules, now: datetime, scope: Window | None = None) -> list[Alert]:
+    """Every alert that fires at ``now`` (an aware datetime; windows in workspace time).
+    With ``scope`` every rule looks at those days instead of its own window."""
+    tz = engine.settings.tz
     today = now.astimezone(tz).date()
     out: list[Alert] = []
     for rule in rules.rules:
         channels = rule.channels if rule.channels is not None else tuple(rules.channel_names)
-        start, end = window(rule.window, today)
+        start, end = scope or window(rule.window, today)
         if rule.kind == "metric":
             out += _metric_alerts(engine, rule, start, end, channels)
         elif rule.kind == "slow_leads":
@@ -66,7 +68,8 @@ def evaluate(engine, rules: Rules, now: datetime) -> list[Alert]:
                                      minutes=rule.minutes, ids=ids + (", …" if len(late) > 5 else "")),
                                  channels))
         else:
-            count = engine.query(Request(("overcontacted_leads",))).rows[0]["overcontacted_leads"]
+            count = engine.query(Request(("overcontacted_leads",), start=start, end=end)
+                                 ).rows[0]["overcontacted_leads"]
             if count:
                 n = engine.settings.max_unanswered_attempts
                 ids = ", ".join(str(r["lead_id"]) for r in Lookup(engine).stop_list(limit=5))
@@ -87,10 +90,11 @@ def _metric_alerts(engine, rule: Rule, start: date, end: date, channels) -> list
     metrics = (rule.metric,) + (("calls",) if with_calls else ())
     rows = engine.query(Request(metrics, by=by, start=start, end=end)).rows
     before = {}
+    compared = Window(start, end).previous()
     if rule.drop_pct is not None:
-        p0, p1 = previous(rule.window, start, end)
         before = {r.get(rule.by) if rule.by else None: r[rule.metric]
-                  for r in engine.query(Request((rule.metric,), by=by, start=p0, end=p1)).rows}
+                  for r in engine.query(Request((rule.metric,), by=by, start=compared.start,
+                                                end=compared.end)).rows}
     industries = Lookup(engine).campaign_industries() if rule.bands and rule.by == "campaign" else {}
     out = []
     for r in rows:
@@ -104,26 +108,27 @@ def _metric_alerts(engine, rule: Rule, start: date, end: date, channels) -> list
         where = " " + _("for {scope}").format(scope=f"{dim_name(rule.by)} {key_value}") if scope else ""
         name = translate(m.name)
         shown = human(value, m.unit)
-        fired: list[tuple[float | None, str]] = []
+        fired: list[tuple[float | None, str, Window | None]] = []
         if rule.above is not None and value > rule.above:
             fired.append((rule.above, _("{name}{where} is {value}, above {threshold}").format(
-                name=name, where=where, value=shown, threshold=human(rule.above, m.unit))))
+                name=name, where=where, value=shown, threshold=human(rule.above, m.unit)), None))
         if rule.below is not None and value < rule.below:
             fired.append((rule.below, _("{name}{where} is {value}, below {threshold}").format(
-                name=name, where=where, value=shown, threshold=human(rule.below, m.unit))))
+                name=name, where=where, value=shown, threshold=human(rule.below, m.unit)), None))
         if rule.bands:
             band = m.band(value, industries.get(key_value))
             if band and band.level in rule.bands:
                 fired.append((band.max, _("{name}{where} is {value}: {band}").format(
-                                   name=name, where=where, value=shown, band=band_text(band))))
+                                   name=name, where=where, value=shown, band=band_text(band)), None))
         if rule.drop_pct is not None:
             prev = before.get(key_value)
             if prev and prev > 0 and (prev - value) / prev * 100 > rule.drop_pct:
                 fired.append((prev, _("{name}{where} fell {drop} to {value} from {before} ({period})").format(
                     name=name, where=where, drop=formatter(current()).percent((prev - value) / prev, 0),
-                    value=shown, before=human(prev, m.unit), period=f"{p0}{'' if p0 == p1 else f' – {p1}'}")))
-        for threshold, text in fired[:1]:
+                    value=shown, before=human(prev, m.unit), period=compared.words()), compared))
+        for threshold, text, against in fired[:1]:
             out.append(Alert(rule.id, f"{rule.id}|{scope or ''}", scope, rule.metric, value,
                              threshold, rule.window, start, end,
-                             f"{text} ({start}{'' if start == end else f' – {end}'})", channels))
+                             f"{text} ({start}{'' if start == end else f' – {end}'})", channels,
+                             against))
     return out

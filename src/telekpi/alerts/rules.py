@@ -8,11 +8,12 @@
       - {id: csat-low, metric: csat, below: 0.7, by: team, window: last_7_days}
       - {id: drop-cap, metric: drop_rate, above: 0.03, by: campaign, window: today}
       - {id: conversion-band, metric: call_conversion_rate, band: [poor], by: agent}
-      - {id: revenue-drop, metric: revenue, drop_pct: 20, by: team, window: week}
+      - {id: revenue-drop, metric: revenue, drop_pct: 20, by: team, window: last_7_days}
       - {id: slow-leads, kind: slow_leads, minutes: 5, window: today}
       - {id: stop-list, kind: overcontacted}
 
-A rule without ``channels`` goes to every channel configured.
+A rule without ``channels`` goes to every channel configured; windows are the named ones of
+``analysis.windows``.
 """
 
 from __future__ import annotations
@@ -21,13 +22,13 @@ from dataclasses import dataclass, field
 from importlib import resources
 from pathlib import Path
 
+from telekpi.analysis.windows import WINDOWS
 from telekpi.catalog.loader import Catalog
 from telekpi.errors import ConfigError, Issue, raise_issues
 from telekpi.i18n import _
 from telekpi.yaml_lines import KEY_LINES, LINE, load_file
 
 KINDS = ("metric", "slow_leads", "overcontacted")
-WINDOWS = ("today", "yesterday", "last_7_days", "last_30_days", "week", "month")
 SCOPES = ("agent", "team", "campaign", "vendor", "site")
 RULE_KEYS = {"id", "kind", "metric", "by", "window", "above", "below", "band", "drop_pct",
              "minutes", "channels", "min_calls", "message"}

@@ -1,61 +1,114 @@
-"""Named date windows (today, last_7_days, previous_month, …) and the period each is
-compared with. Shared by alert rules, reports and schedules; dates are local days."""
+"""Date windows: the named ones (today, last_7_days, previous_month, …), the window a
+scope is compared with, and that comparison in words. The one definition the dashboard,
+the reports, the alerts and the CLI share, so "vs the previous period" means the same
+days on every surface. Dates are local days of the workspace, both ends included.
+
+The previous window has the same length and sits just before. A whole calendar month,
+quarter or year is compared with the one before it (November with October, Q3 with Q2,
+2026 with 2025, all of March with all of February); any other span with as many days
+just before (1–15 March with 14–28 February)."""
 
 from __future__ import annotations
 
 from datetime import date, timedelta
+from typing import NamedTuple
+
+from telekpi.i18n import _, current
+from telekpi.i18n.numbers import Formatter
+from telekpi.units import formatter
 
 WINDOWS = ("today", "yesterday", "last_7_days", "last_30_days", "week", "month",
            "previous_week", "previous_month")
+# Windows that run "to date": a scheduled report of one ends with the last full day before
+# the run (a Monday 08:00 report of `week` covers last Monday to Sunday, not a few hours).
+TO_DATE = ("last_7_days", "last_30_days", "week", "month")
 
 
-def window(name: str, today: date) -> tuple[date, date]:
-    """The inclusive days of window ``name`` as seen on ``today``."""
+def _month_end(d: date) -> date:
+    return (d.replace(day=28) + timedelta(days=4)).replace(day=1) - timedelta(days=1)
+
+
+def _months_before(d: date, months: int) -> date:
+    """The 1st of the month ``months`` before ``d``'s month."""
+    y, m = divmod(d.year * 12 + d.month - 1 - months, 12)
+    return date(y, m + 1, 1)
+
+
+class Window(NamedTuple):
+    """Local days ``start``–``end``, both included (unpacks as ``start, end``)."""
+
+    start: date
+    end: date
+
+    @property
+    def days(self) -> int:
+        return (self.end - self.start).days + 1
+
+    @property
+    def calendar(self) -> str | None:
+        """"year", "quarter" or "month" when the window is exactly one of them, else None."""
+        s, e = self.start, self.end
+        if s.day != 1 or e != _month_end(e):
+            return None
+        months = (e.year - s.year) * 12 + e.month - s.month + 1
+        if months == 12 and s.month == 1:
+            return "year"
+        if months == 3 and s.month % 3 == 1:
+            return "quarter"
+        return "month" if months == 1 else None
+
+    def previous(self) -> Window:
+        """What this window is compared with: the calendar month, quarter or year before a
+        whole one; as many days just before any other."""
+        months = {"month": 1, "quarter": 3, "year": 12}.get(self.calendar or "")
+        if months:
+            first = _months_before(self.start, months)
+            return Window(first, self.start - timedelta(days=1))
+        return Window(self.start - timedelta(days=self.days), self.start - timedelta(days=1))
+
+    def trend_period(self) -> str:
+        """The period of a trend line over the window: days up to two months, then weeks, then months."""
+        return "day" if self.days <= 62 else "week" if self.days <= 370 else "month"
+
+    def words(self, fmt: Formatter | None = None) -> str:
+        """The window as the language says it: "October 2026", "Q2 2026", "2025",
+        "Feb 14 – 28, 2026", "Mar 14, 2026"."""
+        fmt = fmt or formatter(current())
+        kind = self.calendar
+        if kind == "month":
+            return fmt.month_name(self.start)
+        if kind in ("quarter", "year"):
+            return fmt.value(self.start, kind)
+        return fmt.span(self.start, self.end)
+
+    def versus(self, fmt: Formatter | None = None) -> str:
+        """The comparison in words: "vs October 2026", "vs Feb 14 – 28, 2026"."""
+        return _("vs {period}").format(period=self.previous().words(fmt))
+
+
+def window(name: str, today: date) -> Window:
+    """The days of window ``name`` as seen on ``today``."""
     if name == "today":
-        return today, today
+        return Window(today, today)
     if name == "yesterday":
-        return today - timedelta(days=1), today - timedelta(days=1)
+        return Window(today - timedelta(days=1), today - timedelta(days=1))
     if name == "last_7_days":
-        return today - timedelta(days=6), today
+        return Window(today - timedelta(days=6), today)
     if name == "last_30_days":
-        return today - timedelta(days=29), today
+        return Window(today - timedelta(days=29), today)
     if name == "week":
-        return today - timedelta(days=today.weekday()), today
+        return Window(today - timedelta(days=today.weekday()), today)
     if name == "previous_week":
         monday = today - timedelta(days=today.weekday() + 7)
-        return monday, monday + timedelta(days=6)
+        return Window(monday, monday + timedelta(days=6))
     if name == "previous_month":
-        last = today.replace(day=1) - timedelta(days=1)
-        return last.replace(day=1), last
+        first = _months_before(today, 1)
+        return Window(first, _month_end(first))
     if name == "month":
-        return today.replace(day=1), today
+        return Window(today.replace(day=1), today)
     raise ValueError(f"unknown window {name!r}")
 
 
-def previous(start: date, end: date) -> tuple[date, date]:
-    """What a period is compared with. A period that starts on the 1st and stays in its
-    month is compared with the same days of the previous month (a whole month with the
-    whole previous month); one that starts on a Monday and stays in its week, with the
-    same days of the previous week; any other, with as many days just before."""
-    if start.day == 1 and (start.year, start.month) == (end.year, end.month):
-        last_day = start - timedelta(days=1)
-        first = last_day.replace(day=1)
-        month_end = (end + timedelta(days=1)).month != end.month
-        if month_end:
-            return first, last_day
-        return first, min(first.replace(day=min(end.day, last_day.day)), last_day)
-    if start.weekday() == 0 and (end - start).days < 7:
-        return start - timedelta(days=7), end - timedelta(days=7)
-    return days_before(start, end)
-
-
-def days_before(start: date, end: date) -> tuple[date, date]:
-    """As many days as ``start``–``end``, just before it."""
-    days = (end - start).days + 1
-    return start - timedelta(days=days), start - timedelta(days=1)
-
-
-def trend_period(start: date, end: date) -> str:
-    """The period of a trend line over ``start``–``end``: days up to two months, then weeks, then months."""
-    days = (end - start).days + 1
-    return "day" if days <= 62 else "week" if days <= 370 else "month"
+def run_window(name: str, run_day: date) -> Window:
+    """The days a scheduled report of window ``name`` run on ``run_day`` covers."""
+    return window(name, run_day - timedelta(days=1) if name in TO_DATE else run_day)

@@ -12,11 +12,11 @@ import re
 
 from telekpi.i18n import _
 from telekpi.model.dispositions import FLAGS, codes_with
-from telekpi.settings import SETTINGS, Settings
+from telekpi.settings import Settings, declared
 from telekpi.sql import string
 
 PLACEHOLDER = re.compile(r"\{([a-z_]+)(?::([a-z_]+))?\}")
-NUMERIC_SETTINGS = {s.name for s in SETTINGS if s.type in (int, float)}
+NUMERIC_SETTINGS = {s.name for s in declared() if s.type in (int, float)}
 
 
 def sql_string(value: str) -> str:

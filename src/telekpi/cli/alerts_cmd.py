@@ -16,12 +16,12 @@ from telekpi.errors import UsageError
 from telekpi.i18n import _, ngettext
 
 
-def parse_at(value: str | None, tz: str) -> datetime:
+def parse_at(value: str | None, tz: ZoneInfo) -> datetime:
     if not value:
-        return datetime.now(ZoneInfo(tz))
+        return datetime.now(tz)
     for fmt in ("%Y-%m-%d %H:%M", "%Y-%m-%dT%H:%M", "%Y-%m-%d"):
         try:
-            return datetime.strptime(value, fmt).replace(tzinfo=ZoneInfo(tz))
+            return datetime.strptime(value, fmt).replace(tzinfo=tz)
         except ValueError:
             continue
     raise UsageError(_("--at {value} is not a time; expected YYYY-MM-DD or 'YYYY-MM-DD HH:MM'").format(
@@ -36,7 +36,7 @@ def check(db: Path, rules_file: Path | None, at: str | None, send: bool):
 
     with Workspace.open(db) as ws:
         rules = ws.alert_rules(rules_file)
-        firing = ws.evaluate_alerts(rules, parse_at(at, ws.settings.timezone))
+        firing = ws.evaluate_alerts(rules, parse_at(at, ws.settings.tz))
     state = AlertState.beside(db)
     try:
         new = state.update(firing)

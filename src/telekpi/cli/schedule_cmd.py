@@ -35,7 +35,7 @@ def schedule_cmd(
     state = ScheduleState.beside(db)
     try:
         while True:
-            now = parse_at(at, tz.key) if at else datetime.now(tz)
+            now = parse_at(at, tz) if at else datetime.now(tz)
             for o in run_due(schedule, open_workspace(ctx), now, state):
                 stamp = o.due.astimezone(tz).strftime("%Y-%m-%d %H:%M")
                 if o.ok:

@@ -117,7 +117,7 @@ class Planner:
         start = req.start
         if widen and start and req.period:
             start = previous_period_start(start, req.period)
-        where = time_filter(model.time, model.time_is_date, self.settings.timezone, start, req.end)
+        where = time_filter(model.time, model.time_is_date, self.settings.tz, start, req.end)
         where += self._where_filters(model, req)
         period = (period_sql(req.period, model.time, model.time_is_date, self.tz)
                   if req.period else None)
@@ -187,7 +187,7 @@ class Planner:
         if widen and start and req.period:
             start = previous_period_start(start, req.period)
         where = [f"x.__set = {rollup.pick(list(req.by) + [w[0] for w in req.where])}"]
-        where += time_filter("x.__day", True, self.settings.timezone, start, req.end)
+        where += time_filter("x.__day", True, self.settings.tz, start, req.end)
         where += self._where_filters(model, req, dim)
         cols = {m: self._column(self.catalog.measures[m]) for m in measures}
         inner = ([f"x.{c}" for c in sorted(set(cols.values()))]
@@ -214,7 +214,7 @@ class Planner:
 
     def _scope_end(self, req: Request) -> str:
         """The instant the scope ends: the period's end, or --to's when that comes first."""
-        end = (time_filter("", False, self.settings.timezone, None, req.end)[0].split("< ", 1)[1]
+        end = (time_filter("", False, self.settings.tz, None, req.end)[0].split("< ", 1)[1]
                if req.end else None)
         if req.period:
             period_end = period_end_sql(req.period, "__period", self.tz)
@@ -261,7 +261,7 @@ class Planner:
     def _model_cte_rows(self, model: Model, req: Request) -> str:
         self._check_dims(model, req)
         start = previous_period_start(req.start, req.period) if req.start else None
-        where = time_filter(model.time, False, self.settings.timezone, start, req.end)
+        where = time_filter(model.time, False, self.settings.tz, start, req.end)
         where += self._where_filters(model, req)
         where += ["x.status = 'completed'", "x.customer_id IS NOT NULL"]
         dims = [f"{self._dim(model, d)} AS d_{d}" for d in req.by]
@@ -361,7 +361,7 @@ class Planner:
             sql += f"\nWHERE {' AND '.join(where)}"
         if order:
             sql += f"\nORDER BY {', '.join(order)}"
-        sql = localize(sql, self.settings.timezone)
+        sql = localize(sql, self.settings.tz)
         columns = list(req.by) + (["period"] if req.period else []) + list(req.metrics)
         params = dict(zip(where_params(req), (v for __, v in req.where), strict=True))
         return Plan(sql, columns, plan_ci, params)

@@ -13,9 +13,9 @@ STEP = {"day": "INTERVAL 1 DAY", "week": "INTERVAL 7 DAY", "month": "INTERVAL 1 
         "quarter": "INTERVAL 3 MONTH", "year": "INTERVAL 1 YEAR"}
 
 
-def local_midnight_utc(d: date, tz: str) -> str:
+def local_midnight_utc(d: date, tz: ZoneInfo) -> str:
     """The instant a local day begins, as a UTC timestamptz literal."""
-    local = datetime.combine(d, time(0), tzinfo=ZoneInfo(tz))
+    local = datetime.combine(d, time(0), tzinfo=tz)
     return "TIMESTAMPTZ '" + local.astimezone(timezone.utc).strftime("%Y-%m-%d %H:%M:%S+00") + "'"
 
 
@@ -52,7 +52,7 @@ def period_end_sql(period: str, period_col: str, tz_literal: str) -> str:
     return f"timezone({tz_literal}, CAST({period_col} + {STEP[period]} AS TIMESTAMP))"
 
 
-def time_filter(time_expr: str, is_date: bool, tz: str, start: date | None,
+def time_filter(time_expr: str, is_date: bool, tz: ZoneInfo, start: date | None,
                 end: date | None) -> list[str]:
     out = []
     if is_date:
@@ -77,22 +77,21 @@ FIXED_SINCE = 1992
 
 
 @lru_cache(maxsize=64)
-def fixed_offset(tz: str) -> int | None:
+def fixed_offset(tz: ZoneInfo) -> int | None:
     """The zone's offset in seconds if it is the same every half month from FIXED_SINCE to 2100."""
-    zone = ZoneInfo(tz)
-    offsets = {datetime(y, m, d, tzinfo=timezone.utc).astimezone(zone).utcoffset()
+    offsets = {datetime(y, m, d, tzinfo=timezone.utc).astimezone(tz).utcoffset()
                for y in range(FIXED_SINCE, 2101) for m in range(1, 13) for d in (1, 16)}
     return int(offsets.pop().total_seconds()) if len(offsets) == 1 else None
 
 
-def localize(sql: str, tz: str) -> str:
+def localize(sql: str, tz: ZoneInfo) -> str:
     """``timezone('<tz>', instant)`` → ``make_timestamp(epoch_us(instant) + offset)`` when the
     workspace zone has one fixed offset; the local → instant form (``CAST(… AS TIMESTAMP)``)
     and every other zone keep ICU. The planner's final step: one pass over the SQL text."""
     offset = fixed_offset(tz)
     if offset is None:
         return sql
-    head = "timezone(" + sqltext.string(tz) + ", "
+    head = "timezone(" + sqltext.string(tz.key) + ", "
     out, i = [], 0
     while (j := sql.find(head, i)) >= 0:
         start, depth, k = j + len(head), 1, j + len(head)

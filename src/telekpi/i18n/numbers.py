@@ -16,7 +16,7 @@ from datetime import date, datetime
 from decimal import ROUND_HALF_UP, Decimal
 
 from babel import Locale
-from babel.dates import format_date, format_datetime, format_skeleton
+from babel.dates import format_date, format_datetime, format_interval, format_skeleton
 from babel.numbers import (
     format_currency,
     format_decimal,
@@ -165,6 +165,15 @@ class Formatter:
         if isinstance(d, str):
             d = date.fromisoformat(d[:10])
         return format_date(d, MONTH_PATTERN.get(self.lang, "MMM yyyy"), locale=self.locale)
+
+    def month_name(self, d: date) -> str:
+        """A month in words, as in a sentence: "October 2026", "tháng 10 năm 2026"."""
+        return format_skeleton("yMMMM", d, locale=self.locale)
+
+    def span(self, start: date, end: date) -> str:
+        """Days ``start``–``end`` as the language writes a range: "Feb 14 – 28, 2026"; one day
+        when they are equal."""
+        return format_interval(start, end, "yMMMd", locale=self.locale)
 
     def datetime(self, t: datetime | date) -> str:
         """To the minute, as the time was recorded (no zone conversion here); a date as a date."""

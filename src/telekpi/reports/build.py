@@ -5,10 +5,9 @@ from __future__ import annotations
 
 from dataclasses import replace
 from datetime import date, datetime, time, timedelta
-from zoneinfo import ZoneInfo
 
 from telekpi.analysis.funnel import funnel as run_funnel
-from telekpi.analysis.windows import previous, trend_period
+from telekpi.analysis.windows import Window, window
 from telekpi.engine.lookup import Lookup
 from telekpi.engine.request import Request
 from telekpi.i18n import _, current, translate
@@ -33,8 +32,9 @@ class Builder:
     def __init__(self, engine, start: date, end: date, where: tuple = ()):
         self.engine, self.start, self.end, self.where = engine, start, end, tuple(where)
         self.cat = engine.catalog.metrics
-        self.prev = previous(start, end)
-        self.trend = trend_period(start, end)
+        self.window = Window(start, end)
+        self.prev = self.window.previous()
+        self.trend = self.window.trend_period()
 
     def allowed(self, metrics) -> list[str]:
         dims = {d for d, _v in self.where}
@@ -60,7 +60,7 @@ class Builder:
         """Metrics now, their band, the previous period and the change."""
         metrics = self.allowed(metrics)
         now = (self.ask(metrics) or [{}])[0]
-        before = (self.ask(metrics, start=self.prev[0], end=self.prev[1]) or [{}])[0]
+        before = (self.ask(metrics, start=self.prev.start, end=self.prev.end) or [{}])[0]
         rows, styles = [], []
         for mid in metrics:
             m = self.cat[mid]
@@ -99,8 +99,8 @@ class Builder:
 def default_period(engine, today: date | None = None) -> tuple[date, date]:
     """Month to date of the last day with calls (the dashboard's default)."""
     _first, last = Lookup(engine).data_range()
-    end = last.astimezone(ZoneInfo(engine.settings.timezone)).date() if last else (today or date.today())
-    return end.replace(day=1), end
+    end = last.astimezone(engine.settings.tz).date() if last else (today or date.today())
+    return window("month", end)
 
 
 def build_report(engine, start: date | None = None, end: date | None = None, where=(),
@@ -110,14 +110,13 @@ def build_report(engine, start: date | None = None, end: date | None = None, whe
     if start is None or end is None:
         d0, d1 = default_period(engine)
         end = end or d1
-        start = start or min(d0, end.replace(day=1))
+        start = start or min(d0, window("month", end).start)
     b = Builder(engine, start, end, where)
-    tz = ZoneInfo(engine.settings.timezone)
-    report = Report(title or _("Telesales performance report"), start, end, b.prev, b.where,
-                    now or datetime.now(tz), current(), engine.settings.currency,
+    report = Report(title or _("Telesales performance report"), start, end, b.where,
+                    now or datetime.now(engine.settings.tz), current(), engine.settings.currency,
                     engine.settings.timezone)
     report.sections = [headline(b), funnel_section(b), people(b, template), sites(b), money(b),
-                       care(b), alerts(b, rules, tz)]
+                       care(b), alerts(b, rules)]
     return report
 
 
@@ -266,16 +265,18 @@ def care(b: Builder) -> Section:
     return s
 
 
-def alerts(b: Builder, rules, tz: ZoneInfo) -> Section:
-    """The alert rules evaluated as of the end of the period's last day."""
+def alerts(b: Builder, rules) -> Section:
+    """The alert rules evaluated over the report's window, as of the end of its last day, so
+    an alert counts what the headline counts and compares with the same previous window."""
     from telekpi.alerts.evaluate import evaluate
 
     s = Section("alerts", _("Alerts"))
     if rules is None:
         from telekpi.alerts.rules import load_rules
         rules = load_rules(None, b.engine.catalog)
-    at = datetime.combine(b.end + timedelta(days=1), time(0), tzinfo=tz) - timedelta(seconds=1)
-    fired = evaluate(b.engine, rules, at)
+    at = datetime.combine(b.end + timedelta(days=1), time(0), tzinfo=b.engine.settings.tz) \
+        - timedelta(seconds=1)
+    fired = evaluate(b.engine, rules, at, scope=b.window)
     if b.where:
         scoped = {f"{d} {v}" for d, v in b.where}
         fired = [a for a in fired if a.scope in scoped]   # centre-wide alerts are out of scope

@@ -8,6 +8,8 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from datetime import date, datetime
 
+from telekpi.analysis.windows import Window
+
 
 @dataclass(frozen=True)
 class Column:
@@ -55,13 +57,21 @@ class Report:
     title: str
     start: date
     end: date
-    previous: tuple[date, date]
     where: tuple[tuple[str, str], ...]
     generated: datetime
     lang: str
     currency: str
     timezone: str
     sections: list[Section] = field(default_factory=list)
+
+    @property
+    def window(self) -> Window:
+        return Window(self.start, self.end)
+
+    @property
+    def previous(self) -> Window:
+        """The window every "previous period" of the report is (``Window.previous``)."""
+        return self.window.previous()
 
     def section(self, id: str) -> Section:
         return next(s for s in self.sections if s.id == id)

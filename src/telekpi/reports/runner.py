@@ -5,13 +5,13 @@ from __future__ import annotations
 import mimetypes
 import smtplib
 from dataclasses import dataclass
-from datetime import datetime, timedelta
+from datetime import datetime
 from email.message import EmailMessage
 from email.utils import formatdate, make_msgid
 from pathlib import Path
 
 from telekpi import mail
-from telekpi.analysis.windows import window
+from telekpi.analysis.windows import run_window
 from telekpi.errors import TelekpiError
 from telekpi.i18n import _, language
 from telekpi.i18n.numbers import Formatter
@@ -56,22 +56,13 @@ def run_due(schedule: Schedule, ws: Workspace, now: datetime, state: ScheduleSta
     return out
 
 
-# Windows that run "to date" end with the last full day before the run: a Monday 08:00
-# report of `week` covers last Monday to Sunday, not a few hours of today.
-TO_DATE = ("last_7_days", "last_30_days", "week", "month")
-
-
-def period_of(name: str, run_day):
-    return window(name, run_day - timedelta(days=1) if name in TO_DATE else run_day)
-
-
 def run_one(engine, schedule: Schedule, s: Scheduled, due: datetime) -> tuple[list[Path], str]:
     from telekpi.alerts.rules import load_rules
     from telekpi.reports.build import build_report
     from telekpi.reports.write import write_report
     from telekpi.targets.template import load_template
 
-    start, end = period_of(s.period, due.date())
+    start, end = run_window(s.period, due.date())
     with language(s.lang or engine.settings.locale):
         template = load_template(s.template, engine.catalog) if s.template else None
         rules = load_rules(s.rules, engine.catalog) if s.rules else None
@@ -101,7 +92,7 @@ def message(report: Report, s: Scheduled, smtp: dict, files: list[Path]) -> Emai
         r = head.get(mid)
         if r:
             lines.append(f"{r['metric']}: {fmt.value(r['value'], r['unit'], symbol=True)}"
-                         f" ({fmt.change(r['change'])} {_('vs the previous period')})")
+                         f" ({fmt.change(r['change'])} {report.window.versus(fmt)})")
     lines += ["", _("The full report is attached.")]
     msg.set_content("\n".join(lines))
     for f in files:

@@ -73,8 +73,7 @@ def write_xlsx(report: Report, path: Path) -> None:
             ws.sheet_view.showGridLines = False
             ws["A1"] = s.title
             ws["A1"].font = TITLE
-            compared = _("compared with {start} – {end}").format(
-                start=f.fmt.date(report.previous[0]), end=f.fmt.date(report.previous[1]))
+            compared = report.window.versus(f.fmt)
             ws["A2"] = (f"{report.title} · {f.fmt.date(report.start)} – {f.fmt.date(report.end)} · "
                         f"{compared} · {report.currency}")
             row = 4

@@ -3,9 +3,10 @@
 from __future__ import annotations
 
 from dataclasses import dataclass, replace
-from datetime import date, datetime, timedelta
+from datetime import date, datetime
 from urllib.parse import urlencode
 
+from telekpi.analysis.windows import Window, window
 from telekpi.errors import UsageError
 from telekpi.i18n import _
 
@@ -31,23 +32,23 @@ class Filters:
     @classmethod
     def from_query(cls, params, default_end: date) -> Filters:
         end = parse_date(params.get("to"), "to") or default_end
-        start = parse_date(params.get("from"), "from") or end.replace(day=1)
+        start = parse_date(params.get("from"), "from") or window("month", end).start
         if start > end:
             raise UsageError(_("from {start} is after to {end}").format(start=start, end=end))
         where = tuple((d, v) for d in FILTER_DIMS for v in params.getlist(d) if v)
         return cls(start, end, where)
 
     @property
-    def days(self) -> int:
-        return (self.end - self.start).days + 1
+    def window(self) -> Window:
+        return Window(self.start, self.end)
 
     def previous(self) -> Filters:
-        """The same number of days just before, for 'change vs the previous period'."""
-        return replace(self, start=self.start - timedelta(days=self.days),
-                       end=self.start - timedelta(days=1))
+        """The same filters over the window this one is compared with (``Window.previous``)."""
+        start, end = self.window.previous()
+        return replace(self, start=start, end=end)
 
     def trend_period(self) -> str:
-        return "day" if self.days <= 62 else "week" if self.days <= 370 else "month"
+        return self.window.trend_period()
 
     def query(self, **extra) -> str:
         pairs = [("from", self.start.isoformat()), ("to", self.end.isoformat())] + list(self.where)

@@ -21,6 +21,7 @@ from jinja2 import pass_context
 
 from telekpi import presentation as charts
 from telekpi.analysis.funnel import funnel as run_funnel
+from telekpi.analysis.windows import window
 from telekpi.engine.engine import Engine
 from telekpi.engine.lookup import Lookup
 from telekpi.engine.request import Request as KpiRequest
@@ -54,8 +55,7 @@ class Page:
         self.request, self.user, self.csrf, self.engine = request, user, csrf, engine
         self.look = Lookup(engine)
         first, last = self.look.data_range()
-        tz = engine.settings.timezone
-        self.default_end = _local_date(last, tz) if last else date.today()
+        self.default_end = _local_date(last, engine.settings.tz) if last else date.today()
         self.filters = Filters.from_query(request.query_params, self.default_end)
         self.where = scoped_where(user, self.filters.where)
 
@@ -93,8 +93,8 @@ def lang_query(ctx, code: str) -> str:
     return urlencode(pairs + [("lang", code)])
 
 
-def _local_date(ts: datetime, tz: str) -> date:
-    return ts.astimezone(ZoneInfo(tz)).date()
+def _local_date(ts: datetime, zone: ZoneInfo) -> date:
+    return ts.astimezone(zone).date()
 
 
 def page(request: Request) -> Iterator[Page]:
@@ -213,8 +213,8 @@ def warm(state: WebState) -> None:
         with state.workspace.session() as engine:
             first, last = Lookup(engine).data_range()
             if last:
-                end = _local_date(last, engine.settings.timezone)
-                overview_data(engine, Filters(end.replace(day=1), end), (), list(HEADLINE))
+                overview_data(engine, Filters(*window("month", _local_date(last, engine.settings.tz))),
+                              (), list(HEADLINE))
     finally:
         state.warmed.set()
 

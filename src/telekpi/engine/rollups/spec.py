@@ -166,7 +166,7 @@ def build_sql(spec: Spec, catalog: Catalog, settings: Settings, *, helpers: bool
     mask = f"grouping({', '.join(f'd_{d}' for d in spec.dims)}) AS __set"
     sql = (f"SELECT {', '.join(keys + [mask] + [f'{agg} AS {c}' for c, agg in cols.items()])} "
            f"FROM ({inner}) x GROUP BY GROUPING SETS ({sets})")
-    return localize(sql, settings.timezone), list(cols)
+    return localize(sql, settings.tz), list(cols)
 
 
 def rollup_of(spec: Spec, columns) -> Rollup:

@@ -185,7 +185,7 @@ class RollupUpkeep:
         con.execute(localize(
             f"CREATE OR REPLACE TEMP TABLE {DAYS} AS SELECT DISTINCT "
             f"CAST(timezone({tz}, t) AS DATE) AS day FROM ({times_sql}) AS w(t) "
-            "WHERE t IS NOT NULL", self.settings.timezone))
+            "WHERE t IS NOT NULL", self.settings.tz))
         first, last = con.execute(f"SELECT min(day), max(day) FROM {DAYS}").fetchall()[0]
         if first is None:
             return
