@@ -79,8 +79,8 @@ def test_errors_and_quarantine_reasons_speak_the_language(tiny_db, run):
     assert said("th", "{column}: {value} is negative", column="talk_s", value="'-5'") in out.replace("\n", "")
     assert "is not" not in out and "negative" not in out
     code, out, err = run("--db", tiny_db, "--lang", "vi", "kpi", "nope")
-    assert code == 2 and said("vi", "unknown metric {metric}; `telekpi metrics` lists the ids",
-                              metric="'nope'") in err
+    assert code == 2 and said("vi", "unknown metric {value}; {catalog} lists the ids",
+                              value="'nope'", catalog="`telekpi metrics`") in err
 
 
 def test_help_speaks_the_language(tiny_db, run, monkeypatch):

@@ -4,6 +4,8 @@ import json
 import subprocess
 import sys
 
+import pytest
+
 from telekpi.catalog.loader import load_catalog
 
 
@@ -59,19 +61,49 @@ def test_kpi_explain_shows_sql(tiny_db, run):
 
 
 def test_bad_usage_is_one_sentence_exit_2(tiny_db, run):
+    """The engine's errors name the options and arguments as typed here (the API's own
+    words, ``by=``, are tested in tests/web/test_api.py)."""
     for args, needle in [
-        (["kpi", "nope"], "unknown metric 'nope'"),
-        (["kpi", "calls", "--by", "colour"], "unknown dimension 'colour'"),
+        (["kpi", "nope"], "unknown metric 'nope'; `telekpi metrics` lists the ids"),
+        (["kpi", "calls", "--by", "colour"], "unknown dimension 'colour' in --by; expected one of: agent,"),
+        (["kpi", "calls", "--where", "colour=red"], "unknown dimension 'colour' in --where"),
+        (["kpi", "calls", "--by", "team", "--by", "team"], "dimension 'team' is given twice in --by"),
         (["kpi", "revenue", "--by", "status"], "cannot be split or filtered by 'status'"),
-        (["kpi", "revenue_growth"], "add --period"),
+        (["kpi", "revenue_growth"], "add --period (month for month-over-month"),
         (["kpi", "calls", "--from", "31/01/2026"], "expected YYYY-MM-DD"),
-        (["kpi", "calls", "--where", "team"], "DIM=VALUE"),
-        (["kpi", "calls", "--from", "2026-02-02", "--to", "2026-02-01"], "is after --to"),
+        (["kpi", "calls", "--where", "team"], "--where team must look like DIM=VALUE"),
+        (["kpi", "calls", "--from", "2026-02-02", "--to", "2026-02-01"],
+         "--from 2026-02-02 is after --to 2026-02-01"),
     ]:
-        code, out, err = run("--db", tiny_db, *args)
+        code, _, err = run("--db", tiny_db, *args)
         assert code == 2, (args, err)
         assert needle in err and "Traceback" not in err
         assert len(err.strip().splitlines()) == 1
+        assert "=" not in err.replace("DIM=VALUE", "").replace("team=T1", ""), err
+
+
+@pytest.mark.parametrize("request_, cli, plain", [
+    ({"metrics": ("calls",), "period": "fortnight"},
+     "--period fortnight is not one of: day, week, month, quarter, year",
+     "period fortnight is not one of: day, week, month, quarter, year"),
+    ({"metrics": ()}, "name at least one metric; `telekpi metrics` lists them",
+     "name at least one metric; the metric catalog lists them"),
+    ({"metrics": ("calls",), "by": ("agent",), "where": (("colour", "red"),)},
+     "unknown dimension 'colour' in --where;", "unknown dimension 'colour' in where;"),
+])
+def test_what_click_does_not_check_is_worded_as_options_too(request_, cli, plain):
+    """Errors the engine finds in a request that Click let through (or a Python caller
+    built): the CLI words them as its options; with no front end they name plain fields."""
+    from telekpi.cli.errors import cli_message
+    from telekpi.engine.planner import Planner
+    from telekpi.engine.request import Request
+    from telekpi.errors import QueryError
+    from telekpi.settings import Settings
+
+    with pytest.raises(QueryError) as e:
+        Planner(load_catalog(None), Settings()).plan(Request(**request_))
+    assert cli in cli_message(e.value)
+    assert plain in e.value.user_message() and str(e.value) == e.value.user_message()
 
 
 def test_missing_warehouse(tmp_path, run):

@@ -9,7 +9,7 @@ import duckdb
 import pytest
 import sqlglot
 
-from telekpi.engine.dialects import transpile
+from telekpi.engine.dialects import DIALECTS, transpile
 from telekpi.errors import QueryError
 
 
@@ -86,8 +86,9 @@ def test_comments_are_kept_and_duckdb_is_untouched():
 
 
 def test_unknown_engine():
-    with pytest.raises(QueryError, match="unknown engine 'trino'"):
+    with pytest.raises(QueryError, match="engine trino is not one of: duckdb, spark, clickhouse") as e:
         transpile("SELECT 1", "trino")
+    assert (e.value.field, e.value.value, e.value.allowed) == ("engine", "trino", DIALECTS)
 
 
 def test_every_builtin_metric_transpiles(tmp_path):

@@ -224,8 +224,9 @@ def test_every_builtin_metric_has_a_reference():
 
 @pytest.mark.parametrize("metric", sorted(NEEDS_PERIOD))
 def test_period_comparisons_need_a_period(metric):
-    with pytest.raises(QueryError, match="--period"):
+    with pytest.raises(QueryError, match="add period") as e:
         _PLANNER.plan(Request((metric,)))
+    assert e.value.field == "period"
 
 
 def test_unsupported_dimension_is_an_error():

@@ -59,6 +59,106 @@ def test_errors_have_one_shape(as_user, path, status, words):
     assert body["error"]["status"] == status and words in body["error"]["message"]
 
 
+# The same bad request through both front ends: (CLI arguments, API query, what the CLI
+# says, what the API says, the parameter the error is about).
+SAME_MISTAKE = [
+    (["kpi", "calls", "--by", "colour"], "metric=calls&by=colour",
+     "unknown dimension 'colour' in --by; expected one of: agent, team",
+     "unknown dimension 'colour' in by=; expected one of: agent, team", "by"),
+    (["kpi", "nope"], "metric=nope",
+     "unknown metric 'nope'; `telekpi metrics` lists the ids",
+     "unknown metric 'nope'; GET /api/v1/catalog lists the ids", "metrics"),
+    (["kpi", "calls", "--period", "fortnight"], "metric=calls&period=fortnight",
+     "'--period'", "period=fortnight is not one of: day, week, month, quarter, year", "period"),
+    (["kpi", "calls", "--from", "2026-02-02", "--to", "2026-02-01"],
+     "metric=calls&from=2026-02-02&to=2026-02-01",
+     "--from 2026-02-02 is after --to 2026-02-01", "from=2026-02-02 is after to=2026-02-01", "from"),
+    (["kpi", "revenue_growth"], "metric=revenue_growth",
+     "revenue_growth compares with the previous period; add --period (month",
+     "revenue_growth compares with the previous period; add period= (month", "period"),
+    (["kpi", "calls", "--by", "team", "--by", "team"], "metric=calls&by=team&by=team",
+     "dimension 'team' is given twice in --by", "dimension 'team' is given twice in by=", "by"),
+]
+
+
+@pytest.mark.parametrize("args, query, cli, api, field", SAME_MISTAKE)
+def test_each_front_end_words_the_mistake_for_its_users(as_user, app, monkeypatch, run, args,
+                                                        query, cli, api, field):
+    """The engine raises the mistake as structure; the CLI names its options (--by), the
+    API its query parameters (by=), and the JSON body carries the structure too."""
+    from telekpi.cli import query_cmds
+    from telekpi.engine.engine import Engine
+
+    r = as_user("boss").get("/api/v1/kpi?" + query)
+    error = r.json()["error"]
+    assert r.status_code == error["status"] == 400
+    assert api in error["message"] and "--" not in error["message"], error
+    assert error["field"] == field
+    with app.state.web.session() as served:
+        monkeypatch.setattr(query_cmds, "open_engine", lambda ctx, *a, **k: Engine(
+            served.warehouse, served.settings, served.catalog))
+        code, _, err = run(*args)
+    assert code == 2 and cli in err and "Traceback" not in err, err
+    assert f"{field}=" not in err
+
+
+def test_the_json_error_carries_field_value_and_choices(as_user):
+    from telekpi.catalog.models import DIMENSIONS
+    from telekpi.engine.request import PERIODS
+
+    c = as_user("boss")
+    error = c.get("/api/v1/kpi?metric=calls&by=team,colour").json()["error"]
+    assert (error["field"], error["value"], error["allowed"]) == ("by", "colour", list(DIMENSIONS))
+    error = c.get("/api/v1/kpi?metric=calls&period=fortnight").json()["error"]
+    assert (error["field"], error["value"], error["allowed"]) == ("period", "fortnight", list(PERIODS))
+    error = c.get("/api/v1/kpi?metric=calls&from=2026-02-02&to=2026-02-01").json()["error"]
+    assert (error["field"], error["value"]) == ("from", "2026-02-02") and "allowed" not in error
+    error = c.get("/api/v1/kpi?metric=calls&where=team").json()["error"]   # refused by FastAPI
+    assert (error["field"], error["value"]) == ("where", "team") and "(got 'team')" in error["message"]
+    error = c.get("/api/v1/kpi?by=team").json()["error"]
+    assert (error["field"], error["value"], error["message"]) == ("metrics", None, "metric is required")
+    error = c.get("/api/v1/leads/no-such-lead").json()["error"]
+    assert set(error) == {"status", "message"}, "an error about no parameter has no field"
+
+
+def test_the_status_is_the_error_class_s(app, monkeypatch):
+    """The web takes the HTTP status from the class: a new kind of error needs no table."""
+    from fastapi.testclient import TestClient
+
+    from telekpi.engine.lookup import Lookup
+    from telekpi.errors import TelekpiError
+
+    class Teapot(TelekpiError):
+        http_status = 418
+
+    def refuse(*args, **kwargs):
+        raise Teapot("short and stout")
+
+    monkeypatch.setattr(Lookup, "stop_list", refuse)
+    token = app.state.web.users.new_token("boss", "tests")
+    with TestClient(app) as c:
+        r = c.get("/api/v1/stop-list", headers={"Authorization": f"Bearer {token}"})
+    assert r.status_code == 418
+    assert r.json() == {"error": {"status": 418, "message": "short and stout"}}
+
+
+def test_every_error_class_has_its_status():
+    from telekpi import errors
+
+    def tree(cls):
+        return [cls] + [c for sub in cls.__subclasses__() for c in tree(sub)]
+
+    statuses = {c.__name__: c.http_status for c in tree(errors.TelekpiError)
+                if c.__module__ == "telekpi.errors"}
+    assert statuses == {
+        "TelekpiError": 500, "UsageError": 400, "QueryError": 400, "InputError": 400,
+        "ConfigError": 400, "AuthRequired": 401, "AccessError": 403, "NotFoundError": 404,
+        "CatalogError": 500, "MissingDependencyError": 500, "ReportError": 500}
+    assert {c.__name__: c.exit_code for c in tree(errors.TelekpiError)
+            if c.__module__ == "telekpi.errors" and c.exit_code != 1} == {
+        "UsageError": 2, "QueryError": 2, "InputError": 2, "ConfigError": 2, "CatalogError": 2}
+
+
 def test_no_credentials_is_401_and_a_bad_token_too(client):
     r = client.get("/api/v1/kpi?metric=calls")
     assert r.status_code == 401 and r.json()["error"]["message"] == "log in first"

@@ -51,6 +51,21 @@ def test_validation_and_unknown_pages_are_translated_too(as_user):
     assert r.status_code == 404 and said("vi", "Not Found") in r.text
 
 
+def test_an_engine_error_is_worded_for_the_api_in_the_language_asked_for(as_user):
+    """The engine raises structure; the sentence is made, translated, when the API answers."""
+    from telekpi.catalog.models import DIMENSIONS
+
+    r = as_user("boss").get("/api/v1/kpi?metric=calls&by=colour&lang=zh_Hant")
+    assert r.status_code == 400
+    assert r.json()["error"]["message"] == said(
+        "zh_Hant", "unknown dimension {value} in {param}; expected one of: {allowed}",
+        value="'colour'", param="by=", allowed=", ".join(DIMENSIONS))
+    r = as_user("boss").get("/api/v1/kpi?metric=nope&lang=th")
+    assert r.json()["error"]["message"] == said(
+        "th", "unknown metric {value}; {catalog} lists the ids", value="'nope'",
+        catalog="GET /api/v1/catalog")
+
+
 def test_an_unexpected_error_is_reported_in_the_language_too(app, as_user, monkeypatch):
     from telekpi.engine.lookup import Lookup
 

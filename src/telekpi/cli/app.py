@@ -11,6 +11,7 @@ from typing import Any
 import typer
 import typer.main
 
+from telekpi.cli.errors import cli_message
 from telekpi.cli.help_text import translate_tree
 from telekpi.cli.root import app, output_language
 from telekpi.errors import TelekpiError
@@ -85,7 +86,7 @@ def main(argv: list[str] | None = None) -> int:
     except SystemExit as e:
         return e.code if isinstance(e.code, int) else (0 if e.code is None else 1)
     except TelekpiError as e:
-        typer.echo(f"telekpi: {e.user_message()}", err=True)
+        typer.echo(f"telekpi: {cli_message(e)}", err=True)
         return e.exit_code
     except KeyboardInterrupt:
         typer.echo("telekpi: " + _("interrupted; nothing of the unfinished file was kept"), err=True)

@@ -29,8 +29,14 @@ import duckdb
 
 from telekpi import sql as sqltext
 from telekpi.engine.dialects import DIALECTS as ENGINES
-from telekpi.errors import InputError, MissingDependencyError, TelekpiError, UsageError
-from telekpi.i18n import _
+from telekpi.errors import (
+    NOT_ONE_OF,
+    InputError,
+    MissingDependencyError,
+    TelekpiError,
+    UsageError,
+)
+from telekpi.i18n import N_, _
 from telekpi.model.tables import TABLES
 from telekpi.store.lake import (
     LAKE_MONTH,
@@ -221,7 +227,8 @@ class ClickHouseBackend:
                     url=url, error=_first_line(e))) from None
             return
         if lake is None:
-            raise UsageError(_("--engine clickhouse needs --lake DIR (embedded) or --clickhouse-url"))
+            raise UsageError(N_("{given_engine} needs {param} DIR (embedded) or {param_clickhouse_url}"),
+                             field="lake", engine=self.dialect)
         self.manifest = read_manifest(lake)
         try:
             from chdb import session as chs
@@ -272,8 +279,7 @@ def _first_line(e: Exception) -> str:
 
 def _known(engine: str) -> str:
     if engine not in ENGINES:
-        raise UsageError(_("unknown engine {engine}; expected one of: {engines}").format(
-            engine=repr(engine), engines=", ".join(ENGINES)))
+        raise UsageError(NOT_ONE_OF, field="engine", value=engine, allowed=ENGINES)
     return engine
 
 
@@ -285,6 +291,7 @@ def open_backend(engine: str, lake: str | Path | None, *, spark_master: str | No
         return DuckDBBackend.over_lake(Path(lake)) if lake else None
     if engine == "spark":
         if lake is None:
-            raise UsageError(_("--engine spark needs --lake DIR; write one with `telekpi export-lake DIR`"))
+            raise UsageError(N_("{given_engine} needs {param} DIR; write one with `telekpi export-lake DIR`"),
+                             field="lake", engine=engine)
         return SparkBackend(lake, spark_master, spark_conf)
     return ClickHouseBackend(Path(lake) if lake else None, clickhouse_url)

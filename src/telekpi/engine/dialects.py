@@ -31,7 +31,7 @@ import re
 import sqlglot
 from sqlglot import exp
 
-from telekpi.errors import QueryError
+from telekpi.errors import NOT_ONE_OF, QueryError
 from telekpi.i18n import _
 
 DIALECTS = ("duckdb", "spark", "clickhouse")
@@ -44,8 +44,7 @@ def transpile(sql: str, dialect: str) -> str:
     if dialect == "duckdb":
         return sql
     if dialect not in DIALECTS:
-        raise QueryError(_("unknown engine {engine}; expected one of: {engines}").format(
-            engine=repr(dialect), engines=", ".join(DIALECTS)))
+        raise QueryError(NOT_ONE_OF, field="engine", value=dialect, allowed=DIALECTS)
     comments = "".join(line + "\n" for line in sql.splitlines() if line.startswith("--"))
     body = "\n".join(line for line in sql.splitlines() if not line.startswith("--"))
     tree = sqlglot.parse_one(body, read="duckdb")

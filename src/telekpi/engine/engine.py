@@ -12,10 +12,9 @@ from telekpi.catalog.loader import Catalog, load_catalog
 from telekpi.engine.backends import Backend, DuckDBBackend
 from telekpi.engine.dialects import transpile
 from telekpi.engine.planner import Planner
-from telekpi.engine.request import Request, Result
+from telekpi.engine.request import UNKNOWN_METRIC, Request, Result
 from telekpi.engine.rollups import available, from_manifest
 from telekpi.errors import QueryError
-from telekpi.i18n import _
 from telekpi.settings import Settings, load_settings
 from telekpi.stats import wilson
 from telekpi.store.warehouse import Warehouse
@@ -155,7 +154,8 @@ class Engine:
         try:
             return self.catalog.metrics[metric_id]
         except KeyError:
-            raise QueryError(_("unknown metric {metric}").format(metric=repr(metric_id))) from None
+            raise QueryError(UNKNOWN_METRIC, field="metrics", value=metric_id,
+                             allowed=self.catalog.metrics) from None
 
 
 def _lake_months(backend, settings: Settings) -> frozenset[str]:

@@ -21,7 +21,7 @@ from telekpi.catalog.models import DIMENSIONS, MODELS, Model, model_for
 from telekpi.catalog.snippets import expand, sql_string
 from telekpi.catalog.spec import Metric
 from telekpi.engine.measures import measure_sql
-from telekpi.engine.request import PERIODS, Request
+from telekpi.engine.request import PERIODS, UNKNOWN_METRIC, Request
 from telekpi.engine.rollups import MERGE, Rollup, mergeable
 from telekpi.engine.rollups import column as rollup_column
 from telekpi.engine.scope import (
@@ -33,8 +33,8 @@ from telekpi.engine.scope import (
     previous_period_start,
     time_filter,
 )
-from telekpi.errors import QueryError
-from telekpi.i18n import _
+from telekpi.errors import NOT_ONE_OF, QueryError
+from telekpi.i18n import N_, _
 from telekpi.model.tables import TABLES
 from telekpi.settings import Settings
 from telekpi.store.lake import LAKE_MONTH, month_view
@@ -65,27 +65,30 @@ class Planner:
     # -- step 1: metrics → measures ------------------------------------------------
     def _check(self, req: Request) -> None:
         if not req.metrics:
-            raise QueryError(_("name at least one metric; `telekpi metrics` lists them"))
+            raise QueryError(N_("name at least one metric; {catalog} lists them"), field="metrics")
         unknown = [m for m in req.metrics if m not in self.catalog.metrics]
         if unknown:
-            raise QueryError(_("unknown metric {metric}; `telekpi metrics` lists the ids").format(
-                metric=repr(unknown[0])))
-        for d in list(req.by) + [w[0] for w in req.where]:
-            if d not in DIMENSIONS:
-                raise QueryError(_("unknown dimension {dimension}; expected one of: {dimensions}").format(
-                    dimension=repr(d), dimensions=", ".join(DIMENSIONS)))
-        if len(set(req.by)) != len(req.by):
-            raise QueryError(_("a dimension is given twice in --by"))
+            raise QueryError(UNKNOWN_METRIC, field="metrics", value=unknown[0],
+                             allowed=self.catalog.metrics)
+        for param, dims in (("by", req.by), ("where", [w[0] for w in req.where])):
+            for d in dims:
+                if d not in DIMENSIONS:
+                    raise QueryError(N_("unknown dimension {value} in {param}; expected one of: "
+                                        "{allowed}"), field=param, value=d, allowed=DIMENSIONS)
+        twice = [d for i, d in enumerate(req.by) if d in req.by[:i]]
+        if twice:
+            raise QueryError(N_("dimension {value} is given twice in {param}"), field="by",
+                             value=twice[0])
         if req.period and req.period not in PERIODS:
-            raise QueryError(_("unknown period {period}; expected one of: {periods}").format(
-                period=repr(req.period), periods=", ".join(PERIODS)))
+            raise QueryError(NOT_ONE_OF, field="period", value=req.period, allowed=PERIODS)
         if req.start and req.end and req.start > req.end:
-            raise QueryError(_("--from {start} is after --to {end}").format(start=req.start, end=req.end))
+            raise QueryError(N_("{given} is after {given_to}"), field="from", value=req.start,
+                             to=req.end)
         for mid in req.metrics:
             if self.catalog.metrics[mid].type in ("growth", "retention") and not req.period:
-                raise QueryError(_("{metric} compares with the previous period; add --period "
-                                   "(month for month-over-month, year for year-over-year)").format(
-                                     metric=mid))
+                raise QueryError(N_("{metric} compares with the previous period; add {param} "
+                                    "(month for month-over-month, year for year-over-year)"),
+                                 field="period", allowed=PERIODS, metric=mid)
 
     def _measures_of(self, metric: Metric, acc: dict[str, set[str]],
                      lagged: dict[str, set[str]]) -> None:
@@ -204,13 +207,15 @@ class Planner:
         return sql
 
     def _check_dims(self, model: Model, req: Request) -> None:
-        missing = [d for d in list(req.by) + [w[0] for w in req.where] if d not in model.dims]
+        missing = [(p, d) for p, dims in (("by", req.by), ("where", [w[0] for w in req.where]))
+                   for d in dims if d not in model.dims]
         if missing:
+            param, dim = missing[0]
             users = sorted(m for m in req.metrics if model.name in self._models_of(m))
-            raise QueryError(_("{metrics} cannot be split or filtered by {dimension} "
-                               "(the {model} data carry no {name})").format(
-                metrics=", ".join(users), dimension=repr(missing[0]), model=model.name,
-                name=missing[0]))
+            raise QueryError(N_("{metrics} cannot be split or filtered by {dimension} "
+                                "(the {model} data carry no {name})"), field=param, value=dim,
+                             allowed=sorted(model.dims), metrics=", ".join(users),
+                             dimension=repr(dim), model=model.name, name=dim)
 
     def _scope_end(self, req: Request) -> str:
         """The instant the scope ends: the period's end, or --to's when that comes first."""

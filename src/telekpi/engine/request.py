@@ -5,7 +5,12 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from datetime import date
 
+from telekpi.errors import UsageError
+from telekpi.i18n import N_
+
 PERIODS = ("day", "week", "month", "quarter", "year")
+# Used by the planner and by ``Engine.metric``: the front end says where the ids are listed.
+UNKNOWN_METRIC = N_("unknown metric {value}; {catalog} lists the ids")
 
 
 @dataclass(frozen=True)
@@ -31,16 +36,16 @@ class Result:
         return {"metrics": self.metrics, "by": self.by, "period": self.period, "rows": self.rows}
 
 
-def parse_where(items, name: str = "--where") -> tuple[tuple[str, str], ...]:
-    """DIM=VALUE filters, as the CLI and the API take them."""
-    from telekpi.errors import UsageError
-    from telekpi.i18n import _
-
+def parse_where(items, name: str = "where") -> tuple[tuple[str, str], ...]:
+    """DIM=VALUE filters, as the CLI and the API take them. ``name``: the parameter, as an
+    error names it for every front end (a CLI spelling, ``--spark-conf``, is read as
+    ``spark_conf``)."""
+    param = name.lstrip("-").replace("-", "_")
     out = []
     for item in items:
         dim, sep, value = item.partition("=")
         if not sep or not dim.strip():
-            raise UsageError(_("{option} {item} must look like DIM=VALUE, e.g. team=T1").format(
-                option=name, item=repr(item)))
+            raise UsageError(N_("{given} must look like DIM=VALUE, e.g. team=T1"), field=param,
+                             value=item)
         out.append((dim.strip(), value.strip()))
     return tuple(out)

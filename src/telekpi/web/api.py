@@ -9,7 +9,7 @@ from collections.abc import Iterator
 from typing import Annotated, Any, Literal
 
 from fastapi import APIRouter, Body, Depends, Query, Request
-from pydantic import BaseModel
+from pydantic import BaseModel, Field
 
 from telekpi.analysis.funnel import funnel as run_funnel
 from telekpi.engine.engine import Engine
@@ -30,10 +30,15 @@ from telekpi.web.state import WebState
 class ErrorDetail(BaseModel):
     status: int
     message: str
+    field: str | None = Field(None, description="The parameter a bad request is about, by its "
+                              "neutral name (metrics, by, where, period, from, to); absent otherwise.")
+    value: str | int | float | None = Field(None, description="What was given for it.")
+    allowed: list[str] | None = Field(None, description="The values it may take, where there is a list.")
 
 
 class ErrorBody(BaseModel):
-    """Every error, from every endpoint: one sentence for people."""
+    """Every error, from every endpoint: one sentence for people, and for a bad parameter
+    what it is about."""
 
     error: ErrorDetail
 
@@ -43,6 +48,8 @@ ERRORS = {code: {"model": ErrorBody, "description": text} for code, text in (
     (401, "No valid session or API token."),
     (403, "Outside what the user may see or do."),
     (404, "No such lead or table (or not one the user may see)."),
+    (500, "The server could not answer: a query failed in its engine, its metric catalog is "
+          "broken, or an optional part is not installed."),
 )}
 
 router = APIRouter(prefix="/api/v1", tags=["api"], responses=ERRORS)

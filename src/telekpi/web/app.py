@@ -3,8 +3,9 @@
 Pages and API ask the engine (``Engine.query``, ``funnel``, ``Lookup``) and never
 write SQL. Each request works on its own DuckDB cursor; writes (ingestion,
 uploads) take one lock, since DuckDB has one writer. Errors become one shape:
-``{"error": {"status", "message"}}`` for the API and the same message on an
-HTML page for people (datasette's ``handle_exception``).
+``{"error": {"status", "message"}}`` for the API (with ``field``, ``value`` and
+``allowed`` when a parameter is wrong) and the same message on an HTML page for
+people (datasette's ``handle_exception``); the status is the error class's.
 """
 
 from __future__ import annotations
@@ -20,7 +21,12 @@ from starlette.exceptions import HTTPException as StarletteHTTPException
 from telekpi.errors import TelekpiError
 from telekpi.i18n import _, language
 from telekpi.web.auth import Users
-from telekpi.web.http import error_response, http_message, status_of, validation_message
+from telekpi.web.http import (
+    error_response,
+    http_message,
+    telekpi_error_response,
+    validation_error,
+)
 from telekpi.web.language import LanguageMiddleware
 from telekpi.web.state import WebState
 
@@ -49,11 +55,11 @@ def create_app(db: str | Path, *, users: Users | None = None,
 
     @app.exception_handler(TelekpiError)
     async def _telekpi_error(request: Request, e: TelekpiError):
-        return error_response(request, status_of(e), e.user_message())
+        return telekpi_error_response(request, e)
 
     @app.exception_handler(RequestValidationError)
     async def _invalid(request: Request, e: RequestValidationError):
-        return error_response(request, 400, validation_message(e))
+        return telekpi_error_response(request, validation_error(e))
 
     @app.exception_handler(StarletteHTTPException)
     async def _http_error(request: Request, e: StarletteHTTPException):

@@ -1,7 +1,11 @@
 """Requests and responses: who is asking (session or API token), errors as one sentence in
-JSON or a page, and rendering a template."""
+JSON or a page (a request's parameters named as the URL writes them: ``by=``,
+``period=month``), and rendering a template."""
 
 from __future__ import annotations
+
+import re
+from typing import Any
 
 from fastapi import Request
 from fastapi.exceptions import RequestValidationError
@@ -9,14 +13,7 @@ from fastapi.responses import HTMLResponse, JSONResponse, RedirectResponse, Resp
 from fastapi.templating import Jinja2Templates
 from starlette.exceptions import HTTPException as StarletteHTTPException
 
-from telekpi.errors import (
-    AccessError,
-    AuthRequired,
-    InputError,
-    NotFoundError,
-    TelekpiError,
-    UsageError,
-)
+from telekpi.errors import NOT_ONE_OF, AuthRequired, TelekpiError, UsageError, Wording
 from telekpi.i18n import N_, _, translate
 from telekpi.web.auth import TOKEN_PREFIX, User
 from telekpi.web.state import WebState
@@ -41,15 +38,40 @@ def authenticate(request: Request) -> tuple[User, str | None]:
     return found
 
 
-STATUS = {AuthRequired: 401, AccessError: 403, NotFoundError: 404, UsageError: 400,
-          InputError: 400}
+# Parameters the URL names otherwise: the metric ids are ``metric=`` (repeatable).
+ALIASES = {"metrics": "metric"}
+FIELDS = {alias: field for field, alias in ALIASES.items()}
 
 
-def status_of(e: TelekpiError) -> int:
-    for cls, code in STATUS.items():
-        if isinstance(e, cls):
-            return code
-    return 500 if not isinstance(e, TelekpiError) else 422
+class WebWording(Wording):
+    catalog = "GET /api/v1/catalog"
+
+    def param(self, field: str) -> str:
+        return ALIASES.get(field, field) + "="
+
+    def given(self, field: str, value: Any) -> str:
+        return f"{self.param(field)}{value}"
+
+
+WEB = WebWording()
+
+
+def web_message(e: TelekpiError) -> str:
+    """``e`` as one sentence for an API client or a page."""
+    return e.user_message(WEB)
+
+
+def error_fields(e: TelekpiError) -> dict:
+    """What a usage error is about, for the JSON body: ``field`` (the parameter's neutral
+    name), ``value`` and, where there is a list, ``allowed``."""
+    if not isinstance(e, UsageError) or e.field is None:
+        return {}
+    value = e.value if e.value is None or isinstance(e.value, str | int | float) else str(e.value)
+    return {"field": e.field, "value": value} | ({"allowed": list(e.allowed)} if e.allowed else {})
+
+
+def telekpi_error_response(request: Request, e: TelekpiError) -> Response:
+    return error_response(request, e.http_status, web_message(e), detail=error_fields(e))
 
 
 def wants_json(request: Request) -> bool:
@@ -59,10 +81,12 @@ def wants_json(request: Request) -> bool:
 
 
 def error_response(request: Request, status: int, message: str,
-                   headers: dict | None = None) -> Response:
+                   headers: dict | None = None, detail: dict | None = None) -> Response:
+    """The one error shape: ``{"error": {"status", "message", …detail}}`` for the API, the
+    message on a page for people (a 401 page sends them to the login form)."""
     if wants_json(request):
-        return JSONResponse({"error": {"status": status, "message": message}}, status_code=status,
-                            headers=headers)
+        return JSONResponse({"error": {"status": status, "message": message, **(detail or {})}},
+                            status_code=status, headers=headers)
     if status == 401:
         return RedirectResponse(f"/login?next={request.url.path}", status_code=303)
     templates: Jinja2Templates = request.app.state.templates
@@ -86,24 +110,33 @@ PYDANTIC = {
 HTTP_PHRASES = {404: N_("Not Found"), 405: N_("Method Not Allowed")}
 
 
-def validation_message(e: RequestValidationError) -> str:
-    """FastAPI's validation errors as one sentence, like every other error."""
+CHOICE = re.compile(r"'([^']*)'")   # the choices in Pydantic's "'day', 'week' or 'year'"
+
+
+def validation_error(e: RequestValidationError) -> UsageError:
+    """FastAPI's first validation error as a usage error about its parameter, worded and
+    shaped like every other; a value outside a list of choices carries the list."""
     err = e.errors()[0]
     loc = [str(x) for x in err.get("loc", ()) if x not in ("query", "body", "path")]
-    name = loc[0] if loc else "request"
-    got = err.get("input")
-    if name in ("from", "to") and err.get("type") == "string_pattern_mismatch":
-        return _("{name} {value} is not a date; expected YYYY-MM-DD").format(name=name, value=repr(got))
-    if err.get("type") == "missing":
-        return _("{name} is required").format(name=name)
+    if not loc:
+        return UsageError(_("{name}: {problem}").format(name="request", problem=err.get("msg")))
+    name, got, kind = loc[0], err.get("input"), err.get("type")
+    about: dict[str, Any] = {"field": FIELDS.get(name, name), "name": name}
+    if kind == "literal_error" and isinstance(got, str):
+        return UsageError(NOT_ONE_OF, value=got, allowed=CHOICE.findall(
+            str((err.get("ctx") or {}).get("expected", ""))), **about)
+    if name in ("from", "to") and kind == "string_pattern_mismatch":
+        return UsageError(N_("{name} {value} is not a date; expected YYYY-MM-DD"), value=got, **about)
+    if kind == "missing":
+        return UsageError(N_("{name} is required"), **about)
     ctx = err.get("ctx") or {}
     problem = err.get("msg") or _("not valid")
-    if err.get("type") in PYDANTIC:
-        problem = translate(PYDANTIC[err["type"]]).format(
+    if kind in PYDANTIC:
+        problem = translate(PYDANTIC[kind]).format(
             pattern=f"'{ctx.get('pattern', '')}'", expected=ctx.get("expected", ""))
     if isinstance(got, str | int | float):
-        return _("{name}: {problem} (got {value})").format(name=name, problem=problem, value=repr(got))
-    return _("{name}: {problem}").format(name=name, problem=problem)
+        return UsageError(N_("{name}: {problem} (got {value})"), value=got, problem=problem, **about)
+    return UsageError(N_("{name}: {problem}"), problem=problem, **about)
 
 
 def http_message(e: StarletteHTTPException) -> str:
