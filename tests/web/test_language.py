@@ -91,7 +91,6 @@ def test_dates_weekdays_and_times_are_written_the_local_way(app, as_user):
 def test_times_are_shown_in_workspace_time():
     from datetime import datetime, timezone
     from types import SimpleNamespace
-    from zoneinfo import ZoneInfo
 
     from fastapi.templating import Jinja2Templates
 
