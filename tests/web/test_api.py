@@ -94,7 +94,7 @@ def test_each_front_end_words_the_mistake_for_its_users(as_user, app, monkeypatc
     assert r.status_code == error["status"] == 400
     assert api in error["message"] and "--" not in error["message"], error
     assert error["field"] == field
-    with app.state.web.session() as served:
+    with app.state.web.workspace.session() as served:
         monkeypatch.setattr(query_cmds, "open_engine", lambda ctx, *a, **k: Engine(
             served.warehouse, served.settings, served.catalog))
         code, _, err = run(*args)

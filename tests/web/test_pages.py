@@ -117,7 +117,7 @@ def test_overview_compares_a_whole_month_with_the_month_before(as_user, app):
     r = c.get("/?from=2026-11-01&to=2026-11-30&lang=en")
     assert r.status_code == 200
     assert "vs October 2026" in r.text
-    with app.state.web.session() as engine:
+    with app.state.web.workspace.session() as engine:
         before = engine.query(Request(("calls",), start=date(2026, 10, 1), end=date(2026, 10, 31))).rows[0]
     card = re.search(r'data-metric="calls".*?</article>', r.text, re.S).group(0)
     assert f"vs {human(before['calls'], 'count')}" in card
