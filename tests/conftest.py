@@ -7,6 +7,17 @@ import pytest
 
 from telekpi.cli.app import main
 
+# Tests that use these fixtures start a JVM or a browser: marked so `./dev test --quick`
+# can leave them out (pytest.ini markers in pyproject.toml).
+FIXTURE_MARKS = {"spark_session": "spark", "browser": "browser", "page": "browser", "written": "browser"}
+
+
+def pytest_collection_modifyitems(config, items):
+    for item in items:
+        for fixture, mark in FIXTURE_MARKS.items():
+            if fixture in getattr(item, "fixturenames", ()):
+                item.add_marker(getattr(pytest.mark, mark))
+
 
 @pytest.fixture
 def run(capsys):

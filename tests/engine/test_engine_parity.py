@@ -40,6 +40,8 @@ from ..reference import datagen
 from ..reference.reference import METRICS
 from .test_metrics_reference import BASE_SCOPES, NEEDS_PERIOD, SUPPORTED, WORLDS
 
+pytestmark = pytest.mark.slow   # builds lakes and runs every scope on four engines
+
 # (engine, metric) → why that engine cannot compute it: left out of the comparison, and
 # strict: a listed metric that agrees fails the test, so the entry goes when the engine learns it.
 CANNOT: dict[tuple[str, str], str] = {}

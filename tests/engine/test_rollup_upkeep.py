@@ -17,6 +17,8 @@ from telekpi.settings import Settings
 
 from .test_rollups import CATALOG, TZ, answers, same, world  # noqa: F401  (world: a fixture)
 
+pytestmark = pytest.mark.slow   # each test builds a centre and its rollups
+
 SETTINGS = Settings(timezone=TZ)
 TABLES = [spec.table for spec in rollups.SPECS.values()] + [rollups.FIRST_CALLS_TABLE]
 

@@ -22,6 +22,8 @@ from telekpi.settings import Settings
 
 from ..reference import datagen
 
+pytestmark = pytest.mark.slow   # each test builds a centre and its rollups
+
 TZ = "Asia/Ho_Chi_Minh"
 CATALOG = load_catalog(None)
 REQUESTS = [

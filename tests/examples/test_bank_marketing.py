@@ -17,6 +17,8 @@ import pytest
 
 from telekpi.cli.app import main
 
+pytestmark = pytest.mark.slow   # imports 45,211 real rows
+
 ROOT = Path(__file__).resolve().parents[2]
 EXAMPLE = ROOT / "examples" / "bank-marketing"
 README = EXAMPLE / "README.md"

@@ -142,6 +142,7 @@ record = st.fixed_dictionaries({
 })
 
 
+@pytest.mark.slow
 @given(st.lists(record, max_size=12))
 @hsettings(max_examples=15, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
 def test_property_nothing_lost_and_reimport_is_a_no_op(tmp_path_factory, recs):

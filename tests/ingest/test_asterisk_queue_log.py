@@ -2,6 +2,7 @@
 
 from pathlib import Path
 
+import pytest
 from hypothesis import HealthCheck, given
 from hypothesis import settings as hsettings
 from hypothesis import strategies as st
@@ -130,6 +131,7 @@ def traffic(calls):
     return lines, expected
 
 
+@pytest.mark.slow
 @given(st.lists(call, min_size=1, max_size=15), st.floats(0, 1))
 @hsettings(max_examples=15, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
 def test_property_cut_anywhere_same_calls(tmp_path_factory, calls, cut):

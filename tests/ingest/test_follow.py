@@ -133,6 +133,7 @@ def test_a_file_read_whole_cannot_be_followed(tmp_path):
         follow_once(tmp_path / "w.duckdb", p, fmt="csv")
 
 
+@pytest.mark.slow
 @pytest.mark.parametrize("sig", [signal.SIGINT, signal.SIGTERM])
 def test_the_cli_follows_until_ctrl_c_or_sigterm(tmp_path, sig):
     log, db = tmp_path / "queue_log", tmp_path / "w.duckdb"

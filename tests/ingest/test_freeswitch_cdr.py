@@ -187,6 +187,7 @@ def expected_status(r: dict) -> str:
             "CALL_REJECTED": "busy"}.get(r["cause"], "failed")
 
 
+@pytest.mark.slow
 @settings(max_examples=10, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
 @given(first=st.lists(record, min_size=1, max_size=8), second=st.lists(record, min_size=1, max_size=8))
 def test_nothing_lost_and_reimport_is_a_no_op(tmp_path_factory, first, second):

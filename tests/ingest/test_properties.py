@@ -50,6 +50,7 @@ def write_csv(path, rows):
     path.write_text(buf.getvalue(), encoding="utf-8")
 
 
+@pytest.mark.slow
 @pytest.mark.parametrize("observed", [False, True], ids=["plain", "observed"])
 @settings(max_examples=40, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
 @given(first=st.lists(row, max_size=12), second=st.lists(row, max_size=12))
@@ -90,6 +91,7 @@ field = st.text(st.characters(blacklist_categories=("Cs", "Cc")), max_size=20)
 @settings(max_examples=40, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
 @given(values=st.lists(field, min_size=1, max_size=8),
        delimiter=st.sampled_from([",", ";", "\t", "|"]))
+@pytest.mark.slow
 def test_csv_text_values_round_trip(tmp_path_factory, values, delimiter):
     """Quotes, delimiters and any Unicode in a value come back as written (trimmed)."""
     ws = tmp_path_factory.mktemp("ws")

@@ -6,6 +6,7 @@ import io
 import json
 from pathlib import Path
 
+import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
@@ -185,6 +186,7 @@ def expected_status(r: dict) -> str:
     return {"busy": "busy", "no-answer": "no_answer", "canceled": "no_answer", "failed": "failed"}[r["Status"]]
 
 
+@pytest.mark.slow
 @settings(max_examples=10, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
 @given(first=st.lists(row, max_size=8), second=st.lists(row, max_size=8))
 def test_nothing_lost_and_reimport_is_a_no_op(tmp_path_factory, first, second):

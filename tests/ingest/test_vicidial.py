@@ -314,6 +314,7 @@ def call_key(r: dict) -> str:
     return r["uniqueid"] or "1@" + "".join(ch for ch in r["call_date"] if ch.isdigit())
 
 
+@pytest.mark.slow
 @given(st.lists(log_row, max_size=10))
 @hsettings(max_examples=10, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
 def test_property_calls_nothing_lost_and_reimport_is_a_no_op(tmp_path_factory, rows):
@@ -376,6 +377,7 @@ def expected_states(c: dict) -> tuple[int, int]:
     return states, good
 
 
+@pytest.mark.slow
 @given(st.lists(cycle, max_size=8))
 @hsettings(max_examples=10, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
 def test_property_agent_log_nothing_lost_and_reimport_is_a_no_op(tmp_path_factory, cycles):

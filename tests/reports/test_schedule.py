@@ -64,6 +64,7 @@ def at(s: str) -> datetime:
     return datetime.strptime(s, "%Y-%m-%d %H:%M").replace(tzinfo=HCM)
 
 
+@pytest.mark.slow
 def test_due_runs_once_and_a_missed_run_is_caught_up_once(centre, tmp_path, smtp):
     port, inbox = smtp
     sched = load_schedule(schedule_file(tmp_path, TWICE, port))
@@ -110,6 +111,7 @@ def test_slots_follow_local_time_across_dst(tmp_path):
     assert nxt == datetime(2026, 3, 15, 2, 30, tzinfo=ny) and nxt.utcoffset().total_seconds() == -4 * 3600
 
 
+@pytest.mark.slow
 def test_a_failing_send_is_retried_then_given_up(centre, tmp_path):
     with socket.socket() as s:
         s.bind(("127.0.0.1", 0))

@@ -18,6 +18,8 @@ from telekpi.store.warehouse import Warehouse
 
 from ..reference import datagen
 
+pytestmark = pytest.mark.slow   # writes lakes of a demo centre
+
 
 @pytest.fixture
 def world(tmp_path):

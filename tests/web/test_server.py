@@ -11,8 +11,11 @@ import time
 
 import duckdb
 import httpx
+import pytest
 
 from .conftest import PASSWORD
+
+pytestmark = pytest.mark.slow   # starts servers and kills them
 
 
 def free_port() -> int:
