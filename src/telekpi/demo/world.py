@@ -29,8 +29,8 @@ def scale(size: str | None = None, calls: int | None = None) -> tuple[int, int]:
     if calls is not None:
         if calls < 1000:
             raise ValueError("calls must be at least 1000")
-        leads = int(round(calls / CALLS_PER_LEAD))
-        return leads, max(AGENTS["small"], int(round(leads / LEADS_PER_AGENT)))
+        leads = round(calls / CALLS_PER_LEAD)
+        return leads, max(AGENTS["small"], round(leads / LEADS_PER_AGENT))
     if size not in SIZES:
         raise ValueError(f"size must be one of {', '.join(SIZES)}")
     return SIZES[size], AGENTS[size]

@@ -23,7 +23,7 @@ import json
 import os
 import warnings
 from pathlib import Path
-from typing import Protocol
+from typing import ClassVar, Protocol
 
 import duckdb
 
@@ -210,7 +210,7 @@ class ClickHouseBackend:
     """
 
     dialect = "clickhouse"
-    SETTINGS = {"join_use_nulls": 1, "aggregate_functions_null_for_empty": 1,
+    SETTINGS: ClassVar[dict[str, int | str]] = {"join_use_nulls": 1, "aggregate_functions_null_for_empty": 1,
                 "session_timezone": "UTC"}
 
     def __init__(self, lake: Path | None = None, url: str | None = None):

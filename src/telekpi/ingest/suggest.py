@@ -186,7 +186,7 @@ class Suggestion:
 
 def _q(v) -> str:
     """A YAML scalar: plain when it is a number or a safe word, else double-quoted."""
-    plain = isinstance(v, int) or re.fullmatch(r"[a-z_][a-z0-9_]*", v) and v not in YAML_WORDS
+    plain = isinstance(v, int) or (re.fullmatch(r"[a-z_][a-z0-9_]*", v) and v not in YAML_WORDS)
     return str(v) if plain else json.dumps(v, ensure_ascii=False)
 
 

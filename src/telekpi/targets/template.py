@@ -11,6 +11,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 from datetime import date
+from itertools import pairwise
 from pathlib import Path
 
 from telekpi.catalog.loader import Catalog
@@ -233,7 +234,7 @@ def _reward(reward: dict, line, catalog: Catalog, err) -> tuple[list[Tier], Comm
         tiers.append(Tier(lo, None if hi is None else float(hi), bonus,
                           str(raw.get("label") or f"{lo:.0%}+")))
     ordered = sorted(tiers, key=lambda t: t.min)
-    for a, b in zip(ordered, ordered[1:], strict=False):
+    for a, b in pairwise(ordered):
         if a.max is None or a.max > b.min:
             err(keys.get("tiers", line), _("tiers overlap: {a} ({a_min}–{a_max}) and {b} (from {b_min})").format(
                 a=a.label, a_min=f"{a.min:g}", a_max="" if a.max is None else f"{a.max:g}", b=b.label,

@@ -54,7 +54,7 @@ class Page:
     def __init__(self, request: Request, user: User, csrf: str | None, engine: Engine):
         self.request, self.user, self.csrf, self.engine = request, user, csrf, engine
         self.look = Lookup(engine)
-        first, last = self.look.data_range()
+        _first, last = self.look.data_range()
         self.default_end = _local_date(last, engine.settings.tz) if last else date.today()
         self.filters = Filters.from_query(request.query_params, self.default_end)
         self.where = scoped_where(user, self.filters.where)
@@ -174,7 +174,7 @@ def login(request: Request, name: Annotated[str, Form()], password: Annotated[st
 
 @router.post("/logout")
 def logout(request: Request, csrf: Annotated[str, Form()]):
-    user, token = authenticate(request)
+    _user, token = authenticate(request)
     if not token or not secrets.compare_digest(csrf, token):
         raise AccessError(_("the form's security token does not match; reload the page"))
     request.app.state.web.users.end_session(request.cookies.get(SESSION_COOKIE, ""))
@@ -211,7 +211,7 @@ def warm(state: WebState) -> None:
     try:
         state.workspace.refresh_rollups()
         with state.workspace.session() as engine:
-            first, last = Lookup(engine).data_range()
+            _first, last = Lookup(engine).data_range()
             if last:
                 overview_data(engine, Filters(*window("month", _local_date(last, engine.settings.tz))),
                               (), list(HEADLINE))
