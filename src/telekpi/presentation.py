@@ -34,7 +34,7 @@ def line(title: str, xs: list, series: dict[str, list], unit: str = "count") -> 
 
 def bar(title: str, xs: list, ys: list, unit: str = "count", errors: tuple | None = None,
         colours: list | None = None) -> dict:
-    trace = {"type": "bar", "x": xs, "y": ys}
+    trace: dict[str, object] = {"type": "bar", "x": xs, "y": ys}
     if errors:
         lo, hi = errors
         trace["error_y"] = {

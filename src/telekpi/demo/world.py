@@ -48,7 +48,7 @@ GIVEN = (("An", "Bình", "Dũng", "Hùng", "Huy", "Khang", "Long", "Nam", "Phúc
           "Thảo", "Trang", "Vy", "Yến"))
 
 
-def person_names(rng: np.random.Generator, n: int) -> list[str]:
+def person_names(rng: np.random.Generator, n: int) -> np.ndarray:
     """Vietnamese full names (family, middle, given), men and women alike, vectorised."""
     woman = rng.random(n) < 0.5
     fam = np.array(FAMILY)[rng.choice(len(FAMILY), n, p=np.array(FAMILY_P) / sum(FAMILY_P))]

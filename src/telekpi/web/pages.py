@@ -109,7 +109,9 @@ PageDep = Annotated[Page, Depends(page)]
 def setup_templates(templates: Jinja2Templates, ws: SharedWorkspace) -> None:
     env = templates.env
     env.add_extension("jinja2.ext.i18n")
-    env.install_gettext_callables(gettext=lambda s: gettext(s), ngettext=ngettext, newstyle=False)
+    # jinja2.ext.i18n adds this method to the environment when loaded; jinja2's types cannot declare it.
+    env.install_gettext_callables(  # type: ignore[attr-defined]
+        gettext=lambda s: gettext(s), ngettext=ngettext, newstyle=False)
     env.globals.update(translate=translate, dim_name=dim_name, stage_name=stage_name, level_name=level_name,
                        band_label=band_text, languages=list(NAMES.items()), lang_query=lang_query)
     env.filters["human"] = human
