@@ -43,8 +43,9 @@ def _with_header(header: str, fields: list[str], rows: int) -> str:
 def sql_asterisk_cdr(n: int) -> tuple[str, str]:
     status = "['ANSWERED','ANSWERED','NO ANSWER','BUSY','FAILED'][i % 5 + 1]"
     bill = f"CASE WHEN {status} = 'ANSWERED' THEN (i * 13) % 600 ELSE 0 END"
-    fields = ["'camp-' || (i % 7)", "'1' || lpad(CAST(i % 600 AS VARCHAR), 3, '0')", "'09' || lpad(CAST(i // 3 AS VARCHAR), 8, '0')",
-              "'from-internal'", "'\"\"Agent\"\" <' || (i % 600) || '>'", "'PJSIP/1' || (i % 600) || '-' || i",
+    fields = ["'camp-' || (i % 7)", "'1' || lpad(CAST(i % 600 AS VARCHAR), 3, '0')",
+              "'09' || lpad(CAST(i // 3 AS VARCHAR), 8, '0')", "'from-internal'",
+              "'\"\"Agent\"\" <' || (i % 600) || '>'", "'PJSIP/1' || (i % 600) || '-' || i",
               "'PJSIP/trunk-' || i", "'Dial'", "'PJSIP/trunk/09' || i", _ts("i * 3 % 7776000"),
               _ts("i * 3 % 7776000 + 8"), _ts(f"i * 3 % 7776000 + 8 + {bill}"), f"8 + {bill}", bill, status,
               "'DOCUMENTATION'", "'1756000000.' || i", "CASE WHEN i % 9 = 0 THEN 'SALE' ELSE '' END"]
@@ -69,8 +70,9 @@ def sql_queue_log(n: int) -> tuple[str, str]:
 def sql_freeswitch(n: int) -> tuple[str, str]:
     cause = "['NORMAL_CLEARING','NORMAL_CLEARING','NO_ANSWER','USER_BUSY','CALL_REJECTED'][i % 5 + 1]"
     bill = "CASE WHEN i % 5 < 2 THEN (i * 13) % 600 ELSE 0 END"
-    fields = ["'Agent ' || (1000 + i % 600)", "CAST(1000 + i % 600 AS VARCHAR)", "'09' || lpad(CAST(i // 3 AS VARCHAR), 8, '0')",
-              "'default'", _ts("i * 3 % 7776000"), f"CASE WHEN {bill} > 0 THEN {_ts('i * 3 % 7776000 + 6')} ELSE '' END",
+    fields = ["'Agent ' || (1000 + i % 600)", "CAST(1000 + i % 600 AS VARCHAR)",
+              "'09' || lpad(CAST(i // 3 AS VARCHAR), 8, '0')", "'default'", _ts("i * 3 % 7776000"),
+              f"CASE WHEN {bill} > 0 THEN {_ts('i * 3 % 7776000 + 6')} ELSE '' END",
               _ts(f"i * 3 % 7776000 + 6 + {bill}"), f"6 + {bill}", bill, cause,
               "'00000000-0000-4000-8000-' || lpad(CAST(i AS VARCHAR), 12, '0')", "''", "'camp-' || (i % 7)",
               "'PCMU'", "'PCMU'"]

@@ -74,7 +74,7 @@ def main() -> None:
             vs = values(kind, args.values, rng)
             ours, a = timed(telekpi_way, f, kind, vs)
             babel, b = timed(babel_only, f, kind, vs)
-            assert a == b, next((x, y) for x, y in zip(a, b) if x != y)
+            assert a == b, next((x, y) for x, y in zip(a, b, strict=True) if x != y)
             started = time.perf_counter()
             [f"{v:,.2f}" for v in vs]
             floor = (time.perf_counter() - started) / len(vs) * 1e6

@@ -37,10 +37,12 @@ def make_csv(rows: int) -> Path:
     con = duckdb.connect()
     con.execute(f"""COPY (
         SELECT 'C' || i AS call_id,
-               strftime(TIMESTAMP '2026-09-01 08:00:00' + INTERVAL (i * 7 % 7776000) SECOND, '%Y-%m-%d %H:%M:%S') AS started_at,
+               strftime(TIMESTAMP '2026-09-01 08:00:00' + INTERVAL (i * 7 % 7776000) SECOND,
+                        '%Y-%m-%d %H:%M:%S') AS started_at,
                'A' || (i % 600) AS agent_id, 'K' || (i % 5) AS campaign_id, 'L' || (i // 4) AS lead_id,
                CASE WHEN i % 12 = 0 THEN 'inbound' ELSE 'outbound' END AS direction,
-               CASE WHEN i = 5000 THEN 'weird' WHEN i % 5 < 3 THEN 'answered' WHEN i % 5 = 3 THEN 'no_answer' ELSE 'busy' END AS status,
+               CASE WHEN i = 5000 THEN 'weird' WHEN i % 5 < 3 THEN 'answered' WHEN i % 5 = 3 THEN 'no_answer'
+                    ELSE 'busy' END AS status,
                CASE WHEN i % 5 < 3 THEN ['SALE', 'NI', 'GATEKEEPER', 'CALLBACK'][i % 4 + 1] END AS disposition,
                i % 30 AS ring_s, CASE WHEN i = 7000 THEN -5 ELSE (i * 13) % 600 END AS talk_s,
                i % 20 AS hold_s, i % 45 AS wrap_s, 'https://rec.example.vn/C' || i || '.mp3' AS recording_url

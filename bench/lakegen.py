@@ -18,7 +18,7 @@ import argparse
 import json
 import shutil
 import time
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 from pathlib import Path
 
 import duckdb
@@ -43,7 +43,8 @@ def calls_sql(n: int, seed: int) -> str:
     return f"""
     SELECT 'c' || i AS call_id,
            TIMESTAMPTZ '{START}' + to_seconds(CAST(i * {SPAN_S} // {n} AS BIGINT)) AS started_at,
-           CASE WHEN {u(1)} < 0.02 THEN NULL ELSE 'A' || lpad(CAST(hash(i, 2, {seed}) % {AGENTS} AS VARCHAR), 4, '0') END AS agent_id,
+           CASE WHEN {u(1)} < 0.02 THEN NULL
+                ELSE 'A' || lpad(CAST(hash(i, 2, {seed}) % {AGENTS} AS VARCHAR), 4, '0') END AS agent_id,
            'K' || (hash(i, 3, {seed}) % {CAMPAIGNS}) AS campaign_id,
            'L' || (hash(i // 3, 4, {seed}) % {max(n // 3, 1)}) AS lead_id,
            CASE WHEN {u(5)} < 0.9 THEN 'outbound' ELSE 'inbound' END AS direction,
@@ -67,7 +68,8 @@ def calls_sql(n: int, seed: int) -> str:
 def leads_sql(n_leads: int, seed: int) -> str:
     return f"""
     SELECT 'L' || i AS lead_id,
-           TIMESTAMPTZ '{START}' + to_seconds(CAST(i * {SPAN_S} // {n_leads} AS BIGINT)) - INTERVAL 2 HOUR AS created_at,
+           TIMESTAMPTZ '{START}' + to_seconds(CAST(i * {SPAN_S} // {n_leads} AS BIGINT)) - INTERVAL 2 HOUR
+               AS created_at,
            'K' || (hash(i, 20, {seed}) % {CAMPAIGNS}) AS campaign_id,
            CASE WHEN {_u('i', 21, seed)} < 0.5 THEN 'web' ELSE 'list' END AS source,
            CASE WHEN {_u('i', 22, seed)} < 0.3 THEN 'sme' ELSE 'consumer' END AS segment,
@@ -140,7 +142,7 @@ def generate(out: Path, n_calls: int, seed: int = 7, threads: int | None = None)
     seconds = time.perf_counter() - started
     (out / META).mkdir()
     (out / META / "telekpi.toml").write_text(f'timezone = "{TZ}"\n', encoding="utf-8")
-    manifest = {"format": LAKE_FORMAT, "exported_at": datetime.now(timezone.utc).isoformat(),
+    manifest = {"format": LAKE_FORMAT, "exported_at": datetime.now(UTC).isoformat(),
                 "warehouse": None, "timezone": TZ, "generated": {"calls": n_calls, "seed": seed,
                                                               "seconds": round(seconds, 1)},
                 "tables": {n: {"rows": c, "time": TABLES[n].time} for n, c in counts.items()}}

@@ -32,7 +32,7 @@ from pathlib import Path
 import httpx
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
-from kpi_bench import OUT, ensure_demo  # noqa: E402
+from kpi_bench import OUT, ensure_demo
 
 PASSWORD = "bench password"
 
@@ -45,7 +45,7 @@ def free_port() -> int:
 
 def pct(values: list[float], q: float) -> float:
     values = sorted(values)
-    return values[min(len(values) - 1, int(round(q * (len(values) - 1))))]
+    return values[min(len(values) - 1, round(q * (len(values) - 1)))]
 
 
 def timed_get(client: httpx.Client, url: str) -> float:
@@ -85,7 +85,7 @@ def main() -> None:
     users.close()
     port = free_port()
     base = f"http://127.0.0.1:{port}"
-    log = open(db.parent / "serve.log", "wb")
+    log = open(db.parent / "serve.log", "wb")  # noqa: SIM115 - the server writes it; closed in the finally
     proc = subprocess.Popen([sys.executable, "-m", "telekpi", "--db", str(db), "serve",
                              "--port", str(port)], stdout=log, stderr=subprocess.STDOUT)
     try:
@@ -154,7 +154,7 @@ def main() -> None:
         print(f"  {label:34s} median {statistics.median(xs) * 1000:8.1f} ms   "
               f"p95 {pct(xs, 0.95) * 1000:8.1f} ms   ({len(xs)} requests)")
 
-    print("  cold, per view: " + ", ".join(f"{v} {t * 1000:.0f} ms" for v, t in zip(views, cold_pages)))
+    print("  cold, per view: " + ", ".join(f"{v} {t * 1000:.0f} ms" for v, t in zip(views, cold_pages, strict=True)))
     line("Overview page, cold", cold_pages)
     line("Overview page, warm", warm_pages)
     line("KPI API by agent × month, cold", cold_api)

@@ -34,12 +34,13 @@ def line(title: str, xs: list, series: dict[str, list], unit: str = "count") -> 
 
 def bar(title: str, xs: list, ys: list, unit: str = "count", errors: tuple | None = None,
         colours: list | None = None) -> dict:
-    trace = {"type": "bar", "x": xs, "y": ys}
+    trace: dict[str, object] = {"type": "bar", "x": xs, "y": ys}
     if errors:
         lo, hi = errors
-        trace["error_y"] = {"type": "data", "symmetric": False,
-                            "array": [None if h is None or y is None else h - y for y, h in zip(ys, hi, strict=True)],
-                            "arrayminus": [None if l_ is None or y is None else y - l_ for y, l_ in zip(ys, lo, strict=True)]}
+        trace["error_y"] = {
+            "type": "data", "symmetric": False,
+            "array": [None if h is None or y is None else h - y for y, h in zip(ys, hi, strict=True)],
+            "arrayminus": [None if l_ is None or y is None else y - l_ for y, l_ in zip(ys, lo, strict=True)]}
     if colours:
         trace["marker"] = {"color": colours}
     return {"data": [trace], "layout": {**_LAYOUT, "title": {"text": title},

@@ -12,6 +12,7 @@ import tomllib
 from dataclasses import dataclass, field, fields
 from functools import cached_property
 from pathlib import Path
+from typing import Any
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from telekpi.errors import ConfigError
@@ -95,7 +96,7 @@ def load_settings(workspace: Path | str | None) -> Settings:
 
 def settings_from_dict(data: dict, source: str = CONFIG_FILE) -> Settings:
     known = {s.name: s for s in declared()}
-    values: dict[str, object] = {}
+    values: dict[str, Any] = {}
     for key, value in data.items():
         if key == "dispositions":
             continue
@@ -111,7 +112,7 @@ def settings_from_dict(data: dict, source: str = CONFIG_FILE) -> Settings:
         if spec.choices and value not in spec.choices:
             raise ConfigError(_("setting {key} must be one of {choices}").format(
                 key=repr(key), choices=", ".join(spec.choices)), file=source)
-        if spec.type in (int, float) and value < 0:
+        if isinstance(value, (int, float)) and value < 0:
             raise ConfigError(_("setting {key} must not be negative").format(key=repr(key)),
                               file=source)
         values[key] = value

@@ -7,6 +7,7 @@ import json
 import threading
 from datetime import datetime
 from http.server import BaseHTTPRequestHandler, HTTPServer
+from typing import ClassVar
 from zoneinfo import ZoneInfo
 
 import pytest
@@ -113,10 +114,10 @@ def test_evaluation_by_hand(engine, tmp_path):
 
 
 class Hook(BaseHTTPRequestHandler):
-    received: list = []
+    received: ClassVar[list] = []
     status = 200
 
-    def do_POST(self):  # noqa: N802 - http.server's name
+    def do_POST(self):  # http.server's name
         body = self.rfile.read(int(self.headers["Content-Length"]))
         Hook.received.append(json.loads(body))
         self.send_response(Hook.status)
@@ -130,7 +131,7 @@ class Inbox:
     def __init__(self):
         self.messages = []
 
-    async def handle_DATA(self, server, session, envelope):  # noqa: N802 - aiosmtpd's name
+    async def handle_DATA(self, server, session, envelope):  # aiosmtpd's name
         self.messages.append((envelope.rcpt_tos, envelope.content.decode()))
         return "250 OK"
 

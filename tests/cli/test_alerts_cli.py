@@ -8,6 +8,7 @@ import sys
 import threading
 import time
 from http.server import BaseHTTPRequestHandler, HTTPServer
+from typing import ClassVar
 
 
 def test_alerts_on_the_demo(tmp_path, run, run_json):
@@ -26,9 +27,9 @@ def test_alerts_on_the_demo(tmp_path, run, run_json):
 
 
 class Hook(BaseHTTPRequestHandler):
-    received: list = []
+    received: ClassVar[list] = []
 
-    def do_POST(self):  # noqa: N802
+    def do_POST(self):  # http.server's name
         Hook.received.append(json.loads(self.rfile.read(int(self.headers["Content-Length"]))))
         self.send_response(204)
         self.end_headers()

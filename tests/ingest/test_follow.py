@@ -6,6 +6,7 @@ import sys
 import threading
 import time
 from contextlib import nullcontext
+from itertools import pairwise
 from pathlib import Path
 
 import pytest
@@ -48,7 +49,7 @@ def test_growing_log_with_a_half_written_line_and_restarts(tmp_path):
     log, db = tmp_path / "queue_log", tmp_path / "w.duckdb"
     text = "".join(LOG)
     cuts = [0, 180, 181, 700, 701, 1111, len(text)]   # some cut inside a line
-    for a, b in zip(cuts, cuts[1:], strict=False):
+    for a, b in pairwise(cuts):
         with open(log, "a") as f:
             f.write(text[a:b])
         follow_once(db, log)        # a new Follower each time: a restart

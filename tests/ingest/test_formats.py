@@ -37,7 +37,7 @@ def test_same_rows_from_csv_parquet_xlsx_are_the_same_rows(ws, settings):
     assert results[0] == results[1] == results[2]
     row = dict(zip(TABLES["calls"].names, results[0][0], strict=True))
     assert row["talk_s"] == 120.0
-    assert row["started_at"].astimezone(dt.timezone.utc) == dt.datetime(2026, 1, 31, 16, 30, tzinfo=dt.timezone.utc)
+    assert row["started_at"].astimezone(dt.UTC) == dt.datetime(2026, 1, 31, 16, 30, tzinfo=dt.UTC)
 
 
 def test_typed_parquet_columns(ws, db, settings):
@@ -55,7 +55,7 @@ def test_typed_parquet_columns(ws, db, settings):
         r = import_file(wh, "calls", ws / "calls.parquet", settings)
         assert (r.counts.inserted, r.counts.quarantined) == (1, 1)
         assert wh.con.execute("SELECT call_id, epoch(started_at), talk_s FROM calls").fetchall() == [
-            ("p2", dt.datetime(2026, 1, 31, 17, 30, tzinfo=dt.timezone.utc).timestamp(), None)]
+            ("p2", dt.datetime(2026, 1, 31, 17, 30, tzinfo=dt.UTC).timestamp(), None)]
         assert wh.con.execute('SELECT line, "column", reason FROM quarantine').fetchall() == [
             (1, "wrap_s", "wrap_s: '-1' is negative")]
 

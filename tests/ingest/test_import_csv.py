@@ -1,7 +1,7 @@
 """Importing CSV: every row accounted for, re-import a no-op, bad input named precisely."""
 
 import json
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 
 import pytest
 
@@ -41,7 +41,7 @@ def test_naive_times_are_workspace_time_and_offsets_are_kept(ws, db, run, rows_o
     f = write(ws / "calls.csv", HEADER + "c1,2026-01-31 23:30:00,a1,answered,1,\n"
               "c2,2026-02-01T08:00:00+07:00,a1,answered,1,\nc3,2026-02-01 01:00:00Z,a1,answered,1,\n")
     assert run("--db", db, "import", "calls", f)[0] == 0
-    got = {r[0]: r[1].astimezone(timezone.utc).replace(tzinfo=None) for r in rows_of("calls", "call_id, started_at")}
+    got = {r[0]: r[1].astimezone(UTC).replace(tzinfo=None) for r in rows_of("calls", "call_id, started_at")}
     assert got == {"c1": datetime(2026, 1, 31, 16, 30), "c2": datetime(2026, 2, 1, 1, 0),
                    "c3": datetime(2026, 2, 1, 1, 0)}
 

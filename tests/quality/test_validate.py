@@ -1,6 +1,6 @@
 """The validator's SQL: its shortcuts give exactly what the plain expressions give."""
 
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 
 import duckdb
 import pyarrow as pa
@@ -53,7 +53,7 @@ def test_times_are_read_in_their_offset_or_the_workspace_zone(value, utc):
         assert (got, col) == (None, "started_at")
     else:
         assert col is None
-        assert got.astimezone(timezone.utc).replace(tzinfo=None) == datetime.fromisoformat(utc)
+        assert got.astimezone(UTC).replace(tzinfo=None) == datetime.fromisoformat(utc)
 
 
 def test_a_row_failing_several_checks_names_the_first_and_good_rows_name_none():

@@ -34,7 +34,7 @@ from zoneinfo import ZoneInfo
 
 from telekpi.model.tables import TABLES
 
-UTC = dt.timezone.utc
+UTC = dt.UTC
 
 # Local (workspace-time) instants around which events cluster.
 LOCAL_EDGES = [

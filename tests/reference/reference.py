@@ -25,11 +25,12 @@ from __future__ import annotations
 import datetime as dt
 import statistics
 from collections import defaultdict
+from typing import ClassVar
 from zoneinfo import ZoneInfo
 
 from telekpi.model.dispositions import DEFAULT_MAP
 
-UTC = dt.timezone.utc
+UTC = dt.UTC
 PERIODS = ("day", "week", "month", "quarter", "year")
 ALL_DIMS = ("agent", "team", "site", "vendor", "campaign", "industry", "product", "lead_source",
             "segment", "script", "direction", "disposition", "status", "hour", "weekday")
@@ -346,7 +347,7 @@ class Reference:
         return out
 
     # ---- supported dimensions ----------------------------------------------------------------
-    SOURCE_DIMS = {
+    SOURCE_DIMS: ClassVar[dict[str, set[str]]] = {
         "calls": set(ALL_DIMS),
         "lead_stages": set(ALL_DIMS) - {"status", "disposition", "hour", "weekday"},
         "leads": {"campaign", "industry", "product", "lead_source", "segment", "hour", "weekday"},

@@ -81,7 +81,7 @@ def test_trend_charts_equal_kpi_by_day(report, centre, run_json):
     chart = next(c for c in report.section("headline").charts if c.id == "calls_trend")
     rows = kpi(run_json, centre, ["calls"], "--period", "day")
     assert chart.categories == [r["period"] for r in rows]
-    assert list(chart.series.values())[0] == [r["calls"] for r in rows]
+    assert next(iter(chart.series.values())) == [r["calls"] for r in rows]
 
 
 def test_scoped_report_keeps_to_its_team(engine, centre, run_json):

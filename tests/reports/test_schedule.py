@@ -24,8 +24,9 @@ class Inbox:
     def __init__(self):
         self.messages = []
 
-    async def handle_DATA(self, server, session, envelope):  # noqa: N802 - aiosmtpd's name
-        self.messages.append((envelope.rcpt_tos, email.message_from_bytes(envelope.content, policy=email.policy.default)))
+    async def handle_DATA(self, server, session, envelope):  # aiosmtpd's name
+        message = email.message_from_bytes(envelope.content, policy=email.policy.default)
+        self.messages.append((envelope.rcpt_tos, message))
         return "250 OK"
 
 
@@ -119,7 +120,8 @@ def test_a_failing_send_is_retried_then_given_up(centre, tmp_path):
     sched = load_schedule(schedule_file(tmp_path, TWICE, closed))
     state = ScheduleState(tmp_path / "state.sqlite")
     run_due(sched, Workspace.open(centre), at("2026-11-16 07:00"), state)
-    outcomes = [run_due(sched, Workspace.open(centre), at(f"2026-11-16 08:0{i}"), state) for i in range(MAX_ATTEMPTS + 2)]
+    outcomes = [run_due(sched, Workspace.open(centre), at(f"2026-11-16 08:0{i}"), state)
+                for i in range(MAX_ATTEMPTS + 2)]
     tried = [o for batch in outcomes for o in batch]
     assert len(tried) == MAX_ATTEMPTS and not any(o.ok for o in tried)
     assert "ConnectionRefusedError" in tried[0].detail

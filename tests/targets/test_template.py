@@ -60,7 +60,8 @@ BAD = {
     "negative weight": (GOOD.replace("weight: 40", "weight: -40"), 7, "weight must be a positive"),
     "growth item": (GOOD.replace("metric: aht, target: 240", "metric: revenue_growth, target: 0.1"),
                     7, "compares periods"),
-    "cap below floor": (GOOD.replace("reward:\n", "reward:\n  commission: {rate: 0.1, of: revenue, floor: 9, cap: 5}\n"),
+    "cap below floor": (GOOD.replace("reward:\n",
+                                     "reward:\n  commission: {rate: 0.1, of: revenue, floor: 9, cap: 5}\n"),
                         9, "commission cap is below its floor"),
     "commission of a rate": (GOOD.replace("reward:\n", "reward:\n  commission: {rate: 0.1, of: csat}\n"),
                              9, "expected a money metric"),
@@ -91,5 +92,5 @@ def test_not_yaml_and_missing_file(tmp_path):
         load_template(tmp_path / "nope.yaml", CATALOG)
     latin1 = tmp_path / "latin1.yaml"
     latin1.write_bytes("name: Đội bán hàng\n".encode("utf-16"))
-    with pytest.raises(ConfigError, match="latin1.yaml: is not UTF-8 text"):
+    with pytest.raises(ConfigError, match=r"latin1\.yaml: is not UTF-8 text"):
         load_template(latin1, CATALOG)

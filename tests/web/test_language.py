@@ -89,7 +89,7 @@ def test_dates_weekdays_and_times_are_written_the_local_way(app, as_user):
 
 
 def test_times_are_shown_in_workspace_time():
-    from datetime import datetime, timezone
+    from datetime import UTC, datetime
     from types import SimpleNamespace
 
     from fastapi.templating import Jinja2Templates
@@ -101,7 +101,7 @@ def test_times_are_shown_in_workspace_time():
     templates = Jinja2Templates(directory=str(Path(telekpi.web.__file__).parent / "templates"))
     setup_templates(templates, SimpleNamespace(settings=Settings(timezone="Asia/Bangkok"), catalog=None))
     shown = templates.env.filters["timestamp"]
-    utc = datetime(2026, 3, 31, 17, 30, tzinfo=timezone.utc)      # 00:30 on 1 April in Bangkok
+    utc = datetime(2026, 3, 31, 17, 30, tzinfo=UTC)      # 00:30 on 1 April in Bangkok
     with language("th"):
         assert shown(utc) == shown(utc.isoformat()) == shown(utc.timestamp()) == "01/04/2026 00:30"
     with language("en"):

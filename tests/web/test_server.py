@@ -35,9 +35,9 @@ def start(db, port: int) -> subprocess.Popen:
         try:
             httpx.get(f"http://127.0.0.1:{port}/login", timeout=1)
             return proc
-        except httpx.TransportError:
+        except httpx.TransportError as e:
             if proc.poll() is not None:
-                raise AssertionError(log.read_text())
+                raise AssertionError(log.read_text()) from e
             time.sleep(0.2)
     proc.kill()
     raise AssertionError("the server did not start")

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import date, datetime, time, timedelta
+from typing import cast
 
 from telekpi.alerts.rules import Rule, Rules
 from telekpi.analysis.windows import Window, window
@@ -82,18 +83,19 @@ def evaluate(engine, rules: Rules, now: datetime, scope: Window | None = None) -
 
 
 def _metric_alerts(engine, rule: Rule, start: date, end: date, channels) -> list[Alert]:
-    m = engine.catalog.metrics[rule.metric]
+    metric = cast(str, rule.metric)   # a metric rule names its metric (load_rules checks)
+    m = engine.catalog.metrics[metric]
     by = (rule.by,) if rule.by else ()
     with_calls = engine.supports("calls", set(by)) and rule.metric != "calls"
     minimum = rule.min_calls if rule.min_calls is not None else (
         engine.settings.min_sample if m.unit == "rate" and with_calls else 0)
-    metrics = (rule.metric,) + (("calls",) if with_calls else ())
+    metrics = (metric,) + (("calls",) if with_calls else ())
     rows = engine.query(Request(metrics, by=by, start=start, end=end)).rows
     before = {}
     compared = Window(start, end).previous()
     if rule.drop_pct is not None:
         before = {r.get(rule.by) if rule.by else None: r[rule.metric]
-                  for r in engine.query(Request((rule.metric,), by=by, start=compared.start,
+                  for r in engine.query(Request((metric,), by=by, start=compared.start,
                                                 end=compared.end)).rows}
     industries = Lookup(engine).campaign_industries() if rule.bands and rule.by == "campaign" else {}
     out = []
@@ -105,7 +107,7 @@ def _metric_alerts(engine, rule: Rule, start: date, end: date, channels) -> list
         if value is None or (with_calls and (r.get("calls") or 0) < minimum):
             continue
         scope = f"{rule.by} {key_value}" if rule.by else None
-        where = " " + _("for {scope}").format(scope=f"{dim_name(rule.by)} {key_value}") if scope else ""
+        where = " " + _("for {scope}").format(scope=f"{dim_name(rule.by)} {key_value}") if rule.by else ""
         name = translate(m.name)
         shown = human(value, m.unit)
         fired: list[tuple[float | None, str, Window | None]] = []
@@ -116,7 +118,7 @@ def _metric_alerts(engine, rule: Rule, start: date, end: date, channels) -> list
             fired.append((rule.below, _("{name}{where} is {value}, below {threshold}").format(
                 name=name, where=where, value=shown, threshold=human(rule.below, m.unit)), None))
         if rule.bands:
-            band = m.band(value, industries.get(key_value))
+            band = m.band(value, industries.get(key_value) if key_value is not None else None)
             if band and band.level in rule.bands:
                 fired.append((band.max, _("{name}{where} is {value}: {band}").format(
                                    name=name, where=where, value=shown, band=band_text(band)), None))

@@ -88,10 +88,10 @@ def load_rules(path: str | Path | None, catalog: Catalog) -> Rules:
     if webhook is not None and not (isinstance(webhook, dict) and str(webhook.get("url", "")).startswith(("http://", "https://"))):
         err(ck.get("webhook"), _("channels.webhook needs a url starting with http:// or https://"))
         webhook = None
-    if email is not None:
-        if not isinstance(email, dict) or not email.get("host") or not email.get("to") or not email.get("from"):
-            err(ck.get("email"), _("channels.email needs host, from and to (a list of addresses)"))
-            email = None
+    if email is not None and (not isinstance(email, dict) or not email.get("host") or not email.get("to")
+                              or not email.get("from")):
+        err(ck.get("email"), _("channels.email needs host, from and to (a list of addresses)"))
+        email = None
     for k in set(channels) - {"webhook", "email", LINE, KEY_LINES} if isinstance(channels, dict) else ():
         err(ck.get(k), _("unknown channel {channel}; expected webhook or email").format(channel=repr(k)))
     rules, seen = [], set()

@@ -9,6 +9,7 @@ start at the top of the funnel, so ties go to the earlier stage.
 from __future__ import annotations
 
 from dataclasses import dataclass, replace
+from typing import Any
 
 from telekpi.engine.request import Request
 from telekpi.i18n import N_, _, current, translate
@@ -44,10 +45,11 @@ def funnel(engine, req: Request) -> dict:
     result = engine.query(q)
     groups = []
     for row in result.rows:
-        stages, prev = [], None
+        stages: list[dict[str, Any]] = []
+        prev = None
         for stage, mid in zip(STAGES, STAGE_METRICS, strict=True):
             n = row[mid] or 0
-            step = None if prev is None else (n / prev if prev else None)
+            step: float | None = None if prev is None else (n / prev if prev else None)
             stages.append({"stage": stage, "leads": n, "step_rate": step,
                            "dropoff": None if step is None else 1 - step})
             prev = n

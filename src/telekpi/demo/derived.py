@@ -43,8 +43,8 @@ def write_costs(centre) -> None:
     ads per campaign and month, and telco per campaign and day from talk minutes and dials."""
     a = centre.agents
     months = [START.replace(day=1), dt.date(2026, 10, 1), dt.date(2026, 11, 1)]
-    rows = {k: [] for k in ("cost_id", "incurred_on", "amount", "category", "agent_id", "team_id",
-                            "campaign_id")}
+    rows: dict[str, list] = {k: [] for k in ("cost_id", "incurred_on", "amount", "category", "agent_id",
+                                             "team_id", "campaign_id")}
 
     def add(cid, on, amount, cat, agent=None, team=None, camp=None):
         for k, v in zip(rows, (cid, on, float(round(amount)), cat, agent, team, camp), strict=True):

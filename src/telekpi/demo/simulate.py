@@ -142,7 +142,9 @@ class Centre:
             "lead_id": ids("L", g + np.arange(n)), "created_at": local_ts(BASE_US, created),
             "campaign_id": pick([c.id for c in CAMPAIGNS], camp), "source": pick(SOURCES, source),
             "segment": pick(SEGMENTS, rng.choice(3, n, p=[0.6, 0.3, 0.1])),
-            "customer_id": pa.array(np.where(customer, "U" + (g + np.arange(n)).astype(str), None), pa.string()),
+            # numpy's stubs take no None in np.where; numpy makes it an object array
+            "customer_id": pa.array(np.where(customer,  # type: ignore[call-overload]
+                                             "U" + (g + np.arange(n)).astype(str), None), pa.string()),
             "name": pa.array(person_names(rng, n), pa.string()),
             "phone": ids("09", rng.integers(10_000_000, 99_999_999, n))}))
         self.inbound(g, int(n * 0.3))
@@ -160,7 +162,7 @@ class Centre:
         drop = np.array([c.drop for c in cs])[camp]
         max_att = np.clip(2 + rng.poisson(3.2, n), 1, 8)
         active = np.ones(n, bool)
-        out = {k: [] for k in ("lead", "t", "status", "dispo", "agent")}
+        out: dict[str, list[np.ndarray]] = {k: [] for k in ("lead", "t", "status", "dispo", "agent")}
         unanswered_run = np.zeros(n, np.int64)
         for k in range(8):
             idx = np.flatnonzero(active & (k < max_att) & (t < PERIOD_S))
@@ -207,7 +209,7 @@ class Centre:
         self.engagements(g, calls)
         return customer
 
-    def write_calls(self, g, c, camp, script) -> None:
+    def write_calls(self, g, c, camp, script) -> np.ndarray:
         rng, a = self.rng, self.agents
         m = c["lead"].size
         call_no = self.next_call + np.arange(m)
@@ -231,8 +233,9 @@ class Centre:
             "status": pick(STATUS, status), "disposition": pick(DISPO, dispo),
             "ring_s": ring, "talk_s": talk, "hold_s": hold, "wrap_s": wrap,
             "script": pick(("A", "B"), script[lead]), "mos": pa.array(mos, mask=np.isnan(mos)),
-            "recording_url": pa.array(np.where(live, "https://recordings.example.vn/C" + call_no.astype(str)
-                                               + ".mp3", None), pa.string())}))
+            "recording_url": pa.array(np.where(live,  # type: ignore[call-overload]  # None: as above
+                                               "https://recordings.example.vn/C" + call_no.astype(str) + ".mp3",
+                                               None), pa.string())}))
         self.account(agent, t, talk + hold, wrap, ci)
         dm = np.flatnonzero(live & (dispo >= 0) & (dispo <= DNC))
         self.surveys(dm, call_no, agent, t + talk)

@@ -63,7 +63,8 @@ class DuckSink:
                 cols.append(q)
         self.con.register("__demo_chunk", data)
         try:
-            self.con.execute(f'INSERT INTO {sqltext.identifier(table)} BY NAME SELECT {", ".join(cols)} FROM __demo_chunk')
+            self.con.execute(f'INSERT INTO {sqltext.identifier(table)} BY NAME '
+                             f'SELECT {", ".join(cols)} FROM __demo_chunk')
         finally:
             self.con.unregister("__demo_chunk")
         self.counts[table] = self.counts.get(table, 0) + data.num_rows

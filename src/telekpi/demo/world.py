@@ -29,8 +29,8 @@ def scale(size: str | None = None, calls: int | None = None) -> tuple[int, int]:
     if calls is not None:
         if calls < 1000:
             raise ValueError("calls must be at least 1000")
-        leads = int(round(calls / CALLS_PER_LEAD))
-        return leads, max(AGENTS["small"], int(round(leads / LEADS_PER_AGENT)))
+        leads = round(calls / CALLS_PER_LEAD)
+        return leads, max(AGENTS["small"], round(leads / LEADS_PER_AGENT))
     if size not in SIZES:
         raise ValueError(f"size must be one of {', '.join(SIZES)}")
     return SIZES[size], AGENTS[size]
@@ -48,7 +48,7 @@ GIVEN = (("An", "Bình", "Dũng", "Hùng", "Huy", "Khang", "Long", "Nam", "Phúc
           "Thảo", "Trang", "Vy", "Yến"))
 
 
-def person_names(rng: np.random.Generator, n: int) -> list[str]:
+def person_names(rng: np.random.Generator, n: int) -> np.ndarray:
     """Vietnamese full names (family, middle, given), men and women alike, vectorised."""
     woman = rng.random(n) < 0.5
     fam = np.array(FAMILY)[rng.choice(len(FAMILY), n, p=np.array(FAMILY_P) / sum(FAMILY_P))]

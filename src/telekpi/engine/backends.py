@@ -23,7 +23,7 @@ import json
 import os
 import warnings
 from pathlib import Path
-from typing import Protocol
+from typing import Any, ClassVar, Protocol
 
 import duckdb
 
@@ -51,7 +51,9 @@ LOG4J = Path(__file__).with_name("spark-log4j2.properties")
 class Backend(Protocol):
     dialect: str
 
-    def execute(self, sql: str, params: dict[str, str]) -> tuple[list[str], list[tuple]]: ...
+    def execute(self, sql: str, params: dict[str, Any] | list[Any]) -> tuple[list[str], list[tuple]]:
+        """Named parameters (``$name``), or ``?`` arguments in a list for DuckDB (``Engine.rows``)."""
+        ...
 
     def close(self) -> None: ...
 
@@ -210,7 +212,7 @@ class ClickHouseBackend:
     """
 
     dialect = "clickhouse"
-    SETTINGS = {"join_use_nulls": 1, "aggregate_functions_null_for_empty": 1,
+    SETTINGS: ClassVar[dict[str, int | str]] = {"join_use_nulls": 1, "aggregate_functions_null_for_empty": 1,
                 "session_timezone": "UTC"}
 
     def __init__(self, lake: Path | None = None, url: str | None = None):
@@ -248,6 +250,7 @@ class ClickHouseBackend:
             if self.client is not None:
                 res = self.client.query(sql, parameters=params or None)
                 return list(res.column_names), [tuple(r) for r in res.result_rows]
+            assert self.session is not None   # embedded: opened in __init__
             out = self.session.query(sql + settings, "JSONCompact", params=params or None)
         except Exception as e:
             raise TelekpiError(_("the query failed in ClickHouse: {error}").format(

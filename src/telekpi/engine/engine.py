@@ -7,6 +7,7 @@ import threading
 from collections import OrderedDict
 from decimal import Decimal
 from pathlib import Path
+from typing import cast
 
 from telekpi.catalog.loader import Catalog, load_catalog
 from telekpi.engine.backends import Backend, DuckDBBackend
@@ -64,11 +65,12 @@ class Engine:
         self.catalog = catalog or load_catalog(workspace)
         if backend is None and warehouse is None:
             raise QueryError("an engine needs a warehouse or a backend")  # i18n: keep a programming error
-        self.backend: Backend = backend or DuckDBBackend(warehouse.con)
+        # without a backend there is a warehouse (checked above)
+        self.backend: Backend = backend or DuckDBBackend(cast(Warehouse, warehouse).con)
         if not use_rollups:
             rollups = {}
         elif rollups is None and backend is None:
-            rollups = available(warehouse.con, self.settings)
+            rollups = available(cast(Warehouse, warehouse).con, self.settings)
         elif rollups is None:
             rollups = from_manifest(getattr(backend, "manifest", None) or {}, self.settings)
         self.planner = Planner(self.catalog, self.settings, rollups, _lake_months(self.backend, self.settings))

@@ -22,6 +22,7 @@ from __future__ import annotations
 
 import re
 from pathlib import Path
+from typing import cast
 
 import pyarrow as pa
 import pyarrow.compute as pc
@@ -72,9 +73,11 @@ def cdr_csv_names(record: list[str]) -> tuple[str, ...] | None:
     n = len(record)
     if n < 16 or n > 21 or record[14].strip().upper() not in DISPOSITIONS:
         return None
-    extra, tail = n - 16, ()
+    extra = n - 16
+    tail: tuple[str, ...] = ()
     if extra >= 3:
         extra, tail = extra - 3, NEW_COLUMNS
+    mid: tuple[str, ...]
     if extra == 1:
         mid = ("uniqueid",) if re.match(UNIQUEID, record[16].strip()) else ("userfield",)
     else:
@@ -96,11 +99,12 @@ def layout(records: list[list[str]], strict: bool = True) -> tuple[str, tuple[st
     for rec in records:
         if len(rec) == len(CUSTOM) and re.match(TIME, rec[8].strip()):
             return "cdr_custom", CUSTOM
+        # 16 to 21 fields with ANSWERED in the disposition's place always have names
         if 16 <= len(rec) <= 21 and re.match(TIME, rec[9].strip()):
-            return "cdr_csv", cdr_csv_names(rec[:14] + ["ANSWERED"] + rec[15:])
+            return "cdr_csv", cast(tuple[str, ...], cdr_csv_names(rec[:14] + ["ANSWERED"] + rec[15:]))
     for rec in records:
         if 16 <= len(rec) <= 21:
-            return "cdr_csv", cdr_csv_names(rec[:14] + ["ANSWERED"] + rec[15:])
+            return "cdr_csv", cast(tuple[str, ...], cdr_csv_names(rec[:14] + ["ANSWERED"] + rec[15:]))
     return None
 
 

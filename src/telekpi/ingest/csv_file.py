@@ -12,6 +12,7 @@ import csv
 import io
 from collections.abc import Iterator
 from pathlib import Path
+from typing import cast
 
 import numpy as np
 import pyarrow as pa
@@ -107,7 +108,7 @@ class CsvSource:
             seen[name] = i
         self.size = path.stat().st_size or 1
         self.block_bytes = BLOCK_BYTES
-        self._file = _Counting(open(path, "rb"))
+        self._file = _Counting(open(path, "rb"))  # noqa: SIM115 - read across batches(), closed by close()
 
     def progress(self) -> float:
         return min(1.0, self._file.read_bytes / self.size)
@@ -156,8 +157,9 @@ class CsvSource:
             lines = lines_between(first, n, sorted(skipped))
             if n:
                 first = int(lines[-1]) + 1
-            mine = [r for r in rejects if r.line < first]
-            rejects[:] = [r for r in rejects if r.line >= first]
+            # rows pyarrow skips carry their line (it reads with use_threads=False)
+            mine = [r for r in rejects if cast(int, r.line) < first]
+            rejects[:] = [r for r in rejects if cast(int, r.line) >= first]
             table, lines, bad_text = _decode(batch, self.columns, lines)
             yield RawBatch(table, lines, mine + bad_text)
         if rejects:
@@ -187,12 +189,12 @@ def _decode(batch: pa.RecordBatch, columns: list[str], lines: np.ndarray):
         return pa.Table.from_arrays(arrays, names=columns), lines, []
     keep = pa.array(~bad)
     rejects = []
-    for i in np.flatnonzero(bad):
-        raw = {c: batch.column(j)[i].as_py().decode("utf-8", errors="replace")
+    for r in np.flatnonzero(bad).tolist():
+        raw = {c: batch.column(j)[r].as_py().decode("utf-8", errors="replace")
                for j, c in enumerate(columns)}
-        rejects.append(Reject(int(lines[i]), _("is not valid UTF-8 text; if the file is in another "
+        rejects.append(Reject(int(lines[r]), _("is not valid UTF-8 text; if the file is in another "
                                                "encoding, say which with --encoding (e.g. cp1258, cp874, gb18030)"),
-                              raw=_raw_json(raw), column=bad_column[i]))
+                              raw=_raw_json(raw), column=bad_column[r]))
     cols = [pc.filter(batch.column(j), keep).cast(pa.string()) for j in range(len(columns))]
     return pa.Table.from_arrays(cols, names=columns), lines[~bad], rejects
 

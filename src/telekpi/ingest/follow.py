@@ -125,7 +125,7 @@ class Follower:
 
     def _read(self, fmt: Format, table: str, path: Path, pos: Position, final: bool = False) -> list[FileResult]:
         """Import complete lines from ``pos`` on, a chunk per transaction, saving the offset with each."""
-        results = []
+        results: list[FileResult] = []
         st = path.stat()
         while True:
             chunk = self._chunk(path, pos.offset, final)

@@ -52,7 +52,7 @@ class Mapping:
     read: ReadOptions = field(default_factory=ReadOptions)
     rules: dict[str, ColumnRule] = field(default_factory=dict)
 
-    def over(self, base: Mapping) -> Mapping:
+    def over(self, base: Mapping | None) -> Mapping:
         """This mapping on top of ``base`` (a format's built-in one): rules and settings given here win."""
         if base is None:
             return self
@@ -207,7 +207,7 @@ def resolve(mapping: Mapping, table: Table, header: list[str], file: str,
     if mapping.table and mapping.table != table.name:
         raise ConfigError(_("this mapping is for table {mapped}, not {table}").format(
             mapped=repr(mapping.table), table=repr(table.name)), file=mapping.file, line=1)
-    by_norm = {}
+    by_norm: dict[str, str] = {}
     for h in header:
         by_norm.setdefault(normalize(h), h)
     exact = set(header)

@@ -17,12 +17,13 @@ from collections import Counter, namedtuple
 from dataclasses import dataclass, replace
 from datetime import datetime
 from pathlib import Path
+from typing import cast
 
 from telekpi.errors import InputError
 from telekpi.i18n import _
 from telekpi.ingest.csv_file import CsvSource
 from telekpi.ingest.registry import detect_format, read_head
-from telekpi.ingest.source import ReadOptions
+from telekpi.ingest.source import ReadOptions, Source
 from telekpi.model.tables import TABLES, Table
 from telekpi.model.tables import table as canonical_table
 
@@ -129,7 +130,7 @@ def _words(spec: str) -> list[str]:
 
 def _score(text: str, words: list[str]) -> tuple[int, str | None]:
     """How well folded ``text`` matches: 150 - rank for an equal word, else the longest contained word's length."""
-    best = (0, None)
+    best: tuple[int, str | None] = (0, None)
     for i, w in enumerate(words):
         if text == w or text.replace(" ", "") == w.replace(" ", ""):
             return 150 - min(i, 40), w
@@ -186,7 +187,7 @@ class Suggestion:
 
 def _q(v) -> str:
     """A YAML scalar: plain when it is a number or a safe word, else double-quoted."""
-    plain = isinstance(v, int) or re.fullmatch(r"[a-z_][a-z0-9_]*", v) and v not in YAML_WORDS
+    plain = isinstance(v, int) or (re.fullmatch(r"[a-z_][a-z0-9_]*", v) and v not in YAML_WORDS)
     return str(v) if plain else json.dumps(v, ensure_ascii=False)
 
 
@@ -288,7 +289,8 @@ def sample(path: Path, table: str | None = None, encoding: str | None = None):
             notes.append(_("the file is not UTF-8; {encoding} is a guess (others: cp1258 Vietnamese, cp874 Thai, "
                            "gb18030 / big5 Chinese): check that the names below read right").format(encoding=enc))
         base = replace(base, encoding=enc)
-    best, error = (0, None, 0), None
+    best: tuple[int, Source | None, int] = (0, None, 0)
+    error: InputError | None = None
     for skip in range(MAX_TITLE_ROWS + 1):   # title lines above the header: the header names most columns
         try:
             src = fmt.open(path, replace(base, skip_rows=skip))
@@ -296,12 +298,12 @@ def sample(path: Path, table: str | None = None, encoding: str | None = None):
             error = error or e
             continue
         named = sum(1 for c in src.columns if not re.fullmatch(r"column \d+", c))
-        (best, src) = ((named, src, skip), best[1]) if best[1] is None or named > best[0] else (best, src)
-        if src is not None:
-            src.close()
+        (best, dropped) = ((named, src, skip), best[1]) if best[1] is None or named > best[0] else (best, src)
+        if dropped is not None:
+            dropped.close()
     if best[1] is None:
-        raise error
-    __, src, skip = best
+        raise cast(InputError, error)   # no skip could be opened: each raised an InputError
+    src, skip = best[1], best[2]
     rows: dict[str, list[str]] = {c: [] for c in src.columns}
     n = 0
     try:
@@ -350,9 +352,9 @@ def match_columns(t: Table, header: list[str], rows: dict[str, list[str]]):
             used.add(h)
     # A required time or status no header named: the first column whose values fit.
     for col in (c for c in t.columns if c.required and c.name not in chosen and (c.type != "string" or c.choices)):
-        if h := next((h for h in header if h not in used and rows[h] and _fits(col, rows[h])), None):
-            chosen[col.name], score = (h, None), score + 10
-            used.add(h)
+        if fit := next((h for h in header if h not in used and rows[h] and _fits(col, rows[h])), None):
+            chosen[col.name], score = (fit, None), score + 10
+            used.add(fit)
     score -= 60 * sum(1 for c in t.required if c not in chosen and t.column(c).default is None)
     return score, chosen
 
@@ -398,9 +400,9 @@ def suggest(path: Path, table: str | None = None, encoding: str | None = None) -
         why = how.format(header=repr(h), column=col.name, word=repr(w))
         g, values = Guess(col.name, {"column": h}, [why], []), rows[h][:200]
         if col.type in DETECT:
-            keys, why = DETECT[col.type](values, h) or ({}, [])
+            keys, reasons = DETECT[col.type](values, h) or ({}, [])
             g.rule.update({"format": keys} if isinstance(keys, str) else keys or {})
-            g.why.extend(why)
+            g.why.extend(reasons)
         elif col.name == "disposition" or col.choices:
             _choice_values(col, values, g)
         guesses.append(g)

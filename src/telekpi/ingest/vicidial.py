@@ -67,7 +67,7 @@ from __future__ import annotations
 
 import csv
 import json
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from pathlib import Path
 
 import numpy as np
@@ -298,7 +298,8 @@ def _intervals(c: _Columns):
     dead = np.where(np.isnan(talk_s), 0.0, np.minimum(np.nan_to_num(f["dead_sec"].v), talk_s))
     dead = np.where(f["dead_sec"].bad, np.nan, dead)
     talk_end = f["talk_epoch"].v + talk_s
-    out = {}
+    # a start or end as text: the field's raw text, or the fields it is computed from
+    out: dict[str, tuple[np.ndarray, np.ndarray, np.ndarray, Callable[..., object], Callable[..., object]]] = {}
     for state, e, s in (("pause", "pause_epoch", "pause_sec"), ("available", "wait_epoch", "wait_sec")):
         E, S = f[e], f[s]
         keep = S.bad | (np.nan_to_num(S.v) > 0)
@@ -380,7 +381,8 @@ class AgentLogSource:
                 en[j] = end_text(rs[j])
             starts[sel], ends[sel] = st, en
         sub = c.text("sub_status").to_numpy(zero_copy_only=False)
-        reason = np.where(kind == 0, sub[row], None)
+        # numpy's stubs take no None in np.where (numpy makes it an object array) and pick the 1-argument form
+        reason: np.ndarray = np.where(kind == 0, sub[row], None)  # type: ignore[assignment]
         taken = b.table.take(pa.array(row, pa.int64()))
         table = add_columns(
             taken, vd_agent=pc.take(c.text("user"), pa.array(row, pa.int64())),
@@ -405,7 +407,7 @@ class AgentLogSource:
         self.inner.close()
 
 
-def _row_json(t: pa.Table, i: int) -> str:
+def _row_json(t: pa.Table, i: int | np.integer) -> str:
     return json.dumps({c: t.column(c)[i].as_py() for c in t.column_names}, ensure_ascii=False)
 
 

@@ -58,7 +58,7 @@ class Table:
         return [c.name for c in self.columns if c.required]
 
 
-def C(name, type="string", required=False, **kw) -> Column:  # noqa: N802 - a table-building shorthand
+def C(name, type="string", required=False, **kw) -> Column:  # a table-building shorthand
     return Column(name, type, required, **kw)
 
 

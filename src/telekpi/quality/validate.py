@@ -9,6 +9,7 @@ keeps validation at scan speed: no Python loop over rows.
 from __future__ import annotations
 
 import re
+from typing import cast
 
 import duckdb
 import pyarrow as pa
@@ -53,7 +54,7 @@ class RowCompiler:
     """The SELECT for one file: its rules against its table, given the columns' Arrow types."""
 
     def __init__(self, table: Table, rules: dict[str, ColumnRule], schema: pa.Schema,
-                 timezone: str, con: duckdb.DuckDBPyConnection, source: str,
+                 timezone: str, con: duckdb.DuckDBPyConnection, source: str | None,
                  derived: frozenset[str] = frozenset()):
         self.table, self.rules, self.schema, self.tz = table, rules, schema, timezone
         self.source = source
@@ -66,7 +67,7 @@ class RowCompiler:
                     raise ConfigError(_("format {format} of column {column} is not a valid strptime pattern "
                                         "(e.g. %d/%m/%Y %H:%M:%S)").format(format=repr(rule.format),
                                                                            column=rule.target),
-                                      file=rule.line and source, line=rule.line) from None
+                                      file=source if rule.line else None, line=rule.line) from None
 
     def _type(self, name: str) -> pa.DataType:
         return self.schema.field(name).type
@@ -90,8 +91,9 @@ class RowCompiler:
                     parts.append(trimmed(f"CAST({ident(field_name)} AS VARCHAR)"))
             expr, text = "(" + " || ".join(parts) + ")", True
         else:
-            col = ident(rule.column)
-            text = self._is_text(rule.column)
+            column = cast(str, rule.column)   # a rule with neither constant nor template reads a column
+            col = ident(column)
+            text = self._is_text(column)
             expr = trimmed(col) if text else col
             if rule.minus is not None:
                 expr, text = self._difference(expr, rule.minus), True

@@ -35,7 +35,9 @@ def environment() -> jinja2.Environment:
     """One environment for every report: what differs per report goes in the render context."""
     env = jinja2.Environment(loader=jinja2.FileSystemLoader(HERE / "templates"), autoescape=True,
                              extensions=["jinja2.ext.i18n"], trim_blocks=True, lstrip_blocks=True)
-    env.install_gettext_callables(gettext=lambda s: gettext(s), ngettext=ngettext, newstyle=False)
+    # jinja2.ext.i18n adds this method to the environment when loaded; jinja2's types cannot declare it.
+    env.install_gettext_callables(  # type: ignore[attr-defined]
+        gettext=lambda s: gettext(s), ngettext=ngettext, newstyle=False)
     env.globals.update(css_string=css_string, bands=BAND_COLOURS)
     return env
 

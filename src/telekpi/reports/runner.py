@@ -9,6 +9,7 @@ from datetime import datetime
 from email.message import EmailMessage
 from email.utils import formatdate, make_msgid
 from pathlib import Path
+from typing import cast
 
 from telekpi import mail
 from telekpi.analysis.windows import run_window
@@ -72,7 +73,8 @@ def run_one(engine, schedule: Schedule, s: Scheduled, due: datetime) -> tuple[li
         files = [write_report(report, schedule.folder / f"{s.id}_{start}_{end}.{ext}") for ext in s.formats]
         if not s.to:
             return files, _("written to {folder}").format(folder=schedule.folder)
-        mail.send(schedule.smtp, message(report, s, schedule.smtp, files))
+        smtp = cast(dict, schedule.smtp)   # a report with recipients needs smtp (load_schedule checks)
+        mail.send(smtp, message(report, s, smtp, files))
         return files, _("mailed to {n} recipients").format(n=len(s.to))
 
 

@@ -65,7 +65,7 @@ class Formats:
 def write_xlsx(report: Report, path: Path) -> None:
     with language(report.lang):
         wb = Workbook()
-        wb.remove(wb.active)
+        wb.remove(wb.worksheets[0])   # the empty sheet a new workbook starts with
         f = Formats(report)
         names: set[str] = set()
         for s in report.sections:
@@ -170,7 +170,7 @@ def write_chart_data(ws, chart: Chart, row: int, f: Formats) -> int:
 def native_chart(ws, chart: Chart, first: int, last: int):
     """An Excel bar or line chart over the block written by ``write_chart_data``."""
     xl = LineChart() if chart.kind == "line" else BarChart()
-    if chart.kind == "funnel":
+    if chart.kind == "funnel" and isinstance(xl, BarChart):
         xl.type = "bar"            # horizontal bars, top stage first
         xl.y_axis.scaling.orientation = "minMax"
         xl.x_axis.scaling.orientation = "maxMin"

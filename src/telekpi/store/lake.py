@@ -24,9 +24,9 @@ from __future__ import annotations
 
 import json
 import shutil
-from datetime import datetime, timezone
+from collections.abc import Callable
+from datetime import UTC, datetime
 from pathlib import Path
-from typing import Callable
 
 from telekpi import sql as sqltext
 from telekpi.errors import InputError, TelekpiError
@@ -110,7 +110,7 @@ def _write_meta(out: Path, wh: Warehouse, counts: dict[str, int], settings: Sett
         shutil.copytree(workspace / "metrics", meta / "metrics")
     manifest = {
         "format": LAKE_FORMAT,
-        "exported_at": datetime.now(timezone.utc).isoformat(timespec="seconds"),
+        "exported_at": datetime.now(UTC).isoformat(timespec="seconds"),
         "warehouse": str(wh.path.resolve()),
         "timezone": settings.timezone,
         "partitioned_by": "month of each table's time column, workspace timezone",

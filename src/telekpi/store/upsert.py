@@ -132,7 +132,7 @@ class Upsert:
         watch = False
         if empty:
             c.inserted = c.rows_read - c.quarantined
-            watch = bool(self.observer) and 0 < c.inserted <= self.observer.max_rows
+            watch = self.observer is not None and 0 < c.inserted <= self.observer.max_rows
             if watch:
                 con.execute(f"CREATE OR REPLACE TEMP TABLE {CHANGED} AS "
                             f"SELECT *, false AS __old FROM {good}")
@@ -166,7 +166,7 @@ class Upsert:
                 self._merge(good, on, non_key, cols, same)
         if c.inserted or c.updated:
             touch(con, [t.name])
-            if watch:
+            if watch and self.observer:
                 self.observer.after(con, t.name, CHANGED)
         self._replace_quarantine()
         con.execute(
@@ -208,7 +208,8 @@ class Upsert:
         con = self.con
         same = ("q.line IS NOT DISTINCT FROM s.__line AND q.reason = s.__reason "
                 "AND q.raw IS NOT DISTINCT FROM s.__raw")
-        scope, args = "", [self.source, self.table.name]
+        scope = ""
+        args: list[object] = [self.source, self.table.name]
         if self.lines is not None:
             scope, args = " AND q.line BETWEEN ? AND ?", args + list(self.lines)
         con.execute(f"""DELETE FROM quarantine q WHERE q.source = ? AND q."table" = ?{scope} AND NOT EXISTS

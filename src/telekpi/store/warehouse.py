@@ -163,7 +163,7 @@ class Warehouse:
         self.con.execute("INSERT INTO telekpi_meta VALUES ('demo', 'true')")
 
     def count(self, table: str) -> int:
-        return self.con.execute(f'SELECT count(*) FROM "{table}"').fetchone()[0]
+        return self.con.execute(f'SELECT count(*) FROM "{table}"').fetchall()[0][0]
 
     def close(self) -> None:
         self.con.close()

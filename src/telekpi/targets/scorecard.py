@@ -150,8 +150,9 @@ def _groups(engine, t: Template, dim: str, agents: list[dict], end: date) -> lis
                           "better": it.better, "weight": it.weight, "actual": actual,
                           "target": target, "target_attainment": att})
         score = score_of(items, t)
+        tier = t.tier_for(score)
         out.append({dim: key, "agents": len(members), "calls": row.get("calls") or 0,
                     "items": items, "score": score,
-                    "tier": (t.tier_for(score).label if t.tier_for(score) else None),
+                    "tier": tier.label if tier else None,
                     "reward": sum(a["reward"] or 0 for a in members)})
     return sorted(out, key=lambda g: (g["score"] is None, -(g["score"] or 0)))

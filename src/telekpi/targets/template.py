@@ -11,7 +11,9 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 from datetime import date
+from itertools import pairwise
 from pathlib import Path
+from typing import cast
 
 from telekpi.catalog.loader import Catalog
 from telekpi.errors import ConfigError, Issue, raise_issues
@@ -161,17 +163,18 @@ def load_template(path: str | Path, catalog: Catalog) -> Template:
             err(at.get("direction", line), _("{metric}: direction must be higher or lower").format(metric=mid))
         if any(i.metric == mid for i in items):
             err(at.get("metric", line), _("{metric} is listed twice").format(metric=mid))
-        items.append(Item(mid, weight or 0.0, target if target is not None else 0.0, better, line))
+        # m was found, so mid is a str
+        items.append(Item(cast(str, mid), weight or 0.0, target if target is not None else 0.0, better, line))
     total = sum(i.weight for i in items)
     if items and len(items) == len(raw_items) and not (abs(total - 100) < 1e-6 or abs(total - 1) < 1e-6):
         err(keys.get("items"), _("weights add up to {total}; make them add up to 100 (or to 1)").format(
             total=f"{total:g}"))
 
-    overrides = {}
+    overrides: dict[str, dict[str, dict[str, float]]] = {}
     targets = data.get("targets") or {}
     tkeys = targets.get(KEY_LINES, {}) if isinstance(targets, dict) else {}
     for kind in ("teams", "levels", "agents"):
-        table = {}
+        table: dict[str, dict[str, float]] = {}
         for who, values in (targets.get(kind) or {}).items() if isinstance(targets, dict) else ():
             if who in (LINE, KEY_LINES):
                 continue
@@ -203,11 +206,11 @@ def load_template(path: str | Path, catalog: Catalog) -> Template:
     if missing not in ("skip", "zero"):
         err(keys.get("missing"), _("missing must be skip (re-weigh the other items) or zero"))
     tiers, commission = _reward(data.get("reward") or {}, keys.get("reward"), catalog, err)
-    raise_issues(issues, _("{n} problem(s) in the template:"))
+    raise_issues(issues, _("{n} problem(s) in the template:"))   # so the period's start and end are dates
     return Template(
         name=str(data.get("name") or path.stem), file=f, goal=str(data.get("goal") or ""),
-        start=start, end=end, cadence=cadence, supervisor=data.get("supervisor"), items=items,
-        scope=tuple(scope), team_targets=overrides["teams"], level_targets=overrides["levels"],
+        start=cast(date, start), end=cast(date, end), cadence=cadence, supervisor=data.get("supervisor"),
+        items=items, scope=tuple(scope), team_targets=overrides["teams"], level_targets=overrides["levels"],
         agent_targets=overrides["agents"], attainment_cap=cap or 1.5, missing=missing,
         tiers=tiers, commission=commission)
 
@@ -233,7 +236,7 @@ def _reward(reward: dict, line, catalog: Catalog, err) -> tuple[list[Tier], Comm
         tiers.append(Tier(lo, None if hi is None else float(hi), bonus,
                           str(raw.get("label") or f"{lo:.0%}+")))
     ordered = sorted(tiers, key=lambda t: t.min)
-    for a, b in zip(ordered, ordered[1:], strict=False):
+    for a, b in pairwise(ordered):
         if a.max is None or a.max > b.min:
             err(keys.get("tiers", line), _("tiers overlap: {a} ({a_min}–{a_max}) and {b} (from {b_min})").format(
                 a=a.label, a_min=f"{a.min:g}", a_max="" if a.max is None else f"{a.max:g}", b=b.label,
@@ -251,9 +254,9 @@ def _reward(reward: dict, line, catalog: Catalog, err) -> tuple[list[Tier], Comm
                 _("commission of {metric}: expected a money metric such as revenue").format(metric=repr(of)))
         else:
             cap = raw.get("cap")
-            if cap is not None and _num(cap) is not None and _num(cap) < (_num(raw.get("floor", 0)) or 0):
+            cap_n = None if cap is None else _num(cap)
+            if cap_n is not None and cap_n < (_num(raw.get("floor", 0)) or 0):
                 err(ck.get("cap", keys.get("commission")), _("commission cap is below its floor"))
-            commission = Commission(rate, of, _num(raw.get("floor", 0)) or 0.0,
-                                    None if cap is None else _num(cap),
+            commission = Commission(rate, of, _num(raw.get("floor", 0)) or 0.0, cap_n,
                                     _num(raw.get("min_score", 0)) or 0.0)
     return ordered, commission

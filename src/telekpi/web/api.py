@@ -43,7 +43,7 @@ class ErrorBody(BaseModel):
     error: ErrorDetail
 
 
-ERRORS = {code: {"model": ErrorBody, "description": text} for code, text in (
+ERRORS: dict[int | str, dict[str, Any]] = {code: {"model": ErrorBody, "description": text} for code, text in (
     (400, "A request the catalog or the data cannot answer (unknown metric, bad date, …)."),
     (401, "No valid session or API token."),
     (403, "Outside what the user may see or do."),

@@ -76,8 +76,8 @@ def telekpi_error_response(request: Request, e: TelekpiError) -> Response:
 
 def wants_json(request: Request) -> bool:
     return (request.url.path.startswith("/api/")
-            or "application/json" in request.headers.get("accept", "")
-            and "text/html" not in request.headers.get("accept", ""))
+            or ("application/json" in request.headers.get("accept", "")
+                and "text/html" not in request.headers.get("accept", "")))
 
 
 def error_response(request: Request, status: int, message: str,

@@ -6,6 +6,7 @@ charts and error pages translate with the same ``_()`` the CLI uses."""
 
 from __future__ import annotations
 
+import contextlib
 from http.cookies import SimpleCookie
 from urllib.parse import parse_qs
 
@@ -22,10 +23,8 @@ def choose(scope, default: str) -> tuple[str, str | None]:
         return asked, asked
     headers = {k.decode("latin-1").lower(): v.decode("latin-1") for k, v in scope.get("headers", [])}
     cookie = SimpleCookie()
-    try:
+    with contextlib.suppress(Exception):   # a malformed Cookie header is ignored, as browsers do
         cookie.load(headers.get("cookie", ""))
-    except Exception:   # a malformed Cookie header is ignored, as browsers do
-        pass
     kept = normalize(cookie[COOKIE].value) if COOKIE in cookie else None
     return kept or negotiate(headers.get("accept-language")) or default, None
 

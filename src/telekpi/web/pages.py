@@ -54,7 +54,7 @@ class Page:
     def __init__(self, request: Request, user: User, csrf: str | None, engine: Engine):
         self.request, self.user, self.csrf, self.engine = request, user, csrf, engine
         self.look = Lookup(engine)
-        first, last = self.look.data_range()
+        _first, last = self.look.data_range()
         self.default_end = _local_date(last, engine.settings.tz) if last else date.today()
         self.filters = Filters.from_query(request.query_params, self.default_end)
         self.where = scoped_where(user, self.filters.where)
@@ -109,7 +109,9 @@ PageDep = Annotated[Page, Depends(page)]
 def setup_templates(templates: Jinja2Templates, ws: SharedWorkspace) -> None:
     env = templates.env
     env.add_extension("jinja2.ext.i18n")
-    env.install_gettext_callables(gettext=lambda s: gettext(s), ngettext=ngettext, newstyle=False)
+    # jinja2.ext.i18n adds this method to the environment when loaded; jinja2's types cannot declare it.
+    env.install_gettext_callables(  # type: ignore[attr-defined]
+        gettext=lambda s: gettext(s), ngettext=ngettext, newstyle=False)
     env.globals.update(translate=translate, dim_name=dim_name, stage_name=stage_name, level_name=level_name,
                        band_label=band_text, languages=list(NAMES.items()), lang_query=lang_query)
     env.filters["human"] = human
@@ -174,7 +176,7 @@ def login(request: Request, name: Annotated[str, Form()], password: Annotated[st
 
 @router.post("/logout")
 def logout(request: Request, csrf: Annotated[str, Form()]):
-    user, token = authenticate(request)
+    _user, token = authenticate(request)
     if not token or not secrets.compare_digest(csrf, token):
         raise AccessError(_("the form's security token does not match; reload the page"))
     request.app.state.web.users.end_session(request.cookies.get(SESSION_COOKIE, ""))
@@ -211,7 +213,7 @@ def warm(state: WebState) -> None:
     try:
         state.workspace.refresh_rollups()
         with state.workspace.session() as engine:
-            first, last = Lookup(engine).data_range()
+            _first, last = Lookup(engine).data_range()
             if last:
                 overview_data(engine, Filters(*window("month", _local_date(last, engine.settings.tz))),
                               (), list(HEADLINE))

@@ -19,10 +19,10 @@ def visible(user: User, alerts: list[dict], team_of: dict[str, str | None]) -> l
     out = []
     for a in alerts:
         dim, _, value = (a["scope"] or "").partition(" ")
-        if user.role == "supervisor" and ((dim == "team" and value in user.teams)
-                                          or (dim == "agent" and team_of.get(value) in user.teams)):
-            out.append(a)
-        elif user.role == "agent" and dim == "agent" and value == user.agent_id:
+        supervised = user.role == "supervisor" and ((dim == "team" and value in user.teams)
+                                                    or (dim == "agent" and team_of.get(value) in user.teams))
+        own = user.role == "agent" and dim == "agent" and value == user.agent_id
+        if supervised or own:
             out.append(a)
     return out
 

@@ -31,7 +31,7 @@ class SharedWorkspace(Workspace):
 
     def __init__(self, db: str | Path):
         super().__init__(db)
-        self.warehouse   # opened now: the server is the file's one writer
+        _ = self.warehouse   # opened now: the server is the file's one writer
         self.write_lock = threading.Lock()
         self.cache = ResultCache()
         self._rollups: dict | None = None
