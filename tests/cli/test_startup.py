@@ -94,3 +94,26 @@ os.chdir({str(tmp_path)!r})
     loaded = imported_after(setup + "from telekpi.cli.app import main\n"
                             "assert main(['metrics', '--format', 'json']) == 0")
     assert [m for m in loaded if m in ("duckdb", "pyarrow", "sqlglot", "yaml")] == []
+
+
+def test_each_command_is_declared_by_the_module_a_run_registers():
+    """`telekpi NAME …` imports only ``COMMANDS[NAME]``: that module must declare NAME."""
+    from telekpi.cli.app import COMMANDS, MODULES, root_command
+
+    root = root_command()
+    assert set(root.commands) == set(COMMANDS) and set(COMMANDS.values()) == set(MODULES)
+    for name, cmd in root.commands.items():
+        callbacks = [c.callback for c in (getattr(cmd, "commands", None) or {}).values()] or [cmd.callback]
+        assert {f.__module__ for f in callbacks} == {f"telekpi.cli.{COMMANDS[name]}"}, name
+
+
+def test_a_command_run_builds_only_its_own_commands(tmp_path):
+    code = f"""
+import os, sys
+os.chdir({str(tmp_path)!r})
+from telekpi.cli.app import main
+assert main(["kpi", "--help"]) == 0
+loaded = sorted(m for m in sys.modules if m.endswith(("_cmd", "_cmds")))
+assert loaded == ["telekpi.cli.query_cmds"], loaded
+"""
+    imported_after(code)
