@@ -6,13 +6,19 @@ in use (``telekpi.i18n``)."""
 from __future__ import annotations
 
 from functools import cache
+from typing import TYPE_CHECKING
 
 from telekpi.i18n import current
-from telekpi.i18n.numbers import Formatter
+
+if TYPE_CHECKING:
+    from telekpi.i18n.numbers import Formatter
 
 
 @cache
 def formatter(lang: str, currency: str = "USD") -> Formatter:
+    # Babel is imported with the first number shown, not with every command (start-up).
+    from telekpi.i18n.numbers import Formatter
+
     return Formatter(lang, currency)
 
 

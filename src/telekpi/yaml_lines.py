@@ -7,28 +7,40 @@ line, so both read YAML through here.
 
 from __future__ import annotations
 
+from functools import cache
 from pathlib import Path
+from typing import TYPE_CHECKING
 
-import yaml
+if TYPE_CHECKING:
+    import yaml
 
 LINE = "__line__"
 KEY_LINES = "__key_lines__"
 
 
-class LineLoader(yaml.SafeLoader):
-    """A safe loader that records each mapping's 1-based line under ``__line__``."""
+@cache
+def line_loader() -> type:
+    """A safe loader that records each mapping's 1-based line under ``__line__`` (made on first
+    use: a command that reads no YAML, such as ``kpi`` with its catalog cached, never imports
+    PyYAML)."""
+    import yaml
 
-    def construct_mapping(self, node, deep=False):
-        mapping = super().construct_mapping(node, deep=deep)
-        mapping[LINE] = node.start_mark.line + 1
-        mapping[KEY_LINES] = {k.value: k.start_mark.line + 1 for k, _ in node.value
-                              if isinstance(k, yaml.ScalarNode)}
-        return mapping
+    class LineLoader(yaml.SafeLoader):
+        def construct_mapping(self, node, deep=False):
+            mapping = super().construct_mapping(node, deep=deep)
+            mapping[LINE] = node.start_mark.line + 1
+            mapping[KEY_LINES] = {k.value: k.start_mark.line + 1 for k, _ in node.value
+                                  if isinstance(k, yaml.ScalarNode)}
+            return mapping
+
+    return LineLoader
 
 
 def load(text: str):
     """Parse YAML; raises ``yaml.YAMLError`` (with ``problem_mark``) on bad syntax."""
-    return yaml.load(text, Loader=LineLoader)  # a SafeLoader subclass: safe
+    import yaml
+
+    return yaml.load(text, Loader=line_loader())  # a SafeLoader subclass: safe
 
 
 def error_line(e: yaml.YAMLError) -> int | None:
@@ -42,6 +54,8 @@ def load_file(path, cannot_read: str, text: str | None = None):
 
     ``cannot_read`` is the translated sentence for an unreadable file, with ``{reason}``,
     e.g. ``_("cannot read the schedule ({reason})")``."""
+    import yaml
+
     from telekpi.errors import ConfigError
     from telekpi.i18n import _
 

@@ -98,3 +98,29 @@ def test_pieces_keep_one_sentence_around_row_values():
         == ["talk_s: ", row, " is above 7200"]
     assert pieces("{value}{unknown} x", value=row) == [row, "{unknown} x"]
     assert pieces("") == [] and pieces("no placeholders") == ["no placeholders"]
+
+
+def test_english_is_what_babel_learns_of_english():
+    """The English facts written down so that English counts and rates need no Babel."""
+    from babel import Locale
+
+    from telekpi.i18n.numbers import ENGLISH, learn
+
+    assert learn(Locale.parse("en")) == ENGLISH
+
+
+def test_english_counts_rates_and_durations_need_no_babel():
+    import json
+    import subprocess
+    import sys
+
+    code = ("import json, sys\n"
+            "from telekpi.i18n.numbers import Formatter\n"
+            "f = Formatter('en', 'VND')\n"
+            "out = [f.value(1234567, 'count'), f.value(-0.1234, 'rate'), f.value(3725, 'seconds'),\n"
+            "       f.value(2.5, 'ratio'), f.change(0.5)]\n"
+            "print(json.dumps([out, 'babel' in sys.modules]))")
+    out, babel = json.loads(subprocess.run([sys.executable, "-c", code], capture_output=True, text=True,
+                                           check=True).stdout)
+    assert out == ["1,234,567", "-12.3%", "1:02:05", "2.50", "+50.0%"] and not babel
+    assert Formatter("en", "VND").money(1234567) == "₫1,234,567"

@@ -10,8 +10,6 @@ from dataclasses import dataclass
 from importlib import resources
 from pathlib import Path
 
-import yaml
-
 from telekpi.catalog.spec import (
     AGGS,
     BAND_LEVELS,
@@ -37,6 +35,8 @@ class Catalog:
 
 
 def _read(path: Path, text: str, issues: list[Issue]) -> dict:
+    import yaml
+
     try:
         data = load(text)
     except yaml.YAMLError as e:
@@ -171,8 +171,9 @@ def builtin_files() -> list[tuple[Path, str]]:
 
 
 def load_catalog(workspace: Path | str | None = None, *, strict: bool = True) -> Catalog:
-    """The built-in catalog plus ``<workspace>/metrics/*.yaml``, validated."""
-    from telekpi.catalog.validate import validate_catalog
+    """The built-in catalog plus ``<workspace>/metrics/*.yaml``, validated (and kept for the
+    next command, ``cache.py``)."""
+    from telekpi.catalog import cache
 
     issues: list[Issue] = []
     measures: dict[str, Measure] = {}
@@ -186,10 +187,19 @@ def load_catalog(workspace: Path | str | None = None, *, strict: bool = True) ->
                     sources.append((p, p.read_text(encoding="utf-8")))
                 except UnicodeDecodeError:
                     issues.append(Issue("error", str(p), None, _("is not UTF-8 text")))
+    key = None if issues else cache.key(sources)
+    kept = cache.get(key) if key else None
+    if isinstance(kept, Catalog):
+        return kept
+    from telekpi.catalog.validate import validate_catalog
+
     for path, text in sources:
         _parse_file(path, text, issues, measures, metrics)
     catalog = Catalog(measures, metrics)
     issues += validate_catalog(catalog)
-    if strict and any(i.level == "error" for i in issues):
+    errors = any(i.level == "error" for i in issues)
+    if strict and errors:
         raise CatalogError(issues)
+    if key and not errors:
+        cache.put(key, catalog)
     return catalog

@@ -5,21 +5,22 @@ from __future__ import annotations
 import time
 from enum import Enum
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import typer
 
-from telekpi.analysis.funnel import funnel
-from telekpi.analysis.ranking import rank
 from telekpi.cli.output import human, print_table
 from telekpi.cli.query_cmds import print_funnel
 from telekpi.cli.root import app, db_path
-from telekpi.engine.engine import Engine
 from telekpi.engine.request import Request
 from telekpi.errors import UsageError
 from telekpi.i18n import _, translate
 from telekpi.i18n.words import band_text
 from telekpi.settings import CONFIG_FILE
-from telekpi.workspace import Workspace
+
+if TYPE_CHECKING:
+    from telekpi.engine.engine import Engine
+    from telekpi.workspace import Workspace
 
 HEADLINE = ("calls", "connection_rate", "aht", "abandonment_rate", "drop_rate",
             "call_conversion_rate", "leads", "speed_to_lead", "speed_to_lead_5m_rate",
@@ -42,6 +43,8 @@ class Size(str, Enum):
 
 def _fresh_workspace(path: Path) -> Workspace:
     """The workspace with a new warehouse file; an old one is replaced only if a demo made it."""
+    from telekpi.workspace import Workspace
+
     if path.exists():
         with Workspace.open(path) as old:
             demo = old.warehouse.is_demo()
@@ -106,6 +109,9 @@ def copy_example_templates(workspace: Path) -> None:
 
 
 def summary(engine: Engine, settings) -> None:
+    from telekpi.analysis.funnel import funnel
+    from telekpi.analysis.ranking import rank
+
     cat = engine.catalog.metrics
     head = engine.query(Request(HEADLINE)).rows[0]
     rows = []

@@ -8,6 +8,7 @@ import sys
 import threading
 import time
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import typer
 
@@ -17,10 +18,11 @@ from telekpi.cli.rollups_cmd import update_rollups
 from telekpi.cli.root import app, open_workspace
 from telekpi.errors import UsageError
 from telekpi.i18n import _
-from telekpi.ingest.mapping import load_mapping
-from telekpi.ingest.pipeline import FileResult
 from telekpi.model.tables import TABLES
-from telekpi.workspace import Workspace
+
+if TYPE_CHECKING:
+    from telekpi.ingest.pipeline import FileResult
+    from telekpi.workspace import Workspace
 
 PROGRESS_AFTER_S = 1.0
 # DuckDB spills staged rows to disk beyond this, so a 10M-row file imports in bounded memory.
@@ -110,6 +112,7 @@ def import_cmd(
     interval: float = typer.Option(1.0, "--interval", help="With --follow: seconds between looks at the file."),
 ) -> None:
     """Import files into a canonical table; every row is inserted, updated, unchanged or quarantined."""
+    from telekpi.ingest.mapping import load_mapping
     from telekpi.model.tables import table as canonical_table
 
     canonical_table(table)

@@ -7,11 +7,12 @@ import io
 import json
 import sys
 from datetime import date, datetime
-
-from rich.console import Console
-from rich.table import Table
+from typing import TYPE_CHECKING
 
 from telekpi.units import human
+
+if TYPE_CHECKING:
+    from rich.console import Console
 
 CALENDAR = {"date", "datetime", "month", "quarter", "year", "weekday"}
 
@@ -19,6 +20,8 @@ FORMATS = ("table", "json", "csv")
 
 
 def console() -> Console:
+    from rich.console import Console
+
     return Console(soft_wrap=False, width=max(Console().width, 160) if not sys.stdout.isatty() else None)
 
 
@@ -38,6 +41,8 @@ def print_csv(columns: list[str], rows: list[dict]) -> None:
 def print_table(columns: list[str], rows: list[dict], units: dict[str, str],
                 title: str | None = None, notes: bool = False, labels: dict[str, str] | None = None) -> None:
     """``labels`` shows (translated) headers for some columns; keys stay the row keys."""
+    from rich.table import Table
+
     t = Table(title=title, show_lines=False, header_style="bold")
     for c in columns:
         numeric = c in units and units[c] not in CALENDAR

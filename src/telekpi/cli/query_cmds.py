@@ -4,18 +4,20 @@ from __future__ import annotations
 
 from datetime import date, datetime
 from enum import Enum
+from typing import TYPE_CHECKING
 
 import typer
 
-from telekpi.analysis.funnel import funnel as run_funnel
 from telekpi.cli.output import human, print_csv, print_json, print_table
 from telekpi.cli.root import app, open_workspace
-from telekpi.engine.engine import Engine
 from telekpi.engine.request import PERIODS, Request, parse_where
 from telekpi.errors import UsageError
 from telekpi.i18n import _, current, ngettext, translate
 from telekpi.i18n.words import BETTER, UNITS, band_text, level_name, stage_name, word
 from telekpi.units import formatter
+
+if TYPE_CHECKING:
+    from telekpi.engine.engine import Engine
 
 
 class Fmt(str, Enum):
@@ -175,6 +177,8 @@ def funnel_cmd(
     spark_conf: list[str] = SparkConfOpt, clickhouse_url: str = ClickHouseUrlOpt,
 ) -> None:
     """The lead funnel: stages, drop-off, rates against their bands, and the bottleneck."""
+    from telekpi.analysis.funnel import funnel as run_funnel
+
     req = Request((), tuple(by), period.value if period else None,
                   _date(start, "--from"), _date(end, "--to"), _where(where))
     engine = open_engine(ctx, engine_name, lake, spark_master, spark_conf, clickhouse_url)

@@ -4,14 +4,16 @@ from __future__ import annotations
 
 import time
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import typer
 
 from telekpi.cli.output import print_table
 from telekpi.cli.root import app, open_workspace
-from telekpi.engine.rollups import rollup_lake
 from telekpi.i18n import _
-from telekpi.workspace import Workspace
+
+if TYPE_CHECKING:
+    from telekpi.workspace import Workspace
 
 
 def update_rollups(ws: Workspace) -> None:
@@ -34,6 +36,7 @@ def rollups_cmd(
     answer KPIs without reading every row, and bring them up to date. `telekpi import` and
     the server keep them current themselves."""
     if lake is not None:
+        from telekpi.engine.rollups import rollup_lake
         from telekpi.store.lake import lake_workspace, read_manifest
         from telekpi.workspace import Workspace
 

@@ -1,4 +1,16 @@
-"""The Typer app every command adds itself to, and its global options (--db, --lang)."""
+"""The Typer app every command adds itself to, and its global options (--db, --lang).
+
+Start-up: every command module is imported to build the command tree (``app.py``),
+for `telekpi --help` and for every command run, so a command module imports at its top
+only what declaring its commands needs: typer, the standard library, ``telekpi.cli``,
+``telekpi.i18n``, ``telekpi.errors`` and plain declarations (``model.tables``,
+``engine.request``, ``settings``). What a command works with (the workspace, engine,
+analysis, ingest, reports, and DuckDB, Arrow, sqlglot, Babel, rich, PyYAML, FastAPI
+under them) is imported inside the command's function, and a helper's annotations
+name those types under ``TYPE_CHECKING``. So `telekpi --help` loads none of them and
+`telekpi kpi` only what a query needs; ``tests/cli/test_startup.py`` fails when a
+heavy library creeps back into the help path, and ``./dev bench startup`` times it.
+"""
 
 from __future__ import annotations
 

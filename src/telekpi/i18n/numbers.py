@@ -7,27 +7,26 @@ Babel takes about 15 µs a number; a 100,000-cell table would spend seconds on i
 value is rounded here (half-up, once) and, where the locale groups by threes in Latin
 digits, as all five do, grouped by Python's own formatting with the locale's symbols;
 Babel places the sign, percent and currency, learnt once per Formatter from a probe.
-Tests hold the fast path to Babel's output."""
+Tests hold the fast path to Babel's output.
+
+Importing Babel takes longer than a `telekpi kpi` query on the rollups, so it is imported
+when first needed (each Babel call below imports its function): an English Formatter
+knows its symbols and sign and percent templates without it (``ENGLISH``, held to what
+Babel learns by a test), so counts, rates and durations in English need no Babel;
+money, dates and the other languages load it."""
 
 from __future__ import annotations
 
 import re
 from datetime import date, datetime
 from decimal import ROUND_HALF_UP, Decimal
-
-from babel import Locale
-from babel.dates import format_date, format_datetime, format_interval, format_skeleton
-from babel.numbers import (
-    format_currency,
-    format_decimal,
-    format_percent,
-    get_currency_precision,
-    get_decimal_symbol,
-    get_group_symbol,
-    get_minus_sign_symbol,
-)
+from functools import cached_property
+from typing import TYPE_CHECKING, NamedTuple
 
 from telekpi.i18n import current
+
+if TYPE_CHECKING:
+    from babel import Locale
 
 BABEL_LOCALE = {"en": "en", "vi": "vi", "th": "th", "zh_Hans": "zh_Hans_CN", "zh_Hant": "zh_Hant_TW"}
 DATE_PATTERN = {"en": "yyyy-MM-dd", "vi": "dd/MM/yyyy", "th": "dd/MM/yyyy", "zh_Hans": "yyyy-MM-dd",
@@ -58,39 +57,94 @@ def clock(seconds: float) -> str:
     return f"{sign}{s // 3600}:{s % 3600 // 60:02d}:{s % 60:02d}" if s >= 3600 else f"{sign}{s // 60}:{s % 60:02d}"
 
 
+class Numbers(NamedTuple):
+    """What a Formatter learns of a locale's numbers: whether Python may group them (Latin
+    digits in threes), the group, decimal and minus symbols, and the templates of a number
+    and a percentage, positive and negative ("{}" stands for the grouped digits)."""
+
+    fast: bool
+    symbols: tuple[str, str, str]
+    number: tuple[str, ...]
+    percent: tuple[str, ...]
+
+
+ENGLISH = Numbers(True, (",", ".", "-"), ("{}", "-{}"), ("{}%", "-{}%"))
+
+
+def _translation(symbols: tuple[str, str, str]) -> dict[int, str]:
+    """Python's grouping (1,234.5, -) into the locale's symbols."""
+    group, decimal, minus = symbols
+    return str.maketrans({",": group, ".": decimal, "-": minus})
+
+
+def learn(loc: Locale) -> Numbers:
+    """A locale's ``Numbers``, from Babel's own formatting of a probe."""
+    from babel.numbers import (
+        format_decimal,
+        format_percent,
+        get_decimal_symbol,
+        get_group_symbol,
+        get_minus_sign_symbol,
+    )
+
+    fmt = loc.decimal_formats.get(None)
+    fast = loc.default_numbering_system == "latn" and fmt is not None and fmt.grouping == (3, 3)
+    symbols = (get_group_symbol(loc), get_decimal_symbol(loc), get_minus_sign_symbol(loc))
+    plain = f"{PROBE:,f}".translate(_translation(symbols)) if fast else format_decimal(PROBE, "#,##0", locale=loc)
+    return Numbers(fast, symbols,
+                   tuple(format_decimal(sign * PROBE, "#,##0", locale=loc).replace(plain, "{}")
+                         for sign in (1, -1)),
+                   tuple(format_percent(sign * PROBE / 100, "#,##0%", locale=loc).replace(plain, "{}")
+                         for sign in (1, -1)))
+
+
 class Formatter:
     """Formats values by unit for one language and currency."""
 
     def __init__(self, lang: str | None = None, currency: str = "USD"):
         self.lang = lang or current()
-        self.locale = Locale.parse(BABEL_LOCALE.get(self.lang, "en"))
         self.currency = currency
-        self.currency_digits = get_currency_precision(currency)
-        loc = self.locale
-        fmt = loc.decimal_formats.get(None)
-        self.fast = loc.default_numbering_system == "latn" and fmt is not None and fmt.grouping == (3, 3)
-        self._symbols = str.maketrans({",": get_group_symbol(loc), ".": get_decimal_symbol(loc),
-                                       "-": get_minus_sign_symbol(loc)})
+        english = BABEL_LOCALE.get(self.lang, "en") == "en"
+        numbers = ENGLISH if english else learn(self.locale)
+        self.fast = numbers.fast
+        self._symbols = _translation(numbers.symbols)
+        self._number, self._percent = numbers.number, numbers.percent
+
+    @cached_property
+    def locale(self) -> Locale:
+        from babel import Locale
+
+        return Locale.parse(BABEL_LOCALE.get(self.lang, "en"))
+
+    @cached_property
+    def currency_digits(self) -> int:
+        from babel.numbers import get_currency_precision
+
+        return get_currency_precision(self.currency)
+
+    @cached_property
+    def _money(self) -> tuple[str, ...]:
+        """The currency's templates, positive and negative, as Babel places its symbol."""
+        from babel.numbers import format_currency
+
         plain = self.grouped(PROBE)
-        self._number = tuple(format_decimal(sign * PROBE, "#,##0", locale=loc).replace(plain, "{}")
-                             for sign in (1, -1))
-        self._percent = tuple(format_percent(sign * PROBE / 100, "#,##0%", locale=loc).replace(plain, "{}")
-                              for sign in (1, -1))
-        pattern = loc.currency_formats["standard"].pattern.split(";")[0]
+        pattern = self.locale.currency_formats["standard"].pattern.split(";")[0]
         pattern = re.sub(r"\.0+", "", pattern)
-        self._money = tuple(format_currency(sign * PROBE, currency, pattern, locale=loc,
-                                            currency_digits=False).replace(plain, "{}")
-                            for sign in (1, -1))
+        return tuple(format_currency(sign * PROBE, self.currency, pattern, locale=self.locale,
+                                     currency_digits=False).replace(plain, "{}")
+                     for sign in (1, -1))
 
     def grouped(self, d: Decimal) -> str:
         """A rounded Decimal with the locale's grouping and decimal symbols, unsigned."""
         d = d.copy_abs()
         if self.fast:
             return f"{d:,f}".translate(self._symbols)
+        from babel.numbers import format_decimal
+
         places = -d.as_tuple().exponent if d.as_tuple().exponent < 0 else 0
         return format_decimal(d, _pattern(places), locale=self.locale)
 
-    def _signed(self, d: Decimal, templates: tuple[str, str]) -> str:
+    def _signed(self, d: Decimal, templates: tuple[str, ...]) -> str:
         """``d`` grouped, in the positive or negative template (sign, %, currency placed by Babel)."""
         return templates[d.is_signed()].replace("{}", self.grouped(d))
 
@@ -132,6 +186,8 @@ class Formatter:
         if unit in ("date", "month", "datetime"):
             return getattr(self, unit)(v)
         if unit in ("quarter", "year"):
+            from babel.dates import format_skeleton
+
             d = date.fromisoformat(v[:10]) if isinstance(v, str) else v
             return format_skeleton("yQQQ" if unit == "quarter" else "y", d, locale=self.locale)
         if unit == "weekday":
@@ -153,32 +209,44 @@ class Formatter:
             return "—"
         if isinstance(d, str):
             d = date.fromisoformat(d[:10])
+        from babel.dates import format_date
+
         return format_date(d, DATE_PATTERN.get(self.lang, "yyyy-MM-dd"), locale=self.locale)
 
     def short_date(self, d: date | str) -> str:
         """Day and month only, for chart axes."""
         if isinstance(d, str):
             d = date.fromisoformat(d[:10])
+        from babel.dates import format_date
+
         return format_date(d, SHORT_PATTERN.get(self.lang, "MMM d"), locale=self.locale)
 
     def month(self, d: date | str) -> str:
         if isinstance(d, str):
             d = date.fromisoformat(d[:10])
+        from babel.dates import format_date
+
         return format_date(d, MONTH_PATTERN.get(self.lang, "MMM yyyy"), locale=self.locale)
 
     def month_name(self, d: date) -> str:
         """A month in words, as in a sentence: "October 2026", "tháng 10 năm 2026"."""
+        from babel.dates import format_skeleton
+
         return format_skeleton("yMMMM", d, locale=self.locale)
 
     def span(self, start: date, end: date) -> str:
         """Days ``start``–``end`` as the language writes a range: "Feb 14 – 28, 2026"; one day
         when they are equal."""
+        from babel.dates import format_interval
+
         return format_interval(start, end, "yMMMd", locale=self.locale)
 
     def datetime(self, t: datetime | date) -> str:
         """To the minute, as the time was recorded (no zone conversion here); a date as a date."""
         if not isinstance(t, datetime):
             return self.date(t)
+        from babel.dates import format_datetime
+
         return format_datetime(t, DATE_PATTERN.get(self.lang, "yyyy-MM-dd") + " HH:mm", locale=self.locale)
 
     def weekday(self, iso: int, width: str = "abbreviated") -> str:

@@ -10,7 +10,6 @@ from __future__ import annotations
 from pathlib import Path
 
 import duckdb
-import pyarrow as pa
 
 from telekpi import sql as sqltext
 from telekpi.errors import InputError, TelekpiError
@@ -188,6 +187,9 @@ def touch(con, tables) -> None:
 
 def absent_keys(con, table: str, keys: list[str]) -> int:
     """How many of ``keys`` no row of ``table`` (a table with a one-column key) holds yet."""
+    # Arrow (and numpy) are imported by the writes that need them, not by every query.
+    import pyarrow as pa
+
     (key,) = TABLES[table].key
     con.register("__keys", pa.table({"key": pa.array(keys, pa.string())}))
     try:

@@ -4,7 +4,23 @@
 many threads (the server): a cursor per request, one writer, an answer cache, and the daily
 rollups folded in the background."""
 
-from telekpi.workspace.shared import SharedWorkspace
+from __future__ import annotations
+
+from typing import TYPE_CHECKING, Any
+
 from telekpi.workspace.workspace import Workspace
 
+if TYPE_CHECKING:
+    from telekpi.workspace.shared import SharedWorkspace
+
 __all__ = ["SharedWorkspace", "Workspace"]
+
+
+def __getattr__(name: str) -> Any:
+    """``SharedWorkspace`` is imported when first asked for: it needs the engine (DuckDB,
+    sqlglot), which a command such as ``telekpi metrics`` never loads (start-up)."""
+    if name == "SharedWorkspace":
+        from telekpi.workspace.shared import SharedWorkspace
+
+        return SharedWorkspace
+    raise AttributeError(f"module {__name__!r} has no attribute {name!r}")

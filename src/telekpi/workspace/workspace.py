@@ -11,18 +11,18 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from telekpi.catalog.loader import Catalog, load_catalog
-from telekpi.engine.engine import Engine
 from telekpi.engine.request import Request, Result
 from telekpi.settings import Settings, load_settings
-from telekpi.store.warehouse import Warehouse, quarantine_rows, recent_imports
 
 if TYPE_CHECKING:
     from telekpi.alerts.evaluate import Alert
     from telekpi.alerts.rules import Rules
+    from telekpi.engine.engine import Engine
     from telekpi.engine.rollups.upkeep import RollupUpkeep
     from telekpi.ingest.follow import Follower
     from telekpi.ingest.mapping import Mapping
     from telekpi.ingest.pipeline import FileResult
+    from telekpi.store.warehouse import Warehouse
 
 
 class Workspace:
@@ -59,6 +59,9 @@ class Workspace:
     @property
     def warehouse(self) -> Warehouse:
         if self._warehouse is None:
+            # DuckDB is imported by the commands that read data, not by `telekpi metrics`.
+            from telekpi.store.warehouse import Warehouse
+
             self._warehouse = Warehouse(self.db, read_only=self.read_only, memory_limit=self.memory_limit)
         return self._warehouse
 
@@ -68,17 +71,22 @@ class Workspace:
 
     def engine(self, *, use_rollups: bool = True, warehouse: Warehouse | None = None, **options: Any) -> Engine:
         """The engine over the warehouse (or over ``warehouse``, a cursor of it)."""
+        from telekpi.engine.engine import Engine
+
         return Engine(warehouse or self.warehouse, self.settings, self.catalog, use_rollups=use_rollups,
                       **options)
 
     def lake_engine(self, lake: str, engine: str = "duckdb", **backend_options: Any) -> Engine:
         """An engine over a Parquet lake on DuckDB, Spark or ClickHouse, with the settings and
         metrics the lake was written with (else this workspace's)."""
+        from telekpi.engine.engine import Engine
+
         return Engine.over_lake(lake, engine, self.folder, **backend_options)
 
     def planner_only(self, dialect: str, lake: str | None = None) -> Engine:
         """An engine that plans and explains in ``dialect`` without any data, with the lake's
         settings and metrics when ``lake`` is a local lake, else this workspace's."""
+        from telekpi.engine.engine import Engine
         from telekpi.store.lake import lake_workspace
 
         folder = lake_workspace(lake) if lake else None
@@ -148,9 +156,13 @@ class Workspace:
 
     def quarantine(self, *, source: str | None = None, table: str | None = None,
                    limit: int | None = 100) -> list[dict]:
+        from telekpi.store.warehouse import quarantine_rows
+
         return quarantine_rows(self.warehouse, source=source, table=table, limit=limit)
 
     def recent_imports(self, limit: int = 20) -> list[dict]:
+        from telekpi.store.warehouse import recent_imports
+
         return recent_imports(self.warehouse, limit)
 
     def export_lake(self, out: Path, *, row_group_size: int = 1_000_000) -> dict[str, int]:
