@@ -1,10 +1,13 @@
-"""Quoting a value or a name into DuckDB SQL text, in one place.
+"""DuckDB SQL in one place: quoting a value or a name into text, and building syntax trees.
 
-The engine builds its queries as sqlglot syntax trees; the lower layers (validation, the
-warehouse, the lake) write a few statements of their own, and quote through here so that
-every string literal and identifier is escaped the way sqlglot renders it for DuckDB."""
+The engine builds its queries as sqlglot syntax trees (``fn``, ``cast``, ``column``); the
+lower layers (validation, the warehouse, the lake) write a few statements of their own, and
+quote through here so that every string literal and identifier is escaped the way sqlglot
+renders it for DuckDB."""
 
 from __future__ import annotations
+
+from functools import lru_cache
 
 from sqlglot import exp
 
@@ -36,3 +39,24 @@ def message(text: str, sql: dict[str, str], **values: object) -> str:
     SQL expressions, worked out row by row; the others become ``values``, as text."""
     parts = pieces(text, **{k: str(v) for k, v in values.items()}, **{k: (e,) for k, e in sql.items()})
     return " || ".join(string(p) if isinstance(p, str) else p[0] for p in parts) or string("")
+
+
+def fn(name: str, *args: exp.Expr) -> exp.Func:
+    """A function call as DuckDB's parser reads it (``date_trunc`` → ``TimestampTrunc``), so
+    the rewrites for other engines see the same nodes as in parsed SQL."""
+    return exp.func(name, *args, dialect="duckdb")
+
+
+def cast(node: exp.Expr, to: str) -> exp.Cast:
+    """``CAST(node AS to)``, the type as DuckDB reads it (VARCHAR is TEXT)."""
+    return exp.Cast(this=node, to=_type(to).copy())
+
+
+@lru_cache(maxsize=64)
+def _type(name: str) -> exp.DataType:
+    return exp.DataType.build(name, dialect="duckdb")
+
+
+def column(name: str, table: str | None = None) -> exp.Column:
+    """``table.name``, or ``table.*`` for ``name='*'``."""
+    return exp.column(exp.Star() if name == "*" else name, table)

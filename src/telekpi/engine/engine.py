@@ -110,11 +110,11 @@ class Engine:
         dialect = dialect or self.backend.dialect
         head = f"-- engine: {dialect}\n" if dialect != "duckdb" else ""
         head += "".join(f"-- ${k} = {v!r}\n" for k, v in plan.params.items())
-        return head + transpile(plan.sql, dialect)
+        return head + plan.text(dialect)
 
     def query(self, req: Request) -> Result:
         plan = self.planner.plan(req)
-        sql = transpile(plan.sql, self.backend.dialect)
+        sql = plan.sql if self.backend.dialect == "duckdb" else plan.text(self.backend.dialect)
         key = sql + "\n" + repr(sorted(plan.params.items()))
         cached = self.cache.get(key) if self.cache else None
         if cached is not None:
