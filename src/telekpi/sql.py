@@ -43,8 +43,9 @@ def message(text: str, sql: dict[str, str], **values: object) -> str:
 
 def fn(name: str, *args: exp.Expr) -> exp.Func:
     """A function call as DuckDB's parser reads it (``date_trunc`` → ``TimestampTrunc``), so
-    the rewrites for other engines see the same nodes as in parsed SQL."""
-    return exp.func(name, *args, dialect="duckdb")
+    the rewrites for other engines see the same nodes as in parsed SQL. The arguments become
+    its children, as they are."""
+    return exp.func(name, *args, dialect="duckdb", copy=False)
 
 
 def cast(node: exp.Expr, to: str) -> exp.Cast:

@@ -66,16 +66,19 @@ def test_where_values_are_bound_parameters_never_sql(planner):
     assert sorted(p.name for p in plan.tree.find_all(exp.Placeholder)) == ["w0", "w1", "w2"]
 
 
-def test_the_rollup_read_is_in_the_plan():
+def calls_rollup(planner):
+    """A current calls rollup holding calls and connected_calls."""
     from telekpi.engine.rollups import SPECS, Rollup, column_of
 
-    settings = Settings(timezone="Asia/Bangkok")
-    catalog = load_catalog(None)
     spec = SPECS["calls"]
-    cols = frozenset(column_of(catalog.measures[m], settings) for m in ("calls", "connected_calls"))
-    rollup = Rollup("calls", spec.table, tuple((frozenset(g), spec.mask(g))
-                                               for g in spec.grouping_sets), cols)
-    rolled = Planner(catalog, settings, {"calls": rollup})
+    cols = frozenset(column_of(planner.catalog.measures[m], planner.settings)
+                     for m in ("calls", "connected_calls"))
+    return Rollup("calls", spec.table, tuple((frozenset(g), spec.mask(g))
+                                             for g in spec.grouping_sets), cols)
+
+
+def test_the_rollup_read_is_in_the_plan(planner):
+    rolled = Planner(planner.catalog, planner.settings, {"calls": calls_rollup(planner)})
     assert [s.rollup for s in rolled.plan(Request(("connection_rate",), by=("team",))).steps] == \
         ["_rollup_calls"]
     # a dimension the rollup lacks, or a measure it does not hold: the rows
@@ -98,7 +101,7 @@ def test_planning_parses_no_sql_it_wrote(planner, monkeypatch):
 
     # (sqlglot's own generators still read a type name now and then: parse_into, not parse)
     monkeypatch.setattr(sqlglot.dialects.dialect.Dialect, "parse", refuse)
-    plan = planner.plan(req)
+    plan = planner._plan(req)   # planned again, not the plan kept
     for dialect in ("duckdb", "spark", "clickhouse"):
         assert plan.text(dialect).startswith("-- plan: metrics aht")
 
@@ -140,3 +143,17 @@ def test_growth_widens_the_scope(planner):
 def test_bad_requests(planner, req, needle):
     with pytest.raises(QueryError, match=needle):
         planner.plan(req)
+
+
+def test_a_plan_is_kept_while_the_rollups_stay(planner):
+    req = Request(("connection_rate",), by=("agent",), period="month")
+    plan = planner.plan(req)
+    assert planner.plan(Request(("connection_rate",), by=("agent",), period="month")) is plan
+    assert planner.plan(Request(("calls",), by=("agent",), period="month")) is not plan
+    same = Planner(planner.catalog, planner.settings)   # the web app's engine of a request
+    assert same.plan(req) is plan
+    same.rollups = {"calls": calls_rollup(planner)}   # rollups refreshed: planned again
+    assert [s.rollup for s in same.plan(req).steps] == ["_rollup_calls"]
+    # other settings, even equal ones: planned for them
+    other = Planner(planner.catalog, Settings(timezone="Asia/Bangkok"))
+    assert other.plan(req) is not plan and other.plan(req).sql == plan.sql

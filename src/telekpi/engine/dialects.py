@@ -43,11 +43,11 @@ AGGREGATES = (exp.Count, exp.Sum, exp.Min, exp.Max, exp.Avg, exp.Median, exp.Log
               exp.LogicalAnd)
 
 
-def localize(tree: exp.Expr, tz: str) -> exp.Expr:
+def localize(tree: exp.Expr, tz: str, copy: bool = True) -> exp.Expr:
     """``timezone('<tz>', instant)`` → ``make_timestamp(epoch_us(instant) + offset)`` when the
     workspace zone has one fixed offset (``scope.fixed_offset``); the local → instant form
-    (``CAST(… AS TIMESTAMP)``) and zones with DST keep ICU. A new tree (``tree`` itself in
-    a zone with DST)."""
+    (``CAST(… AS TIMESTAMP)``) and zones with DST keep ICU. A new tree, unless not ``copy``
+    (``tree`` itself, changed, is then the answer)."""
     offset = fixed_offset(tz)
     if offset is None:
         return tree
@@ -63,7 +63,7 @@ def localize(tree: exp.Expr, tz: str) -> exp.Expr:
                          expression=exp.Literal.number(offset * 1_000_000))
         return fn("make_timestamp", micros)
 
-    return _rewrite(tree, local)
+    return _rewrite(tree, local, copy=copy)
 
 
 def transpile(sql: str | exp.Expr, dialect: str) -> str:

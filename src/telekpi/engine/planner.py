@@ -30,6 +30,11 @@ from telekpi.settings import Settings
 from telekpi.sql import cast, column, fn
 
 ADDITIVE = ("count", "sum", "count_distinct")
+# Plans kept: building and rendering one takes milliseconds (bench/plan_bench.py), and a
+# dashboard asks the same requests again and again. A catalog and settings are not changed
+# once loaded (Settings is frozen), so a plan stays right for them.
+PLANS: dict[tuple, tuple[Catalog, Settings, Plan]] = {}
+PLANS_KEPT = 512
 
 
 class Planner(ModelSteps):
@@ -104,6 +109,21 @@ class Planner(ModelSteps):
 
     # -- steps 2 to 5 ----------------------------------------------------------------
     def plan(self, req: Request) -> Plan:
+        """The plan of a request: kept (``PLANS``), and shared by the planners of the same
+        catalog and settings objects (the web app's engine of each request) while the rollups
+        they may read stay the same. Not to be changed."""
+        key = (id(self.catalog), id(self.settings), req, tuple(self.rollups.items()),
+               self.lake_months)
+        kept = PLANS.get(key)
+        if kept is not None and kept[0] is self.catalog and kept[1] is self.settings:
+            return kept[2]
+        plan = self._plan(req)
+        if len(PLANS) >= PLANS_KEPT:
+            PLANS.clear()
+        PLANS[key] = (self.catalog, self.settings, plan)   # held: their ids stay theirs
+        return plan
+
+    def _plan(self, req: Request) -> Plan:
         self._check(req)
         acc: dict[str, set[str]] = {}
         lagged: dict[str, set[str]] = {}
@@ -148,7 +168,7 @@ class Planner(ModelSteps):
         query.set("with_", exp.With(expressions=[
             exp.CTE(this=s.body, alias=exp.TableAlias(this=exp.to_identifier(s.name)))
             for s in steps]))
-        localised = localize(query, self.settings.timezone)
+        localised = localize(query, self.settings.timezone, copy=False)
         steps = [replace(s, body=cte.this)   # the steps as they run
                  for s, cte in zip(steps, localised.args["with_"].expressions, strict=True)]
         columns = list(req.by) + (["period"] if req.period else []) + list(req.metrics)

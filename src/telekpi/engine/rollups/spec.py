@@ -183,7 +183,7 @@ def build_sql(spec: Spec, catalog: Catalog, settings: Settings, *, helpers: bool
         for g in spec.grouping_sets])
     query = exp.select(*keys, mask, *aggs, copy=False).from_(inner.subquery("x", copy=False), copy=False)
     query.set("group", exp.Group(expressions=[sets]))
-    return localize(query, settings.timezone).sql("duckdb"), list(cols)
+    return localize(query, settings.timezone, copy=False).sql("duckdb"), list(cols)
 
 
 def _utc_midnight(d: date) -> exp.Expr:

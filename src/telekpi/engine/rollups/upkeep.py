@@ -184,7 +184,7 @@ class RollupUpkeep:
     def _resum(self, con, spec: Spec, times_sql: str) -> None:
         """The local days of the model times ``times_sql`` selects, summed again from the rows."""
         day = localize(cast(local_time(self.settings.timezone, column("t")), "DATE"),
-                       self.settings.timezone).sql("duckdb")
+                       self.settings.timezone, copy=False).sql("duckdb")
         con.execute(f"CREATE OR REPLACE TEMP TABLE {DAYS} AS SELECT DISTINCT {day} AS day "
                     f"FROM ({times_sql}) AS w(t) WHERE t IS NOT NULL")
         first, last = con.execute(f"SELECT min(day), max(day) FROM {DAYS}").fetchall()[0]
