@@ -30,7 +30,6 @@ from __future__ import annotations
 import re
 from functools import lru_cache
 
-import sqlglot
 from sqlglot import exp
 
 from telekpi.engine.scope import fixed_offset
@@ -66,19 +65,13 @@ def localize(tree: exp.Expr, tz: str, copy: bool = True) -> exp.Expr:
     return _rewrite(tree, local, copy=copy)
 
 
-def transpile(sql: str | exp.Expr, dialect: str) -> str:
-    """The DuckDB query ``sql`` (text, or a tree: left as it is) in ``dialect``, meaning the same;
-    the comment lines at the head of a text are kept."""
+def transpile(tree: exp.Expr, dialect: str) -> str:
+    """The DuckDB query ``tree`` as text in ``dialect``, meaning the same (``tree`` is left as
+    it is)."""
     if dialect not in DIALECTS:
         raise QueryError(_("unknown engine {engine}; expected one of: {engines}").format(
             engine=repr(dialect), engines=", ".join(DIALECTS)))
-    if isinstance(sql, exp.Expr):
-        return rewrite(sql, dialect).sql(dialect=dialect, pretty=True)
-    if dialect == "duckdb":
-        return sql
-    comments = "".join(line + "\n" for line in sql.splitlines() if line.startswith("--"))
-    body = "\n".join(line for line in sql.splitlines() if not line.startswith("--"))
-    return comments + transpile(sqlglot.parse_one(body, read="duckdb"), dialect)
+    return rewrite(tree, dialect).sql(dialect=dialect, pretty=True)
 
 
 def rewrite(tree: exp.Expr, dialect: str) -> exp.Expr:

@@ -8,6 +8,8 @@ from collections import OrderedDict
 from decimal import Decimal
 from pathlib import Path
 
+from sqlglot import exp
+
 from telekpi.catalog.loader import Catalog, load_catalog
 from telekpi.engine.backends import Backend, DuckDBBackend
 from telekpi.engine.dialects import transpile
@@ -133,15 +135,10 @@ class Engine:
             self.cache.put(key, [dict(r) for r in rows])
         return Result(list(req.metrics), list(req.by), req.period, rows, sql)
 
-    def rows(self, sql: str, args: list) -> list[dict]:
-        """Run the engine's own DuckDB SQL with ``?`` arguments (lookups) on whatever backend."""
-        if self.backend.dialect == "duckdb":
-            names, values = self.backend.execute(sql, args)
-        else:
-            parts = sql.split("?")
-            named = parts[0] + "".join(f"$p{i}{rest}" for i, rest in enumerate(parts[1:]))
-            names, values = self.backend.execute(transpile(named, self.backend.dialect),
-                                                 {f"p{i}": a for i, a in enumerate(args)})
+    def rows(self, query: exp.Expr, params: dict) -> list[dict]:
+        """Run one of the engine's own queries (a DuckDB tree with ``$name`` parameters: the
+        lookups) on whatever backend."""
+        names, values = self.backend.execute(transpile(query, self.backend.dialect), params)
         return [{n: _plain(v) for n, v in zip(names, r, strict=True)} for r in values]
 
     def supports(self, metric_id: str, dims) -> bool:
