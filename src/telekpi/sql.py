@@ -1,12 +1,13 @@
 """DuckDB SQL in one place: quoting a value or a name into text, and building syntax trees.
 
-The engine builds its queries as sqlglot syntax trees (``fn``, ``cast``, ``column``); the
+The engine builds its queries as sqlglot syntax trees (``fn``, ``cast``, ``select`` …); the
 lower layers (validation, the warehouse, the lake) write a few statements of their own, and
 quote through here so that every string literal and identifier is escaped the way sqlglot
 renders it for DuckDB."""
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from functools import lru_cache
 
 from sqlglot import exp
@@ -61,3 +62,31 @@ def _type(name: str) -> exp.DataType:
 def column(name: str, table: str | None = None) -> exp.Column:
     """``table.name``, or ``table.*`` for ``name='*'``."""
     return exp.column(exp.Star() if name == "*" else name, table)
+
+
+def alias(node: exp.Expr, name: str, quoted: bool = False) -> exp.Alias:
+    """``node AS name``."""
+    return exp.Alias(this=node, alias=exp.to_identifier(name, quoted=quoted))
+
+
+def select(cols: Sequence[exp.Expr], source: exp.Expr, *, joins=(), where=(),
+           group: Sequence[exp.Expr] | None = None, group_all: bool = False,
+           distinct: bool = False) -> exp.Select:
+    """``SELECT cols FROM source joins WHERE a AND b GROUP BY …``."""
+    q = exp.Select(expressions=list(cols), from_=exp.From(this=source))
+    if distinct:
+        q.set("distinct", exp.Distinct())
+    if joins:
+        q.set("joins", list(joins))
+    if where:
+        q.set("where", exp.Where(this=exp.and_(*where, copy=False)))
+    if group_all:
+        q.set("group", exp.Group(all=True))
+    elif group:
+        q.set("group", exp.Group(expressions=list(group)))
+    return q
+
+
+def is_not_null(node: exp.Expr) -> exp.Expr:
+    """``node IS NOT NULL``."""
+    return exp.Not(this=exp.Is(this=node, expression=exp.Null()))

@@ -23,11 +23,11 @@ from telekpi.engine.plan import Plan, Step
 from telekpi.engine.request import PERIODS, Request
 from telekpi.engine.rollups import Rollup
 from telekpi.engine.scope import date_literal, period_start, step
-from telekpi.engine.steps import ModelSteps, alias, keys, select, where_params
+from telekpi.engine.steps import ModelSteps, keys, where_params
 from telekpi.errors import QueryError
 from telekpi.i18n import _
 from telekpi.settings import Settings
-from telekpi.sql import cast, column, fn
+from telekpi.sql import alias, cast, column, fn, select
 
 ADDITIVE = ("count", "sum", "count_distinct")
 # Plans kept: building and rendering one takes milliseconds (bench/plan_bench.py), and a

@@ -29,36 +29,10 @@ from telekpi.engine.scope import (
 )
 from telekpi.model.tables import TABLES
 from telekpi.settings import Settings
-from telekpi.sql import cast, column, fn
+from telekpi.sql import alias, cast, column, fn, is_not_null, select
 from telekpi.store.lake import LAKE_MONTH, month_view
 
 LAKE_PERIODS = ("month", "quarter", "year")
-
-
-def alias(node: exp.Expr, name: str, quoted: bool = False) -> exp.Alias:
-    return exp.Alias(this=node, alias=exp.to_identifier(name, quoted=quoted))
-
-
-def select(cols: Sequence[exp.Expr], source: exp.Expr, *, joins=(), where=(),
-           group: Sequence[exp.Expr] | None = None, group_all: bool = False,
-           distinct: bool = False) -> exp.Select:
-    """``SELECT cols FROM source joins WHERE a AND b GROUP BY …``."""
-    q = exp.Select(expressions=list(cols), from_=exp.From(this=source))
-    if distinct:
-        q.set("distinct", exp.Distinct())
-    if joins:
-        q.set("joins", list(joins))
-    if where:
-        q.set("where", exp.Where(this=exp.and_(*where, copy=False)))
-    if group_all:
-        q.set("group", exp.Group(all=True))
-    elif group:
-        q.set("group", exp.Group(expressions=list(group)))
-    return q
-
-
-def is_not_null(node: exp.Expr) -> exp.Expr:
-    return exp.Not(this=exp.Is(this=node, expression=exp.Null()))
 
 
 def keys(req: Request, period: bool | None = None) -> list[str]:

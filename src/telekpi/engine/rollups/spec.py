@@ -31,7 +31,7 @@ from telekpi.engine.dialects import localize
 from telekpi.engine.measures import measure_expr, measure_key
 from telekpi.engine.scope import local_time, utc_literal
 from telekpi.settings import Settings
-from telekpi.sql import cast, fn
+from telekpi.sql import alias, cast, fn, select
 from telekpi.sql import column as sql_column
 
 FORMAT = 3
@@ -150,8 +150,8 @@ def build_sql(spec: Spec, catalog: Catalog, settings: Settings, *, helpers: bool
     dims = {d: tree(model.dims[d], settings) for d in spec.dims}
     day = cast(local_time(settings.timezone, tree(model.time, settings)), "DATE")
     base = model.base_tree()
-    new = (exp.select(exp.Star(except_=[sql_column("__old")]), copy=False).from_(rows, copy=False)
-           .subquery(copy=False) if rows else None)
+    new = (exp.Subquery(this=select([exp.Star(except_=[sql_column("__old")])], exp.table_(rows)))
+           if rows else None)
     if spec.model == "leads" and (helpers or rows):
         first = (exp.table_(FIRST_CALLS_TABLE) if helpers
                  else exp.Subquery(this=parse(FIRST_CALLS.format(calls="calls")).copy()))
@@ -160,29 +160,25 @@ def build_sql(spec: Spec, catalog: Catalog, settings: Settings, *, helpers: bool
         assert model.base == f"{spec.model} x", model.base
         base = new
         base.set("alias", exp.TableAlias(this=exp.to_identifier("x")))
-    where = []
+    where: list[exp.Expr] = []
     if days is not None:
         # a day's instants lie within 14 h of its UTC date: the range lets zone maps skip the rest
         table, first_day, last_day = days
-        where = [exp.GTE(this=tree(model.time, settings), expression=_utc_midnight(first_day - timedelta(days=1))),
-                 exp.LT(this=tree(model.time, settings), expression=_utc_midnight(last_day + timedelta(days=2))),
-                 exp.In(this=day.copy(), query=exp.select("day", copy=False).from_(table, copy=False)
-                        .subquery(copy=False))]
-    inner = exp.select(sql_column("*", "x"), exp.alias_(day, "__day", copy=False),
-                       *(exp.alias_(e, f"d_{d}", copy=False) for d, e in dims.items()), copy=False)
-    inner = inner.from_(base, copy=False)
-    for j in model.joins_for(list(dims.values())):
-        inner.append("joins", j)
-    if where:
-        inner.set("where", exp.Where(this=exp.and_(*where, copy=False)))
+        listed = exp.Subquery(this=select([sql_column("day")], exp.table_(table)))
+        where = [exp.GTE(this=tree(model.time, settings),
+                         expression=_utc_midnight(first_day - timedelta(days=1))),
+                 exp.LT(this=tree(model.time, settings),
+                        expression=_utc_midnight(last_day + timedelta(days=2))),
+                 exp.In(this=day.copy(), query=listed)]
+    inner = select([sql_column("*", "x"), alias(day, "__day"), *(alias(e, f"d_{d}") for d, e in dims.items())],
+                   base, joins=model.joins_for(list(dims.values())), where=where)
     keys = [sql_column("__day")] + [sql_column(f"d_{d}") for d in spec.dims]
-    mask = exp.alias_(fn("grouping", *(sql_column(f"d_{d}") for d in spec.dims)), "__set", copy=False)
-    aggs = [exp.alias_(measure_expr(m, settings, exp.Null()), c, copy=False) for c, m in cols.items()]
+    mask = alias(fn("grouping", *(sql_column(f"d_{d}") for d in spec.dims)), "__set")
+    aggs = [alias(measure_expr(m, settings, exp.Null()), c) for c, m in cols.items()]
     sets = exp.GroupingSets(expressions=[
         exp.Tuple(expressions=[sql_column("__day")] + [sql_column(f"d_{d}") for d in g])
         for g in spec.grouping_sets])
-    query = exp.select(*keys, mask, *aggs, copy=False).from_(inner.subquery("x", copy=False), copy=False)
-    query.set("group", exp.Group(expressions=[sets]))
+    query = select([*keys, mask, *aggs], inner.subquery("x", copy=False), group=[sets])
     return localize(query, settings.timezone, copy=False).sql("duckdb"), list(cols)
 
 
