@@ -1,8 +1,9 @@
-"""Request → one SQL query (DuckDB dialect), with a comment per plan step.
+"""Request → a plan (``plan.py``): its steps as data and one query as a sqlglot syntax tree
+in DuckDB's dialect, rendered with a comment per step.
 
 Plan: (1) resolve metrics to the measures they need; (2) group measures by
 semantic model; (3) one CTE per model aggregates its measures by the asked
-dimensions and period, after the time and --where filters; (4) the CTEs are
+dimensions and period, after the time and --where filters (``steps.py``); (4) the CTEs are
 outer-joined on their keys (null-safe) and (5) the metrics are computed as
 expressions over the measure columns. Growth metrics join a model CTE to itself
 one period back; retention joins customers to themselves across periods.
