@@ -157,3 +157,15 @@ def test_a_plan_is_kept_while_the_rollups_stay(planner):
     # other settings, even equal ones: planned for them
     other = Planner(planner.catalog, Settings(timezone="Asia/Bangkok"))
     assert other.plan(req) is not plan and other.plan(req).sql == plan.sql
+
+
+@pytest.mark.parametrize("settings", [Settings(timezone="Asia/Bangkok"),
+                                      Settings(dispositions={"CHOT": frozenset({"sale"})})])
+def test_a_measures_key_is_its_aggregate(settings):
+    """Rollup columns are named by a hash of measure_key (text, as built rollups were named);
+    the planner computes measure_expr (a tree): the two must say the same."""
+    from telekpi.engine.measures import measure_expr, measure_key
+
+    for m in load_catalog(None).measures.values():
+        assert measure_expr(m, settings, exp.Null()) == \
+            sqlglot.parse_one(measure_key(m, settings), read="duckdb"), m.id
