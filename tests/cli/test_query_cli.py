@@ -57,7 +57,7 @@ def test_kpi_csv_and_table(tiny_db, run):
 def test_kpi_explain_shows_sql(tiny_db, run):
     code, out, _ = run("--db", tiny_db, "kpi", "connection_rate", "--by", "team", "--explain")
     assert code == 0
-    assert "SELECT" in out and "LEFT JOIN agents a" in out and "-- step:" in out
+    assert "SELECT" in out and "LEFT JOIN agents AS a" in out and "-- step:" in out
 
 
 def test_bad_usage_is_one_sentence_exit_2(tiny_db, run):

@@ -246,7 +246,7 @@ def test_lake_months_are_read_in_the_lakes_timezone_only(lakes):
     engine = Engine(None, settings, base.catalog, backend=DuckDBBackend.over_lake(lake),
                     use_rollups=False)
     sql = engine.explain(monthly)
-    assert "FROM _months_calls x" in sql and "FROM _months_orders x" in sql
+    assert "FROM _months_calls AS x" in sql and "FROM _months_orders AS x" in sql
     assert "_months_" not in engine.explain(Request(("calls",), period="week"))
     ranged = engine.explain(Request(("calls",), start=dt.date(2026, 1, 15), end=dt.date(2026, 2, 3)))
     assert "x.__lake_month >= '2026-01'" in ranged and "x.__lake_month <= '2026-02'" in ranged

@@ -12,8 +12,12 @@ SQL string literal), ``{flag:NAME}`` (a boolean over ``disposition``), and
 
 from __future__ import annotations
 
-import re
 from dataclasses import dataclass, field, replace
+from functools import lru_cache
+
+from sqlglot import exp
+
+from telekpi.catalog.snippets import parse, tree
 
 DIMENSIONS: dict[str, str] = {
     "agent": "agent id",
@@ -48,15 +52,40 @@ class Model:
     grain_columns: dict[str, str] = field(default_factory=dict)
     prelude: tuple[str, str] | None = None  # (name, body) of a CTE the base needs
 
-    def joins_for(self, exprs: list[str]) -> list[str]:
-        """The joins an expression list needs (and the joins those need), in order."""
-        text = " ".join(exprs)
+    def joins_for(self, exprs: list[exp.Expr]) -> list[exp.Join]:
+        """The joins an expression list needs (and the joins those need), in order: those
+        whose alias qualifies a column of the expressions or of a needed join's condition."""
+        wanted = {c.table for e in exprs for c in e.find_all(exp.Column)}
         needed: set[str] = set()
         for alias, clause in reversed(self.joins.items()):
-            if alias in needed or re.search(rf"\b{alias}\.", text):
+            if alias in wanted:
                 needed.add(alias)
-                text += " " + clause
-        return [clause for alias, clause in self.joins.items() if alias in needed]
+                wanted |= _qualifiers(clause)
+        return [_join(clause).copy() for alias, clause in self.joins.items() if alias in needed]
+
+    def base_tree(self) -> exp.Expr:
+        """The FROM item, as a tree."""
+        return _from(self.base).copy()
+
+    def dim(self, name: str, settings) -> exp.Expr:
+        """A dimension's expression, placeholders (the timezone of hour and weekday) filled."""
+        return tree(self.dims[name], settings)
+
+
+@lru_cache(maxsize=256)
+def _join(clause: str) -> exp.Join:
+    return parse(f"SELECT * FROM x {clause}").args["joins"][0]
+
+
+@lru_cache(maxsize=256)
+def _qualifiers(clause: str) -> frozenset[str]:
+    """The table aliases a join's condition refers to."""
+    return frozenset(c.table for c in _join(clause).args["on"].find_all(exp.Column))
+
+
+@lru_cache(maxsize=64)
+def _from(base: str) -> exp.Expr:
+    return parse(f"SELECT * FROM {base}").args["from_"].this
 
 
 _LOCAL = "timezone({tz}, {col})"
@@ -126,6 +155,18 @@ def first_call_base(first_calls: str, leads: str = "leads") -> str:
     LEFT JOIN {first_calls} fc
       ON fc.lead_id = l0.lead_id
 ) x"""
+
+
+def first_call_tree(first_calls: exp.Expr, leads: exp.Expr) -> exp.Expr:
+    """``first_call_base`` as a tree over other relations (the warehouse's table of first
+    calls, new leads): the text parsed once, its two tables replaced."""
+    base = _from(first_call_base("__first_calls", "__leads")).copy()
+    for t in list(base.find_all(exp.Table)):
+        if t.name in ("__first_calls", "__leads"):
+            rel = (first_calls if t.name == "__first_calls" else leads).copy()
+            rel.set("alias", t.args.get("alias"))
+            t.replace(rel)
+    return base
 
 
 _FIRST_CALL = first_call_base("(" + FIRST_CALLS.format(calls="calls") + ")")

@@ -1,14 +1,21 @@
-"""Expand the placeholders of catalog SQL snippets.
+"""Catalog SQL snippets: their placeholders expanded, and their syntax trees.
 
 ``{flag:NAME}``  a boolean over ``disposition`` from the workspace's map
 ``{tz}``         the workspace timezone as a string literal
 ``{scope_end}``  the end of the scope (or of each period) as a timestamp
 ``{SETTING}``    a numeric threshold from telekpi.toml
+
+A snippet is parsed once, where it enters (``tree``, cached by its expanded text); the engine
+combines the trees and never parses SQL it wrote itself.
 """
 
 from __future__ import annotations
 
 import re
+from functools import lru_cache
+
+import sqlglot
+from sqlglot import exp
 
 from telekpi.i18n import _
 from telekpi.model.dispositions import FLAGS, codes_with
@@ -58,3 +65,28 @@ def expand(snippet: str, settings: Settings, scope_end: str = "NULL") -> str:
         return repr(getattr(settings, name))
 
     return PLACEHOLDER.sub(repl, snippet)
+
+
+# ``{scope_end}`` in a tree: a parameter the engine replaces by the scope's end (``with_scope_end``)
+SCOPE_END = "$scope_end"
+
+
+@lru_cache(maxsize=4096)
+def parse(sql: str) -> exp.Expr:
+    """Catalog SQL (DuckDB's dialect) as a tree; shared: copy it before changing it."""
+    return sqlglot.parse_one(sql, read="duckdb")
+
+
+def tree(snippet: str, settings: Settings) -> exp.Expr:
+    """A snippet's tree, placeholders filled; ``{scope_end}`` stays a parameter."""
+    return parse(expand(snippet, settings, SCOPE_END)).copy()
+
+
+def with_scope_end(node: exp.Expr, scope_end: exp.Expr) -> exp.Expr:
+    """``node`` with each ``{scope_end}`` replaced by ``scope_end`` (in place)."""
+    if isinstance(node, exp.Placeholder) and node.name == SCOPE_END[1:]:
+        return scope_end.copy()
+    for hole in list(node.find_all(exp.Placeholder)):
+        if hole.name == SCOPE_END[1:]:
+            hole.replace(scope_end.copy())
+    return node

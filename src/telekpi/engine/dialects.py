@@ -1,5 +1,6 @@
-"""The planner's DuckDB SQL, rewritten for Spark SQL and ClickHouse.
+"""The planner's DuckDB syntax tree, localised and rewritten for Spark SQL and ClickHouse.
 
+``localize`` turns a fixed-offset zone's local times into integer arithmetic (every engine).
 sqlglot transpiles the grammar (quoting, casts, UNION, intervals); the few
 functions whose meaning differs between engines are rewritten here on the
 syntax tree first, because sqlglot's own mappings are not faithful for them:
@@ -27,45 +28,72 @@ shift them explicitly.
 from __future__ import annotations
 
 import re
+from functools import lru_cache
 
-import sqlglot
 from sqlglot import exp
 
+from telekpi.engine.scope import fixed_offset
 from telekpi.errors import NOT_ONE_OF, QueryError
 from telekpi.i18n import _
+from telekpi.sql import fn
 
 DIALECTS = ("duckdb", "spark", "clickhouse")
 AGGREGATES = (exp.Count, exp.Sum, exp.Min, exp.Max, exp.Avg, exp.Median, exp.LogicalOr,
               exp.LogicalAnd)
 
 
-def transpile(sql: str, dialect: str) -> str:
-    """The DuckDB query ``sql`` in ``dialect``, meaning the same."""
-    if dialect == "duckdb":
-        return sql
+def localize(tree: exp.Expr, tz: str, copy: bool = True) -> exp.Expr:
+    """``timezone('<tz>', instant)`` → ``make_timestamp(epoch_us(instant) + offset)`` when the
+    workspace zone has one fixed offset (``scope.fixed_offset``); the local → instant form
+    (``CAST(… AS TIMESTAMP)``) and zones with DST keep ICU. A new tree, unless not ``copy``
+    (``tree`` itself, changed, is then the answer)."""
+    offset = fixed_offset(tz)
+    if offset is None:
+        return tree
+
+    def local(node: exp.Expr) -> exp.Expr:
+        if _name(node) != "timezone":
+            return node
+        zone, value = node.expressions
+        if not (isinstance(zone, exp.Literal) and zone.is_string and zone.name == tz) \
+                or _is_local_cast(value):
+            return node
+        micros = exp.Add(this=exp.Anonymous(this="epoch_us", expressions=[value]),
+                         expression=exp.Literal.number(offset * 1_000_000))
+        return fn("make_timestamp", micros)
+
+    return _rewrite(tree, local, copy=copy)
+
+
+def transpile(tree: exp.Expr, dialect: str) -> str:
+    """The DuckDB query ``tree`` as text in ``dialect``, meaning the same (``tree`` is left as
+    it is)."""
     if dialect not in DIALECTS:
         raise QueryError(NOT_ONE_OF, field="engine", value=dialect, allowed=DIALECTS)
-    comments = "".join(line + "\n" for line in sql.splitlines() if line.startswith("--"))
-    body = "\n".join(line for line in sql.splitlines() if not line.startswith("--"))
-    tree = sqlglot.parse_one(body, read="duckdb")
+    return rewrite(tree, dialect).sql(dialect=dialect, pretty=True)
+
+
+def rewrite(tree: exp.Expr, dialect: str) -> exp.Expr:
+    """The DuckDB tree with the constructs ``dialect`` means otherwise rewritten; a new tree."""
+    if dialect == "duckdb":
+        return tree
     tree = _rewrite(tree, _filter_to_case)
-    tree = _rewrite(tree, _spark if dialect == "spark" else _clickhouse)
-    return comments + tree.sql(dialect=dialect, pretty=True)
+    return _rewrite(tree, _spark if dialect == "spark" else _clickhouse, copy=False)
 
 
-def _rewrite(tree: exp.Expression, fn) -> exp.Expression:
-    """Apply ``fn`` to every node, children before parents, so nested rewrites compose."""
-    for node in reversed(list(tree.dfs())):
-        new = fn(node)
-        if new is not node:
-            if node is tree:
-                tree = new
-            else:
-                node.replace(new)
-    return tree
+def _rewrite(tree: exp.Expr, rule, copy: bool = True) -> exp.Expr:
+    """``tree.transform(rule)``, and on into what ``rule`` puts in place of a node: its
+    children (the node's, or new) are rewritten in turn, so nested rewrites compose."""
+    def visit(node: exp.Expr) -> exp.Expr:
+        new = rule(node)
+        if new is node:
+            return node
+        return new.transform(lambda n: n if n is new else visit(n), copy=False)
+
+    return tree.transform(visit, copy=copy)
 
 
-def _filter_to_case(node: exp.Expression) -> exp.Expression:
+def _filter_to_case(node: exp.Expr) -> exp.Expr:
     if not isinstance(node, exp.Filter):
         return node
     agg, cond = node.this, node.expression.this
@@ -84,17 +112,17 @@ def _filter_to_case(node: exp.Expression) -> exp.Expression:
     return new
 
 
-def _fn(node: exp.Expression) -> str | None:
+def _name(node: exp.Expr) -> str | None:
     return node.name.lower() if isinstance(node, exp.Anonymous) else None
 
 
-def _is_local_cast(node: exp.Expression) -> bool:
+def _is_local_cast(node: exp.Expr) -> bool:
     """A CAST to a zone-less TIMESTAMP: a local wall-clock time, not an instant."""
     return isinstance(node, exp.Cast) and node.to.this in (
         exp.DataType.Type.TIMESTAMP, exp.DataType.Type.TIMESTAMPNTZ)
 
 
-def _tz_literal(node: exp.Expression) -> tuple[str, str] | None:
+def _tz_literal(node: exp.Expr) -> tuple[str, str] | None:
     """``TIMESTAMPTZ 'YYYY-MM-DD HH:MM:SS+00'`` → ('YYYY-MM-DD HH:MM:SS', offset)."""
     if (isinstance(node, exp.Cast) and node.to.this == exp.DataType.Type.TIMESTAMPTZ
             and isinstance(node.this, exp.Literal) and node.this.is_string):
@@ -106,10 +134,10 @@ def _tz_literal(node: exp.Expression) -> tuple[str, str] | None:
     return None
 
 
-def _spark(node: exp.Expression) -> exp.Expression:
+def _spark(node: exp.Expr) -> exp.Expr:
     if isinstance(node, exp.Placeholder):
         return exp.Placeholder(this=node.name)          # $w0 → :w0
-    name = _fn(node)
+    name = _name(node)
     if name == "timezone":
         tz, value = node.expressions
         f = "to_utc_timestamp" if _is_local_cast(value) else "from_utc_timestamp"
@@ -125,14 +153,20 @@ def _spark(node: exp.Expression) -> exp.Expression:
         return exp.Anonymous(this="percentile", expressions=[node.this, exp.Literal.number("0.5")])
     lit = _tz_literal(node)
     if lit:
-        return exp.Cast(this=exp.Literal.string(lit[0]), to=exp.DataType.build("TIMESTAMP"))
+        return exp.Cast(this=exp.Literal.string(lit[0]), to=exp.DataType.build(exp.DataType.Type.TIMESTAMP))
     return node
 
 
-def _clickhouse(node: exp.Expression) -> exp.Expression:
+@lru_cache(maxsize=1)
+def _ch_string() -> exp.DataType:
+    """ClickHouse's String type, built once (building it parses the name)."""
+    return exp.DataType.build("String", dialect="clickhouse")
+
+
+def _clickhouse(node: exp.Expr) -> exp.Expr:
     if isinstance(node, exp.Placeholder):              # $w0 → {w0: String}
-        return exp.Placeholder(this=node.name, kind=exp.DataType.build("String", dialect="clickhouse"))
-    name = _fn(node)
+        return exp.Placeholder(this=node.name, kind=_ch_string().copy())
+    name = _name(node)
     if name == "timezone":
         tz, value = node.expressions
         if _is_local_cast(value):

@@ -9,6 +9,8 @@ from decimal import Decimal
 from pathlib import Path
 from typing import cast
 
+from sqlglot import exp
+
 from telekpi.catalog.loader import Catalog, load_catalog
 from telekpi.engine.backends import Backend, DuckDBBackend
 from telekpi.engine.dialects import transpile
@@ -111,11 +113,11 @@ class Engine:
         dialect = dialect or self.backend.dialect
         head = f"-- engine: {dialect}\n" if dialect != "duckdb" else ""
         head += "".join(f"-- ${k} = {v!r}\n" for k, v in plan.params.items())
-        return head + transpile(plan.sql, dialect)
+        return head + plan.text(dialect)
 
     def query(self, req: Request) -> Result:
         plan = self.planner.plan(req)
-        sql = transpile(plan.sql, self.backend.dialect)
+        sql = plan.sql if self.backend.dialect == "duckdb" else plan.text(self.backend.dialect)
         key = sql + "\n" + repr(sorted(plan.params.items()))
         cached = self.cache.get(key) if self.cache else None
         if cached is not None:
@@ -134,15 +136,10 @@ class Engine:
             self.cache.put(key, [dict(r) for r in rows])
         return Result(list(req.metrics), list(req.by), req.period, rows, sql)
 
-    def rows(self, sql: str, args: list) -> list[dict]:
-        """Run the engine's own DuckDB SQL with ``?`` arguments (lookups) on whatever backend."""
-        if self.backend.dialect == "duckdb":
-            names, values = self.backend.execute(sql, args)
-        else:
-            parts = sql.split("?")
-            named = parts[0] + "".join(f"$p{i}{rest}" for i, rest in enumerate(parts[1:]))
-            names, values = self.backend.execute(transpile(named, self.backend.dialect),
-                                                 {f"p{i}": a for i, a in enumerate(args)})
+    def rows(self, query: exp.Expr, params: dict) -> list[dict]:
+        """Run one of the engine's own queries (a DuckDB tree with ``$name`` parameters: the
+        lookups) on whatever backend."""
+        names, values = self.backend.execute(transpile(query, self.backend.dialect), params)
         return [{n: _plain(v) for n, v in zip(names, r, strict=True)} for r in values]
 
     def supports(self, metric_id: str, dims) -> bool:

@@ -2,8 +2,9 @@
 the stop list, leads not called in time, an agent's recent calls, filter choices.
 
 Like the planner, this is the engine's side of the line: front ends pass values,
-never SQL; every value goes in as a bound parameter. ``Scope`` narrows each view
-to the teams or the agent a user may see.
+never SQL; every value goes in as a named parameter (``$limit``). ``Scope`` narrows each
+view to the teams or the agent a user may see: a condition built as a syntax tree, put in
+the place ``$scope`` of a view's SQL, which is parsed once (``catalog.snippets.parse``).
 """
 
 from __future__ import annotations
@@ -11,8 +12,33 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import datetime
 
+from sqlglot import exp
+
 from telekpi.catalog.models import _FIRST_CALL, _TOUCHES
+from telekpi.catalog.snippets import parse
 from telekpi.engine.engine import Engine
+from telekpi.sql import column
+
+
+def view(sql: str, **parts: exp.Expr) -> exp.Expr:
+    """A view's SQL as a tree (parsed once), each ``$name`` in it replaced by ``parts[name]``."""
+    tree = parse(sql).copy()
+    for hole in list(tree.find_all(exp.Placeholder)):
+        if hole.name in parts:
+            hole.replace(parts[hole.name].copy())
+    return tree
+
+
+def one_of(col: exp.Expr, name: str, values) -> tuple[exp.Expr, dict]:
+    """``col IN ($name0, $name1, …)`` and its parameters (``IN (NULL)``, nothing, for none)."""
+    params = {f"{name}{i}": v for i, v in enumerate(values)}
+    return (exp.In(this=col, expressions=[exp.Placeholder(this=k) for k in params] or [exp.Null()]),
+            params)
+
+
+def equals(col: exp.Expr, name: str, value) -> tuple[exp.Expr, dict]:
+    """``col = $name`` and its parameter."""
+    return exp.EQ(this=col, expression=exp.Placeholder(this=name)), {name: value}
 
 
 @dataclass(frozen=True)
@@ -22,22 +48,23 @@ class Scope:
     teams: tuple[str, ...] | None = None
     agent: str | None = None
 
-    def calls_filter(self, alias: str) -> tuple[str, list]:
-        """SQL condition (with parameters) keeping calls by agents in scope."""
+    def calls_filter(self, alias: str) -> tuple[exp.Expr, dict]:
+        """A condition (with its parameters, ``$scope_…``) keeping calls by agents in scope."""
         if self.agent is not None:
-            return f"{alias}.agent_id = ?", [self.agent]
+            return equals(column("agent_id", alias), "scope_agent", self.agent)
         if self.teams is not None:
-            marks = ", ".join("?" for _ in self.teams) or "NULL"
-            return (f"{alias}.agent_id IN (SELECT agent_id FROM agents WHERE team_id IN ({marks}))",
-                    list(self.teams))
-        return "TRUE", []
+            cond, params = one_of(column("team_id"), "scope_team", self.teams)
+            agents = view("SELECT agent_id FROM agents WHERE $teams", teams=cond)
+            return exp.In(this=column("agent_id", alias), query=exp.Subquery(this=agents)), params
+        return exp.true(), {}
 
-    def leads_filter(self, alias: str) -> tuple[str, list]:
+    def leads_filter(self, alias: str) -> tuple[exp.Expr, dict]:
         """Leads some call in scope touched (everyone: every lead)."""
         if self.agent is None and self.teams is None:
-            return "TRUE", []
-        cond, args = self.calls_filter("c")
-        return (f"{alias}.lead_id IN (SELECT c.lead_id FROM calls c WHERE {cond})", args)
+            return exp.true(), {}
+        cond, params = self.calls_filter("c")
+        calls = view("SELECT c.lead_id FROM calls c WHERE $scope", scope=cond)
+        return exp.In(this=column("lead_id", alias), query=exp.Subquery(this=calls)), params
 
 
 EVERYONE = Scope()
@@ -47,14 +74,16 @@ class Lookup:
     def __init__(self, engine: Engine):
         self.engine = engine
 
-    def _rows(self, sql: str, args: list) -> list[dict]:
-        """Run a view's SQL; answers go through the engine's cache when it has one."""
+    def _rows(self, sql: str, params: dict, **parts: exp.Expr) -> list[dict]:
+        """Run a view (``view(sql, **parts)``) with its parameters; answers go through the
+        engine's cache when it has one."""
+        query = view(sql, **parts)
         cache = self.engine.cache
-        key = f"{sql}\n{args!r}"
+        key = f"{query.sql('duckdb')}\n{sorted(params.items())!r}"
         cached = cache.get(key) if cache else None
         if cached is not None:
             return [dict(r) for r in cached]
-        rows = self.engine.rows(sql, args)
+        rows = self.engine.rows(query, params)
         if cache:
             cache.put(key, [dict(r) for r in rows])
         return rows
@@ -68,29 +97,29 @@ class Lookup:
         digits = "".join(ch for ch in text if ch.isdigit())
         if len(digits) < 6:   # too short to be a phone number: "L1" must not match every 1
             digits = ""
-        cond, args = scope.leads_filter("l")
-        like = f"%{text.lower()}%"
-        return self._rows(f"""
+        cond, params = scope.leads_filter("l")
+        return self._rows("""
             SELECT l.lead_id, l.name, l.phone, l.customer_id, l.campaign_id, l.created_at
             FROM leads l
-            WHERE ({cond}) AND (lower(l.lead_id) LIKE ? OR lower(coalesce(l.customer_id, '')) LIKE ?
-                   OR lower(coalesce(l.name, '')) LIKE ?
-                   OR (? <> '' AND regexp_replace(coalesce(l.phone, ''), '[^0-9]', '', 'g') LIKE ?))
-            ORDER BY lower(l.lead_id) = ? DESC, lower(coalesce(l.customer_id, '')) = ? DESC,
-                     l.created_at DESC, l.lead_id LIMIT ?""",
-            args + [like, like, like, digits, f"%{digits}%", text.lower(), text.lower(), limit])
+            WHERE ($scope) AND (lower(l.lead_id) LIKE $like OR lower(coalesce(l.customer_id, '')) LIKE $like
+                   OR lower(coalesce(l.name, '')) LIKE $like
+                   OR ($digits <> '' AND regexp_replace(coalesce(l.phone, ''), '[^0-9]', '', 'g') LIKE $digits_like))
+            ORDER BY lower(l.lead_id) = $text DESC, lower(coalesce(l.customer_id, '')) = $text DESC,
+                     l.created_at DESC, l.lead_id LIMIT $limit""",
+            {**params, "like": f"%{text.lower()}%", "digits": digits, "digits_like": f"%{digits}%",
+             "text": text.lower(), "limit": limit}, scope=cond)
 
     def lead(self, lead_id: str, scope: Scope = EVERYONE) -> dict | None:
-        cond, args = scope.leads_filter("l")
-        rows = self._rows(f"SELECT * FROM leads l WHERE l.lead_id = ? AND ({cond})",
-                          [lead_id] + args)
+        cond, params = scope.leads_filter("l")
+        rows = self._rows("SELECT * FROM leads l WHERE l.lead_id = $lead AND ($scope)",
+                          {**params, "lead": lead_id}, scope=cond)
         return rows[0] if rows else None
 
     def timeline(self, lead_id: str, scope: Scope = EVERYONE) -> list[dict]:
         """Everything that happened to a lead (and its customer), newest first."""
-        ccond, cargs = scope.calls_filter("c")
-        return self._rows(f"""
-            WITH me AS (SELECT lead_id, customer_id FROM leads WHERE lead_id = ?)
+        cond, params = scope.calls_filter("c")
+        return self._rows("""
+            WITH me AS (SELECT lead_id, customer_id FROM leads WHERE lead_id = $lead)
             SELECT * FROM (
                 SELECT c.started_at AS "at", 'call' AS kind, c.call_id AS id, c.agent_id,
                        c.direction || ' ' || c.status
@@ -98,7 +127,7 @@ class Lookup:
                          || coalesce(' · talk ' || CAST(CAST(c.talk_s AS BIGINT) AS VARCHAR) || ' s', '')
                          AS detail,
                        c.recording_url AS url
-                FROM calls c WHERE c.lead_id = (SELECT lead_id FROM me) AND ({ccond})
+                FROM calls c WHERE c.lead_id = (SELECT lead_id FROM me) AND ($scope)
                 UNION ALL
                 SELECT o.ordered_at, 'order', o.order_id, o.agent_id,
                        o.status || ' · ' || coalesce(o.product, '') || ' · '
@@ -118,87 +147,92 @@ class Lookup:
                 UNION ALL
                 SELECT e."at", 'engagement', e.engagement_id, NULL, e.channel || ' ' || e.direction, NULL
                 FROM engagements e WHERE e.lead_id = (SELECT lead_id FROM me)
-            ) ORDER BY "at" DESC, kind, id""", [lead_id] + cargs)
+            ) ORDER BY "at" DESC, kind, id""", {**params, "lead": lead_id}, scope=cond)
 
     def stop_list(self, scope: Scope = EVERYONE, limit: int = 200) -> list[dict]:
         """Leads touched ``max_unanswered_attempts`` times or more since they last engaged."""
-        cond, args = scope.leads_filter("x")
-        n = self.engine.settings.max_unanswered_attempts
+        cond, params = scope.leads_filter("x")
         return self._rows(f"""
             SELECT x.lead_id, l.name, l.phone, l.campaign_id, x.trailing_unanswered AS touches,
                    x.last_touch_at
             FROM {_TOUCHES} LEFT JOIN leads l ON l.lead_id = x.lead_id
-            WHERE x.trailing_unanswered >= ? AND ({cond})
-            ORDER BY x.trailing_unanswered DESC, x.last_touch_at DESC LIMIT ?""",
-            [n] + args + [limit])
+            WHERE x.trailing_unanswered >= $touches AND ($scope)
+            ORDER BY x.trailing_unanswered DESC, x.last_touch_at DESC LIMIT $limit""",
+            {**params, "touches": self.engine.settings.max_unanswered_attempts, "limit": limit},
+            scope=cond)
 
     def slow_leads(self, since: datetime | None = None, scope: Scope = EVERYONE,
                    minutes: int = 5, limit: int = 200, until: datetime | None = None) -> list[dict]:
         """Leads (arrived from ``since``, before ``until``) whose first outbound call came more
         than ``minutes`` after they arrived, or never came; newest leads first."""
-        cond, args = scope.leads_filter("x")
-        where_since = ("AND x.created_at >= ?" if since else "") + (" AND x.created_at < ?" if until else "")
+        cond, params = scope.leads_filter("x")
+        created = column("created_at", "x")
+        after = exp.GTE(this=created, expression=exp.Placeholder(this="since")) if since else exp.true()
+        before = exp.LT(this=created.copy(), expression=exp.Placeholder(this="until")) if until else exp.true()
         return self._rows(f"""
             SELECT x.lead_id, x.name, x.phone, x.campaign_id, x.created_at, x.first_call_at,
                    epoch(x.first_call_at) - epoch(x.created_at) AS wait_s
             FROM {_FIRST_CALL}
             WHERE (x.first_call_at IS NULL
-                   OR epoch(x.first_call_at) - epoch(x.created_at) > ?) {where_since} AND ({cond})
-            ORDER BY x.created_at DESC LIMIT ?""",
-            [minutes * 60] + ([since] if since else []) + ([until] if until else []) + args + [limit])
+                   OR epoch(x.first_call_at) - epoch(x.created_at) > $wait_s) AND $after AND $before
+              AND ($scope)
+            ORDER BY x.created_at DESC LIMIT $limit""",
+            {**params, "wait_s": minutes * 60, "limit": limit, **({"since": since} if since else {}),
+             **({"until": until} if until else {})},
+            after=after, before=before, scope=cond)
 
     def top_customers(self, start, end, scope: Scope = EVERYONE, limit: int = 20) -> list[dict]:
         """Customers by revenue of completed orders between local dates ``start`` and ``end``."""
-        cond, args = scope.calls_filter("o")
-        tz = self.engine.settings.timezone
-        return self._rows(f"""
+        cond, params = scope.calls_filter("o")
+        return self._rows("""
             SELECT o.customer_id, count(*) AS orders, sum(o.amount) AS revenue,
                    max(o.ordered_at) AS last_order_at
             FROM orders o
-            WHERE o.status = 'completed' AND o.customer_id IS NOT NULL AND ({cond})
-              AND CAST(timezone(?, o.ordered_at) AS DATE) BETWEEN ? AND ?
-            GROUP BY o.customer_id ORDER BY revenue DESC, o.customer_id LIMIT ?""",
-            args + [tz, start, end, limit])
+            WHERE o.status = 'completed' AND o.customer_id IS NOT NULL AND ($scope)
+              AND CAST(timezone($tz, o.ordered_at) AS DATE) BETWEEN $start AND $end
+            GROUP BY o.customer_id ORDER BY revenue DESC, o.customer_id LIMIT $limit""",
+            {**params, "tz": self.engine.settings.timezone, "start": start, "end": end,
+             "limit": limit}, scope=cond)
 
     def recent_calls(self, agent_id: str, limit: int = 50) -> list[dict]:
         return self._rows("""
             SELECT call_id, started_at, lead_id, campaign_id, direction, status, disposition,
                    talk_s, recording_url
-            FROM calls WHERE agent_id = ? ORDER BY started_at DESC LIMIT ?""", [agent_id, limit])
+            FROM calls WHERE agent_id = $agent ORDER BY started_at DESC LIMIT $limit""",
+            {"agent": agent_id, "limit": limit})
 
     def campaign_industries(self) -> dict[str, str | None]:
         return {r["campaign_id"]: r["industry"]
-                for r in self._rows("SELECT campaign_id, industry FROM campaigns", [])}
+                for r in self._rows("SELECT campaign_id, industry FROM campaigns", {})}
 
     def agents(self, ids: list[str]) -> list[dict]:
         if not ids:
             return []
-        marks = ", ".join("?" for _ in ids)
-        return self._rows(f"SELECT * FROM agents WHERE agent_id IN ({marks}) ORDER BY agent_id", ids)
+        wanted, params = one_of(column("agent_id"), "agent", ids)
+        return self._rows("SELECT * FROM agents WHERE $wanted ORDER BY agent_id", params,
+                          wanted=wanted)
 
     def agent(self, agent_id: str) -> dict | None:
-        rows = self._rows("SELECT * FROM agents WHERE agent_id = ?", [agent_id])
+        rows = self._rows("SELECT * FROM agents WHERE agent_id = $agent", {"agent": agent_id})
         return rows[0] if rows else None
 
     def choices(self, scope: Scope = EVERYONE) -> dict[str, list[str]]:
         """Values for the dashboard's filters, limited to what the scope may see."""
-        con_args: list = []
-        team_cond = "TRUE"
+        cond, params = exp.true(), {}
         if scope.teams is not None:
-            team_cond = "team_id IN (" + (", ".join("?" for _ in scope.teams) or "NULL") + ")"
-            con_args = list(scope.teams)
+            cond, params = one_of(column("team_id"), "team", scope.teams)
         if scope.agent is not None:
-            team_cond, con_args = "agent_id = ?", [scope.agent]
-        agents = self._rows(f"SELECT agent_id, team_id, vendor FROM agents WHERE {team_cond} "
-                            "ORDER BY agent_id", con_args)
+            cond, params = equals(column("agent_id"), "agent", scope.agent)
+        agents = self._rows("SELECT agent_id, team_id, vendor FROM agents WHERE $scope "
+                            "ORDER BY agent_id", params, scope=cond)
         teams = sorted({a["team_id"] for a in agents if a["team_id"]})
         vendors = sorted({a["vendor"] for a in agents if a["vendor"]})
         campaigns = [r["campaign_id"] for r in self._rows(
-            "SELECT campaign_id FROM campaigns ORDER BY campaign_id", [])]
+            "SELECT campaign_id FROM campaigns ORDER BY campaign_id", {})]
         return {"team": teams, "vendor": vendors, "campaign": campaigns,
                 "agent": [a["agent_id"] for a in agents]}
 
     def data_range(self) -> tuple[datetime | None, datetime | None]:
         """First and last call, for a dashboard's default period."""
-        row = self._rows("SELECT min(started_at) AS first, max(started_at) AS last FROM calls", [])[0]
+        row = self._rows("SELECT min(started_at) AS first, max(started_at) AS last FROM calls", {})[0]
         return row["first"], row["last"]

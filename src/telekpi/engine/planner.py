@@ -1,8 +1,9 @@
-"""Request → one SQL query (DuckDB dialect), with a comment per plan step.
+"""Request → a plan (``plan.py``): its steps as data and one query as a sqlglot syntax tree
+in DuckDB's dialect, rendered with a comment per step.
 
 Plan: (1) resolve metrics to the measures they need; (2) group measures by
 semantic model; (3) one CTE per model aggregates its measures by the asked
-dimensions and period, after the time and --where filters; (4) the CTEs are
+dimensions and period, after the time and --where filters (``steps.py``); (4) the CTEs are
 outer-joined on their keys (null-safe) and (5) the metrics are computed as
 expressions over the measure columns. Growth metrics join a model CTE to itself
 one period back; retention joins customers to themselves across periods.
@@ -10,47 +11,34 @@ one period back; retention joins customers to themselves across periods.
 
 from __future__ import annotations
 
-import re
-from dataclasses import dataclass, field
+from dataclasses import replace
 
-import sqlglot
 from sqlglot import exp
 
 from telekpi.catalog.loader import Catalog
 from telekpi.catalog.models import DIMENSIONS, MODELS, Model, model_for
-from telekpi.catalog.snippets import expand, sql_string
+from telekpi.catalog.snippets import parse, tree
 from telekpi.catalog.spec import Metric
-from telekpi.engine.measures import measure_sql
+from telekpi.engine.dialects import localize
+from telekpi.engine.plan import Plan, Step
 from telekpi.engine.request import PERIODS, UNKNOWN_METRIC, Request
-from telekpi.engine.rollups import MERGE, Rollup, mergeable
-from telekpi.engine.rollups import column as rollup_column
-from telekpi.engine.scope import (
-    STEP,
-    localize,
-    period_end_sql,
-    period_sql,
-    period_start,
-    previous_period_start,
-    time_filter,
-)
+from telekpi.engine.rollups import Rollup
+from telekpi.engine.scope import date_literal, period_start, step
+from telekpi.engine.steps import ModelSteps, keys, where_params
 from telekpi.errors import NOT_ONE_OF, QueryError
 from telekpi.i18n import N_, _
-from telekpi.model.tables import TABLES
 from telekpi.settings import Settings
-from telekpi.store.lake import LAKE_MONTH, month_view
+from telekpi.sql import alias, cast, column, fn, select
 
 ADDITIVE = ("count", "sum", "count_distinct")
+# Plans kept: building and rendering one takes milliseconds (bench/plan_bench.py), and a
+# dashboard asks the same requests again and again. A catalog and settings are not changed
+# once loaded (Settings is frozen), so a plan stays right for them.
+PLANS: dict[tuple, tuple[Catalog, Settings, Plan]] = {}
+PLANS_KEPT = 512
 
 
-@dataclass
-class Plan:
-    sql: str
-    columns: list[str]                      # output columns in order
-    ci: dict[str, tuple[str, str]] = field(default_factory=dict)  # metric → (num col, den col)
-    params: dict[str, str] = field(default_factory=dict)  # $name → value of a --where filter
-
-
-class Planner:
+class Planner(ModelSteps):
     def __init__(self, catalog: Catalog, settings: Settings, rollups: dict[str, Rollup] | None = None,
                  lake_months: frozenset[str] = frozenset()):
         """``lake_months``: tables of a lake partitioned by local month in this timezone,
@@ -58,7 +46,6 @@ class Planner:
         (a constant per file instead of a local time per row) and --from/--to (whole
         months of files skipped)."""
         self.catalog, self.settings = catalog, settings
-        self.tz = sql_string(settings.timezone)
         self.rollups = rollups or {}
         self.lake_months = lake_months
 
@@ -106,106 +93,6 @@ class Planner:
                 else:
                     acc.setdefault(ref, set())
 
-    def _dim(self, model: Model, dim: str) -> str:
-        """A dimension's SQL with its placeholders (the timezone of hour and weekday) filled."""
-        return expand(model.dims[dim], self.settings)
-
-    # -- step 3: one CTE per model ---------------------------------------------------
-    def _model_cte(self, model: Model, measures: list[str], req: Request, widen: bool) -> str:
-        self._check_dims(model, req)
-        rollup = self._rollup_for(model, measures, req)
-        if rollup is not None:
-            return self._rollup_cte(model, rollup, measures, req, widen)
-        dims = [f"{self._dim(model, d)} AS d_{d}" for d in req.by]
-        start = req.start
-        if widen and start and req.period:
-            start = previous_period_start(start, req.period)
-        where = time_filter(model.time, model.time_is_date, self.settings.tz, start, req.end)
-        where += self._where_filters(model, req)
-        period = (period_sql(req.period, model.time, model.time_is_date, self.tz)
-                  if req.period else None)
-        base = model.base
-        lake = self._lake_table(model)
-        if lake and (req.period in ("month", "quarter", "year") or start or req.end):
-            base = f"{month_view(lake)} x"
-            where += [f"x.{LAKE_MONTH} {op} '{d.strftime('%Y-%m')}'"
-                      for op, d in ((">=", start), ("<=", req.end)) if d]
-            if req.period in ("month", "quarter", "year"):
-                month = f"CAST(nullif(x.{LAKE_MONTH}, 'none') || '-01' AS DATE)"
-                period = month if req.period == "month" else period_sql(req.period, month, True, self.tz)
-        scope_end = self._scope_end(req)
-        inner_cols = (["x.*"] if not model.grain else [])
-        inner_cols += dims + ([f"{period} AS __period"] if period else [])
-        exprs = [self._dim(model, d) for d in req.by] + [model.time] + [w for w in where]
-        group_keys = [f"d_{d}" for d in req.by] + (["__period"] if period else [])
-        if model.grain:
-            grain = {k: expand(v, self.settings) for k, v in model.grain_columns.items()}
-            inner_cols = ([f"{model.grain} AS __grain"] + dims
-                          + ([f"{period} AS __period"] if period else [])
-                          + [f"{v} AS {k}" for k, v in grain.items()])
-            exprs += list(grain.values())
-            where.append(f"{model.grain} IS NOT NULL")
-        joins = model.joins_for(exprs)
-        inner = (f"SELECT {', '.join(inner_cols)}\n    FROM {base}"
-                 + "".join(f"\n    {j}" for j in joins)
-                 + (f"\n    WHERE {' AND '.join(where)}" if where else ""))
-        if model.grain:
-            inner += "\n    GROUP BY ALL"
-        aggs = [f"{self.measure_sql(self.catalog.measures[m], scope_end)} AS m__{m}" for m in measures]
-        sql = f"SELECT {', '.join(group_keys + aggs)}\n  FROM (\n    {inner}\n  ) x"
-        if group_keys:
-            sql += f"\n  GROUP BY {', '.join(group_keys)}"
-        return sql
-
-    def _lake_table(self, model: Model) -> str | None:
-        """The lake table a model reads as is, when its time is the table's partition time."""
-        for name in self.lake_months:
-            if model.base == f"{name} x" and model.time == f"x.{TABLES[name].time}":
-                return name
-        return None
-
-    def _rollup_for(self, model: Model, measures: list[str], req: Request) -> Rollup | None:
-        """The model's daily rollup, if it holds every measure and dimension asked."""
-        rollup = self.rollups.get(model.name)
-        if (rollup is None or model is not MODELS.get(model.name)
-                or not rollup.serves(list(req.by) + [w[0] for w in req.where])):
-            return None
-        for m in measures:
-            measure = self.catalog.measures[m]
-            if not mergeable(measure) or self._column(measure) not in rollup.columns:
-                return None
-        return rollup
-
-    def _column(self, measure) -> str:
-        return rollup_column(measure.model, self.measure_sql(measure, "NULL"))
-
-    def _rollup_cte(self, model: Model, rollup: Rollup, measures: list[str], req: Request,
-                    widen: bool) -> str:
-        """Sums of the day rows of the rollup's smallest grouping set that has the asked
-        dimensions: the same answer as aggregating the model's rows."""
-        def dim(d: str) -> str:
-            return "isodow(x.__day)" if d == "weekday" else f"x.d_{d}"
-
-        start = req.start
-        if widen and start and req.period:
-            start = previous_period_start(start, req.period)
-        where = [f"x.__set = {rollup.pick(list(req.by) + [w[0] for w in req.where])}"]
-        where += time_filter("x.__day", True, self.settings.tz, start, req.end)
-        where += self._where_filters(model, req, dim)
-        cols = {m: self._column(self.catalog.measures[m]) for m in measures}
-        inner = ([f"x.{c}" for c in sorted(set(cols.values()))]
-                 + [f"{dim(d)} AS d_{d}" for d in req.by])
-        if req.period:
-            inner.append(f"{period_sql(req.period, 'x.__day', True, self.tz)} AS __period")
-        group_keys = [f"d_{d}" for d in req.by] + (["__period"] if req.period else [])
-        aggs = [f"{MERGE[self.catalog.measures[m].agg]}({c}) AS m__{m}" for m, c in cols.items()]
-        sql = (f"SELECT {', '.join(group_keys + aggs)}\n  FROM (\n    SELECT {', '.join(inner)}"
-               f"\n    FROM {rollup.table} x"
-               + (f"\n    WHERE {' AND '.join(where)}" if where else "") + "\n  ) x")
-        if group_keys:
-            sql += f"\n  GROUP BY {', '.join(group_keys)}"
-        return sql
-
     def _check_dims(self, model: Model, req: Request) -> None:
         missing = [(p, d) for p, dims in (("by", req.by), ("where", [w[0] for w in req.where]))
                    for d in dims if d not in model.dims]
@@ -217,26 +104,6 @@ class Planner:
                              allowed=sorted(model.dims), metrics=", ".join(users),
                              dimension=repr(dim), model=model.name, name=dim)
 
-    def _scope_end(self, req: Request) -> str:
-        """The instant the scope ends: the period's end, or --to's when that comes first."""
-        end = (time_filter("", False, self.settings.tz, None, req.end)[0].split("< ", 1)[1]
-               if req.end else None)
-        if req.period:
-            period_end = period_end_sql(req.period, "__period", self.tz)
-            return f"least({period_end}, {end})" if end else period_end
-        return end or "NULL"
-
-    def _where_filters(self, model: Model, req: Request, dim=None) -> list[str]:
-        """--where values are bound parameters ($w0, $w1, …), never spliced into the SQL."""
-        names: dict[str, list[str]] = {}
-        for name, (d, __) in zip(where_params(req), req.where, strict=True):
-            names.setdefault(d, []).append(f"${name}")
-        dim = dim or (lambda d: self._dim(model, d))
-        return [f"CAST({dim(d)} AS VARCHAR) IN ({', '.join(ns)})" for d, ns in names.items()]
-
-    def measure_sql(self, m, scope_end: str) -> str:
-        return measure_sql(m, self.settings, scope_end)
-
     def _models_of(self, metric_id: str) -> set[str]:
         acc: dict[str, set[str]] = {}
         m = self.catalog.metrics[metric_id]
@@ -246,38 +113,23 @@ class Planner:
         self._measures_of(m, acc, lagged)
         return {self.catalog.measures[x].model for x in acc} | set(lagged)
 
-    # -- retention: customers of the previous period seen again in this one ------------
-    def _retention_ctes(self, req: Request) -> list[tuple[str, str]]:
-        model = MODELS["orders"]
-        base = self._model_cte_rows(model, req)
-        keys = [f"d_{d}" for d in req.by]
-        on = " AND ".join([f"c.{k} IS NOT DISTINCT FROM p.{k}" for k in keys]
-                          + ["c.customer_id = p.customer_id",
-                             f"c.__period = p.__period + {STEP[req.period]}"])
-        sel = ", ".join([f"p.{k}" for k in keys]
-                        + [f"CAST(p.__period + {STEP[req.period]} AS DATE) AS __period",
-                           "count(*) AS m__prev_customers",
-                           "count(c.customer_id) AS m__retained_customers"])
-        agg = (f"SELECT {sel}\n  FROM r_base p LEFT JOIN r_base c ON {on}\n"
-               f"  WHERE p.__period < (SELECT max(__period) FROM r_base)\n"
-               f"  GROUP BY ALL")
-        return [("r_base", base), ("m_retention", agg)]
-
-    def _model_cte_rows(self, model: Model, req: Request) -> str:
-        self._check_dims(model, req)
-        start = previous_period_start(req.start, req.period) if req.start else None
-        where = time_filter(model.time, False, self.settings.tz, start, req.end)
-        where += self._where_filters(model, req)
-        where += ["x.status = 'completed'", "x.customer_id IS NOT NULL"]
-        dims = [f"{self._dim(model, d)} AS d_{d}" for d in req.by]
-        period = period_sql(req.period, model.time, False, self.tz)
-        joins = model.joins_for([self._dim(model, d) for d in req.by] + where)
-        return (f"SELECT DISTINCT {', '.join(dims + [f'{period} AS __period', 'x.customer_id'])}\n"
-                f"  FROM {model.base}" + "".join(f"\n  {j}" for j in joins)
-                + f"\n  WHERE {' AND '.join(where)}")
-
-    # -- steps 4 and 5 ---------------------------------------------------------------
+    # -- steps 2 to 5 ----------------------------------------------------------------
     def plan(self, req: Request) -> Plan:
+        """The plan of a request: kept (``PLANS``), and shared by the planners of the same
+        catalog and settings objects (the web app's engine of each request) while the rollups
+        they may read stay the same. Not to be changed."""
+        key = (id(self.catalog), id(self.settings), req, tuple(self.rollups.items()),
+               self.lake_months)
+        kept = PLANS.get(key)
+        if kept is not None and kept[0] is self.catalog and kept[1] is self.settings:
+            return kept[2]
+        plan = self._plan(req)
+        if len(PLANS) >= PLANS_KEPT:
+            PLANS.clear()
+        PLANS[key] = (self.catalog, self.settings, plan)   # held: their ids stay theirs
+        return plan
+
+    def _plan(self, req: Request) -> Plan:
         self._check(req)
         acc: dict[str, set[str]] = {}
         lagged: dict[str, set[str]] = {}
@@ -291,136 +143,154 @@ class Planner:
         by_model: dict[str, list[str]] = {}
         for meas in acc:
             by_model.setdefault(self.catalog.measures[meas].model, []).append(meas)
-        ctes: list[tuple[str, str]] = []
-        col_of: dict[str, str] = {}
+        steps: list[Step] = []
+        col_of: dict[str, tuple[str, str]] = {}   # measure → (step, column)
         for name, measures in by_model.items():
             model = model_for(name, self.settings)
             if model.prelude:
-                ctes.append((model.prelude[0], expand(model.prelude[1], self.settings)))
-            ctes.append((f"m_{name}", self._model_cte(model, measures, req, widen=False)))
+                steps.append(self._prelude(model.prelude))
+            self._check_dims(model, req)
+            body, rollup = self._model_cte(model, measures, req, widen=False)
+            steps.append(Step(f"m_{name}", body, tuple(measures), rollup, keyed=True))
             for meas in measures:
-                col_of[meas] = f"m_{name}.m__{meas}"
-        for name, measures in sorted(lagged.items()):
+                col_of[meas] = (f"m_{name}", f"m__{meas}")
+        for name, lag in sorted(lagged.items()):
             # Growth compares whole periods, so its measures get their own CTE reaching one
             # period before --from; the other metrics of the model keep the asked scope.
             model = model_for(name, self.settings)
             if model.prelude and name not in by_model:
-                ctes.append((model.prelude[0], expand(model.prelude[1], self.settings)))
-            ctes.append((f"g_{name}", self._model_cte(model, sorted(measures), req, widen=True)))
+                steps.append(self._prelude(model.prelude))
+            self._check_dims(model, req)
+            body, rollup = self._model_cte(model, sorted(lag), req, widen=True)
+            steps.append(Step(f"g_{name}", body, tuple(sorted(lag)), rollup, growth=True,
+                              keyed=True))
         if retention:
-            ctes += self._retention_ctes(req)
-            col_of["prev_customers"] = "m_retention.m__prev_customers"
-            col_of["retained_customers"] = "m_retention.m__retained_customers"
-        keyed = [c for c, _ in ctes if c.startswith(("m_", "g_"))]
-        keys = [f"d_{d}" for d in req.by] + (["__period"] if req.period else [])
-        comments = [f"-- plan: metrics {', '.join(req.metrics)}"]
-        bodies = dict(ctes)
-        for c in keyed:
-            if c.startswith("g_"):
-                line = (f"-- step: {c} aggregates {', '.join(sorted(lagged[c[2:]]))} "
-                        f"from one {req.period} before the scope, for growth")
-            else:
-                line = f"-- step: {c} aggregates {', '.join(by_model.get(c[2:], ['customers']))}"
-            rolled = re.search(r"FROM (_rollup_\w+) x", bodies[c])
-            comments.append(line + (f" (summing the daily rollup {rolled.group(1)})" if rolled else ""))
-        if not keys:
-            from_sql = " CROSS JOIN ".join(keyed)
-            key_ref = {}
-        elif len(keyed) == 1:
-            from_sql = f"{keyed[0]}"
-            key_ref = {k: f"{keyed[0]}.{k}" for k in keys}
-        else:
-            union = "\n  UNION\n  ".join(f"SELECT {', '.join(keys)} FROM {c}" for c in keyed)
-            ctes.append(("k", union))
-            comments.append("-- step: k holds every key any model produced")
-            from_sql = "k" + "".join(
-                f"\n  LEFT JOIN {c} ON " + " AND ".join(
-                    f"{c}.{k} IS NOT DISTINCT FROM k.{k}" for k in keys) for c in keyed)
-            key_ref = {k: f"k.{k}" for k in keys}
-        for name in sorted(lagged):
-            cte = f"g_{name}"
-            prev = f"p_{name}"
-            conds = [f"{prev}.{k} IS NOT DISTINCT FROM {key_ref[k]}" for k in keys if k != "__period"]
-            conds.append(f"{prev}.__period = {key_ref['__period']} - {STEP[req.period]}")
-            from_sql += f"\n  LEFT JOIN {cte} {prev} ON " + " AND ".join(conds)
-            comments.append(f"-- step: {prev} is {cte} one {req.period} earlier, for growth")
-        select = [f"CAST({key_ref[f'd_{d}']} AS VARCHAR) AS \"{d}\"" for d in req.by]
-        if req.period:
-            select.append(f"CAST({key_ref['__period']} AS VARCHAR) AS \"period\"")
-        plan_ci: dict[str, tuple[str, str]] = {}
-        for mid in req.metrics:
-            m = self.catalog.metrics[mid]
-            select.append(f"{self._metric_sql(m, col_of)} AS \"{mid}\"")
-            if req.ci and m.is_proportion and m.type == "ratio":
-                num, den = self._col(m.numerator, col_of), self._col(m.denominator, col_of)
-                select += [f"{num} AS \"__num_{mid}\"", f"{den} AS \"__den_{mid}\""]
-                plan_ci[mid] = (f"__num_{mid}", f"__den_{mid}")
-        where = []
-        if req.period and req.start and (lagged or retention):
-            where.append(f"{key_ref['__period']} >= DATE '{period_start(req.start, req.period)}'")
-        order = [f"{i + 1} NULLS LAST" for i in range(len(req.by) + (1 if req.period else 0))]
-        sql = "\n".join(comments) + "\nWITH " + ",\n".join(
-            f"{name} AS (\n  {body}\n)" for name, body in ctes)
-        sql += f"\nSELECT {', '.join(select)}\nFROM {from_sql}"
-        if where:
-            sql += f"\nWHERE {' AND '.join(where)}"
-        if order:
-            sql += f"\nORDER BY {', '.join(order)}"
-        sql = localize(sql, self.settings.tz)
+            self._check_dims(MODELS["orders"], req)
+            (base, rows), (agg, body) = self._retention_ctes(req)
+            steps += [Step(base, rows), Step(agg, body, ("customers",), keyed=True)]
+            col_of["prev_customers"] = ("m_retention", "m__prev_customers")
+            col_of["retained_customers"] = ("m_retention", "m__retained_customers")
+        query, ci = self._answer(req, steps, col_of, growth=sorted(lagged), retention=retention)
+        query.set("with_", exp.With(expressions=[
+            exp.CTE(this=s.body, alias=exp.TableAlias(this=exp.to_identifier(s.name)))
+            for s in steps]))
+        localised = localize(query, self.settings.timezone, copy=False)
+        steps = [replace(s, body=cte.this)   # the steps as they run
+                 for s, cte in zip(steps, localised.args["with_"].expressions, strict=True)]
         columns = list(req.by) + (["period"] if req.period else []) + list(req.metrics)
         params = dict(zip(where_params(req), (v for __, v in req.where), strict=True))
-        return Plan(sql, columns, plan_ci, params)
+        return Plan(req.metrics, req.period, steps, localised, columns, ci, params)
 
-    def _col(self, measure: str, col_of: dict[str, str]) -> str:
-        col = col_of[measure]
+    def _prelude(self, prelude: tuple[str, str]) -> Step:
+        """A CTE a model's rows need (the talk shares that allocate costs)."""
+        name, body = prelude
+        return Step(name, tree(body, self.settings))
+
+    def _answer(self, req: Request, steps: list[Step], col_of: dict[str, tuple[str, str]],
+                growth: list[str], retention: bool) -> tuple[exp.Select, dict[str, tuple[str, str]]]:
+        """Step 4: the keyed steps outer-joined on their keys (null-safe; through a step ``k``
+        of every key, added to ``steps``, when there are several), growth one period back;
+        step 5: the metrics over their measure columns. The final SELECT, and the numerator
+        and denominator columns of each confidence interval."""
+        keyed = [s.name for s in steps if s.keyed]
+        names = keys(req)
+        joins: list[exp.Join] = []
+        if not names:
+            source, key_of = keyed[0], {}
+            joins = [exp.Join(this=exp.table_(c), kind="CROSS") for c in keyed[1:]]
+        elif len(keyed) == 1:
+            source, key_of = keyed[0], {k: keyed[0] for k in names}
+        else:
+            union = exp.union(*(select([column(k) for k in names], exp.table_(c)) for c in keyed),
+                              distinct=True, copy=False)
+            steps.append(Step("k", union))
+            source, key_of = "k", {k: "k" for k in names}
+            joins = [exp.Join(this=exp.table_(c), side="LEFT", on=exp.and_(*(
+                exp.NullSafeEQ(this=column(k, c), expression=column(k, "k")) for k in names),
+                copy=False)) for c in keyed]
+        for name in growth:
+            prev = f"p_{name}"
+            on: list[exp.Expr] = [
+                exp.NullSafeEQ(this=column(k, prev), expression=column(k, key_of[k]))
+                for k in names if k != "__period"]
+            on.append(exp.EQ(this=column("__period", prev), expression=exp.Sub(
+                this=column("__period", key_of["__period"]), expression=step(req.period or ""))))
+            joins.append(exp.Join(this=exp.table_(f"g_{name}", alias=prev), side="LEFT",
+                                  on=exp.and_(*on, copy=False)))
+        cols: list[exp.Expr] = [
+            alias(cast(column(f"d_{d}", key_of[f"d_{d}"]), "VARCHAR"), d, quoted=True)
+                for d in req.by]
+        if req.period:
+            cols.append(alias(cast(column("__period", key_of["__period"]), "VARCHAR"), "period",
+                              quoted=True))
+        ci: dict[str, tuple[str, str]] = {}
+        for mid in req.metrics:
+            m = self.catalog.metrics[mid]
+            cols.append(alias(self._metric_expr(m, col_of), mid, quoted=True))
+            if req.ci and m.is_proportion and m.type == "ratio":
+                ci[mid] = (f"__num_{mid}", f"__den_{mid}")
+                cols += [alias(self._col(m.numerator, col_of), ci[mid][0], quoted=True),
+                         alias(self._col(m.denominator, col_of), ci[mid][1], quoted=True)]
+        where = []
+        if req.period and req.start and (growth or retention):
+            where.append(exp.GTE(this=column("__period", key_of["__period"]),
+                                 expression=date_literal(period_start(req.start, req.period))))
+        query = select(cols, exp.table_(source), joins=joins, where=where)
+        order = [exp.Ordered(this=exp.Literal.number(i + 1), nulls_first=False)
+                 for i in range(len(names))]
+        if order:
+            query.set("order", exp.Order(expressions=order))
+        return query, ci
+
+    def _col(self, measure: str, col_of: dict[str, tuple[str, str]]) -> exp.Expr:
+        """A measure's column; a count or sum is 0 where its step has no row."""
+        col = column(col_of[measure][1], col_of[measure][0])
         if measure in self.catalog.measures and self.catalog.measures[measure].agg in ADDITIVE:
-            return f"coalesce({col}, 0)"
+            return fn("coalesce", col, exp.Literal.number(0))
         return col
 
-    def _metric_sql(self, m: Metric, col_of: dict[str, str]) -> str:
+    def _metric_expr(self, m: Metric, col_of: dict[str, tuple[str, str]]) -> exp.Expr:
         if m.type == "simple":
             return self._col(m.measure, col_of)
         if m.type == "ratio":
-            return (f"CAST({self._col(m.numerator, col_of)} AS DOUBLE) / "
-                    f"nullif({self._col(m.denominator, col_of)}, 0)")
+            return _ratio(self._col(m.numerator, col_of), self._col(m.denominator, col_of))
         if m.type == "growth":
             model = self.catalog.measures[m.measure].model
-            cur = self._col(m.measure, {m.measure: f"g_{model}.m__{m.measure}"})
-            prev = f"p_{model}.m__{m.measure}"
-            return f"CAST({cur} - {prev} AS DOUBLE) / nullif({prev}, 0)"
+            cur = self._col(m.measure, {m.measure: (f"g_{model}", f"m__{m.measure}")})
+            prev = column(f"m__{m.measure}", f"p_{model}")
+            return _ratio(exp.Sub(this=cur, expression=prev), prev.copy())
         if m.type == "retention":
-            return ("CAST(m_retention.m__retained_customers AS DOUBLE) / "
-                    "nullif(m_retention.m__prev_customers, 0)")
-        return self._derived_sql(sqlglot.parse_one(m.expr, read="duckdb"), col_of)
+            return _ratio(column("m__retained_customers", "m_retention"),
+                          column("m__prev_customers", "m_retention"))
+        return self._derived(parse(m.expr), col_of)
 
-    def _derived_sql(self, node: exp.Expression, col_of: dict[str, str]) -> str:
-        """Metric and measure names → their SQL; every division made null-safe."""
+    def _derived(self, node: exp.Expr, col_of: dict[str, tuple[str, str]]) -> exp.Expr:
+        """Metric and measure names → their expressions; every division made null-safe."""
         if isinstance(node, exp.Column):
             ref = node.name
             if ref in self.catalog.metrics:
-                return f"({self._metric_sql(self.catalog.metrics[ref], col_of)})"
+                return exp.Paren(this=self._metric_expr(self.catalog.metrics[ref], col_of))
             return self._col(ref, col_of)
         if isinstance(node, exp.Paren):
-            return f"({self._derived_sql(node.this, col_of)})"
+            return exp.Paren(this=self._derived(node.this, col_of))
         if isinstance(node, exp.Div):
-            return (f"CAST({self._derived_sql(node.this, col_of)} AS DOUBLE) / "
-                    f"nullif({self._derived_sql(node.expression, col_of)}, 0)")
-        if isinstance(node, exp.Binary):
-            op = {exp.Add: "+", exp.Sub: "-", exp.Mul: "*"}.get(type(node))
-            if op:
-                return (f"{self._derived_sql(node.this, col_of)} {op} "
-                        f"{self._derived_sql(node.expression, col_of)}")
+            return _ratio(self._derived(node.this, col_of), self._derived(node.expression, col_of))
+        if isinstance(node, (exp.Add, exp.Sub, exp.Mul)):
+            return type(node)(this=self._derived(node.this, col_of),
+                              expression=self._derived(node.expression, col_of))
         if isinstance(node, exp.Neg):
-            return f"-{self._derived_sql(node.this, col_of)}"
+            return exp.Neg(this=self._derived(node.this, col_of))
         if isinstance(node, exp.Literal):
-            return node.sql(dialect="duckdb")
+            return node.copy()
         raise QueryError(_("derived metric expression {expr}: only + - * / and numbers "
                            "over metric and measure ids are supported").format(expr=repr(node.sql())))
 
 
-def where_params(req: Request) -> list[str]:
-    return [f"w{i}" for i in range(len(req.where))]
+def _ratio(num: exp.Expr, den: exp.Expr) -> exp.Expr:
+    """``CAST(num AS DOUBLE) / nullif(den, 0)``: a float, null where the denominator is 0."""
+    return exp.Div(this=cast(num, "DOUBLE"), expression=fn("nullif", den, exp.Literal.number(0)),
+                   typed=False, safe=False)
 
 
 def _refs(expr: str) -> set[str]:
-    return {c.name for c in sqlglot.parse_one(expr, read="duckdb").find_all(exp.Column)}
+    return {c.name for c in parse(expr).find_all(exp.Column)}

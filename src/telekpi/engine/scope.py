@@ -1,22 +1,45 @@
-"""Time scope: dates in the workspace timezone → UTC instants and period SQL."""
+"""Time scope: dates in the workspace timezone → UTC instants and period expressions."""
 
 from __future__ import annotations
 
-import re
-from datetime import date, datetime, time, timedelta, timezone
+from datetime import UTC, date, datetime, time, timedelta
 from functools import lru_cache
 from zoneinfo import ZoneInfo
 
-from telekpi import sql as sqltext
+from sqlglot import exp
 
-STEP = {"day": "INTERVAL 1 DAY", "week": "INTERVAL 7 DAY", "month": "INTERVAL 1 MONTH",
-        "quarter": "INTERVAL 3 MONTH", "year": "INTERVAL 1 YEAR"}
+from telekpi.sql import cast, fn
+
+STEPS = {"day": ("1", "DAY"), "week": ("7", "DAY"), "month": ("1", "MONTH"),
+         "quarter": ("3", "MONTH"), "year": ("1", "YEAR")}
 
 
-def local_midnight_utc(d: date, tz: ZoneInfo) -> str:
+def step(period: str) -> exp.Interval:
+    """One period as an interval: ``INTERVAL 1 MONTH``."""
+    n, unit = STEPS[period]
+    return exp.Interval(this=exp.Literal.string(n), unit=exp.var(unit))
+
+
+def utc_literal(instant: datetime) -> exp.Cast:
+    """An instant as a UTC ``TIMESTAMPTZ '…+00'`` literal."""
+    text = instant.astimezone(UTC).strftime("%Y-%m-%d %H:%M:%S+00")
+    return cast(exp.Literal.string(text), "TIMESTAMPTZ")
+
+
+def local_midnight_utc(d: date, tz: str) -> exp.Cast:
     """The instant a local day begins, as a UTC timestamptz literal."""
-    local = datetime.combine(d, time(0), tzinfo=tz)
-    return "TIMESTAMPTZ '" + local.astimezone(timezone.utc).strftime("%Y-%m-%d %H:%M:%S+00") + "'"
+    return utc_literal(datetime.combine(d, time(0), tzinfo=ZoneInfo(tz)))
+
+
+def date_literal(d: date) -> exp.Cast:
+    """``DATE 'YYYY-MM-DD'``."""
+    return cast(exp.Literal.string(d.isoformat()), "DATE")
+
+
+def local_time(tz: str, instant: exp.Expr) -> exp.Expr:
+    """``timezone('<tz>', instant)``: the wall-clock time an instant shows in ``tz`` (and, of a
+    local ``CAST(… AS TIMESTAMP)``, the instant it names there)."""
+    return fn("timezone", exp.Literal.string(tz), instant)
 
 
 def period_start(d: date, period: str) -> date:
@@ -42,29 +65,32 @@ def previous_period_start(d: date, period: str) -> date:
     return date(y, m + 1, 1)
 
 
-def period_sql(period: str, time_expr: str, is_date: bool, tz_literal: str) -> str:
-    local = time_expr if is_date else f"timezone({tz_literal}, {time_expr})"
-    return f"CAST(date_trunc('{period}', {local}) AS DATE)"
+def period_expr(period: str, time_expr: exp.Expr, is_date: bool, tz: str) -> exp.Expr:
+    """The local date a period starts on, of a time (or a date)."""
+    local = time_expr if is_date else local_time(tz, time_expr)
+    return cast(fn("date_trunc", exp.Literal.string(period), local), "DATE")
 
 
-def period_end_sql(period: str, period_col: str, tz_literal: str) -> str:
-    """The instant after a period ends, for `{scope_end}` in period queries."""
-    return f"timezone({tz_literal}, CAST({period_col} + {STEP[period]} AS TIMESTAMP))"
+def period_end(period: str, period_col: exp.Expr, tz: str) -> exp.Expr:
+    """The instant after a period ends, for ``{scope_end}`` in period queries."""
+    return local_time(tz, cast(exp.Add(this=period_col, expression=step(period)), "TIMESTAMP"))
 
 
-def time_filter(time_expr: str, is_date: bool, tz: ZoneInfo, start: date | None,
-                end: date | None) -> list[str]:
-    out = []
+def time_filter(time_expr: exp.Expr, is_date: bool, tz: str, start: date | None,
+                end: date | None) -> list[exp.Expr]:
+    """Conditions keeping the times (or dates) of local days ``start`` to ``end``."""
+    out: list[exp.Expr] = []
     if is_date:
         if start:
-            out.append(f"{time_expr} >= DATE '{start.isoformat()}'")
+            out.append(exp.GTE(this=time_expr.copy(), expression=date_literal(start)))
         if end:
-            out.append(f"{time_expr} <= DATE '{end.isoformat()}'")
+            out.append(exp.LTE(this=time_expr.copy(), expression=date_literal(end)))
         return out
     if start:
-        out.append(f"{time_expr} >= {local_midnight_utc(start, tz)}")
+        out.append(exp.GTE(this=time_expr.copy(), expression=local_midnight_utc(start, tz)))
     if end:
-        out.append(f"{time_expr} < {local_midnight_utc(end + timedelta(days=1), tz)}")
+        out.append(exp.LT(this=time_expr.copy(),
+                          expression=local_midnight_utc(end + timedelta(days=1), tz)))
     return out
 
 
@@ -77,33 +103,9 @@ FIXED_SINCE = 1992
 
 
 @lru_cache(maxsize=64)
-def fixed_offset(tz: ZoneInfo) -> int | None:
+def fixed_offset(tz: str) -> int | None:
     """The zone's offset in seconds if it is the same every half month from FIXED_SINCE to 2100."""
-    offsets = {datetime(y, m, d, tzinfo=timezone.utc).astimezone(tz).utcoffset()
+    zone = ZoneInfo(tz)
+    offsets = {datetime(y, m, d, tzinfo=UTC).astimezone(zone).utcoffset()
                for y in range(FIXED_SINCE, 2101) for m in range(1, 13) for d in (1, 16)}
     return int(offsets.pop().total_seconds()) if len(offsets) == 1 else None
-
-
-def localize(sql: str, tz: ZoneInfo) -> str:
-    """``timezone('<tz>', instant)`` → ``make_timestamp(epoch_us(instant) + offset)`` when the
-    workspace zone has one fixed offset; the local → instant form (``CAST(… AS TIMESTAMP)``)
-    and every other zone keep ICU. The planner's final step: one pass over the SQL text."""
-    offset = fixed_offset(tz)
-    if offset is None:
-        return sql
-    head = "timezone(" + sqltext.string(tz.key) + ", "
-    out, i = [], 0
-    while (j := sql.find(head, i)) >= 0:
-        start, depth, k = j + len(head), 1, j + len(head)
-        while depth:
-            depth += {"(": 1, ")": -1}.get(sql[k], 0)
-            k += 1
-        arg = sql[start:k - 1]
-        out.append(sql[i:j])
-        if re.fullmatch(r"CAST\(.* AS TIMESTAMP\)", arg, re.S):
-            out.append(sql[j:k])
-        else:
-            out.append(f"make_timestamp(epoch_us({localize(arg, tz)}) + {offset * 1_000_000})")
-        i = k
-    out.append(sql[i:])
-    return "".join(out)

@@ -11,9 +11,10 @@ from telekpi.engine.rollups.spec import (
            Rollup,
            Spec,
            column,
+           column_of,
            mergeable,
 )
 from telekpi.engine.rollups.state import SOURCES, available, from_manifest, status
 
 __all__ = ["FIRST_CALLS_TABLE", "LAKE_DIR", "MERGE", "SOURCES", "SPECS", "Rollup", "Spec", "available",
-           "column", "from_manifest", "mergeable", "refresh", "rollup_lake", "status", "write_lake"]
+           "column", "column_of", "from_manifest", "mergeable", "refresh", "rollup_lake", "status", "write_lake"]

@@ -68,9 +68,9 @@ def write_lake(con, out: Path, catalog: Catalog, settings: Settings) -> dict[str
         tmp, final = root / f".{name}.writing", root / name
         shutil.rmtree(tmp, ignore_errors=True)
         tmp.mkdir()
-        path = sqltext.string(tmp / "data_0.parquet")[1:-1]
-        con.execute(f"COPY ({sql} ORDER BY ALL) TO '{path}' (FORMAT parquet)")
-        rows = con.execute(f"SELECT count(*) FROM read_parquet('{path}')").fetchall()[0][0]
+        path = sqltext.string(tmp / "data_0.parquet")
+        con.execute(f"COPY ({sql} ORDER BY ALL) TO {path} (FORMAT parquet)")
+        rows = con.execute(f"SELECT count(*) FROM read_parquet({path})").fetchall()[0][0]
         shutil.rmtree(final, ignore_errors=True)
         tmp.rename(final)
         entries[name] = {"table": spec.table, "path": f"{LAKE_DIR}/{name}", "rows": rows,

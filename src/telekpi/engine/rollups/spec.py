@@ -19,14 +19,20 @@ from __future__ import annotations
 import hashlib
 import json
 from dataclasses import dataclass, field
-from datetime import date, timedelta
+from datetime import UTC, date, datetime, time, timedelta
+
+from sqlglot import exp
 
 from telekpi.catalog.loader import Catalog
-from telekpi.catalog.models import FIRST_CALLS, MODELS, first_call_base
-from telekpi.catalog.snippets import expand, sql_string
-from telekpi.engine.measures import measure_sql
-from telekpi.engine.scope import localize
+from telekpi.catalog.models import FIRST_CALLS, MODELS, first_call_tree
+from telekpi.catalog.snippets import expand, parse, tree
+from telekpi.catalog.spec import Measure
+from telekpi.engine.dialects import localize
+from telekpi.engine.measures import measure_expr, measure_key
+from telekpi.engine.scope import local_time, utc_literal
 from telekpi.settings import Settings
+from telekpi.sql import alias, cast, fn, select
+from telekpi.sql import column as sql_column
 
 FORMAT = 3
 MERGE = {"count": "sum", "sum": "sum", "min": "min", "max": "max"}
@@ -99,9 +105,10 @@ class Rollup:
         return self.pick(dims) is not None
 
 
-def column(model: str, agg_sql: str) -> str:
-    """The rollup column of a measure: a hash of its model and its SQL in this workspace."""
-    return "r_" + hashlib.sha1(f"{model}\n{agg_sql}".encode()).hexdigest()[:12]
+def column(model: str, key: str) -> str:
+    """The rollup column of a measure: a hash of its model and its key in this workspace
+    (``measures.measure_key``: its aggregate as text)."""
+    return "r_" + hashlib.sha1(f"{model}\n{key}".encode()).hexdigest()[:12]
 
 
 def mergeable(measure) -> bool:
@@ -119,16 +126,15 @@ def shape(spec: Spec, settings: Settings) -> str:
     return hashlib.sha1(json.dumps(parts, sort_keys=True, default=str).encode()).hexdigest()[:16]
 
 
-def measure_columns(spec: Spec, catalog: Catalog, settings: Settings, *,
-                    merge: bool = False) -> dict[str, str]:
-    """column → aggregate SQL for the model's mergeable measures (``merge``: → the aggregate
-    that merges two of its sums: sum, min or max)."""
-    out = {}
-    for m in sorted(catalog.measures.values(), key=lambda m: m.id):
-        if m.model == spec.model and mergeable(m):
-            agg = measure_sql(m, settings, "NULL")
-            out[column(spec.model, agg)] = MERGE[m.agg] if merge else agg
-    return out
+def measure_columns(spec: Spec, catalog: Catalog, settings: Settings) -> dict[str, Measure]:
+    """column → measure, for the model's mergeable measures."""
+    return {column_of(m, settings): m for m in sorted(catalog.measures.values(), key=lambda m: m.id)
+            if m.model == spec.model and mergeable(m)}
+
+
+def column_of(m: Measure, settings: Settings) -> str:
+    """The rollup column that holds a measure's day sums in this workspace."""
+    return column(m.model, measure_key(m, settings))
 
 
 def build_sql(spec: Spec, catalog: Catalog, settings: Settings, *, helpers: bool = False,
@@ -137,36 +143,47 @@ def build_sql(spec: Spec, catalog: Catalog, settings: Settings, *, helpers: bool
     """The SELECT that computes a rollup from the canonical tables, and its measure columns.
 
     ``helpers``: read the warehouse's FIRST_CALLS_TABLE; ``days``: only the local days listed
-    in that table (column ``day``), all between the two dates; ``rows``: a relation with the
-    model's own table's columns to sum instead of that table (new rows)."""
+    in that table (column ``day``), all between the two dates; ``rows``: a table with the
+    model's own table's columns and ``__old`` to sum instead of that table (new rows)."""
     model = MODELS[spec.model]
     cols = measure_columns(spec, catalog, settings)
-    dims = {d: expand(model.dims[d], settings) for d in spec.dims}
-    day = f"CAST(timezone({sql_string(settings.timezone)}, {model.time}) AS DATE)"
-    joins = model.joins_for(list(dims.values()))
-    base = model.base
+    dims = {d: tree(model.dims[d], settings) for d in spec.dims}
+    day = cast(local_time(settings.timezone, tree(model.time, settings)), "DATE")
+    base = model.base_tree()
+    new = (exp.Subquery(this=select([exp.Star(except_=[sql_column("__old")])], exp.table_(rows)))
+           if rows else None)
     if spec.model == "leads" and (helpers or rows):
-        base = first_call_base(FIRST_CALLS_TABLE if helpers else f"({FIRST_CALLS.format(calls='calls')})",
-                               leads=rows or "leads")
-    elif rows:
-        assert base == f"{spec.model} x", base
-        base = f"{rows} x"
-    inner = (f"SELECT x.*, {day} AS __day, "
-             + ", ".join(f"{e} AS d_{d}" for d, e in dims.items())
-             + f" FROM {base}" + "".join(f" {j}" for j in joins))
+        first = (exp.table_(FIRST_CALLS_TABLE) if helpers
+                 else exp.Subquery(this=parse(FIRST_CALLS.format(calls="calls")).copy()))
+        base = first_call_tree(first, new or exp.table_("leads"))
+    elif new:
+        assert model.base == f"{spec.model} x", model.base
+        base = new
+        base.set("alias", exp.TableAlias(this=exp.to_identifier("x")))
+    where: list[exp.Expr] = []
     if days is not None:
         # a day's instants lie within 14 h of its UTC date: the range lets zone maps skip the rest
-        table, first, last = days
-        inner += (f" WHERE {model.time} >= TIMESTAMPTZ '{first - timedelta(days=1)} 00:00:00+00'"
-                  f" AND {model.time} < TIMESTAMPTZ '{last + timedelta(days=2)} 00:00:00+00'"
-                  f" AND {day} IN (SELECT day FROM {table})")
-    keys = ["__day"] + [f"d_{d}" for d in spec.dims]
-    sets = ", ".join("(" + ", ".join(["__day"] + [f"d_{d}" for d in g]) + ")"
-                     for g in spec.grouping_sets)
-    mask = f"grouping({', '.join(f'd_{d}' for d in spec.dims)}) AS __set"
-    sql = (f"SELECT {', '.join(keys + [mask] + [f'{agg} AS {c}' for c, agg in cols.items()])} "
-           f"FROM ({inner}) x GROUP BY GROUPING SETS ({sets})")
-    return localize(sql, settings.tz), list(cols)
+        table, first_day, last_day = days
+        listed = exp.Subquery(this=select([sql_column("day")], exp.table_(table)))
+        where = [exp.GTE(this=tree(model.time, settings),
+                         expression=_utc_midnight(first_day - timedelta(days=1))),
+                 exp.LT(this=tree(model.time, settings),
+                        expression=_utc_midnight(last_day + timedelta(days=2))),
+                 exp.In(this=day.copy(), query=listed)]
+    inner = select([sql_column("*", "x"), alias(day, "__day"), *(alias(e, f"d_{d}") for d, e in dims.items())],
+                   base, joins=model.joins_for(list(dims.values())), where=where)
+    keys = [sql_column("__day")] + [sql_column(f"d_{d}") for d in spec.dims]
+    mask = alias(fn("grouping", *(sql_column(f"d_{d}") for d in spec.dims)), "__set")
+    aggs = [alias(measure_expr(m, settings, exp.Null()), c) for c, m in cols.items()]
+    sets = exp.GroupingSets(expressions=[
+        exp.Tuple(expressions=[sql_column("__day")] + [sql_column(f"d_{d}") for d in g])
+        for g in spec.grouping_sets])
+    query = select([*keys, mask, *aggs], inner.subquery("x", copy=False), group=[sets])
+    return localize(query, settings.timezone, copy=False).sql("duckdb"), list(cols)
+
+
+def _utc_midnight(d: date) -> exp.Expr:
+    return utc_literal(datetime.combine(d, time(0), tzinfo=UTC))
 
 
 def rollup_of(spec: Spec, columns) -> Rollup:

@@ -7,6 +7,7 @@ import json
 
 import duckdb
 
+from telekpi import sql as sqltext
 from telekpi.catalog.loader import Catalog
 from telekpi.engine.rollups.spec import (
     SPECS,
@@ -35,8 +36,8 @@ def source_state(con, tables) -> dict[str, list[int]]:
     count sees."""
     gens = dict(con.execute("SELECT key, value FROM telekpi_meta WHERE starts_with(key, 'gen:')")
                 .fetchall())
-    counts = con.execute("SELECT " + ", ".join(f'(SELECT count(*) FROM "{t}")' for t in tables)
-                         ).fetchall()[0]
+    counts = con.execute("SELECT " + ", ".join(f"(SELECT count(*) FROM {sqltext.identifier(t)})"
+                                               for t in tables)).fetchall()[0]
     return {t: [int(gens.get(f"gen:{t}", 0)), n] for t, n in zip(tables, counts, strict=True)}
 
 

@@ -29,18 +29,20 @@ import time
 
 from telekpi.catalog.loader import Catalog
 from telekpi.catalog.models import FIRST_CALLS
-from telekpi.catalog.snippets import sql_string
+from telekpi.engine.dialects import localize
 from telekpi.engine.rollups.spec import (
     FIRST_CALLS_TABLE,
+    MERGE,
     SPECS,
     Spec,
     build_sql,
     measure_columns,
 )
 from telekpi.engine.rollups.state import behind, fresh, read_meta, source_state
-from telekpi.engine.scope import localize
+from telekpi.engine.scope import local_time
 from telekpi.model.tables import TABLES
 from telekpi.settings import Settings
+from telekpi.sql import cast, column
 from telekpi.store.warehouse import column_defs
 
 DAYS = "__rollup_days"
@@ -70,7 +72,7 @@ class RollupUpkeep:
 
     def __init__(self, catalog: Catalog, settings: Settings):
         self.catalog, self.settings = catalog, settings
-        self._merge = {name: measure_columns(spec, catalog, settings, merge=True)
+        self._merge = {name: {c: MERGE[m.agg] for c, m in measure_columns(spec, catalog, settings).items()}
                        for name, spec in SPECS.items()}
         self._following: list[tuple[Spec, dict]] = []
 
@@ -129,7 +131,7 @@ class RollupUpkeep:
         new_only = not any(con.execute(f"SELECT count(*) FROM {log} WHERE __old").fetchall()[0][0]
                            for log in logs.values())
         if tables == [spec.model] and new_only:
-            self._add(con, spec, f"(SELECT * EXCLUDE (__old) FROM {logs[spec.model]})")
+            self._add(con, spec, logs[spec.model])
             return
         times = []
         for t, log in logs.items():
@@ -165,9 +167,9 @@ class RollupUpkeep:
                     f"FROM {FIRST_MOVED} WHERE first_call_at IS NOT NULL")
         return FIRST_MOVED
 
-    def _add(self, con, spec: Spec, rows: str) -> None:
-        """New rows: their day sums merged into the rollup's rows of those days."""
-        sql, _cols = build_sql(spec, self.catalog, self.settings, helpers=True, rows=rows)
+    def _add(self, con, spec: Spec, log: str) -> None:
+        """New rows (the log ``log``): their day sums merged into the rollup's rows of those days."""
+        sql, _cols = build_sql(spec, self.catalog, self.settings, helpers=True, rows=log)
         con.execute(f"CREATE OR REPLACE TEMP TABLE {DELTA} AS {sql}")
         days = f"(SELECT DISTINCT __day FROM {DELTA})"
         aggs = ", ".join(f"{f}({c}) AS {c}" for c, f in self._merge[spec.model].items())
@@ -181,11 +183,10 @@ class RollupUpkeep:
 
     def _resum(self, con, spec: Spec, times_sql: str) -> None:
         """The local days of the model times ``times_sql`` selects, summed again from the rows."""
-        tz = sql_string(self.settings.timezone)
-        con.execute(localize(
-            f"CREATE OR REPLACE TEMP TABLE {DAYS} AS SELECT DISTINCT "
-            f"CAST(timezone({tz}, t) AS DATE) AS day FROM ({times_sql}) AS w(t) "
-            "WHERE t IS NOT NULL", self.settings.tz))
+        day = localize(cast(local_time(self.settings.timezone, column("t")), "DATE"),
+                       self.settings.timezone, copy=False).sql("duckdb")
+        con.execute(f"CREATE OR REPLACE TEMP TABLE {DAYS} AS SELECT DISTINCT {day} AS day "
+                    f"FROM ({times_sql}) AS w(t) WHERE t IS NOT NULL")
         first, last = con.execute(f"SELECT min(day), max(day) FROM {DAYS}").fetchall()[0]
         if first is None:
             return

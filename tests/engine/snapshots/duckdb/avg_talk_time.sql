@@ -1,14 +1,32 @@
 -- plan: metrics avg_talk_time
 -- step: m_calls aggregates connected_talk_s, connected_calls
 WITH m_calls AS (
-  SELECT d_agent, __period, sum(coalesce(talk_s, 0)) FILTER (WHERE status = 'answered') AS m__connected_talk_s, count(*) FILTER (WHERE status = 'answered') AS m__connected_calls
+  SELECT
+    d_agent,
+    __period,
+    SUM(COALESCE(talk_s, 0)) FILTER(WHERE
+      status = 'answered') AS m__connected_talk_s,
+    COUNT(*) FILTER(WHERE
+      status = 'answered') AS m__connected_calls
   FROM (
-    SELECT x.*, x.agent_id AS d_agent, CAST(date_trunc('month', make_timestamp(epoch_us(x.started_at) + 25200000000)) AS DATE) AS __period
-    FROM calls x
-    WHERE x.started_at >= TIMESTAMPTZ '2025-12-31 17:00:00+00' AND x.started_at < TIMESTAMPTZ '2026-03-31 17:00:00+00'
-  ) x
-  GROUP BY d_agent, __period
+    SELECT
+      x.*,
+      x.agent_id AS d_agent,
+      CAST(DATE_TRUNC('MONTH', MAKE_TIMESTAMP(EPOCH_US(x.started_at) + 25200000000)) AS DATE) AS __period
+    FROM calls AS x
+    WHERE
+      x.started_at >= CAST('2025-12-31 17:00:00+00' AS TIMESTAMPTZ)
+      AND x.started_at < CAST('2026-03-31 17:00:00+00' AS TIMESTAMPTZ)
+  ) AS x
+  GROUP BY
+    d_agent,
+    __period
 )
-SELECT CAST(m_calls.d_agent AS VARCHAR) AS "agent", CAST(m_calls.__period AS VARCHAR) AS "period", CAST(coalesce(m_calls.m__connected_talk_s, 0) AS DOUBLE) / nullif(coalesce(m_calls.m__connected_calls, 0), 0) AS "avg_talk_time"
+SELECT
+  CAST(m_calls.d_agent AS TEXT) AS "agent",
+  CAST(m_calls.__period AS TEXT) AS "period",
+  CAST(COALESCE(m_calls.m__connected_talk_s, 0) AS DOUBLE) / NULLIF(COALESCE(m_calls.m__connected_calls, 0), 0) AS "avg_talk_time"
 FROM m_calls
-ORDER BY 1 NULLS LAST, 2 NULLS LAST
+ORDER BY
+  1,
+  2

@@ -1,14 +1,29 @@
 -- plan: metrics calls
 -- step: m_calls aggregates calls
 WITH m_calls AS (
-  SELECT d_agent, __period, count(*) AS m__calls
+  SELECT
+    d_agent,
+    __period,
+    COUNT(*) AS m__calls
   FROM (
-    SELECT x.*, x.agent_id AS d_agent, CAST(date_trunc('month', make_timestamp(epoch_us(x.started_at) + 25200000000)) AS DATE) AS __period
-    FROM calls x
-    WHERE x.started_at >= TIMESTAMPTZ '2025-12-31 17:00:00+00' AND x.started_at < TIMESTAMPTZ '2026-03-31 17:00:00+00'
-  ) x
-  GROUP BY d_agent, __period
+    SELECT
+      x.*,
+      x.agent_id AS d_agent,
+      CAST(DATE_TRUNC('MONTH', MAKE_TIMESTAMP(EPOCH_US(x.started_at) + 25200000000)) AS DATE) AS __period
+    FROM calls AS x
+    WHERE
+      x.started_at >= CAST('2025-12-31 17:00:00+00' AS TIMESTAMPTZ)
+      AND x.started_at < CAST('2026-03-31 17:00:00+00' AS TIMESTAMPTZ)
+  ) AS x
+  GROUP BY
+    d_agent,
+    __period
 )
-SELECT CAST(m_calls.d_agent AS VARCHAR) AS "agent", CAST(m_calls.__period AS VARCHAR) AS "period", coalesce(m_calls.m__calls, 0) AS "calls"
+SELECT
+  CAST(m_calls.d_agent AS TEXT) AS "agent",
+  CAST(m_calls.__period AS TEXT) AS "period",
+  COALESCE(m_calls.m__calls, 0) AS "calls"
 FROM m_calls
-ORDER BY 1 NULLS LAST, 2 NULLS LAST
+ORDER BY
+  1,
+  2

@@ -1,14 +1,30 @@
 -- plan: metrics customers
 -- step: m_orders aggregates customers
 WITH m_orders AS (
-  SELECT d_agent, __period, count(DISTINCT customer_id) FILTER (WHERE status = 'completed') AS m__customers
+  SELECT
+    d_agent,
+    __period,
+    COUNT(DISTINCT customer_id) FILTER(WHERE
+      status = 'completed') AS m__customers
   FROM (
-    SELECT x.*, x.agent_id AS d_agent, CAST(date_trunc('month', make_timestamp(epoch_us(x.ordered_at) + 25200000000)) AS DATE) AS __period
-    FROM orders x
-    WHERE x.ordered_at >= TIMESTAMPTZ '2025-12-31 17:00:00+00' AND x.ordered_at < TIMESTAMPTZ '2026-03-31 17:00:00+00'
-  ) x
-  GROUP BY d_agent, __period
+    SELECT
+      x.*,
+      x.agent_id AS d_agent,
+      CAST(DATE_TRUNC('MONTH', MAKE_TIMESTAMP(EPOCH_US(x.ordered_at) + 25200000000)) AS DATE) AS __period
+    FROM orders AS x
+    WHERE
+      x.ordered_at >= CAST('2025-12-31 17:00:00+00' AS TIMESTAMPTZ)
+      AND x.ordered_at < CAST('2026-03-31 17:00:00+00' AS TIMESTAMPTZ)
+  ) AS x
+  GROUP BY
+    d_agent,
+    __period
 )
-SELECT CAST(m_orders.d_agent AS VARCHAR) AS "agent", CAST(m_orders.__period AS VARCHAR) AS "period", coalesce(m_orders.m__customers, 0) AS "customers"
+SELECT
+  CAST(m_orders.d_agent AS TEXT) AS "agent",
+  CAST(m_orders.__period AS TEXT) AS "period",
+  COALESCE(m_orders.m__customers, 0) AS "customers"
 FROM m_orders
-ORDER BY 1 NULLS LAST, 2 NULLS LAST
+ORDER BY
+  1,
+  2

@@ -1,16 +1,56 @@
 -- plan: metrics leads_attempted
 -- step: m_lead_stages aggregates leads_attempted
 WITH m_lead_stages AS (
-  SELECT d_agent, __period, count(*) AS m__leads_attempted
+  SELECT
+    d_agent,
+    __period,
+    COUNT(*) AS m__leads_attempted
   FROM (
-    SELECT x.lead_id AS __grain, x.agent_id AS d_agent, CAST(date_trunc('month', make_timestamp(epoch_us(x.started_at) + 25200000000)) AS DATE) AS __period, bool_or(x.status = 'answered') AS connected, bool_or((upper(trim(disposition)) IN ('APPOINTMENT', 'CALLBACK', 'NI', 'QUALIFIED', 'SALE'))) AS decision_maker, bool_or((upper(trim(disposition)) IN ('APPOINTMENT', 'QUALIFIED', 'SALE'))) AS qualified, bool_or((upper(trim(disposition)) IN ('SALE')) OR wo.lead_id IS NOT NULL) AS won, count(*) AS attempts
-    FROM calls x
-    LEFT JOIN (SELECT DISTINCT lead_id FROM orders WHERE status = 'completed' AND lead_id IS NOT NULL) wo ON wo.lead_id = x.lead_id
-    WHERE x.started_at >= TIMESTAMPTZ '2025-12-31 17:00:00+00' AND x.started_at < TIMESTAMPTZ '2026-03-31 17:00:00+00' AND x.lead_id IS NOT NULL
+    SELECT
+      x.lead_id AS __grain,
+      x.agent_id AS d_agent,
+      CAST(DATE_TRUNC('MONTH', MAKE_TIMESTAMP(EPOCH_US(x.started_at) + 25200000000)) AS DATE) AS __period,
+      BOOL_OR(CAST(x.status = 'answered' AS BOOLEAN)) AS connected,
+      BOOL_OR(
+        CAST((
+          UPPER(TRIM(disposition)) IN ('APPOINTMENT', 'CALLBACK', 'NI', 'QUALIFIED', 'SALE')
+        ) AS BOOLEAN)
+      ) AS decision_maker,
+      BOOL_OR(
+        CAST((
+          UPPER(TRIM(disposition)) IN ('APPOINTMENT', 'QUALIFIED', 'SALE')
+        ) AS BOOLEAN)
+      ) AS qualified,
+      BOOL_OR(
+        CAST((
+          UPPER(TRIM(disposition)) IN ('SALE')
+        ) OR NOT wo.lead_id IS NULL AS BOOLEAN)
+      ) AS won,
+      COUNT(*) AS attempts
+    FROM calls AS x
+    LEFT JOIN (
+      SELECT DISTINCT
+        lead_id
+      FROM orders
+      WHERE
+        status = 'completed' AND NOT lead_id IS NULL
+    ) AS wo
+      ON wo.lead_id = x.lead_id
+    WHERE
+      x.started_at >= CAST('2025-12-31 17:00:00+00' AS TIMESTAMPTZ)
+      AND x.started_at < CAST('2026-03-31 17:00:00+00' AS TIMESTAMPTZ)
+      AND NOT x.lead_id IS NULL
     GROUP BY ALL
-  ) x
-  GROUP BY d_agent, __period
+  ) AS x
+  GROUP BY
+    d_agent,
+    __period
 )
-SELECT CAST(m_lead_stages.d_agent AS VARCHAR) AS "agent", CAST(m_lead_stages.__period AS VARCHAR) AS "period", coalesce(m_lead_stages.m__leads_attempted, 0) AS "leads_attempted"
+SELECT
+  CAST(m_lead_stages.d_agent AS TEXT) AS "agent",
+  CAST(m_lead_stages.__period AS TEXT) AS "period",
+  COALESCE(m_lead_stages.m__leads_attempted, 0) AS "leads_attempted"
 FROM m_lead_stages
-ORDER BY 1 NULLS LAST, 2 NULLS LAST
+ORDER BY
+  1,
+  2

@@ -1,15 +1,31 @@
 -- plan: metrics responses
 -- step: m_surveys aggregates responses
 WITH m_surveys AS (
-  SELECT d_agent, __period, count(*) AS m__responses
+  SELECT
+    d_agent,
+    __period,
+    COUNT(*) AS m__responses
   FROM (
-    SELECT x.*, coalesce(x.agent_id, cl.agent_id) AS d_agent, CAST(date_trunc('month', make_timestamp(epoch_us(x.answered_at) + 25200000000)) AS DATE) AS __period
-    FROM surveys x
-    LEFT JOIN calls cl ON cl.call_id = x.call_id
-    WHERE x.answered_at >= TIMESTAMPTZ '2025-12-31 17:00:00+00' AND x.answered_at < TIMESTAMPTZ '2026-03-31 17:00:00+00'
-  ) x
-  GROUP BY d_agent, __period
+    SELECT
+      x.*,
+      COALESCE(x.agent_id, cl.agent_id) AS d_agent,
+      CAST(DATE_TRUNC('MONTH', MAKE_TIMESTAMP(EPOCH_US(x.answered_at) + 25200000000)) AS DATE) AS __period
+    FROM surveys AS x
+    LEFT JOIN calls AS cl
+      ON cl.call_id = x.call_id
+    WHERE
+      x.answered_at >= CAST('2025-12-31 17:00:00+00' AS TIMESTAMPTZ)
+      AND x.answered_at < CAST('2026-03-31 17:00:00+00' AS TIMESTAMPTZ)
+  ) AS x
+  GROUP BY
+    d_agent,
+    __period
 )
-SELECT CAST(m_surveys.d_agent AS VARCHAR) AS "agent", CAST(m_surveys.__period AS VARCHAR) AS "period", coalesce(m_surveys.m__responses, 0) AS "responses"
+SELECT
+  CAST(m_surveys.d_agent AS TEXT) AS "agent",
+  CAST(m_surveys.__period AS TEXT) AS "period",
+  COALESCE(m_surveys.m__responses, 0) AS "responses"
 FROM m_surveys
-ORDER BY 1 NULLS LAST, 2 NULLS LAST
+ORDER BY
+  1,
+  2

@@ -1,14 +1,30 @@
 -- plan: metrics revenue
 -- step: m_orders aggregates revenue
 WITH m_orders AS (
-  SELECT d_agent, __period, sum(amount) FILTER (WHERE status = 'completed') AS m__revenue
+  SELECT
+    d_agent,
+    __period,
+    SUM(amount) FILTER(WHERE
+      status = 'completed') AS m__revenue
   FROM (
-    SELECT x.*, x.agent_id AS d_agent, CAST(date_trunc('month', make_timestamp(epoch_us(x.ordered_at) + 25200000000)) AS DATE) AS __period
-    FROM orders x
-    WHERE x.ordered_at >= TIMESTAMPTZ '2025-12-31 17:00:00+00' AND x.ordered_at < TIMESTAMPTZ '2026-03-31 17:00:00+00'
-  ) x
-  GROUP BY d_agent, __period
+    SELECT
+      x.*,
+      x.agent_id AS d_agent,
+      CAST(DATE_TRUNC('MONTH', MAKE_TIMESTAMP(EPOCH_US(x.ordered_at) + 25200000000)) AS DATE) AS __period
+    FROM orders AS x
+    WHERE
+      x.ordered_at >= CAST('2025-12-31 17:00:00+00' AS TIMESTAMPTZ)
+      AND x.ordered_at < CAST('2026-03-31 17:00:00+00' AS TIMESTAMPTZ)
+  ) AS x
+  GROUP BY
+    d_agent,
+    __period
 )
-SELECT CAST(m_orders.d_agent AS VARCHAR) AS "agent", CAST(m_orders.__period AS VARCHAR) AS "period", coalesce(m_orders.m__revenue, 0) AS "revenue"
+SELECT
+  CAST(m_orders.d_agent AS TEXT) AS "agent",
+  CAST(m_orders.__period AS TEXT) AS "period",
+  COALESCE(m_orders.m__revenue, 0) AS "revenue"
 FROM m_orders
-ORDER BY 1 NULLS LAST, 2 NULLS LAST
+ORDER BY
+  1,
+  2

@@ -3,30 +3,72 @@
 -- step: m_calls aggregates sale_calls
 -- step: k holds every key any model produced
 WITH m_agent_states AS (
-  SELECT d_agent, __period, sum(epoch(ended_at) - epoch(started_at)) FILTER (WHERE state <> 'offline') AS m__logged_in_s
+  SELECT
+    d_agent,
+    __period,
+    SUM(EPOCH(ended_at) - EPOCH(started_at)) FILTER(WHERE
+      state <> 'offline') AS m__logged_in_s
   FROM (
-    SELECT x.*, x.agent_id AS d_agent, CAST(date_trunc('month', make_timestamp(epoch_us(x.started_at) + 25200000000)) AS DATE) AS __period
-    FROM agent_states x
-    WHERE x.started_at >= TIMESTAMPTZ '2025-12-31 17:00:00+00' AND x.started_at < TIMESTAMPTZ '2026-03-31 17:00:00+00'
-  ) x
-  GROUP BY d_agent, __period
-),
-m_calls AS (
-  SELECT d_agent, __period, count(*) FILTER (WHERE (upper(trim(disposition)) IN ('SALE'))) AS m__sale_calls
+    SELECT
+      x.*,
+      x.agent_id AS d_agent,
+      CAST(DATE_TRUNC('MONTH', MAKE_TIMESTAMP(EPOCH_US(x.started_at) + 25200000000)) AS DATE) AS __period
+    FROM agent_states AS x
+    WHERE
+      x.started_at >= CAST('2025-12-31 17:00:00+00' AS TIMESTAMPTZ)
+      AND x.started_at < CAST('2026-03-31 17:00:00+00' AS TIMESTAMPTZ)
+  ) AS x
+  GROUP BY
+    d_agent,
+    __period
+), m_calls AS (
+  SELECT
+    d_agent,
+    __period,
+    COUNT(*) FILTER(WHERE
+      (
+        UPPER(TRIM(disposition)) IN ('SALE')
+      )) AS m__sale_calls
   FROM (
-    SELECT x.*, x.agent_id AS d_agent, CAST(date_trunc('month', make_timestamp(epoch_us(x.started_at) + 25200000000)) AS DATE) AS __period
-    FROM calls x
-    WHERE x.started_at >= TIMESTAMPTZ '2025-12-31 17:00:00+00' AND x.started_at < TIMESTAMPTZ '2026-03-31 17:00:00+00'
-  ) x
-  GROUP BY d_agent, __period
-),
-k AS (
-  SELECT d_agent, __period FROM m_agent_states
+    SELECT
+      x.*,
+      x.agent_id AS d_agent,
+      CAST(DATE_TRUNC('MONTH', MAKE_TIMESTAMP(EPOCH_US(x.started_at) + 25200000000)) AS DATE) AS __period
+    FROM calls AS x
+    WHERE
+      x.started_at >= CAST('2025-12-31 17:00:00+00' AS TIMESTAMPTZ)
+      AND x.started_at < CAST('2026-03-31 17:00:00+00' AS TIMESTAMPTZ)
+  ) AS x
+  GROUP BY
+    d_agent,
+    __period
+), k AS (
+  SELECT
+    d_agent,
+    __period
+  FROM m_agent_states
   UNION
-  SELECT d_agent, __period FROM m_calls
+  SELECT
+    d_agent,
+    __period
+  FROM m_calls
 )
-SELECT CAST(k.d_agent AS VARCHAR) AS "agent", CAST(k.__period AS VARCHAR) AS "period", CAST(coalesce(m_calls.m__sale_calls, 0) AS DOUBLE) / nullif((CAST(coalesce(m_agent_states.m__logged_in_s, 0) AS DOUBLE) / nullif(3600.0, 0)), 0) AS "sales_per_hour"
+SELECT
+  CAST(k.d_agent AS TEXT) AS "agent",
+  CAST(k.__period AS TEXT) AS "period",
+  CAST(COALESCE(m_calls.m__sale_calls, 0) AS DOUBLE) / NULLIF(
+    (
+      CAST(COALESCE(m_agent_states.m__logged_in_s, 0) AS DOUBLE) / NULLIF(3600.0, 0)
+    ),
+    0
+  ) AS "sales_per_hour"
 FROM k
-  LEFT JOIN m_agent_states ON m_agent_states.d_agent IS NOT DISTINCT FROM k.d_agent AND m_agent_states.__period IS NOT DISTINCT FROM k.__period
-  LEFT JOIN m_calls ON m_calls.d_agent IS NOT DISTINCT FROM k.d_agent AND m_calls.__period IS NOT DISTINCT FROM k.__period
-ORDER BY 1 NULLS LAST, 2 NULLS LAST
+LEFT JOIN m_agent_states
+  ON m_agent_states.d_agent IS NOT DISTINCT FROM k.d_agent
+  AND m_agent_states.__period IS NOT DISTINCT FROM k.__period
+LEFT JOIN m_calls
+  ON m_calls.d_agent IS NOT DISTINCT FROM k.d_agent
+  AND m_calls.__period IS NOT DISTINCT FROM k.__period
+ORDER BY
+  1,
+  2

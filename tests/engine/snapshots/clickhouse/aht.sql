@@ -1,0 +1,40 @@
+-- plan: metrics aht
+-- step: m_calls aggregates handle_s, connected_calls
+WITH m_calls AS (
+  SELECT
+    d_agent,
+    __period,
+    SUM(
+      CASE
+        WHEN status = 'answered'
+        THEN COALESCE(talk_s, 0) + COALESCE(hold_s, 0) + COALESCE(wrap_s, 0)
+      END
+    ) AS m__handle_s,
+    COUNT(CASE WHEN status = 'answered' THEN 1 END) AS m__connected_calls
+  FROM (
+    SELECT
+      x.*,
+      x.agent_id AS d_agent,
+      CAST(dateTrunc(
+        'MONTH',
+        fromUnixTimestamp64Micro(
+          CAST(toUnixTimestamp64Micro(toDateTime64(x.started_at, 6)) + 25200000000 AS Nullable(Int64))
+        )
+      ) AS Nullable(DATE)) AS __period
+    FROM calls AS x
+    WHERE
+      x.started_at >= toDateTime64('2025-12-31 17:00:00', 6, 'UTC')
+      AND x.started_at < toDateTime64('2026-03-31 17:00:00', 6, 'UTC')
+  ) AS x
+  GROUP BY
+    d_agent,
+    __period
+)
+SELECT
+  CAST(m_calls.d_agent AS Nullable(String)) AS "agent",
+  CAST(m_calls.__period AS Nullable(String)) AS "period",
+  CAST(COALESCE(m_calls.m__handle_s, 0) AS Nullable(Float64)) / nullIf(COALESCE(m_calls.m__connected_calls, 0), 0) AS "aht"
+FROM m_calls
+ORDER BY
+  1,
+  2

@@ -1,0 +1,78 @@
+-- plan: metrics pnl_ratio
+-- step: m_costs aggregates cost
+-- step: m_orders aggregates revenue
+-- step: k holds every key any model produced
+WITH m_costs AS (
+  SELECT
+    d_agent,
+    __period,
+    SUM(amount) AS m__cost
+  FROM (
+    SELECT
+      x.*,
+      x.agent_id AS d_agent,
+      CAST(dateTrunc('MONTH', x.incurred_on) AS Nullable(DATE)) AS __period
+    FROM costs AS x
+    WHERE
+      x.incurred_on >= CAST('2026-01-01' AS Nullable(DATE))
+      AND x.incurred_on <= CAST('2026-03-31' AS Nullable(DATE))
+  ) AS x
+  GROUP BY
+    d_agent,
+    __period
+), m_orders AS (
+  SELECT
+    d_agent,
+    __period,
+    SUM(CASE WHEN status = 'completed' THEN amount END) AS m__revenue
+  FROM (
+    SELECT
+      x.*,
+      x.agent_id AS d_agent,
+      CAST(dateTrunc(
+        'MONTH',
+        fromUnixTimestamp64Micro(
+          CAST(toUnixTimestamp64Micro(toDateTime64(x.ordered_at, 6)) + 25200000000 AS Nullable(Int64))
+        )
+      ) AS Nullable(DATE)) AS __period
+    FROM orders AS x
+    WHERE
+      x.ordered_at >= toDateTime64('2025-12-31 17:00:00', 6, 'UTC')
+      AND x.ordered_at < toDateTime64('2026-03-31 17:00:00', 6, 'UTC')
+  ) AS x
+  GROUP BY
+    d_agent,
+    __period
+), k AS (
+  SELECT
+    d_agent,
+    __period
+  FROM m_costs
+  UNION DISTINCT
+  SELECT
+    d_agent,
+    __period
+  FROM m_orders
+)
+SELECT
+  CAST(k.d_agent AS Nullable(String)) AS "agent",
+  CAST(k.__period AS Nullable(String)) AS "period",
+  CAST((
+    (
+      COALESCE(m_orders.m__revenue, 0)
+    ) - (
+      COALESCE(m_costs.m__cost, 0)
+    )
+  ) AS Nullable(Float64)) / nullIf((
+    COALESCE(m_costs.m__cost, 0)
+  ), 0) AS "pnl_ratio"
+FROM k
+LEFT JOIN m_costs
+  ON m_costs.d_agent IS NOT DISTINCT FROM k.d_agent
+  AND m_costs.__period IS NOT DISTINCT FROM k.__period
+LEFT JOIN m_orders
+  ON m_orders.d_agent IS NOT DISTINCT FROM k.d_agent
+  AND m_orders.__period IS NOT DISTINCT FROM k.__period
+ORDER BY
+  1,
+  2

@@ -1,0 +1,43 @@
+-- plan: metrics productive_calls
+-- step: m_calls aggregates productive_calls
+WITH m_calls AS (
+  SELECT
+    d_agent,
+    __period,
+    COUNT(
+      CASE
+        WHEN status = 'answered'
+        AND talk_s >= 60.0
+        AND NOT (
+          nullIf(TRIM(disposition), '') IS NULL
+        )
+        THEN 1
+      END
+    ) AS m__productive_calls
+  FROM (
+    SELECT
+      x.*,
+      x.agent_id AS d_agent,
+      CAST(dateTrunc(
+        'MONTH',
+        fromUnixTimestamp64Micro(
+          CAST(toUnixTimestamp64Micro(toDateTime64(x.started_at, 6)) + 25200000000 AS Nullable(Int64))
+        )
+      ) AS Nullable(DATE)) AS __period
+    FROM calls AS x
+    WHERE
+      x.started_at >= toDateTime64('2025-12-31 17:00:00', 6, 'UTC')
+      AND x.started_at < toDateTime64('2026-03-31 17:00:00', 6, 'UTC')
+  ) AS x
+  GROUP BY
+    d_agent,
+    __period
+)
+SELECT
+  CAST(m_calls.d_agent AS Nullable(String)) AS "agent",
+  CAST(m_calls.__period AS Nullable(String)) AS "period",
+  COALESCE(m_calls.m__productive_calls, 0) AS "productive_calls"
+FROM m_calls
+ORDER BY
+  1,
+  2

@@ -1,0 +1,62 @@
+-- plan: metrics speed_to_lead
+-- step: m_leads aggregates speed_to_lead_s
+WITH m_leads AS (
+  SELECT
+    d_campaign,
+    __period,
+    quantileExactInclusive(0.5)(
+      CASE
+        WHEN NOT (
+          first_call_at IS NULL
+        )
+        THEN GREATEST(
+          toUnixTimestamp64Micro(toDateTime64(first_call_at, 6)) / 1000000.0 - toUnixTimestamp64Micro(toDateTime64(created_at, 6)) / 1000000.0,
+          0
+        )
+      END
+    ) AS m__speed_to_lead_s
+  FROM (
+    SELECT
+      x.*,
+      x.campaign_id AS d_campaign,
+      CAST(dateTrunc(
+        'MONTH',
+        fromUnixTimestamp64Micro(
+          CAST(toUnixTimestamp64Micro(toDateTime64(x.created_at, 6)) + 25200000000 AS Nullable(Int64))
+        )
+      ) AS Nullable(DATE)) AS __period
+    FROM (
+      SELECT
+        l0.*,
+        fc.first_call_at
+      FROM leads AS l0
+      LEFT JOIN (
+        SELECT
+          lead_id,
+          MIN(started_at) AS first_call_at
+        FROM calls
+        WHERE
+          direction = 'outbound' AND NOT (
+            lead_id IS NULL
+          )
+        GROUP BY
+          lead_id
+      ) AS fc
+        ON fc.lead_id = l0.lead_id
+    ) AS x
+    WHERE
+      x.created_at >= toDateTime64('2025-12-31 17:00:00', 6, 'UTC')
+      AND x.created_at < toDateTime64('2026-03-31 17:00:00', 6, 'UTC')
+  ) AS x
+  GROUP BY
+    d_campaign,
+    __period
+)
+SELECT
+  CAST(m_leads.d_campaign AS Nullable(String)) AS "campaign",
+  CAST(m_leads.__period AS Nullable(String)) AS "period",
+  m_leads.m__speed_to_lead_s AS "speed_to_lead"
+FROM m_leads
+ORDER BY
+  1,
+  2

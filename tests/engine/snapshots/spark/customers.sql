@@ -1,0 +1,29 @@
+-- plan: metrics customers
+-- step: m_orders aggregates customers
+WITH m_orders AS (
+  SELECT
+    d_agent,
+    __period,
+    COUNT(DISTINCT CASE WHEN status = 'completed' THEN customer_id END) AS m__customers
+  FROM (
+    SELECT
+      x.*,
+      x.agent_id AS d_agent,
+      CAST(DATE_TRUNC('MONTH', TIMESTAMP_MICROS(UNIX_MICROS(x.ordered_at) + 25200000000)) AS DATE) AS __period
+    FROM orders AS x
+    WHERE
+      x.ordered_at >= CAST('2025-12-31 17:00:00' AS TIMESTAMP)
+      AND x.ordered_at < CAST('2026-03-31 17:00:00' AS TIMESTAMP)
+  ) AS x
+  GROUP BY
+    d_agent,
+    __period
+)
+SELECT
+  CAST(m_orders.d_agent AS STRING) AS `agent`,
+  CAST(m_orders.__period AS STRING) AS `period`,
+  COALESCE(m_orders.m__customers, 0) AS `customers`
+FROM m_orders
+ORDER BY
+  1 NULLS LAST,
+  2 NULLS LAST

@@ -1,0 +1,35 @@
+-- plan: metrics service_level
+-- step: m_calls aggregates inbound_answered_in_sl, offered
+WITH m_calls AS (
+  SELECT
+    d_agent,
+    __period,
+    COUNT(
+      CASE
+        WHEN direction = 'inbound' AND status = 'answered' AND COALESCE(wait_s, 0) <= 20.0
+        THEN 1
+      END
+    ) AS m__inbound_answered_in_sl,
+    COUNT(CASE WHEN direction = 'inbound' THEN 1 END) AS m__offered
+  FROM (
+    SELECT
+      x.*,
+      x.agent_id AS d_agent,
+      CAST(DATE_TRUNC('MONTH', TIMESTAMP_MICROS(UNIX_MICROS(x.started_at) + 25200000000)) AS DATE) AS __period
+    FROM calls AS x
+    WHERE
+      x.started_at >= CAST('2025-12-31 17:00:00' AS TIMESTAMP)
+      AND x.started_at < CAST('2026-03-31 17:00:00' AS TIMESTAMP)
+  ) AS x
+  GROUP BY
+    d_agent,
+    __period
+)
+SELECT
+  CAST(m_calls.d_agent AS STRING) AS `agent`,
+  CAST(m_calls.__period AS STRING) AS `period`,
+  CAST(COALESCE(m_calls.m__inbound_answered_in_sl, 0) AS DOUBLE) / NULLIF(COALESCE(m_calls.m__offered, 0), 0) AS `service_level`
+FROM m_calls
+ORDER BY
+  1 NULLS LAST,
+  2 NULLS LAST

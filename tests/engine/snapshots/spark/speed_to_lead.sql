@@ -1,0 +1,51 @@
+-- plan: metrics speed_to_lead
+-- step: m_leads aggregates speed_to_lead_s
+WITH m_leads AS (
+  SELECT
+    d_campaign,
+    __period,
+    PERCENTILE(
+      CASE
+        WHEN NOT first_call_at IS NULL
+        THEN GREATEST(UNIX_MICROS(first_call_at) / 1000000.0 - UNIX_MICROS(created_at) / 1000000.0, 0)
+      END,
+      0.5
+    ) AS m__speed_to_lead_s
+  FROM (
+    SELECT
+      x.*,
+      x.campaign_id AS d_campaign,
+      CAST(DATE_TRUNC('MONTH', TIMESTAMP_MICROS(UNIX_MICROS(x.created_at) + 25200000000)) AS DATE) AS __period
+    FROM (
+      SELECT
+        l0.*,
+        fc.first_call_at
+      FROM leads AS l0
+      LEFT JOIN (
+        SELECT
+          lead_id,
+          MIN(started_at) AS first_call_at
+        FROM calls
+        WHERE
+          direction = 'outbound' AND NOT lead_id IS NULL
+        GROUP BY
+          lead_id
+      ) AS fc
+        ON fc.lead_id = l0.lead_id
+    ) AS x
+    WHERE
+      x.created_at >= CAST('2025-12-31 17:00:00' AS TIMESTAMP)
+      AND x.created_at < CAST('2026-03-31 17:00:00' AS TIMESTAMP)
+  ) AS x
+  GROUP BY
+    d_campaign,
+    __period
+)
+SELECT
+  CAST(m_leads.d_campaign AS STRING) AS `campaign`,
+  CAST(m_leads.__period AS STRING) AS `period`,
+  m_leads.m__speed_to_lead_s AS `speed_to_lead`
+FROM m_leads
+ORDER BY
+  1 NULLS LAST,
+  2 NULLS LAST

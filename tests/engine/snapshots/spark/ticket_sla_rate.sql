@@ -1,0 +1,36 @@
+-- plan: metrics ticket_sla_rate
+-- step: m_tickets aggregates tickets_within_sla, tickets
+WITH m_tickets AS (
+  SELECT
+    d_agent,
+    __period,
+    COUNT(
+      CASE
+        WHEN NOT first_response_at IS NULL
+        AND UNIX_MICROS(first_response_at) / 1000000.0 - UNIX_MICROS(opened_at) / 1000000.0 <= 14400.0
+        THEN 1
+      END
+    ) AS m__tickets_within_sla,
+    COUNT(*) AS m__tickets
+  FROM (
+    SELECT
+      x.*,
+      x.agent_id AS d_agent,
+      CAST(DATE_TRUNC('MONTH', TIMESTAMP_MICROS(UNIX_MICROS(x.opened_at) + 25200000000)) AS DATE) AS __period
+    FROM tickets AS x
+    WHERE
+      x.opened_at >= CAST('2025-12-31 17:00:00' AS TIMESTAMP)
+      AND x.opened_at < CAST('2026-03-31 17:00:00' AS TIMESTAMP)
+  ) AS x
+  GROUP BY
+    d_agent,
+    __period
+)
+SELECT
+  CAST(m_tickets.d_agent AS STRING) AS `agent`,
+  CAST(m_tickets.__period AS STRING) AS `period`,
+  CAST(COALESCE(m_tickets.m__tickets_within_sla, 0) AS DOUBLE) / NULLIF(COALESCE(m_tickets.m__tickets, 0), 0) AS `ticket_sla_rate`
+FROM m_tickets
+ORDER BY
+  1 NULLS LAST,
+  2 NULLS LAST

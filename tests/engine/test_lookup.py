@@ -1,0 +1,69 @@
+"""The dashboard's row views: built as trees, every value a named parameter, the scope a
+condition put in its place; the same rows as the SQL they replace (tests/web run them)."""
+
+from collections import defaultdict
+from datetime import UTC, date, datetime
+
+import pytest
+from sqlglot import exp
+
+from telekpi.engine.dialects import transpile
+from telekpi.engine.lookup import EVERYONE, Lookup, Scope
+from telekpi.settings import Settings
+
+SCOPES = [EVERYONE, Scope(teams=("T1", "T2")), Scope(teams=()), Scope(agent="A1")]
+EVIL = "x' OR 1=1 --"
+
+
+class Recorder:
+    """An engine that records the queries a view runs and answers a row of nulls."""
+
+    cache = None
+    settings = Settings()
+
+    def __init__(self):
+        self.queries: list[tuple[exp.Expr, dict]] = []
+
+    def rows(self, query, params):
+        self.queries.append((query, params))
+        return [defaultdict(lambda: None)]
+
+
+def every_view(look: Lookup, scope: Scope) -> None:
+    look.search_leads(EVIL + " 0912 345 678", scope)
+    look.lead(EVIL, scope)
+    look.timeline(EVIL, scope)
+    look.stop_list(scope)
+    look.slow_leads(None, scope)
+    look.slow_leads(datetime(2026, 1, 1, tzinfo=UTC), scope, until=datetime(2026, 2, 1, tzinfo=UTC))
+    look.top_customers(date(2026, 1, 1), date(2026, 1, 31), scope)
+    look.choices(scope)
+    look.recent_calls(EVIL)
+    look.agents([EVIL, "A2"])
+    look.agent(EVIL)
+    look.campaign_industries()
+    look.data_range()
+
+
+@pytest.mark.parametrize("scope", SCOPES)
+def test_every_value_is_a_named_parameter(scope):
+    engine = Recorder()
+    every_view(Lookup(engine), scope)   # type: ignore[arg-type]
+    assert len(engine.queries) == 14
+    for query, params in engine.queries:
+        holes = {p.name for p in query.find_all(exp.Placeholder)}
+        assert holes == set(params), query.sql("duckdb")
+        for dialect in ("duckdb", "spark", "clickhouse"):
+            assert EVIL not in transpile(query, dialect)
+
+
+def test_the_scope_is_a_condition_in_its_place():
+    engine = Recorder()
+    Lookup(engine).lead("L1", Scope(teams=("T1",)))   # type: ignore[arg-type]
+    (query, params), = engine.queries
+    assert params == {"lead": "L1", "scope_team0": "T1"}
+    assert "l.lead_id IN (SELECT c.lead_id FROM calls AS c WHERE c.agent_id IN " \
+           "(SELECT agent_id FROM agents WHERE team_id IN ($scope_team0)))" in query.sql("duckdb")
+    engine.queries.clear()
+    Lookup(engine).lead("L1", Scope(teams=()))   # type: ignore[arg-type]
+    assert "team_id IN (NULL)" in engine.queries[0][0].sql("duckdb")   # no team: no lead
