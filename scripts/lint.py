@@ -3,10 +3,7 @@
     python scripts/lint.py          (or ./dev lint; ./dev test runs it first)
 
 Each tool reads its settings from pyproject.toml. Any ruff finding, any broken import
-contract and any mypy error fails the run (exit 1), except the mypy errors of the files in
-MYPY_PENDING: those are counted and listed, not fatal, while the files are being rewritten
-on other branches (issue 20). An error in any other file fails the run. A pending file that
-has become clean is named, to be taken off the list; empty the list to make mypy strict.
+contract and any mypy error fails the run (exit 1).
 
 Runs the tools of the interpreter's own environment (the project's .venv).
 """
@@ -17,24 +14,10 @@ import re
 import shutil
 import subprocess
 import sys
-from collections import Counter
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
 RUFF_PATHS = ["src", "tests", "scripts", "bench"]
-
-# Files whose mypy errors are known and left to the branches rewriting them (issue 20).
-MYPY_PENDING = {
-    "src/telekpi/cli/demo_cmd.py",
-    "src/telekpi/cli/import_cmd.py",
-    "src/telekpi/cli/query_cmds.py",
-    "src/telekpi/engine/dialects.py",
-    "src/telekpi/engine/planner.py",
-    "src/telekpi/engine/rollups/state.py",
-    "src/telekpi/engine/scope.py",
-    "src/telekpi/i18n/numbers.py",
-    "src/telekpi/i18n/words.py",
-}
 
 MESSAGE = re.compile(r"^(?P<file>[^:\s]+\.py):\d+: (?P<kind>error|note): ")
 
@@ -70,23 +53,15 @@ def import_contracts() -> bool:
 def types() -> bool:
     p = run("mypy", [tool("mypy")])
     out = p.stdout + p.stderr
-    found = [(m["file"], m["kind"], ln) for ln in out.splitlines() if (m := MESSAGE.match(ln))]
+    found = [ln for ln in out.splitlines() if MESSAGE.match(ln)]
     if p.returncode not in (0, 1) or (p.returncode == 1 and not found):   # mypy could not run: say why
         print(out, end="")
         return False
-    fatal = [ln for file, __, ln in found if file not in MYPY_PENDING]
-    n_fatal = sum(1 for file, kind, __ in found if kind == "error" and file not in MYPY_PENDING)
-    pending = Counter(file for file, kind, __ in found if kind == "error" and file in MYPY_PENDING)
-    if fatal:
-        print("\n".join(fatal))
-    print(f"mypy: {n_fatal} error{'' if n_fatal == 1 else 's'}")
-    if pending:
-        print(f"mypy: and {sum(pending.values())} in {len(pending)} files being rewritten on other branches "
-              "(not fatal until they land): " + ", ".join(f"{f} ({n})" for f, n in sorted(pending.items())))
-    clean = sorted(MYPY_PENDING - set(pending))
-    if clean:
-        print("mypy: no errors left in " + ", ".join(clean) + "; take them off MYPY_PENDING in scripts/lint.py")
-    return n_fatal == 0
+    if found:
+        print("\n".join(found))
+    errors = sum(1 for ln in found if ": error: " in ln)
+    print(f"mypy: {errors} error{'' if errors == 1 else 's'}")
+    return errors == 0
 
 
 def main() -> int:

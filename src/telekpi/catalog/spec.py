@@ -78,6 +78,14 @@ class Metric:
     bands_by_industry: dict[str, tuple[Band, ...]] = field(default_factory=dict)
     where: Where | None = None
 
+    def part(self, name: str) -> str:
+        """``measure``, ``numerator``, ``denominator`` or ``expr``: the field this metric's type
+        requires, which validating the catalog guarantees is set."""
+        value = getattr(self, name)
+        if not isinstance(value, str):
+            raise TypeError(f"metric {self.id} ({self.type}) has no {name}")
+        return value
+
     @property
     def is_proportion(self) -> bool:
         """A rate of events out of trials, so a Wilson interval applies."""

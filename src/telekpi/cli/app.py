@@ -12,6 +12,7 @@ import gc
 import importlib
 import os
 import sys
+from itertools import pairwise
 from pathlib import Path
 from typing import Any
 
@@ -88,7 +89,7 @@ def _early_language(argv: list[str]) -> None:
     """The language for a ``--help`` that Click writes before the global options are
     handled: as ``_global`` will choose it; a bad --lang is reported there, not here."""
     given = db = None
-    for flag, value in zip(argv, argv[1:]):
+    for flag, value in pairwise(argv):
         given = value if flag == "--lang" else given
         db = value if flag == "--db" else db
     given = next((a[7:] for a in argv if a.startswith("--lang=")), given) or os.environ.get("TELEKPI_LANG")

@@ -152,15 +152,15 @@ def summary(engine: Engine, settings) -> None:
                                                         where=(("direction", "outbound"),))).rows}
     agents = engine.query(Request(AGENT_KPIS, by=("agent",))).rows
     agents = [a for a in agents if a["agent"] is not None and a["agent"] in sellers]
-    r = rank(agents, "call_conversion_rate", "higher", sample="calls",
+    ranking = rank(agents, "call_conversion_rate", "higher", sample="calls",
              min_sample=settings.min_sample)
     units = {m: cat[m].unit for m in AGENT_KPIS}
     typer.echo("")
-    print_table(["agent"] + list(AGENT_KPIS), r.ranked[:5], units,
+    print_table(["agent"] + list(AGENT_KPIS), ranking.ranked[:5], units,
                 title=_("Best agents by call conversion"), labels={"agent": _("Agent")})
-    print_table(["agent"] + list(AGENT_KPIS), r.ranked[-5:][::-1], units,
+    print_table(["agent"] + list(AGENT_KPIS), ranking.ranked[-5:][::-1], units,
                 title=_("Worst agents by call conversion"), labels={"agent": _("Agent")})
-    if r.too_few:
+    if ranking.too_few:
         typer.echo(_("Too few to judge (< {n} calls, not ranked): ").format(n=settings.min_sample)
                    + ", ".join(_("{agent} ({n} calls)").format(agent=a["agent"], n=a["calls"])
-                               for a in r.too_few))
+                               for a in ranking.too_few))

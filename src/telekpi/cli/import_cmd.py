@@ -8,7 +8,7 @@ import sys
 import threading
 import time
 from pathlib import Path
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 import typer
 
@@ -35,8 +35,8 @@ class _Bar:
     def __init__(self, label: str, enabled: bool):
         self.label, self.enabled = label, enabled
         self.t0 = time.perf_counter()
-        self.progress = None
-        self.task = None
+        self.progress: Any = None   # a rich Progress, made only once a file takes a while
+        self.task: Any = None
 
     def __call__(self, fraction: float) -> None:
         if not self.enabled:

@@ -26,7 +26,8 @@ class Fmt(str, Enum):
     csv = "csv"
 
 
-Period = Enum("Period", {p: p for p in PERIODS}, type=str)
+# Typer's choices, from the one list of periods (mypy cannot follow a functional Enum's members)
+Period = Enum("Period", {p: p for p in PERIODS}, type=str)  # type: ignore[misc]
 
 
 def _date(value: str | None, flag: str) -> date | None:
@@ -62,7 +63,7 @@ ClickHouseUrlOpt = typer.Option(None, "--clickhouse-url", envvar="TELEKPI_CLICKH
 
 
 def open_engine(ctx: typer.Context, engine: EngineName = EngineName.duckdb, lake: str | None = None,
-                spark_master: str | None = None, spark_conf: list[str] = (),
+                spark_master: str | None = None, spark_conf: list[str] | None = None,
                 clickhouse_url: str | None = None) -> Engine:
     """The warehouse engine, or one over a lake on the engine --engine names."""
     ws = open_workspace(ctx)
@@ -73,7 +74,7 @@ def open_engine(ctx: typer.Context, engine: EngineName = EngineName.duckdb, lake
 
         lake = str(Path(lake).resolve())
     return ws.lake_engine(lake, engine.value, spark_master=spark_master,
-                          spark_conf=dict(parse_where(spark_conf, "--spark-conf")),
+                          spark_conf=dict(parse_where(spark_conf or [], "--spark-conf")),
                           clickhouse_url=clickhouse_url)
 
 
@@ -212,7 +213,8 @@ def print_funnel(data: dict, req: Request) -> None:
                     labels={"stage": _("Stage"), "leads": _("Leads"), "step": _("Step conversion"),
                             "drop-off": _("Drop-off")})
         for r in g["rates"]:
-            target = ", " + _("target {value}").format(value=formatter(current()).percent(r["target"], 0)) if r["target"] else ""
+            target = (", " + _("target {value}").format(value=formatter(current()).percent(r["target"], 0))
+                      if r["target"] else "")
             band = translate(r["label"]) if r["label"] else level_name(r["band"])
             typer.echo(f"  {r['metric']:<15} {human(r['value'], 'rate'):>7}  {band}{target}")
         b = g["bottleneck"]

@@ -82,7 +82,7 @@ class Engine:
         return cls(Warehouse(db, read_only=read_only), use_rollups=use_rollups)
 
     @classmethod
-    def over_lake(cls, lake: str | Path, engine: str = "duckdb", fallback_workspace: Path | None = None,
+    def over_lake(cls, lake: str | Path | None, engine: str = "duckdb", fallback_workspace: Path | None = None,
                   use_rollups: bool = True, **backend_options) -> Engine:
         """An engine over a Parquet lake (``telekpi export-lake``) on DuckDB, Spark or ClickHouse,
         with the settings and metrics the lake was written with (else ``fallback_workspace``'s)."""

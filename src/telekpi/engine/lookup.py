@@ -218,7 +218,8 @@ class Lookup:
 
     def choices(self, scope: Scope = EVERYONE) -> dict[str, list[str]]:
         """Values for the dashboard's filters, limited to what the scope may see."""
-        cond, params = exp.true(), {}
+        cond: exp.Expr = exp.true()
+        params: dict[str, object] = {}
         if scope.teams is not None:
             cond, params = one_of(column("team_id"), "team", scope.teams)
         if scope.agent is not None:

@@ -80,14 +80,14 @@ class Planner(ModelSteps):
     def _measures_of(self, metric: Metric, acc: dict[str, set[str]],
                      lagged: dict[str, set[str]]) -> None:
         if metric.type == "simple":
-            acc.setdefault(metric.measure, set())
+            acc.setdefault(metric.part("measure"), set())
         elif metric.type == "ratio":
-            acc.setdefault(metric.numerator, set())
-            acc.setdefault(metric.denominator, set())
+            acc.setdefault(metric.part("numerator"), set())
+            acc.setdefault(metric.part("denominator"), set())
         elif metric.type == "growth":
-            lagged.setdefault(self.catalog.measures[metric.measure].model, set()).add(metric.measure)
+            lagged.setdefault(self.catalog.measures[metric.part("measure")].model, set()).add(metric.part("measure"))
         elif metric.type == "derived":
-            for ref in sorted(_refs(metric.expr)):
+            for ref in sorted(_refs(metric.part("expr"))):
                 if ref in self.catalog.metrics:
                     self._measures_of(self.catalog.metrics[ref], acc, lagged)
                 else:
@@ -229,8 +229,8 @@ class Planner(ModelSteps):
             cols.append(alias(self._metric_expr(m, col_of), mid, quoted=True))
             if req.ci and m.is_proportion and m.type == "ratio":
                 ci[mid] = (f"__num_{mid}", f"__den_{mid}")
-                cols += [alias(self._col(m.numerator, col_of), ci[mid][0], quoted=True),
-                         alias(self._col(m.denominator, col_of), ci[mid][1], quoted=True)]
+                cols += [alias(self._col(m.part("numerator"), col_of), ci[mid][0], quoted=True),
+                         alias(self._col(m.part("denominator"), col_of), ci[mid][1], quoted=True)]
         where = []
         if req.period and req.start and (growth or retention):
             where.append(exp.GTE(this=column("__period", key_of["__period"]),
@@ -251,18 +251,19 @@ class Planner(ModelSteps):
 
     def _metric_expr(self, m: Metric, col_of: dict[str, tuple[str, str]]) -> exp.Expr:
         if m.type == "simple":
-            return self._col(m.measure, col_of)
+            return self._col(m.part("measure"), col_of)
         if m.type == "ratio":
-            return _ratio(self._col(m.numerator, col_of), self._col(m.denominator, col_of))
+            return _ratio(self._col(m.part("numerator"), col_of), self._col(m.part("denominator"), col_of))
         if m.type == "growth":
-            model = self.catalog.measures[m.measure].model
-            cur = self._col(m.measure, {m.measure: (f"g_{model}", f"m__{m.measure}")})
-            prev = column(f"m__{m.measure}", f"p_{model}")
+            measure = m.part("measure")
+            model = self.catalog.measures[measure].model
+            cur = self._col(measure, {measure: (f"g_{model}", f"m__{measure}")})
+            prev = column(f"m__{measure}", f"p_{model}")
             return _ratio(exp.Sub(this=cur, expression=prev), prev.copy())
         if m.type == "retention":
             return _ratio(column("m__retained_customers", "m_retention"),
                           column("m__prev_customers", "m_retention"))
-        return self._derived(parse(m.expr), col_of)
+        return self._derived(parse(m.part("expr")), col_of)
 
     def _derived(self, node: exp.Expr, col_of: dict[str, tuple[str, str]]) -> exp.Expr:
         """Metric and measure names → their expressions; every division made null-safe."""

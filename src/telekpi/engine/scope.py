@@ -108,4 +108,5 @@ def fixed_offset(tz: str) -> int | None:
     zone = ZoneInfo(tz)
     offsets = {datetime(y, m, d, tzinfo=UTC).astimezone(zone).utcoffset()
                for y in range(FIXED_SINCE, 2101) for m in range(1, 13) for d in (1, 16)}
-    return int(offsets.pop().total_seconds()) if len(offsets) == 1 else None
+    offset = offsets.pop() if len(offsets) == 1 else None
+    return int(offset.total_seconds()) if offset is not None else None

@@ -188,10 +188,7 @@ def missing(lang: str, template: Catalog) -> list[str]:
             continue
         got = have.get(msg.id, context=msg.context)
         strings = got.string if got is not None else None
-        if isinstance(strings, tuple):
-            empty = not all(strings)
-        else:
-            empty = not strings
+        empty = not all(strings) if isinstance(strings, tuple) else not strings
         if got is None or empty or got.fuzzy:
             out.append(msg.id if isinstance(msg.id, str) else msg.id[0])
     return out

@@ -19,6 +19,7 @@ from __future__ import annotations
 
 import re
 from datetime import date, datetime
+from datetime import date as Day
 from decimal import ROUND_HALF_UP, Decimal
 from functools import cached_property
 from typing import TYPE_CHECKING, NamedTuple
@@ -52,7 +53,7 @@ def _pattern(digits: int) -> str:
 
 
 def clock(seconds: float) -> str:
-    s = int(round(seconds))
+    s = int(round(seconds))   # noqa: RUF046 - a numpy or Decimal value rounds to its own type
     sign, s = ("-", -s) if s < 0 else ("", s)
     return f"{sign}{s // 3600}:{s % 3600 // 60:02d}:{s % 60:02d}" if s >= 3600 else f"{sign}{s // 60}:{s % 60:02d}"
 
@@ -141,7 +142,8 @@ class Formatter:
             return f"{d:,f}".translate(self._symbols)
         from babel.numbers import format_decimal
 
-        places = -d.as_tuple().exponent if d.as_tuple().exponent < 0 else 0
+        exponent = d.as_tuple().exponent   # an int for a finite Decimal ('n', 'N', 'F' are not)
+        places = -exponent if isinstance(exponent, int) and exponent < 0 else 0
         return format_decimal(d, _pattern(places), locale=self.locale)
 
     def _signed(self, d: Decimal, templates: tuple[str, ...]) -> str:
@@ -213,7 +215,7 @@ class Formatter:
 
         return format_date(d, DATE_PATTERN.get(self.lang, "yyyy-MM-dd"), locale=self.locale)
 
-    def short_date(self, d: date | str) -> str:
+    def short_date(self, d: Day | str) -> str:
         """Day and month only, for chart axes."""
         if isinstance(d, str):
             d = date.fromisoformat(d[:10])
@@ -221,27 +223,27 @@ class Formatter:
 
         return format_date(d, SHORT_PATTERN.get(self.lang, "MMM d"), locale=self.locale)
 
-    def month(self, d: date | str) -> str:
+    def month(self, d: Day | str) -> str:
         if isinstance(d, str):
             d = date.fromisoformat(d[:10])
         from babel.dates import format_date
 
         return format_date(d, MONTH_PATTERN.get(self.lang, "MMM yyyy"), locale=self.locale)
 
-    def month_name(self, d: date) -> str:
+    def month_name(self, d: Day) -> str:
         """A month in words, as in a sentence: "October 2026", "tháng 10 năm 2026"."""
         from babel.dates import format_skeleton
 
         return format_skeleton("yMMMM", d, locale=self.locale)
 
-    def span(self, start: date, end: date) -> str:
+    def span(self, start: Day, end: Day) -> str:
         """Days ``start``–``end`` as the language writes a range: "Feb 14 – 28, 2026"; one day
         when they are equal."""
         from babel.dates import format_interval
 
         return format_interval(start, end, "yMMMd", locale=self.locale)
 
-    def datetime(self, t: datetime | date) -> str:
+    def datetime(self, t: datetime | Day) -> str:
         """To the minute, as the time was recorded (no zone conversion here); a date as a date."""
         if not isinstance(t, datetime):
             return self.date(t)

@@ -16,7 +16,7 @@ def band_text(band) -> str:
 
 
 def level_name(level: str | None) -> str:
-    return translate(BAND_LEVELS.get(level, level or "—"))
+    return translate(BAND_LEVELS.get(level or "", level or "—"))
 
 
 def stage_name(stage: str) -> str:

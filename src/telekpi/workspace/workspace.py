@@ -76,7 +76,7 @@ class Workspace:
         return Engine(warehouse or self.warehouse, self.settings, self.catalog, use_rollups=use_rollups,
                       **options)
 
-    def lake_engine(self, lake: str, engine: str = "duckdb", **backend_options: Any) -> Engine:
+    def lake_engine(self, lake: str | None, engine: str = "duckdb", **backend_options: Any) -> Engine:
         """An engine over a Parquet lake on DuckDB, Spark or ClickHouse, with the settings and
         metrics the lake was written with (else this workspace's)."""
         from telekpi.engine.engine import Engine

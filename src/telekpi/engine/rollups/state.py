@@ -74,7 +74,7 @@ def status(con, catalog: Catalog, settings: Settings) -> list[dict]:
     for name, spec in SPECS.items():
         m = meta.get(name)
         wanted = set(measure_columns(spec, catalog, settings))
-        current = fresh(spec, m, settings, state) and wanted <= set(json.loads(m["columns"]))
+        current = m is not None and fresh(spec, m, settings, state) and wanted <= set(json.loads(m["columns"]))
         out.append({"model": name, "current": current, "rows": m["rows"] if m else None,
                     "seconds": m["seconds"] if m else None})
     return out
