@@ -10,7 +10,7 @@ from .conftest import login
 PAGES = ["/", "/funnel", "/agents", "/agents?group=team", "/agents?group=vendor", "/campaigns",
          "/revenue", "/care", "/scorecards",
          "/scorecards?template=outsourced-vendor.yaml", "/leads", "/leads?q=L1", "/best-time", "/wallboard"]
-API = ["/api/v1/me", "/api/v1/catalog", "/api/v1/kpi?metric=calls", "/api/v1/funnel",
+API = ["/api/v1/me", "/api/v1/catalog", "/api/v1/kpi?metric=calls", "/api/v1/overview", "/api/v1/funnel",
        "/api/v1/leads?q=L1", "/api/v1/stop-list"]
 
 
@@ -53,6 +53,7 @@ def test_supervisor_sees_only_their_teams(as_user, app):
     "/api/v1/kpi?metric=calls&where=team=T2",
     "/api/v1/kpi?metric=calls&where=team=T1&where=team=T2",
     "/api/v1/funnel?where=team=T2",
+    "/api/v1/overview?team=T2", "/api/v1/overview?team=T1&team=T2",
     "/?team=T2", "/agents?team=T2", "/funnel?team=T2",
 ])
 def test_supervisor_asking_for_another_team_gets_403(as_user, path):

@@ -81,6 +81,11 @@ class Window(NamedTuple):
             return fmt.value(self.start, kind)
         return fmt.span(self.start, self.end)
 
+    def to_json(self, fmt: Formatter | None = None) -> dict:
+        """The window as the JSON report and the API give it: ISO days, length, words."""
+        return {"from": self.start.isoformat(), "to": self.end.isoformat(), "days": self.days,
+                "words": self.words(fmt)}
+
     def versus(self, fmt: Formatter | None = None) -> str:
         """The comparison in words: "vs October 2026", "vs Feb 14 – 28, 2026"."""
         return _("vs {period}").format(period=self.previous().words(fmt))

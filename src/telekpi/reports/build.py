@@ -285,6 +285,16 @@ def alerts(b: Builder, rules) -> Section:
         return s
     s.tables.append(Table("alerts", _("Alerts that fired as of the end of the period"),
                           [Column("rule", _("Rule")), Column("scope", _("Scope")), Column("message", _("Alert"))],
-                          [{"rule": a.rule, "scope": a.scope or _("whole centre"), "message": a.message}
-                           for a in fired]))
+                          [alert_row(a, b.cat[a.metric].unit if a.metric else "count") for a in fired]))
     return s
+
+
+def alert_row(a, unit: str) -> dict:
+    """An alert as the report shows it, with what the writers that keep raw values need:
+    its value in ``unit``, the days it counted and, for a drop, the days it was measured
+    against (the report's own window and its previous one)."""
+    before = a.previous
+    return {"rule": a.rule, "scope": a.scope or _("whole centre"), "message": a.message,
+            "metric": a.metric, "value": a.value, "unit": unit, "threshold": a.threshold,
+            "from": a.start, "to": a.end, "previous_from": before.start if before else None,
+            "previous_to": before.end if before else None}

@@ -10,7 +10,7 @@ from telekpi.errors import UsageError
 from telekpi.i18n import _
 from telekpi.reports.model import Report
 
-TYPES = (".html", ".xlsx", ".pdf")
+TYPES = (".html", ".xlsx", ".pdf", ".json")
 
 
 def writer(path: Path):
@@ -24,6 +24,9 @@ def writer(path: Path):
     if suffix == ".pdf":
         from telekpi.reports.pdf import write_pdf
         return write_pdf
+    if suffix == ".json":
+        from telekpi.reports.data import write_json
+        return write_json
     raise UsageError(_("cannot write a report as {name}; the file name must end in {types}").format(
         name=repr(path.name), types=", ".join(TYPES)))
 

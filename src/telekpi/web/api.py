@@ -1,5 +1,6 @@
 """``/api/v1``: the catalog, KPI queries (the parameters and JSON of `telekpi kpi`), the
-funnel, leads and their timelines, and ingestion of JSON batches by natural key."""
+dashboard overview's cards, the funnel, leads and their timelines, and ingestion of JSON
+batches by natural key."""
 
 from __future__ import annotations
 
@@ -9,7 +10,7 @@ from collections.abc import Iterator
 from typing import Annotated, Any, Literal
 
 from fastapi import APIRouter, Body, Depends, Query, Request
-from pydantic import BaseModel, Field
+from pydantic import BaseModel, ConfigDict, Field
 
 from telekpi.analysis.funnel import funnel as run_funnel
 from telekpi.engine.engine import Engine
@@ -17,13 +18,15 @@ from telekpi.engine.lookup import Lookup
 from telekpi.engine.request import PERIODS, parse_where
 from telekpi.engine.request import Request as KpiRequest
 from telekpi.errors import NotFoundError
-from telekpi.i18n import _
+from telekpi.i18n import _, current, translate
 from telekpi.model.tables import TABLES
 from telekpi.store.warehouse import quarantine_rows
+from telekpi.units import formatter
 from telekpi.web.access import require_admin, scope_of, scoped_where
 from telekpi.web.auth import User
 from telekpi.web.filters import parse_date
 from telekpi.web.http import authenticate
+from telekpi.web.pages import Page, overview_cards
 from telekpi.web.state import WebState
 
 
@@ -93,6 +96,47 @@ class KpiResult(BaseModel):
     rows: list[dict[str, Any]]
 
 
+class Days(BaseModel):
+    """Local days of the workspace, both ends included."""
+
+    model_config = ConfigDict(populate_by_name=True)
+    start: str = Field(alias="from", description="First day, YYYY-MM-DD.")
+    end: str = Field(alias="to", description="Last day, YYYY-MM-DD.")
+    days: int
+    words: str = Field(description='The window as the language says it: "October 2026".')
+
+
+class Band(BaseModel):
+    level: str
+    label: str
+
+
+class Card(BaseModel):
+    id: str
+    name: str = Field(description="The metric's name in the language of the request.")
+    unit: str
+    better: str | None
+    value: int | float | None = Field(description="Over the window asked for.")
+    previous: int | float | None = Field(description="Over the previous window.")
+    change: float | None = Field(description="(value - previous) / |previous|; null without a previous value.")
+    previous_window: Days
+    band: Band | None = Field(description="The value's band in the catalog; null when it has none.")
+
+
+class Overview(BaseModel):
+    """The dashboard overview's cards, as the page shows them."""
+
+    window: Days
+    previous_window: Days = Field(description="What every card is compared with (the reports' "
+                                  "and alerts' previous window too).")
+    versus: str = Field(description='The comparison in words: "vs October 2026".')
+    where: dict[str, list[str]] = Field(description="The filters applied, the user's limits "
+                                        "included: DIM -> values (any of).")
+    cards: list[Card]
+    hidden: list[str] = Field(description="Headline metrics the scope cannot be applied to "
+                              "(their data carry no team or agent).")
+
+
 class IngestResult(BaseModel):
     table: str
     batch: str
@@ -115,6 +159,7 @@ FromQ = Annotated[str | None, Query(alias="from", pattern=DATE,
                                     description="First day, YYYY-MM-DD, inclusive.")]
 ToQ = Annotated[str | None, Query(alias="to", pattern=DATE,
                                   description="Last day, YYYY-MM-DD, inclusive.")]
+DimQ = Annotated[list[str], Query(description="Keep only this value (repeat: any of).")]
 WhereQ = Annotated[list[Annotated[str, Query(pattern=r"^[a-z_]+=.*$")]], Query(
     description="DIM=VALUE filters (repeat; same DIM = any of).")]
 
@@ -154,6 +199,26 @@ def kpi(user: UserDep, e: EngineDep, metrics: MetricsQ, by: ByQ = [],  # noqa: B
         where: WhereQ = [], ci: bool = False) -> dict:  # noqa: B006
     """KPIs, as `telekpi kpi --format json` gives them."""
     return e.query(kpi_request(metrics, by, period, start, end, where, ci, user)).to_json()
+
+
+@router.get("/overview", response_model=Overview)
+def overview(request: Request, user: UserDep, e: EngineDep, start: FromQ = None, end: ToQ = None,
+             team: DimQ = [], vendor: DimQ = [], campaign: DimQ = [],  # noqa: B006
+             agent: DimQ = []) -> dict:  # noqa: B006
+    """The dashboard overview's cards: each headline metric now, in the previous window, the
+    change and the band [default: month to date of the last call], as the page computes them."""
+    # The parameters above are declared for the schema and its checks; the page's own Page
+    # reads them from the URL, with the page's defaults and the user's limits.
+    p = Page(request, user, None, e)
+    cards, hidden = overview_cards(e, p.filters, p.where)
+    fmt, scope = formatter(current()), p.filters.window
+    where: dict[str, list[str]] = {}
+    for dim, value in p.where:
+        where.setdefault(dim, []).append(value)
+    return {"window": scope.to_json(fmt), "previous_window": scope.previous().to_json(fmt),
+            "versus": scope.versus(fmt), "where": where, "hidden": hidden,
+            "cards": [{**c, "name": translate(c["name"]),
+                       "previous_window": c["previous_window"].to_json(fmt)} for c in cards]}
 
 
 @router.get("/funnel")

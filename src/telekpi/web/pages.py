@@ -115,6 +115,7 @@ def setup_templates(templates: Jinja2Templates, ws: SharedWorkspace) -> None:
     env.globals.update(translate=translate, dim_name=dim_name, stage_name=stage_name, level_name=level_name,
                        band_label=band_text, languages=list(NAMES.items()), lang_query=lang_query)
     env.filters["human"] = human
+    env.filters["change"] = lambda v: formatter(current()).change(v)   # as the reports write it
     env.filters["tojson_safe"] = lambda obj: json.dumps(obj, default=str).replace("</", "<\\/")
     env.filters["urlq"] = lambda s: quote(str(s), safe="")
     zone = ws.settings.tz
@@ -187,24 +188,37 @@ def logout(request: Request, csrf: Annotated[str, Form()]):
 
 # -- overview ----------------------------------------------------------------------------
 def overview_data(engine: Engine, filters: Filters, where, metrics) -> list[dict]:
-    """The overview's cards: each metric now, in the previous period, and its trend."""
+    """The overview's cards: each metric now, its band, its value in the previous window
+    (``Window.previous``, the one every surface compares with) and its trend."""
     def ask(f: Filters, **kw):
         return engine.query(KpiRequest(tuple(metrics), start=f.start, end=f.end, where=where,
                                        **kw)).rows
     if not metrics:
         return []
-    now, before = ask(filters)[0], ask(filters.previous())[0]
+    previous = filters.previous()
+    now, before = ask(filters)[0], ask(previous)[0]
     trend = ask(filters, period=filters.trend_period())
     cards = []
     for mid in metrics:
         m = engine.catalog.metrics[mid]
         cur, prev = now.get(mid), before.get(mid)
         change = None if cur is None or not prev else (cur - prev) / abs(prev)
+        band = m.band(cur)
         cards.append({"id": mid, "name": m.name, "unit": m.unit, "value": cur, "previous": prev,
                       "change": change, "better": m.better, "description": m.description,
+                      "previous_window": previous.window,
+                      "band": {"level": band.level, "label": band_text(band)} if band else None,
                       "spark": charts.sparkline([r["period"] for r in trend],
                                                 [r[mid] for r in trend])})
     return cards
+
+
+def overview_cards(engine: Engine, filters: Filters, where) -> tuple[list[dict], list[str]]:
+    """The overview for a user whose scope is ``where``: the cards of the headline metrics
+    that scope applies to, and the ids of those it cannot (their data carry no team or agent)."""
+    dims = {d for d, _ in where}
+    metrics = [m for m in HEADLINE if engine.supports(m, dims)]
+    return overview_data(engine, filters, where, metrics), [m for m in HEADLINE if m not in metrics]
 
 
 def warm(state: WebState) -> None:
@@ -223,10 +237,8 @@ def warm(state: WebState) -> None:
 
 @router.get("/")
 def overview(p: PageDep) -> HTMLResponse:
-    metrics = p.allowed(HEADLINE)
-    hidden = [m for m in HEADLINE if m not in metrics]
-    return p.render("overview.html", cards=overview_data(p.engine, p.filters, p.where, metrics),
-                    hidden=hidden)
+    cards, hidden = overview_cards(p.engine, p.filters, p.where)
+    return p.render("overview.html", cards=cards, hidden=hidden)
 
 
 # -- funnel ------------------------------------------------------------------------------
