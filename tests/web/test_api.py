@@ -6,7 +6,7 @@ import json
 
 import pytest
 
-from telekpi.cli.app import main
+from telekpi.cli.app import main, register
 
 
 def test_kpi_answers_as_the_cli_does(as_user, app, monkeypatch, capsys):
@@ -24,6 +24,7 @@ def test_kpi_answers_as_the_cli_does(as_user, app, monkeypatch, capsys):
         # The CLI's own engine on the app's cursor, without the app's answer cache: it
         # computes the numbers again rather than reading what the API just cached.
         cli_engine = Engine(served.warehouse, served.settings, served.catalog)
+        register()   # every command module imported with the real open_engine before it is patched
         monkeypatch.setattr(query_cmds, "open_engine", lambda ctx, *a, **k: cli_engine)
         assert main(["kpi", "calls", "connection_rate", "aht", "--by", "team", "--period", "month",
                      "--from", "2026-01-01", "--to", "2026-12-31", "--format", "json"]) == 0
@@ -94,6 +95,7 @@ def test_each_front_end_words_the_mistake_for_its_users(as_user, app, monkeypatc
     assert r.status_code == error["status"] == 400
     assert api in error["message"] and "--" not in error["message"], error
     assert error["field"] == field
+    register()   # every command module imported with the real open_engine before it is patched
     with app.state.web.workspace.session() as served:
         monkeypatch.setattr(query_cmds, "open_engine", lambda ctx, *a, **k: Engine(
             served.warehouse, served.settings, served.catalog))

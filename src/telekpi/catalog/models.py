@@ -121,7 +121,7 @@ _CALL_JOINS = {
 
 # Per-lead touch history: outbound calls and outbound engagements are touches;
 # a connected call or an inbound call/engagement is an engagement.
-_TOUCHES = """(
+LEAD_TOUCHES = """(
     SELECT lead_id, max(ts) AS last_touch_at,
            min(ts) FILTER (WHERE engaged) AS first_engaged_at,
            count(*) FILTER (WHERE touch AND ts <= first_engaged) AS actions_to_engage,
@@ -169,7 +169,7 @@ def first_call_tree(first_calls: exp.Expr, leads: exp.Expr) -> exp.Expr:
     return base
 
 
-_FIRST_CALL = first_call_base("(" + FIRST_CALLS.format(calls="calls") + ")")
+FIRST_CALL_BASE = first_call_base("(" + FIRST_CALLS.format(calls="calls") + ")")
 
 _LEAD_ATTR_DIMS = {"campaign": "l.campaign_id", **_CAMPAIGN_DIMS, **_LEAD_DIMS}
 _LEAD_ATTR_JOINS = {"l": _LEAD_JOIN.format(col="x.lead_id"),
@@ -240,7 +240,7 @@ MODELS: dict[str, Model] = {m.name: m for m in (
     ),
     Model(
         "leads", "one row per lead, by creation time, with its first outbound call",
-        base=_FIRST_CALL, joins={"cp": _CAMPAIGN_JOIN.format(col="x.campaign_id")},
+        base=FIRST_CALL_BASE, joins={"cp": _CAMPAIGN_JOIN.format(col="x.campaign_id")},
         dims={"campaign": "x.campaign_id", **_CAMPAIGN_DIMS, "lead_source": "x.source",
               "segment": "x.segment", **_time_dims("x.created_at")},
         time="x.created_at",
@@ -249,13 +249,13 @@ MODELS: dict[str, Model] = {m.name: m for m in (
     ),
     Model(
         "lead_touches", "one row per lead with its touch history (calls and engagements)",
-        base=_TOUCHES, joins=_LEAD_ATTR_JOINS, dims=_LEAD_ATTR_DIMS, time="x.last_touch_at",
+        base=LEAD_TOUCHES, joins=_LEAD_ATTR_JOINS, dims=_LEAD_ATTR_DIMS, time="x.last_touch_at",
         columns=("lead_id", "last_touch_at", "first_engaged_at", "actions_to_engage",
                  "trailing_unanswered"),
     ),
     Model(
         "lead_engagements", "one row per lead with its touch history, by first engagement",
-        base=_TOUCHES, joins=_LEAD_ATTR_JOINS, dims=_LEAD_ATTR_DIMS, time="x.first_engaged_at",
+        base=LEAD_TOUCHES, joins=_LEAD_ATTR_JOINS, dims=_LEAD_ATTR_DIMS, time="x.first_engaged_at",
         columns=("lead_id", "last_touch_at", "first_engaged_at", "actions_to_engage",
                  "trailing_unanswered"),
     ),

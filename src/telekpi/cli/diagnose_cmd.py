@@ -8,7 +8,7 @@ from pathlib import Path
 import typer
 
 from telekpi.cli.output import human, print_json, print_table
-from telekpi.cli.query_cmds import Fmt, FmtOpt, FromOpt, ToOpt, WhereOpt, _date, _where
+from telekpi.cli.query_cmds import Fmt, FmtOpt, FromOpt, ToOpt, WhereOpt, date_option, where_option
 from telekpi.cli.root import app, open_workspace
 from telekpi.engine.request import Request
 from telekpi.i18n import _, translate
@@ -30,7 +30,7 @@ def diagnose_cmd(
         from telekpi.targets.template import load_template
 
         tpl = load_template(template, engine.catalog)
-    req = Request((), start=_date(start, "--from"), end=_date(end, "--to"), where=_where(where))
+    req = Request((), start=date_option(start, "--from"), end=date_option(end, "--to"), where=where_option(where))
     data = diagnose(engine, req, tpl)
     if fmt != Fmt.table:
         print_json(data)

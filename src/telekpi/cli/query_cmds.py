@@ -30,7 +30,7 @@ class Fmt(str, Enum):
 Period = Enum("Period", {p: p for p in PERIODS}, type=str)  # type: ignore[misc]
 
 
-def _date(value: str | None, flag: str) -> date | None:
+def date_option(value: str | None, flag: str) -> date | None:
     if value is None:
         return None
     try:
@@ -40,7 +40,7 @@ def _date(value: str | None, flag: str) -> date | None:
             name=flag, value=repr(value))) from None
 
 
-def _where(items: list[str]) -> tuple[tuple[str, str], ...]:
+def where_option(items: list[str]) -> tuple[tuple[str, str], ...]:
     return parse_where(items)
 
 
@@ -130,7 +130,7 @@ def kpi_cmd(
 ) -> None:
     """Compute KPIs, optionally split by dimensions and periods."""
     req = Request(tuple(metrics), tuple(by), period.value if period else None,
-                  _date(start, "--from"), _date(end, "--to"), _where(where), ci)
+                  date_option(start, "--from"), date_option(end, "--to"), where_option(where), ci)
     if explain and engine_name != EngineName.duckdb:
         # Showing the SQL starts no engine: it is planned with the lake's (or workspace's) catalog.
         typer.echo(open_workspace(ctx).planner_only(engine_name.value, lake).explain(req))
@@ -181,7 +181,7 @@ def funnel_cmd(
     from telekpi.analysis.funnel import funnel as run_funnel
 
     req = Request((), tuple(by), period.value if period else None,
-                  _date(start, "--from"), _date(end, "--to"), _where(where))
+                  date_option(start, "--from"), date_option(end, "--to"), where_option(where))
     engine = open_engine(ctx, engine_name, lake, spark_master, spark_conf, clickhouse_url)
     try:
         data = run_funnel(engine, req)

@@ -6,7 +6,7 @@ from pathlib import Path
 
 import typer
 
-from telekpi.cli.query_cmds import FromOpt, ToOpt, WhereOpt, _date, _where
+from telekpi.cli.query_cmds import FromOpt, ToOpt, WhereOpt, date_option, where_option
 from telekpi.cli.root import app, open_workspace
 from telekpi.i18n import _
 
@@ -34,7 +34,7 @@ def report_cmd(
         engine = ws.engine()
         t = load_template(template, ws.catalog) if template else None
         r = ws.alert_rules(rules)
-        report = build_report(engine, _date(start, "--from"), _date(end, "--to"), _where(where),
+        report = build_report(engine, date_option(start, "--from"), date_option(end, "--to"), where_option(where),
                               template=t, rules=r, title=title)
     path = write_report(report, out)
     typer.echo(_("Wrote {path} ({start} – {end}).").format(path=path, start=report.start, end=report.end))

@@ -58,14 +58,14 @@ def scorecard_cmd(
     spark_conf: list[str] = SparkConfOpt, clickhouse_url: str = ClickHouseUrlOpt,
 ) -> None:
     """Score agents (and teams, vendors) against a KPI template: attainment, score, tier, reward."""
-    from telekpi.cli.query_cmds import _date
+    from telekpi.cli.query_cmds import date_option
     from telekpi.targets.scorecard import scorecard
     from telekpi.targets.template import load_template
 
     engine = open_engine(ctx, engine_name, lake, spark_master, spark_conf, clickhouse_url)
     try:
         t = load_template(template, engine.catalog)
-        data = scorecard(engine, t, _date(as_of, "--as-of"))
+        data = scorecard(engine, t, date_option(as_of, "--as-of"))
     finally:
         engine.close()
     if fmt == Fmt.json:

@@ -14,7 +14,7 @@ from datetime import datetime
 
 from sqlglot import exp
 
-from telekpi.catalog.models import _FIRST_CALL, _TOUCHES
+from telekpi.catalog.models import FIRST_CALL_BASE, LEAD_TOUCHES
 from telekpi.catalog.snippets import parse
 from telekpi.engine.engine import Engine
 from telekpi.sql import column
@@ -155,7 +155,7 @@ class Lookup:
         return self._rows(f"""
             SELECT x.lead_id, l.name, l.phone, l.campaign_id, x.trailing_unanswered AS touches,
                    x.last_touch_at
-            FROM {_TOUCHES} LEFT JOIN leads l ON l.lead_id = x.lead_id
+            FROM {LEAD_TOUCHES} LEFT JOIN leads l ON l.lead_id = x.lead_id
             WHERE x.trailing_unanswered >= $touches AND ($scope)
             ORDER BY x.trailing_unanswered DESC, x.last_touch_at DESC LIMIT $limit""",
             {**params, "touches": self.engine.settings.max_unanswered_attempts, "limit": limit},
@@ -172,7 +172,7 @@ class Lookup:
         return self._rows(f"""
             SELECT x.lead_id, x.name, x.phone, x.campaign_id, x.created_at, x.first_call_at,
                    epoch(x.first_call_at) - epoch(x.created_at) AS wait_s
-            FROM {_FIRST_CALL}
+            FROM {FIRST_CALL_BASE}
             WHERE (x.first_call_at IS NULL
                    OR epoch(x.first_call_at) - epoch(x.created_at) > $wait_s) AND $after AND $before
               AND ($scope)
