@@ -22,6 +22,8 @@ from fastapi.testclient import TestClient
 from telekpi.cli.app import main
 from telekpi.web.pages import HEADLINE as DASHBOARD
 
+pytestmark = pytest.mark.slow   # runs the demo and the three surfaces for six scopes
+
 # scope -> (from, to, previous from, previous to, the previous window in words)
 SCOPES = {
     "november": (date(2026, 11, 1), date(2026, 11, 30), date(2026, 10, 1), date(2026, 10, 31),
