@@ -45,7 +45,16 @@ def metrics_doc() -> str:
     cat = load_catalog(None)
     out = ["# Metric reference", "",
            "Generated from the built-in catalog (`src/telekpi/catalog/builtin/`) by "
-           "`scripts/gen_docs.py`; do not edit by hand. METRICS.md gives the reasoning.", ""]
+           "`scripts/gen_docs.py`; do not edit by hand. METRICS.md gives the reasoning.", "",
+           "**Bands.** One rule for every band, built-in or a workspace's: a band holds "
+           "`min ≤ value < max`, its lower edge and not its upper one, so a value on an edge "
+           "belongs to the band above it (a CSAT of exactly 80 % is *very good*, a drop rate of "
+           "exactly 3 % is *at or above the cap*). An open end has no min or no max; when every "
+           "band of a metric has a max, the top one also holds its max (a rate of 100 %). Bands "
+           "never overlap (the catalog refuses ones that do). Each range is written the same way "
+           "everywhere (`telekpi metrics`, the dashboard, this page), in the metric's unit: "
+           "`≥ 80%`, `< 3%`, `≥ 70% and < 80%`. A band is decided on the exact value, not on "
+           "the value as rounded for display.", ""]
     section = None
     for m in cat.metrics.values():
         src = Path(m.where.file).stem.split("_", 1)[-1]
@@ -53,9 +62,10 @@ def metrics_doc() -> str:
             section = src
             out += [f"## {section.replace('_', ' ').title()}", "",
                     "| id | name | unit | better | definition | bands |", "|---|---|---|---|---|---|"]
-        bands = "; ".join(f"{b.label or b.level}: {b.describe()}" for b in m.bands)
+        bands = "; ".join(f"{b.label or b.level}: {text}" for b, text in m.band_ranges())
         for ind, bs in m.bands_by_industry.items():
-            bands += ("; " if bands else "") + f"{ind} " + ", ".join(f"{b.level} {b.describe()}" for b in bs)
+            bands += ("; " if bands else "") + f"{ind} " + ", ".join(
+                f"{b.level} {text}" for b, text in m.band_ranges(bs))
         out.append(f"| `{m.id}` | {m.name} | {m.unit} | {m.better or ''} | "
                    f"{m.description.replace('|', '/')} | {bands} |")
     out += ["", "## Dimensions", "", "| dimension | meaning | available on models |", "|---|---|---|"]

@@ -4,10 +4,11 @@ from __future__ import annotations
 
 from telekpi.i18n import _
 
+# One colour per band level (catalog/spec.py BAND_LEVELS): every page, report and workbook
+# colours a band by its level, never by its label, so "acceptable" (fair) is amber wherever
+# it is shown. A value gets its band by the catalog's one rule (min ≤ value < max).
 BAND_COLOURS = {"excellent": "#1a7f37", "good": "#2da44e", "standard": "#2da44e",
-                "acceptable": "#bf8700", "sustainable": "#2da44e", "profit": "#1a7f37",
-                "profitable": "#1a7f37", "poor": "#cf222e", "loss": "#cf222e",
-                "weak": "#cf222e", "burnout": "#cf222e", "idle": "#bf8700"}
+                "fair": "#bf8700", "poor": "#cf222e"}
 _LAYOUT = {"margin": {"l": 48, "r": 16, "t": 32, "b": 40}, "height": 320,
            "paper_bgcolor": "rgba(0,0,0,0)", "plot_bgcolor": "rgba(0,0,0,0)",
            "font": {"family": "system-ui, sans-serif", "size": 12}}

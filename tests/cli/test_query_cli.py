@@ -139,3 +139,13 @@ def test_real_executable(tiny_db):
                            "--format", "json"], capture_output=True, text=True, check=False)
     assert proc.returncode == 0, proc.stderr
     assert json.loads(proc.stdout)["rows"] == [{"calls": 4}]
+
+
+def test_zero_in_a_currency_without_cents_prints_0(tiny_db, run):
+    """The workspace is in VND: the outsourced site's revenue of nothing is "0", not "0.00"."""
+    import re
+
+    code, out, err = run("--db", tiny_db, "--lang", "en", "kpi", "revenue", "calls", "--by", "site")
+    assert code == 0, err
+    assert re.search(r"outsourced\s*│\s*0\s*│", out) and "0.00" not in out
+    assert re.search(r"in_house\s*│\s*1,000\s*│", out)

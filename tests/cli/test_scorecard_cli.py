@@ -34,3 +34,31 @@ def test_bad_template_is_one_clear_message(tmp_path, run):
     bad.write_text((EXAMPLES / "in-house-sales.yaml").read_text().replace("metric: aht", "metric: ahtx"))
     code, out, err = run("--db", db, "scorecard", bad)
     assert code == 2 and "unknown metric 'ahtx'" in err and f"{bad}:" in err and "Traceback" not in err
+
+
+def test_scores_are_shown_as_every_surface_shows_them(tmp_path, run, run_json):
+    """One rounding: a score is written by Formatter.attainment (to 0.1 %, rounded down) in the
+    CLI table, and its tier is decided on the exact score kept in the JSON."""
+    import re
+
+    from telekpi.i18n.numbers import Formatter
+
+    db = tmp_path / "telekpi.duckdb"
+    assert run("--db", db, "demo", "--seed", "5")[0] == 0
+    template = tmp_path / "scorecards" / "in-house-sales.yaml"
+    data = run_json("--db", db, "scorecard", template)
+    code, out, _ = run("--db", db, "--lang", "en", "scorecard", template, "--format", "table")
+    assert code == 0
+    fmt = Formatter("en")
+    shown = dict(re.findall(r"│ (A\d+) .*?│ (\d+\.\d%)\s+│", out))
+    assert shown == {a["agent"]: fmt.attainment(a["score"]) for a in data["agents"]}
+    from telekpi.catalog.loader import load_catalog
+    from telekpi.targets.template import load_template
+
+    tiers = load_template(template, load_catalog(None)).tiers
+    for a in data["agents"]:
+        if not a["judged"]:
+            continue
+        tier = next(t for t in tiers if t.min <= a["score"] and (t.max is None or a["score"] < t.max))
+        seen = float(shown[a["agent"]].rstrip("%")) / 100
+        assert a["tier"] == tier.label and tier.min <= seen   # the score shown is in its tier

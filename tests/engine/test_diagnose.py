@@ -51,6 +51,29 @@ def test_best_time_ranks_by_the_lower_bound(engine):
     assert data["grids"]["connection_rate"][0][9] == pytest.approx(45 / 85)
 
 
+def test_best_time_asks_two_questions(tmp_path):
+    """When people pick up (connected / calls) and when pick-ups turn into sales (successful /
+    connected) are different grids, ranked apart: Monday 09:00 reaches people, Tuesday 15:00
+    sells to those reached."""
+    wh = Warehouse(tmp_path / "b.duckdb")
+    rows = []
+    for ts, answered, sales in (("2026-03-02 02:00:00+00", 36, 4), ("2026-03-03 08:00:00+00", 30, 15)):
+        rows += [(f"{ts}-{i}", ts, "answered" if i < answered else "no_answer",
+                  "SALE" if i < sales else ("NI" if i < answered else None)) for i in range(40)]
+    wh.con.executemany("INSERT INTO calls (call_id, started_at, status, disposition, agent_id, talk_s) "
+                       "VALUES (?, CAST(? AS TIMESTAMPTZ), ?, ?, 'A1', 60)", rows)
+    data = best_time(Engine(wh, Settings(timezone="Asia/Ho_Chi_Minh", min_sample=30)), Request(()))
+    reach, sell = data["grids"]["connection_rate"], data["grids"]["connected_conversion"]
+    assert reach != sell
+    assert (reach[0][9], reach[1][15]) == (pytest.approx(36 / 40), pytest.approx(30 / 40))
+    assert (sell[0][9], sell[1][15]) == (pytest.approx(4 / 36), pytest.approx(15 / 30))
+    assert [(s["day"], s["hour"]) for s in data["top"]] == [("Mon", 9), ("Tue", 15)]
+    assert [(s["day"], s["hour"]) for s in data["top_sales"]] == [("Tue", 15), ("Mon", 9)]
+    assert data["top_sales"][0]["ci_low"] < 0.5 < data["top_sales"][0]["ci_high"]
+    assert set(data["questions"]) == {"connection_rate", "connected_conversion"}
+    assert "connected calls" in data["questions"]["connected_conversion"]["formula"]
+
+
 def test_whole_diagnosis_on_the_demo(tmp_path):
     from telekpi.demo.generate import generate
 

@@ -124,3 +124,24 @@ def test_english_counts_rates_and_durations_need_no_babel():
                                            check=True).stdout)
     assert out == ["1,234,567", "-12.3%", "1:02:05", "2.50", "+50.0%"] and not babel
     assert Formatter("en", "VND").money(1234567) == "₫1,234,567"
+
+
+def test_attainment_is_shown_to_a_tenth_of_a_percent_rounded_down():
+    """A scorecard's score as every surface shows it: 79.96 % is 79.9 %, never 80.0 % beside a
+    tier below 80 %; A002's 0.795 is 79.5 % (the CLI printed 80 %, the dashboard 79.5 %)."""
+    f = Formatter("en")
+    assert f.attainment(0.795) == "79.5%" and f.attainment(0.79996) == "79.9%"
+    assert f.attainment(0.8) == "80.0%" and f.attainment(0.58) == "58.0%" and f.attainment(None) == "—"
+    assert Formatter("vi").attainment(1.2345) == "123,4%"
+    assert human(0.79996, "attainment") == "79.9%"
+
+
+def test_money_is_shown_in_the_workspace_currency():
+    from telekpi.units import money_in
+
+    with language("en"):
+        assert human(0, "money") == "0.00"          # the default, USD, has cents
+        with money_in("VND"):
+            assert human(0, "money") == "0" and human(1234.5, "money") == "1,235"
+        with money_in("THB"):
+            assert human(0, "money") == "0.00"

@@ -168,3 +168,23 @@ def test_review_dates_by_cadence(tmp_path, centre):
     days = review_dates(t)
     assert days[:3] == [date(2026, 3, 2), date(2026, 3, 5), date(2026, 3, 9)]   # Mon, Thu, Mon
     assert days[-1] == date(2026, 3, 31) and all(d.weekday() in (0, 3) for d in days[:-1])
+
+
+def test_a_score_of_exactly_a_tier_min_reaches_that_tier(tmp_path, centre):
+    """Tiers are decided on the exact score, without binary noise: 0.7 of a 0.875 target is
+    0.8 (not 0.7999999999999999) and reaches a tier that starts at 0.8, as the 80.0 % shown."""
+    from telekpi.i18n.numbers import Formatter
+    from telekpi.targets.scorecard import score_of
+
+    att = attainment(0.7, 0.875, "higher", 1.5)
+    assert att == 0.8
+    p = tmp_path / "t.yaml"
+    p.write_text(TEMPLATE.replace("MISSING", ""))
+    t = load_template(p, centre.catalog)
+    score = score_of([{"weight": 60, "target_attainment": att},
+                      {"weight": 40, "target_attainment": 0.1 + 0.7}], t)
+    t.tiers[1] = type(t.tiers[1])(0.8, 1.1, 10, "mid")
+    t.tiers[0] = type(t.tiers[0])(0, 0.8, 0, "low")
+    assert score == 0.8 and t.tier_for(score).label == "mid"
+    assert Formatter("en").attainment(score) == "80.0%"
+    assert t.tier_for(0.79996).label == "low" and Formatter("en").attainment(0.79996) == "79.9%"

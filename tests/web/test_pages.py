@@ -121,3 +121,85 @@ def test_overview_compares_a_whole_month_with_the_month_before(as_user, app):
         before = engine.query(Request(("calls",), start=date(2026, 10, 1), end=date(2026, 10, 31))).rows[0]
     card = re.search(r'data-metric="calls".*?</article>', r.text, re.S).group(0)
     assert f"vs {human(before['calls'], 'count')}" in card
+
+
+def test_csat_of_exactly_80_percent_is_coloured_very_good(as_user, app):
+    """A band holds its min: 80.0 % is "very good ≥ 80%" on every page, written in percentages."""
+    from telekpi.presentation import BAND_COLOURS
+
+    colour = app.state.templates.env.globals["band_colour"]
+    assert colour("csat", 0.8) == BAND_COLOURS["excellent"]
+    assert colour("csat", 0.7999) == BAND_COLOURS["fair"]
+    assert colour("drop_rate", 0.03) == BAND_COLOURS["poor"]
+    html = as_user("boss").get("/care?from=2000-01-01&to=2100-12-31&lang=en").text
+    assert "very good ≥ 80%" in html and "acceptable ≥ 70% and &lt; 80%" in html
+    assert "0.8" not in re.search(r"CSAT bands:(.*?)</p>", html, re.S).group(1)
+
+
+def test_funnel_page_headline_speaks_for_the_teams(as_user, app):
+    from telekpi.analysis.funnel import summary
+    from telekpi.i18n import language
+
+    html = as_user("boss").get("/funnel?from=2000-01-01&to=2100-12-31&lang=en").text
+    with app.state.web.workspace.session() as engine, language("en"):
+        data = summary(engine, Request((), start=__import__("datetime").date(2000, 1, 1),
+                                       end=__import__("datetime").date(2100, 12, 31)))
+    shown = re.search(r'<p class="bottleneck">(.*?)</p>', html, re.S).group(1)
+    assert shown == data["headline"].replace("'", "&#39;")
+    short = [g["team"] for g in data["breakdown"]["groups"] if g["bottleneck"]["metric"]]
+    assert short and all(f"{t}: " in shown for t in short)
+    assert "below its band" not in html and "% of leads attempted" in html
+    assert "Leads reaching a decision maker / Leads attempted" in html
+
+
+def test_best_time_page_asks_two_questions(as_user):
+    html = as_user("boss").get("/best-time?from=2000-01-01&to=2100-12-31&lang=en").text
+    assert re.findall(r'data-question="(\w+)" data-figure', html) == ["connection_rate", "connected_conversion"]
+    assert "When people pick up" in html and "When pick-ups turn into sales" in html
+    assert 'data-question="connected_conversion"><thead>' in html
+
+
+def test_scorecard_scores_are_written_as_the_cli_writes_them(as_user, app, demo_db):
+    from telekpi.i18n.numbers import Formatter
+    from telekpi.targets.scorecard import scorecard
+    from telekpi.targets.template import load_template
+
+    with app.state.web.workspace.session() as engine:
+        data = scorecard(engine, load_template(demo_db.parent / "scorecards" / "in-house-sales.yaml",
+                                               engine.catalog))
+    html = as_user("boss").get("/scorecards?template=in-house-sales.yaml&lang=en").text
+    fmt = Formatter("en")
+    for a in data["agents"]:
+        row = re.search(rf'<a href="/agents/{a["agent"]}">.*?</tr>', html, re.S).group(0)
+        assert f'<td class="num">{fmt.attainment(a["score"])}</td>' in row
+
+
+def test_money_is_written_in_the_workspace_currency(tmp_path):
+    """A VND workspace's dashboard writes an amount of nothing as "0", as the CLI does."""
+    from fastapi.testclient import TestClient
+
+    from telekpi.store.warehouse import Warehouse
+    from telekpi.web.app import create_app
+    from telekpi.web.auth import Users
+
+    from .conftest import login
+
+    (tmp_path / "telekpi.toml").write_text('timezone = "Asia/Ho_Chi_Minh"\ncurrency = "VND"\n')
+    with Warehouse(tmp_path / "telekpi.duckdb") as wh:
+        wh.con.execute("INSERT INTO agents (agent_id, team_id) VALUES ('a1', 't1')")
+        wh.con.execute("INSERT INTO calls (call_id, started_at, agent_id, direction, status) VALUES "
+                       "('c1', TIMESTAMPTZ '2026-03-10 03:00:00+00', 'a1', 'outbound', 'no_answer')")
+        wh.con.execute("INSERT INTO orders (order_id, ordered_at, amount, status, agent_id, product) VALUES "
+                       "('o1', TIMESTAMPTZ '2026-03-10 03:00:00+00', 1234.5, 'cancelled', 'a1', 'P')")
+    users = Users.beside(tmp_path / "telekpi.duckdb")
+    users.add("boss", "correct horse", "admin", (), None)
+    users.close()
+    app = create_app(tmp_path / "telekpi.duckdb")
+    try:
+        with TestClient(app) as c:
+            assert login(c, "boss", "correct horse").status_code == 303
+            html = c.get("/revenue?from=2026-03-01&to=2026-03-31&lang=en").text
+    finally:
+        app.state.web.close()
+    cells = re.findall(r'<td class="num">([^<]*)</td>', html)
+    assert "0" in cells and "0.00" not in cells

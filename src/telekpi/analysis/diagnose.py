@@ -5,11 +5,12 @@ really differ. Data for the CLI (`telekpi diagnose`), the API and the dashboard.
 from __future__ import annotations
 
 from dataclasses import replace
+from typing import Any
 
 from telekpi.analysis.compare import ab_test
 from telekpi.analysis.funnel import funnel
 from telekpi.engine.request import Request
-from telekpi.i18n import _, current
+from telekpi.i18n import N_, _, current, translate
 from telekpi.stats import wilson
 from telekpi.units import formatter
 
@@ -17,27 +18,54 @@ DAYS = ["Mon", "Tue", "Wed", "Thu", "Fri", "Sat", "Sun"]
 AGENT_METRICS = ("connection_rate", "call_conversion_rate", "aht", "csat", "calls_per_hour")
 
 
+# The two questions of the best time to call, each a grid of weekday × hour: when do people
+# pick up (connected calls / calls), and when do the calls that are picked up turn into a sale
+# or an appointment (successful calls / connected calls). Each has its own denominator, so the
+# two grids differ where the hours differ (the demo's every answered call is a conversation, so
+# the catalog's call_success_rate, conversations / calls, would only repeat the first).
+QUESTIONS = {
+    "connection_rate": (N_("When people pick up"), N_("connected calls / calls")),
+    "connected_conversion": (N_("When pick-ups turn into sales"),
+                             N_("successful calls (a sale or an appointment) / connected calls")),
+}
+
+
 def best_time(engine, req: Request, top: int = 5) -> dict:
-    """Connection and call success rate by weekday × hour; slots ranked by the lower end of
-    the connection rate's 95 % interval (so a lucky slot with few calls does not win)."""
-    rows = engine.query(replace(req, metrics=("calls", "connected_calls", "connection_rate",
-                                              "call_success_rate"), by=("weekday", "hour"))).rows
-    grids = {m: [[None] * 24 for __ in DAYS] for m in ("connection_rate", "call_success_rate")}
-    slots = []
+    """Two grids by weekday × hour (``QUESTIONS``): the connection rate, and the conversion of
+    connected calls. Slots are ranked by the lower end of the rate's 95 % interval (so a lucky
+    slot with few calls does not win): ``top`` and ``worst`` to reach people (slots with at
+    least min_sample calls), ``top_sales`` to sell to those reached (min_sample connected calls)."""
+    rows = engine.query(replace(req, metrics=("calls", "connected_calls", "successful_calls"),
+                                by=("weekday", "hour"))).rows
+    grids: dict[str, list[list[float | None]]] = {m: [[None] * 24 for __ in DAYS] for m in QUESTIONS}
+    slots: list[dict[str, Any]] = []
+    sales: list[dict[str, Any]] = []
     day_name = formatter(current()).weekday   # ISO weekday → "Mon", "Th 2", "周一", …
+    minimum = engine.settings.min_sample
     for r in rows:
         if r["weekday"] is None or r["hour"] is None:
             continue
         d, h = int(r["weekday"]) - 1, int(r["hour"])
-        for m in grids:
-            grids[m][d][h] = r[m]
-        if (r["calls"] or 0) >= engine.settings.min_sample:
-            lo, hi = wilson(r["connected_calls"] or 0, r["calls"])
-            slots.append({"day": day_name(d + 1), "weekday": d + 1, "hour": h, "calls": r["calls"],
-                          "connection_rate": r["connection_rate"], "ci_low": lo, "ci_high": hi,
-                          "call_success_rate": r["call_success_rate"]})
+        calls, connected, won = r["calls"] or 0, r["connected_calls"] or 0, r["successful_calls"] or 0
+        rate = connected / calls if calls else None
+        conversion = won / connected if connected else None
+        grids["connection_rate"][d][h] = rate
+        grids["connected_conversion"][d][h] = conversion
+        slot = {"day": day_name(d + 1), "weekday": d + 1, "hour": h, "calls": calls,
+                "connected_calls": connected, "successful_calls": won,
+                "connection_rate": rate, "connected_conversion": conversion}
+        if calls >= minimum:
+            lo, hi = wilson(connected, calls)
+            slots.append({**slot, "ci_low": lo, "ci_high": hi})
+        if connected >= minimum:
+            lo, hi = wilson(won, connected)
+            sales.append({**slot, "ci_low": lo, "ci_high": hi})
     slots.sort(key=lambda s: (-(s["ci_low"] or 0), s["weekday"], s["hour"]))
-    return {"grids": grids, "top": slots[:top], "worst": slots[::-1][:top], "slots": len(slots)}
+    sales.sort(key=lambda s: (-(s["ci_low"] or 0), s["weekday"], s["hour"]))
+    return {"grids": grids, "top": slots[:top], "worst": slots[::-1][:top], "slots": len(slots),
+            "top_sales": sales[:top], "sales_slots": len(sales),
+            "questions": {k: {"title": translate(t), "formula": translate(f)}
+                          for k, (t, f) in QUESTIONS.items()}}
 
 
 def _shortfall(actual, target, better: str) -> float | None:

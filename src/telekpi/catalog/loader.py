@@ -8,6 +8,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from importlib import resources
+from itertools import pairwise
 from pathlib import Path
 
 from telekpi.catalog.spec import (
@@ -51,7 +52,8 @@ def _read(path: Path, text: str, issues: list[Issue]) -> dict:
     return data
 
 
-def _bands(raw, where: Where, issues: list[Issue]) -> tuple[Band, ...]:
+def _bands(raw, where: Where, issues: list[Issue], unit: str = "count") -> tuple[Band, ...]:
+    """A metric's bands, each ``min ≤ value < max`` (``Band``); two that overlap are an error."""
     if not isinstance(raw, list):
         issues.append(Issue("error", where.file, where.line,
                             _("bands must be a list of {fields}").format(fields="{level, min, max}")))
@@ -72,7 +74,20 @@ def _bands(raw, where: Where, issues: list[Issue]) -> tuple[Band, ...]:
             issues.append(Issue("error", where.file, line,
                                 _("band min {min} is not below max {max}").format(min=lo, max=hi)))
             continue
-        out.append(Band(b["level"], lo, hi, b.get("label"), bool(b.get("inclusive", False))))
+        if "inclusive" in b:
+            issues.append(Issue("error", where.file, line, _(
+                "band key inclusive is gone: every band holds min ≤ value < max, and a value on "
+                "an edge belongs to the band above it; remove the key")))
+            continue
+        out.append(Band(b["level"], lo, hi, b.get("label")))
+    ordered = sorted(out, key=lambda b: float("-inf") if b.min is None else b.min)
+    for a, b in pairwise(ordered):
+        if a.max is None or b.min is None or a.max > b.min:
+            issues.append(Issue("error", where.file, where.at("bands"), _(
+                "bands {a} ({a_range}) and {b} ({b_range}) overlap; a band holds min ≤ value < max, "
+                "so the next band starts at the max of the one before").format(
+                    a=a.label or a.level, a_range=a.describe(unit), b=b.label or b.level,
+                    b_range=b.describe(unit))))
     return tuple(out)
 
 
@@ -141,14 +156,15 @@ def _parse_file(path: Path, text: str, issues: list[Issue], measures: dict, metr
         by_industry = {}
         for industry, bands in (raw.get("bands_by_industry") or {}).items():
             if industry not in (LINE, KEY_LINES):
-                by_industry[str(industry).lower()] = _bands(bands, where, issues)
+                by_industry[str(industry).lower()] = _bands(bands, where, issues,
+                                                            raw.get("unit", "count"))
         metrics[mid] = Metric(
             id=mid, name=str(raw["name"]), description=str(raw["description"]), type=mtype,
             unit=raw.get("unit", "count"), better=raw.get("better"),
             measure=raw.get("measure"), numerator=raw.get("numerator"),
             denominator=raw.get("denominator"), expr=_str(raw.get("expr")),
             proportion=raw.get("proportion"), target=raw.get("target"), stage=raw.get("stage"),
-            bands=_bands(raw["bands"], where, issues) if "bands" in raw else (),
+            bands=_bands(raw["bands"], where, issues, raw.get("unit", "count")) if "bands" in raw else (),
             bands_by_industry=by_industry, where=where,
         )
 

@@ -4,6 +4,9 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 
+from telekpi.i18n import _, current
+from telekpi.units import formatter, human
+
 AGGS = ("count", "sum", "avg", "min", "max", "count_distinct", "median")
 METRIC_TYPES = ("simple", "ratio", "derived", "growth", "retention")
 UNITS = ("count", "rate", "seconds", "money", "ratio", "score")
@@ -38,25 +41,52 @@ class Measure:
 
 @dataclass(frozen=True)
 class Band:
+    """A range of a metric's values and what it means (a level, and a label to show).
+
+    One rule for every band (docs/metrics.md): a band holds ``min ≤ value < max`` — its lower
+    edge and not its upper one, so a value on an edge belongs to the band above it
+    ("very good ≥ 80 %" holds 80 %). A missing min or max leaves that end open. The top
+    band of a set whose every band has a max also holds that max (``Metric.band``), so a
+    rate of exactly 100 % has a band. The loader rejects bands that overlap."""
+
     level: str
     min: float | None = None
     max: float | None = None
     label: str | None = None
-    inclusive: bool = False  # max belongs to this band ("≤ 3 %"); bands are tried in order
 
     def contains(self, value: float) -> bool:
-        if self.min is not None and value < self.min:
-            return False
-        if self.max is None:
-            return True
-        return value <= self.max if self.inclusive else value < self.max
+        return (self.min is None or value >= self.min) and (self.max is None or value < self.max)
 
-    def describe(self) -> str:
-        if self.min is not None and self.max is not None:
-            return f"{self.min:g}–{self.max:g}"
-        if self.min is not None:
-            return f"≥ {self.min:g}"
-        return f"{'≤' if self.inclusive else '<'} {self.max:g}"
+    def describe(self, unit: str | None = None, closed: bool = False) -> str:
+        """The range as a reader writes it, in the language in use, rates as percentages:
+        "≥ 80%", "< 3%", "≥ 70% and < 80%" (``closed``: the top band, "≤ max")."""
+        lo = None if self.min is None else edge(self.min, unit)
+        hi = None if self.max is None else edge(self.max, unit)
+        if lo is not None and hi is not None:
+            return (_("≥ {min} and ≤ {max}") if closed else _("≥ {min} and < {max}")).format(min=lo, max=hi)
+        if lo is not None:
+            return f"≥ {lo}"
+        if hi is not None:
+            return f"{'≤' if closed else '<'} {hi}"
+        return _("any value")
+
+
+def edge(value: float, unit: str | None) -> str:
+    """A band's edge by its metric's unit, with as few decimals as it needs (at most two):
+    0.8 of a rate is "80%", 0.155 "15.5%"; seconds as m:ss; money and others as numbers."""
+    if unit == "seconds":
+        return human(value, "seconds")
+    shown = value * 100 if unit == "rate" else value
+    digits = next((d for d in (0, 1) if abs(round(shown, d) - shown) < 1e-9), 2)
+    fmt = formatter(current())
+    return fmt.percent(value, digits) if unit == "rate" else fmt.number(value, digits)
+
+
+def closed_top(bands: tuple[Band, ...]) -> Band | None:
+    """The band that also holds its max: the highest, when every band of the set has a max."""
+    if not bands or any(b.max is None for b in bands):
+        return None
+    return max(bands, key=lambda b: b.max or 0.0)
 
 
 @dataclass(frozen=True)
@@ -99,9 +129,20 @@ class Metric:
         return self.bands
 
     def band(self, value: float | None, industry: str | None = None) -> Band | None:
+        """The band ``value`` falls in (``Band``'s one rule: min ≤ value < max), or None."""
         if value is None:
             return None
-        for b in self.bands_for(industry):
+        bands = self.bands_for(industry)
+        for b in bands:
             if b.contains(value):
                 return b
-        return None
+        top = closed_top(bands)
+        return top if top is not None and value == top.max else None
+
+    def band_ranges(self, bands: tuple[Band, ...] | None = None) -> list[tuple[Band, str]]:
+        """Each band (of ``bands``, else the metric's own) with its range as ``describe`` writes
+        it in this metric's unit, lowest first."""
+        bands = self.bands if bands is None else bands
+        top = closed_top(bands)
+        ordered = sorted(bands, key=lambda b: float("-inf") if b.min is None else b.min)
+        return [(b, b.describe(self.unit, closed=b is top)) for b in ordered]

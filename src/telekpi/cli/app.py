@@ -114,6 +114,13 @@ def main(argv: list[str] | None = None) -> int:
 
 
 def run(argv: list[str]) -> int:
+    from telekpi.units import currency, money_in
+
+    with money_in(currency()):   # the workspace's currency (set by --db) ends with its command
+        return _run(argv)
+
+
+def _run(argv: list[str]) -> int:
     try:
         command = root_command(argv)
         _early_language(argv)

@@ -17,6 +17,7 @@ from telekpi.errors import UsageError
 from telekpi.i18n import _, translate
 from telekpi.i18n.words import band_text
 from telekpi.settings import CONFIG_FILE
+from telekpi.units import set_currency
 
 if TYPE_CHECKING:
     from telekpi.engine.engine import Engine
@@ -76,6 +77,7 @@ def demo_cmd(
     t0 = time.perf_counter()
     ws = _fresh_workspace(path)
     settings = ws.settings
+    set_currency(settings.currency)   # the demo's own workspace, not --db's
     counts = ws.generate_demo(seed=seed, size=size.value)
     generated = {
         "small": _("Generated a small centre (seed {seed}) into {path} in {seconds} s: {counts}"),
@@ -109,7 +111,7 @@ def copy_example_templates(workspace: Path) -> None:
 
 
 def summary(engine: Engine, settings) -> None:
-    from telekpi.analysis.funnel import funnel
+    from telekpi.analysis.funnel import summary
     from telekpi.analysis.ranking import rank
 
     cat = engine.catalog.metrics
@@ -135,13 +137,11 @@ def summary(engine: Engine, settings) -> None:
                 title=_("Call conversion by industry against the seeds' bands"),
                 labels={"industry": _("Industry"), "band": _("Band")})
     typer.echo("")
-    print_funnel(funnel(engine, Request((),)), Request(()))
-    by_team = funnel(engine, Request((), by=("team",)))
-    for g in by_team["groups"]:
-        if g["team"] is None or not g["stages"][0]["leads"]:
-            continue   # calls without a team, or a team that works no leads (inbound care)
-        b = g["bottleneck"]
-        typer.echo("  " + _("team {team}: {message}").format(team=g["team"], message=b["message"] if b else "—"))
+    data = summary(engine, Request(()))
+    print_funnel(data, Request(()), data["headline"])
+    for g in data["breakdown"]["groups"]:
+        if g["team"] is not None:   # a team that works no leads (inbound care) has no funnel
+            typer.echo("  " + _("team {team}: {message}").format(team=g["team"], message=g["bottleneck"]["message"]))
     sites = engine.query(Request(AGENT_KPIS + ("cost", "profit"), by=("site",))).rows
     typer.echo("")
     print_table(["site"] + list(AGENT_KPIS) + ["cost", "profit"], sites,

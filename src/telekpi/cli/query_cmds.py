@@ -8,13 +8,12 @@ from typing import TYPE_CHECKING
 
 import typer
 
-from telekpi.cli.output import human, print_csv, print_json, print_table
+from telekpi.cli.output import print_csv, print_json, print_table
 from telekpi.cli.root import app, open_workspace
 from telekpi.engine.request import PERIODS, Request, parse_where
 from telekpi.errors import UsageError
-from telekpi.i18n import _, current, ngettext, translate
+from telekpi.i18n import _, ngettext, translate
 from telekpi.i18n.words import BETTER, UNITS, band_text, level_name, stage_name, word
-from telekpi.units import formatter
 
 if TYPE_CHECKING:
     from telekpi.engine.engine import Engine
@@ -96,9 +95,10 @@ def metrics_cmd(ctx: typer.Context, fmt: Fmt = FmtOpt) -> None:
     shown = fmt == Fmt.table
     level = level_name if shown else str
     for m in catalog.metrics.values():
-        bands = "; ".join(f"{level(b.level)} {b.describe()}" for b in m.bands)
+        bands = "; ".join(f"{level(b.level)} {text}" for b, text in m.band_ranges())
         for ind, bs in m.bands_by_industry.items():
-            bands += ("; " if bands else "") + f"{ind}: " + ", ".join(f"{level(b.level)} {b.describe()}" for b in bs)
+            bands += ("; " if bands else "") + f"{ind}: " + ", ".join(
+                f"{level(b.level)} {text}" for b, text in m.band_ranges(bs))
         rows.append({"id": m.id, "name": translate(m.name) if shown else m.name,
                      "unit": word(UNITS, m.unit) if shown else m.unit, "type": m.type,
                      "formula": translate(m.description) if shown else m.description,
@@ -179,12 +179,13 @@ def funnel_cmd(
 ) -> None:
     """The lead funnel: stages, drop-off, rates against their bands, and the bottleneck."""
     from telekpi.analysis.funnel import funnel as run_funnel
+    from telekpi.analysis.funnel import summary
 
     req = Request((), tuple(by), period.value if period else None,
                   date_option(start, "--from"), date_option(end, "--to"), where_option(where))
     engine = open_engine(ctx, engine_name, lake, spark_master, spark_conf, clickhouse_url)
-    try:
-        data = run_funnel(engine, req)
+    try:   # the whole scope says which teams fall short; a --by or --period is its own breakdown
+        data = run_funnel(engine, req) if by or period else summary(engine, req)
     finally:
         engine.close()
     if fmt == Fmt.json:
@@ -195,27 +196,34 @@ def funnel_cmd(
         key = {k: g[k] for k in data["by"] + (["period"] if req.period else [])}
         for s in g["stages"]:
             rows.append({**key, "stage": s["stage"], "leads": s["leads"],
-                         "step_rate": s["step_rate"], "dropoff": s["dropoff"]})
+                         "step_rate": s["step_rate"], "dropoff": s["dropoff"],
+                         "of_attempted": s["of_attempted"]})
     if fmt == Fmt.csv:
         print_csv(list(rows[0]) if rows else ["stage"], rows)
         return
-    print_funnel(data, req)
+    print_funnel(data, req, data.get("headline"))
 
 
-def print_funnel(data: dict, req: Request) -> None:
+def print_funnel(data: dict, req: Request, headline: str | None = None) -> None:
+    """Each group's stages (each rate named by what it is a share of), its banded rates with
+    what they divide, and its bottleneck; ``headline`` (the whole scope with its breakdown,
+    ``analysis.funnel.headline``) in place of the bottleneck of a funnel without --by."""
+    from telekpi.analysis.funnel import verdict
+
     keys = data["by"] + (["period"] if req.period else [])
     for g in data["groups"]:
-        title = _("Lead funnel") + (" — " + ", ".join(f"{k}={g[k]}" for k in keys) if keys else "")
+        title = _("Lead funnel") + (" — " + ", ".join(
+            f"{k}={'—' if g[k] is None else g[k]}" for k in keys) if keys else "")
         rows = [{"stage": stage_name(s["stage"]), "leads": s["leads"], "step": s["step_rate"],
-                 "drop-off": s["dropoff"]} for s in g["stages"]]
-        print_table(["stage", "leads", "step", "drop-off"], rows,
-                    {"leads": "count", "step": "rate", "drop-off": "rate"}, title=title,
-                    labels={"stage": _("Stage"), "leads": _("Leads"), "step": _("Step conversion"),
-                            "drop-off": _("Drop-off")})
-        for r in g["rates"]:
-            target = (", " + _("target {value}").format(value=formatter(current()).percent(r["target"], 0))
-                      if r["target"] else "")
-            band = translate(r["label"]) if r["label"] else level_name(r["band"])
-            typer.echo(f"  {r['metric']:<15} {human(r['value'], 'rate'):>7}  {band}{target}")
-        b = g["bottleneck"]
-        typer.echo("  " + _("Bottleneck: {message}").format(message=b["message"]) if b else "")
+                 "drop-off": s["dropoff"], "of": s["of_attempted"]} for s in g["stages"]]
+        print_table(["stage", "leads", "step", "drop-off", "of"], rows,
+                    {"leads": "count", "step": "rate", "drop-off": "rate", "of": "rate"}, title=title,
+                    labels={"stage": _("Stage"), "leads": _("Leads"), "step": _("% of the stage before"),
+                            "drop-off": _("Drop-off"), "of": _("% of leads attempted")})
+        rates = [{"rate": translate(r["name"]), "basis": r["basis"], "value": r["value"],
+                  "band": (translate(r["label"]) if r["label"] else level_name(r["band"])) if r["band"] else "—",
+                  "target": r["target"]} for r in g["rates"]]
+        print_table(["rate", "basis", "value", "band", "target"], rates, {"value": "rate", "target": "rate"},
+                    labels={"rate": _("Rate"), "basis": _("Formula"), "value": _("Value"),
+                            "band": _("Band"), "target": _("Target")})
+        typer.echo("  " + (headline if headline and not keys else verdict(g)))

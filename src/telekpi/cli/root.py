@@ -22,6 +22,7 @@ import typer
 from telekpi.cli.help_text import translate_tree
 from telekpi.errors import TelekpiError, UsageError
 from telekpi.i18n import _, set_language
+from telekpi.units import set_currency
 
 if TYPE_CHECKING:
     from telekpi.workspace import Workspace
@@ -55,6 +56,7 @@ def _global(
     state.db = db or Path("telekpi.duckdb")
     ctx.obj = state
     set_language(output_language(lang, state.db))
+    set_currency(workspace_currency(state.db))
     translate_tree(ctx.find_root().command)
 
 
@@ -74,6 +76,16 @@ def output_language(given: str | None, db: Path) -> str:
         return load_settings(db.resolve().parent).locale
     except TelekpiError:
         return "en"   # the command itself reports a broken telekpi.toml
+
+
+def workspace_currency(db: Path) -> str:
+    """The workspace's ``currency`` setting, in which every amount is shown (USD by default)."""
+    from telekpi.settings import load_settings
+
+    try:
+        return load_settings(db.resolve().parent).currency
+    except TelekpiError:
+        return "USD"   # the command itself reports a broken telekpi.toml
 
 
 def db_path(ctx: typer.Context) -> Path:

@@ -39,8 +39,8 @@ def flat(row: dict, key: str) -> dict:
     for i in row["items"]:
         att = i["target_attainment"]
         out[i["metric"]] = (f"{human(i['actual'], i['unit'])} / {human(i['target'], i['unit'])}"
-                            + ("" if att is None else f" ({att:.0%})"))
-    out["score"] = None if row["score"] is None else f"{row['score']:.0%}"
+                            + ("" if att is None else f" ({human(att, 'attainment')})"))
+    out["score"] = None if row["score"] is None else human(row["score"], "attainment")
     out["tier"] = row.get("tier") or (row.get("note") or "—")
     out["reward"] = row.get("reward")
     return out

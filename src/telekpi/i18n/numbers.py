@@ -20,7 +20,7 @@ from __future__ import annotations
 import re
 from datetime import date, datetime
 from datetime import date as Day
-from decimal import ROUND_HALF_UP, Decimal
+from decimal import ROUND_FLOOR, ROUND_HALF_UP, Decimal
 from functools import cached_property
 from typing import TYPE_CHECKING, NamedTuple
 
@@ -45,6 +45,14 @@ def half_up(v, digits: int, scale: int = 0) -> Decimal:
     """Round as Excel and people do (12.5 → 13), not as banks do (12.5 → 12); no "-0"."""
     d = Decimal(repr(float(v)))
     d = (d.scaleb(scale) if scale else d).quantize(STEPS[digits], ROUND_HALF_UP)
+    return d.copy_abs() if d.is_zero() else d
+
+
+def floor(v, digits: int, scale: int = 0) -> Decimal:
+    """Round down to ``digits`` (after ``scale``): a score of 79.96 % is shown as 79.9 %, so
+    a score shown at a tier's edge has reached it (``Formatter.attainment``)."""
+    d = Decimal(repr(float(v)))
+    d = (d.scaleb(scale) if scale else d).quantize(STEPS[digits], ROUND_FLOOR)
     return d.copy_abs() if d.is_zero() else d
 
 
@@ -164,6 +172,15 @@ class Formatter:
             return "—"
         return self._signed(half_up(v, digits, scale=2), self._percent)
 
+    def attainment(self, v) -> str:
+        """A scorecard's score or an item's attainment (1.0 = 100 % of target): a percentage
+        to 0.1 %, rounded down, on every surface. A tier is decided on the exact score and
+        holds its min, so a score shown as 80.0 % has reached an 80 % tier and one that has
+        not shows 79.9 %."""
+        if v is None:
+            return "—"
+        return self._signed(floor(v, 1, scale=2), self._percent)
+
     def change(self, v) -> str:
         """A relative change, signed: +12.3%."""
         return "—" if v is None else ("+" if v > 0 else "") + self.percent(v)
@@ -182,7 +199,8 @@ class Formatter:
 
     def value(self, v, unit: str | None, symbol: bool = False) -> str:
         """One value by its unit: a catalog unit (rate, seconds, money, ratio, score, count),
-        or date, month, quarter, year, datetime and weekday (ISO 1 = Monday) for the pages' headings and tables."""
+        a scorecard's attainment, or date, month, quarter, year, datetime and weekday
+        (ISO 1 = Monday) for the pages' headings and tables."""
         if v is None:
             return "—"
         if unit in ("date", "month", "datetime"):
@@ -196,6 +214,8 @@ class Formatter:
             return self.weekday(int(v))
         if unit == "rate":
             return self.percent(v)
+        if unit == "attainment":
+            return self.attainment(v)
         if unit == "seconds":
             return clock(v)
         if unit == "money":

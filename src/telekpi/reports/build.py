@@ -3,10 +3,9 @@ for the report's scope, so it equals what ``telekpi kpi`` prints for the same sc
 
 from __future__ import annotations
 
-from dataclasses import replace
 from datetime import date, datetime, time, timedelta
 
-from telekpi.analysis.funnel import funnel as run_funnel
+from telekpi.analysis.funnel import summary as funnel_summary
 from telekpi.analysis.windows import Window, window
 from telekpi.engine.lookup import Lookup
 from telekpi.engine.request import Request
@@ -135,32 +134,31 @@ def headline(b: Builder) -> Section:
 def funnel_section(b: Builder) -> Section:
     s = Section("funnel", _("Lead funnel"))
     req = Request((), start=b.start, end=b.end, where=b.where)
-    groups = run_funnel(b.engine, req)["groups"]
-    if not groups:
+    data = funnel_summary(b.engine, req)
+    if not data["groups"]:
         s.paragraphs.append(_("No leads in this period."))
         return s
-    g = groups[0]
+    g = data["groups"][0]
+    s.paragraphs.append(data["headline"])
     stages = [{"stage": stage_name(st["stage"]), "leads": st["leads"], "step_rate": st["step_rate"],
-               "dropoff": st["dropoff"]} for st in g["stages"]]
+               "dropoff": st["dropoff"], "of_attempted": st["of_attempted"]} for st in g["stages"]]
     s.tables.append(Table("funnel_stages", _("Stages and drop-off"),
                           [Column("stage", _("Stage")), Column("leads", _("Leads"), "count"),
-                           Column("step_rate", _("Step conversion"), "rate"),
-                           Column("dropoff", _("Drop-off"), "rate")], stages))
-    rates = [{"metric": b.name(r["metric"]), "value": r["value"], "target": r["target"],
-              "band": b.band(r["metric"], r["value"])[1]} for r in g["rates"]]
+                           Column("step_rate", _("% of the stage before"), "rate"),
+                           Column("dropoff", _("Drop-off"), "rate"),
+                           Column("of_attempted", _("% of leads attempted"), "rate")], stages))
+    rates = [{"metric": b.name(r["metric"]), "basis": r["basis"], "value": r["value"],
+              "band": b.band(r["metric"], r["value"])[1], "target": r["target"]} for r in g["rates"]]
     s.tables.append(Table("funnel_rates", _("Stage rates against the seeds' bands"),
-                          [Column("metric", _("Rate")), Column("value", _("Value"), "rate"),
-                           Column("target", _("Target"), "rate"), Column("band", _("Band"))], rates,
+                          [Column("metric", _("Rate")), Column("basis", _("Formula")),
+                           Column("value", _("Value"), "rate"), Column("band", _("Band")),
+                           Column("target", _("Target"), "rate")], rates,
                           styles=[{"band": b.band(r["metric"], r["value"])[0]} for r in g["rates"]]))
-    if g["bottleneck"]:
-        s.paragraphs.append(_("Bottleneck: {message}").format(message=g["bottleneck"]["message"]))
     s.charts.append(Chart("funnel", "funnel", _("Lead funnel"), [x["stage"] for x in stages],
                           {_("Leads"): [x["leads"] for x in stages]}))
-    teams = run_funnel(b.engine, replace(req, by=("team",)))["groups"]
     rows = [{"team": t["team"], "attempted": t["stages"][0]["leads"],
-             "lead_conversion_rate": t["lead_conversion_rate"],
-             "bottleneck": (t["bottleneck"] or {}).get("message", "")}
-            for t in teams if t["team"] is not None and t["stages"][0]["leads"]]
+             "lead_conversion_rate": t["lead_conversion_rate"], "bottleneck": t["bottleneck"]["message"]}
+            for t in data["breakdown"]["groups"] if t["team"] is not None]
     if rows:
         s.tables.append(Table("funnel_teams", _("Bottleneck by team"),
                               [Column("team", _("Team")), Column("attempted", _("Leads attempted"), "count"),
@@ -214,8 +212,8 @@ def scorecard_table(b: Builder, template) -> Table:
     rows.sort(key=lambda r: (r["score"] is None, -(r["score"] or 0)))
     cols = [Column("agent", _("Agent")), Column("name", _("Name")), Column("team", _("Team")),
             Column("calls", b.name("calls"), "count")]
-    cols += [Column(f"att_{i.metric}", b.name(i.metric), "rate") for i in template.items]
-    cols += [Column("score", _("Score"), "rate"), Column("tier", _("Tier")),
+    cols += [Column(f"att_{i.metric}", b.name(i.metric), "attainment") for i in template.items]
+    cols += [Column("score", _("Score"), "attainment"), Column("tier", _("Tier")),
              Column("reward", _("Reward"), "money"), Column("note", _("Note"))]
     return Table("scorecard", _("Scorecard: {name} ({start} – {end}, as of {as_of})").format(
         name=template.name, start=template.start, end=template.end, as_of=data["as_of"]), cols, rows,

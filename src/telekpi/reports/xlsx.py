@@ -18,7 +18,7 @@ from openpyxl.worksheet.table import Table as XlTable
 from openpyxl.worksheet.table import TableStyleInfo
 
 from telekpi.i18n import _, language
-from telekpi.i18n.numbers import Formatter
+from telekpi.i18n.numbers import Formatter, floor
 from telekpi.presentation import BAND_COLOURS
 from telekpi.reports.model import Chart, Report, Table
 
@@ -41,7 +41,7 @@ def money_format(fmt: Formatter) -> str:
 class Formats:
     def __init__(self, report: Report):
         self.fmt = Formatter(report.lang, report.currency)
-        self.codes = {"rate": "0.0%", "count": "#,##0", "money": money_format(self.fmt),
+        self.codes = {"rate": "0.0%", "attainment": "0.0%", "count": "#,##0", "money": money_format(self.fmt),
                       "seconds": "[h]:mm:ss", "ratio": "0.00", "score": "0.00",
                       "change": "+0.0%;-0.0%;0.0%", "date": DATE_FORMAT.get(report.lang, "yyyy-mm-dd")}
 
@@ -52,6 +52,8 @@ class Formats:
             return
         if unit == "seconds":
             c.value = value / 86400
+        elif unit == "attainment":   # as every surface shows it: to 0.1 %, rounded down
+            c.value = float(floor(value, 3))
         elif isinstance(value, str) and unit is None and re.fullmatch(r"\d{4}-\d{2}-\d{2}", value):
             c.value = date.fromisoformat(value)
             unit = "date"

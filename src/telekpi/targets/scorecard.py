@@ -7,6 +7,13 @@ better), between 0 and the template's cap. An item with no data for an agent is
 left out and the other weights re-weighed (``missing: skip``), or scores 0
 (``missing: zero``). Agents below ``min_sample`` calls are shown but get no tier
 and no reward: "too few to judge".
+
+A tier is decided on the exact score (a tier holds its min and not its max, as a
+catalog band does). Attainments and scores are kept to ten decimals (``EXACT``), which
+sheds binary floating-point noise (a mean of 80 % attainments is 0.8, not
+0.7999999999999999) and nothing anyone could see. Every surface shows them with
+``Formatter.attainment``: to 0.1 %, rounded down, so the score shown never sits in a
+higher tier than the one awarded; JSON and CSV carry the numbers themselves.
 """
 
 from __future__ import annotations
@@ -19,6 +26,7 @@ from telekpi.i18n import _
 from telekpi.targets.template import Template
 
 ADDITIVE_UNITS = ("count", "money")
+EXACT = 10   # decimals kept of an attainment or a score
 
 
 def attainment(actual: float | None, target: float, better: str, cap: float) -> float | None:
@@ -32,7 +40,7 @@ def attainment(actual: float | None, target: float, better: str, cap: float) -> 
         if target == 0:
             return cap if actual > 0 else 1.0
         value = actual / target
-    return max(0.0, min(cap, value))
+    return round(max(0.0, min(cap, value)), EXACT)
 
 
 def score_of(items: list[dict], template: Template) -> float | None:
@@ -40,7 +48,7 @@ def score_of(items: list[dict], template: Template) -> float | None:
     weight = sum(i["weight"] for i in used)
     if not used or not weight:
         return None
-    return sum(i["weight"] * (i["target_attainment"] or 0.0) for i in used) / weight
+    return round(sum(i["weight"] * (i["target_attainment"] or 0.0) for i in used) / weight, EXACT)
 
 
 def _reward(t: Template, score: float | None, base: float | None) -> dict:

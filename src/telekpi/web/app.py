@@ -51,7 +51,8 @@ def create_app(db: str | Path, *, users: Users | None = None,
     app.state.web = WebState(Path(db), users, secure_cookies)
     app.state.templates = Jinja2Templates(directory=str(HERE / "templates"))
     pages.setup_templates(app.state.templates, app.state.web.workspace)
-    app.add_middleware(LanguageMiddleware, default=lambda: app.state.web.workspace.settings.locale)
+    app.add_middleware(LanguageMiddleware, default=lambda: app.state.web.workspace.settings.locale,
+                       currency=lambda: app.state.web.workspace.settings.currency)
 
     @app.exception_handler(TelekpiError)
     async def _telekpi_error(request: Request, e: TelekpiError):

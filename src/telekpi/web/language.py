@@ -2,7 +2,8 @@
 cookie, else the browser's Accept-Language, else the workspace's ``locale``.
 
 A pure ASGI middleware sets the language context variable for the request, so pages,
-charts and error pages translate with the same ``_()`` the CLI uses."""
+charts and error pages translate with the same ``_()`` the CLI uses; it sets the
+workspace's currency the same way, so amounts are written as the CLI writes them."""
 
 from __future__ import annotations
 
@@ -11,6 +12,7 @@ from http.cookies import SimpleCookie
 from urllib.parse import parse_qs
 
 from telekpi.i18n import language, negotiate, normalize
+from telekpi.units import money_in
 
 COOKIE = "telekpi_lang"
 
@@ -30,8 +32,11 @@ def choose(scope, default: str) -> tuple[str, str | None]:
 
 
 class LanguageMiddleware:
-    def __init__(self, app, default):
-        self.app, self.default = app, default
+    """The request's language, and the workspace's currency (``currency``: a callable) that
+    its amounts are shown in."""
+
+    def __init__(self, app, default, currency=lambda: "USD"):
+        self.app, self.default, self.currency = app, default, currency
 
     async def __call__(self, scope, receive, send):
         if scope["type"] != "http":
@@ -45,5 +50,5 @@ class LanguageMiddleware:
                 message.setdefault("headers", []).append((b"set-cookie", value.encode("latin-1")))
             await send(message)
 
-        with language(lang):
+        with language(lang), money_in(self.currency()):
             await self.app(scope, receive, send_with_cookie)

@@ -20,7 +20,7 @@ from fastapi.templating import Jinja2Templates
 from jinja2 import pass_context
 
 from telekpi import presentation as charts
-from telekpi.analysis.funnel import funnel as run_funnel
+from telekpi.analysis.funnel import summary as funnel_summary
 from telekpi.analysis.windows import window
 from telekpi.engine.engine import Engine
 from telekpi.engine.lookup import Lookup
@@ -143,7 +143,10 @@ def setup_templates(templates: Jinja2Templates, ws: SharedWorkspace) -> None:
         b = m.band(value, industry) if m else None
         return band_text(b) if b else ""
 
-    env.globals.update(band_colour=band_colour, band_name=band_name)
+    def band_colour_of(band) -> str:
+        return charts.BAND_COLOURS.get(band.level, "#57606a")
+
+    env.globals.update(band_colour=band_colour, band_name=band_name, band_colour_of=band_colour_of)
 
 
 # -- login -------------------------------------------------------------------------------
@@ -244,12 +247,11 @@ def overview(p: PageDep) -> HTMLResponse:
 # -- funnel ------------------------------------------------------------------------------
 @router.get("/funnel")
 def funnel_page(p: PageDep) -> HTMLResponse:
-    data = run_funnel(p.engine, p.request_for(()))
+    data = funnel_summary(p.engine, p.request_for(()))
     group = data["groups"][0] if data["groups"] else None
-    by_team = run_funnel(p.engine, p.request_for((), by=("team",)))["groups"]
-    return p.render("funnel.html", group=group,
+    return p.render("funnel.html", group=group, headline=data["headline"],
                     chart=charts.funnel(group["stages"], _("Lead funnel")) if group else None,
-                    teams=[g for g in by_team if g["team"] is not None and g["stages"][0]["leads"]])
+                    teams=[g for g in data["breakdown"]["groups"] if g["team"] is not None])
 
 
 # -- agents ------------------------------------------------------------------------------

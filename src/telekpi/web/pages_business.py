@@ -83,8 +83,8 @@ def care(p: PageDep) -> HTMLResponse:
 @router.get("/best-time")
 def best_time_page(p: PageDep) -> HTMLResponse:
     data = best_time(p.engine, p.request_for(()), top=10)
-    heat = {m: charts.heatmap(_("{name} by weekday and hour").format(name=translate(p.engine.catalog.metrics[m].name)),
-                              weekdays(),
-                              list(range(24)), z) for m, z in data["grids"].items()}
-    return p.render("best_time.html", heat=heat, top=data["top"], worst=data["worst"][:5],
+    heat = {m: charts.heatmap(f"{q['title']}<br><sup>{q['formula']}</sup>", weekdays(), list(range(24)),
+                              data["grids"][m]) for m, q in data["questions"].items()}
+    return p.render("best_time.html", heat=heat, questions=data["questions"], top=data["top"],
+                    worst=data["worst"][:5], top_sales=data["top_sales"],
                     min_sample=p.engine.settings.min_sample)
