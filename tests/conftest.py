@@ -19,6 +19,16 @@ def pytest_collection_modifyitems(config, items):
                 item.add_marker(getattr(pytest.mark, mark))
 
 
+@pytest.fixture(autouse=True)
+def english_after_each_test():
+    """A command run with --lang sets the process's language (as the CLI does for the rest of
+    its run); the next test starts in English whatever the last one asked for."""
+    yield
+    from telekpi.i18n import set_language
+
+    set_language("en")
+
+
 @pytest.fixture
 def run(capsys):
     """Run the CLI through its real entry point; return (exit code, stdout, stderr)."""
