@@ -9,7 +9,8 @@ from telekpi.i18n import _
 # it is shown. A value gets its band by the catalog's one rule (min ≤ value < max).
 BAND_COLOURS = {"excellent": "#1a7f37", "good": "#2da44e", "standard": "#2da44e",
                 "fair": "#bf8700", "poor": "#cf222e"}
-_LAYOUT = {"margin": {"l": 48, "r": 16, "t": 32, "b": 40}, "height": 320,
+_MARGIN = {"l": 48, "r": 16, "t": 32, "b": 40}
+_LAYOUT = {"margin": _MARGIN, "height": 320,
            "paper_bgcolor": "rgba(0,0,0,0)", "plot_bgcolor": "rgba(0,0,0,0)",
            "font": {"family": "system-ui, sans-serif", "size": 12}}
 
@@ -57,7 +58,11 @@ def funnel(stages: list[dict], title: str = "Lead funnel") -> dict:
 
 
 def heatmap(title: str, weekdays: list[str], hours: list[int], z: list[list], unit: str = "rate") -> dict:
+    """Weekday × hour, darker where the rate is higher; a title may carry a second line
+    (``<br><sup>…</sup>``: what the rate divides), given room above the plot."""
     return {"data": [{"type": "heatmap", "x": hours, "y": weekdays, "z": z, "colorscale": "Blues",
-                      "hoverongaps": False, "colorbar": {"tickformat": ".0%" if unit == "rate" else ""}}],
+                      "reversescale": True, "hoverongaps": False,
+                      "colorbar": {"tickformat": ".0%" if unit == "rate" else ""}}],
             "layout": {**_LAYOUT, "title": {"text": title},
+                       "margin": {**_MARGIN, "t": 64 if "<br>" in title else 32},
                        "xaxis": {"title": {"text": _("hour")}, "dtick": 1}}}

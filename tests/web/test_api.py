@@ -42,9 +42,15 @@ def test_catalog_lists_every_metric_with_bands(as_user, app):
 
 
 def test_funnel_has_stages_and_bottleneck(as_user):
-    g = as_user("boss").get("/api/v1/funnel").json()["groups"][0]
+    data = as_user("boss").get("/api/v1/funnel").json()
+    g = data["groups"][0]
     assert g["stages"][0]["stage"] == "attempted"
     assert "bottleneck" in g
+    teams = {t["team"] for t in data["breakdown"]["groups"]} - {None}   # None: leads no agent called
+    assert data["headline"] and teams <= {"T1", "T2", "T3", "T5"}
+    assert g["rates"][0]["basis"] == "Leads reaching a decision maker / Leads attempted"
+    by = as_user("boss").get("/api/v1/funnel?by=campaign").json()
+    assert "headline" not in by and None not in [x["campaign"] for x in by["groups"]]
 
 
 @pytest.mark.parametrize("path, status, words", [

@@ -13,6 +13,7 @@ from fastapi import APIRouter, Body, Depends, Query, Request
 from pydantic import BaseModel, ConfigDict, Field
 
 from telekpi.analysis.funnel import funnel as run_funnel
+from telekpi.analysis.funnel import summary as funnel_summary
 from telekpi.engine.engine import Engine
 from telekpi.engine.lookup import Lookup
 from telekpi.engine.request import PERIODS, parse_where
@@ -224,8 +225,10 @@ def overview(request: Request, user: UserDep, e: EngineDep, start: FromQ = None,
 @router.get("/funnel")
 def funnel(user: UserDep, e: EngineDep, by: ByQ = [], period: PeriodQ = None,  # noqa: B006
            start: FromQ = None, end: ToQ = None, where: WhereQ = []) -> dict:  # noqa: B006
-    """The lead funnel with bands and bottleneck, as `telekpi funnel --format json`."""
-    return run_funnel(e, kpi_request([], by, period, start, end, where, False, user))
+    """The lead funnel with bands and bottleneck, as `telekpi funnel --format json`: without
+    `by` or `period`, also its breakdown by team and the headline over both."""
+    req = kpi_request([], by, period, start, end, where, False, user)
+    return run_funnel(e, req) if by or period else funnel_summary(e, req)
 
 
 @router.get("/leads")
