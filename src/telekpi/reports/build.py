@@ -148,7 +148,7 @@ def funnel_section(b: Builder) -> Section:
                            Column("dropoff", _("Drop-off"), "rate")], stages))
     rates = [{"metric": b.name(r["metric"]), "value": r["value"], "target": r["target"],
               "band": b.band(r["metric"], r["value"])[1]} for r in g["rates"]]
-    s.tables.append(Table("funnel_rates", _("Stage rates against the seeds' bands"),
+    s.tables.append(Table("funnel_rates", _("Stage rates against their bands"),
                           [Column("metric", _("Rate")), Column("value", _("Value"), "rate"),
                            Column("target", _("Target"), "rate"), Column("band", _("Band"))], rates,
                           styles=[{"band": b.band(r["metric"], r["value"])[0]} for r in g["rates"]]))
