@@ -12,7 +12,7 @@ import json
 import os
 import sys
 from datetime import date, datetime
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 from telekpi.i18n import _, translate
 from telekpi.i18n.words import dim_name
@@ -92,6 +92,7 @@ def print_csv(columns: list[str], rows: list[dict]) -> None:
 def print_table(columns: list[str], rows: list[dict], units: dict[str, str],
                 title: str | None = None, notes: bool = False, labels: dict[str, str] | None = None) -> None:
     """``labels`` shows (translated) headers for some columns; keys stay the row keys."""
+    from rich import box
     from rich.table import Table
     from rich.text import Text
 
@@ -112,17 +113,21 @@ def print_table(columns: list[str], rows: list[dict], units: dict[str, str],
             cells.append(text)
         body.append(cells)
     out = console()
-    from rich import box
-
     columns_text = [(h, [row[i] for row in body]) for i, h in enumerate(headers)]
     n = len(columns)
-    # The heavy box (a rule at each edge and between columns, a space each side of a cell);
-    # a table too wide for it drops the rules and keeps two spaces between columns.
-    widths = fit(columns_text, out.width - (n + 1) - 2 * n)
-    style: dict = {}
-    if widths is None:
-        style = {"box": box.SIMPLE_HEAD, "show_edge": False, "pad_edge": False, "padding": (0, 1, 0, 0)}
-        widths = fit(columns_text, out.width - 2 * (n - 1))
+    # The heavy box (a rule at each edge and between columns, a space each side of a cell); a
+    # table too wide for it drops the rules and keeps two spaces between columns, and long text
+    # wraps over more lines.
+    heavy, bare = out.width - (n + 1) - 2 * n, out.width - 2 * (n - 1)
+    compact: dict[str, Any] = {"box": box.SIMPLE_HEAD, "show_edge": False, "pad_edge": False,
+                               "padding": (0, 1, 0, 0)}
+    widths: list[int] | None = None
+    style: dict[str, Any] = {}
+    for room, lines, look in ((heavy, LINES, {}), (bare, LINES, compact), (bare, 3 * LINES, compact),
+                              (bare, 0, compact)):
+        widths, style = fit(columns_text, room, lines), look
+        if widths is not None:
+            break
     t = Table(title=title, show_lines=False, header_style="bold", **style)
     for i, (c, h) in enumerate(zip(columns, headers, strict=True)):
         numeric = c in units and units[c] not in CALENDAR
@@ -133,28 +138,28 @@ def print_table(columns: list[str], rows: list[dict], units: dict[str, str],
     out.print(t)
 
 
-LINES = 3   # a cell wraps over at most this many lines when the table is squeezed
+LINES = 3   # a cell wraps over at most this many lines when the table is squeezed (if it can)
 FOLD = 6    # a word of a script written without spaces (Thai, Chinese) folds, into pieces this wide at least
 
 
-def fit(columns: list[tuple[str, list[str]]], room: int) -> list[int] | None:
+def fit(columns: list[tuple[str, list[str]]], room: int, lines: int = LINES) -> list[int] | None:
     """Widths for columns of text (each a header and its cells) that fit ``room`` terminal
     columns; ``[]`` when they fit as they are, None when they cannot.
 
     Room is taken from the widest columns first, and no column gets narrower than its longest
-    word or than it takes to wrap each of its cells over ``LINES`` lines: cells wrap between
-    words, and no header or number is cut to "…". A header's words in Thai or Chinese, which
-    are written without spaces, may fold. (rich's own squeeze takes the widest columns down
-    to one width, whatever they hold, and cuts what no longer fits.)"""
+    word or than it takes to wrap each of its cells over ``lines`` lines (0: any number):
+    cells wrap between words, and no header or number is cut to "…". A header's words in
+    Thai or Chinese, which are written without spaces, may fold.
+    (rich's own squeeze takes the widest columns down to one width, whatever they hold, and
+    cuts what no longer fits.)"""
     from rich.cells import cell_len
 
-    widest, least = [], []
-    for header, cells in columns:
-        texts = [header, *cells]
-        widest.append(max((cell_len(line) for text in texts for line in text.split("\n")), default=0))
-        least.append(max([_narrowest(header, fold=True)] + [_narrowest(c) for c in set(cells)]))
+    widest = [max((cell_len(line) for text in [header, *cells] for line in text.split("\n")), default=0)
+              for header, cells in columns]
     if sum(widest) <= room:
         return []
+    least = [max([_narrowest(header, lines, fold=True)] + [_narrowest(c, lines) for c in set(cells)])
+             for header, cells in columns]
     if sum(least) > room:
         return None
     widths = list(widest)
@@ -169,10 +174,10 @@ def fit(columns: list[tuple[str, list[str]]], room: int) -> list[int] | None:
     return widths
 
 
-def _narrowest(text: str, fold: bool = False) -> int:
-    """The least width that wraps ``text`` over at most ``LINES`` lines (per line it has),
-    between words; with ``fold``, a word of a script written without spaces may also break
-    between its letters, into pieces at least ``FOLD`` wide."""
+def _narrowest(text: str, lines: int = LINES, fold: bool = False) -> int:
+    """The least width that wraps ``text`` over at most ``lines`` lines (per line it has;
+    0: any number), between words; with ``fold``, a word of a script written without spaces
+    may also break between its letters, into pieces at least ``FOLD`` wide."""
     from rich.cells import cell_len
 
     # (width, glued): a piece glued to the one before it takes no space between them
@@ -186,9 +191,9 @@ def _narrowest(text: str, fold: bool = False) -> int:
         else:
             tokens.append((cell_len(word), False))
             least = max(least, cell_len(word))
-    if not tokens:
-        return 0
-    most = LINES * (text.count("\n") + 1)
+    if not tokens or not lines:
+        return least
+    most = lines * (text.count("\n") + 1)
     total = sum(w for w, _ in tokens) + len(tokens)
     for width in range(least, total + 1):
         used, count = 0, 1
