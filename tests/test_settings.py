@@ -42,6 +42,7 @@ def test_toml_is_read_and_checked(tmp_path):
     ({"ticket_sla_s": -1}, "setting 'ticket_sla_s' must not be negative"),
     ({"timezone": "Mars/Olympus"}, "timezone 'Mars/Olympus' is not an IANA timezone name"),
     ({"dispositions": {"X": ["rich"]}}, "disposition 'X' must list flags from:"),
+    ({"phone_region": "vn"}, "setting 'phone_region' must be a country code of two capital letters"),
 ])
 def test_bad_settings_are_named(data, words):
     with pytest.raises(ConfigError) as info:
@@ -53,3 +54,14 @@ def test_the_zone_is_built_once():
     s = Settings(timezone="Asia/Bangkok")
     assert s.tz == ZoneInfo("Asia/Bangkok")
     assert vars(s)["tz"] is s.tz            # kept on the settings, not looked up again
+
+
+@pytest.mark.parametrize("given,country", [
+    ({"phone_region": "TH", "locale": "vi"}, "TH"),    # said outright
+    ({"locale": "vi", "currency": "USD"}, "VN"),       # the language's country
+    ({"locale": "zh_Hant"}, "TW"),
+    ({"locale": "en", "currency": "VND"}, "VN"),       # English has many: the currency's
+    ({}, "US"),
+])
+def test_the_country_of_phone_numbers(given, country):
+    assert settings_from_dict(given).phone_country == country

@@ -20,6 +20,8 @@ from telekpi.i18n import LANGS, _
 from telekpi.model.dispositions import DEFAULT_MAP, FLAGS
 
 CONFIG_FILE = "telekpi.toml"
+# The country of each language telekpi speaks that has one (English has many).
+LOCALE_COUNTRIES = {"vi": "VN", "th": "TH", "zh_Hans": "CN", "zh_Hant": "TW"}
 
 
 def _setting(default, help: str, unit: str | None = None, choices: tuple[str, ...] | None = None):
@@ -34,6 +36,10 @@ class Settings:
     timezone: str = _setting("UTC", "IANA timezone; naive times in files, periods and --from/--to use it")
     currency: str = _setting("USD", "ISO 4217 code of every money amount")
     locale: str = _setting("en", "language and number format of output", choices=LANGS)
+    phone_region: str = _setting("", "country (ISO 3166 code, such as VN or TH) of phone numbers "
+                                 "written without a country code, for lead search; empty: the "
+                                 "locale's country (vi: VN, th: TH, zh_Hans: CN, zh_Hant: TW), else "
+                                 "the currency's (VND: VN, THB: TH, USD: US)")
     productive_min_talk_s: float = _setting(60.0, "talk seconds from which a connected call is "
                                             "productive", "seconds")
     max_unanswered_attempts: int = _setting(5, "consecutive touches without engagement that put a "
@@ -49,6 +55,12 @@ class Settings:
         "talk stay unallocated", choices=("none", "by_talk_time"))
     # The [dispositions] table: code -> flags; checked and documented on its own.
     dispositions: dict[str, frozenset[str]] = field(default_factory=lambda: dict(DEFAULT_MAP))
+
+    @property
+    def phone_country(self) -> str | None:
+        """The country a phone number without a country code belongs to (``phone_region``)."""
+        return (self.phone_region or LOCALE_COUNTRIES.get(self.locale)
+                or (self.currency[:2].upper() if len(self.currency) == 3 else None))
 
     @cached_property
     def tz(self) -> ZoneInfo:
@@ -116,6 +128,10 @@ def settings_from_dict(data: dict, source: str = CONFIG_FILE) -> Settings:
             raise ConfigError(_("setting {key} must not be negative").format(key=repr(key)),
                               file=source)
         values[key] = value
+    region = values.get("phone_region", "")
+    if region and not (len(region) == 2 and region.isascii() and region.isalpha() and region.isupper()):
+        raise ConfigError(_("setting {key} must be a country code of two capital letters, such as "
+                            "VN").format(key=repr("phone_region")), file=source)
     tz = values.get("timezone", Settings.timezone)
     try:
         ZoneInfo(tz)

@@ -1,4 +1,4 @@
-"""Small-sample honesty: Wilson intervals and the two-proportion z-test."""
+"""Small-sample honesty: Wilson intervals, the two-proportion z-test, the interval of a mean."""
 
 from __future__ import annotations
 
@@ -30,3 +30,14 @@ def two_proportion_test(x1: float, n1: float, x2: float, n2: float) -> tuple[flo
         return None
     z = (x1 / n1 - x2 / n2) / se
     return z, math.erfc(abs(z) / math.sqrt(2))
+
+
+def mean_half_width(values: list[float], z: float = Z95) -> float | None:
+    """Half the width of the 95 % interval of the mean of ``values`` (a normal approximation
+    from their spread); None for fewer than two values."""
+    n = len(values)
+    if n < 2:
+        return None
+    mean = sum(values) / n
+    var = sum((v - mean) ** 2 for v in values) / (n - 1)
+    return z * math.sqrt(var / n)

@@ -73,4 +73,4 @@ def test_diagnose_cli(tmp_path, run, run_json):
     with_template = run_json("--db", db, "diagnose", "--template", template)
     assert all(g["target_source"] == "template" for a in with_template["agents"] for g in a["weakest"])
     code, out, _ = run("--db", db, "diagnose")
-    assert code == 0 and "Best time to call" in out and "weakest KPIs" in out
+    assert code == 0 and "Best time to call" in out and "Weakest KPIs" in out

@@ -67,3 +67,44 @@ def test_the_scope_is_a_condition_in_its_place():
     engine.queries.clear()
     Lookup(engine).lead("L1", Scope(teams=()))   # type: ignore[arg-type]
     assert "team_id IN (NULL)" in engine.queries[0][0].sql("duckdb")   # no team: no lead
+
+
+@pytest.fixture
+def leads(tmp_path):
+    from telekpi.engine.engine import Engine
+    from telekpi.store.warehouse import Warehouse
+
+    wh = Warehouse(tmp_path / "w.duckdb")
+    wh.con.execute("""INSERT INTO leads (lead_id, name, phone, created_at) VALUES
+        ('L1', 'Nguyễn Văn An', '0974442778', TIMESTAMPTZ '2026-03-01 03:00:00+00'),
+        ('L2', 'Trần Thị Bình', '+84 912 345 678', TIMESTAMPTZ '2026-03-01 03:00:00+00'),
+        ('L3', 'Lê Văn Cường', '(84) 98-765-4321', TIMESTAMPTZ '2026-03-01 03:00:00+00'),
+        ('L4', 'John Doe', '+1 974 442 778', TIMESTAMPTZ '2026-03-01 03:00:00+00')""")
+    yield lambda **settings: Lookup(Engine(wh, Settings(**settings)))
+    wh.close()
+
+
+@pytest.mark.parametrize("query", ["+84 974 442 778", "0974442778", "84974442778", "0084 974 442 778"])
+def test_a_phone_number_finds_its_lead_however_it_is_written(leads, query):
+    look = leads(locale="vi")
+    assert [r["lead_id"] for r in look.search_leads(query)] == ["L1"]   # not L4: +1 974 442 778
+
+
+def test_stored_phones_are_read_as_numbers_too(leads):
+    look = leads(phone_region="VN")
+    assert [r["lead_id"] for r in look.search_leads("0912345678")] == ["L2"]
+    assert [r["lead_id"] for r in look.search_leads("+84987654321")] == ["L3"]
+    assert sorted(r["lead_id"] for r in look.search_leads("442778")) == ["L1", "L4"]   # digits anywhere
+    assert [r["lead_id"] for r in look.search_leads("Bình")] == ["L2"]
+    # In a workspace in the United States, the stored 0974442778 is not the Vietnamese number.
+    us = leads(currency="USD")
+    assert us.search_leads("84974442778") == []
+    assert [r["lead_id"] for r in us.search_leads("+84 912 345 678")] == ["L2"]
+
+
+def test_phone_e164():
+    from telekpi.engine.lookup import phone_e164
+
+    assert phone_e164("0974 442 778", "VN") == ("+84974442778", "974442778")
+    assert phone_e164("+66 81 234 5678", "VN") == ("+66812345678", "812345678")
+    assert phone_e164("L0001", "VN") is None and phone_e164("12", "TH") is None

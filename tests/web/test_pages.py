@@ -57,7 +57,11 @@ def test_leaderboard_numbers_are_the_engines(as_user, app):
 def test_campaign_page_tests_script_variants(as_user):
     html = as_user("boss").get("/campaigns?from=2000-01-01&to=2100-12-31").text
     assert "Script variants" in html
-    assert "beats" in html or "trails" in html or "no significant difference" in html
+    assert "unlikely to be chance" in html or "could be chance" in html
+    # the statistics are one click away, not in the verdicts and tables a manager reads first
+    shown, _, details = html.partition('<details class="stats">')
+    assert "z-test" not in shown and "<th>p</th>" not in shown
+    assert "z-test" in details and "<th>p</th>" in details
 
 
 def test_best_time_lists_slots_with_intervals(as_user):

@@ -1,5 +1,7 @@
-"""Variant comparisons (seed 004): conversion per script or campaign with a
-two-proportion z-test against the variant with the most calls."""
+"""Variant comparisons: conversion per script or campaign, each variant against the one with
+the most calls (a two-proportion z-test), with a verdict in words: which does better and
+whether the difference is unlikely to be chance. The statistics (intervals, z, p) stay in
+the data for whoever asks (`telekpi diagnose --stats`, the dashboard's details)."""
 
 from __future__ import annotations
 
@@ -46,13 +48,24 @@ def ab_test(engine, req: Request, variant: str = "script", within: str | None = 
                           "significant": bool(test and test[1] < ALPHA)})
         winners = [i for i in items if i["significant"]]
         if not winners:
-            verdict = _("no significant difference between {variants} (p ≥ {alpha})").format(
-                variants=", ".join(str(i["variant"]) for i in items), alpha=f"{ALPHA:g}")
+            verdict = _("no clear difference between {variants} ({rates}); it could be chance").format(
+                variants=", ".join(str(i["variant"]) for i in items),
+                rates=" / ".join(human(i["rate"], "rate") for i in items))
         else:
-            parts = [(_("{a} beats {b} ({ra} vs {rb}, p = {p})") if i["rate"] > items[0]["rate"]
-                      else _("{a} trails {b} ({ra} vs {rb}, p = {p})")).format(
+            better, worse = ((_("{a} converts better than {b} ({ra} vs {rb})"),
+                              _("{a} converts worse than {b} ({ra} vs {rb})"))
+                             if metric == "call_conversion_rate" else
+                             (_("{a} does better than {b} ({ra} vs {rb})"),
+                              _("{a} does worse than {b} ({ra} vs {rb})")))
+            parts = [(better if i["rate"] > items[0]["rate"] else worse).format(
                 a=i["variant"], b=items[0]["variant"], ra=human(i["rate"], "rate"),
-                rb=human(items[0]["rate"], "rate"), p=f"{i['p_value']:.3g}") for i in winners]
-            verdict = "; ".join(parts)
-        out.append({"group": key, "baseline": base[variant], "variants": items, "verdict": verdict})
+                rb=human(items[0]["rate"], "rate")) for i in winners]
+            verdict = _("{comparisons}; the difference is unlikely to be chance").format(
+                comparisons="; ".join(parts)) if len(parts) == 1 else _(
+                "{comparisons}; the differences are unlikely to be chance").format(comparisons="; ".join(parts))
+        stats = "; ".join(_("{a} vs {b}: z = {z}, p = {p} (two-proportion z-test, 95 % level)").format(
+            a=i["variant"], b=items[0]["variant"], z=f"{i['z']:.2f}", p=f"{i['p_value']:.2g}")
+            for i in items if i["p_value"] is not None)
+        out.append({"group": key, "baseline": base[variant], "variants": items, "verdict": verdict,
+                    "statistics": stats})
     return out

@@ -1,6 +1,13 @@
-"""Diagnosis (seeds 003 and 004): where the funnel breaks and why, each agent's weakest
-KPIs against target, the best time to call, and whether script and campaign variants
-really differ. Data for the CLI (`telekpi diagnose`), the API and the dashboard."""
+"""Diagnosis: where the funnel breaks and why, each agent's weakest KPIs against target,
+the best time to call, and whether script and campaign variants really differ. Data for
+the CLI (`telekpi diagnose`), the API and the dashboard.
+
+An agent's KPI is named only when the gap matters: it is at least ``MATERIAL`` of the
+target, and the agent's 95 % interval lies wholly on the wrong side of the target, so the
+gap is unlikely to be chance. The interval of a rate is its Wilson interval (the engine's
+``ci``); of an average or a per-hour figure (handle time, calls per hour), the agent's
+value ± the 95 % interval of the mean of their daily values; a count or an amount against
+a template's target is a fact and needs none."""
 
 from __future__ import annotations
 
@@ -11,11 +18,12 @@ from telekpi.analysis.compare import ab_test
 from telekpi.analysis.funnel import funnel
 from telekpi.engine.request import Request
 from telekpi.i18n import N_, _, current, translate
-from telekpi.stats import wilson
+from telekpi.stats import mean_half_width, wilson
 from telekpi.units import formatter
 
 DAYS = ["Mon", "Tue", "Wed", "Thu", "Fri", "Sat", "Sun"]
 AGENT_METRICS = ("connection_rate", "call_conversion_rate", "aht", "csat", "calls_per_hour")
+MATERIAL = 0.05   # a gap smaller than 5 % of the target is not named, however sure
 
 
 # The two questions of the best time to call, each a grid of weekday × hour: when do people
@@ -75,7 +83,8 @@ def _shortfall(actual, target, better: str) -> float | None:
 
 
 def weakest_kpis(engine, req: Request, template=None, per_agent: int = 2) -> list[dict]:
-    """Per agent (with enough calls), the one or two KPIs furthest below target, with the gap.
+    """Per agent (with enough calls), the one or two KPIs furthest below target where the gap
+    matters (module docstring), each with the gap and the agent's 95 % interval.
 
     Targets come from a KPI template when one is given (each agent's own), else from the
     catalog's targets, else the agent's team average over the same scope (an inbound care
@@ -84,16 +93,18 @@ def weakest_kpis(engine, req: Request, template=None, per_agent: int = 2) -> lis
     if template is not None:
         from telekpi.targets.scorecard import scorecard
 
+        t = template
+        scope = Request((), start=t.start, end=t.end, where=t.scope)
+        spread = _intervals(engine, scope, [i.metric for i in t.items])
         out = []
-        for a in scorecard(engine, template)["agents"]:
+        for a in scorecard(engine, t)["agents"]:
             if not a["judged"]:
                 continue
-            gaps = [{"metric": i["metric"], "name": i["name"], "unit": i["unit"], "actual": i["actual"],
-                     "better": i["better"], "target": i["target"], "target_source": _("template"),
-                     "shortfall": _shortfall(i["actual"], i["target"], i["better"])}
+            gaps = [_gap(i["metric"], i["name"], i["unit"], i["better"], i["actual"], i["target"],
+                         _("template"), spread.get((a["agent"], i["metric"])), i["actual"] is not None
+                         and _factual(cat[i["metric"]]))
                     for i in a["items"]]
-            out.append({"agent": a["agent"], "team": a["team"], "calls": a["calls"],
-                        "weakest": _worst(gaps, per_agent)})
+            out.append({"agent": a["agent"], "team": a["team"], "calls": a["calls"], **_worst(gaps, per_agent)})
         return out
     metrics = tuple(m for m in AGENT_METRICS if m in cat and engine.supports(m, {"agent"}))
     from telekpi.engine.lookup import Lookup
@@ -102,6 +113,7 @@ def weakest_kpis(engine, req: Request, template=None, per_agent: int = 2) -> lis
     teams = {r["team"]: r for r in engine.query(replace(req, metrics=metrics, by=("team",),
                                                         period=None)).rows}
     rows = engine.query(replace(req, metrics=("calls",) + metrics, by=("agent",), period=None)).rows
+    spread = _intervals(engine, req, list(metrics))
     team_of = {a["agent_id"]: a["team_id"] for a in Lookup(engine).agents(
         [r["agent"] for r in rows if r["agent"] is not None])}
     out = []
@@ -117,18 +129,64 @@ def weakest_kpis(engine, req: Request, template=None, per_agent: int = 2) -> lis
                 target, source = teams[team][m], _("team {team} average").format(team=team)
             else:
                 target, source = centre.get(m), _("centre average")
-            gaps.append({"metric": m, "name": cat[m].name, "unit": cat[m].unit, "actual": r[m],
-                         "better": cat[m].better or "higher", "target": target,
-                         "target_source": source,
-                         "shortfall": _shortfall(r[m], target, cat[m].better or "higher")})
-        out.append({"agent": r["agent"], "team": team, "calls": r["calls"],
-                    "weakest": _worst(gaps, per_agent)})
+            gaps.append(_gap(m, cat[m].name, cat[m].unit, cat[m].better or "higher", r[m], target, source,
+                             spread.get((r["agent"], m)), False))
+        out.append({"agent": r["agent"], "team": team, "calls": r["calls"], **_worst(gaps, per_agent)})
     return out
 
 
-def _worst(gaps: list[dict], n: int) -> list[dict]:
-    below = [g for g in gaps if g["shortfall"] is not None and g["shortfall"] > 0]
-    return sorted(below, key=lambda g: -g["shortfall"])[:n]
+def _factual(metric) -> bool:
+    """A count or an amount (not a rate or an average): it is what it is, no interval."""
+    return metric.unit in ("count", "money") and metric.type == "simple"
+
+
+def _intervals(engine, req: Request, metrics: list[str]) -> dict[tuple[str, str], tuple[float, float]]:
+    """Each agent's 95 % interval per metric: Wilson's for a rate, the value ± the interval of
+    the mean of the agent's daily values for an average or a per-hour figure."""
+    cat = engine.catalog.metrics
+    rates = tuple(m for m in metrics if cat[m].is_proportion and cat[m].type == "ratio")
+    means = tuple(m for m in metrics if m not in rates and not _factual(cat[m]))
+    out: dict[tuple[str, str], tuple[float, float]] = {}
+    if rates:
+        for r in engine.query(replace(req, metrics=rates, by=("agent",), period=None, ci=True)).rows:
+            for m in rates:
+                if r.get(f"{m}_ci_low") is not None:
+                    out[(r["agent"], m)] = (r[f"{m}_ci_low"], r[f"{m}_ci_high"])
+    if means:
+        whole = {r["agent"]: r for r in engine.query(replace(req, metrics=means, by=("agent",),
+                                                              period=None)).rows}
+        daily: dict[tuple[str, str], list[float]] = {}
+        for r in engine.query(replace(req, metrics=means, by=("agent",), period="day", ci=False)).rows:
+            for m in means:
+                if r[m] is not None:
+                    daily.setdefault((r["agent"], m), []).append(float(r[m]))
+        for (agent, m), values in daily.items():
+            half = mean_half_width(values)
+            value = whole.get(agent, {}).get(m)
+            if half is not None and value is not None:
+                out[(agent, m)] = (value - half, value + half)
+    return out
+
+
+def _gap(metric: str, name: str, unit: str, better: str, actual, target, source: str,
+         interval: tuple[float, float] | None, factual: bool) -> dict:
+    """One KPI against its target: how far short, the agent's interval, and whether the gap
+    matters (``clear``)."""
+    short = _shortfall(actual, target, better)
+    low, high = interval or (None, None)
+    beyond = factual or (interval is not None and target is not None
+                         and (high < target if better != "lower" else low > target))
+    return {"metric": metric, "name": name, "unit": unit, "actual": actual, "better": better,
+            "target": target, "target_source": source, "shortfall": short, "ci_low": low, "ci_high": high,
+            "clear": bool(short is not None and short >= MATERIAL and beyond)}
+
+
+def _worst(gaps: list[dict], n: int) -> dict:
+    """The ``n`` largest gaps that matter (``weakest``), and the KPIs below target by a gap
+    that could be chance or is too small to matter (``unclear``)."""
+    clear = sorted((g for g in gaps if g["clear"]), key=lambda g: -g["shortfall"])
+    return {"weakest": clear[:n],
+            "unclear": [g["metric"] for g in gaps if not g["clear"] and (g["shortfall"] or 0) > 0]}
 
 
 def diagnose(engine, req: Request, template=None) -> dict:

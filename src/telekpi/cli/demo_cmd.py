@@ -9,7 +9,7 @@ from typing import TYPE_CHECKING
 
 import typer
 
-from telekpi.cli.output import human, print_table
+from telekpi.cli.output import human, metric_labels, print_table
 from telekpi.cli.query_cmds import print_funnel
 from telekpi.cli.root import app, db_path
 from telekpi.engine.request import Request
@@ -42,16 +42,18 @@ class Size(str, Enum):
     large = "large"
 
 
-def _fresh_workspace(path: Path) -> Workspace:
-    """The workspace with a new warehouse file; an old one is replaced only if a demo made it."""
+def _fresh_workspace(path: Path, force: bool = False) -> Workspace:
+    """The workspace with a new warehouse file. One already there is replaced only if it holds
+    nothing but a demo's data (no import ever wrote to it), or with ``force``."""
     from telekpi.workspace import Workspace
 
     if path.exists():
-        with Workspace.open(path) as old:
-            demo = old.warehouse.is_demo()
-        if not demo:
-            raise UsageError(_("{path} holds imported data, not a demo; run the demo elsewhere "
-                               "with --out DIR or --db PATH").format(path=path))
+        if not force:
+            with Workspace.open(path) as old:
+                demo = old.warehouse.only_demo()
+            if not demo:
+                raise UsageError(_("{path} holds data the demo did not generate; run the demo elsewhere "
+                                   "with --out DIR, or replace that data with --force").format(path=path))
         path.unlink()
         Path(str(path) + ".wal").unlink(missing_ok=True)
     ws = Workspace(path)
@@ -66,6 +68,8 @@ def demo_cmd(
     size: Size = typer.Option(Size.small, "--size", help="small (~60k calls), medium (~1M), large (~10M)."),
     out: Path = typer.Option(None, "--out", help="Workspace folder for the demo warehouse "
                              "[default: the --db file's folder]."),
+    force: bool = typer.Option(False, "--force", help="Replace the warehouse even if it holds data "
+                               "the demo did not generate (imported files, rows, logs)."),
 ) -> None:
     """Generate a realistic sample centre, load it, and print the headline KPIs, funnel and agents."""
     path = (out / "telekpi.duckdb") if out else db_path(ctx)
@@ -75,7 +79,7 @@ def demo_cmd(
         (workspace / CONFIG_FILE).write_text(DEMO_TOML, encoding="utf-8")
     copy_example_templates(workspace)
     t0 = time.perf_counter()
-    ws = _fresh_workspace(path)
+    ws = _fresh_workspace(path, force)
     settings = ws.settings
     set_currency(settings.currency)   # the demo's own workspace, not --db's
     counts = ws.generate_demo(seed=seed, size=size.value)
@@ -132,10 +136,10 @@ def summary(engine: Engine, settings) -> None:
     for r in conv:
         band = cat["call_conversion_rate"].band(r["call_conversion_rate"], r["industry"])
         r["band"] = band_text(band) if band else _("no band for this industry")
-    print_table(["industry", "calls", "call_conversion_rate", "band"], conv,
-                {"calls": "count", "call_conversion_rate": "rate"},
-                title=_("Call conversion by industry against the seeds' bands"),
-                labels={"industry": _("Industry"), "band": _("Band")})
+    columns = ["industry", "calls", "call_conversion_rate", "band"]
+    print_table(columns, conv, {"calls": "count", "call_conversion_rate": "rate"},
+                title=_("Call conversion by industry, against each industry's bands"),
+                labels={**metric_labels(engine.catalog, columns), "band": _("Band")})
     typer.echo("")
     data = summary(engine, Request(()))
     print_funnel(data, Request(()), data["headline"])
@@ -144,9 +148,9 @@ def summary(engine: Engine, settings) -> None:
             typer.echo("  " + _("team {team}: {message}").format(team=g["team"], message=g["bottleneck"]["message"]))
     sites = engine.query(Request(AGENT_KPIS + ("cost", "profit"), by=("site",))).rows
     typer.echo("")
-    print_table(["site"] + list(AGENT_KPIS) + ["cost", "profit"], sites,
-                {m: cat[m].unit for m in AGENT_KPIS + ("cost", "profit")},
-                title=_("In-house and outsourced"), labels={"site": _("Site")})
+    columns = ["site"] + list(AGENT_KPIS) + ["cost", "profit"]
+    print_table(columns, sites, {m: cat[m].unit for m in AGENT_KPIS + ("cost", "profit")},
+                title=_("In-house and outsourced"), labels=metric_labels(engine.catalog, columns))
     # Rank the sales floor: agents who dial out (the care team answers inbound calls).
     sellers = {r["agent"] for r in engine.query(Request(("calls",), by=("agent",),
                                                         where=(("direction", "outbound"),))).rows}
@@ -155,11 +159,12 @@ def summary(engine: Engine, settings) -> None:
     ranking = rank(agents, "call_conversion_rate", "higher", sample="calls",
              min_sample=settings.min_sample)
     units = {m: cat[m].unit for m in AGENT_KPIS}
+    columns = ["agent"] + list(AGENT_KPIS)
+    labels = metric_labels(engine.catalog, columns)
     typer.echo("")
-    print_table(["agent"] + list(AGENT_KPIS), ranking.ranked[:5], units,
-                title=_("Best agents by call conversion"), labels={"agent": _("Agent")})
-    print_table(["agent"] + list(AGENT_KPIS), ranking.ranked[-5:][::-1], units,
-                title=_("Worst agents by call conversion"), labels={"agent": _("Agent")})
+    print_table(columns, ranking.ranked[:5], units, title=_("Best agents by call conversion"), labels=labels)
+    print_table(columns, ranking.ranked[-5:][::-1], units, title=_("Worst agents by call conversion"),
+                labels=labels)
     if ranking.too_few:
         typer.echo(_("Too few to judge (< {n} calls, not ranked): ").format(n=settings.min_sample)
                    + ", ".join(_("{agent} ({n} calls)").format(agent=a["agent"], n=a["calls"])

@@ -8,7 +8,7 @@ from typing import TYPE_CHECKING
 
 import typer
 
-from telekpi.cli.output import print_csv, print_json, print_table
+from telekpi.cli.output import human, metric_labels, print_csv, print_json, print_table
 from telekpi.cli.root import app, open_workspace
 from telekpi.engine.request import PERIODS, Request, parse_where
 from telekpi.errors import UsageError
@@ -85,6 +85,8 @@ FromOpt = typer.Option(None, "--from", help="First day, inclusive (YYYY-MM-DD, w
 ToOpt = typer.Option(None, "--to", help="Last day, inclusive (YYYY-MM-DD, workspace timezone).")
 WhereOpt = typer.Option([], "--where", help="Keep only DIM=VALUE (repeatable; same DIM = any of).")
 FmtOpt = typer.Option(Fmt.table, "--format", help="Output: table, json or csv.")
+IdsOpt = typer.Option(False, "--ids", help="Head the table's columns with metric ids, not names "
+                      "(JSON and CSV always use ids).")
 
 
 @app.command("metrics")
@@ -121,7 +123,7 @@ def kpi_cmd(
     metrics: list[str] = typer.Argument(..., help="Metric ids (see `telekpi metrics`)."),
     by: list[str] = ByOpt, period: Period = PeriodOpt,
     start: str = FromOpt, end: str = ToOpt, where: list[str] = WhereOpt,
-    fmt: Fmt = FmtOpt,
+    fmt: Fmt = FmtOpt, ids: bool = IdsOpt,
     ci: bool = typer.Option(False, "--ci", help="Add 95 % Wilson intervals to rates."),
     explain: bool = typer.Option(False, "--explain", help="Print the SQL the engine runs (in its "
                                  "dialect), not the numbers."),
@@ -137,12 +139,12 @@ def kpi_cmd(
         return
     engine = open_engine(ctx, engine_name, lake, spark_master, spark_conf, clickhouse_url)
     try:
-        _kpi_out(engine, req, fmt, ci, explain)
+        _kpi_out(engine, req, fmt, ci, explain, ids)
     finally:
         engine.close()
 
 
-def _kpi_out(engine: Engine, req: Request, fmt: Fmt, ci: bool, explain: bool) -> None:
+def _kpi_out(engine: Engine, req: Request, fmt: Fmt, ci: bool, explain: bool, ids: bool = False) -> None:
     if explain:
         typer.echo(engine.explain(req))
         return
@@ -159,15 +161,19 @@ def _kpi_out(engine: Engine, req: Request, fmt: Fmt, ci: bool, explain: bool) ->
         print_csv(columns, result.rows)
         return
     units = {"period": {"day": "date", "week": "date"}.get(req.period, req.period)} if req.period else {}
+    shown = [c for c in columns if not c.endswith("_ci_high")]
     for mid in result.metrics:
         units[mid] = engine.catalog.metrics[mid].unit
-        units[f"{mid}_ci_low"] = units[f"{mid}_ci_high"] = units[mid]
     for row in result.rows:
         for mid in result.metrics:
             band = engine.catalog.metrics[mid].band(row[mid])
             if band:
                 row[f"__note_{mid}"] = band_text(band)
-    print_table(columns, result.rows, units, notes=True)
+            if f"{mid}_ci_low" in shown:   # one column: "33.1% – 34.8%"
+                row[f"{mid}_ci_low"] = (None if row[f"{mid}_ci_low"] is None else
+                                        f"{human(row[f'{mid}_ci_low'], units[mid])} – "
+                                        f"{human(row[f'{mid}_ci_high'], units[mid])}")
+    print_table(shown, result.rows, units, notes=True, labels=metric_labels(engine.catalog, shown, ids))
 
 
 @app.command("funnel")

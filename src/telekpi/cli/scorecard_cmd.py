@@ -8,13 +8,14 @@ from pathlib import Path
 
 import typer
 
-from telekpi.cli.output import human, print_csv, print_json, print_table
+from telekpi.cli.output import human, metric_labels, print_csv, print_json, print_table
 from telekpi.cli.query_cmds import (
     ClickHouseUrlOpt,
     EngineName,
     EngineOpt,
     Fmt,
     FmtOpt,
+    IdsOpt,
     LakeOpt,
     SparkConfOpt,
     SparkMasterOpt,
@@ -31,7 +32,8 @@ class Level(str, Enum):
 
 
 def flat(row: dict, key: str) -> dict:
-    """One table row: each item as 'actual (attainment %)'."""
+    """One table row: each item as 'actual / target (attainment %)'. Someone with too few calls
+    to judge gets no tier; the table's note says why."""
     out = {key: row[key], "calls": row["calls"]}
     for k in ("team", "level"):
         if k in row and key == "agent":
@@ -41,7 +43,7 @@ def flat(row: dict, key: str) -> dict:
         out[i["metric"]] = (f"{human(i['actual'], i['unit'])} / {human(i['target'], i['unit'])}"
                             + ("" if att is None else f" ({human(att, 'attainment')})"))
     out["score"] = None if row["score"] is None else human(row["score"], "attainment")
-    out["tier"] = row.get("tier") or (row.get("note") or "—")
+    out["tier"] = row.get("tier") or "—"
     out["reward"] = row.get("reward")
     return out
 
@@ -53,7 +55,7 @@ def scorecard_cmd(
     by: Level = typer.Option(Level.agent, "--by", help="Score agents, teams or vendors."),
     as_of: str = typer.Option(None, "--as-of", help="Review the period so far, to this day "
                               "(YYYY-MM-DD): targets of counts and money are pro-rated."),
-    fmt: Fmt = FmtOpt,
+    fmt: Fmt = FmtOpt, ids: bool = IdsOpt,
     engine_name: EngineName = EngineOpt, lake: str = LakeOpt, spark_master: str = SparkMasterOpt,
     spark_conf: list[str] = SparkConfOpt, clickhouse_url: str = ClickHouseUrlOpt,
 ) -> None:
@@ -103,4 +105,10 @@ def scorecard_cmd(
     title = {"agent": _("Scorecard by agent (actual / target (attainment))"),
              "team": _("Scorecard by team (actual / target (attainment))"),
              "vendor": _("Scorecard by vendor (actual / target (attainment))")}[key]
-    print_table(columns, table, {"calls": "count", "reward": "money"}, title=title)
+    labels = metric_labels(engine.catalog, columns, ids)
+    labels.update(level=_("Level"), calls=_("Calls"), score=_("Score"), tier=_("Tier"), reward=_("Reward"))
+    print_table(columns, table, {"calls": "count", "reward": "money"}, title=title, labels=labels)
+    few = [r for r in rows if r.get("note")]
+    if few:
+        typer.echo(_("Too few to judge (< {n} calls, no tier or reward): ").format(n=engine.settings.min_sample)
+                   + ", ".join(_("{agent} ({n} calls)").format(agent=r[key], n=r["calls"]) for r in few))

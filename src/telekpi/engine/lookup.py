@@ -70,6 +70,23 @@ class Scope:
 EVERYONE = Scope()
 
 
+def phone_e164(text: str, region: str | None) -> tuple[str, str] | None:
+    """A phone number as written (``0974 442 778``, ``+84974442778``, ``84974442778``), in
+    E.164 (``+84974442778``) and its national digits (``974442778``); a number written without
+    its country code is read as one of ``region`` (ISO 3166, such as VN). None when it cannot be
+    a phone number there."""
+    import phonenumbers
+
+    try:
+        number = phonenumbers.parse(text, region or None)
+    except phonenumbers.NumberParseException:
+        return None
+    if not phonenumbers.is_possible_number(number):
+        return None
+    return (phonenumbers.format_number(number, phonenumbers.PhoneNumberFormat.E164),
+            phonenumbers.national_significant_number(number))
+
+
 class Lookup:
     def __init__(self, engine: Engine):
         self.engine = engine
@@ -89,25 +106,46 @@ class Lookup:
         return rows
 
     def search_leads(self, text: str, scope: Scope = EVERYONE, limit: int = 50) -> list[dict]:
-        """Leads whose id, customer id, phone or name contains ``text`` (digits of a phone
-        match however it was written)."""
+        """Leads whose id, customer id, phone or name contains ``text``. A phone number finds
+        its lead however either was written: ``+84 974 442 778``, ``0974442778`` and
+        ``84974442778`` are one number (E.164 ``+84974442778``) in a Vietnamese workspace
+        (``phone_e164``); six digits or more also match anywhere in a phone."""
         text = text.strip()
         if not text:
             return []
         digits = "".join(ch for ch in text if ch.isdigit())
         if len(digits) < 6:   # too short to be a phone number: "L1" must not match every 1
             digits = ""
+        region = self.engine.settings.phone_country
+        number = phone_e164(text, region) if digits else None
+        # The stored phones that can be this number end with its national digits (974442778);
+        # they are the candidates, and each is kept only if it is the same number in E.164.
+        national = number[1] if number else ""
         cond, params = scope.leads_filter("l")
-        return self._rows("""
-            SELECT l.lead_id, l.name, l.phone, l.customer_id, l.campaign_id, l.created_at
+        rows = self._rows("""
+            SELECT l.lead_id, l.name, l.phone, l.customer_id, l.campaign_id, l.created_at,
+                   NOT (lower(l.lead_id) LIKE $like OR lower(coalesce(l.customer_id, '')) LIKE $like
+                        OR lower(coalesce(l.name, '')) LIKE $like
+                        OR ($digits <> '' AND regexp_replace(coalesce(l.phone, ''), '[^0-9]', '', 'g')
+                                              LIKE $digits_like)) AS by_number
             FROM leads l
             WHERE ($scope) AND (lower(l.lead_id) LIKE $like OR lower(coalesce(l.customer_id, '')) LIKE $like
                    OR lower(coalesce(l.name, '')) LIKE $like
-                   OR ($digits <> '' AND regexp_replace(coalesce(l.phone, ''), '[^0-9]', '', 'g') LIKE $digits_like))
+                   OR ($digits <> '' AND regexp_replace(coalesce(l.phone, ''), '[^0-9]', '', 'g') LIKE $digits_like)
+                   OR ($national <> '' AND regexp_replace(coalesce(l.phone, ''), '[^0-9]', '', 'g')
+                                           LIKE $national_like))
             ORDER BY lower(l.lead_id) = $text DESC, lower(coalesce(l.customer_id, '')) = $text DESC,
                      l.created_at DESC, l.lead_id LIMIT $limit""",
             {**params, "like": f"%{text.lower()}%", "digits": digits, "digits_like": f"%{digits}%",
-             "text": text.lower(), "limit": limit}, scope=cond)
+             "national": national, "national_like": f"%{national}", "text": text.lower(), "limit": limit},
+            scope=cond)
+        out = []
+        for r in rows:
+            by_number = r.pop("by_number", None)
+            if not by_number or (number and r.get("phone")
+                                 and (phone_e164(r["phone"], region) or ("",))[0] == number[0]):
+                out.append(r)
+        return out
 
     def lead(self, lead_id: str, scope: Scope = EVERYONE) -> dict | None:
         cond, params = scope.leads_filter("l")

@@ -149,7 +149,7 @@ def funnel_section(b: Builder) -> Section:
                            Column("of_attempted", _("% of leads attempted"), "rate")], stages))
     rates = [{"metric": b.name(r["metric"]), "basis": r["basis"], "value": r["value"],
               "band": b.band(r["metric"], r["value"])[1], "target": r["target"]} for r in g["rates"]]
-    s.tables.append(Table("funnel_rates", _("Stage rates against the seeds' bands"),
+    s.tables.append(Table("funnel_rates", _("Stage rates against their bands"),
                           [Column("metric", _("Rate")), Column("basis", _("Formula")),
                            Column("value", _("Value"), "rate"), Column("band", _("Band")),
                            Column("target", _("Target"), "rate")], rates,

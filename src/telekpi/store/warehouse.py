@@ -161,6 +161,11 @@ class Warehouse:
     def mark_demo(self) -> None:
         self.con.execute("INSERT INTO telekpi_meta VALUES ('demo', 'true')")
 
+    def only_demo(self) -> bool:
+        """Does this warehouse hold nothing but what ``telekpi demo`` generated? Every import
+        (a file, API rows, a followed log) is logged in ``imports``; the demo's rows are not."""
+        return self.is_demo() and not self.con.execute("SELECT count(*) FROM imports").fetchall()[0][0]
+
     def count(self, table: str) -> int:
         return self.con.execute(f'SELECT count(*) FROM "{table}"').fetchall()[0][0]
 

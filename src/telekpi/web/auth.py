@@ -58,6 +58,7 @@ class Users(SqliteStore):
 
     FILE = "telekpi-users.sqlite"
     SCHEMA = _SCHEMA
+    PRIVATE = True    # password hashes, session and API token digests
 
     def __init__(self, path: str | Path):
         super().__init__(path)
