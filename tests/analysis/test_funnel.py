@@ -90,8 +90,10 @@ def test_headline_words(engine, centre, teams, want):
         assert headline(centre, teams, "team", engine.catalog) == want
 
 
-def test_funnel_cli_has_no_empty_campaign_block_and_a_headline(tmp_path, engine, capsys):
+def test_funnel_cli_has_no_empty_campaign_block_and_a_headline(tmp_path, engine, capsys, monkeypatch):
     from telekpi.cli.app import main
+
+    monkeypatch.setenv("COLUMNS", "200")   # headers on one line: the words are what is checked
 
     db = engine.warehouse.path
     engine.warehouse.close()

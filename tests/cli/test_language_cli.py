@@ -7,7 +7,8 @@ import json
 from telekpi.i18n.catalogs import translations
 
 
-def test_lang_translates_tables_not_json(tiny_db, run):
+def test_lang_translates_tables_not_json(tiny_db, run, monkeypatch):
+    monkeypatch.setenv("COLUMNS", "240")   # wide enough that no name is wrapped over two lines
     code, out, err = run("--db", tiny_db, "--lang", "vi", "metrics")
     assert code == 0, err
     assert translations("vi").gettext("Connection rate") in out

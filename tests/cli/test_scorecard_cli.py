@@ -36,7 +36,7 @@ def test_bad_template_is_one_clear_message(tmp_path, run):
     assert code == 2 and "unknown metric 'ahtx'" in err and f"{bad}:" in err and "Traceback" not in err
 
 
-def test_scores_are_shown_as_every_surface_shows_them(tmp_path, run, run_json):
+def test_scores_are_shown_as_every_surface_shows_them(tmp_path, run, run_json, monkeypatch):
     """One rounding: a score is written by Formatter.attainment (to 0.1 %, rounded down) in the
     CLI table, and its tier is decided on the exact score kept in the JSON."""
     import re
@@ -47,6 +47,7 @@ def test_scores_are_shown_as_every_surface_shows_them(tmp_path, run, run_json):
     assert run("--db", db, "demo", "--seed", "5")[0] == 0
     template = tmp_path / "scorecards" / "in-house-sales.yaml"
     data = run_json("--db", db, "scorecard", template)
+    monkeypatch.setenv("COLUMNS", "300")   # the boxed table, whose cells the pattern below reads
     code, out, _ = run("--db", db, "--lang", "en", "scorecard", template, "--format", "table")
     assert code == 0
     fmt = Formatter("en")
