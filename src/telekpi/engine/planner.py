@@ -147,8 +147,7 @@ class Planner(ModelSteps):
         col_of: dict[str, tuple[str, str]] = {}   # measure → (step, column)
         for name, measures in by_model.items():
             model = model_for(name, self.settings)
-            if model.prelude:
-                steps.append(self._prelude(model.prelude))
+            steps += [self._prelude(p) for p in model.preludes]
             self._check_dims(model, req)
             body, rollup = self._model_cte(model, measures, req, widen=False)
             steps.append(Step(f"m_{name}", body, tuple(measures), rollup, keyed=True))
@@ -158,8 +157,8 @@ class Planner(ModelSteps):
             # Growth compares whole periods, so its measures get their own CTE reaching one
             # period before --from; the other metrics of the model keep the asked scope.
             model = model_for(name, self.settings)
-            if model.prelude and name not in by_model:
-                steps.append(self._prelude(model.prelude))
+            if name not in by_model:
+                steps += [self._prelude(p) for p in model.preludes]
             self._check_dims(model, req)
             body, rollup = self._model_cte(model, sorted(lag), req, widen=True)
             steps.append(Step(f"g_{name}", body, tuple(sorted(lag)), rollup, growth=True,
@@ -182,7 +181,7 @@ class Planner(ModelSteps):
         return Plan(req.metrics, req.period, steps, localised, columns, ci, params)
 
     def _prelude(self, prelude: tuple[str, str]) -> Step:
-        """A CTE a model's rows need (the talk shares that allocate costs)."""
+        """A CTE a model's rows need (the days costs cover, the talk shares that allocate them)."""
         name, body = prelude
         return Step(name, tree(body, self.settings))
 
