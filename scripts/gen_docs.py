@@ -39,7 +39,7 @@ def cli_doc() -> str:
 
 
 COSTS_DOC = """
-## Costs over time
+## Costs over time, and breakdowns that add up
 
 **A cost is an amount for a period.** A cost covers the days from its `incurred_on` to its
 `period_end` (both included); a cost without a `period_end` covers its own day, or, with the
@@ -52,6 +52,20 @@ whole amount: a month's totals do not change. The days are workspace days, as fo
 other date. `cost_allocation = by_talk_time` shares a team's or campaign's cost day by
 day among the agents who talked in that team or campaign in the day's month.
 
+**Breakdowns add up, or say why not.** A cost booked to an agent is attributable to the
+agent, their team, site and vendor; to a team, to that team, its site and vendor; to a
+campaign, to that campaign, its industry and product; a cost with none of them is the
+centre's. What no value of a dimension carries (the campaigns' data and ads by site; the
+salaries by campaign; the centre's software by anything) is the last row of a breakdown,
+in words: *not attributable to any site*. So `cost`, `profit` and `revenue` by any
+dimension add up, row by row with that row, to the total; no cost is dropped. A ratio over
+costs (`pnl_ratio`, `cost_benefit_ratio`, `cost_per_sale`, and any workspace metric that
+divides by or into a cost) cannot carry that row's cost on the others: by a dimension
+where part of the cost in scope is on that row it is **not meaningful** and shows no
+number on any row, with one sentence saying how much of the cost is not attributable
+(JSON: `not_meaningful`). Where every cost in scope is attributable (salaried agents by
+agent; with `cost_allocation = by_talk_time`, teams' and campaigns' costs by agent), it
+is shown as usual.
 """
 
 

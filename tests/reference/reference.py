@@ -401,7 +401,15 @@ class Reference:
         if fn is not None:
             return fn(scope)
         parts, final = _simple(self)[metric]()
-        return self.combine(scope, parts, final)
+        out = self.combine(scope, parts, final)
+        if metric in COST_RATIOS and by:
+            # METRICS.md: by a dimension where the row without a value of it has cost, a ratio
+            # over costs is not meaningful: no value on any row
+            costs = self.groups("costs", scope)
+            if any(any(key[i] is None for i in range(len(by))) and sum(k["amount"] for k in rows)
+                   for key, rows in costs.items()):
+                out = {key: None for key in out}
+        return out
 
     # Metrics that need more than one aggregate per source are written out below; the rest are
     # in _simple() at the end of the module.
@@ -707,6 +715,9 @@ def _busy(s):
 
 def _staffed(s):
     return s["state"] in ("available", "on_call", "wrap")
+
+
+COST_RATIOS = ("pnl_ratio", "cost_benefit_ratio", "cost_per_sale")
 
 
 def _rev_cost():

@@ -121,3 +121,20 @@ def test_overview_compares_a_whole_month_with_the_month_before(as_user, app):
         before = engine.query(Request(("calls",), start=date(2026, 10, 1), end=date(2026, 10, 31))).rows[0]
     card = re.search(r'data-metric="calls".*?</article>', r.text, re.S).group(0)
     assert f"vs {human(before['calls'], 'count')}" in card
+
+
+def test_money_by_campaign_keeps_the_row_no_campaign_carries_and_says_why_ratios_are_empty(as_user, app):
+    """Issue 21: salaries and team costs are on no campaign; the revenue and campaign pages show
+    them as a last row in words (so the rows add up), never drop them, and a cost ratio the
+    rows cannot carry is empty with the reason under the table."""
+    with app.state.web.workspace.session() as engine:
+        res = engine.query(Request(("cost", "cost_benefit_ratio"), by=("campaign",)))
+    rest = next(r for r in res.rows if r["campaign"] is None)
+    assert rest["cost"] > 0 and "cost_benefit_ratio" in res.not_meaningful
+    c = as_user("boss")
+    for page in ("/revenue", "/campaigns"):
+        html = c.get(f"{page}?from=2000-01-01&to=2100-12-31").text
+        row = re.search(r'<tr class="remainder"><td><em>([^<]+)</em></td>(.*?)</tr>', html, re.S)
+        assert row and row.group(1) == "not attributable to any campaign", page
+        assert "None" not in row.group(2)
+        assert "Cost-benefit ratio by campaign is not meaningful: " in html, page

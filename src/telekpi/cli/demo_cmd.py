@@ -10,7 +10,7 @@ from typing import TYPE_CHECKING
 import typer
 
 from telekpi.cli.output import human, print_table
-from telekpi.cli.query_cmds import print_funnel
+from telekpi.cli.query_cmds import print_funnel, remainder_rows
 from telekpi.cli.root import app, db_path
 from telekpi.engine.request import Request
 from telekpi.errors import UsageError
@@ -142,7 +142,7 @@ def summary(engine: Engine, settings) -> None:
             continue   # calls without a team, or a team that works no leads (inbound care)
         b = g["bottleneck"]
         typer.echo("  " + _("team {team}: {message}").format(team=g["team"], message=b["message"] if b else "—"))
-    sites = engine.query(Request(AGENT_KPIS + ("cost", "profit"), by=("site",))).rows
+    sites = remainder_rows(engine.query(Request(AGENT_KPIS + ("cost", "profit"), by=("site",))))
     typer.echo("")
     print_table(["site"] + list(AGENT_KPIS) + ["cost", "profit"], sites,
                 {m: cat[m].unit for m in AGENT_KPIS + ("cost", "profit")},

@@ -178,7 +178,8 @@ class Planner(ModelSteps):
                  for s, cte in zip(steps, localised.args["with_"].expressions, strict=True)]
         columns = list(req.by) + (["period"] if req.period else []) + list(req.metrics)
         params = dict(zip(where_params(req), (v for __, v in req.where), strict=True))
-        return Plan(req.metrics, req.period, steps, localised, columns, ci, params)
+        return Plan(req.metrics, req.period, steps, localised, columns, ci, params,
+                    self._cost_columns(req))
 
     def _prelude(self, prelude: tuple[str, str]) -> Step:
         """A CTE a model's rows need (the days costs cover, the talk shares that allocate them)."""
@@ -223,6 +224,12 @@ class Planner(ModelSteps):
             cols.append(alias(cast(column("__period", key_of["__period"]), "VARCHAR"), "period",
                               quoted=True))
         ci: dict[str, tuple[str, str]] = {}
+        for mid, name in self._cost_columns(req).items():
+            measures = self._cost_measures(mid)
+            total: exp.Expr = self._col(measures[0], col_of)
+            for meas in measures[1:]:
+                total = exp.Add(this=total, expression=self._col(meas, col_of))
+            cols.append(alias(total, name, quoted=True))
         for mid in req.metrics:
             m = self.catalog.metrics[mid]
             cols.append(alias(self._metric_expr(m, col_of), mid, quoted=True))
@@ -240,6 +247,51 @@ class Planner(ModelSteps):
         if order:
             query.set("order", exp.Order(expressions=order))
         return query, ci
+
+    # -- breakdowns of costs: what the rows cannot carry -------------------------------
+    def _cost_columns(self, req: Request) -> dict[str, str]:
+        """In a breakdown (--by), each asked metric that reads costs and does not add up over
+        rows (a ratio: pnl_ratio, cost_benefit_ratio, cost_per_sale) → a hidden column of its
+        cost per row. Part of a cost that no value of a dimension can carry (a campaign's
+        cost by site) lands on the row without one; the engine then marks the metric not
+        meaningful for that breakdown (``Result.not_meaningful``), since each row's ratio
+        would leave that part out."""
+        if not req.by:
+            return {}
+        return {mid: f"__cost_{mid}" for mid in req.metrics
+                if self._cost_measures(mid) and not self._additive(self.catalog.metrics[mid])}
+
+    def _cost_measures(self, metric_id: str) -> list[str]:
+        """The measures of the costs model a metric reads."""
+        m = self.catalog.metrics[metric_id]
+        if m.type in ("growth", "retention"):
+            return []
+        acc: dict[str, set[str]] = {}
+        self._measures_of(m, acc, {})
+        return sorted(x for x in acc if self.catalog.measures[x].model == "costs")
+
+    def _additive(self, m: Metric) -> bool:
+        """Do the metric's values over the rows of a breakdown add up to its total? Sums and
+        counts, and sums and differences of them (profit = revenue - cost) do; ratios do not."""
+        if m.type == "simple":
+            return self.catalog.measures[m.part("measure")].agg in ("count", "sum")
+        if m.type != "derived":
+            return False
+
+        def adds(node: exp.Expr) -> bool:
+            if isinstance(node, exp.Column):
+                if node.name in self.catalog.metrics:
+                    return self._additive(self.catalog.metrics[node.name])
+                return self.catalog.measures[node.name].agg in ("count", "sum")
+            if isinstance(node, exp.Paren | exp.Neg):
+                return adds(node.this)
+            if isinstance(node, exp.Add | exp.Sub):
+                return adds(node.this) and adds(node.expression)
+            if isinstance(node, exp.Mul):   # a sum times a number
+                a, b = node.this, node.expression
+                return (isinstance(a, exp.Literal) and adds(b)) or (isinstance(b, exp.Literal) and adds(a))
+            return False   # a product or quotient of sums, or a constant on every row
+        return adds(parse(m.part("expr")))
 
     def _col(self, measure: str, col_of: dict[str, tuple[str, str]]) -> exp.Expr:
         """A measure's column; a count or sum is 0 where its step has no row."""

@@ -91,6 +91,7 @@ WITH m_orders AS (
 SELECT
   CAST(k.d_agent AS Nullable(String)) AS "agent",
   CAST(k.__period AS Nullable(String)) AS "period",
+  COALESCE(m_costs.m__cost, 0) AS "__cost_cost_benefit_ratio",
   CAST(COALESCE(m_orders.m__revenue, 0) AS Nullable(Float64)) / nullIf(COALESCE(m_costs.m__cost, 0), 0) AS "cost_benefit_ratio"
 FROM k
 LEFT JOIN m_orders

@@ -91,6 +91,7 @@ WITH _cost_days AS (
 SELECT
   CAST(k.d_agent AS Nullable(String)) AS "agent",
   CAST(k.__period AS Nullable(String)) AS "period",
+  COALESCE(m_costs.m__cost, 0) AS "__cost_cost_per_sale",
   CAST(COALESCE(m_costs.m__cost, 0) AS Nullable(Float64)) / nullIf(COALESCE(m_orders.m__orders, 0), 0) AS "cost_per_sale"
 FROM k
 LEFT JOIN m_costs

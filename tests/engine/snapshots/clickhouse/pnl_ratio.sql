@@ -91,6 +91,7 @@ WITH _cost_days AS (
 SELECT
   CAST(k.d_agent AS Nullable(String)) AS "agent",
   CAST(k.__period AS Nullable(String)) AS "period",
+  COALESCE(m_costs.m__cost, 0) AS "__cost_pnl_ratio",
   CAST((
     (
       COALESCE(m_orders.m__revenue, 0)

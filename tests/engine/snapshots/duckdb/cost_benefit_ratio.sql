@@ -86,6 +86,7 @@ WITH m_orders AS (
 SELECT
   CAST(k.d_agent AS TEXT) AS "agent",
   CAST(k.__period AS TEXT) AS "period",
+  COALESCE(m_costs.m__cost, 0) AS "__cost_cost_benefit_ratio",
   CAST(COALESCE(m_orders.m__revenue, 0) AS DOUBLE) / NULLIF(COALESCE(m_costs.m__cost, 0), 0) AS "cost_benefit_ratio"
 FROM k
 LEFT JOIN m_orders

@@ -86,6 +86,7 @@ WITH _cost_days AS (
 SELECT
   CAST(k.d_agent AS TEXT) AS "agent",
   CAST(k.__period AS TEXT) AS "period",
+  COALESCE(m_costs.m__cost, 0) AS "__cost_pnl_ratio",
   CAST((
     (
       COALESCE(m_orders.m__revenue, 0)

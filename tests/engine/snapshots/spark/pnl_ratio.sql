@@ -89,6 +89,7 @@ WITH _cost_days AS (
 SELECT
   CAST(k.d_agent AS STRING) AS `agent`,
   CAST(k.__period AS STRING) AS `period`,
+  COALESCE(m_costs.m__cost, 0) AS `__cost_pnl_ratio`,
   CAST((
     (
       COALESCE(m_orders.m__revenue, 0)
