@@ -38,6 +38,37 @@ def cli_doc() -> str:
     return "\n".join(out)
 
 
+COSTS_DOC = """
+## Costs over time, and breakdowns that add up
+
+**A cost is an amount for a period.** A cost covers the days from its `incurred_on` to its
+`period_end` (both included); a cost without a `period_end` covers its own day, or, with the
+setting `monthly_costs_on_first = true`, its calendar month when it is booked on the 1st.
+Each day it covers carries an even share (in 0.0001s of the currency, the first day also
+carrying what the division leaves over, so the days add up to the amount exactly). So a
+day, a week or part of a month carries its share of a month's salaries, fees and data,
+the daily P&L shows no loss on the 1st, and any window covering a whole period gives the
+whole amount: a month's totals do not change. The days are workspace days, as for every
+other date. `cost_allocation = by_talk_time` shares a team's or campaign's cost day by
+day among the agents who talked in that team or campaign in the day's month.
+
+**Breakdowns add up, or say why not.** A cost booked to an agent is attributable to the
+agent, their team, site and vendor; to a team, to that team, its site and vendor; to a
+campaign, to that campaign, its industry and product; a cost with none of them is the
+centre's. What no value of a dimension carries (the campaigns' data and ads by site; the
+salaries by campaign; the centre's software by anything) is the last row of a breakdown,
+in words: *not attributable to any site*. So `cost`, `profit` and `revenue` by any
+dimension add up, row by row with that row, to the total; no cost is dropped. A ratio over
+costs (`pnl_ratio`, `cost_benefit_ratio`, `cost_per_sale`, and any workspace metric that
+divides by or into a cost) cannot carry that row's cost on the others: by a dimension
+where part of the cost in scope is on that row it is **not meaningful** and shows no
+number on any row, with one sentence saying how much of the cost is not attributable
+(JSON: `not_meaningful`). Where every cost in scope is attributable (salaried agents by
+agent; with `cost_allocation = by_talk_time`, teams' and campaigns' costs by agent), it
+is shown as usual.
+"""
+
+
 def metrics_doc() -> str:
     from telekpi.catalog.loader import load_catalog
     from telekpi.catalog.models import DIMENSIONS, MODELS
@@ -68,6 +99,7 @@ def metrics_doc() -> str:
                 f"{b.level} {text}" for b, text in m.band_ranges(bs))
         out.append(f"| `{m.id}` | {m.name} | {m.unit} | {m.better or ''} | "
                    f"{m.description.replace('|', '/')} | {bands} |")
+    out += ["", COSTS_DOC.strip()]
     out += ["", "## Dimensions", "", "| dimension | meaning | available on models |", "|---|---|---|"]
     for d, help_ in DIMENSIONS.items():
         models = ", ".join(n for n, mo in MODELS.items() if d in mo.dims)
@@ -121,9 +153,11 @@ def settings_doc() -> str:
            "`./telekpi.duckdb`). Its optional `telekpi.toml` sets:", "",
            "| setting | type | default | unit | allowed values | meaning |", "|---|---|---|---|---|---|"]
     for s in declared():
-        default = f"{s.default:g}" if isinstance(s.default, float) else str(s.default)
-        allowed = ", ".join(f"`{c}`" for c in s.choices) if s.choices else ""
-        kind = {str: "string", int: "integer", float: "number"}[s.type]
+        default = (f"{s.default:g}" if isinstance(s.default, float) else
+                   str(s.default).lower() if isinstance(s.default, bool) else str(s.default))
+        allowed = ", ".join(f"`{c}`" for c in s.choices) if s.choices else \
+            "`true`, `false`" if s.type is bool else ""
+        kind = {str: "string", int: "integer", float: "number", bool: "boolean"}[s.type]
         out.append(f"| `{s.name}` | {kind} | `{default}` | {s.unit or ''} | {allowed} | {s.help} |")
     out += ["", "## Dispositions", "",
             "Each disposition code maps to flags (" + ", ".join(f"`{f}`" for f in FLAGS) + "). Codes",

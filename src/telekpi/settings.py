@@ -53,6 +53,12 @@ class Settings:
         "none", "none: a team's or campaign's cost stays with it (agent is empty); by_talk_time: "
         "shared among that month's agents of the team (or campaign) by talk time; months without "
         "talk stay unallocated", choices=("none", "by_talk_time"))
+    monthly_costs_on_first: bool = _setting(
+        False, "true: a cost booked on the 1st of a month with no period_end covers that calendar "
+        "month, spread evenly over its days (monthly salaries, fees and licences booked on the 1st); "
+        "false: a cost with no period_end covers its own day. A cost with a period_end covers "
+        "incurred_on to period_end either way. Off by default: a one-off cost booked on the 1st "
+        "stays on its day, and data that says what it covers needs no guess")
     # The [dispositions] table: code -> flags; checked and documented on its own.
     dispositions: dict[str, frozenset[str]] = field(default_factory=lambda: dict(DEFAULT_MAP))
 
@@ -118,13 +124,13 @@ def settings_from_dict(data: dict, source: str = CONFIG_FILE) -> Settings:
         spec = known[key]
         if spec.type is float and isinstance(value, int) and not isinstance(value, bool):
             value = float(value)
-        if not isinstance(value, spec.type) or isinstance(value, bool):
+        if not isinstance(value, spec.type) or (isinstance(value, bool) and spec.type is not bool):
             raise ConfigError(_("setting {key} must be a {type}, got {value}").format(
                 key=repr(key), type=spec.type.__name__, value=repr(value)), file=source)
         if spec.choices and value not in spec.choices:
             raise ConfigError(_("setting {key} must be one of {choices}").format(
                 key=repr(key), choices=", ".join(spec.choices)), file=source)
-        if isinstance(value, (int, float)) and value < 0:
+        if isinstance(value, (int, float)) and not isinstance(value, bool) and value < 0:
             raise ConfigError(_("setting {key} must not be negative").format(key=repr(key)),
                               file=source)
         values[key] = value

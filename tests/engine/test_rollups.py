@@ -36,6 +36,9 @@ REQUESTS = [
     Request(("calls", "revenue_growth"), by=("vendor",), period="month", start=dt.date(2026, 2, 1)),
     Request(("drop_rate", "csat"), period="week", where=(("team", "t1"), ("campaign", "k2"))),
     Request(("leads", "speed_to_lead_5m_rate"), by=("lead_source",), period="day", ci=True),
+    # costs have no rollup (each cost is read as the days it covers); their orders do
+    Request(("cost", "profit", "cost_per_sale"), by=("team",), period="week",
+            start=dt.date(2026, 1, 20), end=dt.date(2026, 2, 10)),
 ]
 
 

@@ -11,7 +11,7 @@ SAMPLE = {
                "customer_id": "u1", "lead_id": "l1", "agent_id": "a1", "campaign_id": "k1",
                "call_id": "c1", "product": "gold"},
     "costs": {"cost_id": "x1", "incurred_on": "2026-01-31", "amount": "2000000", "category": "telco",
-              "agent_id": "", "team_id": "t1", "campaign_id": "k1"},
+              "agent_id": "", "team_id": "t1", "campaign_id": "k1", "period_end": "2026-02-27"},
     "agents": {"agent_id": "a1", "name": "Lê Văn An", "team_id": "t1", "site": "outsourced",
                "vendor": "CallPro", "supervisor_id": "s1", "hired_on": "2025-06-01", "level": "junior"},
     "teams": {"team_id": "t1", "name": "Hà Nội 1", "supervisor_id": "s1"},

@@ -13,6 +13,8 @@ Edges put in on purpose:
 * zero denominators: agent ``a7`` and script ``Z`` only ever have unanswered
   calls, agent ``a6`` is only ever paused or offline, campaign ``k2`` has no
   cost, a day with only cancelled orders;
+* costs covering one day, some days to weeks, or the rest of their month (``period_end``),
+  across month, quarter and year ends;
 * cancelled and refunded orders; orders with amount 0;
 * calls without an agent; unknown (``XYZ``), lower-case (``sale``) and blank
   (``''``) dispositions; talk on calls that did not connect (voicemail);
@@ -218,6 +220,13 @@ def make_world(seed: int, tz: str = "Asia/Ho_Chi_Minh", *, n_calls: int = 420) -
                       "agent_id": rng.choice(AGENTS + ["ghost"]) if kind in ("agent", "agent_team") else None,
                       "team_id": rng.choice(["t0", "t1", "t9"]) if kind in ("team", "agent_team") else None,
                       "campaign_id": rng.choice(["k0", "k1", "k9"]) if kind == "campaign" else None})
+    for i, k in enumerate(costs):   # periods, from the index (the random draws stay as they were)
+        start = k["incurred_on"]
+        if i % 5 == 1:      # some days to some weeks, across month and year ends
+            k["period_end"] = start + dt.timedelta(days=(i * 7) % 45)
+        elif i % 5 == 2:    # the rest of its calendar month
+            k["period_end"] = (start.replace(day=28) + dt.timedelta(days=4)).replace(day=1) \
+                - dt.timedelta(days=1)
 
     surveys = []
     for i in range(70):

@@ -89,6 +89,22 @@ def epoch(t: dt.datetime) -> float:
     return t.timestamp()
 
 
+def cost_days(k: dict) -> list[tuple[dict, dt.date]]:
+    """METRICS.md: a cost covers the days from incurred_on to its period_end (its own day
+    without one), each carrying an even share; shares are whole 0.0001s, the first day also
+    carrying what the division leaves, so the days add up to the amount exactly."""
+    start = k["incurred_on"]
+    end = max(k.get("period_end") or start, start)
+    days = (end - start).days + 1
+    units = round(k["amount"] * 10000)
+    per = abs(units) // days * (1 if units >= 0 else -1)   # truncated, as SQL divides
+    out = []
+    for i in range(days):
+        share = per + (units - per * days if i == 0 else 0)
+        out.append(({**k, "amount": share / 10000}, start + dt.timedelta(days=i)))
+    return out
+
+
 class Scope:
     def __init__(self, by=(), period=None, start=None, end=None):
         self.by, self.period, self.start, self.end = tuple(by), period, start, end
@@ -291,7 +307,8 @@ class Reference:
         if source == "orders":
             return [(o, self.order_dims(o), o["ordered_at"]) for o in self.rows["orders"]]
         if source == "costs":
-            return [(k, self.cost_dims(k), k["incurred_on"]) for k in self.rows["costs"]]
+            return [(share, self.cost_dims(k), day) for k in self.rows["costs"]
+                    for share, day in cost_days(k)]
         if source == "surveys":
             return [(s, self.survey_dims(s), s["answered_at"]) for s in self.rows["surveys"]]
         if source == "tickets":
@@ -384,7 +401,15 @@ class Reference:
         if fn is not None:
             return fn(scope)
         parts, final = _simple(self)[metric]()
-        return self.combine(scope, parts, final)
+        out = self.combine(scope, parts, final)
+        if metric in COST_RATIOS and by:
+            # METRICS.md: by a dimension where the row without a value of it has cost, a ratio
+            # over costs is not meaningful: no value on any row
+            costs = self.groups("costs", scope)
+            if any(any(key[i] is None for i in range(len(by))) and sum(k["amount"] for k in rows)
+                   for key, rows in costs.items()):
+                out = {key: None for key in out}
+        return out
 
     # Metrics that need more than one aggregate per source are written out below; the rest are
     # in _simple() at the end of the module.
@@ -690,6 +715,9 @@ def _busy(s):
 
 def _staffed(s):
     return s["state"] in ("available", "on_call", "wrap")
+
+
+COST_RATIOS = ("pnl_ratio", "cost_benefit_ratio", "cost_per_sale")
 
 
 def _rev_cost():

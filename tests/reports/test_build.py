@@ -47,12 +47,14 @@ def test_versus_tables_equal_kpi_now_and_before(report, centre, run_json, table)
 def test_grouped_tables_equal_kpi_by(report, centre, run_json, table, dim):
     t = report.table(table)
     metrics = [c.key for c in t.columns[1:]]
-    want = {r[dim]: r for r in kpi(run_json, centre, metrics, "--by", dim) if r[dim] is not None}
+    want = {r[dim]: r for r in kpi(run_json, centre, metrics, "--by", dim)}
     assert t.rows, table
-    assert {r[dim] for r in t.rows} == set(want)
-    for r in t.rows:
+    # the row no value of the dimension carries is kpi's null row, kept by the money tables
+    got = {None if r.get("remainder") else r[dim]: r for r in t.rows}
+    assert set(want) - set(got) <= {None} and set(got) <= set(want)
+    for key, r in got.items():
         for m in metrics:
-            assert r[m] == want[r[dim]][m], (table, r[dim], m)
+            assert r[m] == want[key][m], (table, key, m)
 
 
 def test_agents_ranked_by_conversion_with_too_few_unranked(report, centre, run_json):

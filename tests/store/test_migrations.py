@@ -20,8 +20,10 @@ from telekpi.store.warehouse import STAGING, Warehouse
 
 FIXTURES = Path(__file__).parent / "fixtures"
 # In the order they shipped: 398c9f6 the first release; 7f41968 column defaults; 05a5970
-# connector_state and follow_offsets; c77994b telekpi_rollups; 345f4e6 its pending column.
-SHIPPED = [FIXTURES / f"schema-v1-{commit}.sql" for commit in ("398c9f6", "7f41968", "05a5970", "c77994b", "345f4e6")]
+# connector_state and follow_offsets; c77994b telekpi_rollups; 345f4e6 its pending column;
+# version 2 (291f344 to 0ccfa0c), before costs.period_end.
+SHIPPED = [FIXTURES / f"schema-v1-{commit}.sql" for commit in ("398c9f6", "7f41968", "05a5970", "c77994b", "345f4e6")] \
+    + [FIXTURES / "schema-v2-0ccfa0c.sql"]
 
 
 def build(path: Path, schema: Path) -> None:
@@ -119,6 +121,27 @@ def test_a_read_only_open_reads_an_older_warehouse_as_it_is(tmp_path, schema):
     with Warehouse(path) as wh:
         assert Engine(wh, Settings()).query(request).rows == old
     assert {r["agent"]: r["calls"] for r in old} == {"a1": 1, "a2": 1, None: 1}
+
+
+@pytest.mark.parametrize("schema", [SHIPPED[0], SHIPPED[-1]], ids=lambda p: p.stem)
+def test_a_read_only_open_reads_costs_without_period_end_as_covering_their_day(tmp_path, schema):
+    """Version 3 added costs.period_end, which the costs model reads: a read-only open of an
+    older warehouse reads it as empty (what the step gives the rows there), and answers as
+    the upgraded warehouse does; the file is not changed."""
+    path = tmp_path / "w.duckdb"
+    build(path, schema)
+    request = Request(("cost", "profit"), by=("agent",), period="day")
+    with Warehouse(path, read_only=True) as wh:
+        old = Engine(wh, Settings()).query(request).rows
+        cursor = wh.cursor()   # a cursor is a connection of its own: it reads the same
+        assert Engine(cursor, Settings()).query(request).rows == old
+        assert "period_end" not in table_columns(wh.con)["costs"]
+    with Warehouse(path) as wh:
+        assert version(wh.con) == str(SCHEMA_VERSION)
+        assert Engine(wh, Settings()).query(request).rows == old
+    assert {(r["agent"], r["period"]): r["cost"] for r in old} == {
+        ("a1", "2026-01-05"): 0, ("a1", "2026-01-31"): 4000.25, ("a2", "2026-01-07"): 0,
+        (None, "2026-01-31"): 300}
 
 
 def test_a_warehouse_from_a_newer_telekpi_is_refused_untouched(tmp_path):

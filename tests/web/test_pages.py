@@ -207,3 +207,20 @@ def test_money_is_written_in_the_workspace_currency(tmp_path):
         app.state.web.close()
     cells = re.findall(r'<td class="num">([^<]*)</td>', html)
     assert "0" in cells and "0.00" not in cells
+
+
+def test_money_by_campaign_keeps_the_row_no_campaign_carries_and_says_why_ratios_are_empty(as_user, app):
+    """Issue 21: salaries and team costs are on no campaign; the revenue and campaign pages show
+    them as a last row in words (so the rows add up), never drop them, and a cost ratio the
+    rows cannot carry is empty with the reason under the table."""
+    with app.state.web.workspace.session() as engine:
+        res = engine.query(Request(("cost", "cost_benefit_ratio"), by=("campaign",)))
+    rest = next(r for r in res.rows if r["campaign"] is None)
+    assert rest["cost"] > 0 and "cost_benefit_ratio" in res.not_meaningful
+    c = as_user("boss")
+    for page in ("/revenue", "/campaigns"):
+        html = c.get(f"{page}?from=2000-01-01&to=2100-12-31").text
+        row = re.search(r'<tr class="remainder"><td><em>([^<]+)</em></td>(.*?)</tr>', html, re.S)
+        assert row and row.group(1) == "not attributable to any campaign", page
+        assert "None" not in row.group(2)
+        assert "Cost-benefit ratio by campaign is not meaningful: " in html, page

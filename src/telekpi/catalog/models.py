@@ -50,7 +50,7 @@ class Model:
     columns: tuple[str, ...] = ()   # columns measure snippets may use
     grain: str | None = None        # per-lead models: inner GROUP BY key
     grain_columns: dict[str, str] = field(default_factory=dict)
-    prelude: tuple[str, str] | None = None  # (name, body) of a CTE the base needs
+    preludes: tuple[tuple[str, str], ...] = ()  # (name, body) of each CTE the base needs
 
     def joins_for(self, exprs: list[exp.Expr]) -> list[exp.Join]:
         """The joins an expression list needs (and the joins those need), in order: those
@@ -179,22 +179,58 @@ _LEAD_ATTR_JOINS = {"l": _LEAD_JOIN.format(col="x.lead_id"),
 _TEAM_SITE = ("LEFT JOIN (SELECT team_id, max(vendor) AS vendor, max(site) AS site FROM agents "
               "GROUP BY team_id) ts ON ts.team_id = coalesce(x.team_id, a.team_id)")
 
+# A cost covers the days from incurred_on to the end of its period: its period_end, else, with
+# monthly_costs_on_first, the end of its month when it is booked on the 1st, else its own day.
+# One row per cost and day it covers, carrying the day's even share. Shares are counted in
+# units of 0.0001 (the money type's scale) and the first day also carries what the division
+# leaves over, so a cost's days add up to its amount exactly, on every engine.
+COST_DAYS = "_cost_days"
+_UNDATED_END = {False: "incurred_on",
+                True: "CASE WHEN day(incurred_on) = 1 THEN last_day(incurred_on) ELSE incurred_on END"}
+_COST_DAYS_BODY = """
+  SELECT cost_id, CAST(incurred_on + CAST(i AS INTEGER) AS DATE) AS day, incurred_on, period_end,
+         CAST(units // days + CASE WHEN i = 0 THEN units - units // days * days ELSE 0 END
+              AS DECIMAL(18, 0)) * CAST(0.0001 AS DECIMAL(18, 4)) AS amount,
+         category, agent_id, team_id, campaign_id
+  FROM (
+    SELECT *, unnest(range(0, days)) AS i
+    FROM (
+      SELECT *, date_diff('day', incurred_on, period_end) + 1 AS days,
+             CAST(CAST(amount AS DECIMAL(38, 4)) * 10000 AS BIGINT) AS units
+      FROM (
+        SELECT cost_id, incurred_on, amount, category, agent_id, team_id, campaign_id,
+               greatest(coalesce(period_end, {undated_end}), incurred_on) AS period_end
+        FROM costs
+      ) k
+    ) k
+  ) k"""
+COST_DAY_COLUMNS = ("cost_id", "day", "incurred_on", "period_end", "amount", "category",
+                    "agent_id", "team_id", "campaign_id")
+
+
+def cost_days(monthly_on_first: bool) -> tuple[str, str]:
+    """The CTE of the costs' days: (name, body)."""
+    return COST_DAYS, _COST_DAYS_BODY.format(undated_end=_UNDATED_END[monthly_on_first]).strip()
+
+
 # cost_allocation = "by_talk_time": a team's (or campaign's) cost without an agent is
-# shared among the agents who talked in that team (or campaign) that month, by talk time.
-_ALLOCATED_COSTS = """(
-    SELECT cost_id, incurred_on, amount, category, agent_id, team_id, campaign_id FROM costs
-    WHERE agent_id IS NOT NULL OR (team_id IS NULL AND campaign_id IS NULL)
-       OR cost_id NOT IN (SELECT k.cost_id FROM costs k JOIN _talk s ON s.scope = 'team'
-                          AND s.id = k.team_id AND s.month = date_trunc('month', k.incurred_on)
-                          UNION ALL
-                          SELECT k.cost_id FROM costs k JOIN _talk s ON s.scope = 'campaign'
-                          AND s.id = k.campaign_id AND s.month = date_trunc('month', k.incurred_on)
-                          WHERE k.team_id IS NULL)
+# shared, day by day, among the agents who talked in that team (or campaign) in the day's
+# month, by talk time; a day whose month had no such talk stays with the team (campaign).
+# Shares are fractions: amounts are doubles here (one type for both branches, on every engine).
+_ALLOCATED_COSTS = f"""(
+    SELECT k.cost_id, k.day, k.incurred_on, k.period_end, CAST(k.amount AS DOUBLE) AS amount,
+           k.category, k.agent_id, k.team_id, k.campaign_id
+    FROM {COST_DAYS} k
+    LEFT JOIN (SELECT DISTINCT scope, id, month FROM _talk) t
+      ON t.month = date_trunc('month', k.day)
+     AND ((t.scope = 'team' AND t.id = k.team_id)
+          OR (t.scope = 'campaign' AND t.id = k.campaign_id AND k.team_id IS NULL))
+    WHERE k.agent_id IS NOT NULL OR t.id IS NULL
     UNION ALL
-    SELECT k.cost_id, k.incurred_on, k.amount * s.share, k.category, s.agent_id, k.team_id,
-           k.campaign_id
-    FROM costs k JOIN _talk s
-      ON s.month = date_trunc('month', k.incurred_on)
+    SELECT k.cost_id, k.day, k.incurred_on, k.period_end, CAST(k.amount AS DOUBLE) * s.share, k.category,
+           s.agent_id, k.team_id, k.campaign_id
+    FROM {COST_DAYS} k JOIN _talk s
+      ON s.month = date_trunc('month', k.day)
      AND ((s.scope = 'team' AND s.id = k.team_id)
           OR (s.scope = 'campaign' AND s.id = k.campaign_id AND k.team_id IS NULL))
     WHERE k.agent_id IS NULL
@@ -274,16 +310,16 @@ MODELS: dict[str, Model] = {m.name: m for m in (
                  "agent_id", "campaign_id", "call_id", "product"),
     ),
     Model(
-        "costs", "one row per cost; its set columns give its scope",
-        base="costs x",
+        "costs", "one row per cost and day it covers (from incurred_on to its period's end), "
+        "with the day's even share of the amount; its set columns give its scope",
+        base=f"{COST_DAYS} x", preludes=(cost_days(False),),
         joins={"a": _AGENT_JOIN.format(col="x.agent_id"), "ts": _TEAM_SITE,
                "cp": _CAMPAIGN_JOIN.format(col="x.campaign_id")},
         dims={"agent": "x.agent_id", "team": "coalesce(x.team_id, a.team_id)",
               "site": "coalesce(a.site, ts.site)", "vendor": "coalesce(a.vendor, ts.vendor)",
               "campaign": "x.campaign_id", **_CAMPAIGN_DIMS},
-        time="x.incurred_on", time_is_date=True,
-        columns=("cost_id", "incurred_on", "amount", "category", "agent_id", "team_id",
-                 "campaign_id"),
+        time="x.day", time_is_date=True,
+        columns=COST_DAY_COLUMNS,
     ),
     Model(
         "surveys", "one row per survey response",
@@ -317,8 +353,13 @@ MODELS: dict[str, Model] = {m.name: m for m in (
 
 
 def model_for(name: str, settings) -> Model:
-    """The model of that name, with the workspace's cost allocation applied."""
+    """The model of that name, with the workspace's cost periods and allocation applied."""
     model = MODELS[name]
-    if name == "costs" and settings.cost_allocation == "by_talk_time":
-        return replace(model, base=_ALLOCATED_COSTS, prelude=("_talk", _TALK_SHARES.strip()))
+    if name != "costs":
+        return model
+    if settings.monthly_costs_on_first:
+        model = replace(model, preludes=(cost_days(True),))
+    if settings.cost_allocation == "by_talk_time":
+        model = replace(model, base=_ALLOCATED_COSTS,
+                        preludes=(*model.preludes, ("_talk", _TALK_SHARES.strip())))
     return model

@@ -10,7 +10,7 @@ from typing import TYPE_CHECKING
 import typer
 
 from telekpi.cli.output import human, metric_labels, print_table
-from telekpi.cli.query_cmds import print_funnel
+from telekpi.cli.query_cmds import print_funnel, remainder_rows
 from telekpi.cli.root import app, db_path
 from telekpi.engine.request import Request
 from telekpi.errors import UsageError
@@ -146,7 +146,7 @@ def summary(engine: Engine, settings) -> None:
     for g in data["breakdown"]["groups"]:
         if g["team"] is not None:   # a team that works no leads (inbound care) has no funnel
             typer.echo("  " + _("team {team}: {message}").format(team=g["team"], message=g["bottleneck"]["message"]))
-    sites = engine.query(Request(AGENT_KPIS + ("cost", "profit"), by=("site",))).rows
+    sites = remainder_rows(engine.query(Request(AGENT_KPIS + ("cost", "profit"), by=("site",))))
     typer.echo("")
     columns = ["site"] + list(AGENT_KPIS) + ["cost", "profit"]
     print_table(columns, sites, {m: cat[m].unit for m in AGENT_KPIS + ("cost", "profit")},

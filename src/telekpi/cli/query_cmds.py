@@ -13,7 +13,7 @@ from telekpi.cli.root import app, open_workspace
 from telekpi.engine.request import PERIODS, Request, parse_where
 from telekpi.errors import UsageError
 from telekpi.i18n import _, ngettext, translate
-from telekpi.i18n.words import BETTER, UNITS, band_text, level_name, stage_name, word
+from telekpi.i18n.words import BETTER, UNITS, band_text, level_name, remainder_label, stage_name, word
 
 if TYPE_CHECKING:
     from telekpi.engine.engine import Engine
@@ -173,7 +173,20 @@ def _kpi_out(engine: Engine, req: Request, fmt: Fmt, ci: bool, explain: bool, id
                 row[f"{mid}_ci_low"] = (None if row[f"{mid}_ci_low"] is None else
                                         f"{human(row[f'{mid}_ci_low'], units[mid])} – "
                                         f"{human(row[f'{mid}_ci_high'], units[mid])}")
-    print_table(shown, result.rows, units, notes=True, labels=metric_labels(engine.catalog, shown, ids))
+    print_table(shown, remainder_rows(result), units, notes=True, labels=metric_labels(engine.catalog, shown, ids))
+    print_not_meaningful(engine, result)
+
+
+def remainder_rows(result) -> list[dict]:
+    """The rows with the row that no value of a dimension carries labelled in words."""
+    return [{**r, **{d: remainder_label(d) for d in result.by if r.get(d) is None}}
+            for r in result.rows]
+
+
+def print_not_meaningful(engine: Engine, result) -> None:
+    """Why a metric has no value in these rows, one sentence each."""
+    for mid, why in result.not_meaningful.items():
+        typer.echo(why.reason(translate(engine.catalog.metrics[mid].name)))
 
 
 @app.command("funnel")

@@ -40,32 +40,37 @@ def write_agent_states(centre) -> None:
 
 def write_costs(centre) -> None:
     """Monthly salaries (in-house), the vendor's monthly fee, software seats, bought data and
-    ads per campaign and month, and telco per campaign and day from talk minutes and dials."""
+    ads per campaign and month, each booked on the 1st and covering its month (period_end),
+    and telco per campaign and day from talk minutes and dials, covering its own day."""
     a = centre.agents
     months = [START.replace(day=1), dt.date(2026, 10, 1), dt.date(2026, 11, 1)]
     rows: dict[str, list] = {k: [] for k in ("cost_id", "incurred_on", "amount", "category", "agent_id",
-                                             "team_id", "campaign_id")}
+                                             "team_id", "campaign_id", "period_end")}
 
-    def add(cid, on, amount, cat, agent=None, team=None, camp=None):
-        for k, v in zip(rows, (cid, on, float(round(amount)), cat, agent, team, camp), strict=True):
+    def add(cid, on, amount, cat, agent=None, team=None, camp=None, until=None):
+        for k, v in zip(rows, (cid, on, float(round(amount)), cat, agent, team, camp, until), strict=True):
             rows[k].append(v)
 
     for mi, m in enumerate(months):
+        last = (m.replace(day=28) + dt.timedelta(days=4)).replace(day=1) - dt.timedelta(days=1)
         for i, aid in enumerate(a.ids):
             t = TEAMS[a.team[i]]
             if t.site == "in_house" and a.hired_on[i] <= m.replace(day=28):
                 add(f"S-{aid}-{m:%Y%m}", m, 13e6 if a.level[i] == "senior" else 9e6, "salary",
-                    aid, t.id)
+                    aid, t.id, until=last)
         n_out = int(np.sum(a.team == 4))
-        add(f"OUT-{m:%Y%m}", m, n_out * 14e6, "outsourcing", team=TEAMS[4].id)
-        add(f"SW-{m:%Y%m}", m, 2e6 * len(a.ids), "software")
+        add(f"OUT-{m:%Y%m}", m, n_out * 14e6, "outsourcing", team=TEAMS[4].id, until=last)
+        add(f"SW-{m:%Y%m}", m, 2e6 * len(a.ids), "software", until=last)
         for ci, c in enumerate(CAMPAIGNS):
-            add(f"DATA-{c.id}-{m:%Y%m}", m, centre.purchased[ci, mi] * c.data_cost, "data", camp=c.id)
-            add(f"ADS-{c.id}-{m:%Y%m}", m, centre.advertised[ci, mi] * c.ad_cost, "other", camp=c.id)
+            add(f"DATA-{c.id}-{m:%Y%m}", m, centre.purchased[ci, mi] * c.data_cost, "data", camp=c.id,
+                until=last)
+            add(f"ADS-{c.id}-{m:%Y%m}", m, centre.advertised[ci, mi] * c.ad_cost, "other", camp=c.id,
+                until=last)
     for ci, c in enumerate(CAMPAIGNS):
         for d in np.flatnonzero(centre.camp_calls[ci]):
             on = START + dt.timedelta(days=int(d))
             add(f"TEL-{c.id}-{on:%Y%m%d}", on, centre.camp_talk[ci, d] / 60 * 700
                 + centre.camp_calls[ci, d] * 150, "telco", camp=c.id)
-    table = pa.table({**rows, "incurred_on": pa.array(rows["incurred_on"], pa.date32())})
+    table = pa.table({**rows, "incurred_on": pa.array(rows["incurred_on"], pa.date32()),
+                      "period_end": pa.array(rows["period_end"], pa.date32())})
     centre.sink.write("costs", table)

@@ -18,7 +18,9 @@ Rewrites (DuckDB → Spark | ClickHouse):
   zone) → ``timestamp_micros(unix_micros(t) + offset)`` | ``fromUnixTimestamp64Micro(…)``;
 - ``isodow``, ``hour``, ``epoch`` (fractional seconds), ``median`` (interpolated,
   as DuckDB's), ``bool_or``, ``TIMESTAMPTZ '…'`` literals;
-- ``$name`` parameters → ``:name`` | ``{name: String}``.
+- ``$name`` parameters → ``:name`` | ``{name: String}``;
+- ClickHouse: ``a // b`` → ``intDiv(a, b)`` (sqlglot divides as floats, inexact past 2^53),
+  and ``unnest(range(a, b))`` (the days a cost covers) → ``arrayJoin(range(a, b))``.
 
 Spark sessions must run with ``spark.sql.session.timeZone = UTC``: its
 timestamps are instants rendered in the session zone, and the rewrites above
@@ -191,6 +193,13 @@ def _clickhouse(node: exp.Expr) -> exp.Expr:
         return exp.Anonymous(this="quantileExactInclusive(0.5)", expressions=[node.this])
     if isinstance(node, exp.LogicalOr):
         return exp.Max(this=node.this)
+    if isinstance(node, exp.IntDiv):
+        return exp.Anonymous(this="intDiv", expressions=[node.this, node.expression])
+    if isinstance(node, exp.GenerateSeries) and node.args.get("is_end_exclusive"):
+        # range() takes no Nullable: the bounds of a row that has days are set
+        return exp.Anonymous(this="range", expressions=[
+            exp.Anonymous(this="assumeNotNull", expressions=[node.args["start"]]),
+            exp.Anonymous(this="assumeNotNull", expressions=[node.args["end"]])])
     lit = _tz_literal(node)
     if lit:
         return exp.Anonymous(this="toDateTime64", expressions=[

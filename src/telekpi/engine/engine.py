@@ -15,7 +15,7 @@ from telekpi.catalog.loader import Catalog, load_catalog
 from telekpi.engine.backends import Backend, DuckDBBackend
 from telekpi.engine.dialects import transpile
 from telekpi.engine.planner import Planner
-from telekpi.engine.request import UNKNOWN_METRIC, Request, Result
+from telekpi.engine.request import UNKNOWN_METRIC, NotMeaningful, Request, Result
 from telekpi.engine.rollups import available, from_manifest
 from telekpi.errors import QueryError
 from telekpi.settings import Settings, load_settings
@@ -121,8 +121,8 @@ class Engine:
         key = sql + "\n" + repr(sorted(plan.params.items()))
         cached = self.cache.get(key) if self.cache else None
         if cached is not None:
-            return Result(list(req.metrics), list(req.by), req.period,
-                          [dict(r) for r in cached], sql)
+            return _attributed(Result(list(req.metrics), list(req.by), req.period,
+                                      [dict(r) for r in cached], sql), plan)
         names, values_list = self.backend.execute(sql, plan.params)
         rows = []
         for values in values_list:
@@ -131,10 +131,11 @@ class Engine:
             for mid, (num, den) in plan.ci.items():
                 lo, hi = wilson(_plain(raw[num]) or 0, _plain(raw[den]) or 0)
                 row[f"{mid}_ci_low"], row[f"{mid}_ci_high"] = lo, hi
+            row |= {c: _plain(raw[c]) for c in plan.costs.values()}
             rows.append(row)
         if self.cache:
             self.cache.put(key, [dict(r) for r in rows])
-        return Result(list(req.metrics), list(req.by), req.period, rows, sql)
+        return _attributed(Result(list(req.metrics), list(req.by), req.period, rows, sql), plan)
 
     def rows(self, query: exp.Expr, params: dict) -> list[dict]:
         """Run one of the engine's own queries (a DuckDB tree with ``$name`` parameters: the
@@ -155,6 +156,27 @@ class Engine:
         except KeyError:
             raise QueryError(UNKNOWN_METRIC, field="metrics", value=metric_id,
                              allowed=self.catalog.metrics) from None
+
+
+def _attributed(result: Result, plan) -> Result:
+    """The ratios over costs of a breakdown (``Plan.costs``) whose cost is partly on no value of
+    a dimension (the row whose value is None) have no value on any row: ``not_meaningful``
+    says why, with the part not attributed and the total. The hidden cost columns go."""
+    for mid, col in plan.costs.items():
+        total = sum(r[col] or 0 for r in result.rows)
+        for dim in result.by:
+            off = [r[col] for r in result.rows if r[dim] is None and r[col]]
+            if off:
+                result.not_meaningful[mid] = NotMeaningful(dim, sum(off), total)
+                for r in result.rows:
+                    r[mid] = None
+                    if f"{mid}_ci_low" in r:
+                        r[f"{mid}_ci_low"] = r[f"{mid}_ci_high"] = None
+                break
+    for r in result.rows:
+        for col in plan.costs.values():
+            r.pop(col, None)
+    return result
 
 
 def _lake_months(backend, settings: Settings) -> frozenset[str]:

@@ -37,6 +37,9 @@ class Plan:
     columns: list[str]                # output columns in order
     ci: dict[str, tuple[str, str]] = field(default_factory=dict)  # metric → (num col, den col)
     params: dict[str, str] = field(default_factory=dict)  # $name → value of a --where filter
+    # metric → the hidden column of its cost per row, for the ratios over costs of a breakdown
+    # (``Planner._cost_columns``): not meaningful when part of the cost has no row of its own
+    costs: dict[str, str] = field(default_factory=dict)
 
     @property
     def comments(self) -> list[str]:

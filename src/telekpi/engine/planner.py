@@ -147,8 +147,7 @@ class Planner(ModelSteps):
         col_of: dict[str, tuple[str, str]] = {}   # measure → (step, column)
         for name, measures in by_model.items():
             model = model_for(name, self.settings)
-            if model.prelude:
-                steps.append(self._prelude(model.prelude))
+            steps += [self._prelude(p) for p in model.preludes]
             self._check_dims(model, req)
             body, rollup = self._model_cte(model, measures, req, widen=False)
             steps.append(Step(f"m_{name}", body, tuple(measures), rollup, keyed=True))
@@ -158,8 +157,8 @@ class Planner(ModelSteps):
             # Growth compares whole periods, so its measures get their own CTE reaching one
             # period before --from; the other metrics of the model keep the asked scope.
             model = model_for(name, self.settings)
-            if model.prelude and name not in by_model:
-                steps.append(self._prelude(model.prelude))
+            if name not in by_model:
+                steps += [self._prelude(p) for p in model.preludes]
             self._check_dims(model, req)
             body, rollup = self._model_cte(model, sorted(lag), req, widen=True)
             steps.append(Step(f"g_{name}", body, tuple(sorted(lag)), rollup, growth=True,
@@ -179,10 +178,11 @@ class Planner(ModelSteps):
                  for s, cte in zip(steps, localised.args["with_"].expressions, strict=True)]
         columns = list(req.by) + (["period"] if req.period else []) + list(req.metrics)
         params = dict(zip(where_params(req), (v for __, v in req.where), strict=True))
-        return Plan(req.metrics, req.period, steps, localised, columns, ci, params)
+        return Plan(req.metrics, req.period, steps, localised, columns, ci, params,
+                    self._cost_columns(req))
 
     def _prelude(self, prelude: tuple[str, str]) -> Step:
-        """A CTE a model's rows need (the talk shares that allocate costs)."""
+        """A CTE a model's rows need (the days costs cover, the talk shares that allocate them)."""
         name, body = prelude
         return Step(name, tree(body, self.settings))
 
@@ -224,6 +224,12 @@ class Planner(ModelSteps):
             cols.append(alias(cast(column("__period", key_of["__period"]), "VARCHAR"), "period",
                               quoted=True))
         ci: dict[str, tuple[str, str]] = {}
+        for mid, name in self._cost_columns(req).items():
+            measures = self._cost_measures(mid)
+            total: exp.Expr = self._col(measures[0], col_of)
+            for meas in measures[1:]:
+                total = exp.Add(this=total, expression=self._col(meas, col_of))
+            cols.append(alias(total, name, quoted=True))
         for mid in req.metrics:
             m = self.catalog.metrics[mid]
             cols.append(alias(self._metric_expr(m, col_of), mid, quoted=True))
@@ -241,6 +247,51 @@ class Planner(ModelSteps):
         if order:
             query.set("order", exp.Order(expressions=order))
         return query, ci
+
+    # -- breakdowns of costs: what the rows cannot carry -------------------------------
+    def _cost_columns(self, req: Request) -> dict[str, str]:
+        """In a breakdown (--by), each asked metric that reads costs and does not add up over
+        rows (a ratio: pnl_ratio, cost_benefit_ratio, cost_per_sale) → a hidden column of its
+        cost per row. Part of a cost that no value of a dimension can carry (a campaign's
+        cost by site) lands on the row without one; the engine then marks the metric not
+        meaningful for that breakdown (``Result.not_meaningful``), since each row's ratio
+        would leave that part out."""
+        if not req.by:
+            return {}
+        return {mid: f"__cost_{mid}" for mid in req.metrics
+                if self._cost_measures(mid) and not self._additive(self.catalog.metrics[mid])}
+
+    def _cost_measures(self, metric_id: str) -> list[str]:
+        """The measures of the costs model a metric reads."""
+        m = self.catalog.metrics[metric_id]
+        if m.type in ("growth", "retention"):
+            return []
+        acc: dict[str, set[str]] = {}
+        self._measures_of(m, acc, {})
+        return sorted(x for x in acc if self.catalog.measures[x].model == "costs")
+
+    def _additive(self, m: Metric) -> bool:
+        """Do the metric's values over the rows of a breakdown add up to its total? Sums and
+        counts, and sums and differences of them (profit = revenue - cost) do; ratios do not."""
+        if m.type == "simple":
+            return self.catalog.measures[m.part("measure")].agg in ("count", "sum")
+        if m.type != "derived":
+            return False
+
+        def adds(node: exp.Expr) -> bool:
+            if isinstance(node, exp.Column):
+                if node.name in self.catalog.metrics:
+                    return self._additive(self.catalog.metrics[node.name])
+                return self.catalog.measures[node.name].agg in ("count", "sum")
+            if isinstance(node, exp.Paren | exp.Neg):
+                return adds(node.this)
+            if isinstance(node, exp.Add | exp.Sub):
+                return adds(node.this) and adds(node.expression)
+            if isinstance(node, exp.Mul):   # a sum times a number
+                a, b = node.this, node.expression
+                return (isinstance(a, exp.Literal) and adds(b)) or (isinstance(b, exp.Literal) and adds(a))
+            return False   # a product or quotient of sums, or a constant on every row
+        return adds(parse(m.part("expr")))
 
     def _col(self, measure: str, col_of: dict[str, tuple[str, str]]) -> exp.Expr:
         """A measure's column; a count or sum is 0 where its step has no row."""

@@ -6,7 +6,7 @@ from dataclasses import dataclass, field
 from datetime import date
 
 from telekpi.errors import UsageError
-from telekpi.i18n import N_
+from telekpi.i18n import N_, _
 
 PERIODS = ("day", "week", "month", "quarter", "year")
 # Used by the planner and by ``Engine.metric``: the front end says where the ids are listed.
@@ -24,6 +24,30 @@ class Request:
     ci: bool = False
 
 
+@dataclass(frozen=True)
+class NotMeaningful:
+    """Why a metric shows no value in a breakdown: ``unattributed`` of its ``total`` cost is on
+    no value of ``dimension`` (a campaign's cost by site; the centre's software by team), so
+    a row's ratio would leave it out and the rows would not agree with the total."""
+
+    dimension: str
+    unattributed: float
+    total: float
+
+    def reason(self, metric_name: str) -> str:
+        """The sentence a front end shows, in the language in use."""
+        from telekpi.i18n.words import dim_name
+        from telekpi.units import human
+
+        return _("{metric} by {dimension} is not meaningful: {amount} of the {total} cost is "
+                 "not attributable to any {dimension}").format(
+            metric=metric_name, dimension=dim_name(self.dimension),
+            amount=human(self.unattributed, "money"), total=human(self.total, "money"))
+
+    def to_json(self) -> dict:
+        return {"dimension": self.dimension, "unattributed": self.unattributed, "total": self.total}
+
+
 @dataclass
 class Result:
     metrics: list[str]
@@ -31,9 +55,12 @@ class Result:
     period: str | None
     rows: list[dict] = field(default_factory=list)
     sql: str = ""
+    # metric → why it has no value in these rows (its values are None); see NotMeaningful
+    not_meaningful: dict[str, NotMeaningful] = field(default_factory=dict)
 
     def to_json(self) -> dict:
-        return {"metrics": self.metrics, "by": self.by, "period": self.period, "rows": self.rows}
+        return {"metrics": self.metrics, "by": self.by, "period": self.period, "rows": self.rows,
+                "not_meaningful": {m: n.to_json() for m, n in self.not_meaningful.items()}}
 
 
 def parse_where(items, name: str = "where") -> tuple[tuple[str, str], ...]:

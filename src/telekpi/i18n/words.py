@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from telekpi.i18n import N_, translate
+from telekpi.i18n import N_, gettext, translate
 
 STAGE_NAMES = {"attempted": N_("attempted"), "connected": N_("connected"),
                "decision_maker": N_("decision maker"), "qualified": N_("qualified"), "won": N_("won")}
@@ -43,3 +43,9 @@ def word(words: dict[str, str], code: str | None) -> str:
 
 def dim_name(dim: str) -> str:
     return translate(DIMENSIONS.get(dim, dim))
+
+
+def remainder_label(dim: str) -> str:
+    """The row of a breakdown whose value of ``dim`` is None: what no value of it carries (a
+    campaign's cost by site, calls the dialer dropped by agent)."""
+    return gettext("not attributable to any {dimension}").format(dimension=dim_name(dim))

@@ -73,6 +73,8 @@ SYNONYMS = {
     "vendor": "partner|doi tac|nha cung cap|外包商|供应商",
     "supervisor_id": "giam sat|truong nhom|หัวหน้า|主管",
     "hired_on": "hire date|hired|ngay vao lam|วันที่เริ่มงาน|入职日期",
+    "period_end": "covers until|valid until|period to|den ngay|ngay ket thuc|สิ้นสุดงวด|ถึงวันที่|截止日期|"
+                  "结束日期|結束日期",
 }
 # Canonical value → more codes exports use for it.
 VALUES = {

@@ -100,7 +100,11 @@ TABLES: dict[str, Table] = {t.name: t for t in (
         C("amount", "money", True),
         C("category", choices=COST_CATEGORIES, default="other"),
         C("agent_id"), C("team_id"), C("campaign_id"),
-    ), time="incurred_on", help="the columns set give the cost's scope"),
+        C("period_end", "date", help="the last day of the period the cost covers, from "
+          "incurred_on (inclusive); empty: its own day (or its month, with the setting "
+          "monthly_costs_on_first)"),
+    ), time="incurred_on", help="the columns set give the cost's scope; a cost is spread evenly "
+       "over the days it covers"),
     Table("agents", ("agent_id",), (
         C("agent_id", required=True), C("name"), C("team_id"),
         C("site", choices=SITES, default="in_house"), C("vendor"),

@@ -36,6 +36,8 @@ ROW_RULES = {
                  N_("{column}: the ticket is resolved before it was opened")),
                 ("{first_response_at} < {opened_at}", "first_response_at",
                  N_("{column}: the first response is before the ticket was opened"))],
+    "costs": [("{period_end} < {incurred_on}", "period_end",
+               N_("{column}: the period the cost covers ends before it starts"))],
 }
 
 

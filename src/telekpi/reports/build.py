@@ -8,9 +8,9 @@ from datetime import date, datetime, time, timedelta
 from telekpi.analysis.funnel import summary as funnel_summary
 from telekpi.analysis.windows import Window, window
 from telekpi.engine.lookup import Lookup
-from telekpi.engine.request import Request
+from telekpi.engine.request import Request, Result
 from telekpi.i18n import _, current, translate
-from telekpi.i18n.words import band_text, stage_name
+from telekpi.i18n.words import band_text, remainder_label, stage_name
 from telekpi.reports.model import Chart, Column, Report, Section, Table
 
 HEADLINE = ("calls", "connection_rate", "aht", "abandonment_rate", "drop_rate",
@@ -40,11 +40,14 @@ class Builder:
         return [m for m in metrics if m in self.cat and self.engine.supports(m, dims)]
 
     def ask(self, metrics, *, start=None, end=None, **kw) -> list[dict]:
+        return self.answer(metrics, start=start, end=end, **kw).rows
+
+    def answer(self, metrics, *, start=None, end=None, **kw) -> Result:
         metrics = tuple(metrics)
         if not metrics:
-            return []
+            return Result([], list(kw.get("by", ())), kw.get("period"))
         return self.engine.query(Request(metrics, start=start or self.start, end=end or self.end,
-                                         where=self.where, **kw)).rows
+                                         where=self.where, **kw))
 
     def name(self, mid: str) -> str:
         return translate(self.cat[mid].name)
@@ -77,13 +80,21 @@ class Builder:
         return Table(tid, title, cols, rows, styles=styles)
 
     def by(self, tid: str, title: str, dim: str, metrics, label: str, ci: bool = False,
-           sort: str | None = None) -> Table:
+           sort: str | None = None, remainder: bool = False) -> Table:
+        """A breakdown. ``remainder``: the tables of money keep, last, the row no value of
+        ``dim`` carries (a campaign's cost by site), in words, so the rows add up to the
+        total; a ratio the rows cannot carry is empty, and the note says why."""
         metrics = self.allowed(metrics)
-        rows = [r for r in self.ask(metrics, by=(dim,), ci=ci) if r[dim] is not None]
+        result = self.answer(metrics, by=(dim,), ci=ci)
+        rows = [r for r in result.rows if r[dim] is not None]
         if sort and sort in metrics:
             rows.sort(key=lambda r: (r.get(sort) is None, -(r.get(sort) or 0)))
+        rest = [r for r in result.rows if r[dim] is None]
+        if remainder and rest and any(r.get(m) for r in rest for m in metrics):
+            rows += [{**r, dim: remainder_label(dim), "remainder": True} for r in rest]
         cols = [Column(dim, label)] + [Column(m, self.name(m), self.cat[m].unit) for m in metrics]
-        return Table(tid, title, cols, rows)
+        why = [n.reason(self.name(m)) for m, n in result.not_meaningful.items()]
+        return Table(tid, title, cols, rows, note="; ".join(why) or None)
 
     def trend_chart(self, cid: str, title: str, metrics, kind: str = "line") -> Chart | None:
         metrics = self.allowed(metrics)
@@ -222,13 +233,14 @@ def scorecard_table(b: Builder, template) -> Table:
 
 def sites(b: Builder) -> Section:
     s = Section("sites", _("In-house and outsourced"))
-    t = b.by("sites", _("By site"), "site", SITES, _("Site"))
+    t = b.by("sites", _("By site"), "site", SITES, _("Site"), remainder=True)
     s.tables.append(t)
-    s.tables.append(b.by("vendors", _("By vendor"), "vendor", SITES, _("Vendor")))
-    if t.rows and "cost_benefit_ratio" in [c.key for c in t.columns]:
+    s.tables.append(b.by("vendors", _("By vendor"), "vendor", SITES, _("Vendor"), remainder=True))
+    sites_ = [r for r in t.rows if not r.get("remainder")]
+    if sites_ and "cost_benefit_ratio" in [c.key for c in t.columns]:
         s.charts.append(Chart("site_conversion", "bar", _("Call conversion by site"),
-                              [r["site"] for r in t.rows],
-                              {b.name("call_conversion_rate"): [r.get("call_conversion_rate") for r in t.rows]},
+                              [r["site"] for r in sites_],
+                              {b.name("call_conversion_rate"): [r.get("call_conversion_rate") for r in sites_]},
                               "rate"))
     return s
 
@@ -241,7 +253,7 @@ def money(b: Builder) -> Section:
     s.tables.append(by_product)
     s.tables.append(b.by("campaigns", _("By campaign"), "campaign",
                          ("calls", "call_conversion_rate", "revenue", "cost", "profit", "cost_benefit_ratio"),
-                         _("Campaign"), sort="revenue"))
+                         _("Campaign"), sort="revenue", remainder=True))
     chart = b.trend_chart("money_trend", _("Revenue, cost and profit"), ("revenue", "cost", "profit"))
     if chart:
         s.charts.append(chart)

@@ -37,7 +37,9 @@ from telekpi.store.warehouse import Warehouse
 
 META = "_telekpi"
 MANIFEST = "lake.json"
-LAKE_FORMAT = 1
+# 2: costs carry period_end (the warehouse's schema version 3); a lake of format 1 is written
+# again with `telekpi export-lake`.
+LAKE_FORMAT = 2
 
 
 def export_lake(wh: Warehouse, out: Path, settings: Settings, *,

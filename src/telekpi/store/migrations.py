@@ -8,8 +8,10 @@ A warehouse from a newer telekpi is refused, read-only or not, before anything t
 
 Read-only opens do not migrate (they cannot write, and a query must not wait for a write
 lock): they read an older warehouse as it is. Every step so far only adds (defaults, tables,
-a column) and what queries read is unchanged since version 1; a step that changes what
-queries read must also refuse read-only opens below its version (``check``).
+columns). A column queries read that a step added (``costs.period_end``, version 3) is
+read from a read-only older warehouse through a temporary view that gives it as the step
+gives the rows already there, empty (``read_as_current``); a step that changes what queries
+read in another way must refuse read-only opens below its version (``check``).
 
 A step holds the DDL as it was at the version it makes, never the current constants of
 ``store/warehouse.py``, which a later step may change. docs/import.md says how to add one.
@@ -57,11 +59,24 @@ def v1_to_v2(con: duckdb.DuckDBPyConnection) -> None:
     con.execute("ALTER TABLE telekpi_rollups ADD COLUMN IF NOT EXISTS pending VARCHAR")
 
 
+def v2_to_v3(con: duckdb.DuckDBPyConnection) -> None:
+    """``costs.period_end``: the last day of the period a cost covers; the rows already there
+    cover their own day, as before (NULL)."""
+    con.execute("ALTER TABLE costs ADD COLUMN IF NOT EXISTS period_end DATE")
+
+
 # STEPS[n - 1] takes a warehouse from version n to n + 1.
 STEPS: tuple[Step, ...] = (
     v1_to_v2,
+    v2_to_v3,
 )
 SCHEMA_VERSION = len(STEPS) + 1
+
+# Columns queries read that a step added: (version that added it, table, column, type). A
+# read-only open of an older warehouse reads them as empty (``read_as_current``).
+ADDED_COLUMNS = (
+    (3, "costs", "period_end", "DATE"),
+)
 
 
 def recorded_version(con: duckdb.DuckDBPyConnection) -> int | None:
@@ -79,6 +94,24 @@ def check(version: int | None, path: Path) -> None:
         raise InputError(_("this warehouse was written by a newer telekpi (schema version {found}; this "
                            "telekpi knows versions up to {known}): upgrade telekpi to open it").format(
             found=version, known=SCHEMA_VERSION), file=str(path))
+
+
+def read_as_current(con: duckdb.DuckDBPyConnection, version: int | None) -> None:
+    """Let a read-only connection to a warehouse at ``version`` read the columns later steps
+    add: a temporary view per table that lacks one, named as the table (the temporary
+    schema is searched first), giving the column as the step would give the rows, NULL."""
+    if version is None or version >= SCHEMA_VERSION:
+        return
+    database = con.execute("SELECT current_database()").fetchall()[0][0]
+    missing: dict[str, list[str]] = {}
+    for added, table, column, type_ in ADDED_COLUMNS:
+        if version < added:
+            missing.setdefault(table, []).append(
+                f"CAST(NULL AS {type_}) AS {sqltext.identifier(column)}")
+    for table, cols in missing.items():
+        con.execute(f"CREATE OR REPLACE TEMP VIEW {sqltext.identifier(table)} AS SELECT *, "
+                    f"{', '.join(cols)} FROM {sqltext.identifier(database)}.main."
+                    f"{sqltext.identifier(table)}")
 
 
 def record_version(con: duckdb.DuckDBPyConnection, version: int) -> None:

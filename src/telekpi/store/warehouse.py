@@ -18,6 +18,7 @@ from telekpi.model.tables import SQL_TYPES, TABLES, Table
 from telekpi.store.migrations import (
     SCHEMA_VERSION,
     check,
+    read_as_current,
     record_version,
     recorded_version,
     upgrade,
@@ -89,6 +90,7 @@ class Warehouse:
     def __init__(self, path: str | Path = "telekpi.duckdb", *, read_only: bool = False,
                  memory_limit: str | None = None):
         self.path = Path(path)
+        self._reads_as: int | None = None   # a read-only open's version (store/migrations.py)
         if read_only and not self.path.exists():
             raise InputError(_("no warehouse here yet; run `telekpi import` or `telekpi demo` first"),
                              file=str(self.path))
@@ -104,7 +106,9 @@ class Warehouse:
             self.con.execute(f"SET memory_limit = '{memory_limit}'")
         try:
             if read_only:   # read as it is: store/migrations.py says why that is safe
-                check(recorded_version(self.con), self.path)
+                self._reads_as = recorded_version(self.con)
+                check(self._reads_as, self.path)
+                read_as_current(self.con, self._reads_as)
             else:
                 self.ensure_schema()
         except BaseException:
@@ -148,6 +152,8 @@ class Warehouse:
         cur = object.__new__(Warehouse)
         cur.path, cur.con = self.path, self.con.cursor()
         cur.con.execute("SET TimeZone = 'UTC'")
+        cur._reads_as = self._reads_as
+        read_as_current(cur.con, cur._reads_as)   # temporary views are the connection's own
         return cur
 
     def checkpoint(self) -> None:

@@ -90,11 +90,24 @@ class Metric(BaseModel):
     bands: list[dict[str, Any]]
 
 
+class NotMeaningful(BaseModel):
+    """Why a metric has no value in a breakdown's rows: part of its cost is on no value of
+    the dimension (the row whose value is null), so a row's ratio would leave it out."""
+
+    dimension: str
+    unattributed: float = Field(description="The cost on no value of the dimension.")
+    total: float = Field(description="The cost of every row.")
+
+
 class KpiResult(BaseModel):
     metrics: list[str]
     by: list[str]
     period: str | None
-    rows: list[dict[str, Any]]
+    rows: list[dict[str, Any]] = Field(description="One per group; a dimension that is null "
+                                       "marks what no value of it carries (a campaign's cost by "
+                                       "site), so a breakdown's rows add up to the total.")
+    not_meaningful: dict[str, NotMeaningful] = Field(
+        description="Metrics (ratios over costs) with no value in these rows, and why.")
 
 
 class Days(BaseModel):

@@ -27,7 +27,7 @@ from telekpi.engine.lookup import Lookup
 from telekpi.engine.request import Request as KpiRequest
 from telekpi.errors import AccessError, NotFoundError
 from telekpi.i18n import N_, NAMES, _, current, gettext, ngettext, translate
-from telekpi.i18n.words import band_text, dim_name, level_name, stage_name
+from telekpi.i18n.words import band_text, dim_name, level_name, remainder_label, stage_name
 from telekpi.units import formatter, human
 from telekpi.web.access import check_agent, scope_of, scoped_where
 from telekpi.web.auth import User
@@ -112,7 +112,8 @@ def setup_templates(templates: Jinja2Templates, ws: SharedWorkspace) -> None:
     # jinja2.ext.i18n adds this method to the environment when loaded; jinja2's types cannot declare it.
     env.install_gettext_callables(  # type: ignore[attr-defined]
         gettext=lambda s: gettext(s), ngettext=ngettext, newstyle=False)
-    env.globals.update(translate=translate, dim_name=dim_name, stage_name=stage_name, level_name=level_name,
+    env.globals.update(translate=translate, dim_name=dim_name, remainder_label=remainder_label,
+                       stage_name=stage_name, level_name=level_name,
                        band_label=band_text, languages=list(NAMES.items()), lang_query=lang_query)
     env.filters["human"] = human
     env.filters["change"] = lambda v: formatter(current()).change(v)   # as the reports write it

@@ -26,19 +26,32 @@ def _series(rows: list[dict], key: str, metric: str) -> tuple[list, list]:
     return [r[key] for r in rows], [r[metric] for r in rows]
 
 
+def _breakdown(p, result, metrics) -> tuple[list[dict], list[str]]:
+    """A breakdown's rows with, last, the row no value of its dimension carries (a team's
+    cost by campaign) when it carries anything, so the rows add up to the total; and why a
+    metric has no value in them (macros.html's metric_table shows both)."""
+    dim = result.by[0]
+    rows = [r for r in result.rows
+            if r[dim] is not None or any(r.get(m) for m in metrics)]
+    notes = [n.reason(translate(p.engine.catalog.metrics[m].name))
+             for m, n in result.not_meaningful.items()]
+    return rows, notes
+
+
 @router.get("/campaigns")
 def campaigns(p: PageDep) -> HTMLResponse:
     metrics = p.allowed(CAMPAIGN_KPIS)
-    rows = [r for r in p.engine.query(p.request_for(metrics, by=("campaign",), ci=True)).rows
-            if r["campaign"] is not None]
+    rows, notes = _breakdown(p, p.engine.query(p.request_for(metrics, by=("campaign",), ci=True)),
+                             metrics)
     names = {c: c for c in p.look.choices(scope_of(p.user))["campaign"]}
-    xs, conv = _series(rows, "campaign", "call_conversion_rate")
+    named = [r for r in rows if r["campaign"] is not None]   # the chart: campaigns only
+    xs, conv = _series(named, "campaign", "call_conversion_rate")
     figure = charts.bar(_("Call conversion by campaign (95 % intervals)"), xs, conv, "rate",
-                        errors=([r.get("call_conversion_rate_ci_low") for r in rows],
-                                [r.get("call_conversion_rate_ci_high") for r in rows]))
+                        errors=([r.get("call_conversion_rate_ci_low") for r in named],
+                                [r.get("call_conversion_rate_ci_high") for r in named]))
     tests = ab_test(p.engine, p.request_for(()), variant="script", within="campaign")
     return p.render("campaigns.html", rows=rows, metrics=metrics, chart=figure, tests=tests,
-                    names=names)
+                    names=names, notes=notes)
 
 
 @router.get("/revenue")
@@ -48,8 +61,8 @@ def revenue(p: PageDep) -> HTMLResponse:
     by_product = [r for r in p.engine.query(p.request_for(
         [m for m in ("revenue", "orders", "aov") if m in metrics], by=("product",))).rows
         if r["product"] is not None] if "revenue" in metrics else []
-    by_campaign = [r for r in p.engine.query(p.request_for(metrics, by=("campaign",))).rows
-                   if r["campaign"] is not None] if metrics else []
+    by_campaign, notes = _breakdown(p, p.engine.query(p.request_for(metrics, by=("campaign",))),
+                                    metrics) if metrics else ([], [])
     growth_metrics = [m for m in ("revenue", "revenue_growth", "cost", "profit")
                       if m in p.allowed(("revenue", "revenue_growth", "cost", "profit"))]
     monthly = p.engine.query(p.request_for(growth_metrics, period="month")).rows if growth_metrics else []
@@ -60,7 +73,7 @@ def revenue(p: PageDep) -> HTMLResponse:
                         "money")
     product_chart = charts.bar(_("Revenue by product"), *_series(by_product, "product", "revenue"), "money")
     return p.render("revenue.html", total=total, metrics=metrics, by_product=by_product,
-                    by_campaign=by_campaign, monthly=monthly, trend=trend,
+                    by_campaign=by_campaign, notes=notes, monthly=monthly, trend=trend,
                     product_chart=product_chart,
                     customers=p.look.top_customers(p.filters.start, p.filters.end, scope_of(p.user)))
 

@@ -20,6 +20,44 @@ WITH m_orders AS (
   GROUP BY
     d_agent,
     __period
+), _cost_days AS (
+  SELECT
+    cost_id,
+    CAST(incurred_on + CAST(i AS INT) AS DATE) AS day,
+    incurred_on,
+    period_end,
+    CAST(units DIV days + CASE WHEN i = 0 THEN units - units DIV days * days ELSE 0 END AS DECIMAL(18, 0)) * CAST(0.0001 AS DECIMAL(18, 4)) AS amount,
+    category,
+    agent_id,
+    team_id,
+    campaign_id
+  FROM (
+    SELECT
+      *,
+      EXPLODE(IF((
+        days - 1
+      ) < 0, ARRAY(), SEQUENCE(0, (
+        days - 1
+      )))) AS i
+    FROM (
+      SELECT
+        *,
+        DATEDIFF(DAY, incurred_on, period_end) + 1 AS days,
+        CAST(CAST(amount AS DECIMAL(38, 4)) * 10000 AS BIGINT) AS units
+      FROM (
+        SELECT
+          cost_id,
+          incurred_on,
+          amount,
+          category,
+          agent_id,
+          team_id,
+          campaign_id,
+          GREATEST(COALESCE(period_end, incurred_on), incurred_on) AS period_end
+        FROM costs
+      ) AS k
+    ) AS k
+  ) AS k
 ), m_costs AS (
   SELECT
     d_agent,
@@ -29,11 +67,10 @@ WITH m_orders AS (
     SELECT
       x.*,
       x.agent_id AS d_agent,
-      CAST(DATE_TRUNC('MONTH', x.incurred_on) AS DATE) AS __period
-    FROM costs AS x
+      CAST(DATE_TRUNC('MONTH', x.day) AS DATE) AS __period
+    FROM _cost_days AS x
     WHERE
-      x.incurred_on >= CAST('2026-01-01' AS DATE)
-      AND x.incurred_on <= CAST('2026-03-31' AS DATE)
+      x.day >= CAST('2026-01-01' AS DATE) AND x.day <= CAST('2026-03-31' AS DATE)
   ) AS x
   GROUP BY
     d_agent,
@@ -52,6 +89,7 @@ WITH m_orders AS (
 SELECT
   CAST(k.d_agent AS STRING) AS `agent`,
   CAST(k.__period AS STRING) AS `period`,
+  COALESCE(m_costs.m__cost, 0) AS `__cost_cost_benefit_ratio`,
   CAST(COALESCE(m_orders.m__revenue, 0) AS DOUBLE) / NULLIF(COALESCE(m_costs.m__cost, 0), 0) AS `cost_benefit_ratio`
 FROM k
 LEFT JOIN m_orders
