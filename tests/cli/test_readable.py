@@ -35,7 +35,8 @@ def test_kpi_headers_are_metric_names_in_the_language(tiny_db, run):
     assert out.splitlines()[0] == "connection_rate"     # CSV keeps the ids
 
 
-def test_thai_tables_and_lines_stay_aligned(tiny_db, run):
+def test_thai_tables_and_lines_stay_aligned(tiny_db, run, monkeypatch):
+    monkeypatch.setenv("COLUMNS", "160")   # a known width: xdist workers inherit the runner's COLUMNS
     th = translations("th").gettext
     code, out, err = run("--db", tiny_db, "--lang", "th", "kpi", "calls", "connection_rate", "aht",
                          "drop_rate", "--by", "site")

@@ -94,7 +94,8 @@ def test_a_ratio_over_costs_is_not_meaningful_where_part_of_the_cost_has_no_row(
     assert not salaried.not_meaningful and any(r["cost_per_sale"] for r in salaried.rows)
 
 
-def test_the_cli_names_the_remainder_and_says_why_a_ratio_is_empty(centre, run):
+def test_the_cli_names_the_remainder_and_says_why_a_ratio_is_empty(centre, run, monkeypatch):
+    monkeypatch.setenv("COLUMNS", "160")   # a known width: xdist workers inherit the runner's COLUMNS
     code, out, err = run("--db", centre, "--lang", "en", "kpi", "cost", "profit", "cost_benefit_ratio",
                          "--by", "site", "--from", NOV[0], "--to", NOV[1])
     assert code == 0, err
