@@ -9,9 +9,11 @@ import contextlib
 import csv
 import io
 import json
+import os
 import re
 import shlex
 from pathlib import Path
+from unittest import mock
 
 import pytest
 
@@ -38,7 +40,9 @@ def cli(args: list[str], db: Path) -> tuple[int, str]:
     assert args[:3] == ["telekpi", "--db", "bank.duckdb"], args
     argv = ["--db", str(db)] + args[3:]
     out = io.StringIO()
-    with contextlib.chdir(EXAMPLE), contextlib.redirect_stdout(out):
+    # piped output is 160 columns wide, as in the README, whatever COLUMNS the runner has
+    with contextlib.chdir(EXAMPLE), contextlib.redirect_stdout(out), \
+            mock.patch.dict(os.environ, {"COLUMNS": "160"}):
         code = main(argv)
     return code, out.getvalue()
 
