@@ -12,7 +12,7 @@ from pathlib import Path
 
 import schemathesis
 from hypothesis import HealthCheck, settings
-from schemathesis.checks import positive_data_acceptance
+from schemathesis.checks import negative_data_rejection, positive_data_acceptance
 
 from telekpi.demo.generate import generate
 from telekpi.store.warehouse import Warehouse
@@ -36,7 +36,10 @@ AUTH = {"Authorization": f"Bearer {TOKEN}"}
 def test_get_endpoints_conform(case):
     # Schema-valid but unanswerable requests (a metric the data cannot split by a dimension,
     # a date like 2026-02-30) are documented 400s, so positive-data acceptance is not checked.
-    case.call_and_validate(headers=AUTH, excluded_checks=[positive_data_acceptance])
+    # Nor is negative-data rejection: in a query string a "number" or a one-item "array" is
+    # just text, which a text filter (team=, agent=) rightly accepts; bad dates and unknown
+    # metrics are refused, as tests/web/test_api.py checks one by one.
+    case.call_and_validate(headers=AUTH, excluded_checks=[positive_data_acceptance, negative_data_rejection])
 
 
 @schema.include(method="POST").parametrize()
