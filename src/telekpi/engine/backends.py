@@ -100,13 +100,13 @@ class DuckDBBackend:
         con.execute("SET TimeZone = 'UTC'")
         months = set()
         for name, path, hive in _lake_tables(lake, manifest):
-            path = sqltext.string(path)[1:-1]
+            path = sqltext.string(path)
             try:
-                con.execute(f'CREATE VIEW "{name}" AS SELECT * {"EXCLUDE (month) " if hive else ""}'
-                            f"FROM read_parquet('{path}', hive_partitioning = {str(hive).lower()})")
+                con.execute(f'CREATE VIEW {sqltext.identifier(name)} AS SELECT * {"EXCLUDE (month) " if hive else ""}'
+                            f"FROM read_parquet({path}, hive_partitioning = {str(hive).lower()})")
                 if hive:
-                    con.execute(f'CREATE VIEW "{month_view(name)}" AS SELECT * EXCLUDE (month), '
-                                f"month AS {LAKE_MONTH} FROM read_parquet('{path}', hive_partitioning = "
+                    con.execute(f'CREATE VIEW {sqltext.identifier(month_view(name))} AS SELECT * EXCLUDE (month), '
+                                f"month AS {LAKE_MONTH} FROM read_parquet({path}, hive_partitioning = "
                                 "true, hive_types = {'month': VARCHAR})")
                     months.add(name)
             except duckdb.Error as e:

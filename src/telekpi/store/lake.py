@@ -62,21 +62,22 @@ def export_lake(wh: Warehouse, out: Path, settings: Settings, *,
         shutil.rmtree(tmp, ignore_errors=True)
         tmp.mkdir()
         opts = f"FORMAT parquet, ROW_GROUP_SIZE {int(row_group_size)}"
+        q = sqltext.identifier(name)
         counts[name] = wh.count(name)
         try:
             if table.time and counts[name] == 0:
                 # No rows, no partitions: one empty file keeps the table's columns readable.
                 (tmp / "month=none").mkdir()
-                con.execute(f'COPY "{name}" TO \'{_sql_path(tmp / "month=none" / "data_0.parquet")}\' ({opts})')
+                con.execute(f'COPY {q} TO {sqltext.string(tmp / "month=none" / "data_0.parquet")} ({opts})')
             elif table.time:
-                col = f'"{table.time}"'
+                col = sqltext.identifier(table.time)
                 local = col if table.column(table.time).type == "date" else f"timezone({tz}, {col})"
                 con.execute(
                     f"COPY (SELECT *, coalesce(strftime({local}, '%Y-%m'), 'none') AS month "
-                    f'FROM "{name}" ORDER BY {col}) TO \'{_sql_path(tmp)}\' '
+                    f"FROM {q} ORDER BY {col}) TO {sqltext.string(tmp)} "
                     f"({opts}, PARTITION_BY (month), OVERWRITE_OR_IGNORE)")
             else:
-                con.execute(f'COPY "{name}" TO \'{_sql_path(tmp / "data_0.parquet")}\' ({opts})')
+                con.execute(f'COPY {q} TO {sqltext.string(tmp / "data_0.parquet")} ({opts})')
         except Exception as e:   # disk full, permissions: the lake keeps its previous table
             shutil.rmtree(tmp, ignore_errors=True)
             raise TelekpiError(_("{folder}: could not write {table} ({error})").format(
@@ -155,8 +156,3 @@ def month_view(table: str) -> str:
 
 def table_is_partitioned(name: str) -> bool:
     return TABLES[name].time is not None
-
-
-def _sql_path(p: Path) -> str:
-    """A path inside a string literal (the literal's quotes are the caller's)."""
-    return sqltext.string(p)[1:-1]
