@@ -14,6 +14,7 @@ heavy library creeps back into the help path, and ``./dev bench startup`` times 
 
 from __future__ import annotations
 
+from functools import lru_cache
 from pathlib import Path
 from typing import TYPE_CHECKING
 
@@ -25,6 +26,7 @@ from telekpi.i18n import _, set_language
 from telekpi.units import set_currency
 
 if TYPE_CHECKING:
+    from telekpi.settings import Settings
     from telekpi.workspace import Workspace
 
 app = typer.Typer(
@@ -70,22 +72,39 @@ def output_language(given: str | None, db: Path) -> str:
             raise UsageError(_("--lang {given} is not a language telekpi speaks; use one of {langs}").format(
                 given=repr(given), langs=", ".join(LANGS)))
         return lang
-    from telekpi.settings import load_settings
-
-    try:
-        return load_settings(db.resolve().parent).locale
-    except TelekpiError:
-        return "en"   # the command itself reports a broken telekpi.toml
+    settings = workspace_settings(db)
+    return settings.locale if settings else "en"   # the command itself reports a broken telekpi.toml
 
 
 def workspace_currency(db: Path) -> str:
     """The workspace's ``currency`` setting, in which every amount is shown (USD by default)."""
+    settings = workspace_settings(db)
+    return settings.currency if settings else "USD"   # the command itself reports a broken telekpi.toml
+
+
+def workspace_settings(db: Path) -> Settings | None:
+    """The settings the language and currency are chosen from before a command runs: read once
+    per version of telekpi.toml (its size and time), not once per question; None when the file
+    is broken, which the command itself then reports."""
+    from telekpi.settings import CONFIG_FILE
+
+    folder = db.resolve().parent
+    try:
+        stat = (folder / CONFIG_FILE).stat()
+        version: tuple[int, int] | None = (stat.st_mtime_ns, stat.st_size)
+    except OSError:
+        version = None
+    return _read_settings(folder, version)
+
+
+@lru_cache(maxsize=8)
+def _read_settings(folder: Path, version: tuple[int, int] | None) -> Settings | None:
     from telekpi.settings import load_settings
 
     try:
-        return load_settings(db.resolve().parent).currency
+        return load_settings(folder)
     except TelekpiError:
-        return "USD"   # the command itself reports a broken telekpi.toml
+        return None
 
 
 def db_path(ctx: typer.Context) -> Path:
