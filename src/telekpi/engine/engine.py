@@ -15,7 +15,7 @@ from telekpi.catalog.loader import Catalog, load_catalog
 from telekpi.engine.backends import Backend, DuckDBBackend
 from telekpi.engine.dialects import transpile
 from telekpi.engine.planner import Planner
-from telekpi.engine.request import UNKNOWN_METRIC, NotMeaningful, Request, Result
+from telekpi.engine.request import NotMeaningful, Request, Result
 from telekpi.engine.rollups import available, from_manifest
 from telekpi.errors import QueryError
 from telekpi.settings import Settings, load_settings
@@ -149,13 +149,6 @@ class Engine:
 
         models = self.planner._models_of(metric_id)
         return all(d in model_for(m, self.settings).dims for m in models for d in dims)
-
-    def metric(self, metric_id: str):
-        try:
-            return self.catalog.metrics[metric_id]
-        except KeyError:
-            raise QueryError(UNKNOWN_METRIC, field="metrics", value=metric_id,
-                             allowed=self.catalog.metrics) from None
 
 
 def _attributed(result: Result, plan) -> Result:

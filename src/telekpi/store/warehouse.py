@@ -160,17 +160,14 @@ class Warehouse:
         """Write the WAL into the file (after a bulk load, so the next open is quick)."""
         self.con.execute("CHECKPOINT")
 
-    def is_demo(self) -> bool:
-        """Was this warehouse made by ``telekpi demo`` (and so may be replaced by another)?"""
-        return bool(self.con.execute("SELECT 1 FROM telekpi_meta WHERE key = 'demo'").fetchone())
-
     def mark_demo(self) -> None:
         self.con.execute("INSERT INTO telekpi_meta VALUES ('demo', 'true')")
 
     def only_demo(self) -> bool:
         """Does this warehouse hold nothing but what ``telekpi demo`` generated? Every import
         (a file, API rows, a followed log) is logged in ``imports``; the demo's rows are not."""
-        return self.is_demo() and not self.con.execute("SELECT count(*) FROM imports").fetchall()[0][0]
+        made_by_demo = self.con.execute("SELECT 1 FROM telekpi_meta WHERE key = 'demo'").fetchone()
+        return bool(made_by_demo) and not self.con.execute("SELECT count(*) FROM imports").fetchall()[0][0]
 
     def count(self, table: str) -> int:
         return self.con.execute(f'SELECT count(*) FROM "{table}"').fetchall()[0][0]
