@@ -12,6 +12,7 @@ from telekpi.cli.query_cmds import Fmt, FmtOpt, FromOpt, ToOpt, WhereOpt, date_o
 from telekpi.cli.root import app, open_workspace
 from telekpi.engine.request import Request
 from telekpi.i18n import _, translate
+from telekpi.i18n.words import KINDS, word
 
 
 @app.command("diagnose")
@@ -44,11 +45,13 @@ def diagnose_cmd(
     rows = []
     for a in data["agents"]:
         gaps = [gap_text(g) for g in a["weakest"]]
-        rows.append({"agent": a["agent"], "calls": a["calls"],
+        rows.append({"agent": a["agent"], "kind": word(KINDS, a["kind"]), "calls": a["calls"],
                      "weakest KPIs": "; ".join(gaps) or _("none below target")})
-    print_table(["agent", "calls", "weakest KPIs"], rows, {"calls": "count"},
+    print_table(["agent", "kind", "calls", "weakest KPIs"], rows, {"calls": "count"},
                 title=_("Each agent's weakest KPIs"),
-                labels={"agent": _("Agent"), "calls": _("calls"), "weakest KPIs": _("weakest KPIs")})
+                labels={"agent": _("Agent"), "kind": _("Kind of work"), "calls": _("calls"),
+                        "weakest KPIs": _("weakest KPIs")})
+    typer.echo(data["agents_compared"])
     top = data["best_time"]["top"]
     typer.echo(_("Best time to call (connection rate, 95 % interval): {slots}").format(slots=", ".join(
         f"{s['day']} {s['hour']:02d}:00 {s['connection_rate']:.0%} ({s['ci_low']:.0%}–{s['ci_high']:.0%})"

@@ -13,7 +13,7 @@ from telekpi.cli.root import app, open_workspace
 from telekpi.engine.request import PERIODS, Request, parse_where
 from telekpi.errors import UsageError
 from telekpi.i18n import _, current, ngettext, translate
-from telekpi.i18n.words import BETTER, UNITS, band_text, level_name, stage_name, word
+from telekpi.i18n.words import BETTER, KINDS, UNITS, band_text, dim_name, level_name, stage_name, word
 from telekpi.units import formatter
 
 if TYPE_CHECKING:
@@ -90,29 +90,60 @@ FmtOpt = typer.Option(Fmt.table, "--format", help="Output: table, json or csv.")
 
 @app.command("metrics")
 def metrics_cmd(ctx: typer.Context, fmt: Fmt = FmtOpt) -> None:
-    """List the metric catalog: id, name, unit, formula, direction, bands."""
+    """List the metric catalog: id, name, unit, formula, direction, bands, dimensions, kinds of work."""
     catalog = open_workspace(ctx).catalog
     rows = []
     shown = fmt == Fmt.table
     level = level_name if shown else str
+    reasons: dict[str, list[str]] = {}
     for m in catalog.metrics.values():
         bands = "; ".join(f"{level(b.level)} {b.describe()}" for b in m.bands)
         for ind, bs in m.bands_by_industry.items():
             bands += ("; " if bands else "") + f"{ind}: " + ", ".join(f"{level(b.level)} {b.describe()}" for b in bs)
-        rows.append({"id": m.id, "name": translate(m.name) if shown else m.name,
-                     "unit": word(UNITS, m.unit) if shown else m.unit, "type": m.type,
-                     "formula": translate(m.description) if shown else m.description,
-                     "better": word(BETTER, m.better) if shown else m.better, "bands": bands or None,
-                     "source": str(m.where)})
+        split = catalog.applies.get(m.id) or _applies(catalog, m.id)   # kept with the catalog
+        if split.reason:
+            reasons.setdefault(translate(split.reason), []).append(m.id)
+        row = {"id": m.id, "name": translate(m.name) if shown else m.name,
+               "unit": word(UNITS, m.unit) if shown else m.unit, "type": m.type,
+               "formula": translate(m.description) if shown else m.description,
+               "better": word(BETTER, m.better) if shown else m.better, "bands": bands or None,
+               "dimensions": list(split.dimensions), "not_by": list(split.not_by),
+               "reason": split.reason, "kinds": list(m.kinds) or None, "source": str(m.where)}
+        if shown:
+            row["dimensions"] = split_by_text(split.dimensions, split.missing)
+            row["kinds"] = ", ".join(word(KINDS, k) for k in m.kinds) or _("every kind")
+        rows.append(row)
     cols = ["id", "name", "unit", "formula", "better", "bands"]
     if fmt == Fmt.json:
         print_json(rows)
     elif fmt == Fmt.csv:
-        print_csv(cols + ["type", "source"], rows)
+        for r in rows:
+            r.update({k: " ".join(r[k] or []) for k in ("dimensions", "not_by", "kinds")})
+        print_csv(cols + ["dimensions", "not_by", "reason", "kinds", "type", "source"], rows)
     else:
-        print_table(cols, rows, {}, title=ngettext("{n} metric", "{n} metrics", len(rows)).format(n=len(rows)),
+        print_table(cols + ["dimensions", "kinds"], rows, {},
+                    title=ngettext("{n} metric", "{n} metrics", len(rows)).format(n=len(rows)),
                     labels={"name": _("name"), "unit": _("unit"), "formula": _("formula"),
-                            "better": _("better"), "bands": _("bands")})
+                            "better": _("better"), "bands": _("bands"),
+                            "dimensions": _("split by"), "kinds": _("applies to")})
+        for reason, ids in reasons.items():   # why "all but …": the events cannot carry it
+            typer.echo("— " + ", ".join(ids) + ": " + reason)
+
+
+def _applies(catalog, metric_id: str):
+    from telekpi.catalog.applies import applies
+
+    return applies(catalog, metric_id)
+
+
+def split_by_text(dims, left) -> str:
+    """The dimensions a metric can be split by, shortly: all, all but a few (``left``), or
+    the list."""
+    if not left:
+        return _("all")
+    if len(left) < len(dims):
+        return _("all but {dimensions}").format(dimensions=", ".join(dim_name(d) for d in left))
+    return ", ".join(dim_name(d) for d in dims)
 
 
 @app.command("kpi")
@@ -157,6 +188,8 @@ def _kpi_out(engine: Engine, req: Request, fmt: Fmt, ci: bool, explain: bool) ->
         return
     if fmt == Fmt.csv:
         print_csv(columns, result.rows)
+        for reason in result.reasons.values():   # the empty cells, said once, beside the data
+            typer.echo(reason, err=True)
         return
     units = {"period": {"day": "date", "week": "date"}.get(req.period, req.period)} if req.period else {}
     for mid in result.metrics:
@@ -168,6 +201,8 @@ def _kpi_out(engine: Engine, req: Request, fmt: Fmt, ci: bool, explain: bool) ->
             if band:
                 row[f"__note_{mid}"] = band_text(band)
     print_table(columns, result.rows, units, notes=True)
+    for reason in result.reasons.values():
+        typer.echo("— " + reason)
 
 
 @app.command("funnel")

@@ -38,6 +38,9 @@ def flat(row: dict, key: str) -> dict:
             out[k] = row[k]
     for i in row["items"]:
         att = i["target_attainment"]
+        if not i.get("applies", True):   # not this agent's kind of work: shown, not judged
+            out[i["metric"]] = _("{actual} (not judged)").format(actual=human(i["actual"], i["unit"]))
+            continue
         out[i["metric"]] = (f"{human(i['actual'], i['unit'])} / {human(i['target'], i['unit'])}"
                             + ("" if att is None else f" ({att:.0%})"))
     out["score"] = None if row["score"] is None else f"{row['score']:.0%}"
@@ -104,3 +107,5 @@ def scorecard_cmd(
              "team": _("Scorecard by team (actual / target (attainment))"),
              "vendor": _("Scorecard by vendor (actual / target (attainment))")}[key]
     print_table(columns, table, {"calls": "count", "reward": "money"}, title=title)
+    if data["compared"]:   # items left out of some scores, and why
+        typer.echo(data["compared"])

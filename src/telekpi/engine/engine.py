@@ -120,9 +120,10 @@ class Engine:
         sql = plan.sql if self.backend.dialect == "duckdb" else plan.text(self.backend.dialect)
         key = sql + "\n" + repr(sorted(plan.params.items()))
         cached = self.cache.get(key) if self.cache else None
+        reasons = {mid: why.text(self.catalog) for mid, why in plan.missing.items()}
         if cached is not None:
             return Result(list(req.metrics), list(req.by), req.period,
-                          [dict(r) for r in cached], sql)
+                          [dict(r) for r in cached], sql, reasons)
         names, values_list = self.backend.execute(sql, plan.params)
         rows = []
         for values in values_list:
@@ -134,7 +135,7 @@ class Engine:
             rows.append(row)
         if self.cache:
             self.cache.put(key, [dict(r) for r in rows])
-        return Result(list(req.metrics), list(req.by), req.period, rows, sql)
+        return Result(list(req.metrics), list(req.by), req.period, rows, sql, reasons)
 
     def rows(self, query: exp.Expr, params: dict) -> list[dict]:
         """Run one of the engine's own queries (a DuckDB tree with ``$name`` parameters: the
@@ -144,10 +145,15 @@ class Engine:
 
     def supports(self, metric_id: str, dims) -> bool:
         """Can ``metric_id`` be split or filtered by every one of ``dims``?"""
-        from telekpi.catalog.models import model_for
+        return self.why_not(metric_id, dims) is None
 
-        models = self.planner._models_of(metric_id)
-        return all(d in model_for(m, self.settings).dims for m in models for d in dims)
+    def why_not(self, metric_id: str, dims) -> str | None:
+        """Why ``metric_id`` cannot be split or filtered by ``dims``, in the language in use
+        (its value is missing there, ``catalog/applies.py``); None when it can."""
+        from telekpi.catalog.applies import not_by
+
+        why = not_by(self.catalog, metric_id, list(dims))
+        return why.text(self.catalog) if why else None
 
     def metric(self, metric_id: str):
         try:

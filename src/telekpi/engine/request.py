@@ -31,9 +31,12 @@ class Result:
     period: str | None
     rows: list[dict] = field(default_factory=list)
     sql: str = ""
+    # metric → why its values are null: it cannot be split or filtered as asked
+    reasons: dict[str, str] = field(default_factory=dict)
 
     def to_json(self) -> dict:
-        return {"metrics": self.metrics, "by": self.by, "period": self.period, "rows": self.rows}
+        return {"metrics": self.metrics, "by": self.by, "period": self.period, "rows": self.rows,
+                "reasons": self.reasons}
 
 
 def parse_where(items, name: str = "where") -> tuple[tuple[str, str], ...]:

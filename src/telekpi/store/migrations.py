@@ -57,9 +57,18 @@ def v1_to_v2(con: duckdb.DuckDBPyConnection) -> None:
     con.execute("ALTER TABLE telekpi_rollups ADD COLUMN IF NOT EXISTS pending VARCHAR")
 
 
+def v2_to_v3(con: duckdb.DuckDBPyConnection) -> None:
+    """Campaigns gain their kind of work (outbound_sales, inbound_care, collections). Left
+    unset on the campaigns there are: an unset kind reads as the calls' direction (inbound
+    calls are inbound care, outbound calls outbound sales), which is what every campaign
+    was taken for before. Queries that do not ask for kinds read nothing new."""
+    con.execute("ALTER TABLE campaigns ADD COLUMN IF NOT EXISTS kind VARCHAR")
+
+
 # STEPS[n - 1] takes a warehouse from version n to n + 1.
 STEPS: tuple[Step, ...] = (
     v1_to_v2,
+    v2_to_v3,
 )
 SCHEMA_VERSION = len(STEPS) + 1
 

@@ -87,6 +87,13 @@ class Metric(BaseModel):
     type: str
     better: str | None
     bands: list[dict[str, Any]]
+    dimensions: list[str] = Field(description="The dimensions it can be split or filtered by "
+                                  "(by any other, its value is null, with a reason).")
+    not_by: list[str] = Field(description="Dimensions its data carry but its events cannot "
+                              "belong to (abandoned calls reach no agent).")
+    reason: str | None = Field(description="Why not by those, in the language of the request.")
+    kinds: list[str] = Field(description="The kinds of work (campaign kinds: outbound_sales, "
+                             "inbound_care, collections) it judges agents on; empty: every kind.")
 
 
 class KpiResult(BaseModel):
@@ -94,6 +101,9 @@ class KpiResult(BaseModel):
     by: list[str]
     period: str | None
     rows: list[dict[str, Any]]
+    reasons: dict[str, str] = Field(default_factory=dict, description="Metric id -> why its "
+                                    "values are null: it cannot be split or filtered as asked "
+                                    "(never a 0 that reads like a measurement).")
 
 
 class Days(BaseModel):
@@ -121,6 +131,9 @@ class Card(BaseModel):
     change: float | None = Field(description="(value - previous) / |previous|; null without a previous value.")
     previous_window: Days
     band: Band | None = Field(description="The value's band in the catalog; null when it has none.")
+    reason: str | None = Field(None, description="Why the metric has no value for this scope "
+                               "(calls the dialer drops reach no team): value and previous "
+                               "are null then, never a 0.")
 
 
 class Overview(BaseModel):
@@ -133,8 +146,8 @@ class Overview(BaseModel):
     where: dict[str, list[str]] = Field(description="The filters applied, the user's limits "
                                         "included: DIM -> values (any of).")
     cards: list[Card]
-    hidden: list[str] = Field(description="Headline metrics the scope cannot be applied to "
-                              "(their data carry no team or agent).")
+    hidden: list[str] = Field(description="Headline metrics that have no value for the scope "
+                              "(their events carry no team or agent); their cards say why.")
 
 
 class IngestResult(BaseModel):
@@ -180,16 +193,24 @@ def me(user: UserDep) -> dict:
 
 @router.get("/catalog", response_model=list[Metric])
 def catalog(user: UserDep, request: Request) -> list[dict]:
-    """Every metric: id, name, definition, unit, direction and bands."""
+    """Every metric: id, name, definition, unit, direction, bands, the dimensions it can be
+    split by and the kinds of work it applies to."""
+    from telekpi.catalog.applies import applies
+
     state: WebState = request.app.state.web
+    cat = state.workspace.catalog
     out = []
-    for m in state.workspace.catalog.metrics.values():
+    for m in cat.metrics.values():
         bands = [{"level": b.level, "min": b.min, "max": b.max, "label": b.label} for b in m.bands]
         for ind, bs in m.bands_by_industry.items():
             bands += [{"industry": ind, "level": b.level, "min": b.min, "max": b.max,
                        "label": b.label} for b in bs]
+        split = applies(cat, m.id)
         out.append({"id": m.id, "name": m.name, "description": m.description, "unit": m.unit,
-                    "type": m.type, "better": m.better, "bands": bands})
+                    "type": m.type, "better": m.better, "bands": bands,
+                    "dimensions": list(split.dimensions), "not_by": list(split.not_by),
+                    "reason": translate(split.reason) if split.reason else None,
+                    "kinds": list(m.kinds)})
     return out
 
 

@@ -38,7 +38,7 @@ def campaigns(p: PageDep) -> HTMLResponse:
                                 [r.get("call_conversion_rate_ci_high") for r in rows]))
     tests = ab_test(p.engine, p.request_for(()), variant="script", within="campaign")
     return p.render("campaigns.html", rows=rows, metrics=metrics, chart=figure, tests=tests,
-                    names=names)
+                    names=names, na=p.not_applicable(CAMPAIGN_KPIS, ("campaign",)))
 
 
 @router.get("/revenue")
