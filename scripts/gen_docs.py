@@ -92,15 +92,26 @@ def metrics_doc() -> str:
         if src != section:
             section = src
             out += [f"## {section.replace('_', ' ').title()}", "",
-                    "| id | name | unit | better | definition | bands |", "|---|---|---|---|---|---|"]
+                    "| id | name | unit | better | definition | bands | kinds of work | no value by |",
+                    "|---|---|---|---|---|---|---|---|"]
         bands = "; ".join(f"{b.label or b.level}: {text}" for b, text in m.band_ranges())
         for ind, bs in m.bands_by_industry.items():
             bands += ("; " if bands else "") + f"{ind} " + ", ".join(
                 f"{b.level} {text}" for b, text in m.band_ranges(bs))
+        split = cat.applies[m.id]
         out.append(f"| `{m.id}` | {m.name} | {m.unit} | {m.better or ''} | "
-                   f"{m.description.replace('|', '/')} | {bands} |")
+                   f"{m.description.replace('|', '/')} | {bands} | {', '.join(m.kinds) or 'all'} | "
+                   f"{', '.join(split.not_by)} |")
     out += ["", COSTS_DOC.strip()]
-    out += ["", "## Dimensions", "", "| dimension | meaning | available on models |", "|---|---|---|"]
+    out += ["", "## Dimensions", "",
+            "A metric has a value by a dimension that every model it reads carries (below), unless "
+            "its events cannot belong to it: the *no value by* column above (abandoned calls reach "
+            "no agent, so they belong to no agent, team, site or vendor). Split or filtered by a "
+            "dimension it has no value by, a metric is null with the reason, on every surface "
+            "(`telekpi kpi`, the API's `not_meaningful`, the dashboard, the reports), never a 0. "
+            "`telekpi metrics` lists the dimensions of each metric, and the kinds of work "
+            "(campaign kinds) it judges agents on.", "",
+            "| dimension | meaning | available on models |", "|---|---|---|"]
     for d, help_ in DIMENSIONS.items():
         models = ", ".join(n for n, mo in MODELS.items() if d in mo.dims)
         out.append(f"| `{d}` | {help_} | {models} |")

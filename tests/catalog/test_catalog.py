@@ -178,6 +178,13 @@ BAD = {
                             6, "'nothing', which is no metric or measure"),
     "unknown_placeholder": ("measures:\n  - id: x5\n    model: calls\n    agg: count\n"
                             "    filter: \"talk_s > {talk_min}\"\n", 5, "unknown placeholder"),
+    "not_by_no_dimension": ("measures:\n  - id: x6\n    model: calls\n    agg: count\n"
+                            "    not_by: [colour]\n    reason: no colours here.\n",
+                            5, "not_by names 'colour', which is no dimension"),
+    "not_by_without_reason": ("metrics:\n" + _metric("m9", "    measure: calls\n    not_by: [team]\n"),
+                              6, "not_by needs a reason"),
+    "unknown_kind": ("metrics:\n" + _metric("m10", "    measure: calls\n    kinds: [telepathy]\n"),
+                     6, "unknown kind of work 'telepathy'"),
 }
 
 
@@ -206,3 +213,53 @@ def test_not_strict_returns_the_valid_part(tmp_path):
     write(tmp_path, GOOD + _metric("bad_one", "    type: ratio\n    numerator: nope\n    denominator: calls\n"))
     catalog = load_catalog(tmp_path, strict=False)
     assert "callback_rate" in catalog.metrics
+
+
+# ---- what a metric applies to (issue 21) ---------------------------------------------------
+
+def test_the_catalog_says_which_dimensions_each_metric_has_a_value_by():
+    cat = load_catalog(None)
+    drop = cat.applies["drop_rate"]
+    assert drop.not_by == ("agent", "team", "site", "vendor") and "reach no agent" in drop.reason
+    assert "campaign" in drop.dimensions and not {"agent", "team"} & set(drop.dimensions)
+    assert set(drop.missing) == {"agent", "team", "site", "vendor"}
+    for mid in ("abandoned_calls", "abandonment_rate", "offered", "service_level", "queue_abandonment_rate"):
+        assert cat.applies[mid].not_by == ("agent", "team", "site", "vendor"), mid
+    assert "team" in cat.applies["connection_rate"].dimensions and not cat.applies["asa"].not_by
+    assert "team" in cat.applies["speed_to_lead"].missing and not cat.applies["speed_to_lead"].not_by
+    assert cat.metrics["call_conversion_rate"].kinds == ("outbound_sales", "collections")
+    assert not cat.metrics["call_conversion_rate"].applies_to("inbound_care")
+    assert cat.metrics["csat"].applies_to("inbound_care") and cat.metrics["csat"].kinds == ()
+
+
+def test_a_workspace_metric_built_on_dialer_drops_has_no_value_by_team_either(tmp_path):
+    write(tmp_path, """\
+        metrics:
+          - id: drops_per_call
+            name: Drops per call
+            description: Dialer drops / calls.
+            type: ratio
+            numerator: dialer_drops
+            denominator: calls
+            unit: rate
+          - id: drop_share
+            name: Drop share
+            description: Drops per call, derived.
+            type: derived
+            expr: "drops_per_call * 1"
+            unit: rate
+        """)
+    cat = load_catalog(tmp_path)
+    for mid in ("drops_per_call", "drop_share"):
+        assert cat.applies[mid].not_by == ("agent", "team", "site", "vendor"), mid
+    wh = Warehouse(tmp_path / "telekpi.duckdb")
+    try:
+        wh.con.execute("""INSERT INTO calls (call_id, started_at, agent_id, status) VALUES
+            ('c1', '2026-01-05 05:00:00+00', NULL, 'abandoned'),
+            ('c2', '2026-01-05 06:00:00+00', 'a1', 'answered')""")
+        answer = Engine(wh, Settings(), cat).query(Request(("drop_share", "calls"), by=("agent",)))
+    finally:
+        wh.close()
+    assert {r["agent"]: (r["drop_share"], r["calls"]) for r in answer.rows} == {"a1": (None, 1), None: (None, 1)}
+    assert answer.reasons(cat)["drop_share"] == ("Drop share has no value by agent: calls the dialer drops "
+                                            "reach no agent, so they belong to no agent, team, site or vendor.")

@@ -51,7 +51,8 @@ def test_other_seed_is_still_in_the_seed_bands(centre):
     for r in rows(engine, "call_conversion_rate", by=["industry"]):
         if r["industry"] in ("retail", "insurance"):
             assert cat.band(r["call_conversion_rate"], r["industry"]).level == "standard", r
-    camps = [r for r in rows(engine, "drop_rate", "profit", by=["campaign"]) if r["campaign"]]
+    camps = [r for r in rows(engine, "drop_rate", "profit", by=["campaign"])
+             if r["campaign"] and r["campaign"] != "K6"]   # K6: the care hotline, no dialling
     assert sum(r["drop_rate"] > 0.03 for r in camps) == 1
     assert sum(r["profit"] < 0 for r in camps) == 1
 

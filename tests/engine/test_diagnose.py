@@ -80,7 +80,7 @@ def test_whole_diagnosis_on_the_demo(tmp_path):
     wh = Warehouse(tmp_path / "d.duckdb")
     generate(wh.con, size="small", seed=7)
     data = diagnose(Engine(wh, Settings()), Request(()))
-    assert set(data) == {"funnel", "agents", "best_time", "scripts", "campaigns"}
+    assert set(data) == {"funnel", "agents", "agents_compared", "best_time", "scripts", "campaigns"}
     assert data["best_time"]["top"] and data["agents"]
     assert any("converts better" in t["verdict"] or "converts worse" in t["verdict"] for t in data["scripts"])
     troubled = [t for t in data["funnel"]["by_team"] if t["bottleneck"] and t["bottleneck"]["metric"]]

@@ -196,6 +196,39 @@ def test_funnel_zero_denominators(make):
     assert one(q, "contact_rate", start=dt.date(2026, 1, 9), end=dt.date(2026, 1, 9)) is None
 
 
+# Issue 21, "Attempts are outbound": the funnel is the dialling process.
+INBOUND_FIRST = [
+    """INSERT INTO leads (lead_id, created_at, campaign_id) VALUES
+    ('L1', '2026-01-10 08:00:00+00', 'k1'), ('L2', '2026-01-10 08:00:00+00', 'k2')""",
+    # L1 calls in (answered), then is dialled once (answered, not interested).
+    # L2 only ever calls in (answered), and buys: a completed order linked to it.
+    """INSERT INTO calls (call_id, started_at, lead_id, campaign_id, direction, status, disposition) VALUES
+    ('i1', '2026-01-10 09:00:00+00', 'L1', 'k1', 'inbound', 'answered', 'NI'),
+    ('o1', '2026-01-10 10:00:00+00', 'L1', 'k1', 'outbound', 'answered', 'NI'),
+    ('i2', '2026-01-10 09:30:00+00', 'L2', 'k2', 'inbound', 'answered', 'NI')""",
+    """INSERT INTO orders (order_id, ordered_at, amount, status, lead_id, campaign_id) VALUES
+    ('o9', '2026-01-11 10:00:00+00', 100, 'completed', 'L2', 'k2')""",
+]
+
+
+def test_attempts_are_outbound_calls(make):
+    q = make(INBOUND_FIRST)
+    assert one(q, "leads_attempted") == 1                    # L1 (dialled once); L2 only called in
+    assert one(q, "attempts_per_lead") == pytest.approx(1 / 1)   # o1 / L1; i1 and i2 are no attempts
+    assert one(q, "leads_connected") == 1                    # L1, by either of its answered calls
+    assert one(q, "leads_won") == 0                          # L2's order: L2 was never attempted
+    by_campaign = {r["campaign"]: r for r in q(("leads_attempted", "attempts_per_lead",
+                                                "leads_connected", "actions_per_engagement"),
+                                               by=("campaign",))}
+    assert by_campaign["k1"]["attempts_per_lead"] == pytest.approx(1.0)   # was 2: i1 and o1
+    assert by_campaign["k2"]["leads_attempted"] == 0         # L2 only called in: not attempted
+    assert by_campaign["k2"]["leads_connected"] == 0
+    assert by_campaign["k2"]["attempts_per_lead"] is None    # 0 outbound calls / 0 attempted leads
+    # L2's answered inbound call is still an engagement: one engaged lead, no touch before it.
+    assert by_campaign["k2"]["actions_per_engagement"] == pytest.approx(0 / 1)
+    assert by(q, "leads_attempted", "direction") == {"outbound": 1, "inbound": 0}
+
+
 # ---- revenue and cost ---------------------------------------------------------------------
 
 REVENUE = [

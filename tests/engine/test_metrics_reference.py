@@ -28,7 +28,7 @@ from telekpi.errors import QueryError
 from telekpi.settings import Settings
 
 from ..reference import datagen
-from ..reference.reference import METRICS, Reference
+from ..reference.reference import METRICS, NOT_BY, Reference
 
 # "duckdb-rollups": the same warehouse with its daily rollups built, so every case below also
 # holds the planner's rollup path (engine/rollups/) to the reference.
@@ -41,14 +41,16 @@ NEEDS_PERIOD = {m for m, spec in _CATALOG.metrics.items() if spec.type in ("grow
 
 
 def engine_dims(metric: str) -> list[str]:
-    """The dimensions the engine can split `metric` by (planning fails for the others)."""
+    """The dimensions the engine can split `metric` by: planning fails for the others, or
+    answers null with a reason (catalog/applies.py)."""
     out = []
     for d in DIMENSIONS:
         try:
-            _PLANNER.plan(Request((metric,), by=(d,), period="month"))
+            plan = _PLANNER.plan(Request((metric,), by=(d,), period="month"))
         except QueryError:
             continue
-        out.append(d)
+        if metric not in plan.missing:
+            out.append(d)
     return out
 
 
@@ -216,6 +218,23 @@ def test_all_metrics_in_one_request(worlds, scope_id):
 def test_supported_dimensions_agree(metric):
     """The dimensions the reference reads a metric by are those the engine splits it by."""
     assert set(SUPPORTED[metric]) == Reference({}).supported_dims(metric)
+
+
+NOT_BY_CASES = [(m, d) for m in sorted(NOT_BY) for d in sorted(NOT_BY[m])]
+
+
+@pytest.mark.parametrize("metric, dim", NOT_BY_CASES, ids=[f"{m}-{d}" for m, d in NOT_BY_CASES])
+def test_a_metric_with_no_value_by_a_dimension_is_null_with_its_reason(worlds, metric, dim):
+    """METRICS.md, Dimensions a metric exists by: split or filtered by one of them, the metric
+    is null in every group (never the 0 that the agentless drops would make it), with the
+    reason; the groups are those of its data, and the metric alone is as before."""
+    engine, ref = worlds(WORLDS[0])
+    answer = engine.query(Request((metric, "calls"), by=(dim,), period="month"))
+    assert answer.rows and all(r[metric] is None for r in answer.rows)
+    assert "reach no agent" in answer.reasons(engine.catalog)[metric] and "calls" not in answer.not_meaningful
+    scoped = engine.query(Request((metric,), where=((dim, "x"),)))
+    assert scoped.rows == [{metric: None}] and metric in scoped.not_meaningful
+    assert same(engine.query(Request((metric,))).rows[0][metric], ref.query(metric)[()])
 
 
 def test_every_builtin_metric_has_a_reference():

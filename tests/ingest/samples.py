@@ -16,7 +16,7 @@ SAMPLE = {
                "vendor": "CallPro", "supervisor_id": "s1", "hired_on": "2025-06-01", "level": "junior"},
     "teams": {"team_id": "t1", "name": "Hà Nội 1", "supervisor_id": "s1"},
     "campaigns": {"campaign_id": "k1", "name": "Bảo hiểm Q1", "industry": "insurance", "product": "gold",
-                  "starts_on": "2026-01-01", "ends_on": "2026-03-31"},
+                  "starts_on": "2026-01-01", "ends_on": "2026-03-31", "kind": "collections"},
     "surveys": {"response_id": "r1", "answered_at": "2026-02-01 09:00", "score": "4", "scale_max": "5",
                 "question_id": "q1", "call_id": "c1", "customer_id": "u1", "agent_id": "a1"},
     "tickets": {"ticket_id": "tk1", "opened_at": "2026-02-01 09:00", "first_response_at": "2026-02-01 09:30",

@@ -329,7 +329,10 @@ class Reference:
         return out
 
     def _lead_stage_groups(self, scope: Scope) -> dict[tuple, list]:
-        """Per group: one record per lead with calls in the group, with the stages it reached."""
+        """Per group: one record per lead with calls in the group: whether it was attempted
+        (an outbound call in the group) and the stages it reached (by a call of either
+        direction, or an order). METRICS.md: the funnel is the dialling process, so only
+        attempted leads count at any stage."""
         per_lead = defaultdict(list)
         for c, dims, t in self._source_rows("calls"):
             if c.get("lead_id") is None or not self._in_scope(t, scope.start, scope.end):
@@ -345,8 +348,11 @@ class Reference:
             qualified = won or any(self.flag(c.get("disposition"), "qualified") for c in calls)
             dm = qualified or any(self.flag(c.get("disposition"), "decision_maker") for c in calls)
             connected = dm or any(c["status"] == "answered" for c in calls)
-            out[key].append({"lead_id": lead_id, "connected": connected, "decision_maker": dm,
-                             "qualified": qualified, "won": won})
+            attempted = any(c.get("direction") == "outbound" for c in calls)
+            out[key].append({"lead_id": lead_id, "attempted": attempted,
+                             "connected": attempted and connected,
+                             "decision_maker": attempted and dm,
+                             "qualified": attempted and qualified, "won": attempted and won})
         return out
 
     # ---- combining sources ------------------------------------------------------------------
@@ -385,7 +391,7 @@ class Reference:
         dims = set(ALL_DIMS)
         for s in METRIC_SOURCES[metric]:
             dims &= self.SOURCE_DIMS[s]
-        return dims
+        return dims - NOT_BY.get(metric, set())
 
     # ---- the metrics ------------------------------------------------------------------------
     def query(self, metric: str, by=(), period=None, start=None, end=None) -> dict:
@@ -417,8 +423,8 @@ class Reference:
     # -- funnel over lead stages ------------------------------------------------------------
     def _stages(self, scope: Scope, final) -> dict:
         def counts(leads):
-            return {s: sum(1 for r in leads if r[s]) for s in ("connected", "decision_maker",
-                                                               "qualified", "won")} | {"attempted": len(leads)}
+            return {s: sum(1 for r in leads if r[s]) for s in ("attempted", "connected",
+                                                               "decision_maker", "qualified", "won")}
         return self.combine(scope, {"s": ("lead_stages", counts)}, lambda s: final(s))
 
     def m_leads_attempted(self, sc):
@@ -461,10 +467,11 @@ class Reference:
         return self._stages(sc, lambda s: one_minus(ratio(s["won"], s["qualified"])))
 
     def m_attempts_per_lead(self, sc):
-        # YAML DEPARTS: METRICS.md says calls / leads_attempted; the catalog counts only calls
-        # to a lead (calls without a lead, e.g. inbound service calls, are not attempts).
-        return self.combine(sc, {"calls": ("calls", lambda cs: sum(1 for c in cs if c.get("lead_id") is not None)),
-                                 "leads": ("lead_stages", len)},
+        # METRICS.md: outbound calls to leads / leads attempted (an inbound call is no attempt).
+        return self.combine(sc, {"calls": ("calls", lambda cs: sum(
+                                     1 for c in cs if c.get("lead_id") is not None
+                                     and c.get("direction") == "outbound")),
+                                 "leads": ("lead_stages", lambda ls: sum(1 for r in ls if r["attempted"]))},
                             lambda calls, leads: ratio(calls, leads))
 
     # -- revenue over periods ---------------------------------------------------------------
@@ -595,9 +602,8 @@ def _simple(ref: Reference):
         "talk_time": lambda: _one("calls", _sum(lambda c: _nz(c.get("talk_s")))),
         "abandoned_calls": lambda: _one("calls", _count(lambda c: c["status"] == "abandoned")),
         "abandonment_rate": lambda: _calls_ratio(_count(lambda c: c["status"] == "abandoned"), len),
-        # YAML DEPARTS: METRICS.md defines drop_rate as abandoned_calls / live answers over all
-        # calls; the catalog (deliberately, see its description) counts outbound calls only, so
-        # inbound queue abandons are left to queue_abandonment_rate. The reference follows it.
+        # METRICS.md: outbound abandoned calls / outbound live answers; inbound queue abandons
+        # are queue_abandonment_rate's.
         "drop_rate": lambda: _calls_ratio(
             _count(lambda c: c["status"] == "abandoned" and c.get("direction") == "outbound"),
             _count(lambda c: c["status"] in ("answered", "abandoned") and c.get("direction") == "outbound")),
@@ -749,3 +755,11 @@ METRIC_SOURCES: dict[str, tuple[str, ...]] = {
     **{m: ("calls", "agent_states") for m in ("calls_per_hour", "sales_per_hour")},
 }
 METRICS = sorted(METRIC_SOURCES)
+
+# METRICS.md (Dimensions a metric exists by): abandoned calls — the dialer's drops and the
+# callers who hang up in the queue — never reach an agent, so a metric counting them has no
+# value by agent, team, site or vendor (each would read 0, the drops all in the no-agent group).
+_AGENTLESS = {"agent", "team", "site", "vendor"}
+NOT_BY: dict[str, set[str]] = {m: _AGENTLESS for m in (
+    "abandoned_calls", "abandonment_rate", "drop_rate", "offered", "service_level",
+    "queue_abandonment_rate")}

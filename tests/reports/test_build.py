@@ -57,17 +57,29 @@ def test_grouped_tables_equal_kpi_by(report, centre, run_json, table, dim):
             assert r[m] == want[key][m], (table, key, m)
 
 
-def test_agents_ranked_by_conversion_with_too_few_unranked(report, centre, run_json):
+def test_agents_ranked_within_their_kind_with_too_few_unranked(report, centre, run_json):
+    """Like with like (issue 21): sellers ranked by call conversion, the inbound care team by
+    CSAT among themselves, each on the KPIs that apply to its work, and the table says so."""
     t = report.table("agents")
     want = {r["agent"]: r for r in kpi(run_json, centre, ["calls", "call_conversion_rate", "revenue"],
                                        "--by", "agent") if r["agent"]}
-    ranked = [r for r in t.rows if r["rank"] is not None]
-    rates = [r["call_conversion_rate"] for r in ranked]
-    assert rates == sorted(rates, reverse=True) and ranked
-    assert all(r["calls"] >= 30 for r in ranked)
-    assert all(r["calls"] < 30 and r["note"] for r in t.rows if r["rank"] is None)
-    for r in t.rows:
+    sellers = [r for r in t.rows if r["kind_id"] == "outbound_sales"]
+    care = [r for r in t.rows if r["kind_id"] == "inbound_care"]
+    assert sellers and care and {r["team"] for r in care} == {"T4"}
+    for group, key, desc in ((sellers, "call_conversion_rate", True), (care, "csat", True)):
+        ranked = [r for r in group if r["rank"] is not None]
+        assert [r["rank"] for r in ranked] == list(range(1, len(ranked) + 1)) and ranked
+        values = [r[key] for r in ranked]
+        assert values == sorted(values, reverse=desc)
+        assert all(r["calls"] >= 30 for r in ranked)
+        assert all(r["calls"] < 30 and r["note"] for r in group if r["rank"] is None)
+    # Conversion, connection and revenue do not apply to inbound care: not shown as 0 %.
+    assert all(r["call_conversion_rate"] is None and r["revenue"] is None for r in care)
+    assert "Inbound care is not judged on" in t.note and "Call conversion rate" in t.note
+    for r in sellers:
         assert (r["calls"], r["revenue"]) == (want[r["agent"]]["calls"], want[r["agent"]]["revenue"])
+    for r in care:
+        assert r["calls"] == want[r["agent"]]["calls"]
 
 
 def test_funnel_equals_the_funnel_command(report, centre, run_json):

@@ -21,9 +21,10 @@ from telekpi.store.warehouse import STAGING, Warehouse
 FIXTURES = Path(__file__).parent / "fixtures"
 # In the order they shipped: 398c9f6 the first release; 7f41968 column defaults; 05a5970
 # connector_state and follow_offsets; c77994b telekpi_rollups; 345f4e6 its pending column;
-# version 2 (291f344 to 0ccfa0c), before costs.period_end.
+# version 2 (291f344 to 0ccfa0c), before costs.period_end; version 3 (54c805d), before
+# campaigns.kind.
 SHIPPED = [FIXTURES / f"schema-v1-{commit}.sql" for commit in ("398c9f6", "7f41968", "05a5970", "c77994b", "345f4e6")] \
-    + [FIXTURES / "schema-v2-0ccfa0c.sql"]
+    + [FIXTURES / "schema-v2-0ccfa0c.sql", FIXTURES / "schema-v3-54c805d.sql"]
 
 
 def build(path: Path, schema: Path) -> None:
@@ -123,7 +124,7 @@ def test_a_read_only_open_reads_an_older_warehouse_as_it_is(tmp_path, schema):
     assert {r["agent"]: r["calls"] for r in old} == {"a1": 1, "a2": 1, None: 1}
 
 
-@pytest.mark.parametrize("schema", [SHIPPED[0], SHIPPED[-1]], ids=lambda p: p.stem)
+@pytest.mark.parametrize("schema", [SHIPPED[0], SHIPPED[-2]], ids=lambda p: p.stem)
 def test_a_read_only_open_reads_costs_without_period_end_as_covering_their_day(tmp_path, schema):
     """Version 3 added costs.period_end, which the costs model reads: a read-only open of an
     older warehouse reads it as empty (what the step gives the rows there), and answers as
@@ -204,3 +205,22 @@ def test_each_step_commits_with_its_version(tmp_path, monkeypatch):
     assert "made_by_step_2" not in table_columns(con)
     assert "connector_state" in table_columns(con)
     con.close()
+
+
+def test_campaigns_gain_a_kind_left_unset(tmp_path):
+    """Version 4 (issue 21, like with like): campaigns gain their kind of work, unset on the
+    campaigns there are (an unset kind reads as the calls' direction)."""
+    path = tmp_path / "w.duckdb"
+    build(path, FIXTURES / "schema-v2-0ccfa0c.sql")
+    with Warehouse(path) as wh:
+        assert wh.con.execute("SELECT count(*), count(kind) FROM campaigns").fetchall() == [(2, 0)]
+        wh.con.execute("INSERT INTO campaigns (campaign_id, kind) VALUES ('K9', 'inbound_care')")
+        from telekpi.engine.lookup import Lookup
+
+        wh.con.execute("INSERT INTO calls (call_id, started_at, status, agent_id, campaign_id, direction) "
+                       "VALUES ('k1', TIMESTAMPTZ '2026-01-09 00:00:00+00', 'answered', 'a9', 'K9', 'outbound'),"
+                       " ('k2', TIMESTAMPTZ '2026-01-09 00:00:00+00', 'answered', 'a8', NULL, 'inbound')")
+        kinds = Lookup(Engine(wh, Settings())).kinds()
+    # a set kind wins over the direction; unset, an inbound call is inbound care
+    assert kinds["a9"] == "inbound_care" and kinds["a8"] == "inbound_care"
+    assert kinds["a1"] == "outbound_sales"

@@ -224,3 +224,62 @@ def test_money_by_campaign_keeps_the_row_no_campaign_carries_and_says_why_ratios
         assert row and row.group(1) == "not attributable to any campaign", page
         assert "None" not in row.group(2)
         assert "Cost-benefit ratio by campaign is not meaningful: " in html, page
+
+
+# ---- issue 21: like with like, and metrics that have no value by a dimension ---------------
+
+def leaderboard_sections(html: str) -> dict[str, str]:
+    """The agents page's tables by kind of work: kind -> the table's HTML."""
+    return {m.group(1): m.group(2) for m in re.finditer(
+        r'<table class="leaderboard" data-kind="([a-z_]+)">(.*?)</table>', html, re.DOTALL)}
+
+
+def test_leaderboard_ranks_the_care_team_apart_and_says_why(as_user, app):
+    from telekpi.engine.lookup import Lookup
+
+    with app.state.web.workspace.session() as engine:
+        care = {a["agent_id"] for a in Lookup(engine).agents([f"A{i:03d}" for i in range(1, 17)])
+                if a["team_id"] == "T4"}
+    html = as_user("boss").get("/agents?from=2000-01-01&to=2100-12-31").text
+    sections = leaderboard_sections(html)
+    assert set(sections) == {"outbound_sales", "inbound_care"}
+    sellers = set(re.findall(r'<a href="/agents/(A\d+)', sections["outbound_sales"]))
+    carers = set(re.findall(r'<a href="/agents/(A\d+)', sections["inbound_care"]))
+    assert carers == care and not sellers & care          # not ranked among the sellers
+    assert "Call conversion rate" in sections["outbound_sales"]
+    assert "Call conversion rate" not in sections["inbound_care"]   # not their work: not shown
+    assert "Connection rate" not in sections["inbound_care"]
+    assert "CSAT" in sections["inbound_care"]
+    words = re.search(r'<p class="note compared">(.*?)</p>', html, re.DOTALL).group(1)
+    assert "only with agents of the same kind of work" in words
+    assert "Inbound care is not judged on Connection rate, Call conversion rate, Revenue." in words
+    teams = leaderboard_sections(as_user("boss").get("/agents?group=team&from=2000-01-01&to=2100-12-31").text)
+    assert "T4" in teams["inbound_care"] and "T4" not in teams["outbound_sales"]
+
+
+def test_a_supervisor_sees_the_drop_rate_as_not_applicable_with_the_reason(as_user):
+    html = as_user("sup1").get("/?from=2026-11-01&to=2026-11-30").text
+    card = re.search(r'<article class="card na" data-metric="drop_rate".*?</article>', html, re.DOTALL)
+    assert card, "the drop rate is a card that says it has no value for a team"
+    text = card.group(0)
+    assert "—" in text and "0.0%" not in text and "within the 3 % cap" not in text
+    assert "Drop rate has no value by team: calls the dialer drops reach no agent" in text
+    campaigns = as_user("sup1").get("/campaigns?from=2026-11-01&to=2026-11-30").text
+    assert "Drop rate has no value by team" in campaigns
+    assert "no value by" not in as_user("boss").get("/?from=2026-11-01&to=2026-11-30").text
+
+
+def test_the_api_answers_a_drop_rate_by_team_with_null_and_a_reason(as_user):
+    c = as_user("boss")
+    by_team = c.get("/api/v1/kpi?metric=drop_rate,calls&by=team&from=2026-11-01&to=2026-11-30").json()
+    assert by_team["rows"] and all(r["drop_rate"] is None for r in by_team["rows"])
+    assert all(r["calls"] is not None for r in by_team["rows"])
+    assert by_team["not_meaningful"]["drop_rate"]["reason"].startswith("Drop rate has no value by team:")
+    centre = c.get("/api/v1/kpi?metric=drop_rate&from=2026-11-01&to=2026-11-30").json()
+    assert 0 < centre["rows"][0]["drop_rate"] < 0.1 and centre["not_meaningful"] == {}
+    cat = {m["id"]: m for m in c.get("/api/v1/catalog").json()}
+    assert {"agent", "team", "site", "vendor"}.isdisjoint(cat["drop_rate"]["dimensions"])
+    assert cat["drop_rate"]["not_by"] == ["agent", "team", "site", "vendor"]
+    assert "reach no agent" in cat["drop_rate"]["reason"] and "campaign" in cat["drop_rate"]["dimensions"]
+    assert cat["call_conversion_rate"]["kinds"] == ["outbound_sales", "collections"]
+    assert cat["csat"]["kinds"] == [] and "team" in cat["csat"]["dimensions"]

@@ -16,8 +16,10 @@ from typing import Any
 
 from telekpi.analysis.compare import ab_test
 from telekpi.analysis.funnel import funnel
+from telekpi.catalog.applies import applicable, like_with_like
 from telekpi.engine.request import Request
 from telekpi.i18n import N_, _, current, translate
+from telekpi.i18n.words import KINDS, word
 from telekpi.stats import mean_half_width, wilson
 from telekpi.units import formatter
 
@@ -84,12 +86,17 @@ def _shortfall(actual, target, better: str) -> float | None:
 
 def weakest_kpis(engine, req: Request, template=None, per_agent: int = 2) -> list[dict]:
     """Per agent (with enough calls), the one or two KPIs furthest below target where the gap
-    matters (module docstring), each with the gap and the agent's 95 % interval.
+    matters (module docstring), each with the gap and the agent's 95 % interval, on the KPIs
+    that apply to the agent's kind of work only (no conversion for inbound care).
 
     Targets come from a KPI template when one is given (each agent's own), else from the
-    catalog's targets, else the agent's team average over the same scope (an inbound care
+    catalog's targets, else the agent's team average over the same scope when the team does
+    the same kind of work, else the average of the agents of that kind (an inbound care
     agent is not measured against the sales floor), else the centre's."""
+    from telekpi.engine.lookup import Lookup
+
     cat = engine.catalog.metrics
+    look = Lookup(engine)
     if template is not None:
         from telekpi.targets.scorecard import scorecard
 
@@ -103,12 +110,13 @@ def weakest_kpis(engine, req: Request, template=None, per_agent: int = 2) -> lis
             gaps = [_gap(i["metric"], i["name"], i["unit"], i["better"], i["actual"], i["target"],
                          _("template"), spread.get((a["agent"], i["metric"])), i["actual"] is not None
                          and _factual(cat[i["metric"]]))
-                    for i in a["items"]]
-            out.append({"agent": a["agent"], "team": a["team"], "calls": a["calls"], **_worst(gaps, per_agent)})
+                    for i in a["items"] if i["applies"]]
+            out.append({"agent": a["agent"], "team": a["team"], "kind": a["kind"], "calls": a["calls"],
+                        **_worst(gaps, per_agent)})
         return out
     metrics = tuple(m for m in AGENT_METRICS if m in cat and engine.supports(m, {"agent"}))
-    from telekpi.engine.lookup import Lookup
-
+    kinds = look.kinds("agent", req.start, req.end)
+    team_kinds = look.kinds("team", req.start, req.end)
     centre = engine.query(replace(req, metrics=metrics, by=(), period=None)).rows[0]
     teams = {r["team"]: r for r in engine.query(replace(req, metrics=metrics, by=("team",),
                                                         period=None)).rows}
@@ -116,22 +124,38 @@ def weakest_kpis(engine, req: Request, template=None, per_agent: int = 2) -> lis
     spread = _intervals(engine, req, list(metrics))
     team_of = {a["agent_id"]: a["team_id"] for a in Lookup(engine).agents(
         [r["agent"] for r in rows if r["agent"] is not None])}
+    of_kind: dict[str, dict] = {}
+
+    def kind_average(kind: str) -> dict:
+        """The metrics over every agent of ``kind`` together, in the same scope."""
+        if kind not in of_kind:
+            members = sorted(a for a, k in kinds.items() if k == kind)
+            of_kind[kind] = engine.query(replace(
+                req, metrics=metrics, by=(), period=None,
+                where=tuple(req.where) + tuple(("agent", a) for a in members))).rows[0]
+        return of_kind[kind]
+
     out = []
     for r in rows:
         if r["agent"] is None or (r["calls"] or 0) < engine.settings.min_sample:
             continue
-        team = team_of.get(r["agent"])
+        team, kind = team_of.get(r["agent"]), kinds.get(r["agent"])
         gaps = []
-        for m in metrics:
+        for m in applicable(engine.catalog, metrics, kind):
             if cat[m].target is not None:
                 target, source = cat[m].target, _("catalog target")
-            elif team in teams and teams[team].get(m) is not None:
+            elif team is not None and teams.get(team, {}).get(m) is not None \
+                    and team_kinds.get(team) == kind:
                 target, source = teams[team][m], _("team {team} average").format(team=team)
+            elif kind is not None and kind_average(kind).get(m) is not None:
+                target, source = kind_average(kind)[m], _("average of {kind} agents").format(
+                    kind=word(KINDS, kind))
             else:
                 target, source = centre.get(m), _("centre average")
             gaps.append(_gap(m, cat[m].name, cat[m].unit, cat[m].better or "higher", r[m], target, source,
                              spread.get((r["agent"], m)), False))
-        out.append({"agent": r["agent"], "team": team, "calls": r["calls"], **_worst(gaps, per_agent)})
+        out.append({"agent": r["agent"], "team": team, "kind": kind, "calls": r["calls"],
+                    **_worst(gaps, per_agent)})
     return out
 
 
@@ -192,13 +216,17 @@ def _worst(gaps: list[dict], n: int) -> dict:
 def diagnose(engine, req: Request, template=None) -> dict:
     f = funnel(engine, replace(req, metrics=()))
     by_team = funnel(engine, replace(req, metrics=(), by=("team",)))
+    agents = weakest_kpis(engine, req, template)
+    metrics = [m for m in AGENT_METRICS if m in engine.catalog.metrics] if template is None \
+        else [i.metric for i in template.items]
     return {
+        "agents_compared": like_with_like(engine.catalog, metrics, [a["kind"] for a in agents]),
         "funnel": {"bottleneck": f["groups"][0]["bottleneck"] if f["groups"] else None,
                    "stages": f["groups"][0]["stages"] if f["groups"] else [],
                    "by_team": [{"team": g["team"], "bottleneck": g["bottleneck"]}
                                for g in by_team["groups"]
                                if g["team"] is not None and g["stages"][0]["leads"]]},
-        "agents": weakest_kpis(engine, req, template),
+        "agents": agents,
         "best_time": {k: v for k, v in best_time(engine, req).items() if k != "grids"},
         "scripts": ab_test(engine, req, variant="script", within="campaign"),
         "campaigns": ab_test(engine, req, variant="campaign", within="industry"),

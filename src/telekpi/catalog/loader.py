@@ -6,7 +6,7 @@ validators), and all of them are reported together.
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from importlib import resources
 from itertools import pairwise
 from pathlib import Path
@@ -16,6 +16,7 @@ from telekpi.catalog.spec import (
     BAND_LEVELS,
     METRIC_TYPES,
     UNITS,
+    Applies,
     Band,
     Measure,
     Metric,
@@ -30,6 +31,8 @@ from telekpi.yaml_lines import KEY_LINES, LINE, error_line, load
 class Catalog:
     measures: dict[str, Measure]
     metrics: dict[str, Metric]
+    # metric → the dimensions it has a value by, and why not by the others (catalog/applies.py)
+    applies: dict[str, Applies] = field(default_factory=dict)
 
     def metric(self, metric_id: str) -> Metric:
         return self.metrics[metric_id]
@@ -91,10 +94,24 @@ def _bands(raw, where: Where, issues: list[Issue], unit: str = "count") -> tuple
     return tuple(out)
 
 
-_MEASURE_KEYS = {"id", "model", "agg", "expr", "filter", LINE, KEY_LINES}
+_MEASURE_KEYS = {"id", "model", "agg", "expr", "filter", "not_by", "reason", LINE, KEY_LINES}
 _METRIC_KEYS = {"id", "name", "description", "type", "unit", "better", "measure", "numerator",
                 "denominator", "expr", "proportion", "target", "stage", "bands",
-                "bands_by_industry", LINE, KEY_LINES}
+                "bands_by_industry", "not_by", "reason", "kinds", LINE, KEY_LINES}
+
+
+def _names(raw, key: str, owner: str, where: Where, issues: list[Issue]) -> tuple[str, ...]:
+    """A list of names (``not_by``, ``kinds``); a single name is a list of one."""
+    value = raw.get(key)
+    if value is None:
+        return ()
+    if isinstance(value, str):
+        value = [value]
+    if not isinstance(value, list) or not all(isinstance(v, str) for v in value):
+        issues.append(Issue("error", where.file, where.at(key),
+                            _("{owner}: {key} must be a list of names").format(owner=owner, key=key)))
+        return ()
+    return tuple(value)
 
 
 def _parse_file(path: Path, text: str, issues: list[Issue], measures: dict, metrics: dict) -> None:
@@ -122,8 +139,11 @@ def _parse_file(path: Path, text: str, issues: list[Issue], measures: dict, metr
                                 _("measure {id} is already defined at {where}").format(
                                     id=raw["id"], where=measures[raw["id"]].where)))
             continue
+        owner = _("measure {id}").format(id=raw["id"])
         measures[raw["id"]] = Measure(raw["id"], str(raw.get("model", "")), raw["agg"],
-                                      _str(raw.get("expr")), _str(raw.get("filter")), where)
+                                      _str(raw.get("expr")), _str(raw.get("filter")), where,
+                                      _names(raw, "not_by", owner, where, issues),
+                                      _str(raw.get("reason")))
     for raw in data.get("metrics") or []:
         line = raw.get(LINE) if isinstance(raw, dict) else None
         where = _where(path, raw)
@@ -166,6 +186,9 @@ def _parse_file(path: Path, text: str, issues: list[Issue], measures: dict, metr
             proportion=raw.get("proportion"), target=raw.get("target"), stage=raw.get("stage"),
             bands=_bands(raw["bands"], where, issues, raw.get("unit", "count")) if "bands" in raw else (),
             bands_by_industry=by_industry, where=where,
+            not_by=_names(raw, "not_by", _("metric {id}").format(id=mid), where, issues),
+            reason=_str(raw.get("reason")),
+            kinds=_names(raw, "kinds", _("metric {id}").format(id=mid), where, issues),
         )
 
 
@@ -216,6 +239,10 @@ def load_catalog(workspace: Path | str | None = None, *, strict: bool = True) ->
     errors = any(i.level == "error" for i in issues)
     if strict and errors:
         raise CatalogError(issues)
+    if not errors:
+        from telekpi.catalog.applies import work_out
+
+        catalog.applies = work_out(catalog)
     if key and not errors:
         cache.put(key, catalog)
     return catalog

@@ -256,8 +256,13 @@ MODELS: dict[str, Model] = {m.name: m for m in (
         base="calls x", joins=_CALL_JOINS, dims=_CALL_DIMS, time="x.started_at",
         columns=CALL_COLUMNS,
     ),
+    # The funnel is the dialling process: a lead is attempted when it has an outbound call in
+    # scope, and attempts count outbound calls; the later stages are reached by a call of
+    # either direction (or, for won, a completed order). A lead that only called in is no
+    # attempted lead (its connected inbound call is still an engagement, lead_touches).
     Model(
-        "lead_stages", "one row per lead with calls in scope: the highest funnel stage reached",
+        "lead_stages", "one row per lead with calls in scope: whether it was dialled and the "
+        "highest funnel stage reached",
         base="calls x", joins={**_CALL_JOINS, "wo": (
             "LEFT JOIN (SELECT DISTINCT lead_id FROM orders WHERE status = 'completed' "
             "AND lead_id IS NOT NULL) wo ON wo.lead_id = x.lead_id")},
@@ -266,13 +271,14 @@ MODELS: dict[str, Model] = {m.name: m for m in (
         time="x.started_at",
         grain="x.lead_id",
         grain_columns={
+            "attempted": "bool_or(x.direction = 'outbound')",
             "connected": "bool_or(x.status = 'answered')",
             "decision_maker": "bool_or({flag:decision_maker})",
             "qualified": "bool_or({flag:qualified})",
             "won": "bool_or({flag:sale} OR wo.lead_id IS NOT NULL)",
-            "attempts": "count(*)",
+            "attempts": "count(*) FILTER (WHERE x.direction = 'outbound')",
         },
-        columns=("connected", "decision_maker", "qualified", "won", "attempts"),
+        columns=("attempted", "connected", "decision_maker", "qualified", "won", "attempts"),
     ),
     Model(
         "leads", "one row per lead, by creation time, with its first outbound call",

@@ -5,12 +5,16 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 
 from telekpi.i18n import _, current
+from telekpi.model.tables import CAMPAIGN_KINDS
 from telekpi.units import formatter, human
 
 AGGS = ("count", "sum", "avg", "min", "max", "count_distinct", "median")
 METRIC_TYPES = ("simple", "ratio", "derived", "growth", "retention")
 UNITS = ("count", "rate", "seconds", "money", "ratio", "score")
 BAND_LEVELS = ("poor", "fair", "standard", "good", "excellent")
+# The kinds of work a campaign is (``campaigns.kind``); an agent's kind is that of the
+# campaigns most of their calls are on. A metric declares the kinds it applies to.
+KINDS = CAMPAIGN_KINDS
 
 
 @dataclass(frozen=True)
@@ -37,6 +41,20 @@ class Measure:
     expr: str | None = None
     filter: str | None = None
     where: Where | None = None
+    not_by: tuple[str, ...] = ()    # dimensions its events cannot carry (dialer drops: no agent)
+    reason: str | None = None       # why, as people read it
+
+
+@dataclass(frozen=True)
+class Applies:
+    """What a metric can be split or filtered by (``applies.py``), worked out when the catalog
+    is loaded and kept with it: the dimensions it has a value by, those it has none by, and of
+    these the ones its events cannot carry (``not_by``) with the reason."""
+
+    dimensions: tuple[str, ...]
+    missing: tuple[str, ...]
+    not_by: tuple[str, ...] = ()
+    reason: str | None = None
 
 
 @dataclass(frozen=True)
@@ -107,6 +125,13 @@ class Metric:
     bands: tuple[Band, ...] = ()
     bands_by_industry: dict[str, tuple[Band, ...]] = field(default_factory=dict)
     where: Where | None = None
+    not_by: tuple[str, ...] = ()    # dimensions it means nothing by, besides its measures' own
+    reason: str | None = None       # why, as people read it
+    kinds: tuple[str, ...] = ()     # kinds of work it applies to (KINDS); () = every kind
+
+    def applies_to(self, kind: str | None) -> bool:
+        """Does this metric judge work of ``kind`` (an agent's or a team's)? Unknown: yes."""
+        return not self.kinds or kind is None or kind in self.kinds
 
     def part(self, name: str) -> str:
         """``measure``, ``numerator``, ``denominator`` or ``expr``: the field this metric's type

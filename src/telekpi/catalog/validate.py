@@ -61,12 +61,38 @@ def derived_problem(expr: str) -> str | None:
     return None
 
 
+def _applicability_issues(spec, owner: str) -> list[Issue]:
+    """``not_by`` names dimensions and carries a ``reason``; ``kinds`` names kinds of work."""
+    from telekpi.catalog.models import DIMENSIONS
+    from telekpi.catalog.spec import KINDS
+
+    w, issues = spec.where, []
+    for d in spec.not_by:
+        if d not in DIMENSIONS:
+            issues.append(Issue("error", w.file, w.at("not_by"),
+                                _("{owner}: not_by names {name}, which is no dimension; expected "
+                                  "one of: {allowed}").format(owner=owner, name=repr(d),
+                                                              allowed=", ".join(DIMENSIONS))))
+    if spec.not_by and not spec.reason:
+        issues.append(Issue("error", w.file, w.at("not_by"),
+                            _("{owner}: not_by needs a reason, the sentence people read where "
+                              "the value is missing").format(owner=owner)))
+    for k in getattr(spec, "kinds", ()):
+        if k not in KINDS:
+            issues.append(Issue("error", w.file, w.at("kinds"),
+                                _("{owner}: unknown kind of work {name}; expected one of: "
+                                  "{allowed}").format(owner=owner, name=repr(k),
+                                                      allowed=", ".join(KINDS))))
+    return issues
+
+
 def validate_catalog(catalog) -> list[Issue]:
     from telekpi.catalog.models import MODELS
 
     issues: list[Issue] = []
     for m in catalog.measures.values():
         w = m.where
+        issues.extend(_applicability_issues(m, _("measure {id}").format(id=m.id)))
         model = MODELS.get(m.model)
         if model is None:
             issues.append(Issue("error", w.file, w.at("model"),
@@ -86,6 +112,7 @@ def validate_catalog(catalog) -> list[Issue]:
     names = set(catalog.metrics) | set(catalog.measures)
     for mt in catalog.metrics.values():
         w = mt.where
+        issues.extend(_applicability_issues(mt, _("metric {id}").format(id=mt.id)))
 
         def need(ref, role, pool=catalog.measures, mt=mt, w=w):
             if not ref:

@@ -103,6 +103,10 @@ def demo_cmd(
         second=f"telekpi --db {path} scorecard {workspace / 'scorecards' / 'in-house-sales.yaml'}"))
 
 
+def first_upper(text: str) -> str:
+    return text[:1].upper() + text[1:]
+
+
 def copy_example_templates(workspace: Path) -> None:
     """The shipped KPI templates, into the workspace's scorecards/ folder (kept if edited)."""
     from importlib import resources
@@ -151,21 +155,37 @@ def summary(engine: Engine, settings) -> None:
     columns = ["site"] + list(AGENT_KPIS) + ["cost", "profit"]
     print_table(columns, sites, {m: cat[m].unit for m in AGENT_KPIS + ("cost", "profit")},
                 title=_("In-house and outsourced"), labels=metric_labels(engine.catalog, columns))
-    # Rank the sales floor: agents who dial out (the care team answers inbound calls).
-    sellers = {r["agent"] for r in engine.query(Request(("calls",), by=("agent",),
-                                                        where=(("direction", "outbound"),))).rows}
-    agents = engine.query(Request(AGENT_KPIS, by=("agent",))).rows
-    agents = [a for a in agents if a["agent"] is not None and a["agent"] in sellers]
-    ranking = rank(agents, "call_conversion_rate", "higher", sample="calls",
-             min_sample=settings.min_sample)
-    units = {m: cat[m].unit for m in AGENT_KPIS}
-    columns = ["agent"] + list(AGENT_KPIS)
-    labels = metric_labels(engine.catalog, columns)
-    typer.echo("")
-    print_table(columns, ranking.ranked[:5], units, title=_("Best agents by call conversion"), labels=labels)
-    print_table(columns, ranking.ranked[-5:][::-1], units, title=_("Worst agents by call conversion"),
-                labels=labels)
-    if ranking.too_few:
-        typer.echo(_("Too few to judge (< {n} calls, not ranked): ").format(n=settings.min_sample)
-                   + ", ".join(_("{agent} ({n} calls)").format(agent=a["agent"], n=a["calls"])
-                               for a in ranking.too_few))
+    # Like with like: agents are ranked only among agents of their kind of work (that of the
+    # campaigns most of their calls are on), and only on the KPIs that apply to it.
+    from telekpi.catalog.applies import applicable, like_with_like
+    from telekpi.engine.lookup import Lookup
+    from telekpi.i18n.words import KINDS, word
+
+    kinds = Lookup(engine).kinds("agent")
+    agents = [a for a in engine.query(Request(AGENT_KPIS, by=("agent",))).rows if a["agent"] is not None]
+    present = [k for k in KINDS if any(kinds.get(a["agent"]) == k for a in agents)]
+    typer.echo("\n" + like_with_like(engine.catalog, AGENT_KPIS, present))
+    for kind in present:
+        shown = applicable(engine.catalog, AGENT_KPIS, kind)
+        key = next(m for m in ("call_conversion_rate", "csat", "aht") if m in shown)
+        ranking = rank([a for a in agents if kinds.get(a["agent"]) == kind], key,
+                       cat[key].better, sample="calls", min_sample=settings.min_sample)
+        units = {m: cat[m].unit for m in shown}
+        labels = metric_labels(engine.catalog, ["agent"] + shown)
+        what = {"kind": word(KINDS, kind), "metric": translate(cat[key].name)}
+        typer.echo("")
+        if len(ranking.ranked) > 5:
+            print_table(["agent"] + shown, ranking.ranked[:5], units,
+                        title=_("Best {kind} agents by {metric}").format(**what),
+                        labels=labels)
+            print_table(["agent"] + shown, ranking.ranked[-5:][::-1], units,
+                        title=_("Worst {kind} agents by {metric}").format(**what),
+                        labels=labels)
+        elif ranking.ranked:
+            print_table(["agent"] + shown, ranking.ranked, units,
+                        title=first_upper(_("{kind} agents by {metric}").format(**what)),
+                        labels=labels)
+        if ranking.too_few:
+            typer.echo(_("Too few to judge (< {n} calls, not ranked): ").format(n=settings.min_sample)
+                       + ", ".join(_("{agent} ({n} calls)").format(agent=a["agent"], n=a["calls"])
+                                   for a in ranking.too_few))

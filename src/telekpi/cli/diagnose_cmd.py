@@ -12,6 +12,7 @@ from telekpi.cli.query_cmds import Fmt, FmtOpt, FromOpt, ToOpt, WhereOpt, date_o
 from telekpi.cli.root import app, open_workspace
 from telekpi.engine.request import Request
 from telekpi.i18n import _, current, translate
+from telekpi.i18n.words import KINDS, word
 from telekpi.units import formatter
 
 
@@ -47,13 +48,14 @@ def diagnose_cmd(
     rows = []
     for a in data["agents"]:
         if a["weakest"]:
-            rows.append({"agent": a["agent"], "calls": a["calls"],
+            rows.append({"agent": a["agent"], "kind": word(KINDS, a["kind"]), "calls": a["calls"],
                          "weakest KPIs": "; ".join(gap_text(g, stats) for g in a["weakest"])})
     fine = [a["agent"] for a in data["agents"] if not a["weakest"]]
     if rows:
-        print_table(["agent", "calls", "weakest KPIs"], rows, {"calls": "count"},
+        print_table(["agent", "kind", "calls", "weakest KPIs"], rows, {"calls": "count"},
                     title=_("Agents clearly below target or their team"),
-                    labels={"agent": _("Agent"), "calls": _("Calls"), "weakest KPIs": _("Weakest KPIs")})
+                    labels={"agent": _("Agent"), "kind": _("Kind of work"), "calls": _("Calls"),
+                            "weakest KPIs": _("Weakest KPIs")})
         if fine:
             typer.echo(_("Not clearly below on any KPI: {agents}").format(agents=", ".join(fine)))
     elif data["agents"]:
@@ -63,6 +65,7 @@ def diagnose_cmd(
         typer.echo(_("(A KPI is named where the gap is at least {share} and unlikely to be chance; "
                      "--stats shows each agent's 95 % interval.)").format(
             share=formatter(current()).percent(MATERIAL, 0)))
+        typer.echo(data["agents_compared"])
     top = data["best_time"]["top"]
     typer.echo(_("Best time to call (connection rate, 95 % interval): {slots}").format(slots=", ".join(
         f"{s['day']} {s['hour']:02d}:00 {s['connection_rate']:.0%} ({s['ci_low']:.0%}–{s['ci_high']:.0%})"

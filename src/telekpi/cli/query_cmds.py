@@ -13,7 +13,7 @@ from telekpi.cli.root import app, open_workspace
 from telekpi.engine.request import PERIODS, Request, parse_where
 from telekpi.errors import UsageError
 from telekpi.i18n import _, ngettext, translate
-from telekpi.i18n.words import BETTER, UNITS, band_text, level_name, remainder_label, stage_name, word
+from telekpi.i18n.words import BETTER, KINDS, UNITS, band_text, dim_name, level_name, remainder_label, stage_name, word
 
 if TYPE_CHECKING:
     from telekpi.engine.engine import Engine
@@ -91,30 +91,61 @@ IdsOpt = typer.Option(False, "--ids", help="Head the table's columns with metric
 
 @app.command("metrics")
 def metrics_cmd(ctx: typer.Context, fmt: Fmt = FmtOpt) -> None:
-    """List the metric catalog: id, name, unit, formula, direction, bands."""
+    """List the metric catalog: id, name, unit, formula, direction, bands, dimensions, kinds of work."""
     catalog = open_workspace(ctx).catalog
     rows = []
     shown = fmt == Fmt.table
     level = level_name if shown else str
+    reasons: dict[str, list[str]] = {}
     for m in catalog.metrics.values():
         bands = "; ".join(f"{level(b.level)} {text}" for b, text in m.band_ranges())
         for ind, bs in m.bands_by_industry.items():
             bands += ("; " if bands else "") + f"{ind}: " + ", ".join(
                 f"{level(b.level)} {text}" for b, text in m.band_ranges(bs))
-        rows.append({"id": m.id, "name": translate(m.name) if shown else m.name,
-                     "unit": word(UNITS, m.unit) if shown else m.unit, "type": m.type,
-                     "formula": translate(m.description) if shown else m.description,
-                     "better": word(BETTER, m.better) if shown else m.better, "bands": bands or None,
-                     "source": str(m.where)})
+        split = catalog.applies.get(m.id) or _applies(catalog, m.id)   # kept with the catalog
+        if split.reason:
+            reasons.setdefault(translate(split.reason), []).append(m.id)
+        row = {"id": m.id, "name": translate(m.name) if shown else m.name,
+               "unit": word(UNITS, m.unit) if shown else m.unit, "type": m.type,
+               "formula": translate(m.description) if shown else m.description,
+               "better": word(BETTER, m.better) if shown else m.better, "bands": bands or None,
+               "dimensions": list(split.dimensions), "not_by": list(split.not_by),
+               "reason": split.reason, "kinds": list(m.kinds) or None, "source": str(m.where)}
+        if shown:
+            row["dimensions"] = split_by_text(split.dimensions, split.missing)
+            row["kinds"] = ", ".join(word(KINDS, k) for k in m.kinds) or _("every kind")
+        rows.append(row)
     cols = ["id", "name", "unit", "formula", "better", "bands"]
     if fmt == Fmt.json:
         print_json(rows)
     elif fmt == Fmt.csv:
-        print_csv(cols + ["type", "source"], rows)
+        for r in rows:
+            r.update({k: " ".join(r[k] or []) for k in ("dimensions", "not_by", "kinds")})
+        print_csv(cols + ["dimensions", "not_by", "reason", "kinds", "type", "source"], rows)
     else:
-        print_table(cols, rows, {}, title=ngettext("{n} metric", "{n} metrics", len(rows)).format(n=len(rows)),
+        print_table(cols + ["dimensions", "kinds"], rows, {},
+                    title=ngettext("{n} metric", "{n} metrics", len(rows)).format(n=len(rows)),
                     labels={"name": _("name"), "unit": _("unit"), "formula": _("formula"),
-                            "better": _("better"), "bands": _("bands")})
+                            "better": _("better"), "bands": _("bands"),
+                            "dimensions": _("split by"), "kinds": _("applies to")})
+        for reason, ids in reasons.items():   # why "all but …": the events cannot carry it
+            typer.echo("— " + ", ".join(ids) + ": " + reason)
+
+
+def _applies(catalog, metric_id: str):
+    from telekpi.catalog.applies import applies
+
+    return applies(catalog, metric_id)
+
+
+def split_by_text(dims, left) -> str:
+    """The dimensions a metric can be split by, shortly: all, all but a few (``left``), or
+    the list."""
+    if not left:
+        return _("all")
+    if len(left) < len(dims):
+        return _("all but {dimensions}").format(dimensions=", ".join(dim_name(d) for d in left))
+    return ", ".join(dim_name(d) for d in dims)
 
 
 @app.command("kpi")
@@ -155,10 +186,12 @@ def _kpi_out(engine: Engine, req: Request, fmt: Fmt, ci: bool, explain: bool, id
         if ci and f"{mid}_ci_low" in (result.rows[0] if result.rows else {}):
             columns += [f"{mid}_ci_low", f"{mid}_ci_high"]
     if fmt == Fmt.json:
-        print_json(result.to_json())
+        print_json(result.to_json(engine.catalog))
         return
     if fmt == Fmt.csv:
         print_csv(columns, result.rows)
+        for reason in result.reasons(engine.catalog).values():   # the empty cells, said once
+            typer.echo(reason, err=True)
         return
     units = {"period": {"day": "date", "week": "date"}.get(req.period, req.period)} if req.period else {}
     shown = [c for c in columns if not c.endswith("_ci_high")]
@@ -185,8 +218,8 @@ def remainder_rows(result) -> list[dict]:
 
 def print_not_meaningful(engine: Engine, result) -> None:
     """Why a metric has no value in these rows, one sentence each."""
-    for mid, why in result.not_meaningful.items():
-        typer.echo(why.reason(translate(engine.catalog.metrics[mid].name)))
+    for why in result.not_meaningful.values():
+        typer.echo(why.text(engine.catalog))
 
 
 @app.command("funnel")

@@ -40,6 +40,9 @@ def flat(row: dict, key: str) -> dict:
             out[k] = row[k]
     for i in row["items"]:
         att = i["target_attainment"]
+        if not i.get("applies", True):   # not this agent's kind of work: shown, not judged
+            out[i["metric"]] = _("{actual} (not judged)").format(actual=human(i["actual"], i["unit"]))
+            continue
         out[i["metric"]] = (f"{human(i['actual'], i['unit'])} / {human(i['target'], i['unit'])}"
                             + ("" if att is None else f" ({human(att, 'attainment')})"))
     out["score"] = None if row["score"] is None else human(row["score"], "attainment")
@@ -112,3 +115,5 @@ def scorecard_cmd(
     if few:
         typer.echo(_("Too few to judge (< {n} calls, no tier or reward): ").format(n=engine.settings.min_sample)
                    + ", ".join(_("{agent} ({n} calls)").format(agent=r[key], n=r["calls"]) for r in few))
+    if data["compared"]:   # items left out of some scores, and why
+        typer.echo(data["compared"])

@@ -18,9 +18,12 @@ from telekpi.demo.sink import ids, local_ts, pick
 from telekpi.demo.world import (
     BASE_US,
     CAMPAIGNS,
+    CARE_CAMPAIGN,
     DAYS,
+    END,
     HOUR_FACTOR,
     LEAD_HOURS,
+    SALES_KIND,
     SEGMENTS,
     SOURCES,
     START,
@@ -85,11 +88,15 @@ class Centre:
             "site": pick([t.site for t in TEAMS], a.team), "vendor": pick([t.vendor for t in TEAMS], a.team),
             "supervisor_id": pick([f"S{i + 1}" for i in range(len(TEAMS))], a.team),
             "hired_on": pa.array(a.hired_on, pa.date32()), "level": a.level}))
+        care_id, care_name, care_kind = CARE_CAMPAIGN
         w("campaigns", pa.table({
-            "campaign_id": [c.id for c in CAMPAIGNS], "name": [c.name for c in CAMPAIGNS],
-            "industry": [c.industry for c in CAMPAIGNS], "product": [c.product for c in CAMPAIGNS],
-            "starts_on": pa.array([c.starts_on for c in CAMPAIGNS], pa.date32()),
-            "ends_on": pa.array([c.ends_on for c in CAMPAIGNS], pa.date32())}))
+            "campaign_id": [c.id for c in CAMPAIGNS] + [care_id],
+            "name": [c.name for c in CAMPAIGNS] + [care_name],
+            "industry": pa.array([c.industry for c in CAMPAIGNS] + [None], pa.string()),
+            "product": pa.array([c.product for c in CAMPAIGNS] + [None], pa.string()),
+            "starts_on": pa.array([c.starts_on for c in CAMPAIGNS] + [START], pa.date32()),
+            "ends_on": pa.array([c.ends_on for c in CAMPAIGNS] + [END], pa.date32()),
+            "kind": [SALES_KIND] * len(CAMPAIGNS) + [care_kind]}))
 
     # ---- leads ------------------------------------------------------------------------------
     def run(self) -> None:
@@ -355,8 +362,9 @@ class Centre:
         self.next_call += n
         self.sink.write("calls", pa.table({
             "call_id": ids("C", no), "started_at": local_ts(BASE_US, t), "agent_id": pick(a.ids, agent),
-            "campaign_id": pa.array([None] * n, pa.string()), "lead_id": pa.array([None] * n, pa.string()),
-            "direction": ["inbound"] * n, "status": pick(STATUS, np.where(abandoned, 5, 0)),
+            "campaign_id": pa.array([CARE_CAMPAIGN[0]] * n, pa.string()),
+            "lead_id": pa.array([None] * n, pa.string()), "direction": ["inbound"] * n,
+            "status": pick(STATUS, np.where(abandoned, 5, 0)),
             "disposition": pick(DISPO, dispo), "ring_s": np.zeros(n),
             "wait_s": np.minimum(wait, patience).round(), "talk_s": talk, "hold_s": np.zeros(n),
             "wrap_s": wrap}))

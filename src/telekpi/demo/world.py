@@ -121,6 +121,11 @@ CAMPAIGNS = (
              ad_cost=80_000),
 )
 
+# The campaigns above are outbound sales; the care team's hotline is a campaign of its own,
+# inbound care, so it is never ranked among the sellers (campaigns.kind).
+SALES_KIND = "outbound_sales"
+CARE_CAMPAIGN = ("K6", "Tổng đài chăm sóc khách hàng", "inbound_care")
+
 SOURCES = ("web_form", "facebook", "referral", "purchased_list")
 SEGMENTS = ("consumer", "sme", "enterprise")
 

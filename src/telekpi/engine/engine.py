@@ -145,22 +145,31 @@ class Engine:
 
     def supports(self, metric_id: str, dims) -> bool:
         """Can ``metric_id`` be split or filtered by every one of ``dims``?"""
-        from telekpi.catalog.models import model_for
+        return self.why_not(metric_id, dims) is None
 
-        models = self.planner._models_of(metric_id)
-        return all(d in model_for(m, self.settings).dims for m in models for d in dims)
+    def why_not(self, metric_id: str, dims) -> str | None:
+        """Why ``metric_id`` cannot be split or filtered by ``dims``, in the language in use
+        (its value is missing there, ``catalog/applies.py``); None when it can."""
+        from telekpi.catalog.applies import not_by
+
+        why = not_by(self.catalog, metric_id, list(dims))
+        return why.text(self.catalog) if why else None
 
 
 def _attributed(result: Result, plan) -> Result:
-    """The ratios over costs of a breakdown (``Plan.costs``) whose cost is partly on no value of
+    """Why metrics have no value: those the plan could not split as asked (``Plan.missing``),
+    and the ratios over costs of a breakdown (``Plan.costs``) whose cost is partly on no value of
     a dimension (the row whose value is None) have no value on any row: ``not_meaningful``
     says why, with the part not attributed and the total. The hidden cost columns go."""
+    result.not_meaningful.update(plan.missing)
     for mid, col in plan.costs.items():
+        if mid in plan.missing:
+            continue
         total = sum(r[col] or 0 for r in result.rows)
         for dim in result.by:
             off = [r[col] for r in result.rows if r[dim] is None and r[col]]
             if off:
-                result.not_meaningful[mid] = NotMeaningful(dim, sum(off), total)
+                result.not_meaningful[mid] = NotMeaningful(mid, dim, sum(off), total)
                 for r in result.rows:
                     r[mid] = None
                     if f"{mid}_ci_low" in r:

@@ -13,6 +13,7 @@ from functools import cached_property
 
 from sqlglot import exp
 
+from telekpi.catalog.applies import NotBy
 from telekpi.engine.dialects import transpile
 
 
@@ -40,6 +41,7 @@ class Plan:
     # metric → the hidden column of its cost per row, for the ratios over costs of a breakdown
     # (``Planner._cost_columns``): not meaningful when part of the cost has no row of its own
     costs: dict[str, str] = field(default_factory=dict)
+    missing: dict[str, NotBy] = field(default_factory=dict)  # metric answered null, and why
 
     @property
     def comments(self) -> list[str]:
@@ -56,6 +58,8 @@ class Plan:
             lines.append(line + (f" (summing the daily rollup {s.rollup})" if s.rollup else ""))
         if any(s.name == "k" for s in self.steps):
             lines.append("-- step: k holds every key any model produced")
+        for mid, why in self.missing.items():
+            lines.append(f"-- null: {mid} cannot be split or filtered by {why.dim}")
         for s in self.steps:
             if s.growth:
                 model = s.name[2:]

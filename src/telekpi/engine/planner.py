@@ -15,6 +15,7 @@ from dataclasses import replace
 
 from sqlglot import exp
 
+from telekpi.catalog.applies import NotBy, models_of, not_by
 from telekpi.catalog.loader import Catalog
 from telekpi.catalog.models import DIMENSIONS, MODELS, Model, model_for
 from telekpi.catalog.snippets import parse, tree
@@ -105,13 +106,18 @@ class Planner(ModelSteps):
                              dimension=repr(dim), model=model.name, name=dim)
 
     def _models_of(self, metric_id: str) -> set[str]:
-        acc: dict[str, set[str]] = {}
-        m = self.catalog.metrics[metric_id]
-        if m.type == "retention":
-            return {"orders"}
-        lagged: dict[str, set[str]] = {}
-        self._measures_of(m, acc, lagged)
-        return {self.catalog.measures[x].model for x in acc} | set(lagged)
+        return set(models_of(self.catalog, metric_id))
+
+    def _not_applicable(self, req: Request) -> dict[str, NotBy]:
+        """The asked metrics that cannot be split or filtered as asked, and why: they are
+        answered null (``catalog/applies.py``)."""
+        dims = list(req.by) + [w[0] for w in req.where]
+        out = {}
+        for mid in req.metrics:
+            why = not_by(self.catalog, mid, dims)
+            if why is not None:
+                out[mid] = why
+        return out
 
     # -- steps 2 to 5 ----------------------------------------------------------------
     def plan(self, req: Request) -> Plan:
@@ -130,11 +136,18 @@ class Planner(ModelSteps):
         return plan
 
     def _plan(self, req: Request) -> Plan:
+        """A metric that cannot be split or filtered as asked is answered null, with its
+        reason (``Plan.missing``). Its measures are still aggregated where their models carry
+        the dimensions (the groups stay those of the data); where they do not, they are left
+        out, and a request left with nothing to aggregate is an error."""
         self._check(req)
+        missing = self._not_applicable(req)
         acc: dict[str, set[str]] = {}
         lagged: dict[str, set[str]] = {}
         retention = False
         for mid in req.metrics:
+            if mid in missing and missing[mid].model is not None:
+                continue   # its data carry no such dimension: nothing to aggregate
             m = self.catalog.metrics[mid]
             if m.type == "retention":
                 retention = True
@@ -169,7 +182,11 @@ class Planner(ModelSteps):
             steps += [Step(base, rows), Step(agg, body, ("customers",), keyed=True)]
             col_of["prev_customers"] = ("m_retention", "m__prev_customers")
             col_of["retained_customers"] = ("m_retention", "m__retained_customers")
-        query, ci = self._answer(req, steps, col_of, growth=sorted(lagged), retention=retention)
+        if not any(s.keyed for s in steps):   # no metric's data carry the dimensions
+            first = next(iter(missing.values()))
+            self._check_dims(MODELS[first.model or "calls"], req)
+        query, ci = self._answer(req, steps, col_of, growth=sorted(lagged), retention=retention,
+                                 missing=missing)
         query.set("with_", exp.With(expressions=[
             exp.CTE(this=s.body, alias=exp.TableAlias(this=exp.to_identifier(s.name)))
             for s in steps]))
@@ -179,7 +196,7 @@ class Planner(ModelSteps):
         columns = list(req.by) + (["period"] if req.period else []) + list(req.metrics)
         params = dict(zip(where_params(req), (v for __, v in req.where), strict=True))
         return Plan(req.metrics, req.period, steps, localised, columns, ci, params,
-                    self._cost_columns(req))
+                    self._cost_columns(req), missing)
 
     def _prelude(self, prelude: tuple[str, str]) -> Step:
         """A CTE a model's rows need (the days costs cover, the talk shares that allocate them)."""
@@ -187,7 +204,8 @@ class Planner(ModelSteps):
         return Step(name, tree(body, self.settings))
 
     def _answer(self, req: Request, steps: list[Step], col_of: dict[str, tuple[str, str]],
-                growth: list[str], retention: bool) -> tuple[exp.Select, dict[str, tuple[str, str]]]:
+                growth: list[str], retention: bool, missing: dict[str, NotBy] | None = None,
+                ) -> tuple[exp.Select, dict[str, tuple[str, str]]]:
         """Step 4: the keyed steps outer-joined on their keys (null-safe; through a step ``k``
         of every key, added to ``steps``, when there are several), growth one period back;
         step 5: the metrics over their measure columns. The final SELECT, and the numerator
@@ -232,6 +250,9 @@ class Planner(ModelSteps):
             cols.append(alias(total, name, quoted=True))
         for mid in req.metrics:
             m = self.catalog.metrics[mid]
+            if mid in (missing or {}):
+                cols.append(alias(cast(exp.Null(), "DOUBLE"), mid, quoted=True))
+                continue
             cols.append(alias(self._metric_expr(m, col_of), mid, quoted=True))
             if req.ci and m.is_proportion and m.type == "ratio":
                 ci[mid] = (f"__num_{mid}", f"__den_{mid}")

@@ -4,9 +4,13 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 from datetime import date
+from typing import TYPE_CHECKING
 
 from telekpi.errors import UsageError
 from telekpi.i18n import N_, _
+
+if TYPE_CHECKING:
+    from telekpi.catalog.applies import NotBy
 
 PERIODS = ("day", "week", "month", "quarter", "year")
 # Used by the planner and by ``Engine.metric``: the front end says where the ids are listed.
@@ -26,26 +30,32 @@ class Request:
 
 @dataclass(frozen=True)
 class NotMeaningful:
-    """Why a metric shows no value in a breakdown: ``unattributed`` of its ``total`` cost is on
-    no value of ``dimension`` (a campaign's cost by site; the centre's software by team), so
-    a row's ratio would leave it out and the rows would not agree with the total."""
+    """Why ``metric`` shows no value in a breakdown: ``unattributed`` of its ``total`` cost is
+    on no value of ``dimension`` (a campaign's cost by site; the centre's software by team), so
+    a row's ratio would leave it out and the rows would not agree with the total.
 
+    The other reason a metric has no value (it cannot be split by the dimension at all) is
+    ``catalog.applies.NotBy``; both say it with ``text`` and ``to_json``."""
+
+    metric: str
     dimension: str
     unattributed: float
     total: float
 
-    def reason(self, metric_name: str) -> str:
+    def text(self, catalog) -> str:
         """The sentence a front end shows, in the language in use."""
+        from telekpi.i18n import translate
         from telekpi.i18n.words import dim_name
         from telekpi.units import human
 
         return _("{metric} by {dimension} is not meaningful: {amount} of the {total} cost is "
                  "not attributable to any {dimension}").format(
-            metric=metric_name, dimension=dim_name(self.dimension),
+            metric=translate(catalog.metrics[self.metric].name), dimension=dim_name(self.dimension),
             amount=human(self.unattributed, "money"), total=human(self.total, "money"))
 
-    def to_json(self) -> dict:
-        return {"dimension": self.dimension, "unattributed": self.unattributed, "total": self.total}
+    def to_json(self, catalog) -> dict:
+        return {"dimension": self.dimension, "reason": self.text(catalog),
+                "unattributed": self.unattributed, "total": self.total}
 
 
 @dataclass
@@ -55,12 +65,17 @@ class Result:
     period: str | None
     rows: list[dict] = field(default_factory=list)
     sql: str = ""
-    # metric → why it has no value in these rows (its values are None); see NotMeaningful
-    not_meaningful: dict[str, NotMeaningful] = field(default_factory=dict)
+    # metric → why it has no value in these rows (its values are None): part of its cost is
+    # on no row (NotMeaningful), or it cannot be split or filtered as asked (NotBy)
+    not_meaningful: dict[str, NotMeaningful | NotBy] = field(default_factory=dict)
 
-    def to_json(self) -> dict:
+    def reasons(self, catalog) -> dict[str, str]:
+        """Each metric with no value in these rows, and why, in the language in use."""
+        return {m: why.text(catalog) for m, why in self.not_meaningful.items()}
+
+    def to_json(self, catalog) -> dict:
         return {"metrics": self.metrics, "by": self.by, "period": self.period, "rows": self.rows,
-                "not_meaningful": {m: n.to_json() for m, n in self.not_meaningful.items()}}
+                "not_meaningful": {m: n.to_json(catalog) for m, n in self.not_meaningful.items()}}
 
 
 def parse_where(items, name: str = "where") -> tuple[tuple[str, str], ...]:

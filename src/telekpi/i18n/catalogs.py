@@ -37,8 +37,9 @@ METHODS = [
     ("**/alerts/default_rules.yaml", "ignore"),
 ]
 OPTIONS = {"**/templates/**.html": {"extensions": "jinja2.ext.i18n", "trimmed": "true"}}
-# Words shown by the metric catalog's YAML: names, descriptions and band labels.
-YAML_KEYS = ("name", "description", "label")
+# Words shown by the metric catalog's YAML: names, descriptions, band labels and the reasons
+# a metric has no value by a dimension.
+YAML_KEYS = ("name", "description", "label", "reason")
 
 
 def po_path(lang: str) -> Path:

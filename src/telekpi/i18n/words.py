@@ -32,6 +32,8 @@ UNITS = {"count": N_("count"), "rate": N_("rate"), "seconds": N_("seconds"), "mo
 BETTER = {"higher": N_("higher is better"), "lower": N_("lower is better")}
 CADENCES = (N_("daily"), N_("weekly"), N_("twice weekly"), N_("monthly"))
 ROLES = {"admin": N_("admin"), "supervisor": N_("supervisor"), "agent": N_("agent")}
+KINDS = {"outbound_sales": N_("outbound sales"), "inbound_care": N_("inbound care"),
+         "collections": N_("collections")}
 EVENTS = {"call": N_("call"), "order": N_("order"), "survey": N_("survey"), "ticket": N_("ticket"),
           "engagement": N_("engagement")}
 

@@ -69,6 +69,8 @@ COST_CATEGORIES = ("telco", "salary", "outsourcing", "data", "software", "other"
 SITES = ("in_house", "outsourced")
 AGENT_STATE_VALUES = ("available", "on_call", "wrap", "pause", "offline")
 ENGAGEMENT_DIRECTIONS = ("out", "in")
+# The kind of work a campaign is; agents are compared only with agents of their kind.
+CAMPAIGN_KINDS = ("outbound_sales", "inbound_care", "collections")
 
 TABLES: dict[str, Table] = {t.name: t for t in (
     Table("calls", ("call_id",), (
@@ -116,6 +118,9 @@ TABLES: dict[str, Table] = {t.name: t for t in (
     Table("campaigns", ("campaign_id",), (
         C("campaign_id", required=True), C("name"), C("industry"), C("product"),
         C("starts_on", "date"), C("ends_on", "date"),
+        C("kind", choices=CAMPAIGN_KINDS, help="the kind of work: agents are compared only with "
+          "agents of their kind; unset, its inbound calls are inbound care, the others "
+          "outbound sales"),
     )),
     Table("surveys", ("response_id",), (
         C("response_id", required=True), C("answered_at", "timestamp", True),

@@ -7,10 +7,13 @@ from datetime import date, datetime, time, timedelta
 
 from telekpi.analysis.funnel import summary as funnel_summary
 from telekpi.analysis.windows import Window, window
+from telekpi.catalog.applies import applicable, like_with_like
 from telekpi.engine.lookup import Lookup
 from telekpi.engine.request import Request, Result
 from telekpi.i18n import _, current, translate
-from telekpi.i18n.words import band_text, remainder_label, stage_name
+from telekpi.i18n.words import KINDS as KIND_WORDS
+from telekpi.i18n.words import band_text, remainder_label, stage_name, word
+from telekpi.model.tables import CAMPAIGN_KINDS as KINDS
 from telekpi.reports.model import Chart, Column, Report, Section, Table
 
 HEADLINE = ("calls", "connection_rate", "aht", "abandonment_rate", "drop_rate",
@@ -58,11 +61,21 @@ class Builder:
             return None, ""
         return b.level, band_text(b)
 
+    def reasons(self, metrics, by=()) -> dict[str, str]:
+        """Why each of ``metrics`` that has no value in this report's scope (split ``by``)
+        has none: dialer drops reach no team, leads carry no agent."""
+        dims = [d for d, _v in self.where] + list(by)
+        return {m: why for m in metrics if m in self.cat
+                and (why := self.engine.why_not(m, dims))}
+
     def versus(self, tid: str, title: str, metrics) -> Table:
-        """Metrics now, their band, the previous period and the change."""
-        metrics = self.allowed(metrics)
-        now = (self.ask(metrics) or [{}])[0]
-        before = (self.ask(metrics, start=self.prev.start, end=self.prev.end) or [{}])[0]
+        """Metrics now, their band, the previous period and the change. A metric with no value
+        in the report's scope is a row with no value and the reason (never a 0)."""
+        metrics = [m for m in metrics if m in self.cat]
+        reasons = self.reasons(metrics)
+        asked = [m for m in metrics if m not in reasons]
+        now = (self.ask(asked) or [{}])[0]
+        before = (self.ask(asked, start=self.prev.start, end=self.prev.end) or [{}])[0]
         rows, styles = [], []
         for mid in metrics:
             m = self.cat[mid]
@@ -70,14 +83,15 @@ class Builder:
             level, label = self.band(mid, cur)
             change = None if cur is None or not old else (cur - old) / abs(old)
             rows.append({"metric": self.name(mid), "id": mid, "unit": m.unit, "value": cur,
-                         "band": label, "previous": old, "change": change})
+                         "band": label, "previous": old, "change": change,
+                         "reason": reasons.get(mid)})
             good = None if change is None or not m.better or change == 0 else \
                 (change > 0) == (m.better == "higher")
             styles.append({"band": level, "good": good})
         cols = [Column("metric", _("KPI")), Column("value", _("Value"), "row"),
                 Column("band", _("Band")), Column("previous", _("Previous period"), "row"),
                 Column("change", _("Change"), "change")]
-        return Table(tid, title, cols, rows, styles=styles)
+        return Table(tid, title, cols, rows, styles=styles, note=" ".join(reasons.values()) or None)
 
     def by(self, tid: str, title: str, dim: str, metrics, label: str, ci: bool = False,
            sort: str | None = None, remainder: bool = False) -> Table:
@@ -93,8 +107,8 @@ class Builder:
         if remainder and rest and any(r.get(m) for r in rest for m in metrics):
             rows += [{**r, dim: remainder_label(dim), "remainder": True} for r in rest]
         cols = [Column(dim, label)] + [Column(m, self.name(m), self.cat[m].unit) for m in metrics]
-        why = [n.reason(self.name(m)) for m, n in result.not_meaningful.items()]
-        return Table(tid, title, cols, rows, note="; ".join(why) or None)
+        why = result.reasons(self.engine.catalog).values()
+        return Table(tid, title, cols, rows, note=" ".join(why) or None)
 
     def trend_chart(self, cid: str, title: str, metrics, kind: str = "line") -> Chart | None:
         metrics = self.allowed(metrics)
@@ -182,31 +196,49 @@ def people(b: Builder, template) -> Section:
     s = Section("people", _("Agents and teams"))
     teams = b.by("teams", _("Teams"), "team", PEOPLE, _("Team"), ci=True)
     s.tables.append(teams)
-    if any(r.get("call_conversion_rate") is not None for r in teams.rows):
+    look = Lookup(b.engine)
+    team_kinds = look.kinds("team", b.start, b.end)
+    selling = [r for r in teams.rows   # the chart compares the teams whose work conversion is
+               if b.cat["call_conversion_rate"].applies_to(team_kinds.get(r["team"]))]
+    if any(r.get("call_conversion_rate") is not None for r in selling):
         s.charts.append(Chart("team_conversion", "bar", _("Call conversion by team"),
-                              [r["team"] for r in teams.rows],
-                              {b.name("call_conversion_rate"): [r["call_conversion_rate"] for r in teams.rows]},
+                              [r["team"] for r in selling],
+                              {b.name("call_conversion_rate"): [r["call_conversion_rate"] for r in selling]},
                               "rate"))
     metrics = b.allowed(PEOPLE)
     rows = [r for r in b.ask(metrics, by=("agent",)) if r["agent"] is not None]
-    names = {a["agent_id"]: a for a in Lookup(b.engine).agents([r["agent"] for r in rows])}
+    names = {a["agent_id"]: a for a in look.agents([r["agent"] for r in rows])}
+    kinds = look.kinds("agent", b.start, b.end)
     minimum = b.engine.settings.min_sample
-    judged = [r for r in rows if (r.get("calls") or 0) >= minimum and r.get("call_conversion_rate") is not None]
-    judged.sort(key=lambda r: -r["call_conversion_rate"])
-    few = [r for r in rows if r not in judged]
     out = []
-    for i, r in enumerate(judged + few, 1):
-        info = names.get(r["agent"], {})
-        out.append({"rank": i if i <= len(judged) else None, "agent": r["agent"],
-                    "name": info.get("name"), "team": info.get("team_id"),
-                    **{m: r.get(m) for m in metrics},
-                    "note": "" if i <= len(judged) else _("too few to judge")})
+    # Like with like: each kind of work ranked on its own, on the KPIs that apply to it
+    # (call conversion for the sellers, CSAT for inbound care).
+    for kind in [*KINDS, None]:
+        group = [r for r in rows if kinds.get(r["agent"]) == kind]
+        shown = applicable(b.engine.catalog, metrics, kind)
+        key = next((m for m in ("call_conversion_rate", "csat", "aht") if m in shown), None)
+        if not group or key is None:
+            continue
+        judged = [r for r in group if (r.get("calls") or 0) >= minimum and r.get(key) is not None]
+        judged.sort(key=lambda r: r[key] if b.cat[key].better == "lower" else -r[key])
+        few = [r for r in group if r not in judged]
+        for i, r in enumerate(judged + few, 1):
+            info = names.get(r["agent"], {})
+            ranked = i <= len(judged)
+            note = "" if not ranked else (_("ranked by {metric}").format(metric=b.name(key))
+                                          if key != "call_conversion_rate" else "")
+            out.append({"rank": i if ranked else None, "agent": r["agent"],
+                        "name": info.get("name"), "team": info.get("team_id"),
+                        "kind": word(KIND_WORDS, kind), "kind_id": kind,
+                        **{m: r.get(m) if m in shown else None for m in metrics},
+                        "note": note if ranked else _("too few to judge")})
     cols = [Column("rank", _("Rank"), "count"), Column("agent", _("Agent")), Column("name", _("Name")),
-            Column("team", _("Team"))] + [Column(m, b.name(m), b.cat[m].unit) for m in metrics] \
-        + [Column("note", _("Note"))]
-    s.tables.append(Table("agents", _("Agents by call conversion"), cols, out,
-                          note=_("Agents with fewer than {n} calls are too few to judge and are "
-                                 "not ranked.").format(n=minimum)))
+            Column("team", _("Team")), Column("kind", _("Kind of work"))] \
+        + [Column(m, b.name(m), b.cat[m].unit) for m in metrics] + [Column("note", _("Note"))]
+    s.tables.append(Table("agents", _("Agents, ranked within their kind of work"), cols, out,
+                          note=like_with_like(b.engine.catalog, metrics, [r["kind_id"] for r in out])
+                          + " " + _("Agents with fewer than {n} calls are too few to judge and are "
+                                    "not ranked.").format(n=minimum)))
     if template is not None:
         s.tables.append(scorecard_table(b, template))
     return s

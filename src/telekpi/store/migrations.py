@@ -65,10 +65,19 @@ def v2_to_v3(con: duckdb.DuckDBPyConnection) -> None:
     con.execute("ALTER TABLE costs ADD COLUMN IF NOT EXISTS period_end DATE")
 
 
+def v3_to_v4(con: duckdb.DuckDBPyConnection) -> None:
+    """Campaigns gain their kind of work (outbound_sales, inbound_care, collections). Left
+    unset on the campaigns there are: an unset kind reads as the calls' direction (inbound
+    calls are inbound care, outbound calls outbound sales), which is what every campaign
+    was taken for before. Queries that do not ask for kinds read nothing new."""
+    con.execute("ALTER TABLE campaigns ADD COLUMN IF NOT EXISTS kind VARCHAR")
+
+
 # STEPS[n - 1] takes a warehouse from version n to n + 1.
 STEPS: tuple[Step, ...] = (
     v1_to_v2,
     v2_to_v3,
+    v3_to_v4,
 )
 SCHEMA_VERSION = len(STEPS) + 1
 
@@ -76,6 +85,7 @@ SCHEMA_VERSION = len(STEPS) + 1
 # read-only open of an older warehouse reads them as empty (``read_as_current``).
 ADDED_COLUMNS = (
     (3, "costs", "period_end", "DATE"),
+    (4, "campaigns", "kind", "VARCHAR"),
 )
 
 

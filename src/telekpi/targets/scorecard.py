@@ -6,7 +6,9 @@ Attainment = actual / target (higher is better) or target / actual (lower is
 better), between 0 and the template's cap. An item with no data for an agent is
 left out and the other weights re-weighed (``missing: skip``), or scores 0
 (``missing: zero``). Agents below ``min_sample`` calls are shown but get no tier
-and no reward: "too few to judge".
+and no reward: "too few to judge". An item whose metric does not apply to the agent's kind of
+work (the kind of the campaigns most of their calls are on; no conversion for inbound care)
+is shown, not judged and left out of the score, whatever ``missing`` says.
 
 A tier is decided on the exact score (a tier holds its min and not its max, as a
 catalog band does). Attainments and scores are kept to ten decimals (``EXACT``), which
@@ -20,9 +22,11 @@ from __future__ import annotations
 
 from datetime import date, timedelta
 
+from telekpi.catalog.applies import like_with_like
 from telekpi.engine.lookup import Lookup
 from telekpi.engine.request import Request
 from telekpi.i18n import _
+from telekpi.i18n.words import KINDS, word
 from telekpi.targets.template import Template
 
 ADDITIVE_UNITS = ("count", "money")
@@ -44,7 +48,8 @@ def attainment(actual: float | None, target: float, better: str, cap: float) -> 
 
 
 def score_of(items: list[dict], template: Template) -> float | None:
-    used = [i for i in items if i["target_attainment"] is not None or template.missing == "zero"]
+    used = [i for i in items if i.get("applies", True)
+            and (i["target_attainment"] is not None or template.missing == "zero")]
     weight = sum(i["weight"] for i in used)
     if not used or not weight:
         return None
@@ -85,22 +90,31 @@ def scorecard(engine, t: Template, as_of: date | None = None) -> dict:
     share = ((end - t.start).days + 1) / ((t.end - t.start).days + 1)
     req = Request(asked(t), by=("agent",), start=t.start, end=end, where=t.scope)
     rows = {r["agent"]: r for r in engine.query(req).rows if r["agent"] is not None}
-    people = {a["agent_id"]: a for a in Lookup(engine).agents(list(rows))}
+    look = Lookup(engine)
+    people = {a["agent_id"]: a for a in look.agents(list(rows))}
+    kinds = look.kinds("agent", t.start, end)
+    # an item with no value per agent in the template's scope (dialer drops reach no agent)
+    no_value = {i.metric: engine.why_not(i.metric, ["agent"] + [d for d, _v in t.scope])
+                for i in t.items}
     minimum = engine.settings.min_sample
     agents = []
     for agent_id, row in sorted(rows.items()):
         info = people.get(agent_id, {})
-        team, level = info.get("team_id"), info.get("level")
+        team, level, kind = info.get("team_id"), info.get("level"), kinds.get(agent_id)
         items = []
         for it in t.items:
             target = t.target_for(it.metric, agent_id, team, level)
             if additive(cat[it.metric]):
                 target *= share
             actual = row.get(it.metric)
+            why = no_value[it.metric] or (None if cat[it.metric].applies_to(kind) else _(
+                "it does not apply to {kind}").format(kind=word(KINDS, kind)))
+            applies = why is None
             items.append({"metric": it.metric, "name": cat[it.metric].name,
                           "unit": cat[it.metric].unit, "better": it.better, "weight": it.weight,
-                          "actual": actual, "target": target,
-                          "target_attainment": attainment(actual, target, it.better, t.attainment_cap)})
+                          "actual": actual, "target": target, "applies": applies, "reason": why,
+                          "target_attainment": attainment(actual, target, it.better, t.attainment_cap)
+                          if applies else None})
         judged = (row.get("calls") or 0) >= minimum
         score = score_of(items, t)
         base = row.get(t.commission.of) if t.commission else None
@@ -108,17 +122,23 @@ def scorecard(engine, t: Template, as_of: date | None = None) -> dict:
             "tier": None, "bonus": None, "commission": None, "reward": None}
         agents.append({"agent": agent_id, "name": info.get("name"), "team": team,
                        "level": level, "site": info.get("site"), "vendor": info.get("vendor"),
-                       "calls": row.get("calls") or 0, "judged": judged, "items": items,
-                       "score": score, **reward,
+                       "kind": kind, "calls": row.get("calls") or 0, "judged": judged,
+                       "items": items, "score": score, **reward,
                        "note": None if judged else _("too few to judge ({n} calls, fewer than "
                                                      "min_sample {min})").format(
                            n=row.get("calls") or 0, min=minimum)})
     reviews = review_dates(t)
+    # Why some items are not judged, in words: kinds of work, and KPIs with no value per agent.
+    notes = [why for why in dict.fromkeys(no_value.values()) if why]
+    if any(not cat[i.metric].applies_to(a["kind"]) for a in agents for i in t.items):
+        notes.insert(0, like_with_like(engine.catalog, [i.metric for i in t.items],
+                                       [a["kind"] for a in agents]))
+    compared = " ".join(notes) or None
     return {"template": {"name": t.name, "file": t.file, "goal": t.goal, "start": t.start.isoformat(),
                          "end": t.end.isoformat(), "cadence": t.cadence, "supervisor": t.supervisor,
                          "items": [{"metric": i.metric, "weight": i.weight, "target": i.target,
                                     "better": i.better} for i in t.items]},
-            "as_of": end.isoformat(), "elapsed": share,
+            "as_of": end.isoformat(), "elapsed": share, "compared": compared,
             "next_review": next((d.isoformat() for d in reviews if d > end), None),
             "agents": agents,
             "teams": _groups(engine, t, "team", agents, end),
@@ -139,9 +159,8 @@ def _groups(engine, t: Template, dim: str, agents: list[dict], end: date) -> lis
     """A team's (vendor's) actuals come from the engine; its target is the sum of its agents'
     targets for counts and money, their mean for rates and durations."""
     cat = engine.catalog.metrics
-    if not all(engine.supports(m, {dim}) for m in asked(t)):
-        return []
-    rows = engine.query(Request(asked(t), by=(dim,), start=t.start, end=end, where=t.scope)).rows
+    answer = engine.query(Request(asked(t), by=(dim,), start=t.start, end=end, where=t.scope))
+    rows = answer.rows
     out = []
     for row in rows:
         key = row[dim]
@@ -150,13 +169,16 @@ def _groups(engine, t: Template, dim: str, agents: list[dict], end: date) -> lis
             continue
         items = []
         for it in t.items:
-            targets = [next(i["target"] for i in a["items"] if i["metric"] == it.metric) for a in members]
+            # a team is judged on an item through the members it applies to (like with like)
+            mine = [i for a in members for i in a["items"] if i["metric"] == it.metric]
+            applies = any(i["applies"] for i in mine) and it.metric not in answer.not_meaningful
+            targets = [i["target"] for i in mine if i["applies"] or not applies]
             target = sum(targets) if additive(cat[it.metric]) else sum(targets) / len(targets)
             actual = row.get(it.metric)
-            att = attainment(actual, target, it.better, t.attainment_cap)
+            att = attainment(actual, target, it.better, t.attainment_cap) if applies else None
             items.append({"metric": it.metric, "name": cat[it.metric].name, "unit": cat[it.metric].unit,
                           "better": it.better, "weight": it.weight, "actual": actual,
-                          "target": target, "target_attainment": att})
+                          "target": target, "target_attainment": att, "applies": applies})
         score = score_of(items, t)
         tier = t.tier_for(score)
         out.append({dim: key, "agents": len(members), "calls": row.get("calls") or 0,

@@ -88,15 +88,26 @@ class Metric(BaseModel):
     type: str
     better: str | None
     bands: list[dict[str, Any]]
+    dimensions: list[str] = Field(description="The dimensions it can be split or filtered by "
+                                  "(by any other, its value is null, with a reason).")
+    not_by: list[str] = Field(description="Dimensions its data carry but its events cannot "
+                              "belong to (abandoned calls reach no agent).")
+    reason: str | None = Field(description="Why not by those, in the language of the request.")
+    kinds: list[str] = Field(description="The kinds of work (campaign kinds: outbound_sales, "
+                             "inbound_care, collections) it judges agents on; empty: every kind.")
 
 
 class NotMeaningful(BaseModel):
-    """Why a metric has no value in a breakdown's rows: part of its cost is on no value of
-    the dimension (the row whose value is null), so a row's ratio would leave it out."""
+    """Why a metric has no value in these rows: it cannot be split or filtered by the
+    dimension (dialer drops reach no agent), or, for a ratio over costs, part of its cost is
+    on no value of the dimension (the row whose value is null), so a row's ratio would leave
+    it out."""
 
     dimension: str
-    unattributed: float = Field(description="The cost on no value of the dimension.")
-    total: float = Field(description="The cost of every row.")
+    reason: str = Field(description="Why, in the language of the request.")
+    unattributed: float | None = Field(description="The cost on no value of the dimension "
+                                       "(null when the metric cannot be split by it at all).")
+    total: float | None = Field(description="The cost of every row (null likewise).")
 
 
 class KpiResult(BaseModel):
@@ -107,7 +118,8 @@ class KpiResult(BaseModel):
                                        "marks what no value of it carries (a campaign's cost by "
                                        "site), so a breakdown's rows add up to the total.")
     not_meaningful: dict[str, NotMeaningful] = Field(
-        description="Metrics (ratios over costs) with no value in these rows, and why.")
+        description="Metrics with no value in these rows (null), and why: never a 0 that reads "
+        "like a measurement.")
 
 
 class Days(BaseModel):
@@ -135,6 +147,9 @@ class Card(BaseModel):
     change: float | None = Field(description="(value - previous) / |previous|; null without a previous value.")
     previous_window: Days
     band: Band | None = Field(description="The value's band in the catalog; null when it has none.")
+    reason: str | None = Field(None, description="Why the metric has no value for this scope "
+                               "(calls the dialer drops reach no team): value and previous "
+                               "are null then, never a 0.")
 
 
 class Overview(BaseModel):
@@ -147,8 +162,8 @@ class Overview(BaseModel):
     where: dict[str, list[str]] = Field(description="The filters applied, the user's limits "
                                         "included: DIM -> values (any of).")
     cards: list[Card]
-    hidden: list[str] = Field(description="Headline metrics the scope cannot be applied to "
-                              "(their data carry no team or agent).")
+    hidden: list[str] = Field(description="Headline metrics that have no value for the scope "
+                              "(their events carry no team or agent); their cards say why.")
 
 
 class IngestResult(BaseModel):
@@ -194,16 +209,24 @@ def me(user: UserDep) -> dict:
 
 @router.get("/catalog", response_model=list[Metric])
 def catalog(user: UserDep, request: Request) -> list[dict]:
-    """Every metric: id, name, definition, unit, direction and bands."""
+    """Every metric: id, name, definition, unit, direction, bands, the dimensions it can be
+    split by and the kinds of work it applies to."""
+    from telekpi.catalog.applies import applies
+
     state: WebState = request.app.state.web
+    cat = state.workspace.catalog
     out = []
-    for m in state.workspace.catalog.metrics.values():
+    for m in cat.metrics.values():
         bands = [{"level": b.level, "min": b.min, "max": b.max, "label": b.label} for b in m.bands]
         for ind, bs in m.bands_by_industry.items():
             bands += [{"industry": ind, "level": b.level, "min": b.min, "max": b.max,
                        "label": b.label} for b in bs]
+        split = applies(cat, m.id)
         out.append({"id": m.id, "name": m.name, "description": m.description, "unit": m.unit,
-                    "type": m.type, "better": m.better, "bands": bands})
+                    "type": m.type, "better": m.better, "bands": bands,
+                    "dimensions": list(split.dimensions), "not_by": list(split.not_by),
+                    "reason": translate(split.reason) if split.reason else None,
+                    "kinds": list(m.kinds)})
     return out
 
 
@@ -212,7 +235,7 @@ def kpi(user: UserDep, e: EngineDep, metrics: MetricsQ, by: ByQ = [],  # noqa: B
         period: PeriodQ = None, start: FromQ = None, end: ToQ = None,
         where: WhereQ = [], ci: bool = False) -> dict:  # noqa: B006
     """KPIs, as `telekpi kpi --format json` gives them."""
-    return e.query(kpi_request(metrics, by, period, start, end, where, ci, user)).to_json()
+    return e.query(kpi_request(metrics, by, period, start, end, where, ci, user)).to_json(e.catalog)
 
 
 @router.get("/overview", response_model=Overview)

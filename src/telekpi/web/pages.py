@@ -27,7 +27,7 @@ from telekpi.engine.lookup import Lookup
 from telekpi.engine.request import Request as KpiRequest
 from telekpi.errors import AccessError, NotFoundError
 from telekpi.i18n import N_, NAMES, _, current, gettext, ngettext, translate
-from telekpi.i18n.words import band_text, dim_name, level_name, remainder_label, stage_name
+from telekpi.i18n.words import KINDS, band_text, dim_name, level_name, remainder_label, stage_name, word
 from telekpi.units import formatter, human
 from telekpi.web.access import check_agent, scope_of, scoped_where
 from telekpi.web.auth import User
@@ -72,6 +72,12 @@ class Page:
         dims = {d for d, _ in self.where}
         return [m for m in metrics if self.engine.supports(m, dims)]
 
+    def not_applicable(self, metrics, by=()) -> list[str]:
+        """Why each of ``metrics`` that has no value for this scope (split ``by``) has none:
+        the sentences a page shows where it leaves them out."""
+        dims = [d for d, _ in self.where] + list(by)
+        return [why for m in metrics if (why := self.engine.why_not(m, dims))]
+
     def render(self, template: str, **context) -> HTMLResponse:
         base = {"user": self.user, "csrf": self.csrf, "filters": self.filters, "nav": NAV, "lang": current(),
                 "path": self.request.url.path, "choices": self.look.choices(scope_of(self.user)),
@@ -113,7 +119,7 @@ def setup_templates(templates: Jinja2Templates, ws: SharedWorkspace) -> None:
     env.install_gettext_callables(  # type: ignore[attr-defined]
         gettext=lambda s: gettext(s), ngettext=ngettext, newstyle=False)
     env.globals.update(translate=translate, dim_name=dim_name, remainder_label=remainder_label,
-                       stage_name=stage_name, level_name=level_name,
+                       stage_name=stage_name, level_name=level_name, kind_name=lambda k: word(KINDS, k),
                        band_label=band_text, languages=list(NAMES.items()), lang_query=lang_query)
     env.filters["human"] = human
     env.filters["change"] = lambda v: formatter(current()).change(v)   # as the reports write it
@@ -193,36 +199,40 @@ def logout(request: Request, csrf: Annotated[str, Form()]):
 # -- overview ----------------------------------------------------------------------------
 def overview_data(engine: Engine, filters: Filters, where, metrics) -> list[dict]:
     """The overview's cards: each metric now, its band, its value in the previous window
-    (``Window.previous``, the one every surface compares with) and its trend."""
+    (``Window.previous``, the one every surface compares with) and its trend. A metric that
+    has no value for the scope (a team's drop rate: dropped calls reach no agent) is a card
+    with no value and the engine's ``reason``."""
     def ask(f: Filters, **kw):
         return engine.query(KpiRequest(tuple(metrics), start=f.start, end=f.end, where=where,
-                                       **kw)).rows
+                                       **kw))
     if not metrics:
         return []
     previous = filters.previous()
-    now, before = ask(filters)[0], ask(previous)[0]
-    trend = ask(filters, period=filters.trend_period())
+    answer = ask(filters)
+    now, before = answer.rows[0], ask(previous).rows[0]
+    trend = ask(filters, period=filters.trend_period()).rows
     cards = []
     for mid in metrics:
         m = engine.catalog.metrics[mid]
         cur, prev = now.get(mid), before.get(mid)
         change = None if cur is None or not prev else (cur - prev) / abs(prev)
         band = m.band(cur)
+        reason = answer.reasons(engine.catalog).get(mid)
         cards.append({"id": mid, "name": m.name, "unit": m.unit, "value": cur, "previous": prev,
                       "change": change, "better": m.better, "description": m.description,
-                      "previous_window": previous.window,
+                      "previous_window": previous.window, "reason": reason,
                       "band": {"level": band.level, "label": band_text(band)} if band else None,
-                      "spark": charts.sparkline([r["period"] for r in trend],
-                                                [r[mid] for r in trend])})
+                      "spark": None if reason else charts.sparkline(
+                          [r["period"] for r in trend], [r[mid] for r in trend])})
     return cards
 
 
 def overview_cards(engine: Engine, filters: Filters, where) -> tuple[list[dict], list[str]]:
-    """The overview for a user whose scope is ``where``: the cards of the headline metrics
-    that scope applies to, and the ids of those it cannot (their data carry no team or agent)."""
-    dims = {d for d, _ in where}
-    metrics = [m for m in HEADLINE if engine.supports(m, dims)]
-    return overview_data(engine, filters, where, metrics), [m for m in HEADLINE if m not in metrics]
+    """The overview for a user whose scope is ``where``: a card per headline metric, and the
+    ids of those that have no value for that scope (their cards say why: dialer drops reach
+    no agent, leads carry no team)."""
+    cards = overview_data(engine, filters, where, list(HEADLINE))
+    return cards, [c["id"] for c in cards if c["reason"]]
 
 
 def warm(state: WebState) -> None:
@@ -259,6 +269,12 @@ def funnel_page(p: PageDep) -> HTMLResponse:
 @router.get("/agents")
 def agents(p: PageDep, group: str = "agent", sort: str = "call_conversion_rate",
            desc: bool = True) -> HTMLResponse:
+    """The leaderboard: like with like. Agents (and teams) are ranked only among those of the
+    same kind of work, on the KPIs that apply to it; sites and vendors mix kinds and are
+    shown as they are."""
+    from telekpi.catalog.applies import applicable, like_with_like
+    from telekpi.model.tables import CAMPAIGN_KINDS
+
     if group not in ("agent", "team", "vendor", "site"):
         group = "agent"
     metrics = p.allowed(AGENT_KPIS)
@@ -266,11 +282,33 @@ def agents(p: PageDep, group: str = "agent", sort: str = "call_conversion_rate",
         sort = "call_conversion_rate"
     rows = p.engine.query(p.request_for(metrics, by=(group,), ci=True)).rows
     minimum = p.engine.settings.min_sample
-    judged = [r for r in rows if (r.get("calls") or 0) >= minimum and r[group] is not None]
-    few = [r for r in rows if (r.get("calls") or 0) < minimum and r[group] is not None]
-    judged.sort(key=lambda r: (r.get(sort) is None, -(r.get(sort) or 0) if desc else (r.get(sort) or 0)))
-    return p.render("agents.html", rows=judged, few=few, group=group, sort=sort, desc=desc,
-                    metrics=metrics, min_sample=minimum)
+    kinds = p.look.kinds(group, p.filters.start, p.filters.end) if group in ("agent", "team") else {}
+    sections = []
+    for kind in [*CAMPAIGN_KINDS, None]:
+        mine = [r for r in rows if r[group] is not None and kinds.get(r[group]) == kind]
+        if not mine:
+            continue
+        shown = applicable(p.engine.catalog, metrics, kind)
+        key = sort if sort in shown else next(
+            (m for m in ("call_conversion_rate", "csat") if m in shown), shown[-1])
+        judged = [r for r in mine if (r.get("calls") or 0) >= minimum]
+        few = [r for r in mine if (r.get("calls") or 0) < minimum]
+        down = desc if key == sort else p.engine.catalog.metrics[key].better != "lower"
+        judged.sort(key=_order(key, down))
+        sections.append({"kind": kind, "metrics": shown, "rows": judged, "few": few, "sort": key,
+                         "desc": down})
+    compared = like_with_like(p.engine.catalog, metrics, [s["kind"] for s in sections]) \
+        if kinds else None
+    return p.render("agents.html", sections=sections, group=group, sort=sort, desc=desc,
+                    metrics=metrics, min_sample=minimum, compared=compared)
+
+
+def _order(key: str, desc: bool):
+    """A leaderboard's sort key: by ``key`` (descending if ``desc``), missing values last."""
+    def order(r: dict) -> tuple:
+        v = r.get(key) or 0
+        return (r.get(key) is None, -v if desc else v)
+    return order
 
 
 @router.get("/agents/{agent_id}")
@@ -280,8 +318,10 @@ def agent_page(agent_id: str, p: PageDep) -> HTMLResponse:
         raise NotFoundError(_("no agent {agent}").format(agent=repr(agent_id)))
     check_agent(p.user, agent_id, agent.get("team_id"))
     where = tuple(w for w in p.where if w[0] not in ("agent", "team")) + (("agent", agent_id),)
-    metrics = [m for m in AGENT_KPIS if p.engine.supports(m, {"agent"})]
     f = p.filters
+    kind = p.look.kinds("agent", f.start, f.end).get(agent_id)   # only the KPIs of their work
+    metrics = [m for m in AGENT_KPIS if p.engine.supports(m, {"agent"})
+               and p.engine.catalog.metrics[m].applies_to(kind)]
     trend = p.engine.query(KpiRequest(tuple(metrics), period=f.trend_period(), start=f.start,
                                       end=f.end, where=where)).rows
     heat = p.engine.query(KpiRequest(("connection_rate",), by=("weekday", "hour"), start=f.start,
@@ -330,4 +370,4 @@ def wallboard(p: PageDep) -> HTMLResponse:
     metrics = p.allowed(WALL)
     rows = p.engine.query(KpiRequest(tuple(metrics), start=today, end=today, where=p.where)).rows
     return p.render("wallboard.html", day=today, values=rows[0] if rows else {}, metrics=metrics,
-                    refreshed=datetime.now().strftime("%H:%M:%S"))
+                    refreshed=datetime.now().strftime("%H:%M:%S"), na=p.not_applicable(WALL))

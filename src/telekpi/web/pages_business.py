@@ -33,8 +33,7 @@ def _breakdown(p, result, metrics) -> tuple[list[dict], list[str]]:
     dim = result.by[0]
     rows = [r for r in result.rows
             if r[dim] is not None or any(r.get(m) for m in metrics)]
-    notes = [n.reason(translate(p.engine.catalog.metrics[m].name))
-             for m, n in result.not_meaningful.items()]
+    notes = list(result.reasons(p.engine.catalog).values())
     return rows, notes
 
 
@@ -51,7 +50,8 @@ def campaigns(p: PageDep) -> HTMLResponse:
                                 [r.get("call_conversion_rate_ci_high") for r in named]))
     tests = ab_test(p.engine, p.request_for(()), variant="script", within="campaign")
     return p.render("campaigns.html", rows=rows, metrics=metrics, chart=figure, tests=tests,
-                    names=names, notes=notes)
+                    names=names, notes=notes,
+                    na=p.not_applicable([m for m in CAMPAIGN_KPIS if m not in metrics], ("campaign",)))
 
 
 @router.get("/revenue")

@@ -8,7 +8,7 @@ WITH m_calls AS (
     __period,
     COUNT(CASE WHEN NOT (
       lead_id IS NULL
-    ) THEN 1 END) AS m__lead_calls
+    ) AND direction = 'outbound' THEN 1 END) AS m__lead_calls
   FROM (
     SELECT
       x.*,
@@ -31,7 +31,7 @@ WITH m_calls AS (
   SELECT
     d_agent,
     __period,
-    COUNT(*) AS m__leads_attempted
+    COUNT(CASE WHEN attempted THEN 1 END) AS m__leads_attempted
   FROM (
     SELECT
       x.lead_id AS __grain,
@@ -42,6 +42,7 @@ WITH m_calls AS (
           CAST(toUnixTimestamp64Micro(toDateTime64(x.started_at, 6)) + 25200000000 AS Nullable(Int64))
         )
       ) AS Nullable(DATE)) AS __period,
+      MAX(x.direction = 'outbound') AS attempted,
       MAX(x.status = 'answered') AS connected,
       MAX(
         (
@@ -56,7 +57,7 @@ WITH m_calls AS (
       ) OR NOT (
         wo.lead_id IS NULL
       )) AS won,
-      COUNT(*) AS attempts
+      COUNT(CASE WHEN x.direction = 'outbound' THEN 1 END) AS attempts
     FROM calls AS x
     LEFT JOIN (
       SELECT DISTINCT

@@ -2,7 +2,7 @@
 -- step: m_calls aggregates dialer_drops, outbound_live_answers
 WITH m_calls AS (
   SELECT
-    d_agent,
+    d_campaign,
     __period,
     COUNT(CASE WHEN status = 'abandoned' AND direction = 'outbound' THEN 1 END) AS m__dialer_drops,
     COUNT(
@@ -11,7 +11,7 @@ WITH m_calls AS (
   FROM (
     SELECT
       x.*,
-      x.agent_id AS d_agent,
+      x.campaign_id AS d_campaign,
       CAST(dateTrunc(
         'MONTH',
         fromUnixTimestamp64Micro(
@@ -24,11 +24,11 @@ WITH m_calls AS (
       AND x.started_at < toDateTime64('2026-03-31 17:00:00', 6, 'UTC')
   ) AS x
   GROUP BY
-    d_agent,
+    d_campaign,
     __period
 )
 SELECT
-  CAST(m_calls.d_agent AS Nullable(String)) AS "agent",
+  CAST(m_calls.d_campaign AS Nullable(String)) AS "campaign",
   CAST(m_calls.__period AS Nullable(String)) AS "period",
   CAST(COALESCE(m_calls.m__dialer_drops, 0) AS Nullable(Float64)) / nullIf(COALESCE(m_calls.m__outbound_live_answers, 0), 0) AS "drop_rate"
 FROM m_calls

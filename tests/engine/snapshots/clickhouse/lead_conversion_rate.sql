@@ -4,8 +4,8 @@ WITH m_lead_stages AS (
   SELECT
     d_agent,
     __period,
-    COUNT(CASE WHEN won THEN 1 END) AS m__leads_won,
-    COUNT(*) AS m__leads_attempted
+    COUNT(CASE WHEN attempted AND won THEN 1 END) AS m__leads_won,
+    COUNT(CASE WHEN attempted THEN 1 END) AS m__leads_attempted
   FROM (
     SELECT
       x.lead_id AS __grain,
@@ -16,6 +16,7 @@ WITH m_lead_stages AS (
           CAST(toUnixTimestamp64Micro(toDateTime64(x.started_at, 6)) + 25200000000 AS Nullable(Int64))
         )
       ) AS Nullable(DATE)) AS __period,
+      MAX(x.direction = 'outbound') AS attempted,
       MAX(x.status = 'answered') AS connected,
       MAX(
         (
@@ -30,7 +31,7 @@ WITH m_lead_stages AS (
       ) OR NOT (
         wo.lead_id IS NULL
       )) AS won,
-      COUNT(*) AS attempts
+      COUNT(CASE WHEN x.direction = 'outbound' THEN 1 END) AS attempts
     FROM calls AS x
     LEFT JOIN (
       SELECT DISTINCT

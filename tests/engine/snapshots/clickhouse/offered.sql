@@ -2,13 +2,13 @@
 -- step: m_calls aggregates offered
 WITH m_calls AS (
   SELECT
-    d_agent,
+    d_campaign,
     __period,
     COUNT(CASE WHEN direction = 'inbound' THEN 1 END) AS m__offered
   FROM (
     SELECT
       x.*,
-      x.agent_id AS d_agent,
+      x.campaign_id AS d_campaign,
       CAST(dateTrunc(
         'MONTH',
         fromUnixTimestamp64Micro(
@@ -21,11 +21,11 @@ WITH m_calls AS (
       AND x.started_at < toDateTime64('2026-03-31 17:00:00', 6, 'UTC')
   ) AS x
   GROUP BY
-    d_agent,
+    d_campaign,
     __period
 )
 SELECT
-  CAST(m_calls.d_agent AS Nullable(String)) AS "agent",
+  CAST(m_calls.d_campaign AS Nullable(String)) AS "campaign",
   CAST(m_calls.__period AS Nullable(String)) AS "period",
   COALESCE(m_calls.m__offered, 0) AS "offered"
 FROM m_calls

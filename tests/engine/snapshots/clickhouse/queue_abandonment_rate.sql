@@ -2,14 +2,14 @@
 -- step: m_calls aggregates inbound_abandoned, offered
 WITH m_calls AS (
   SELECT
-    d_agent,
+    d_campaign,
     __period,
     COUNT(CASE WHEN direction = 'inbound' AND status = 'abandoned' THEN 1 END) AS m__inbound_abandoned,
     COUNT(CASE WHEN direction = 'inbound' THEN 1 END) AS m__offered
   FROM (
     SELECT
       x.*,
-      x.agent_id AS d_agent,
+      x.campaign_id AS d_campaign,
       CAST(dateTrunc(
         'MONTH',
         fromUnixTimestamp64Micro(
@@ -22,11 +22,11 @@ WITH m_calls AS (
       AND x.started_at < toDateTime64('2026-03-31 17:00:00', 6, 'UTC')
   ) AS x
   GROUP BY
-    d_agent,
+    d_campaign,
     __period
 )
 SELECT
-  CAST(m_calls.d_agent AS Nullable(String)) AS "agent",
+  CAST(m_calls.d_campaign AS Nullable(String)) AS "campaign",
   CAST(m_calls.__period AS Nullable(String)) AS "period",
   CAST(COALESCE(m_calls.m__inbound_abandoned, 0) AS Nullable(Float64)) / nullIf(COALESCE(m_calls.m__offered, 0), 0) AS "queue_abandonment_rate"
 FROM m_calls

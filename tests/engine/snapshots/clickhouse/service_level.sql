@@ -2,7 +2,7 @@
 -- step: m_calls aggregates inbound_answered_in_sl, offered
 WITH m_calls AS (
   SELECT
-    d_agent,
+    d_campaign,
     __period,
     COUNT(
       CASE
@@ -14,7 +14,7 @@ WITH m_calls AS (
   FROM (
     SELECT
       x.*,
-      x.agent_id AS d_agent,
+      x.campaign_id AS d_campaign,
       CAST(dateTrunc(
         'MONTH',
         fromUnixTimestamp64Micro(
@@ -27,11 +27,11 @@ WITH m_calls AS (
       AND x.started_at < toDateTime64('2026-03-31 17:00:00', 6, 'UTC')
   ) AS x
   GROUP BY
-    d_agent,
+    d_campaign,
     __period
 )
 SELECT
-  CAST(m_calls.d_agent AS Nullable(String)) AS "agent",
+  CAST(m_calls.d_campaign AS Nullable(String)) AS "campaign",
   CAST(m_calls.__period AS Nullable(String)) AS "period",
   CAST(COALESCE(m_calls.m__inbound_answered_in_sl, 0) AS Nullable(Float64)) / nullIf(COALESCE(m_calls.m__offered, 0), 0) AS "service_level"
 FROM m_calls

@@ -2,7 +2,7 @@
 -- step: m_calls aggregates abandoned_calls, calls
 WITH m_calls AS (
   SELECT
-    d_agent,
+    d_campaign,
     __period,
     COUNT(*) FILTER(WHERE
       status = 'abandoned') AS m__abandoned_calls,
@@ -10,7 +10,7 @@ WITH m_calls AS (
   FROM (
     SELECT
       x.*,
-      x.agent_id AS d_agent,
+      x.campaign_id AS d_campaign,
       CAST(DATE_TRUNC('MONTH', MAKE_TIMESTAMP(EPOCH_US(x.started_at) + 25200000000)) AS DATE) AS __period
     FROM calls AS x
     WHERE
@@ -18,11 +18,11 @@ WITH m_calls AS (
       AND x.started_at < CAST('2026-03-31 17:00:00+00' AS TIMESTAMPTZ)
   ) AS x
   GROUP BY
-    d_agent,
+    d_campaign,
     __period
 )
 SELECT
-  CAST(m_calls.d_agent AS TEXT) AS "agent",
+  CAST(m_calls.d_campaign AS TEXT) AS "campaign",
   CAST(m_calls.__period AS TEXT) AS "period",
   CAST(COALESCE(m_calls.m__abandoned_calls, 0) AS DOUBLE) / NULLIF(COALESCE(m_calls.m__calls, 0), 0) AS "abandonment_rate"
 FROM m_calls

@@ -7,7 +7,7 @@ WITH m_calls AS (
     d_agent,
     __period,
     COUNT(*) FILTER(WHERE
-      NOT lead_id IS NULL) AS m__lead_calls
+      NOT lead_id IS NULL AND direction = 'outbound') AS m__lead_calls
   FROM (
     SELECT
       x.*,
@@ -25,12 +25,14 @@ WITH m_calls AS (
   SELECT
     d_agent,
     __period,
-    COUNT(*) AS m__leads_attempted
+    COUNT(*) FILTER(WHERE
+      attempted) AS m__leads_attempted
   FROM (
     SELECT
       x.lead_id AS __grain,
       x.agent_id AS d_agent,
       CAST(DATE_TRUNC('MONTH', MAKE_TIMESTAMP(EPOCH_US(x.started_at) + 25200000000)) AS DATE) AS __period,
+      BOOL_OR(CAST(x.direction = 'outbound' AS BOOLEAN)) AS attempted,
       BOOL_OR(CAST(x.status = 'answered' AS BOOLEAN)) AS connected,
       BOOL_OR(
         CAST((
@@ -47,7 +49,8 @@ WITH m_calls AS (
           UPPER(TRIM(disposition)) IN ('SALE')
         ) OR NOT wo.lead_id IS NULL AS BOOLEAN)
       ) AS won,
-      COUNT(*) AS attempts
+      COUNT(*) FILTER(WHERE
+        x.direction = 'outbound') AS attempts
     FROM calls AS x
     LEFT JOIN (
       SELECT DISTINCT

@@ -2,7 +2,7 @@
 -- step: m_calls aggregates dialer_drops, outbound_live_answers
 WITH m_calls AS (
   SELECT
-    d_agent,
+    d_campaign,
     __period,
     COUNT(*) FILTER(WHERE
       status = 'abandoned' AND direction = 'outbound') AS m__dialer_drops,
@@ -11,7 +11,7 @@ WITH m_calls AS (
   FROM (
     SELECT
       x.*,
-      x.agent_id AS d_agent,
+      x.campaign_id AS d_campaign,
       CAST(DATE_TRUNC('MONTH', MAKE_TIMESTAMP(EPOCH_US(x.started_at) + 25200000000)) AS DATE) AS __period
     FROM calls AS x
     WHERE
@@ -19,11 +19,11 @@ WITH m_calls AS (
       AND x.started_at < CAST('2026-03-31 17:00:00+00' AS TIMESTAMPTZ)
   ) AS x
   GROUP BY
-    d_agent,
+    d_campaign,
     __period
 )
 SELECT
-  CAST(m_calls.d_agent AS TEXT) AS "agent",
+  CAST(m_calls.d_campaign AS TEXT) AS "campaign",
   CAST(m_calls.__period AS TEXT) AS "period",
   CAST(COALESCE(m_calls.m__dialer_drops, 0) AS DOUBLE) / NULLIF(COALESCE(m_calls.m__outbound_live_answers, 0), 0) AS "drop_rate"
 FROM m_calls

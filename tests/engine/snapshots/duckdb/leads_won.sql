@@ -5,12 +5,13 @@ WITH m_lead_stages AS (
     d_agent,
     __period,
     COUNT(*) FILTER(WHERE
-      won) AS m__leads_won
+      attempted AND won) AS m__leads_won
   FROM (
     SELECT
       x.lead_id AS __grain,
       x.agent_id AS d_agent,
       CAST(DATE_TRUNC('MONTH', MAKE_TIMESTAMP(EPOCH_US(x.started_at) + 25200000000)) AS DATE) AS __period,
+      BOOL_OR(CAST(x.direction = 'outbound' AS BOOLEAN)) AS attempted,
       BOOL_OR(CAST(x.status = 'answered' AS BOOLEAN)) AS connected,
       BOOL_OR(
         CAST((
@@ -27,7 +28,8 @@ WITH m_lead_stages AS (
           UPPER(TRIM(disposition)) IN ('SALE')
         ) OR NOT wo.lead_id IS NULL AS BOOLEAN)
       ) AS won,
-      COUNT(*) AS attempts
+      COUNT(*) FILTER(WHERE
+        x.direction = 'outbound') AS attempts
     FROM calls AS x
     LEFT JOIN (
       SELECT DISTINCT

@@ -4,12 +4,13 @@ WITH m_lead_stages AS (
   SELECT
     d_agent,
     __period,
-    COUNT(*) AS m__leads_attempted
+    COUNT(CASE WHEN attempted THEN 1 END) AS m__leads_attempted
   FROM (
     SELECT
       x.lead_id AS __grain,
       x.agent_id AS d_agent,
       CAST(DATE_TRUNC('MONTH', TIMESTAMP_MICROS(UNIX_MICROS(x.started_at) + 25200000000)) AS DATE) AS __period,
+      BOOL_OR(x.direction = 'outbound') AS attempted,
       BOOL_OR(x.status = 'answered') AS connected,
       BOOL_OR(
         (
@@ -22,7 +23,7 @@ WITH m_lead_stages AS (
       BOOL_OR((
         UPPER(TRIM(disposition)) IN ('SALE')
       ) OR NOT wo.lead_id IS NULL) AS won,
-      COUNT(*) AS attempts
+      COUNT(CASE WHEN x.direction = 'outbound' THEN 1 END) AS attempts
     FROM calls AS x
     LEFT JOIN (
       SELECT DISTINCT

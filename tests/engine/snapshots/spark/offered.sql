@@ -2,13 +2,13 @@
 -- step: m_calls aggregates offered
 WITH m_calls AS (
   SELECT
-    d_agent,
+    d_campaign,
     __period,
     COUNT(CASE WHEN direction = 'inbound' THEN 1 END) AS m__offered
   FROM (
     SELECT
       x.*,
-      x.agent_id AS d_agent,
+      x.campaign_id AS d_campaign,
       CAST(DATE_TRUNC('MONTH', TIMESTAMP_MICROS(UNIX_MICROS(x.started_at) + 25200000000)) AS DATE) AS __period
     FROM calls AS x
     WHERE
@@ -16,11 +16,11 @@ WITH m_calls AS (
       AND x.started_at < CAST('2026-03-31 17:00:00' AS TIMESTAMP)
   ) AS x
   GROUP BY
-    d_agent,
+    d_campaign,
     __period
 )
 SELECT
-  CAST(m_calls.d_agent AS STRING) AS `agent`,
+  CAST(m_calls.d_campaign AS STRING) AS `campaign`,
   CAST(m_calls.__period AS STRING) AS `period`,
   COALESCE(m_calls.m__offered, 0) AS `offered`
 FROM m_calls

@@ -2,14 +2,14 @@
 -- step: m_calls aggregates inbound_abandoned, offered
 WITH m_calls AS (
   SELECT
-    d_agent,
+    d_campaign,
     __period,
     COUNT(CASE WHEN direction = 'inbound' AND status = 'abandoned' THEN 1 END) AS m__inbound_abandoned,
     COUNT(CASE WHEN direction = 'inbound' THEN 1 END) AS m__offered
   FROM (
     SELECT
       x.*,
-      x.agent_id AS d_agent,
+      x.campaign_id AS d_campaign,
       CAST(DATE_TRUNC('MONTH', TIMESTAMP_MICROS(UNIX_MICROS(x.started_at) + 25200000000)) AS DATE) AS __period
     FROM calls AS x
     WHERE
@@ -17,11 +17,11 @@ WITH m_calls AS (
       AND x.started_at < CAST('2026-03-31 17:00:00' AS TIMESTAMP)
   ) AS x
   GROUP BY
-    d_agent,
+    d_campaign,
     __period
 )
 SELECT
-  CAST(m_calls.d_agent AS STRING) AS `agent`,
+  CAST(m_calls.d_campaign AS STRING) AS `campaign`,
   CAST(m_calls.__period AS STRING) AS `period`,
   CAST(COALESCE(m_calls.m__inbound_abandoned, 0) AS DOUBLE) / NULLIF(COALESCE(m_calls.m__offered, 0), 0) AS `queue_abandonment_rate`
 FROM m_calls

@@ -2,7 +2,7 @@
 -- step: m_calls aggregates inbound_answered_in_sl, offered
 WITH m_calls AS (
   SELECT
-    d_agent,
+    d_campaign,
     __period,
     COUNT(
       CASE
@@ -14,7 +14,7 @@ WITH m_calls AS (
   FROM (
     SELECT
       x.*,
-      x.agent_id AS d_agent,
+      x.campaign_id AS d_campaign,
       CAST(DATE_TRUNC('MONTH', TIMESTAMP_MICROS(UNIX_MICROS(x.started_at) + 25200000000)) AS DATE) AS __period
     FROM calls AS x
     WHERE
@@ -22,11 +22,11 @@ WITH m_calls AS (
       AND x.started_at < CAST('2026-03-31 17:00:00' AS TIMESTAMP)
   ) AS x
   GROUP BY
-    d_agent,
+    d_campaign,
     __period
 )
 SELECT
-  CAST(m_calls.d_agent AS STRING) AS `agent`,
+  CAST(m_calls.d_campaign AS STRING) AS `campaign`,
   CAST(m_calls.__period AS STRING) AS `period`,
   CAST(COALESCE(m_calls.m__inbound_answered_in_sl, 0) AS DOUBLE) / NULLIF(COALESCE(m_calls.m__offered, 0), 0) AS `service_level`
 FROM m_calls
