@@ -16,7 +16,8 @@ from telekpi.cli.output import print_csv, print_json, print_table
 from telekpi.cli.query_cmds import Fmt, FmtOpt
 from telekpi.cli.rollups_cmd import update_rollups
 from telekpi.cli.root import app, open_workspace
-from telekpi.errors import UsageError
+from telekpi.cli.errors import cli_message
+from telekpi.errors import ConfigError, InputError, UsageError
 from telekpi.i18n import _
 from telekpi.model.tables import TABLES
 
@@ -64,14 +65,21 @@ class _Bar:
             self.progress.stop()
 
 
+def _counts(c) -> str:
+    """'N inserted, N updated, N unchanged[, N skipped], N quarantined'."""
+    text = _("{inserted} inserted, {updated} updated, {unchanged} unchanged, {skipped} skipped, "
+             "{quarantined} quarantined") if c.skipped else \
+        _("{inserted} inserted, {updated} updated, {unchanged} unchanged, {quarantined} quarantined")
+    return text.format(inserted=f"{c.inserted:,}", updated=f"{c.updated:,}", unchanged=f"{c.unchanged:,}",
+                       skipped=f"{c.skipped:,}", quarantined=f"{c.quarantined:,}")
+
+
 def _summary(r: FileResult) -> str:
     c = r.counts
-    lines = [f"{r.path} → {r.table} ({r.format}): " + _(
-        "{read} rows read: {inserted} inserted, {updated} updated, {unchanged} unchanged, "
-        "{quarantined} quarantined in {seconds} s ({speed} rows/s)").format(
-            read=f"{c.rows_read:,}", inserted=f"{c.inserted:,}", updated=f"{c.updated:,}",
-            unchanged=f"{c.unchanged:,}", quarantined=f"{c.quarantined:,}", seconds=f"{r.seconds:.1f}",
-            speed=f"{r.rows_per_s:,.0f}")]
+    read = _("{read} rows read").format(read=f"{c.rows_read:,}") if r.lines_read is None else \
+        _("{lines} lines read, {read} rows made").format(lines=f"{r.lines_read:,}", read=f"{c.rows_read:,}")
+    lines = [f"{r.path} → {r.table} ({r.format}): " + _("{read}: {counts} in {seconds} s ({speed} rows/s)").format(
+        read=read, counts=_counts(c), seconds=f"{r.seconds:.1f}", speed=f"{r.rows_per_s:,.0f}")]
     for line, column, reason in r.examples:
         if line is not None and column:
             text = _("quarantined line {line}, column {column}: {reason}")
@@ -111,7 +119,10 @@ def import_cmd(
                                 "stop with Ctrl-C."),
     interval: float = typer.Option(1.0, "--interval", help="With --follow: seconds between looks at the file."),
 ) -> None:
-    """Import files into a canonical table; every row is inserted, updated, unchanged or quarantined."""
+    """Import files into a canonical table; every row is inserted, updated, unchanged, skipped (by the
+    mapping's skip/where rules) or quarantined. Each file is one transaction. Exit code 0 when every
+    file was imported; 1 when a file had rows and all of them were quarantined; 2 when a file could not
+    be read at all (with several files, the others are imported first)."""
     from telekpi.ingest.mapping import load_mapping
     from telekpi.model.tables import table as canonical_table
 
@@ -121,6 +132,8 @@ def import_cmd(
         raise UsageError(_("--follow follows one file; start one `telekpi import --follow` per log "
                            "(or `telekpi serve --follow FILE` for several)"))
     total = None
+    failed: list[InputError] = []          # files that could not be read; the others go on
+    rejected: list[FileResult] = []        # files whose every row was quarantined
     with open_workspace(ctx, read_only=False, memory_limit=IMPORT_MEMORY) as ws:
         if follow:
             _follow(ws, table, files[0], fmt, m, interval)
@@ -129,21 +142,39 @@ def import_cmd(
             bar = _Bar(f"{f.name} → {table}", enabled=not quiet and sys.stderr.isatty())
             try:
                 results = ws.import_file(table, f, fmt=fmt, mapping=m, encoding=encoding, progress=bar)
+            except InputError as e:
+                # a file that cannot be read stops only itself (each file is one transaction);
+                # one mapping wrong for every file, or a single file, stops the command as before
+                if len(files) == 1 or isinstance(e, ConfigError):
+                    raise
+                failed.append(e)
+                typer.echo(f"telekpi: {cli_message(e)}", err=True)
+                continue
             finally:
                 bar.close()
             for result in results:
                 typer.echo(_summary(result))
+                if result.counts.quarantined and not result.counts.accepted:
+                    rejected.append(result)
             if total is None:
                 total = results[0].counts
             else:
                 total.add(results[0].counts)
         update_rollups(ws)
     if len(files) > 1 and total is not None:
-        typer.echo(_("{files} files: {read} rows read: {inserted} inserted, {updated} updated, "
-                     "{unchanged} unchanged, {quarantined} quarantined").format(
-            files=len(files), read=f"{total.rows_read:,}", inserted=f"{total.inserted:,}",
-            updated=f"{total.updated:,}", unchanged=f"{total.unchanged:,}",
-            quarantined=f"{total.quarantined:,}"))
+        typer.echo(_("{files} files: {read} rows read: {counts}").format(
+            files=len(files) - len(failed), read=f"{total.rows_read:,}", counts=_counts(total)))
+    if failed:
+        typer.echo("telekpi: " + _("{n} of {files} files not imported: {names}").format(
+            n=len(failed), files=len(files), names=", ".join(str(e.file) for e in failed)), err=True)
+        raise typer.Exit(InputError.exit_code)
+    if rejected:
+        for r in rejected:
+            typer.echo("telekpi: " + _("nothing of {path} was imported: all {n} row(s) were quarantined; "
+                                       "see {command}").format(
+                path=r.path, n=f"{r.counts.quarantined:,}", command=f"telekpi quarantine --source {r.path}"),
+                err=True)
+        raise typer.Exit(1)
 
 
 def _follow(ws: Workspace, table: str, file: Path, fmt, mapping, interval: float) -> None:
@@ -199,8 +230,9 @@ def quarantine_cmd(
         source = str(Path(source).resolve())
     with open_workspace(ctx) as ws:
         rows = ws.quarantine(source=source, table=table, limit=limit or None)
+        total = ws.quarantine_count(source=source, table=table) if limit and len(rows) >= limit else len(rows)
     if fmt == Fmt.json:
-        print_json({"rows": rows})
+        print_json({"rows": rows, "total": total})
     elif fmt == Fmt.csv:
         print_csv(["source", "line", "table", "column", "reason", "raw", "imported_at"], rows)
     else:
@@ -208,3 +240,6 @@ def quarantine_cmd(
             typer.echo(_("Nothing is quarantined."))
             return
         print_table(["source", "line", "table", "column", "reason"], rows, {})
+        if total > len(rows):
+            typer.echo(_("showing the first {shown} of {total} quarantined rows; --limit 0 shows them all").format(
+                shown=f"{len(rows):,}", total=f"{total:,}"), err=True)

@@ -114,6 +114,7 @@ class QueueLogSource:
         self.loaded: dict[str, float] = {}   # the saved entries this import took over, by key
         self.first_epoch: float | None = None
         self.open_calls = 0
+        self.lines_read = 0   # source.MakesRows: lines read, as against the rows they make
 
     # State carried between imports (store/connector_state.py) ---------------------------
     def begin(self, con) -> None:
@@ -181,6 +182,7 @@ class QueueLogSource:
         with open(self.path, "rb") as f:
             for n, raw in enumerate(f, 1):
                 self._read += len(raw)
+                self.lines_read = n
                 text = raw.rstrip(b"\r\n")
                 if not text.strip():
                     continue

@@ -14,6 +14,9 @@ A mapping is YAML (see docs/import.md)::
       lead_id: {template: "{Chiến dịch}-{Số điện thoại}"}
       agent_id: {column: channel, pattern: "^SIP/([^-]+)-"}
       ring_s: {column: duration, minus: billsec}
+    nulls: [NULL, "\\N"]                # texts that mean an empty cell, in every column
+    skip:                             # rows left out, counted as skipped
+      - {column: Kết quả, values: [PHANTOM]}
 
 Canonical columns the mapping does not name are taken from a file column of
 the same name (case, spaces and dashes ignored). Every error names the mapping
@@ -33,10 +36,12 @@ from telekpi.errors import ConfigError
 from telekpi.i18n import _
 from telekpi.ingest.source import ReadOptions
 from telekpi.model.tables import Table
-from telekpi.quality.rules import UNITS, ColumnRule
+from telekpi.quality.rules import UNITS, ColumnRule, RowFilter
 from telekpi.yaml_lines import KEY_LINES, LINE, error_line, load
 
-_TOP_KEYS = {"table", "timezone", "csv", "sheet", "skip_rows", "columns", "description", LINE, KEY_LINES}
+_TOP_KEYS = {"table", "timezone", "csv", "sheet", "skip_rows", "columns", "description", "nulls", "skip", "where",
+             LINE, KEY_LINES}
+_FILTER_KEYS = {"column", "values", "pattern", "empty", LINE, KEY_LINES}
 _CSV_KEYS = {"delimiter", "encoding", "multiline", LINE, KEY_LINES}
 _COLUMN_KEYS = {"column", "constant", "template", "format", "unit", "values", "otherwise",
                 "default", "thousands", "decimal", "pattern", "minus", LINE, KEY_LINES}
@@ -51,6 +56,9 @@ class Mapping:
     timezone: str | None = None
     read: ReadOptions = field(default_factory=ReadOptions)
     rules: dict[str, ColumnRule] = field(default_factory=dict)
+    nulls: tuple[str, ...] = ()         # texts read as an empty cell in every column
+    skip: tuple[RowFilter, ...] = ()    # a row matching any of these is skipped
+    where: tuple[RowFilter, ...] = ()   # a row failing any of these is skipped
 
     def over(self, base: Mapping | None) -> Mapping:
         """This mapping on top of ``base`` (a format's built-in one): rules and settings given here win."""
@@ -59,7 +67,8 @@ class Mapping:
         read = ReadOptions(**{k: v if v not in (None, 0, False) else getattr(base.read, k)
                               for k, v in vars(self.read).items()})
         return Mapping(self.file or base.file, self.table or base.table, self.timezone or base.timezone,
-                       read, {**base.rules, **self.rules})
+                       read, {**base.rules, **self.rules}, self.nulls or base.nulls,
+                       base.skip + self.skip, base.where + self.where)
 
 
 def normalize(name: str) -> str:
@@ -133,7 +142,60 @@ def parse_mapping(data: dict, src: str | None = None) -> Mapping:
         if target in (LINE, KEY_LINES):
             continue
         rules[target] = _rule(str(target), spec, src, key_lines.get(target, columns.get(LINE)))
-    return Mapping(src, data.get("table"), tz, read, rules)
+    nulls = data.get("nulls") or []
+    if not isinstance(nulls, list):
+        nulls = [nulls]
+    # YAML reads a bare NULL (or null, ~) as its own null: the text NULL is meant
+    nulls = ["NULL" if n is None else n for n in nulls]
+    if not all(isinstance(n, str | int | float) and not isinstance(n, bool) for n in nulls):
+        raise _fail(_("'nulls' must list the texts that mean an empty cell, like {example}").format(
+            example='[NULL, "-"]'), src, data, "nulls")
+    return Mapping(src, data.get("table"), tz, read, rules, tuple(str(n) for n in nulls),
+                   _filters(data, "skip", src), _filters(data, "where", src))
+
+
+def _filters(data: dict, key: str, src: str | None) -> tuple[RowFilter, ...]:
+    """The ``skip`` or ``where`` rules: one mapping or a list of them, each naming a file column."""
+    given = data.get(key)
+    if given is None:
+        return ()
+    items = [given] if isinstance(given, dict) else given
+    example = "{column: Result, values: [PHANTOM]}"
+    if not isinstance(items, list) or not items:
+        raise _fail(_("{key} must be a list of rules such as {example}").format(key=repr(key), example=example),
+                    src, data, key)
+    out = []
+    for item in items:
+        if not isinstance(item, dict):
+            raise _fail(_("{key} must be a list of rules such as {example}").format(
+                key=repr(key), example=example), src, data, key)
+        for k in item:
+            if k not in _FILTER_KEYS:
+                raise _fail(_("unknown key {found} in a {key} rule; expected column, values, pattern or "
+                              "empty").format(found=repr(k), key=repr(key)), src, item, k)
+        column = item.get("column")
+        tests = [k for k in ("values", "pattern", "empty") if k in item]
+        if not isinstance(column, str | int) or isinstance(column, bool) or not tests:
+            raise _fail(_("a {key} rule needs a column and at least one of values, pattern or empty, "
+                          "like {example}").format(key=repr(key), example=example), src, item)
+        values = item.get("values")
+        if values is not None:
+            values = values if isinstance(values, list) else [values]
+            values = tuple("NULL" if v is None else str(v) for v in values)   # YAML's NULL: the text
+        pattern = item.get("pattern")
+        if pattern is not None:
+            try:
+                re.compile(str(pattern))
+            except re.error as e:
+                raise _fail(_("pattern of a {key} rule is not a valid regular expression ({error})").format(
+                    key=repr(key), error=e), src, item, "pattern") from None
+        empty = item.get("empty")
+        if empty is not None and not isinstance(empty, bool):
+            raise _fail(_("'empty' of a {key} rule must be true or false").format(key=repr(key)),
+                        src, item, "empty")
+        out.append(RowFilter(str(column), values, None if pattern is None else str(pattern), empty,
+                             item.get(LINE)))
+    return tuple(out)
 
 
 def _rule(target: str, spec, src, key_line) -> ColumnRule:
@@ -193,10 +255,31 @@ def _rule(target: str, spec, src, key_line) -> ColumnRule:
     return ColumnRule(
         target, column=text("column"), constant=text("constant"), template=text("template"),
         format=text("format"), unit=unit,
-        values=tuple((str(k).strip().lower(), str(v)) for k, v in values.items()
-                     if k not in (LINE, KEY_LINES)),
+        # YAML null (~) or an empty text: the code means an empty cell, stored as NULL
+        values=tuple(("null" if k is None else str(k).strip().lower(),   # a bare NULL key: the text
+                      None if v is None or str(v).strip() == "" else str(v))
+                     for k, v in values.items() if k not in (LINE, KEY_LINES)),
         otherwise=text("otherwise"), default=text("default"), thousands=text("thousands"),
         decimal=text("decimal"), pattern=text("pattern"), minus=text("minus"), line=line)
+
+
+def resolve_filters(mapping: Mapping, header: list[str], file: str,
+                    header_line: int = 1) -> tuple[tuple[RowFilter, ...], tuple[RowFilter, ...]]:
+    """The mapping's ``skip`` and ``where`` rules with the file's own spelling of their columns."""
+    from telekpi.errors import InputError
+
+    folded = {h.casefold(): h for h in header}
+
+    def fix(f: RowFilter) -> RowFilter:
+        real = f.column if f.column in header else folded.get(f.column.casefold())
+        if real is None:
+            raise InputError(_("has no column {column}, which a skip/where rule of the mapping {mapping} "
+                               "(line {line}) tests; the file's columns are: {columns}").format(
+                column=repr(f.column), mapping=mapping.file, line=f.line, columns=", ".join(header)),
+                file=file, line=header_line or None, column=f.column)
+        return replace(f, column=real)
+
+    return tuple(fix(f) for f in mapping.skip), tuple(fix(f) for f in mapping.where)
 
 
 def resolve(mapping: Mapping, table: Table, header: list[str], file: str,

@@ -1,7 +1,7 @@
 """One file in, one transaction: read → map → validate → stage → upsert.
 
-Every row read ends up inserted, updated, unchanged or quarantined, and the
-four counts add up to the rows read. A failure or Ctrl-C rolls the file back.
+Every row read ends up inserted, updated, unchanged, skipped (by the mapping's
+``skip``/``where`` rules) or quarantined, and the five counts add up to the rows read. A failure or Ctrl-C rolls the file back.
 """
 
 from __future__ import annotations
@@ -13,12 +13,13 @@ from pathlib import Path
 
 import pyarrow as pa
 
-from telekpi.ingest.mapping import Mapping, parse_mapping, resolve
+from telekpi.ingest.mapping import Mapping, parse_mapping, resolve, resolve_filters
 from telekpi.ingest.registry import Format, detect_format, get_format, read_head
 from telekpi.ingest.source import (
     DerivesColumns,
     HasNotes,
     KeepsState,
+    MakesRows,
     RawBatch,
     Source,
     prefetch,
@@ -44,7 +45,7 @@ class FileResult:
     unknown_dispositions: list[tuple[str, int]] = field(default_factory=list)
     examples: list[tuple[int | None, str | None, str]] = field(default_factory=list)
     notes: list[str] = field(default_factory=list)   # what a log format wants said (pending calls)
-
+    lines_read: int | None = None   # a log whose lines make rows (source.MakesRows): its lines
     @property
     def rows_per_s(self) -> float:
         return self.counts.rows_read / self.seconds if self.seconds else 0.0
@@ -117,7 +118,8 @@ def import_source(wh: Warehouse, table_name: str, source: Source, settings: Sett
     table = canonical_table(table_name)
     mapping = mapping or Mapping()
     rules = resolve(mapping, table, source.columns, str(source.path), source.header_line)
-    used = {s for r in rules.values() for s in r.sources()}
+    skip, where = resolve_filters(mapping, source.columns, str(source.path), source.header_line)
+    used = {s for r in rules.values() for s in r.sources()} | {f.column for f in skip + where}
     ignored = [c for c in source.columns if c not in used] if report_unused else []
     tz = mapping.timezone or settings.timezone
     con = wh.con
@@ -126,7 +128,7 @@ def import_source(wh: Warehouse, table_name: str, source: Source, settings: Sett
     derived = source.derived if isinstance(source, DerivesColumns) else frozenset()
     up = Upsert(con, table, label, fmt, lines=lines, observer=observer)
     try:
-        sql = None
+        sql, count_skipped = None, None
         for batch in prefetch(source.batches()):
             if line_offset:
                 batch = _shifted(batch, line_offset)
@@ -134,10 +136,15 @@ def import_source(wh: Warehouse, table_name: str, source: Source, settings: Sett
             if batch.table.num_rows:
                 data = batch.table.append_column("__line", pa.array(batch.lines, pa.int64()))
                 if sql is None:
-                    sql = RowCompiler(table, rules, data.schema, tz, con, mapping.file, derived).select("__batch")
+                    rc = RowCompiler(table, rules, data.schema, tz, con, mapping.file, derived,
+                                     mapping.nulls, skip, where)
+                    sql, skipped = rc.select("__batch"), rc.skipped()
+                    count_skipped = skipped and f"SELECT count(*) FROM __batch WHERE NOT ({rc.blank()}) AND {skipped}"
                 con.register("__batch", data)
                 try:
                     up.add(sql)
+                    if count_skipped:
+                        up.skipped += con.execute(count_skipped).fetchall()[0][0]
                 finally:
                     con.unregister("__batch")
             if progress:
@@ -158,7 +165,8 @@ def import_source(wh: Warehouse, table_name: str, source: Source, settings: Sett
     finally:
         up.close()
     return FileResult(Path(source.path), table.name, fmt, counts, time.perf_counter() - t0,
-                      ignored, unknown, examples, source.notes() if isinstance(source, HasNotes) else [])
+                      ignored, unknown, examples, source.notes() if isinstance(source, HasNotes) else [],
+                      source.lines_read if isinstance(source, MakesRows) else None)
 
 
 def _shifted(batch: RawBatch, by: int) -> RawBatch:

@@ -82,6 +82,14 @@ class HasNotes(Protocol):
 
 
 @runtime_checkable
+class MakesRows(Protocol):
+    """A log whose lines are events, not rows (queue_log: several lines make one call):
+    ``lines_read`` counts the lines read, so an import says lines read and rows made."""
+
+    lines_read: int
+
+
+@runtime_checkable
 class DerivesColumns(Protocol):
     """A source that computes some of its columns rather than reading them: ``derived`` names
     them, and they do not keep a blank line from being blank."""

@@ -18,7 +18,8 @@ class ColumnRule:
     template: str | None = None       # "{A}-{B}": file columns A and B joined
     format: str | None = None         # strptime pattern, or epoch / epoch_ms
     unit: str | None = None           # s, ms, min, h
-    values: tuple[tuple[str, str], ...] = ()   # file code → canonical value (trimmed, case-insensitive)
+    # file code → canonical value (trimmed, case-insensitive); None: the code means empty (NULL)
+    values: tuple[tuple[str, str | None], ...] = ()
     otherwise: str | None = None      # value for a code `values` does not list
     default: str | None = None        # value for an empty cell
     thousands: str | None = None
@@ -33,3 +34,14 @@ class ColumnRule:
         if self.template is not None:
             return [f for _, f, _, _ in string.Formatter().parse(self.template) if f]
         return []
+
+
+@dataclass(frozen=True)
+class RowFilter:
+    """One rule of a mapping's ``skip`` or ``where`` list, on a file column's text (trimmed; the
+    mapping's ``nulls`` texts read as empty): the row matches when every test given holds."""
+    column: str
+    values: tuple[str, ...] | None = None   # one of these texts, any case
+    pattern: str | None = None              # a regular expression found in the text
+    empty: bool | None = None               # true: the cell is empty; false: it is not
+    line: int | None = None

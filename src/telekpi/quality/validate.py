@@ -17,7 +17,7 @@ import pyarrow as pa
 from telekpi.errors import ConfigError
 from telekpi.i18n import N_, _, translate
 from telekpi.model.tables import SQL_TYPES, Column, Table
-from telekpi.quality.rules import UNITS, ColumnRule
+from telekpi.quality.rules import UNITS, ColumnRule, RowFilter
 from telekpi.sql import identifier as ident
 from telekpi.sql import message as sql_message
 from telekpi.sql import quoted
@@ -57,9 +57,12 @@ class RowCompiler:
 
     def __init__(self, table: Table, rules: dict[str, ColumnRule], schema: pa.Schema,
                  timezone: str, con: duckdb.DuckDBPyConnection, source: str | None,
-                 derived: frozenset[str] = frozenset()):
+                 derived: frozenset[str] = frozenset(), nulls: tuple[str, ...] = (),
+                 skip: tuple[RowFilter, ...] = (), where: tuple[RowFilter, ...] = ()):
         self.table, self.rules, self.schema, self.tz = table, rules, schema, timezone
         self.source = source
+        self.nulls = tuple(sorted({n.strip().lower() for n in nulls}))   # texts that mean an empty cell
+        self.skip, self.where = skip, where
         self.derived = derived   # columns a connector computed, not read: they do not make a row
         for rule in rules.values():
             if rule.format and rule.format not in ("epoch", "epoch_ms"):
@@ -78,6 +81,37 @@ class RowCompiler:
         t = self._type(name)
         return pa.types.is_string(t) or pa.types.is_large_string(t)
 
+    def cell(self, column: str) -> str:
+        """SQL of a text file column's value: trimmed; NULL when blank or one of the ``nulls`` texts."""
+        v = trimmed(ident(column))
+        if not self.nulls:
+            return v
+        return f"(CASE WHEN lower({v}) IN ({', '.join(lit(n) for n in self.nulls)}) THEN NULL ELSE {v} END)"
+
+    def skipped(self) -> str | None:
+        """SQL condition true for the rows the mapping's ``skip`` and ``where`` rules leave out."""
+        if not self.skip and not self.where:
+            return None
+        conds = [self._matches(f) for f in self.skip] + [f"NOT {self._matches(f)}" for f in self.where]
+        return "(" + " OR ".join(conds) + ")"
+
+    def _matches(self, f: RowFilter) -> str:
+        v = self.cell(f.column) if self._is_text(f.column) else \
+            f"nullif(CAST({ident(f.column)} AS VARCHAR), '')"
+        tests = []
+        if f.values is not None:
+            tests.append(f"lower({v}) IN ({', '.join(lit(x.strip().lower()) for x in f.values)})")
+        if f.pattern is not None:
+            tests.append(f"regexp_matches({v}, {lit(f.pattern)})")
+        if f.empty is not None:
+            tests.append(f"{v} IS {'' if f.empty else 'NOT '}NULL")
+        return "coalesce(" + " AND ".join(tests) + ", false)"
+
+    def blank(self) -> str:
+        """SQL condition true for a row with nothing in it (not read, not counted)."""
+        return " AND ".join(f"{trimmed(ident(n))} IS NULL" for n in self.schema.names
+                            if n != "__line" and self._is_text(n) and n not in self.derived) or "false"
+
     def source_expr(self, rule: ColumnRule) -> tuple[str, bool]:
         """(SQL of the value before typing, whether it is text)."""
         if rule.constant is not None:
@@ -90,13 +124,14 @@ class RowCompiler:
                 if literal:
                     parts.append(lit(literal))
                 if field_name:
-                    parts.append(trimmed(f"CAST({ident(field_name)} AS VARCHAR)"))
+                    parts.append(self.cell(field_name) if self._is_text(field_name) else
+                                 trimmed(f"CAST({ident(field_name)} AS VARCHAR)"))
             expr, text = "(" + " || ".join(parts) + ")", True
         else:
             column = cast(str, rule.column)   # a rule with neither constant nor template reads a column
             col = ident(column)
             text = self._is_text(column)
-            expr = trimmed(col) if text else col
+            expr = self.cell(column) if text else col
             if rule.minus is not None:
                 expr, text = self._difference(expr, rule.minus), True
         if rule.pattern is not None:
@@ -104,7 +139,7 @@ class RowCompiler:
             expr = f"nullif(regexp_extract(CAST({expr} AS VARCHAR), {lit(rule.pattern)}, {group}), '')"
             text = True
         if rule.values:
-            cases = " ".join(f"WHEN {lit(k)} THEN {lit(v)}" for k, v in rule.values)
+            cases = " ".join(f"WHEN {lit(k)} THEN {'NULL' if v is None else lit(v)}" for k, v in rule.values)
             other = lit(rule.otherwise) if rule.otherwise is not None else f"CAST({expr} AS VARCHAR)"
             expr, text = f"(CASE lower(CAST({expr} AS VARCHAR)) {cases} ELSE {other} END)", True
         if rule.default is not None:
@@ -178,10 +213,10 @@ class RowCompiler:
                 return (f"coalesce(TRY_CAST({n} AS DOUBLE){scale}, CASE WHEN contains({v}, ':') "
                         f"AND regexp_matches({v}, {lit(DURATION)}) THEN {clock} END)")
             return f"TRY_CAST({n} AS {sql_type}){scale}"
-        # string
+        # string: an empty text is no value (NULL), whatever made it (a values map, a constant)
         if not text:
             v = f"CAST({v} AS VARCHAR)"
-        return f"lower({v})" if col.choices else v
+        return f"lower(nullif({v}, ''))" if col.choices else f"nullif({v}, '')"
 
     def not_typed(self, col: Column, rule: ColumnRule) -> str:
         """The reason for a value that is not of the column's type: {column}, {value}, {format}."""
@@ -259,8 +294,9 @@ class RowCompiler:
         why_case = per_check(r for _, _, r in checks)
         raw_cols = [n for n in self.schema.names if n != "__line"]
         raw_json = "json_object(" + ", ".join(f"{lit(n)}, {ident(n)}" for n in raw_cols) + ")"
-        blank = " AND ".join(f"{trimmed(ident(n))} IS NULL" for n in raw_cols
-                             if self._is_text(n) and n not in self.derived) or "false"
+        blank = self.blank()
+        if (skipped := self.skipped()) is not None:
+            blank = f"{blank} OR {skipped}"
         out = ", ".join(f"{ident('__t_' + c.name)} AS {ident(c.name)}" for c in t.columns)
         l1 = f"SELECT *, {', '.join(sources) or 'NULL AS __nothing'} FROM {relation} WHERE NOT ({blank})"
         l2 = f"SELECT *, {', '.join(typed)} FROM ({l1})"

@@ -73,11 +73,17 @@ def v3_to_v4(con: duckdb.DuckDBPyConnection) -> None:
     con.execute("ALTER TABLE campaigns ADD COLUMN IF NOT EXISTS kind VARCHAR")
 
 
+def v4_to_v5(con: duckdb.DuckDBPyConnection) -> None:
+    """``imports.skipped``: rows a mapping's skip/where rules left out; empty for the imports before it."""
+    con.execute("ALTER TABLE imports ADD COLUMN IF NOT EXISTS skipped BIGINT")
+
+
 # STEPS[n - 1] takes a warehouse from version n to n + 1.
 STEPS: tuple[Step, ...] = (
     v1_to_v2,
     v2_to_v3,
     v3_to_v4,
+    v4_to_v5,
 )
 SCHEMA_VERSION = len(STEPS) + 1
 
@@ -86,6 +92,7 @@ SCHEMA_VERSION = len(STEPS) + 1
 ADDED_COLUMNS = (
     (3, "costs", "period_end", "DATE"),
     (4, "campaigns", "kind", "VARCHAR"),
+    (5, "imports", "skipped", "BIGINT"),
 )
 
 

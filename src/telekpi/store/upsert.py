@@ -54,6 +54,11 @@ class Counts:
     updated: int = 0
     unchanged: int = 0
     quarantined: int = 0
+    skipped: int = 0      # left out by the mapping's skip/where rules
+
+    @property
+    def accepted(self) -> int:
+        return self.inserted + self.updated + self.unchanged
 
     def add(self, other: Counts) -> None:
         for k in vars(self):
@@ -66,6 +71,7 @@ class Upsert:
         self.con, self.table, self.source, self.fmt = con, table, source, fmt
         self.lines = lines   # replace only this range of the source's quarantine
         self.observer = observer
+        self.skipped = 0   # rows the mapping's skip/where rules left out (not staged)
         # Explicit DDL, not CREATE TABLE AS … LIMIT 0: in DuckDB 2.0.0 a table created empty by
         # CTAS and then filled with >122,880 rows in the same transaction gives wrong aggregates.
         con.execute(f"CREATE OR REPLACE TABLE {STAGING} ({column_defs(table)}, __line BIGINT, "
@@ -119,8 +125,9 @@ class Upsert:
         target = _q(t.name)
         self._settle_duplicates()
         c = Counts()
-        c.rows_read, c.quarantined = con.execute(
+        staged, c.quarantined = con.execute(
             f"SELECT count(*), count(__reason) FROM {STAGING}").fetchall()[0]
+        c.skipped, c.rows_read = self.skipped, staged + self.skipped
         cols = [_q(n) for n in t.names]
         non_key = [_q(n) for n in t.names if n not in t.key]
         on = " AND ".join(f"t.{_q(k)} = s.{_q(k)}" for k in t.key)
@@ -131,7 +138,7 @@ class Upsert:
             self.observer.before(con, t.name)
         watch = False
         if empty:
-            c.inserted = c.rows_read - c.quarantined
+            c.inserted = staged - c.quarantined
             watch = self.observer is not None and 0 < c.inserted <= self.observer.max_rows
             if watch:
                 con.execute(f"CREATE OR REPLACE TEMP TABLE {CHANGED} AS "
@@ -147,7 +154,7 @@ class Upsert:
             c.inserted, changed = con.execute(
                 f"SELECT count(*) FILTER (WHERE __new), count(*) FROM {CHANGED}").fetchall()[0]
             c.updated = changed - c.inserted
-            c.unchanged = c.rows_read - c.quarantined - changed
+            c.unchanged = staged - c.quarantined - changed
             if c.updated:   # and the versions they replace
                 con.execute(f"INSERT INTO {CHANGED} SELECT t.*, true, false FROM {target} t "
                             f"SEMI JOIN {CHANGED} s ON {on} AND NOT s.__new")
@@ -161,7 +168,7 @@ class Upsert:
                 f"SELECT count(*) FILTER (WHERE t.{_q(t.key[0])} IS NULL), "
                 f"count(*) FILTER (WHERE t.{_q(t.key[0])} IS NOT NULL AND {same}) "
                 f"FROM {good} s LEFT JOIN {target} t ON {on}").fetchall()[0]
-            c.updated = c.rows_read - c.quarantined - c.inserted - c.unchanged
+            c.updated = staged - c.quarantined - c.inserted - c.unchanged
             if c.updated or c.inserted:
                 self._merge(good, on, non_key, cols, same)
         if c.inserted or c.updated:
@@ -170,8 +177,10 @@ class Upsert:
                 self.observer.after(con, t.name, CHANGED)
         self._replace_quarantine()
         con.execute(
-            "INSERT INTO imports VALUES (?, ?, ?, ?, ?, ?, ?, ?, now())",
-            [self.source, t.name, self.fmt, c.rows_read, c.inserted, c.updated, c.unchanged, c.quarantined])
+            'INSERT INTO imports (source, "table", format, rows_read, inserted, updated, unchanged, quarantined, '
+            "skipped, imported_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, now())",
+            [self.source, t.name, self.fmt, c.rows_read, c.inserted, c.updated, c.unchanged, c.quarantined,
+             c.skipped])
         return c
 
     def _merge(self, source: str, on: str, non_key: list[str], cols: list[str], same: str) -> None:

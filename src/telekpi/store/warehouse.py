@@ -46,7 +46,8 @@ CREATE TABLE IF NOT EXISTS imports (
     "table" VARCHAR NOT NULL,
     format VARCHAR,
     rows_read BIGINT, inserted BIGINT, updated BIGINT, unchanged BIGINT, quarantined BIGINT,
-    imported_at TIMESTAMPTZ NOT NULL
+    imported_at TIMESTAMPTZ NOT NULL,
+    skipped BIGINT
 )"""
 
 # What a log connector carries from one import to the next: calls still in the queue at the
@@ -211,6 +212,19 @@ def absent_keys(con, table: str, keys: list[str]) -> int:
 def quarantine_rows(wh: Warehouse, *, source: str | None = None, table: str | None = None,
                     limit: int | None = 100) -> list[dict]:
     """Quarantined rows, newest import first, then by file and line."""
+    where, args = _quarantine_where(source, table)
+    sql = ('SELECT source, line, "table", "column", reason, raw, imported_at FROM quarantine' + where
+           + " ORDER BY imported_at DESC, source, line" + (f" LIMIT {int(limit)}" if limit else ""))
+    return _dicts(wh.con.execute(sql, args))
+
+
+def quarantine_count(wh: Warehouse, *, source: str | None = None, table: str | None = None) -> int:
+    """How many rows ``quarantine_rows`` would list with no limit."""
+    where, args = _quarantine_where(source, table)
+    return wh.con.execute("SELECT count(*) FROM quarantine" + where, args).fetchall()[0][0]
+
+
+def _quarantine_where(source: str | None, table: str | None) -> tuple[str, list]:
     where, args = [], []
     if source:
         where.append("(source = ? OR source LIKE ?)")
@@ -218,17 +232,14 @@ def quarantine_rows(wh: Warehouse, *, source: str | None = None, table: str | No
     if table:
         where.append('"table" = ?')
         args.append(table)
-    sql = ('SELECT source, line, "table", "column", reason, raw, imported_at FROM quarantine'
-           + (" WHERE " + " AND ".join(where) if where else "")
-           + " ORDER BY imported_at DESC, source, line" + (f" LIMIT {int(limit)}" if limit else ""))
-    return _dicts(wh.con.execute(sql, args))
+    return (" WHERE " + " AND ".join(where) if where else ""), args
 
 
 def recent_imports(wh: Warehouse, limit: int = 20) -> list[dict]:
-    """The last imports: source, table, format and the four counts."""
+    """The last imports: source, table, format and the counts."""
     return _dicts(wh.con.execute(
         "SELECT source, \"table\", format, rows_read, inserted, updated, unchanged, "
-        "quarantined, imported_at FROM imports ORDER BY imported_at DESC LIMIT ?", [limit]))
+        "quarantined, skipped, imported_at FROM imports ORDER BY imported_at DESC LIMIT ?", [limit]))
 
 
 def _dicts(cur) -> list[dict]:

@@ -160,6 +160,11 @@ class Workspace:
 
         return quarantine_rows(self.warehouse, source=source, table=table, limit=limit)
 
+    def quarantine_count(self, *, source: str | None = None, table: str | None = None) -> int:
+        from telekpi.store.warehouse import quarantine_count
+
+        return quarantine_count(self.warehouse, source=source, table=table)
+
     def recent_imports(self, limit: int = 20) -> list[dict]:
         from telekpi.store.warehouse import recent_imports
 
