@@ -20,6 +20,8 @@ e.g. ``agent_id: {column: channel, pattern: "^SIP/(\\d+)-"}``.
 
 from __future__ import annotations
 
+import json
+
 import re
 from pathlib import Path
 from typing import cast
@@ -40,7 +42,10 @@ from telekpi.ingest.connector import (
 from telekpi.ingest.registry import Format, read_head, register_format
 from telekpi.ingest.source import ReadOptions
 
-DISPOSITIONS = ("ANSWERED", "NO ANSWER", "BUSY", "FAILED", "CONGESTION")
+# Asterisk's dispositions → canonical status (also what `mapping suggest` maps them to).
+STATUS_BY_DISPOSITION = {"ANSWERED": "answered", "NO ANSWER": "no_answer", "BUSY": "busy", "FAILED": "failed",
+                         "CONGESTION": "failed"}
+DISPOSITIONS = tuple(STATUS_BY_DISPOSITION)
 BASE = ("accountcode", "src", "dst", "dcontext", "clid", "channel", "dstchannel", "lastapp",
         "lastdata", "start", "answer", "end", "duration", "billsec", "disposition", "amaflags")
 NEW_COLUMNS = ("peeraccount", "linkedid", "sequence")
@@ -57,7 +62,7 @@ columns:
   started_at: start
   status:
     column: disposition
-    values: {ANSWERED: answered, NO ANSWER: no_answer, BUSY: busy, FAILED: failed, CONGESTION: failed}
+    values: STATUSES
   talk_s: billsec
   ring_s: {column: duration, minus: billsec}
   direction: direction_guess
@@ -65,7 +70,7 @@ columns:
   lead_id: number
   campaign_id: accountcode
   disposition: result
-"""
+""".replace("STATUSES", json.dumps(STATUS_BY_DISPOSITION))
 
 
 def cdr_csv_names(record: list[str]) -> tuple[str, ...] | None:

@@ -36,6 +36,9 @@ from telekpi.store.connector_state import ConnectorState, Entry
 from telekpi.store.warehouse import absent_keys
 
 NAME = "asterisk-queue-log"
+# The columns of the queue_log table a switch logs to a database (realtime queue_log): a CSV dump
+# of it is this log, by another road (`mapping suggest` says so).
+DUMP_COLUMNS = ("time", "callid", "queuename", "agent", "event")
 CALL_END = {"COMPLETEAGENT": "answered", "COMPLETECALLER": "answered", "TRANSFER": "answered",
             "ATTENDEDTRANSFER": "answered", "BLINDTRANSFER": "answered", "ABANDON": "abandoned",
             "EXITWITHKEY": "abandoned", "EXITWITHTIMEOUT": "no_answer", "EXITEMPTY": "failed"}

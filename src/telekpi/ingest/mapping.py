@@ -43,7 +43,7 @@ _TOP_KEYS = {"table", "timezone", "csv", "sheet", "skip_rows", "columns", "descr
              LINE, KEY_LINES}
 _FILTER_KEYS = {"column", "values", "pattern", "empty", LINE, KEY_LINES}
 _CSV_KEYS = {"delimiter", "encoding", "multiline", LINE, KEY_LINES}
-_COLUMN_KEYS = {"column", "constant", "template", "format", "unit", "values", "otherwise",
+_COLUMN_KEYS = {"todo", "column", "constant", "template", "format", "unit", "values", "otherwise",
                 "default", "thousands", "decimal", "pattern", "minus", LINE, KEY_LINES}
 # A source name every file has: the row's line number (row number in workbooks and Parquet).
 LINE_SOURCE = "__line"
@@ -59,6 +59,8 @@ class Mapping:
     nulls: tuple[str, ...] = ()         # texts read as an empty cell in every column
     skip: tuple[RowFilter, ...] = ()    # a row matching any of these is skipped
     where: tuple[RowFilter, ...] = ()   # a row failing any of these is skipped
+    # columns `mapping suggest` could not decide: target → (what it could not decide, line)
+    todos: dict[str, tuple[str, int | None]] = field(default_factory=dict)
 
     def over(self, base: Mapping | None) -> Mapping:
         """This mapping on top of ``base`` (a format's built-in one): rules and settings given here win."""
@@ -68,7 +70,7 @@ class Mapping:
                               for k, v in vars(self.read).items()})
         return Mapping(self.file or base.file, self.table or base.table, self.timezone or base.timezone,
                        read, {**base.rules, **self.rules}, self.nulls or base.nulls,
-                       base.skip + self.skip, base.where + self.where)
+                       base.skip + self.skip, base.where + self.where, self.todos)
 
 
 def normalize(name: str) -> str:
@@ -136,12 +138,16 @@ def parse_mapping(data: dict, src: str | None = None) -> Mapping:
     columns = data.get("columns") or {}
     if not isinstance(columns, dict):
         raise _fail(_("'columns' must map canonical column names to file columns"), src, data)
-    rules = {}
+    rules, todos = {}, {}
     key_lines = columns.get(KEY_LINES) or {}
     for target, spec in columns.items():
         if target in (LINE, KEY_LINES):
             continue
-        rules[target] = _rule(str(target), spec, src, key_lines.get(target, columns.get(LINE)))
+        line = key_lines.get(target, columns.get(LINE))
+        if isinstance(spec, dict) and "todo" in spec and not {"column", "constant", "template"} & set(spec):
+            todos[str(target)] = (str(spec["todo"]), line)   # refused at import, with its sentence
+            continue
+        rules[target] = _rule(str(target), spec, src, line)
     nulls = data.get("nulls") or []
     if not isinstance(nulls, list):
         nulls = [nulls]
@@ -151,7 +157,7 @@ def parse_mapping(data: dict, src: str | None = None) -> Mapping:
         raise _fail(_("'nulls' must list the texts that mean an empty cell, like {example}").format(
             example='[NULL, "-"]'), src, data, "nulls")
     return Mapping(src, data.get("table"), tz, read, rules, tuple(str(n) for n in nulls),
-                   _filters(data, "skip", src), _filters(data, "where", src))
+                   _filters(data, "skip", src), _filters(data, "where", src), todos)
 
 
 def _filters(data: dict, key: str, src: str | None) -> tuple[RowFilter, ...]:
@@ -295,6 +301,9 @@ def resolve(mapping: Mapping, table: Table, header: list[str], file: str,
         by_norm.setdefault(normalize(h), h)
     exact = set(header)
     folded = {h.casefold(): h for h in header}
+    for target, (todo, line) in mapping.todos.items():
+        raise ConfigError(_("{column} is still a TODO: {todo}; map it (docs/import.md) and delete the "
+                            "todo").format(column=target, todo=todo), file=mapping.file, line=line)
     for target, rule in mapping.rules.items():
         if target not in table.names:
             raise ConfigError(_("{column} is not a column of table {table}; its columns are: {columns}").format(

@@ -2,151 +2,53 @@
 
 Columns match by name (case, accents, punctuation ignored) the canonical names and synonyms in
 English, Vietnamese, Thai and Chinese; values decide the time layout, duration unit and how codes
-map onto canonical values. Every guess gets a comment, every unmatched required column a TODO line.
+map onto canonical values. The table is the one whose required columns the file can fill, by header
+words and values together. A date column and a time-of-day column make one time; an id that repeats
+on the sample makes a key with a second column. Every guess gets a comment; a required column it
+cannot decide gets a ``todo:`` rule, which the importer refuses with the sentence it carries.
 """
 
 from __future__ import annotations
 
-import codecs
-import contextlib
 import json
 import re
-import statistics
-import unicodedata
 from collections import Counter, namedtuple
-from dataclasses import dataclass, replace
-from datetime import datetime
+from dataclasses import dataclass, field
 from pathlib import Path
-from typing import cast
 
 from telekpi.errors import InputError
 from telekpi.i18n import _
-from telekpi.ingest.csv_file import CsvSource
-from telekpi.ingest.registry import detect_format, read_head
-from telekpi.ingest.source import ReadOptions, Source
+from telekpi.ingest.asterisk_queue_log import DUMP_COLUMNS as QUEUE_LOG_DUMP
+from telekpi.ingest.asterisk_queue_log import NAME as QUEUE_LOG
+from telekpi.ingest.suggest_detect import (  # noqa: F401 (detect_*, guess_encoding: the suggester's API)
+    CLOCK,
+    DETECT,
+    ISO,
+    Sample,
+    detect_money,
+    detect_seconds,
+    detect_time,
+    guess_encoding,
+    sample,
+)
+from telekpi.ingest.suggest_words import (  # noqa: F401 (fold: the suggester's API)
+    _TIME,
+    CONNECTOR_STATUSES,
+    DISPOSITIONS,
+    NOT_CALLS,
+    QUEUE_WORDS,
+    SYNONYMS,
+    VALUES,
+    _score,
+    _words,
+    best_match,
+    fold,
+)
 from telekpi.model.tables import TABLES, Table
 from telekpi.model.tables import table as canonical_table
 
-SAMPLE_ROWS = 500
-YAML_WORDS = ("yes", "no", "on", "off", "y", "n", "null", "true", "false")
-MAX_TITLE_ROWS = 5
-_TIME = "time|date|datetime|timestamp|thoi gian|ngay|ngay gio|thoi diem|เวลา|วันที่|วันเวลา|时间|日期|日期时间|時間"
-# Canonical column → more header words for it than its name ("|"-separated; folded before use).
-SYNONYMS = {
-    "call_id": "callid|uniqueid|unique id|call uuid|uuid|cdr id|ma cuoc goi|id cuoc goi|รหัสการโทร|รหัสสาย|"
-               "通话id|通话编号|呼叫id|话单id|通話編號",
-    "started_at": "start|start time|call time|call date|calldate|thoi gian goi|bat dau|thoi gian bat dau|"
-                  "เวลาโทร|เวลาเริ่ม|通话时间|开始时间|呼叫时间|通話時間|開始時間",
-    "agent_id": "agent name|extension|ext|user|operator|staff|employee|nhan vien|ma nhan vien|tu van vien|"
-                "dien thoai vien|telesale|พนักงาน|เจ้าหน้าที่|ตัวแทน|坐席|座席|坐席工号|工号|员工|客服|业务员|销售|專員",
-    "campaign_id": "campaign name|chien dich|ma chien dich|แคมเปญ|活动|营销活动|项目|活動",
-    "lead_id": "ma khach hang|ma lead|khach hang|รหัสลูกค้า|ลูกค้า|线索id|客户id|客户编号|客户|customer phone|phone|"
-               "phone number|called number|destination|dst|so dien thoai|sdt|dien thoai|เบอร์โทร|"
-               "เบอร์โทรศัพท์|หมายเลขโทรศัพท์|电话|电话号码|被叫|被叫号码",
-    "direction": "call type|call direction|loai cuoc goi|chieu|huong goi|ประเภทการโทร|ทิศทาง|方向|呼叫类型|呼叫方向",
-    "status": "disposition|call status|result|call result|trang thai|ket qua|tinh trang|สถานะ|ผลการโทร|状态|"
-              "通话状态|呼叫结果|接通状态|结果|狀態",
-    "disposition": "dispo|outcome|wrap up code|result code|ket qua tu van|ket qua goi|phan loai|ma ket qua|"
-                   "ผลลัพธ์|ผลการขาย|通话结果|处理结果|结果代码|小结",
-    "ring_s": "ring time|ringing|do chuong|thoi gian do chuong|เวลาเรียกสาย|振铃时长|振铃时间",
-    "wait_s": "wait time|queue time|thoi gian cho|cho|เวลารอ|เวลารอสาย|等待时长|排队时长",
-    "talk_s": "talk time|billsec|duration|call duration|length|conversation|thoi luong|thoi luong goi|"
-              "thoi gian dam thoai|thoi gian thoai|ระยะเวลา|ระยะเวลาการโทร|เวลาสนทนา|通话时长|时长|通話時長",
-    "hold_s": "hold time|giu may|thoi gian giu may|พักสาย|保持时长",
-    "wrap_s": "wrap up|wrap time|acw|after call work|xu ly sau cuoc goi|หลังการโทร|话后处理|整理时长",
-    "script": "kich ban|สคริปต์|话术",
-    "mos": "call quality|chat luong|คุณภาพเสียง|通话质量",
-    "recording_url": "recording|record|ghi am|file ghi am|link ghi am|บันทึกเสียง|ไฟล์เสียง|录音|录音地址|录音文件",
-    "created_at": "create date|creation date|ngay tao|thoi gian tao|ngay nhan|วันที่สร้าง|创建时间|录入时间",
-    "source": "lead source|channel|nguon|kenh|ที่มา|แหล่งที่มา|ช่องทาง|来源|渠道",
-    "segment": "phan khuc|nhom khach hang|กลุ่มลูกค้า|客户分类|客户等级|分组",
-    "customer_id": "ma khach hang|รหัสลูกค้า|客户编号",
-    "name": "full name|ho ten|ho va ten|ten|ten khach hang|ชื่อ|ชื่อลูกค้า|ชื่อ นามสกุล|姓名|名称|客户名称",
-    "phone": "phone number|mobile|so dien thoai|sdt|dien thoai|เบอร์โทร|เบอร์โทรศัพท์|หมายเลขโทรศัพท์|电话|手机|"
-             "手机号|电话号码",
-    "order_id": "order no|ma don|ma don hang|so don hang|เลขที่คำสั่งซื้อ|订单号|订单编号",
-    "ordered_at": "order date|ngay dat|ngay dat hang|thoi gian dat hang|วันที่สั่งซื้อ|下单时间|订单时间",
-    "amount": "total|revenue|value|price|thanh tien|doanh thu|tong tien|gia tri|so tien|ยอดเงิน|ยอดขาย|"
-              "จำนวนเงิน|金额|订单金额|总金额",
-    "product": "san pham|goi|สินค้า|ผลิตภัณฑ์|产品|商品",
-    "team_id": "nhom|doi|ทีม|团队|组",
-    "vendor": "partner|doi tac|nha cung cap|外包商|供应商",
-    "supervisor_id": "giam sat|truong nhom|หัวหน้า|主管",
-    "hired_on": "hire date|hired|ngay vao lam|วันที่เริ่มงาน|入职日期",
-    "period_end": "covers until|valid until|period to|den ngay|ngay ket thuc|สิ้นสุดงวด|ถึงวันที่|截止日期|"
-                  "结束日期|結束日期",
-}
-# Canonical value → more codes exports use for it.
-VALUES = {
-    "answered": "answer|connected|success|successful|ok|thanh cong|da nghe|nghe may|co nghe|ket noi|รับสาย|"
-                "สำเร็จ|ติดต่อได้|接通|已接通|已接|成功",
-    "no_answer": "noanswer|not answered|missed|unanswered|khong nghe may|khong bat may|khong tra loi|"
-                 "ko nghe may|khong nghe|ไม่รับสาย|ไม่มีผู้รับสาย|未接|未接通|无人接听|無人接聽",
-    "busy": "may ban|ban|thue bao ban|สายไม่ว่าง|忙|忙线|占线",
-    "failed": "fail|failure|congestion|error|invalid|chanunavail|loi|that bai|so khong ton tai|sai so|"
-              "khong lien lac duoc|ล้มเหลว|เบอร์ผิด|ติดต่อไม่ได้|失败|空号|关机|停机",
-    "voicemail": "voice mail|hop thu thoai|ฝากข้อความ|语音信箱",
-    "abandoned": "abandon|bo cuoc|khach cup may|ทิ้งสาย|放弃",
-    "outbound": "out|outgoing|outbound call|goi ra|goi di|โทรออก|呼出|外呼",
-    "inbound": "in|incoming|inbound call|goi vao|goi den|โทรเข้า|呼入",
-    "completed": "complete|done|paid|success|thanh cong|hoan thanh|da thanh toan|สำเร็จ|已完成|完成|已支付",
-    "cancelled": "cancel|canceled|huy|da huy|ยกเลิก|已取消|取消",
-    "refunded": "refund|hoan tien|คืนเงิน|已退款|退款",
-}
-# Default disposition code → more words for it.
-DISPOSITIONS = {
-    "SALE": "sold|won|closed|chot|chot don|dong y mua|da mua|ขายได้|ปิดการขาย|成交|已成交|购买",
-    "APPOINTMENT": "meeting|hen gap|dat lich|นัดหมาย|预约",
-    "QUALIFIED": "interested|quan tam|tiem nang|สนใจ|有意向|意向客户",
-    "CALLBACK": "call back|goi lai|hen goi lai|โทรกลับ|回拨|再联系",
-    "NI": "not interested|khong quan tam|tu choi|ไม่สนใจ|不感兴趣|拒绝",
-    "GATEKEEPER": "thu ky|le tan|nguoi nha|前台",
-    "WRONG_NUMBER": "nham so|sai so|เบอร์ผิด|打错|错号",
-    "DNC": "do not call|khong goi lai|dung goi|ห้ามโทร|勿扰",
-}
-TIME_FORMATS = (
-    "%d/%m/%Y %H:%M:%S", "%d/%m/%Y %H:%M", "%m/%d/%Y %H:%M:%S", "%m/%d/%Y %H:%M", "%m/%d/%Y %I:%M:%S %p",
-    "%m/%d/%Y %I:%M %p", "%d-%m-%Y %H:%M:%S", "%d-%m-%Y %H:%M", "%d.%m.%Y %H:%M:%S", "%d.%m.%Y %H:%M",
-    "%Y/%m/%d %H:%M:%S", "%Y/%m/%d %H:%M", "%H:%M:%S %d/%m/%Y", "%H:%M %d/%m/%Y", "%Y年%m月%d日 %H:%M:%S",
-    "%Y年%m月%d日 %H:%M", "%Y%m%d%H%M%S", "%Y-%m-%d %H:%M:%S", "%Y-%m-%d %H:%M", "%d/%m/%Y", "%m/%d/%Y",
-    "%d-%m-%Y", "%d.%m.%Y", "%Y/%m/%d", "%Y年%m月%d日", "%Y%m%d")
-ISO = re.compile(r"^\d{4}-\d\d-\d\d([ T]\d\d:\d\d(:\d\d(\.\d+)?)?)?\s*(Z|[+-]\d\d(:?\d\d)?)?$")
-CLOCK = re.compile(r"^\d+:\d{1,2}(:\d{1,2}(\.\d+)?)?$")
-CURRENCY = r"\s|₫|VNĐ|VND|đ|฿|THB|¥|CNY|RMB|US\$|USD|\$|€"
-UNIT_WORDS = {"ms": "ms|msec|millisecond|milliseconds|mili|毫秒|มิลลิวินาที",
-              "min": "min|mins|minute|minutes|phut|分钟|分|นาที", "h": "h|hour|hours|gio|小时|ชั่วโมง",
-              "s": "s|sec|secs|second|seconds|giay|秒|วินาที"}
-
-
-def fold(text: str) -> str:
-    """Lower case, Latin accents and punctuation dropped: 'Thời gian (ms)' → 'thoi gian ms'."""
-    t = unicodedata.normalize("NFD", str(text).casefold().replace("đ", "d"))
-    t = "".join(" " if not (c.isalnum() or unicodedata.category(c).startswith("M")) else c
-                for c in t if not "\u0300" <= c <= "\u036f")
-    return " ".join(unicodedata.normalize("NFC", t).split())
-
-
-def _words(spec: str) -> list[str]:
-    return [w for w in (fold(w) for w in spec.split("|")) if w]
-
-
-def _score(text: str, words: list[str]) -> tuple[int, str | None]:
-    """How well folded ``text`` matches: 150 - rank for an equal word, else the longest contained word's length."""
-    best: tuple[int, str | None] = (0, None)
-    for i, w in enumerate(words):
-        if text == w or text.replace(" ", "") == w.replace(" ", ""):
-            return 150 - min(i, 40), w
-        if (f" {w} " in f" {text} " or (not w.isascii() and w in text)) and len(w) > best[0]:
-            best = (len(w), w)
-    return best
-
-
-def best_match(value: str, table: dict[str, str]) -> str | None:
-    """The key of ``table`` whose words match ``value`` best."""
-    v = fold(value)
-    n, key = max(((_score(v, [fold(k)] + _words(spec))[0], k) for k, spec in table.items()), default=(0, None))
-    return key if n else None
-
+YAML_WORDS = ("yes", "no", "on", "off", "y", "n", "null", "true", "false", "~")
+CODES = {k.casefold(): v for k, v in CONNECTOR_STATUSES.items()}
 
 Guess = namedtuple("Guess", "target rule why todo")   # a column's YAML rule, its reasons, what to check
 
@@ -155,18 +57,26 @@ Guess = namedtuple("Guess", "target rule why todo")   # a column's YAML rule, it
 class Suggestion:
     table: str
     why_table: str
-    read: dict                   # top-level keys: skip_rows, csv
+    read: dict                   # top-level keys: skip_rows, csv, nulls
     notes: list[str]
     guesses: list[Guess]
-    missing: dict[str, str]      # required canonical columns nothing matched → what to do
+    missing: dict[str, str]      # required canonical columns it could not decide → why, what to do
     unused: list[str]            # file columns nothing reads
+    skip: list[tuple[str, list[str], str]] = field(default_factory=list)   # (column, codes, why)
+    hints: list[tuple[str, str]] = field(default_factory=list)   # (why, a skip rule) left commented out
 
     def yaml(self, source: str) -> str:
         intro = _("Suggested by `telekpi mapping suggest` for {source}. Every guess is explained;\n"
                   "check them (and the TODO lines) before importing.").format(source=source)
         out = [f"# {line}" for line in intro.splitlines()] + \
             [f"table: {self.table}    # {self.why_table}"] + [f"# {n}" for n in self.notes]
-        out += [f"{k}: {_flow(v) if isinstance(v, dict) else _q(v)}" for k, v in self.read.items()]
+        out += [f"{k}: {_flow(v)}" for k, v in self.read.items()]
+        if self.skip or self.hints:
+            out.append(("" if self.skip else "# ") + "skip:    # " + _("rows left out, counted as skipped"))
+            for column, codes, why in self.skip:
+                out += [f"  # {why}", f"  - {{column: {_q(column)}, values: [{', '.join(_q(c) for c in codes)}]}}"]
+            for why, rule in self.hints:
+                out += [f"  # {why}", f"  # - {rule}"]
         out.append("columns:")
         for g in self.guesses:
             out += [f"  # {w}" for w in g.why]
@@ -179,8 +89,8 @@ class Suggestion:
             if values:
                 out += ["    values:"] + [f"      {_q(k)}: {_q(v)}" for k, v in values.items()]
             out += [f"    # TODO {t}" for t in g.todo]
-        out += ["  # TODO " + _("{column} is required and no column of the file matched it; {todo}").format(
-            column=col, todo=todo) for col, todo in self.missing.items()]
+        for col, todo in self.missing.items():
+            out += [f"  # TODO {todo}", f"  {col}: {{todo: {_q(todo)}}}"]
         if self.unused:
             out.append("# " + _("Not used (nothing matched their names): {columns}").format(
                 columns=", ".join(json.dumps(u, ensure_ascii=False) for u in self.unused)))
@@ -193,180 +103,182 @@ def _q(v) -> str:
     return str(v) if plain else json.dumps(v, ensure_ascii=False)
 
 
-def _flow(rule: dict) -> str:
-    return _q(rule["column"]) if set(rule) == {"column"} else \
-        "{" + ", ".join(f"{k}: {_q(v)}" for k, v in rule.items()) + "}"
-
-
-def guess_encoding(head: bytes) -> str | None:
-    """None for UTF-8 (or a byte-order mark); else the likeliest of cp874, gb18030, cp1258."""
-    if head.startswith((codecs.BOM_UTF8, codecs.BOM_UTF16_LE, codecs.BOM_UTF16_BE)):
-        return None
-    for enc, script in (("utf-8", ""), ("cp874", "[\u0e00-\u0e7f]"), ("gb18030", "[\u4e00-\u9fff]")):
-        with contextlib.suppress(UnicodeDecodeError):
-            if re.search(script, codecs.getincrementaldecoder(enc)().decode(head, final=False)):
-                return None if enc == "utf-8" else enc
-    return "cp1258"
-
-
-def _year(value: str, fmt: str) -> int | None:
-    try:
-        return datetime.strptime(value, fmt).year
-    except ValueError:
-        return None
-
-
-def detect_time(values: list[str], header: str = "") -> tuple[str | None, list[str]] | None:
-    """(format, or None for ISO; notes), or None when the values are not times."""
-    if not values:
-        return None, [_("no values in the sample to tell the time layout")]
-    enough = 0.9 * len(values)
-    if sum(1 for v in values if ISO.match(v)) >= enough:
-        return None, [_("ISO times like {value}: read as they are").format(value=repr(values[0]))]
-    if all(v.isdigit() and len(v) in (10, 13) for v in values):
-        fmt = "epoch" if len(values[0]) == 10 else "epoch_ms"
-        why = _("numbers like {value} are Unix times in seconds") if fmt == "epoch" else \
-            _("numbers like {value} are Unix times in ms")
-        return fmt, [why.format(value=values[0])]
-    fits = [(f, ys) for f in TIME_FORMATS if len(ys := [y for v in values if (y := _year(v, f))]) >= enough]
-    if not fits:
-        return None
-    fmt, years = fits[0]
-    notes = [_("values like {value} read as {format}").format(value=repr(values[0]), format=fmt)]
-    if (swapped := fmt.replace("%d", "%D").replace("%m", "%d").replace("%D", "%m")) != fmt and \
-            any(f == swapped for f, _ in fits):
-        notes.append(_("no day above 12 in the sample, so day/month order is a guess (day first here)"))
-    if max(years) > 2400:
-        notes.append(_("years like {year} look Buddhist Era (subtract 543): convert them before importing").format(
-            year=max(years)))
-    return fmt, notes
-
-
-def detect_seconds(values: list[str], header: str = "") -> tuple[dict, list[str]] | None:
-    """(rule keys such as unit, notes) for a duration column, or None when the values are not durations."""
-    if values and all(CLOCK.match(v) for v in values):
-        return {}, [_("durations like {value} (h:mm:ss or m:ss): read as they are").format(value=repr(values[0]))]
-    nums = [float(v.replace(",", ".")) for v in values if re.fullmatch(r"-?\d+([.,]\d+)?", v)]
-    if len(nums) < 0.9 * len(values):
-        return None
-    keys = {"decimal": ","} if any("," in v for v in values) else {}
-    for unit in ("ms", "min", "h", "s"):
-        if _score(fold(header), _words(UNIT_WORDS[unit]))[0]:
-            return ({"unit": unit} if unit != "s" else {}) | keys, [_("the header says {unit}").format(unit=unit)]
-    positive = [n for n in nums if n > 0]
-    if positive and (median := statistics.median(positive)) > 7200:
-        return {"unit": "ms"} | keys, [_("median {median} is over two hours as seconds, so milliseconds").format(
-            median=f"{median:g}")]
-    return keys, [_("numbers of seconds")]
-
-
-def detect_money(values: list[str], header: str = "") -> tuple[dict, list[str]] | None:
-    """(thousands/decimal keys, notes) for amounts, or None when the values are not amounts."""
-    cleaned = [c for c in (re.sub(CURRENCY, "", v) for v in values) if c]
-    for sep, dec in ((".", ","), (",", ".")):
-        grouped, plain = rf"-?\d{{1,3}}(\{sep}\d{{3}})+(\{dec}\d+)?", rf"-?\d+(\{dec}\d+)?"
-        if any(re.fullmatch(grouped, c) for c in cleaned) and \
-                all(re.fullmatch(grouped, c) or re.fullmatch(plain, c) for c in cleaned):
-            return {"thousands": sep} | ({"decimal": dec} if dec != "." else {}), \
-                [_("amounts like {value}: {separator} groups thousands").format(value=repr(values[0]),
-                                                                                separator=repr(sep))]
-    return ({}, []) if all(re.fullmatch(r"-?\d+(\.\d+)?", c) for c in cleaned) else None
-
-
-# Column type → (values, header) → (rule keys or a format, notes), or None when the values do not fit.
-DETECT = {"timestamp": detect_time, "date": detect_time, "seconds": detect_seconds, "money": detect_money,
-          "double": detect_money, "int": detect_money}
-
-
-def sample(path: Path, table: str | None = None, encoding: str | None = None):
-    """(format, top-level mapping keys, header, {column: non-empty sample values}, notes) of ``path``."""
-    fmt = detect_format(path)
-    if fmt.mapping:
-        raise InputError(_("is in the {format} format, which telekpi maps already; import it as it is "
-                           "(a --mapping there overrides single columns)").format(format=fmt.name), file=str(path))
-    notes, base = [], ReadOptions(table=table)
-    if fmt.name == "csv":
-        enc = encoding or guess_encoding(read_head(path))
-        if enc and not encoding:
-            notes.append(_("the file is not UTF-8; {encoding} is a guess (others: cp1258 Vietnamese, cp874 Thai, "
-                           "gb18030 / big5 Chinese): check that the names below read right").format(encoding=enc))
-        base = replace(base, encoding=enc)
-    best: tuple[int, Source | None, int] = (0, None, 0)
-    error: InputError | None = None
-    for skip in range(MAX_TITLE_ROWS + 1):   # title lines above the header: the header names most columns
-        try:
-            src = fmt.open(path, replace(base, skip_rows=skip))
-        except InputError as e:
-            error = error or e
-            continue
-        named = sum(1 for c in src.columns if not re.fullmatch(r"column \d+", c))
-        (best, dropped) = ((named, src, skip), best[1]) if best[1] is None or named > best[0] else (best, src)
-        if dropped is not None:
-            dropped.close()
-    if best[1] is None:
-        raise cast(InputError, error)   # no skip could be opened: each raised an InputError
-    src, skip = best[1], best[2]
-    rows: dict[str, list[str]] = {c: [] for c in src.columns}
-    n = 0
-    try:
-        for batch in src.batches():
-            part = batch.table.slice(0, SAMPLE_ROWS - n)
-            for name, col in zip(part.column_names, part.columns, strict=True):
-                rows[name] += [v.strip() for v in col.to_pylist() if v and v.strip()]
-            if (n := n + part.num_rows) >= SAMPLE_ROWS:
-                break
-    finally:
-        src.close()
-    delimiter = src.delimiter if isinstance(src, CsvSource) else ","
-    csv_opts = {k: v for k, v in (("delimiter", delimiter), ("encoding", base.encoding)) if v and v != ","}
-    read = ({"skip_rows": skip} if skip else {}) | ({"csv": csv_opts} if fmt.name == "csv" and csv_opts else {})
-    if skip:
-        notes.append(_("{n} title line(s) above the header are skipped").format(n=skip))
-    if n == 0:
-        notes.append(_("the file has no data rows: guesses come from the header alone"))
-    return fmt.name, read, src.columns, rows, notes
+def _flow(v) -> str:
+    if isinstance(v, list):
+        return "[" + ", ".join(_q(x) for x in v) + "]"
+    if not isinstance(v, dict):
+        return _q(v)
+    return _q(v["column"]) if set(v) == {"column"} else "{" + ", ".join(f"{k}: {_q(x)}" for k, x in v.items()) + "}"
 
 
 def _fits(col, values: list[str]) -> bool:
     values = values[:100]
     if col.type in DETECT:
         return DETECT[col.type](values) is not None
-    if col.name == "status" and values:   # the codes must be statuses (else it is a disposition)
-        words = {k: VALUES.get(k, "") for k in col.choices}
-        return sum(best_match(v, words) is not None for v in values) >= 0.5 * len(values)
+    if col.choices and col.required and values:   # the codes must be its values (a status, not a disposition)
+        return sum(_choice(col, v) is not None or _not_a_call(v) for v in values) >= 0.5 * len(values)
     return True
 
 
-def match_columns(t: Table, header: list[str], rows: dict[str, list[str]]):
-    """(score, {target: (file column, matched word or None)}): by name, the values vetoing misfits."""
+def _choice(col, value: str) -> str | None:
+    if col.name == "status" and (code := CODES.get(value.strip().casefold())):
+        return code if code in col.choices else None
+    return best_match(value, {k: VALUES.get(k, "") for k in col.choices})
+
+
+def _not_a_call(value: str) -> bool:
+    return _score(fold(value), _words(NOT_CALLS))[0] > 0
+
+
+def _date_only(values: list[str]) -> str | None:
+    """The strptime layout of values that are dates without a time of day, or None."""
+    got = detect_time(values)
+    if not got or not values:
+        return None
+    fmt = got[0]
+    if fmt is None:   # ISO: a date only when no value has a time part
+        return "%Y-%m-%d" if all(len(v) == 10 for v in values) else None
+    return fmt if fmt not in ("epoch", "epoch_ms") and "%H" not in fmt else None
+
+
+def _time_of_day(values: list[str]) -> str | None:
+    """'%H:%M:%S' or '%H:%M' for times of day like 08:03:12, or None."""
+    if not values or not all(CLOCK.match(v) and int(v.split(":")[0]) < 24 for v in values):
+        return None
+    return "%H:%M:%S" if all(v.count(":") == 2 for v in values) else "%H:%M"
+
+
+@dataclass
+class Plan:
+    """How one table would read the file."""
+    table: Table
+    chosen: dict[str, tuple[str, str | None]]          # target → (file column, header word or None)
+    built: dict[str, tuple[dict, list[str]]] = field(default_factory=dict)   # target → (rule, reasons)
+    missing: dict[str, str] = field(default_factory=dict)
+    score: int = 0
+
+    @property
+    def used(self) -> set[str]:
+        cols = {h for h, _ in self.chosen.values()}
+        return cols | {f for rule, _ in self.built.values() if "template" in rule
+                       for f in re.findall(r"\{([^}]*)\}", rule["template"])}
+
+
+def plan(t: Table, smp: Sample, stem: str = "file") -> Plan:
+    """Which file column fills which column of ``t``: by name, the values vetoing misfits."""
+    rows, header = smp.rows, smp.header
     cands = []
     for col in t.columns:
         words = [fold(col.name), fold(re.sub(r"_(id|s|at)$", "", col.name))] + \
             _words(SYNONYMS.get(col.name, "")) + (_words(_TIME) if col.name == t.time else [])
         for h in header:
             n, w = _score(fold(h), words)
-            if n and _fits(col, rows[h]):
+            fits = _fits(col, rows[h])
+            if n and fits:
                 cands.append((n + (5 if col.required else 0), col.name, h, w))
-    chosen, used, score = {}, set(), 0
+            elif fits and col.choices and col.required and rows[h]:   # its codes say it: a status column
+                cands.append((35, col.name, h, None))
+    p = Plan(t, {})
     for n, target, h, w in sorted(cands, key=lambda c: -c[0]):
-        if target not in chosen and h not in used:
-            chosen[target], score = (h, w), score + n
-            used.add(h)
-    # A required time or status no header named: the first column whose values fit.
-    for col in (c for c in t.columns if c.required and c.name not in chosen and (c.type != "string" or c.choices)):
-        if fit := next((h for h in header if h not in used and rows[h] and _fits(col, rows[h])), None):
-            chosen[col.name], score = (fit, None), score + 10
-            used.add(fit)
-    score -= 60 * sum(1 for c in t.required if c not in chosen and t.column(c).default is None)
-    return score, chosen
+        if target not in p.chosen and h not in p.used:
+            p.chosen[target], p.score = (h, w), p.score + n
+    _date_and_time(p, smp)
+    for col in (c for c in t.columns if c.required and c.type == "timestamp" and c.name not in p.chosen
+                and c.name not in p.built):   # a required time no header named: the first that fits
+        if fit := next((h for h in header if h not in p.used and rows[h] and _fits(col, rows[h])), None):
+            p.chosen[col.name], p.score = (fit, None), p.score + 10
+    if t.name == "calls" and "direction" not in p.chosen and \
+            (queue := next((h for h in header if _score(fold(h), _words(QUEUE_WORDS))[0]), None)):
+        p.built["direction"] = ({"constant": "inbound"}, [_(
+            "a queue column ({column}): calls come in to queues, so inbound; say outbound if they do not").format(
+            column=repr(queue))])
+    _key(p, smp)
+    for c in t.required:
+        if c not in p.chosen and c not in p.built and t.column(c).default is None:
+            p.missing[c] = _missing(t, c, stem)
+    p.score -= 60 * len(p.missing)
+    return p
 
 
-def _choice_values(col, values: list[str], g: Guess) -> None:
-    words = DISPOSITIONS if col.name == "disposition" else {k: VALUES.get(k, "") for k in col.choices}
-    mapped, unknown = {}, []
+def _date_and_time(p: Plan, smp: Sample) -> None:
+    """The table's time from a date column and a time-of-day column, when it has no date-time column."""
+    t, rows = p.table, smp.rows
+    if t.time is None or t.column(t.time).type != "timestamp":
+        return
+    have = p.chosen.get(t.time)
+    if have and not _date_only(rows[have[0]]):
+        return
+    dates = ([have[0]] if have else []) + [h for h in smp.header if h not in p.used and _date_only(rows[h])]
+    clocks = [h for h in smp.header if h not in p.used and _time_of_day(rows[h])]
+    # a time-of-day column named as one ('time', 'giờ'), not a duration that happens to look alike
+    clocks.sort(key=lambda h: -_score(fold(h), _words(_TIME))[0])
+    if not dates or not clocks or _score(fold(clocks[0]), _words(_TIME))[0] == 0:
+        return
+    date, clock = dates[0], clocks[0]
+    fmt = f"{_date_only(rows[date])} {_time_of_day(rows[clock])}"
+    p.chosen.pop(t.time, None)
+    p.built[t.time] = ({"template": f"{{{date}}} {{{clock}}}", "format": fmt}, [
+        _("{date} + {time} → {column}: a date column and a time-of-day column, read together as {format}").format(
+            date=repr(date), time=repr(clock), column=t.time, format=fmt)])
+    p.score += 100
+
+
+def _key(p: Plan, smp: Sample) -> None:
+    """A key of two columns when the id column repeats on the sample (transfer legs, retries)."""
+    t = p.table
+    if len(t.key) != 1 or t.key[0] not in p.chosen:
+        return
+    k = p.chosen[t.key[0]][0]
+    ids = smp.cells[k]
+    repeats = sum(n - 1 for v, n in Counter(v for v in ids if v is not None).items() if n > 1)
+    if not repeats:
+        return
+    p.score -= 40   # a list of agents, leads, orders does not repeat its ids: likely another table
+    time_cols = re.findall(r"\{([^}]*)\}", p.built[t.time][0]["template"]) if t.time in p.built else \
+        [p.chosen[t.time][0]] if t.time in p.chosen else []
+    agent = [p.chosen["agent_id"][0]] if "agent_id" in p.chosen else []
+    order = [c for c in time_cols[::-1] + agent + smp.header if c != k]
+    for other in dict.fromkeys(order):
+        vals = smp.cells[other]
+        if all(v is not None for v in vals) and len(set(zip(ids, vals, strict=True))) == len(ids):
+            p.chosen.pop(t.key[0])
+            p.built[t.key[0]] = ({"template": f"{{{k}}}-{{{other}}}"}, [_(
+                "{column} repeats on the sample ({n} lines share an id with an earlier one: transfer legs or "
+                "retries), so the key is {column} and {other} together, unique on the {rows} rows sampled; "
+                "rows with one key are one row, the last line winning").format(
+                column=repr(k), n=repeats, other=repr(other), rows=smp.n)])
+            return
+    p.missing[t.key[0]] = _("{key} is required to be unique and {column} repeats on the sample ({n} lines share "
+                            "an id) with no second column that makes it unique; name two columns, e.g. "
+                            "{example}").format(key=t.key[0], column=repr(k), n=repeats,
+                                                example=f"{{template: \"{{{k}}}-{{…}}\"}}")
+    p.chosen.pop(t.key[0])
+
+
+def _missing(t: Table, c: str, stem: str) -> str:
+    if (c,) == t.key:
+        return _("{column} is required and no column of the file matched it; map it, e.g.  {example}  or, "
+                 "the file having no id, its line number:  {line_example}").format(
+            column=c, example=f"{c}: {{column: \"…\"}}", line_example=f"{c}: {{template: \"{stem}-{{__line}}\"}}")
+    if t.column(c).type == "timestamp":
+        return _("{column} is required and no column holds a date and time (nor a date column and a "
+                 "time-of-day column) in a layout telekpi knows; map it, e.g.  {example}").format(
+            column=c, example=f"{c}: {{column: \"…\", format: \"%d/%m/%Y %H:%M\"}}")
+    if t.column(c).choices:
+        return _("{column} is required and no column's values are mostly {choices}; map a column and its "
+                 "codes, e.g.  {example}").format(column=c, choices=", ".join(t.column(c).choices or ()),
+                                                  example=f"{c}: {{column: \"…\", values: {{…}}}}")
+    return _("{column} is required and no column of the file matched it; map it, e.g.  {example}").format(
+        column=c, example=f"{c}: {{column: \"…\"}}")
+
+
+def _choice_values(col, values: list[str], g: Guess, skip: list) -> None:
+    mapped, unknown, not_calls = {}, [], []
     for v, n in Counter(values).most_common(40):
-        canon = best_match(v, words)
-        if canon is None:
+        canon = best_match(v, DISPOSITIONS) if col.name == "disposition" else _choice(col, v)
+        if canon is None and col.name == "status" and _not_a_call(v):
+            not_calls.append((v, n))
+        elif canon is None:
             unknown.append((v, n))
         elif v.strip().casefold() != canon.casefold():   # the importer compares codes trimmed, any case
             mapped[v] = canon
@@ -374,6 +286,11 @@ def _choice_values(col, values: list[str], g: Guess) -> None:
         g.rule["values"] = mapped
         g.why.append(_("codes mapped by their words onto {values}").format(
             values=", ".join(sorted(set(mapped.values())))))
+    if not_calls:
+        skip.append((g.rule["column"], [v for v, _ in not_calls], _(
+            "{codes} ({n} of {total} sampled): not a call (no caller on the line); skipped, not counted. "
+            "Delete this rule to import them, mapping the code to a status").format(
+            codes=", ".join(v for v, _ in not_calls), n=sum(n for _, n in not_calls), total=len(values))))
     for v, n in unknown:
         todo = _("{value} ({n} of {total} sampled) fits no default code: it is kept and flags nothing; "
                  "map it here or in telekpi.toml [dispositions]") if col.name == "disposition" else \
@@ -381,38 +298,70 @@ def _choice_values(col, values: list[str], g: Guess) -> None:
         g.todo.append(todo.format(value=repr(v), n=n, total=len(values), choices=", ".join(col.choices or ())))
 
 
+def _dump_of_a_connector(smp: Sample, path: Path) -> None:
+    """A queue_log table dumped from the switch's database: a connector's job, not a mapping's."""
+    if {fold(c) for c in QUEUE_LOG_DUMP} <= {fold(h) for h in smp.header}:
+        raise InputError(_("looks like an Asterisk queue_log table dumped from its database ({columns}): a log "
+                           "of events, several per call, which no mapping turns into calls. The {format} "
+                           "format reads it: write it as the switch does, one event a line "
+                           "(epoch|callid|queuename|agent|event|data1|…), then: {command}").format(
+            columns=", ".join(QUEUE_LOG_DUMP), format=QUEUE_LOG,
+            command=f"telekpi import calls FILE --format {QUEUE_LOG}"), file=str(path))
+
+
 def suggest(path: Path, table: str | None = None, encoding: str | None = None) -> Suggestion:
     """A mapping for ``path`` onto ``table`` (guessed when None)."""
-    fmt, read, header, rows, notes = sample(path, table, encoding)
+    smp = sample(path, table, encoding)
+    _dump_of_a_connector(smp, path)
+    stem = re.sub(r"[^\w.-]", "_", path.stem)
     if table is not None:
-        t, why_table = canonical_table(table), _("as asked")
-        __, chosen = match_columns(t, header, rows)
+        p, why_table = plan(canonical_table(table), smp, stem), _("as asked")
     else:
-        scored = sorted(((match_columns(t, header, rows), i, t) for i, t in enumerate(TABLES.values())),
-                        key=lambda s: (-s[0][0], s[1]))
-        (__, chosen), __, t = scored[0]
-        why_table = _("guessed: {n} of its columns found (next best: {table}); pass --table to choose").format(
-            n=len(chosen), table=scored[1][2].name)
-    guesses = []
-    for col in (c for c in t.columns if c.name in chosen):
-        h, w = chosen[col.name]
+        plans = sorted((plan(t, smp, stem) for t in TABLES.values()),
+                       key=lambda q: -q.score)   # each required column it cannot fill costs 60
+        p, runner = plans[0], plans[1]
+        why_table = _why_table(p, runner, smp)
+    t, rows = p.table, smp.rows
+    guesses, skip = [], []
+    for col in t.columns:
+        if col.name in p.built:
+            rule, why = p.built[col.name]
+            guesses.append(Guess(col.name, dict(rule), list(why), []))
+            continue
+        if col.name not in p.chosen:
+            continue
+        h, w = p.chosen[col.name]
         how = _("{header} → {column}: its values fit (no header named it)") if w is None else \
             _("{header} → {column}: same name") if w == fold(col.name) else \
             _("{header} → {column}: header word {word}")
-        why = how.format(header=repr(h), column=col.name, word=repr(w))
-        g, values = Guess(col.name, {"column": h}, [why], []), rows[h][:200]
+        g, values = Guess(col.name, {"column": h}, [how.format(header=repr(h), column=col.name, word=repr(w))],
+                          []), rows[h][:200]
         if col.type in DETECT:
             keys, reasons = DETECT[col.type](values, h) or ({}, [])
             g.rule.update({"format": keys} if isinstance(keys, str) else keys or {})
             g.why.extend(reasons)
         elif col.name == "disposition" or col.choices:
-            _choice_values(col, values, g)
+            _choice_values(col, values, g, skip)
         guesses.append(g)
-    stem = re.sub(r"[^\w.-]", "_", path.stem)
-    missing = {c: _("map it, e.g.  {example}  or, the file having no id, its line number:  {line_example}").format(
-        example=f"{c}: {{column: \"…\"}}", line_example=f"{c}: {{template: \"{stem}-{{__line}}\"}}")
-        if (c,) == t.key else _("map it, e.g.  {example}").format(example=f"{c}: {{column: \"…\"}}")
-        for c in t.required if c not in chosen and t.column(c).default is None}
-    used = {h for h, _ in chosen.values()}
-    return Suggestion(t.name, why_table, read, [_("read as {format}").format(format=fmt)] + notes, guesses, missing,
-                      [h for h in header if h not in used])
+    used = p.used | {c for c, _, _ in skip}
+    hints = []
+    if t.name == "calls" and (ivr := next((h for h in smp.header if h not in p.chosen.get("call_id", ("",))
+                                           and any(v.casefold() == "ivr" for v in rows[h])), None)):
+        hints.append((_("rows with IVR in {column} may be callers who hung up in the IVR, before any queue: "
+                        "uncomment to leave them out of offered calls and abandonment").format(column=repr(ivr)),
+                      f"{{column: {_q(ivr)}, values: [IVR]}}"))
+    return Suggestion(t.name, why_table, smp.read, [_("read as {format}").format(format=smp.format)] + smp.notes,
+                      guesses, p.missing, [h for h in smp.header if h not in used], skip, hints)
+
+
+def _why_table(p: Plan, runner: Plan, smp: Sample) -> str:
+    named = len(p.used)
+    why = _("guessed: {named} of {total} columns read").format(named=named, total=len(smp.header))
+    if p.table.time in p.built:
+        why += ", " + _("{column} from date + time").format(column=p.table.time)
+    if p.missing:
+        why += "; " + _("no table has all its required columns here: check the TODO lines")
+    elif not runner.missing and runner.score >= 0.8 * p.score:
+        why += "; " + _("unsure: {table} fits almost as well; pass --table to choose").format(table=runner.table.name)
+    return why + " " + _("(next best: {table}, {n} columns; pass --table to choose)").format(
+        table=runner.table.name, n=len(runner.used))
