@@ -167,11 +167,16 @@ class Plan:
 def plan(t: Table, smp: Sample, stem: str = "file") -> Plan:
     """Which file column fills which column of ``t``: by name, the values vetoing misfits."""
     rows, header = smp.rows, smp.header
+    # columns whose codes are call statuses fill status, not disposition, whatever their name
+    statuses = {h for h in header if "status" in t.names and t.column("status").required and rows[h]
+                and _fits(t.column("status"), rows[h])}
     cands = []
     for col in t.columns:
         words = [fold(col.name), fold(re.sub(r"_(id|s|at)$", "", col.name))] + \
             _words(SYNONYMS.get(col.name, "")) + (_words(_TIME) if col.name == t.time else [])
         for h in header:
+            if col.name == "disposition" and h in statuses:
+                continue
             n, w = _score(fold(h), words)
             fits = _fits(col, rows[h])
             if n and fits:
@@ -331,7 +336,9 @@ def suggest(path: Path, table: str | None = None, encoding: str | None = None) -
         if col.name not in p.chosen:
             continue
         h, w = p.chosen[col.name]
-        how = _("{header} → {column}: its values fit (no header named it)") if w is None else \
+        how = _("{header} → {column}: its codes are {column} codes (no header named it)") \
+            if w is None and col.choices else \
+            _("{header} → {column}: its values fit (no header named it)") if w is None else \
             _("{header} → {column}: same name") if w == fold(col.name) else \
             _("{header} → {column}: header word {word}")
         g, values = Guess(col.name, {"column": h}, [how.format(header=repr(h), column=col.name, word=repr(w))],
@@ -340,6 +347,10 @@ def suggest(path: Path, table: str | None = None, encoding: str | None = None) -
             keys, reasons = DETECT[col.type](values, h) or ({}, [])
             g.rule.update({"format": keys} if isinstance(keys, str) else keys or {})
             g.why.extend(reasons)
+            if col.type == "timestamp" and _date_only(values):
+                g.todo.append(_("dates without a time of day: every row is placed at midnight, so hours and "
+                                "intervals mean nothing; if another column holds the time, read both: "
+                                "{example}").format(example=f"{{template: \"{{{h}}} {{…}}\", format: \"…\"}}"))
         elif col.name == "disposition" or col.choices:
             _choice_values(col, values, g, skip)
         guesses.append(g)

@@ -89,9 +89,10 @@ DISPOSITIONS = {
     "DNC": "do not call|khong goi lai|dung goi|ห้ามโทร|勿扰",
 }
 # Whole codes the connectors read, → canonical status (compared case-insensitively). VICIdial's
-# one- and two-letter codes (A, B, N, PU…) are left out: outside VICIdial they are grades and flags.
+# one- and two-letter codes (A, B, N, PU…) are left out: outside VICIdial they are grades and flags;
+# so are its agents' results (SALE, CALLBK…): they are dispositions.
 CONNECTOR_STATUSES: dict[str, str] = {
-    **{code: status for code, (status, __) in VICIDIAL_CODES.items() if len(code) > 2},
+    **{code: status for code, (status, result) in VICIDIAL_CODES.items() if len(code) > 2 and result is None},
     **STATUS_BY_CAUSE, **CALL_END, **TWILIO_STATUS, **STATUS_BY_DISPOSITION,
     # inbound call-centre reports: who ended the call (whole codes only: "hang" is in Vietnamese words)
     "AGENT": "answered", "HANG": "abandoned", "HANGUP": "abandoned", "CALLER HANGUP": "abandoned",
