@@ -12,11 +12,11 @@ from typing import TYPE_CHECKING, Any
 
 import typer
 
+from telekpi.cli.errors import cli_message
 from telekpi.cli.output import print_csv, print_json, print_table
 from telekpi.cli.query_cmds import Fmt, FmtOpt
 from telekpi.cli.rollups_cmd import update_rollups
 from telekpi.cli.root import app, open_workspace
-from telekpi.cli.errors import cli_message
 from telekpi.errors import ConfigError, InputError, UsageError
 from telekpi.i18n import _
 from telekpi.model.tables import TABLES

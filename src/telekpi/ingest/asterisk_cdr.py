@@ -21,7 +21,6 @@ e.g. ``agent_id: {column: channel, pattern: "^SIP/(\\d+)-"}``.
 from __future__ import annotations
 
 import json
-
 import re
 from pathlib import Path
 from typing import cast

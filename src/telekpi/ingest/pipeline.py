@@ -1,7 +1,8 @@
 """One file in, one transaction: read → map → validate → stage → upsert.
 
 Every row read ends up inserted, updated, unchanged, skipped (by the mapping's
-``skip``/``where`` rules) or quarantined, and the five counts add up to the rows read. A failure or Ctrl-C rolls the file back.
+``skip``/``where`` rules) or quarantined, and the five counts add up to the rows read.
+A failure or Ctrl-C rolls the file back.
 """
 
 from __future__ import annotations

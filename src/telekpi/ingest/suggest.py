@@ -31,7 +31,7 @@ from telekpi.ingest.suggest_detect import (  # noqa: F401 (detect_*, guess_encod
     guess_encoding,
     sample,
 )
-from telekpi.ingest.suggest_words import (  # noqa: F401 (fold: the suggester's API)
+from telekpi.ingest.suggest_words import (
     _TIME,
     CONNECTOR_STATUSES,
     DISPOSITIONS,
@@ -327,7 +327,8 @@ def suggest(path: Path, table: str | None = None, encoding: str | None = None) -
         p, runner = plans[0], plans[1]
         why_table = _why_table(p, runner, smp)
     t, rows = p.table, smp.rows
-    guesses, skip = [], []
+    guesses: list[Guess] = []
+    skip: list[tuple[str, list[str], str]] = []
     for col in t.columns:
         if col.name in p.built:
             rule, why = p.built[col.name]

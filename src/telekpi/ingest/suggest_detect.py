@@ -178,7 +178,8 @@ def sample(path: Path, table: str | None = None, encoding: str | None = None) ->
         src.close()
     delimiter = src.delimiter if isinstance(src, CsvSource) else ","
     csv_opts = {k: v for k, v in (("delimiter", delimiter), ("encoding", base.encoding)) if v and v != ","}
-    read = ({"skip_rows": skip} if skip else {}) | ({"csv": csv_opts} if fmt.name == "csv" and csv_opts else {})
+    read: dict[str, object] = ({"skip_rows": skip} if skip else {}) | \
+        ({"csv": csv_opts} if fmt.name == "csv" and csv_opts else {})
     if found:
         read["nulls"] = sorted(found)
         notes.append(_("{texts} in a cell means empty (a database dump's NULL): listed under nulls").format(
