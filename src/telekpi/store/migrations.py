@@ -73,11 +73,28 @@ def v3_to_v4(con: duckdb.DuckDBPyConnection) -> None:
     con.execute("ALTER TABLE campaigns ADD COLUMN IF NOT EXISTS kind VARCHAR")
 
 
+# The calls' columns version 5 adds, in their order (model/tables.py).
+V5_CALL_COLUMNS = (("queue", "VARCHAR"), ("queued_at", "TIMESTAMPTZ"), ("caller_number", "VARCHAR"),
+                   ("called_number", "VARCHAR"), ("line", "VARCHAR"), ("transferred_to", "VARCHAR"),
+                   ("hangup_by", "VARCHAR"))
+
+
+def v4_to_v5(con: duckdb.DuckDBPyConnection) -> None:
+    """Calls gain their queue (name, and when they entered it), the caller's and the called
+    number, the line used, the transfer and who hung up. Empty on the calls there are: a call
+    with no queue data reached the queue when it names a queue or records a wait (the queue
+    metrics' rule, docs/metrics.md), so their figures are what they were wherever the wait
+    was known."""
+    for column, type_ in V5_CALL_COLUMNS:
+        con.execute(f"ALTER TABLE calls ADD COLUMN IF NOT EXISTS {sqltext.identifier(column)} {type_}")
+
+
 # STEPS[n - 1] takes a warehouse from version n to n + 1.
 STEPS: tuple[Step, ...] = (
     v1_to_v2,
     v2_to_v3,
     v3_to_v4,
+    v4_to_v5,
 )
 SCHEMA_VERSION = len(STEPS) + 1
 
@@ -86,6 +103,7 @@ SCHEMA_VERSION = len(STEPS) + 1
 ADDED_COLUMNS = (
     (3, "costs", "period_end", "DATE"),
     (4, "campaigns", "kind", "VARCHAR"),
+    *((5, "calls", column, type_) for column, type_ in V5_CALL_COLUMNS),
 )
 
 
