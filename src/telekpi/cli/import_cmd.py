@@ -121,6 +121,7 @@ def import_cmd(
         raise UsageError(_("--follow follows one file; start one `telekpi import --follow` per log "
                            "(or `telekpi serve --follow FILE` for several)"))
     total = None
+    unreadable = False   # a file none of whose rows could be read: the import failed
     with open_workspace(ctx, read_only=False, memory_limit=IMPORT_MEMORY) as ws:
         if follow:
             _follow(ws, table, files[0], fmt, m, interval)
@@ -133,6 +134,8 @@ def import_cmd(
                 bar.close()
             for result in results:
                 typer.echo(_summary(result))
+            c = results[0].counts
+            unreadable = unreadable or bool(c.rows_read and c.quarantined == c.rows_read)
             if total is None:
                 total = results[0].counts
             else:
@@ -144,6 +147,8 @@ def import_cmd(
             files=len(files), read=f"{total.rows_read:,}", inserted=f"{total.inserted:,}",
             updated=f"{total.updated:,}", unchanged=f"{total.unchanged:,}",
             quarantined=f"{total.quarantined:,}"))
+    if unreadable:
+        raise typer.Exit(1)
 
 
 def _follow(ws: Workspace, table: str, file: Path, fmt, mapping, interval: float) -> None:
