@@ -209,4 +209,5 @@ def open_cdr(path: Path, options: ReadOptions) -> DerivedCsvSource:
 FORMAT = register_format(Format(
     name="asterisk-cdr", help="Asterisk Master.csv (cdr_csv or cdr_custom order, no header), or the cdr "
                               "database table dumped as CSV with a header",
-    open=open_cdr, sniff=lambda path, head: is_cdr_table(head) or layout_sniffer(layout)(path, head), priority=50, mapping=MAPPING, tables=("calls",), followable=True))
+    open=open_cdr, sniff=lambda path, head: is_cdr_table(head) or layout_sniffer(layout)(path, head),
+    priority=50, mapping=MAPPING, tables=("calls",), followable=True))

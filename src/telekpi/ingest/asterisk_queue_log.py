@@ -406,8 +406,8 @@ class QueueLogSource:
             return _("{event} of an outbound call never answered (no OUTANSWER)").format(event=event)
         else:
             status = "answered"
-            talk = _field(data, 1) if event in ("COMPLETEAGENT", "COMPLETECALLER") else None
-            talk = talk if talk is not None else max(t - call.answered, 0.0)
+            calltime = _field(data, 1) if event in ("COMPLETEAGENT", "COMPLETECALLER") else None
+            talk = calltime if calltime is not None else max(t - call.answered, 0.0)
             hangup = HANGUP_BY.get(event)
             if event in TRANSFERS or event == "OUTTRANSFER":
                 target = (data[0].strip() if data else "") or None
@@ -545,5 +545,6 @@ def sniff_queue_log(path: Path, head: bytes) -> bool:
 
 FORMAT = register_format(Format(
     name=NAME, help="Asterisk queue_log (epoch|uniqueid|queue|agent|event|data…, or the queue_log "
-                    "table dumped as CSV with a header): calls and agent states", open=QueueLogSource, sniff=sniff_queue_log, priority=60,
+                    "table dumped as CSV with a header): calls and agent states",
+    open=QueueLogSource, sniff=sniff_queue_log, priority=60,
     tables=("calls", "agent_states"), followable=True))

@@ -56,8 +56,10 @@ def register_phone_function(con: duckdb.DuckDBPyConnection) -> None:
         return pa.array([None if v is None else normalised(v, region) for v in values.to_pylist()],
                         pa.string())
 
-    con.create_function(PHONE_FUNCTION, phone, [duckdb.sqltype("VARCHAR"), duckdb.sqltype("VARCHAR")],
-                        duckdb.sqltype("VARCHAR"), type="arrow", null_handling="special")
+    from duckdb.func import ARROW, SPECIAL
+
+    con.create_function(PHONE_FUNCTION, phone, ["VARCHAR", "VARCHAR"], "VARCHAR", type=ARROW,
+                        null_handling=SPECIAL)
 
 
 def trimmed(text: str) -> str:
