@@ -46,6 +46,21 @@ class Settings:
                                             "lead on the stop list", "touches")
     service_level_s: float = _setting(20.0, "queue wait within which an inbound call counts toward "
                                       "service level", "seconds")
+    service_level_inclusive: bool = _setting(
+        True, "true: a call answered after exactly service_level_s seconds is within service level "
+        "(wait ≤ threshold, as service level is written: 80/20 means answered in 20 s or less); "
+        "false: only a shorter wait is (wait < threshold)")
+    service_level_basis: str = _setting(
+        "offered", "what service level is a share of. offered: answered within the threshold / "
+        "calls that reached the queue; answered: / answered calls; offered_minus_short_abandons: / "
+        "calls that reached the queue, less those abandoned before short_abandon_s. Only calls "
+        "whose wait is known count, on both sides",
+        choices=("offered", "answered", "offered_minus_short_abandons"))
+    short_abandon_s: float = _setting(
+        0.0, "callers who hang up in the queue sooner than this are short abandons (a wrong number, "
+        "a caller who changed their mind): left out of queue abandonment, above and below, and of "
+        "service level with the basis offered_minus_short_abandons. 0: none are; centres often "
+        "use 5", "seconds")
     ticket_sla_s: float = _setting(4 * 3600.0, "seconds within which a ticket's first response meets "
                                    "the SLA", "seconds")
     min_sample: int = _setting(30, 'groups with fewer calls are "too few to judge", not ranked', "calls")

@@ -103,7 +103,7 @@ def test_stored_phones_are_read_as_numbers_too(leads):
 
 
 def test_phone_e164():
-    from telekpi.engine.lookup import phone_e164
+    from telekpi.model.phones import phone_e164
 
     assert phone_e164("0974 442 778", "VN") == ("+84974442778", "974442778")
     assert phone_e164("+66 81 234 5678", "VN") == ("+66812345678", "812345678")

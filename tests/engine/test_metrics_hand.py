@@ -388,25 +388,90 @@ def test_agents_zero_denominators(make):
 # ---- inbound queue --------------------------------------------------------------------------
 
 QUEUE = [
-    """INSERT INTO calls (call_id, started_at, direction, status, wait_s) VALUES
-    ('q1', '2026-01-10 05:00:00+00', 'inbound', 'answered', 10),
-    ('q2', '2026-01-10 05:01:00+00', 'inbound', 'answered', 20),
-    ('q3', '2026-01-10 05:02:00+00', 'inbound', 'answered', 45),
-    ('q4', '2026-01-10 05:03:00+00', 'inbound', 'abandoned', 60),
-    ('q5', '2026-01-10 05:04:00+00', 'inbound', 'answered', NULL),
-    ('o1', '2026-01-10 05:05:00+00', 'outbound', 'answered', 5)""",
+    """INSERT INTO calls (call_id, started_at, direction, status, wait_s, queue) VALUES
+    ('q1', '2026-01-10 05:00:00+00', 'inbound', 'answered', 10, 'care'),
+    ('q2', '2026-01-10 05:01:00+00', 'inbound', 'answered', 20, 'care'),
+    ('q3', '2026-01-10 05:02:00+00', 'inbound', 'answered', 45, 'care'),
+    ('q4', '2026-01-10 05:03:00+00', 'inbound', 'abandoned', 60, 'care'),
+    ('q5', '2026-01-10 05:04:00+00', 'inbound', 'answered', NULL, 'care'),
+    ('o1', '2026-01-10 05:05:00+00', 'outbound', 'answered', 5, NULL)""",
 ]
 
 
 def test_queue_family(make):
     q = make(QUEUE)
     assert one(q, "offered") == 5                                # the outbound call is not offered
-    assert one(q, "service_level") == pytest.approx(3 / 5)      # q1, q2 (exactly 20 s), q5 (no wait known = 0)
-    assert one(q, "asa") == pytest.approx((10 + 20 + 45 + 0) / 4)
+    # q1, q2 (exactly 20 s: ≤) within 20 s, of the 4 offered calls whose wait is known (q5's is not)
+    assert one(q, "service_level") == pytest.approx(2 / 4)
+    assert one(q, "asa") == pytest.approx((10 + 20 + 45) / 3)   # q5's unknown wait is not a 0 s wait
     assert one(q, "queue_abandonment_rate") == pytest.approx(1 / 5)
     assert one(q, "drop_rate") == 0.0                            # outbound: 0 drops / 1 live answer
     q30 = make(QUEUE, service_level_s=45.0)
-    assert one(q30, "service_level") == pytest.approx(4 / 5)
+    assert one(q30, "service_level") == pytest.approx(3 / 4)
+
+
+def test_an_unknown_wait_is_not_a_zero_wait(make):
+    """Issue 23: two answered inbound calls, one waiting 40 s and one with no wait recorded,
+    gave asa 20 and service level 0.5; the unknown wait is left out: asa 40, service level 0."""
+    q = make(["""INSERT INTO calls (call_id, started_at, direction, status, wait_s) VALUES
+        ('w1', '2026-01-10 05:00:00+00', 'inbound', 'answered', 40),
+        ('w2', '2026-01-10 05:01:00+00', 'inbound', 'answered', NULL)"""])
+    assert one(q, "asa") == 40
+    assert one(q, "service_level") == 0
+    # An inbound import with no queue data at all has no service level and no ASA, not 100 % and 0 s.
+    none = make(["""INSERT INTO calls (call_id, started_at, direction, status) VALUES
+        ('n1', '2026-01-10 05:00:00+00', 'inbound', 'answered'),
+        ('n2', '2026-01-10 05:01:00+00', 'inbound', 'abandoned')"""])
+    assert q(("offered",)) and one(none, "offered") == 0
+    assert one(none, "service_level") is None and one(none, "asa") is None
+    assert one(none, "queue_abandonment_rate") is None
+
+
+# A bank's inbound line: two callers hang up in the IVR (no queue), the others enter the queue.
+BANK = [
+    """INSERT INTO calls (call_id, started_at, direction, status, queue, queued_at, wait_s) VALUES
+    ('b1', '2026-01-10 05:00:00+00', 'inbound', 'abandoned', NULL, NULL, NULL),     -- IVR hang-up
+    ('b2', '2026-01-10 05:01:00+00', 'inbound', 'abandoned', NULL, NULL, NULL),     -- IVR hang-up
+    ('b3', '2026-01-10 05:02:00+00', 'inbound', 'answered', 'cards', '2026-01-10 05:02:30+00', 12),
+    ('b4', '2026-01-10 05:03:00+00', 'inbound', 'answered', 'cards', '2026-01-10 05:03:30+00', 30),
+    ('b5', '2026-01-10 05:04:00+00', 'inbound', 'answered', 'cards', '2026-01-10 05:04:30+00', 31),
+    ('b6', '2026-01-10 05:05:00+00', 'inbound', 'abandoned', 'cards', '2026-01-10 05:05:30+00', 3),
+    ('b7', '2026-01-10 05:06:00+00', 'inbound', 'abandoned', 'cards', '2026-01-10 05:06:30+00', 50),
+    ('b8', '2026-01-10 05:07:00+00', 'inbound', 'no_answer', 'cards', '2026-01-10 05:07:30+00', 300)""",
+]
+
+
+def test_ivr_hang_ups_are_not_queue_abandons(make):
+    q = make(BANK, service_level_s=30.0)
+    assert one(q, "offered") == 6                                # b3..b8; b1, b2 never reached the queue
+    assert one(q, "queue_abandonment_rate") == pytest.approx(2 / 6)   # b6, b7
+    assert one(q, "abandoned_calls") == 4                        # every abandoned call, IVR ones too
+    assert one(q, "asa") == pytest.approx((12 + 30 + 31) / 3)
+    assert one(q, "service_level") == pytest.approx(2 / 6)      # b3, b4 (30 s ≤ 30 s) of b3..b8
+
+
+@pytest.mark.parametrize(("settings", "sl", "abandonment"), [
+    # default: ≤ 30 s, over offered (6), no short abandons
+    ({}, 2 / 6, 2 / 6),
+    # strictly under 30 s: b4 (exactly 30 s) is out
+    ({"service_level_inclusive": False}, 1 / 6, 2 / 6),
+    # over answered calls: b3, b4 of b3, b4, b5
+    ({"service_level_basis": "answered"}, 2 / 3, 2 / 6),
+    # short abandons under 5 s: b6 (3 s) leaves abandonment, above and below: 1 / 5
+    ({"short_abandon_s": 5.0}, 2 / 6, 1 / 5),
+    # and leaves service level's base with offered_minus_short_abandons: 2 / 5
+    ({"short_abandon_s": 5.0, "service_level_basis": "offered_minus_short_abandons"}, 2 / 5, 1 / 5),
+    # that basis with no short abandons is offered
+    ({"service_level_basis": "offered_minus_short_abandons"}, 2 / 6, 2 / 6),
+    # a 60 s threshold for short abandons takes b6 and b7: 0 / 4
+    ({"short_abandon_s": 60.0, "service_level_basis": "offered_minus_short_abandons",
+      "service_level_inclusive": False}, 1 / 4, 0 / 4),
+])
+def test_service_level_and_abandonment_variants(make, settings, sl, abandonment):
+    q = make(BANK, service_level_s=30.0, **settings)
+    assert one(q, "service_level") == pytest.approx(sl)
+    assert one(q, "queue_abandonment_rate") == pytest.approx(abandonment)
+    assert one(q, "offered") == 6                                # the variants never change offered
 
 
 def test_queue_zero_denominators(make):

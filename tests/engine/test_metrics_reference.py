@@ -272,3 +272,38 @@ def test_data_has_the_edges():
 def test_retention_bad_dimension_is_a_query_error():
     with pytest.raises(QueryError, match="cannot be split"):
         _PLANNER.plan(Request(("retention_rate",), by=("direction",), period="month"))
+
+
+# ---- the queue variants: the settings' definitions, held to the reference's own -------------
+
+QUEUE_METRICS = ("offered", "service_level", "asa", "queue_abandonment_rate")
+QUEUE_VARIANTS = {
+    "answered-strict": {"service_level_basis": "answered", "service_level_inclusive": False},
+    "short-abandons": {"service_level_basis": "offered_minus_short_abandons", "short_abandon_s": 19.5},
+    "offered-short": {"short_abandon_s": 20.0, "service_level_s": 19.0},
+}
+
+
+@pytest.mark.parametrize("variant", sorted(QUEUE_VARIANTS))
+def test_queue_variants_match_reference(variant, tmp_path):
+    seed, tz = WORLDS[0]
+    rows = datagen.make_world(seed, tz)
+    settings = QUEUE_VARIANTS[variant]
+    ref = Reference(rows, tz, **settings)
+    default = Reference(rows, tz)
+    wh = datagen.load_world(rows, tmp_path / "w.duckdb")
+    try:
+        engine = Engine(wh, Settings(timezone=tz, **settings))
+        changed = False
+        for metric in QUEUE_METRICS:
+            for by, period in (((), None), ((), "month"), (("campaign",), None), (("hour",), None)):
+                expected = ref.query(metric, by, period, None, None)
+                got = {tuple(r[d] for d in by) + ((r["period"],) if period else ()): r[metric]
+                       for r in engine.query(Request((metric,), by=by, period=period)).rows}
+                bad = {k: (got.get(k), expected.get(k)) for k in set(got) | set(expected)
+                       if not same(got.get(k), expected.get(k))}
+                assert not bad, f"{variant} {metric} by {by} {period}: {dict(list(bad.items())[:4])}"
+                changed |= expected != default.query(metric, by, period, None, None)
+        assert changed, f"{variant} gives the default figures: the world does not test it"
+    finally:
+        wh.close()

@@ -168,3 +168,46 @@ def test_property_nothing_lost_and_reimport_is_a_no_op(tmp_path_factory, recs):
                 and (r.get("duration") == "" or (d is not None and d >= b)))
     # Of lines sharing a uniqueid, the last good one is kept.
     assert n == len({r.get("uniqueid", "1767603600.10") for r in recs if good(r)})
+
+
+# ---- the cdr database table dumped with a header (PBXware's extra columns) -------------------
+
+TABLE = Path(__file__).parent / "fixtures" / "asterisk" / "cdr_table_pbxware.csv"
+
+
+def test_a_cdr_table_dump_is_read_by_its_header(tmp_path):
+    """Five calls and one bad duration; inbound through a queue, an IVR-only call answered by
+    the PBX, outbound with the caller ID presented; htime/ttime are hold and talk; NULL is empty."""
+    assert detect_format(TABLE).name == "asterisk-cdr"
+    settings = Settings(timezone="Asia/Ho_Chi_Minh", phone_region="VN")
+    with Warehouse(tmp_path / "w.duckdb") as wh:
+        r = import_file(wh, "calls", TABLE, settings)
+        assert (r.counts.rows_read, r.counts.inserted, r.counts.quarantined) == (6, 5, 1)
+        assert r.examples[0][0] == 7 and "ring_s" in r.examples[0][2]
+        rows = wh.con.execute(
+            "SELECT call_id, direction, status, agent_id, campaign_id, disposition, talk_s, hold_s, ring_s, "
+            "queue, queued_at, caller_number, called_number, line, strftime(started_at AT TIME ZONE 'UTC', "
+            "'%Y-%m-%d %H:%M') FROM calls ORDER BY call_id").fetchall()
+        from telekpi.engine.engine import Engine
+        from telekpi.engine.request import Request
+
+        kpi = Engine(wh, settings).query(Request(("offered", "service_level", "asa",
+                                                  "queue_abandonment_rate"))).rows[0]
+    assert rows == [
+        ("1772442000.11", "inbound", "answered", "2001", "care", None, 165.0, 25.0, 25.0, "cards", None,
+         "+84912345678", "+842873001234", "+842873001234", "2026-03-02 02:00"),
+        ("1772442300.21", "inbound", "no_answer", None, "care", None, 0.0, 0.0, 40.0, "cards", None,
+         "+84987654321", "+842873001234", "+842873001234", "2026-03-02 02:05"),
+        # answered by the IVR, never queued: not offered
+        ("1772442420.31", "inbound", "answered", None, "care", None, 12.0, None, 0.0, None, None,
+         "+84909000111", "+842873001234", "+842873001234", "2026-03-02 02:07"),
+        ("1772442600.41", "outbound", "answered", "2001", "sales", "SALE", 80.0, 0.0, 15.0, None, None,
+         "2001", "+84912555666", "+842873009999", "2026-03-02 02:10"),
+        # calldate in Unix seconds
+        ("1772443200.51", "outbound", "busy", "2002", "sales", None, 0.0, None, 30.0, None, None,
+         "2002", "+84912555777", None, "2026-03-02 09:20"),
+    ]
+    # The CDR says which calls went to a queue but not how long they waited there: offered 2,
+    # no service level nor ASA (an unknown wait is not a zero wait), no queue abandons.
+    assert kpi["offered"] == 2 and kpi["service_level"] is None and kpi["asa"] is None
+    assert kpi["queue_abandonment_rate"] == 0

@@ -166,3 +166,87 @@ def test_reimporting_an_older_log_keeps_the_newer_open_state(ws, db, rows_of):
                                    "epoch(ended_at)::INT - 1700000000, reason") == [
         ("available", 0, 300, None), ("pause", 300, 500, "lunch")]
     assert rows_of("calls", "call_id, status, wait_s") == [("1.1", "abandoned", 100.0), ("2.1", "abandoned", 200.0)]
+
+
+# ---- the queue_log table dumped from a database; the calls' queue columns; outbound -----------
+
+VN = Settings(timezone="Asia/Ho_Chi_Minh", phone_region="VN")
+QUEUE_COLUMNS = ("call_id, status, wait_s, talk_s, queue, epoch(queued_at) - epoch(started_at), "
+                 "caller_number, called_number, line, transferred_to, hangup_by")
+
+
+def kpis(db, settings, *metrics):
+    from telekpi.engine.engine import Engine
+    from telekpi.engine.request import Request
+
+    with Warehouse(db) as wh:
+        return Engine(wh, settings).query(Request(metrics)).rows[0]
+
+
+def test_a_queue_log_table_dump_is_read_by_its_header(db, rows_of):
+    """Realtime queue_log (data1..data5), with a vendor's id and serverid columns, local
+    date-times and NULLs: five calls, one bad time quarantined; counts add up."""
+    path = HERE / "queue_log_table.csv"
+    assert detect_format(path).name == "asterisk-queue-log"
+    (calls, states), = load(db, path, settings=VN)
+    c = calls.counts
+    assert (c.rows_read, c.inserted, c.quarantined) == (6, 5, 1)
+    assert "not Unix seconds or a date and time" in calls.examples[0][2] and calls.examples[0][0] == 16
+    assert rows_of("calls", QUEUE_COLUMNS) == sorted([
+        ("1772442000.11", "answered", 12.0, 180.0, "cards", 0.0, "+84912345678", "+842873001234",
+         "+842873001234", None, "customer"),
+        ("1772442300.21", "abandoned", 3.0, 0.0, "cards", 0.0, "+84987654321", None, None, None, "customer"),
+        ("1772442600.31", "abandoned", 45.0, 0.0, "cards", 0.0, "+84901112222", None, None, None, "customer"),
+        ("1772443200.41", "answered", 30.0, 120.0, "cards", 0.0, "+84909000111", None, None, "2005", None),
+        ("1772443800.51", "no_answer", 100.0, 0.0, "cards", 0.0, "+84909000222", None, None, None, "system"),
+    ], key=repr)
+    # 09:00:00.25 in Ho Chi Minh time is 02:00:00.25 UTC
+    assert rows_of("calls", "strftime(started_at AT TIME ZONE 'UTC', '%H:%M:%S.%g')")[0] == ("02:00:00.250",)
+    # 2001: on_call 09:00:12-09:03:12, available to the PAUSE; 2002: on_call to the TRANSFER
+    assert states.counts.inserted == 3 and states.notes   # both still logged in at the end
+
+
+def test_a_queue_log_table_dump_with_one_data_column(db, rows_of):
+    (calls, _), = load(db, HERE / "queue_log_data.csv", settings=VN)
+    assert (calls.counts.rows_read, calls.counts.inserted, calls.counts.quarantined) == (2, 2, 0)
+    assert rows_of("calls", "call_id, agent_id, status, wait_s, talk_s, ring_s, caller_number, hangup_by") == [
+        ("1772442000.7", "3001", "answered", 8.0, 60.0, 3.0, "+84912000001", "agent"),
+        ("1772442100.9", None, "failed", 25.0, 0.0, None, None, "system")]
+
+
+@pytest.mark.parametrize(("settings", "expected"), [
+    # 5 offered; within 20 s: .11 (12 s) of 5 known waits; ASA (12 + 30) / 2; abandons .21, .31
+    ({}, {"offered": 5, "service_level": 1 / 5, "asa": 21.0, "queue_abandonment_rate": 2 / 5}),
+    # .21 abandoned after 3 s is a short abandon: 1 / 4 abandoned, and out of SL's base: 1 / 4
+    ({"short_abandon_s": 5.0, "service_level_basis": "offered_minus_short_abandons"},
+     {"offered": 5, "service_level": 1 / 4, "asa": 21.0, "queue_abandonment_rate": 1 / 4}),
+    # over answered calls (.11, .41) within 30 s inclusive: both
+    ({"service_level_basis": "answered", "service_level_s": 30.0},
+     {"offered": 5, "service_level": 2 / 2, "asa": 21.0, "queue_abandonment_rate": 2 / 5}),
+    # 30 s strictly: .41 (exactly 30 s) is out
+    ({"service_level_s": 30.0, "service_level_inclusive": False},
+     {"offered": 5, "service_level": 1 / 5, "asa": 21.0, "queue_abandonment_rate": 2 / 5}),
+])
+def test_queue_log_table_dump_kpis_by_hand(db, settings, expected):
+    load(db, HERE / "queue_log_table.csv", settings=VN)
+    got = kpis(db, Settings(timezone="Asia/Ho_Chi_Minh", **settings), *expected)
+    assert {k: got[k] for k in expected} == pytest.approx(expected)
+
+
+def test_outbound_events_become_outbound_calls(db, rows_of):
+    path = HERE / "queue_log.outbound"
+    assert detect_format(path).name == "asterisk-queue-log"
+    (calls, _), = load(db, path, settings=VN)
+    assert (calls.counts.rows_read, calls.counts.inserted, calls.counts.quarantined) == (5, 4, 1)
+    assert "OUTDIAL is not in this log" in calls.examples[0][2] and calls.examples[0][0] == 11
+    assert rows_of("calls", "call_id, agent_id, campaign_id, direction, status, ring_s, talk_s, queue, "
+                            "queued_at, called_number, transferred_to, hangup_by") == [
+        ("1772450000.1", "3001", "outbound-sales", "outbound", "answered", 7.0, 120.0, "outbound-sales", None,
+         "+84912555666", None, "agent"),
+        ("1772450200.2", "3001", "outbound-sales", "outbound", "no_answer", 30.0, 0.0, "outbound-sales", None,
+         "+84912555777", None, None),
+        ("1772450300.3", "3002", "outbound-sales", "outbound", "failed", 1.0, 0.0, "outbound-sales", None,
+         "+84912555888", None, None),
+        ("1772450400.4", "3002", "outbound-sales", "outbound", "answered", 10.0, 90.0, "outbound-sales", None,
+         "+84912555999", "2009", None)]
+    assert kpis(db, VN, "offered", "calls")["offered"] == 0    # outbound calls are never offered

@@ -105,3 +105,24 @@ def test_damaged_parquet_and_workbook_are_one_sentence(ws, db, run):
         code, _, err = run("--db", db, "import", "calls", ws / name)
         assert code == 2, err
         assert len(err.strip().splitlines()) == 1 and name in err and "Traceback" not in err
+
+
+def test_phone_columns_are_stored_in_e164_with_the_workspace_region(ws):
+    """caller_number, called_number and line: E.164 by the workspace's phone_region (the one
+    definition lead search uses, model/phones.py); an extension or a word is kept as written."""
+    from telekpi.settings import Settings
+
+    f = ws / "calls.csv"
+    f.write_text("call_id,started_at,status,direction,caller_number,called_number,line,queue,queued_at\n"
+                 "c1,2026-01-31 09:00,answered,inbound,0974 442 778,028 7300 1234,(028) 7300-1234,cards,"
+                 "2026-01-31 09:00:05\n"
+                 "c2,2026-01-31 09:01,answered,outbound,1001,+66 81 234 5678,84287300123,,\n"
+                 "c3,2026-01-31 09:02,abandoned,inbound,anonymous,,,,\n", encoding="utf-8")
+    with Warehouse(ws / "p.duckdb") as wh:
+        r = import_file(wh, "calls", f, Settings(timezone="Asia/Ho_Chi_Minh", phone_region="VN"))
+        assert (r.counts.inserted, r.counts.quarantined) == (3, 0)
+        rows = wh.con.execute("SELECT call_id, caller_number, called_number, line, queue, "
+                              "epoch(queued_at) - epoch(started_at) FROM calls ORDER BY 1").fetchall()
+    assert rows == [("c1", "+84974442778", "+842873001234", "+842873001234", "cards", 5.0),
+                    ("c2", "1001", "+66812345678", "+84287300123", None, None),
+                    ("c3", "anonymous", None, None, None, None)]

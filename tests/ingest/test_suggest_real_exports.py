@@ -32,10 +32,11 @@ def test_the_bank_export_is_calls_with_date_plus_time_and_a_two_column_key(expor
     assert "so the key is 'call_id' and 'time' together" in s.yaml(export.name)
     assert dict(r["status"].values) == {"agent": "answered", "hang": "abandoned"}
     assert (r["agent_id"].column, r["wait_s"].column, r["talk_s"].column) == ("agent", "wait", "talk")
-    assert r["direction"].constant == "inbound" and r["campaign_id"].column == "queue"
+    assert r["direction"].constant == "inbound" and r["queue"].column == "queue"
+    assert dict(r["queue"].values) == {"ivr": None}   # the IVR is no queue: its calls are not offered
+    assert "campaign_id" not in r
     assert m.nulls == ("NULL",)
     assert [(f.column, f.values) for f in m.skip] == [("outcome", ("PHANTOM",))]
-    assert "# - {column: queue, values: [IVR]}" in s.yaml(export.name)   # proposed, left commented
 
 
 def test_the_bank_suggestion_imports_unedited_and_kpis_are_right(export, tmp_path, run):
@@ -48,13 +49,15 @@ def test_the_bank_suggestion_imports_unedited_and_kpis_are_right(export, tmp_pat
     # 13 lines: 2 PHANTOM skipped, 11 calls (2 of them second legs of a transferred call)
     assert "13 rows read: 11 inserted, 0 updated, 0 unchanged, 2 skipped, 0 quarantined" in out
     code, out, err = run("--db", db, "kpi", "calls", "offered", "asa", "queue_abandonment_rate",
-                         "--format", "json")
+                         "abandonment_rate", "--format", "json")
     assert code == 0, err
     row = json.loads(out)["rows"][0]
-    # answered: waits 12, 30, 6, 4, 20, 8, 10 → 90 / 7; abandoned: 4 HANG of 11 (2 in the IVR)
-    assert row["offered"] == 11
+    # 11 calls, 2 of them hung up in the IVR: 9 offered to a queue; answered waits 12, 30, 6, 4,
+    # 20, 8, 10 → 90 / 7; 2 HANG in a queue of 9 offered (the IVR hang-ups are no queue abandons)
+    assert row["calls"] == 11 and row["offered"] == 9
     assert row["asa"] == pytest.approx(90 / 7)
-    assert row["queue_abandonment_rate"] == pytest.approx(4 / 11)
+    assert row["queue_abandonment_rate"] == pytest.approx(2 / 9)
+    assert row["abandonment_rate"] == pytest.approx(4 / 11)   # every inbound abandon, IVR included
     from telekpi.store.warehouse import Warehouse
 
     with Warehouse(db) as wh:
@@ -63,18 +66,6 @@ def test_the_bank_suggestion_imports_unedited_and_kpis_are_right(export, tmp_pat
     assert agents[0] == (None, 4)   # the unanswered have no agent: NULL, not '' or 'NULL'
     assert ("Nguyễn Thị Lan", 2) in agents and len(agents) == 5
     assert (times[0].day, times[0].hour, times[1].day, times[1].hour) == (1, 8, 13, 14)
-
-
-def test_the_ivr_rule_uncommented_leaves_ivr_hangups_out(export, tmp_path, run):
-    db, mapping = tmp_path / "w.duckdb", tmp_path / "bank.yaml"
-    run("mapping", "suggest", export, "-o", mapping)
-    mapping.write_text(mapping.read_text(encoding="utf-8").replace(
-        "  # - {column: queue, values: [IVR]}", "  - {column: queue, values: [IVR]}"), encoding="utf-8")
-    code, out, err = run("--db", db, "import", "calls", export, "--mapping", mapping)
-    assert "13 rows read: 9 inserted, 0 updated, 0 unchanged, 4 skipped, 0 quarantined" in out
-    code, out, err = run("--db", db, "kpi", "calls", "offered", "queue_abandonment_rate", "--format", "json")
-    row = json.loads(out)["rows"][0]
-    assert (row["offered"], row["queue_abandonment_rate"]) == (9, pytest.approx(2 / 9))
 
 
 def test_the_clean_variant_imports_as_is(tmp_path, run):
@@ -95,8 +86,8 @@ def test_a_queue_log_table_dump_is_not_taken_for_surveys(tmp_path):
     dump = Path(shutil.copy(BANK / "queue_log-dump.csv", tmp_path / "queue_log.csv"))
     with pytest.raises(InputError) as e:
         suggest(dump)
-    assert "looks like an Asterisk queue_log table dumped from its database" in str(e.value)
-    assert "--format asterisk-queue-log" in str(e.value)
+    assert "is in the asterisk-queue-log format, which telekpi maps already; import it as it is" \
+        in str(e.value)
 
 
 def test_an_asterisk_cdr_table_dump_maps_its_dispositions(tmp_path):

@@ -395,3 +395,16 @@ def test_property_agent_log_nothing_lost_and_reimport_is_a_no_op(tmp_path_factor
     assert c.inserted == sum(g for _, g in want)
     assert n == c.inserted
     assert (again.inserted, again.updated, again.unchanged) == (0, 0, c.inserted)
+
+
+def test_closer_log_calls_know_their_in_group_number_and_who_hung_up(tmp_path):
+    """vicidial_closer_log: the in-group is the queue, entered at call_date; phone_number is
+    the caller's; term_reason CALLER/ABANDON → customer, AGENT → agent, queue endings → system."""
+    with Warehouse(tmp_path / "w.duckdb") as wh:
+        import_file(wh, "calls", FIX / "vicidial_closer_log.csv", Settings(phone_region="VN"))
+        rows = wh.con.execute("SELECT call_id, queue, queued_at = started_at, caller_number, called_number, "
+                              "hangup_by FROM calls ORDER BY 1").fetchall()
+    assert rows == [("5001", "SUPPORT", True, "+84987000001", None, "customer"),
+                    ("5002", "SUPPORT", True, "+84987000002", None, "customer"),
+                    ("5003", "SUPPORT", True, "+84987000003", None, "system"),
+                    ("5004", "SUPPORT", True, "+84912001011", None, "agent")]

@@ -162,7 +162,7 @@ def make_world(seed: int, tz: str = "Asia/Ho_Chi_Minh", *, n_calls: int = 420) -
             "wrap_s": _maybe(rng, float(rng.randint(0, 40))) if status == "answered" else _maybe(rng, 0.0),
             "script": script,
             "mos": _maybe(rng, rng.choice([1.0, 2.5, 3.49, 3.5, 3.51, 4.0, 4.4, 5.0]), 0.3),
-            "recording_url": None})
+            "recording_url": None, **_queue_fields(i, started_at, direction)})
 
     for _ in range(n_calls):
         call(when())
@@ -294,6 +294,24 @@ def _dedupe_states(states: list[dict]) -> list[dict]:
             seen.add(k)
             out.append(s)
     return out
+
+
+def _queue_fields(i: int, started_at, direction: str) -> dict:
+    """The queue columns of call ``i``, from its index (the world's random stream is left as it
+    was): inbound calls that entered a queue (queued_at, a name), that only name one, that name
+    none (IVR-only, or a source without queue data: reached the queue only if a wait is
+    known); numbers written in several ways; a few transfers and hang-up parties."""
+    k = i % 7
+    inbound = direction == "inbound"
+    return {
+        "queue": ("sales" if k in (0, 1, 2) else "care" if k == 3 else None) if inbound else None,
+        "queued_at": started_at + dt.timedelta(seconds=12) if inbound and k in (0, 2, 3) else None,
+        "caller_number": ("+84974442778", "0974 442 779", None, "1001")[i % 4],
+        "called_number": ("+84281234567", None)[i % 2],
+        "line": ("+84281234567", None, None)[i % 3],
+        "transferred_to": "1002" if i % 11 == 0 else None,
+        "hangup_by": ("agent", "customer", "system", None)[i % 4],
+    }
 
 
 def load_world(rows: dict[str, list[dict]], path):

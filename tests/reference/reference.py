@@ -116,6 +116,8 @@ class Reference:
     def __init__(self, rows: dict[str, list[dict]], timezone: str = "UTC", *,
                  productive_min_talk_s: float = 60.0, max_unanswered_attempts: int = 5,
                  service_level_s: float = 20.0, ticket_sla_s: float = 4 * 3600.0,
+                 service_level_inclusive: bool = True, service_level_basis: str = "offered",
+                 short_abandon_s: float = 0.0,
                  dispositions: dict[str, frozenset[str]] | None = None):
         self.rows = {k: list(v) for k, v in rows.items()}
         for name in ("calls", "leads", "orders", "costs", "surveys", "tickets", "agent_states",
@@ -125,6 +127,9 @@ class Reference:
         self.productive_min_talk_s = productive_min_talk_s
         self.max_unanswered = max_unanswered_attempts
         self.service_level_s = service_level_s
+        self.service_level_inclusive = service_level_inclusive
+        self.service_level_basis = service_level_basis
+        self.short_abandon_s = short_abandon_s
         self.ticket_sla_s = ticket_sla_s
         dmap = dispositions if dispositions is not None else DEFAULT_MAP
         self.flags = {code.upper(): set(flags) for code, flags in dmap.items()}
@@ -158,6 +163,21 @@ class Reference:
         return code is not None and name in self.flags.get(code, ())
 
     # ---- time ---------------------------------------------------------------------------------
+    # -- the queue variants (settings service_level_inclusive, _basis, short_abandon_s) --------
+    def within_sl(self, wait: float) -> bool:
+        return wait <= self.service_level_s if self.service_level_inclusive else wait < self.service_level_s
+
+    def short_abandon(self, c) -> bool:
+        """Abandoned in the queue before short_abandon_s (a wait not known is not short)."""
+        return c["status"] == "abandoned" and c.get("wait_s") is not None and c["wait_s"] < self.short_abandon_s
+
+    def in_sl_basis(self, c) -> bool:
+        if self.service_level_basis == "answered":
+            return c["status"] == "answered"
+        if self.service_level_basis == "offered_minus_short_abandons":
+            return not self.short_abandon(c)
+        return True
+
     def local_day(self, t) -> dt.date | None:
         if t is None:
             return None
@@ -560,6 +580,10 @@ def _answered(c):
     return c["status"] == "answered"
 
 
+def _offered(c):
+    return _inbound(c) and (c.get("queued_at") is not None or c.get("queue") is not None)
+
+
 def _inbound(c):
     return c.get("direction") == "inbound"
 
@@ -628,16 +652,22 @@ def _simple(ref: Reference):
             lambda cs: len({(c["agent_id"], ref.local_day(c["started_at"])) for c in cs
                             if c.get("agent_id") is not None})),
         # -- inbound queue --------------------------------------------------------------------
-        "offered": lambda: _one("calls", _count(_inbound)),
-        # AMBIGUOUS: an answered inbound call without wait_s waited 0 s (the YAML).
+        # METRICS.md / docs/metrics.md: offered = inbound calls that reached the queue: entered
+        # one (queued_at), or name one; an IVR-only call did not (a wait alone does not say so).
+        "offered": lambda: _one("calls", _count(_offered)),
+        # An unknown wait is not a zero wait: service level counts, on both sides, only calls
+        # whose wait is known; its denominator is the basis the setting names.
         "service_level": lambda: _calls_ratio(
-            _count(lambda c: _inbound(c) and _answered(c) and _nz(c.get("wait_s")) <= ref.service_level_s),
-            _count(_inbound)),
-        # AMBIGUOUS: an unknown wait_s counts as 0 s in the mean (the YAML), not left out.
-        "asa": lambda: _calls_ratio(_sum(lambda c: _nz(c.get("wait_s")), lambda c: _inbound(c) and _answered(c)),
-                                    _count(lambda c: _inbound(c) and _answered(c))),
+            _count(lambda c: _offered(c) and _answered(c) and c.get("wait_s") is not None
+                   and ref.within_sl(c["wait_s"])),
+            _count(lambda c: _offered(c) and c.get("wait_s") is not None and ref.in_sl_basis(c))),
+        "asa": lambda: _calls_ratio(
+            _sum(lambda c: c["wait_s"], lambda c: _offered(c) and _answered(c) and c.get("wait_s") is not None),
+            _count(lambda c: _offered(c) and _answered(c) and c.get("wait_s") is not None)),
+        # (queue abandons − short abandons) / (offered − short abandons)
         "queue_abandonment_rate": lambda: _calls_ratio(
-            _count(lambda c: _inbound(c) and c["status"] == "abandoned"), _count(_inbound)),
+            _count(lambda c: _offered(c) and c["status"] == "abandoned" and not ref.short_abandon(c)),
+            _count(lambda c: _offered(c) and not ref.short_abandon(c))),
         # -- leads ----------------------------------------------------------------------------
         "leads": lambda: _one("leads", len),
         # AMBIGUOUS: "first call" is the lead's first outbound call at any time (not only in

@@ -105,7 +105,8 @@ _LEAD_DIMS = {"lead_source": "l.source", "segment": "l.segment"}
 
 CALL_COLUMNS = ("call_id", "started_at", "agent_id", "campaign_id", "lead_id", "direction",
                 "status", "disposition", "ring_s", "wait_s", "talk_s", "hold_s", "wrap_s",
-                "script", "mos", "recording_url")
+                "script", "mos", "recording_url", "queue", "queued_at", "caller_number",
+                "called_number", "line", "transferred_to", "hangup_by")
 
 _CALL_DIMS = {
     "agent": "x.agent_id", **_AGENT_DIMS, "campaign": "x.campaign_id", **_CAMPAIGN_DIMS,

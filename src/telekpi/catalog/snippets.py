@@ -3,7 +3,8 @@
 ``{flag:NAME}``  a boolean over ``disposition`` from the workspace's map
 ``{tz}``         the workspace timezone as a string literal
 ``{scope_end}``  the end of the scope (or of each period) as a timestamp
-``{SETTING}``    a numeric threshold from telekpi.toml
+``{SETTING}``    a setting from telekpi.toml: a number (a threshold), a boolean (TRUE/FALSE)
+                 or one of a setting's choices (a string literal)
 
 A snippet is parsed once, where it enters (``tree``, cached by its expanded text); the engine
 combines the trees and never parses SQL it wrote itself.
@@ -24,6 +25,9 @@ from telekpi.sql import string
 
 PLACEHOLDER = re.compile(r"\{([a-z_]+)(?::([a-z_]+))?\}")
 NUMERIC_SETTINGS = {s.name for s in declared() if s.type in (int, float)}
+# Settings a snippet may read besides the numbers: yes/no switches and closed choices (variants
+# of a definition, such as service_level_basis), given as SQL literals.
+VALUE_SETTINGS = NUMERIC_SETTINGS | {s.name for s in declared() if s.type is bool or s.choices}
 
 
 def sql_string(value: str) -> str:
@@ -45,11 +49,11 @@ def placeholder_problems(snippet: str) -> list[str]:
             if arg not in FLAGS:
                 problems.append(_("unknown flag {flag}; flags are: {flags}").format(
                     flag=repr(arg), flags=", ".join(FLAGS)))
-        elif arg is not None or name not in NUMERIC_SETTINGS | {"tz", "scope_end"}:
+        elif arg is not None or name not in VALUE_SETTINGS | {"tz", "scope_end"}:
             problems.append(_("unknown placeholder {placeholder}; use {placeholders} or one of: "
                               "{settings}").format(placeholder=m.group(0),
                                                    placeholders="{flag:NAME}, {tz}, {scope_end}",
-                                                   settings=", ".join(sorted(NUMERIC_SETTINGS))))
+                                                   settings=", ".join(sorted(VALUE_SETTINGS))))
     return problems
 
 
@@ -62,7 +66,12 @@ def expand(snippet: str, settings: Settings, scope_end: str = "NULL") -> str:
             return sql_string(settings.timezone)
         if name == "scope_end":
             return scope_end
-        return repr(getattr(settings, name))
+        value = getattr(settings, name)
+        if isinstance(value, bool):
+            return "TRUE" if value else "FALSE"
+        if isinstance(value, str):
+            return sql_string(value)
+        return repr(value)
 
     return PLACEHOLDER.sub(repl, snippet)
 

@@ -36,6 +36,8 @@ from telekpi.demo.world import (
 
 CHUNK_LEADS = 250_000
 PERIOD_S = DAYS * 86400.0
+# The number the demo centre's customers call (a Ho Chi Minh City landline, E.164).
+DEMO_DID = "+842873001234"
 STATUS = ("answered", "no_answer", "busy", "failed", "voicemail", "abandoned")
 DISPO = ("SALE", "APPOINTMENT", "QUALIFIED", "CALLBACK", "NI", "DNC", "GATEKEEPER", "WRONG_NUMBER",
          "XYZ", "RESOLVED")
@@ -345,6 +347,7 @@ class Centre:
             "priority": pick(("low", "normal", "high"), rng.choice(3, n, p=[0.3, 0.55, 0.15]))}))
 
     def inbound(self, g, n) -> None:
+        """Inbound care calls: each waits in the queue, is answered or abandoned."""
         rng, a = self.rng, self.agents
         care = np.flatnonzero(a.team == CARE_TEAM)
         day = rng.choice(DAYS, n, p=_norm(WEEKDAY_FACTOR[weekday(np.arange(DAYS) * 86400.0)]))
@@ -367,7 +370,14 @@ class Centre:
             "status": pick(STATUS, np.where(abandoned, 5, 0)),
             "disposition": pick(DISPO, dispo), "ring_s": np.zeros(n),
             "wait_s": np.minimum(wait, patience).round(), "talk_s": talk, "hold_s": np.zeros(n),
-            "wrap_s": wrap}))
+            "wrap_s": wrap,
+            # Every inbound call enters the care queue as it starts (the demo has no IVR); the
+            # numbers come from the call's number, not the random stream, so the rest stays put.
+            "queue": pa.array(["care"] * n, pa.string()), "queued_at": local_ts(BASE_US, t),
+            "caller_number": pa.array([f"+849{k % 90_000_000 + 10_000_000:08d}" for k in no * 7919],
+                                      pa.string()),
+            "called_number": pa.array([DEMO_DID] * n, pa.string()),
+            "line": pa.array([DEMO_DID] * n, pa.string())}))
         self.account(agent, t, talk, wrap, None)
         answered = np.flatnonzero(~abandoned)
         self.surveys(answered, no, agent, t + talk)

@@ -21,7 +21,7 @@ from telekpi.store.warehouse import touch
 
 ARROW_TYPES = {"string": pa.string(), "timestamp": pa.timestamp("us", tz="UTC"), "date": pa.date32(),
                "seconds": pa.float64(), "double": pa.float64(), "money": pa.decimal128(18, 4),
-               "int": pa.int64()}
+               "int": pa.int64(), "phone": pa.string()}
 
 
 def local_ts(base_us: int, seconds: np.ndarray) -> pa.Array:

@@ -17,6 +17,7 @@ from sqlglot import exp
 from telekpi.catalog.models import FIRST_CALL_BASE, LEAD_TOUCHES
 from telekpi.catalog.snippets import parse
 from telekpi.engine.engine import Engine
+from telekpi.model.phones import phone_e164
 from telekpi.model.tables import CAMPAIGN_KINDS
 from telekpi.sql import column
 
@@ -69,23 +70,6 @@ class Scope:
 
 
 EVERYONE = Scope()
-
-
-def phone_e164(text: str, region: str | None) -> tuple[str, str] | None:
-    """A phone number as written (``0974 442 778``, ``+84974442778``, ``84974442778``), in
-    E.164 (``+84974442778``) and its national digits (``974442778``); a number written without
-    its country code is read as one of ``region`` (ISO 3166, such as VN). None when it cannot be
-    a phone number there."""
-    import phonenumbers
-
-    try:
-        number = phonenumbers.parse(text, region or None)
-    except phonenumbers.NumberParseException:
-        return None
-    if not phonenumbers.is_possible_number(number):
-        return None
-    return (phonenumbers.format_number(number, phonenumbers.PhoneNumberFormat.E164),
-            phonenumbers.national_significant_number(number))
 
 
 class Lookup:

@@ -16,6 +16,20 @@ the context looks like a trunk's (``from-trunk``, ``from-pstn``, ``incoming``,
 (disposition) is the userfield, where dialplans usually put it with
 ``Set(CDR(userfield)=SALE)``. A mapping changes any of this,
 e.g. ``agent_id: {column: channel, pattern: "^SIP/(\\d+)-"}``.
+
+The caller's number is src, the called number dst; the line is the DID dialed (dst) for an
+inbound call and the caller ID number the call presented (the number in clid's ``<…>``,
+when it is a phone number and not the extension) for an outbound one. A call whose last
+application was ``Queue`` names its queue (the first argument of lastdata); the CDR does
+not say when it entered the queue nor how long it waited there, so its wait stays unknown
+(docs.asterisk.org, "CDR Specification": the fields).
+
+The ``cdr`` database table (cdr_adaptive_odbc, cdr_mysql, cdr_pgsql) dumped as CSV with a
+header is read too, told from its header (``calldate``, ``src``, ``dst``, ``billsec``,
+``disposition``): ``calldate`` is the start (a local date and time, or Unix seconds), the
+text ``NULL`` is empty, and columns a vendor adds are kept for mappings. PBXware's
+``htime`` (hold seconds) is the hold time and ``ttime`` (talk seconds) the talk time
+where the dump has them.
 """
 
 from __future__ import annotations
@@ -36,6 +50,7 @@ from telekpi.ingest.connector import (
     blank_to_null,
     endpoint,
     first_records,
+    header_sniffer,
     layout_sniffer,
 )
 from telekpi.ingest.registry import Format, read_head, register_format
@@ -55,15 +70,23 @@ INBOUND_CONTEXT = r"(?i)(from-(trunk|pstn|external|did|provider)|incoming|inboun
 UNIQUEID = r"^\d+\.\d+$"
 TIME = r"^\d{4}-\d\d-\d\d[ T]\d\d:\d\d"
 
+# The cdr table's columns a dump's header must name (case-insensitive).
+TABLE_HEADER = ("calldate", "src", "dst", "billsec", "disposition")
+
 MAPPING = """
 columns:
   call_id: call_key
-  started_at: start
+  started_at: cdr_start
   status:
     column: disposition
     values: STATUSES
-  talk_s: billsec
+  talk_s: cdr_talk
   ring_s: {column: duration, minus: billsec}
+  hold_s: cdr_hold
+  queue: cdr_queue
+  caller_number: cdr_caller
+  called_number: cdr_called
+  line: cdr_line
   direction: direction_guess
   agent_id: agent
   lead_id: number
@@ -112,12 +135,29 @@ def layout(records: list[list[str]], strict: bool = True) -> tuple[str, tuple[st
     return None
 
 
+def _unnull(arr) -> pa.Array:
+    """A dump's field: trimmed, null when blank or the text NULL (an SQL null as written)."""
+    v = blank_to_null(arr)
+    return pc.if_else(pc.fill_null(pc.equal(pc.utf8_upper(v), "NULL"), False), pa.scalar(None, pa.string()), v)
+
+
+def _epoch_text(arr) -> pa.Array:
+    """Unix seconds as a UTC time the validator reads; any other value as it is."""
+    is_epoch = pc.fill_null(pc.match_substring_regex(arr, r"^\d{9,11}(\.\d+)?$"), False)
+    seconds = pc.if_else(is_epoch, arr, pa.scalar(None, pa.string())).cast(pa.float64())
+    instant = pc.cast(pc.cast(pc.cast(pc.floor(seconds), pa.int64()), pa.timestamp("s", tz="UTC")), pa.string())
+    return pc.if_else(is_epoch, instant, arr)
+
+
 def derive(t: pa.Table) -> pa.Table:
     names = t.column_names
     n = t.num_rows
+    dump = "calldate" in names
 
     def col(name):
-        return t.column(name) if name in names else pa.nulls(n, pa.string())
+        if name not in names:
+            return pa.nulls(n, pa.string())
+        return _unnull(t.column(name)) if dump else t.column(name)
 
     context = pc.fill_null(col("dcontext"), "")
     src, dst = blank_to_null(col("src")), blank_to_null(col("dst"))
@@ -129,16 +169,35 @@ def derive(t: pa.Table) -> pa.Table:
     number = pc.if_else(inbound, src, dst)
     uid = blank_to_null(col("uniqueid"))
     seq = blank_to_null(col("sequence"))
-    fallback = pc.binary_join_element_wise(pc.fill_null(col("start"), ""), pc.fill_null(col("channel"), ""),
+    start = col("calldate") if dump else col("start")
+    fallback = pc.binary_join_element_wise(pc.fill_null(start, ""), pc.fill_null(col("channel"), ""),
                                            pc.fill_null(col("dstchannel"), ""), "|")
     keyed = pc.if_else(pc.is_valid(seq), pc.binary_join_element_wise(uid, seq, "#"), uid)
     key = pc.if_else(pc.is_valid(uid), keyed, fallback)
+    null = pa.scalar(None, pa.string())
+    # The caller ID an outbound call presented: the number in clid's <…>, when it is a phone number.
+    cid = pc.extract_regex(pc.fill_null(col("clid"), ""), r"<(?P<n>\+?[\d ()-]{7,})>")
+    cid_number = pc.if_else(pc.is_valid(cid), pc.struct_field(cid, [0]), null)
+    line = pc.if_else(inbound, dst, cid_number)
+    queue_app = pc.fill_null(pc.equal(pc.utf8_lower(pc.fill_null(col("lastapp"), "")), "queue"), False)
+    queue_name = blank_to_null(pc.fill_null(pc.replace_substring_regex(col("lastdata"), r"[,|].*$", ""), ""))
+    talk = pc.coalesce(blank_to_null(col("ttime")), blank_to_null(col("billsec")))
     return add_columns(t, call_key=key, direction_guess=direction, agent=agent, number=number,
-                       result=blank_to_null(col("userfield")))
+                       result=blank_to_null(col("userfield")), cdr_start=_epoch_text(blank_to_null(start)),
+                       cdr_talk=talk, cdr_hold=blank_to_null(col("htime")),
+                       cdr_queue=pc.if_else(queue_app, queue_name, null), cdr_caller=src, cdr_called=dst,
+                       cdr_line=line)
+
+
+def is_cdr_table(head: bytes) -> bool:
+    """A dump of the cdr table: a header naming its columns."""
+    return b"\x00" not in head[:4096] and header_sniffer(*TABLE_HEADER)(Path(), head)
 
 
 def open_cdr(path: Path, options: ReadOptions) -> DerivedCsvSource:
     head = read_head(path)
+    if not options.names and is_cdr_table(head):
+        return DerivedCsvSource(path, options, derive)
     found = layout(first_records(head), strict=False)
     if options.names:
         names = options.names
@@ -152,5 +211,7 @@ def open_cdr(path: Path, options: ReadOptions) -> DerivedCsvSource:
 
 
 FORMAT = register_format(Format(
-    name="asterisk-cdr", help="Asterisk Master.csv (cdr_csv or cdr_custom order, no header)",
-    open=open_cdr, sniff=layout_sniffer(layout), priority=50, mapping=MAPPING, tables=("calls",), followable=True))
+    name="asterisk-cdr", help="Asterisk Master.csv (cdr_csv or cdr_custom order, no header), or the cdr "
+                              "database table dumped as CSV with a header",
+    open=open_cdr, sniff=lambda path, head: is_cdr_table(head) or layout_sniffer(layout)(path, head),
+    priority=50, mapping=MAPPING, tables=("calls",), followable=True))

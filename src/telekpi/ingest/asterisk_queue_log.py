@@ -1,4 +1,13 @@
-"""Asterisk's queue_log (``epoch|uniqueid|queue|agent|EVENT|data1|data2…``) → inbound calls and agent states.
+"""Asterisk's queue_log (``epoch|uniqueid|queue|agent|EVENT|data1|data2…``) → calls and agent states.
+
+The same events are read from the ``queue_log`` database table (Asterisk's realtime
+queue_log, ``queue_log_to_file`` off) dumped as CSV with a header: ``time, callid,
+queuename, agent, event`` and either ``data1`` … ``data5`` or one ``data`` column holding
+them pipe-separated (Asterisk's ``queue_log_realtime_use_gmt`` / ``data`` layouts,
+docs.asterisk.org "Queue Logs"; Wazo's table, wazo.readthedocs.io "Queue logs"). ``time``
+is Unix seconds or ``YYYY-MM-DD HH:MM:SS[.ffffff]`` (read in the workspace timezone unless
+it carries an offset); the text ``NULL`` (how a dump writes an SQL null) is empty; columns
+a vendor adds are ignored. The layout is told from the header line.
 
 A call is the events of one uniqueid: ENTERQUEUE starts it; CONNECT gives the
 queue wait (holdtime) and ring time and the agent; COMPLETEAGENT,
@@ -10,6 +19,21 @@ PAUSE/PAUSEALL *pause* (the reason is kept), UNPAUSE/UNPAUSEALL available
 again, CONNECT *on_call* until the call ends, AGENTLOGOFF/REMOVEMEMBER close
 the state (an agent who leaves one queue of several stays logged in).
 
+Each call keeps its queue (``queue``, also its campaign), when it entered it (``queued_at``:
+the ENTERQUEUE time), the caller id ENTERQUEUE gives (``caller_number``), the DID of a DID
+event before it (``called_number`` and ``line``), the target of TRANSFER/BLINDTRANSFER
+(``transferred_to``: the extension) and who hung up (``hangup_by``): COMPLETEAGENT the
+agent, COMPLETECALLER, ABANDON and EXITWITHKEY the customer, EXITWITHTIMEOUT and EXITEMPTY
+the system (docs.asterisk.org, "Queue Logs": the event reference).
+
+Outbound calls, as QueueMetrics-style outbound dialplans log them with ``QueueLog()``
+(docs.loway.ch, "Additional queue_log logs for QueueMetrics"), are read too: OUTDIAL
+(data1: the number dialed) starts an outbound call of that agent in that queue (the
+campaign), OUTANSWER marks it answered (the ring time is up to it), and COMPLETEAGENT /
+COMPLETECALLER (holdtime|calltime) or OUTTRANSFER (target…) end it answered; OUTCANCEL
+ends it no_answer, OUTCHANUNAVAIL and OUTCONGESTION failed. An outbound call never entered a
+queue: its ``queued_at`` is empty and it is not offered.
+
 A call still in the queue at the end of the file, and each agent's open state,
 are kept in the warehouse (``connector_state``) and finished by a later import
 (the next file, or the next piece of a followed file). They are never rows
@@ -19,14 +43,18 @@ does not disturb state saved by a newer one.
 
 from __future__ import annotations
 
+import csv
+import datetime as dt
 import json
 import re
 from collections.abc import Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import cast
 
 import numpy as np
 import pyarrow as pa
+import pyarrow.compute as pc
 
 from telekpi.i18n import _
 from telekpi.ingest.connector import ENDPOINT
@@ -47,12 +75,24 @@ AGENT_OUT = {"AGENTLOGOFF", "REMOVEMEMBER", "AGENTCALLBACKLOGOFF"}
 PAUSES = {"PAUSE", "PAUSEALL"}
 UNPAUSES = {"UNPAUSE", "UNPAUSEALL"}
 # Events that say nothing a canonical table holds; read and accepted.
-QUIET = {"QUEUESTART", "CONFIGRELOAD", "DID", "INFO", "SYSCOMPAT", "RINGNOANSWER", "RINGCANCELED",
+QUIET = {"QUEUESTART", "CONFIGRELOAD", "INFO", "SYSCOMPAT", "RINGNOANSWER", "RINGCANCELED",
          "AGENTDUMP", "AGENTCALLED", "ATTENDEDTRANSFERBRIDGE", "WITHDRAW", "RENAMEQUEUE"}
-CALL_EVENTS = {"ENTERQUEUE", "CONNECT"} | set(CALL_END)
+# Who hung up, by the event that ends the call (transfers hand it on: nobody hung up).
+HANGUP_BY = {"COMPLETEAGENT": "agent", "COMPLETECALLER": "customer", "ABANDON": "customer",
+             "EXITWITHKEY": "customer", "EXITWITHTIMEOUT": "system", "EXITEMPTY": "system"}
+TRANSFERS = {"TRANSFER", "BLINDTRANSFER", "ATTENDEDTRANSFER"}
+# QueueMetrics-style outbound: the events that end an outbound call not answered.
+OUT_END = {"OUTCANCEL": "no_answer", "OUTCHANUNAVAIL": "failed", "OUTCONGESTION": "failed"}
+OUT_EVENTS = {"OUTDIAL", "OUTANSWER", "OUTTRANSFER"} | set(OUT_END)
+CALL_EVENTS = {"ENTERQUEUE", "CONNECT", "DID"} | set(CALL_END) | OUT_EVENTS
 AGENT_EVENTS = AGENT_IN | AGENT_OUT | PAUSES | UNPAUSES
 KNOWN = CALL_EVENTS | AGENT_EVENTS | QUIET
 LINE = re.compile(rb"^\d{9,11}(\.\d+)?\|[^|\n]*\|[^|\n]*\|[^|\n]*\|[A-Z_]+")
+# The queue_log table's columns, as a database dump's header names them.
+TABLE_HEADER = ("time", "callid", "queuename", "agent", "event")
+DATA_COLUMNS = ("data1", "data2", "data3", "data4", "data5")
+# Most DIDs remembered for calls not yet in a queue (a DID event with no ENTERQUEUE after it).
+MAX_DIDS = 100_000
 # The same endpoint rule as the CDR readers', so calls from both name agents alike.
 ENDPOINT_RE = re.compile(ENDPOINT)
 BATCH = 100_000
@@ -79,6 +119,10 @@ class Call:
     agent: str | None = None
     wait: float | None = None
     ring: float | None = None
+    did: str | None = None
+    outbound: bool = False
+    number: str | None = None     # outbound: the number dialed
+    answered: float | None = None   # outbound: when OUTANSWER came
 
 
 @dataclass
@@ -103,21 +147,27 @@ class QueueLogSource:
     """A queue_log file read line by line; rows for ``options.table`` (calls or agent_states)."""
 
     def __init__(self, path: Path, options: ReadOptions):
-        read_head(path)
+        head = read_head(path)
         self.path, self.table = path, options.table or "calls"
         self.encoding = options.encoding or "utf-8"
         self.columns = (["call_id", "started_at", "agent_id", "campaign_id", "lead_id", "direction",
-                         "status", "wait_s", "talk_s", "ring_s"] if self.table == "calls" else
+                         "status", "wait_s", "talk_s", "ring_s", "queue", "queued_at", "caller_number",
+                         "called_number", "line", "transferred_to", "hangup_by"]
+                        if self.table == "calls" else
                         ["agent_id", "state", "started_at", "ended_at", "reason"])
-        self.header_line = 0
+        # A database table dump: its header line names the columns (``dump_columns``).
+        self.dump = dump_columns(head, self.encoding)
+        self.header_line = 1 if self.dump else 0
         self.size = path.stat().st_size or 1
         self._read = 0
         self.calls: dict[str, Call] = {}
         self.agents: dict[str, Agent] = {}
+        self.dids: dict[str, str] = {}
         self.loaded: dict[str, float] = {}   # the saved entries this import took over, by key
         self.first_epoch: float | None = None
         self.open_calls = 0
         self.lines_read = 0   # source.MakesRows: lines read, as against the rows they make
+        self.naive = False   # a dump's times without an offset: written out for the workspace zone
 
     # State carried between imports (store/connector_state.py) ---------------------------
     def begin(self, con) -> None:
@@ -161,13 +211,9 @@ class QueueLogSource:
         return []
 
     def _first_epoch(self) -> float | None:
-        with open(self.path, "rb") as f:
-            for raw in f:
-                head = raw.split(b"|", 1)[0]
-                try:
-                    return float(head)
-                except ValueError:
-                    continue
+        for __, parts in self._records(count=False):
+            if isinstance(parts, list) and (epoch := _time(parts[0])[0]) is not None:
+                return epoch
         return None
 
     # Reading ----------------------------------------------------------------------------
@@ -177,58 +223,103 @@ class QueueLogSource:
     def close(self) -> None:
         pass
 
-    def batches(self) -> Iterator[RawBatch]:
-        rows: list[tuple] = []
-        lines: list[int] = []
-        rejects: list[Reject] = []
-        handle = self._call_event if self.table == "calls" else self._agent_event
+    def _records(self, count: bool = True) -> Iterator[tuple[int, list[str] | Reject | None]]:
+        """(line, fields ``time, uniqueid, queue, agent, event, data…``) per record; a Reject for
+        a line that cannot be split, None for a blank one. From the pipe-separated log, or
+        from a table dump with a header (``self.dump``)."""
+        if self.dump is not None:
+            yield from self._dump_records(count)
+            return
         with open(self.path, "rb") as f:
             for n, raw in enumerate(f, 1):
-                self._read += len(raw)
-                self.lines_read = n
+                if count:
+                    self._read += len(raw)
+                    self.lines_read = n
                 text = raw.rstrip(b"\r\n")
                 if not text.strip():
                     continue
                 try:
                     line = text.decode(self.encoding)
                 except UnicodeDecodeError:
-                    if self.table == "calls":
-                        rejects.append(Reject(n, _("is not valid UTF-8 text"), raw=text.decode("utf-8", "replace")))
+                    yield n, Reject(n, _("is not valid UTF-8 text"), raw=text.decode("utf-8", "replace"))
                     continue
                 parts = line.split("|")
                 if len(parts) < 5:
-                    if self.table == "calls":
-                        rejects.append(Reject(n, _("is cut short: {n} field(s), expected at least 5 "
-                                                   "({layout})").format(n=len(parts),
-                                                                        layout="epoch|uniqueid|queue|agent|event"),
-                                              raw=line))
+                    yield n, Reject(n, _("is cut short: {n} field(s), expected at least 5 ({layout})").format(
+                        n=len(parts), layout="epoch|uniqueid|queue|agent|event"), raw=line)
                     continue
-                event = parts[4].strip()
-                epoch = _num(parts[0])
-                if epoch is None or event not in KNOWN:
-                    if self.table == "calls":
-                        why = (_("the time {value} is not Unix seconds").format(value=repr(parts[0]))
-                               if epoch is None else
-                               _("unknown queue_log event {event}").format(event=repr(event)))
-                        rejects.append(Reject(n, why, raw=line, column="epoch" if epoch is None else "event"))
+                yield n, parts
+
+    def _dump_records(self, count: bool) -> Iterator[tuple[int, list[str] | Reject | None]]:
+        index, data = cast(tuple[list[int], list[int]], self.dump)
+        with open(self.path, encoding=self.encoding, errors="replace", newline="") as f:
+            reader = csv.reader(f)
+            next(reader, None)   # the header
+            last = reader.line_num
+            for rec in reader:
+                n, last = last + 1, reader.line_num   # a quoted value may span lines
+                if count:
+                    self._read += sum(len(v) + 1 for v in rec)
+                    self.lines_read = reader.line_num
+                if not any(v.strip() for v in rec):
                     continue
-                if self.first_epoch is None:
-                    self.first_epoch = epoch
-                problem = handle(n, epoch, parts, rows, lines)
-                if problem:
-                    rejects.append(Reject(n, problem, raw=line))
-                if len(rows) >= BATCH:
-                    yield self._batch(rows, lines, rejects)
-                    rows, lines, rejects = [], [], []
+                raw = ",".join(rec)
+                if len(rec) <= max(index):
+                    yield n, Reject(n, _("is cut short: {n} field(s), expected at least {expected} "
+                                         "({layout})").format(n=len(rec), expected=max(index) + 1,
+                                                              layout=", ".join(TABLE_HEADER)), raw=raw)
+                    continue
+                values = [_null(rec[i]) for i in index]
+                fields = [_null(rec[i]) if i < len(rec) else "" for i in data]
+                if len(data) == 1:      # one `data` column, pipe-separated
+                    fields = fields[0].split("|")
+                while fields and not fields[-1]:   # the empty data columns after the event's own
+                    fields.pop()
+                yield n, values + fields
+
+    def batches(self) -> Iterator[RawBatch]:
+        rows: list[tuple] = []
+        lines: list[int] = []
+        rejects: list[Reject] = []
+        calls = self.table == "calls"
+        handle = self._call_event if calls else self._agent_event
+        for n, parts in self._records():
+            if isinstance(parts, Reject):
+                if calls:
+                    rejects.append(parts)
+                continue
+            if parts is None:
+                continue
+            event = parts[4].strip()
+            epoch, naive = _time(parts[0])
+            if epoch is None or event not in KNOWN:
+                if calls:
+                    why = (_("the time {value} is not Unix seconds or a date and time").format(value=repr(parts[0]))
+                           if epoch is None else
+                           _("unknown queue_log event {event}").format(event=repr(event)))
+                    rejects.append(Reject(n, why, raw="|".join(parts), column="epoch" if epoch is None else "event"))
+                continue
+            self.naive = self.naive or naive
+            if self.first_epoch is None:
+                self.first_epoch = epoch
+            problem = handle(n, epoch, parts, rows, lines)
+            if problem:
+                rejects.append(Reject(n, problem, raw="|".join(parts)))
+            if len(rows) >= BATCH:
+                yield self._batch(rows, lines, rejects)
+                rows, lines, rejects = [], [], []
         yield self._batch(rows, lines, rejects)
 
     def _batch(self, rows, lines, rejects) -> RawBatch:
         cols = list(zip(*rows, strict=True)) if rows else [() for _ in self.columns]
         arrays = {}
         for name, values in zip(self.columns, cols, strict=True):
-            if name in ("started_at", "ended_at"):
-                arrays[name] = pa.array([round(v * 1000) for v in values], pa.int64()).cast(
-                    pa.timestamp("ms", tz="UTC"))
+            if name in ("started_at", "ended_at", "queued_at"):
+                millis = pa.array([None if v is None else round(v * 1000) for v in values], pa.int64())
+                if self.naive:   # a dump's local times: as text, for the workspace timezone
+                    arrays[name] = pc.strftime(millis.cast(pa.timestamp("ms")), "%Y-%m-%d %H:%M:%S")
+                else:
+                    arrays[name] = millis.cast(pa.timestamp("ms", tz="UTC"))
             elif name.endswith("_s"):
                 arrays[name] = pa.array(values, pa.float64())
             else:
@@ -240,13 +331,20 @@ class QueueLogSource:
         if event not in CALL_EVENTS:
             return None
         call = self.calls.get(uid)
+        if event == "DID":   # the number the caller dialed, logged before the call enters the queue
+            if len(self.dids) >= MAX_DIDS:
+                self.dids.clear()
+            self.dids[uid] = (data[0].strip() if data else "") or ""
+            return None
+        if event in OUT_EVENTS or (call is not None and call.outbound):
+            return self._outbound_event(n, t, p, rows, lines)
         if event == "ENTERQUEUE":
+            entry = Call(uid, t, n, queue, _caller(data), did=self.dids.pop(uid, None) or None)
+            self.calls[uid] = entry
             if call is not None:
-                self.calls[uid] = Call(uid, t, n, queue, _caller(data))
                 return _("uniqueid {uid} entered the queue again (line {line}) before its earlier entry "
                          "at line {earlier} ended; the earlier entry is dropped").format(
                     uid=uid, line=n, earlier=call.line)
-            self.calls[uid] = Call(uid, t, n, queue, _caller(data))
             return None
         if event == "CONNECT":
             hold, ring = _field(data, 0), _field(data, 2)
@@ -277,8 +375,52 @@ class QueueLogSource:
         self.calls.pop(uid, None)
         agent = call.agent or (agent_name(p[3]) if status == "answered" else None)
         wait = call.wait if call.wait is not None else hold
-        rows.append((uid, call.start, agent, call.queue or queue or None, call.caller, "inbound",
-                     status, wait, talk, call.ring))
+        name = call.queue or queue or None
+        # TRANSFER and BLINDTRANSFER: extension|context|…; ATTENDEDTRANSFER: method|target|…
+        target = ((data[1] if event == "ATTENDEDTRANSFER" else data[0]).strip() or None) \
+            if event in TRANSFERS and len(data) > 1 else None
+        rows.append((uid, call.start, agent, name, call.caller, "inbound", status, wait, talk, call.ring,
+                     name, call.start, call.caller, call.did, call.did, target, HANGUP_BY.get(event)))
+        lines.append(n)
+        return None
+
+    def _outbound_event(self, n: int, t: float, p: list[str], rows: list, lines: list) -> str | None:
+        """QueueMetrics-style outbound: OUTDIAL starts, OUTANSWER answers, the end events end it."""
+        uid, queue, event, data = p[1].strip(), p[2].strip(), p[4].strip(), p[5:]
+        call = self.calls.get(uid)
+        if event == "OUTDIAL":
+            number = (data[0].strip() if data else "") or None
+            self.calls[uid] = Call(uid, t, n, queue or None, agent=agent_name(p[3]), outbound=True,
+                                   number=number)
+            return None
+        if call is None:
+            if event in ("OUTANSWER", "CONNECT", "ENTERQUEUE"):
+                return _("{event} of an outbound call whose OUTDIAL is not in this log").format(event=event)
+            return _("{event} ends an outbound call whose OUTDIAL is not in this log; it is not "
+                     "counted").format(event=event)
+        if t + JITTER_S < call.start:
+            return self._jump(uid, call, n, t)
+        if event == "OUTANSWER":
+            call.answered = t
+            return None
+        if event in ("CONNECT", "ENTERQUEUE"):
+            return None
+        target = None
+        if event in OUT_END:
+            status, talk, hangup = OUT_END[event], 0.0, None
+        elif call.answered is None:
+            return _("{event} of an outbound call never answered (no OUTANSWER)").format(event=event)
+        else:
+            status = "answered"
+            calltime = _field(data, 1) if event in ("COMPLETEAGENT", "COMPLETECALLER") else None
+            talk = calltime if calltime is not None else max(t - call.answered, 0.0)
+            hangup = HANGUP_BY.get(event)
+            if event in TRANSFERS or event == "OUTTRANSFER":
+                target = (data[0].strip() if data else "") or None
+        ring = max((call.answered if call.answered is not None else t) - call.start, 0.0)
+        self.calls.pop(uid, None)
+        rows.append((uid, call.start, call.agent, call.queue, call.number, "outbound", status, None, talk,
+                     ring, call.queue, None, None, call.number, None, target, hangup))
         lines.append(n)
         return None
 
@@ -359,13 +501,56 @@ def _caller(data: list[str]) -> str | None:
     return (data[1].strip() or None) if len(data) > 1 else None
 
 
+def _null(value: str) -> str:
+    """A dump's field: the text NULL (an SQL null as mysqldump or psql write it) is empty."""
+    value = value.strip()
+    return "" if value.upper() in ("NULL", "\\N") else value
+
+
+def _time(text: str) -> tuple[float | None, bool]:
+    """(Unix seconds, whether the time was local: a date and time without an offset)."""
+    text = text.strip()
+    x = _num(text)
+    if x is not None:
+        return x, False
+    try:
+        when = dt.datetime.fromisoformat(text)
+    except ValueError:
+        return None, False
+    if when.tzinfo is None:   # local: seconds as if UTC, written back out as the same wall time
+        return when.replace(tzinfo=dt.UTC).timestamp(), True
+    return when.timestamp(), False
+
+
+def dump_columns(head: bytes, encoding: str = "utf-8") -> tuple[list[int], list[int]] | None:
+    """For a queue_log table dump, the positions of ``time, callid, queuename, agent, event``
+    and of the data columns (``data1`` … ``data5``, or ``data``); None for another file."""
+    if b"\x00" in head[:4096]:
+        return None
+    first = head.split(b"\n", 1)[0].decode(encoding, errors="replace").lstrip("\ufeff").strip()
+    try:
+        names = [f.strip().strip('"').casefold() for f in next(csv.reader([first]))]
+    except (csv.Error, StopIteration):
+        return None
+    if not set(TABLE_HEADER) <= set(names):
+        return None
+    data = [names.index(d) for d in DATA_COLUMNS if d in names] or \
+        ([names.index("data")] if "data" in names else [])
+    if not data:
+        return None
+    return [names.index(c) for c in TABLE_HEADER], data
+
+
 def sniff_queue_log(path: Path, head: bytes) -> bool:
+    if dump_columns(head) is not None:
+        return True
     first = [ln for ln in head.splitlines()[:11] if ln.strip()][:10]
     hits = sum(1 for ln in first if LINE.match(ln))
     return hits > 0 and hits * 5 >= len(first) * 3    # most of the first lines: a few may be damaged
 
 
 FORMAT = register_format(Format(
-    name=NAME, help="Asterisk queue_log (epoch|uniqueid|queue|agent|event|data…): inbound calls "
-                    "and agent states", open=QueueLogSource, sniff=sniff_queue_log, priority=60,
+    name=NAME, help="Asterisk queue_log (epoch|uniqueid|queue|agent|event|data…, or the queue_log "
+                    "table dumped as CSV with a header): calls and agent states",
+    open=QueueLogSource, sniff=sniff_queue_log, priority=60,
     tables=("calls", "agent_states"), followable=True))

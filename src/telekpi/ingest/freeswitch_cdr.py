@@ -25,6 +25,13 @@ lead is the far party's number; the campaign is the accountcode. Times are
 local times without an offset (the workspace timezone); ``2020/2/10 22:41``,
 as a spreadsheet re-saves them, is read too. A mapping changes any of this,
 e.g. ``direction: {column: context, values: {from-carrier: inbound}, otherwise: outbound}``.
+
+The caller's number is caller_id_number, the called number destination_number (the
+variables of the same names, developer.signalwire.com "Channel Variables"); an inbound
+call's line is the number it came in on (destination_number). The example templates carry
+no queue (``cc_queue``) nor ``sip_hangup_disposition``: a template that writes them is read
+with a mapping naming its fields (``csv: {names: [...]}``) and mapping them onto ``queue``
+and ``hangup_by``.
 """
 
 from __future__ import annotations
@@ -81,6 +88,9 @@ columns:
   agent_id: agent
   lead_id: number
   campaign_id: accountcode
+  caller_number: caller_id_number
+  called_number: destination_number
+  line: fs_line
 """
 
 
@@ -122,7 +132,7 @@ def derive(t: pa.Table) -> pa.Table:
     started = iso_slashes(blank_to_null(col("start_stamp")))
     return add_columns(t, started=started, status_guess=status,
                        direction_guess=pc.if_else(inbound, "inbound", "outbound"),
-                       agent=agent, number=number)
+                       agent=agent, number=number, fs_line=pc.if_else(inbound, called, null))
 
 
 def open_cdr(path: Path, options: ReadOptions) -> DerivedCsvSource:

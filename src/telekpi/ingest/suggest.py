@@ -16,10 +16,7 @@ from collections import Counter, namedtuple
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from telekpi.errors import InputError
 from telekpi.i18n import _
-from telekpi.ingest.asterisk_queue_log import DUMP_COLUMNS as QUEUE_LOG_DUMP
-from telekpi.ingest.asterisk_queue_log import NAME as QUEUE_LOG
 from telekpi.ingest.suggest_detect import (  # noqa: F401 (detect_*, guess_encoding: the suggester's API)
     CLOCK,
     DETECT,
@@ -98,7 +95,9 @@ class Suggestion:
 
 
 def _q(v) -> str:
-    """A YAML scalar: plain when it is a number or a safe word, else double-quoted."""
+    """A YAML scalar: plain when it is a number or a safe word, else double-quoted; ~ for None."""
+    if v is None:
+        return "~"
     plain = isinstance(v, int) or (re.fullmatch(r"[a-z_][a-z0-9_]*", v) and v not in YAML_WORDS)
     return str(v) if plain else json.dumps(v, ensure_ascii=False)
 
@@ -303,21 +302,9 @@ def _choice_values(col, values: list[str], g: Guess, skip: list) -> None:
         g.todo.append(todo.format(value=repr(v), n=n, total=len(values), choices=", ".join(col.choices or ())))
 
 
-def _dump_of_a_connector(smp: Sample, path: Path) -> None:
-    """A queue_log table dumped from the switch's database: a connector's job, not a mapping's."""
-    if {fold(c) for c in QUEUE_LOG_DUMP} <= {fold(h) for h in smp.header}:
-        raise InputError(_("looks like an Asterisk queue_log table dumped from its database ({columns}): a log "
-                           "of events, several per call, which no mapping turns into calls. The {format} "
-                           "format reads it: write it as the switch does, one event a line "
-                           "(epoch|callid|queuename|agent|event|data1|…), then: {command}").format(
-            columns=", ".join(QUEUE_LOG_DUMP), format=QUEUE_LOG,
-            command=f"telekpi import calls FILE --format {QUEUE_LOG}"), file=str(path))
-
-
 def suggest(path: Path, table: str | None = None, encoding: str | None = None) -> Suggestion:
     """A mapping for ``path`` onto ``table`` (guessed when None)."""
     smp = sample(path, table, encoding)
-    _dump_of_a_connector(smp, path)
     stem = re.sub(r"[^\w.-]", "_", path.stem)
     if table is not None:
         p, why_table = plan(canonical_table(table), smp, stem), _("as asked")
@@ -354,14 +341,14 @@ def suggest(path: Path, table: str | None = None, encoding: str | None = None) -
                                 "{example}").format(example=f"{{template: \"{{{h}}} {{…}}\", format: \"…\"}}"))
         elif col.name == "disposition" or col.choices:
             _choice_values(col, values, g, skip)
+        elif col.name == "queue" and (ivr := sorted({v for v in values if v.casefold() == "ivr"})):
+            # a caller who hung up in the IVR reached no queue: not offered, not a queue abandon
+            g.rule["values"] = {v: None for v in ivr}
+            g.why.append(_("{value} is the IVR, not a queue: its calls are kept with no queue, so they "
+                           "are neither offered nor queue abandons").format(value=repr(ivr[0])))
         guesses.append(g)
     used = p.used | {c for c, _, _ in skip}
-    hints = []
-    if t.name == "calls" and (ivr := next((h for h in smp.header if h not in p.chosen.get("call_id", ("",))
-                                           and any(v.casefold() == "ivr" for v in rows[h])), None)):
-        hints.append((_("rows with IVR in {column} may be callers who hung up in the IVR, before any queue: "
-                        "uncomment to leave them out of offered calls and abandonment").format(column=repr(ivr)),
-                      f"{{column: {_q(ivr)}, values: [IVR]}}"))
+    hints: list[tuple[str, str]] = []
     return Suggestion(t.name, why_table, smp.read, [_("read as {format}").format(format=smp.format)] + smp.notes,
                       guesses, p.missing, [h for h in smp.header if h not in used], skip, hints)
 

@@ -133,7 +133,7 @@ class Sample:
 def sample(path: Path, table: str | None = None, encoding: str | None = None) -> Sample:
     """The layout of ``path`` and its first rows."""
     fmt = detect_format(path)
-    if fmt.mapping:
+    if fmt.mapping or fmt.name not in ("csv", "xlsx", "parquet"):   # a connector's: it reads it
         raise InputError(_("is in the {format} format, which telekpi maps already; import it as it is "
                            "(a --mapping there overrides single columns)").format(format=fmt.name), file=str(path))
     notes, base = [], ReadOptions(table=table)

@@ -23,7 +23,8 @@ SYNONYMS = {
                   "เวลาโทร|เวลาเริ่ม|通话时间|开始时间|呼叫时间|通話時間|開始時間",
     "agent_id": "agent name|extension|ext|user|operator|staff|employee|nhan vien|ma nhan vien|tu van vien|"
                 "dien thoai vien|telesale|พนักงาน|เจ้าหน้าที่|ตัวแทน|坐席|座席|坐席工号|工号|员工|客服|业务员|销售|專員",
-    "campaign_id": "campaign name|chien dich|ma chien dich|แคมเปญ|活动|营销活动|项目|活動|" + QUEUE_WORDS,
+    "campaign_id": "campaign name|chien dich|ma chien dich|แคมเปญ|活动|营销活动|项目|活動",
+    "queue": QUEUE_WORDS,
     "lead_id": "ma khach hang|ma lead|khach hang|รหัสลูกค้า|ลูกค้า|线索id|客户id|客户编号|客户|customer phone|phone|"
                "phone number|called number|destination|dst|so dien thoai|sdt|dien thoai|เบอร์โทร|"
                "เบอร์โทรศัพท์|หมายเลขโทรศัพท์|电话|电话号码|被叫|被叫号码",

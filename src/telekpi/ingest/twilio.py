@@ -89,6 +89,9 @@ columns:
   talk_s: twilio_talk
   agent_id: twilio_agent
   lead_id: twilio_lead
+  caller_number: twilio_from
+  called_number: twilio_to
+  line: twilio_line
 """
 
 
@@ -196,6 +199,8 @@ def derive(t: pa.Table, cols: dict[str, str]) -> pa.Table:
     return add_columns(t, twilio_sid=blank_to_null(col("sid")), twilio_started=started,
                        twilio_status=canonical, twilio_direction=dir_out, twilio_talk=talk,
                        twilio_agent=agent, twilio_lead=lead, twilio_problem=problem,
+                       twilio_from=src, twilio_to=dst,
+                       twilio_line=pc.if_else(pc.is_null(near_agent), near, null),
                        twilio_problem_column=pc.if_else(pending, "status", pa.scalar("started_at")))
 
 

@@ -54,6 +54,13 @@ which is also ``wait_s``); a call not answered talked 0 s, and an abandoned outb
 call's length is how long the answered person waited. ``wrapup_time`` (EXTENDED
 reports: dispo_sec + dead_sec) is ``wrap_s``; ``recording_location`` the recording.
 
+The customer's number (``phone_number``, or the report's ``phone_number_dialed``) is the
+called number of an outbound call and the caller's of an inbound one. An inbound call's
+queue is its in-group (``campaign_id`` of vicidial_closer_log), which it entered at its
+``call_date`` (``queued_at``). ``term_reason`` says who hung up (VICIdial's manager manual,
+"term_reason"): CALLER and ABANDON the customer, AGENT the agent, the queue's own endings
+(QUEUETIMEOUT, AFTERHOURS, HOLDRECALLXFER, NOAGENT, MAXCALLS, HOLDTIME…) the system.
+
 **Agent states** come from ``vicidial_agent_log``: each row is one cycle of an agent
 — pause (``pause_epoch``/``pause_sec``, the pause code ``sub_status`` as reason),
 waiting for a call (*available*), talking (*on_call*) and the disposition screen
@@ -113,6 +120,10 @@ CALL_KEYS = ("uniqueid", "closecallid", "phone_number_dialed")
 AGENT_HEADER = ("agent_log_id", "user", "pause_epoch", "pause_sec", "wait_epoch", "wait_sec",
                 "talk_epoch", "talk_sec", "dispo_epoch", "dispo_sec")
 NUMBER = r"^\d+(\.\d+)?$"
+# term_reason → who hung up; NONE and unknown reasons say nothing.
+HANGUP = {"CALLER": "customer", "ABANDON": "customer", "AGENT": "agent", "QUEUETIMEOUT": "system",
+          "AFTERHOURS": "system", "HOLDRECALLXFER": "system", "NOAGENT": "system", "MAXCALLS": "system",
+          "HOLDTIME": "system", "IVRXFER": "system"}
 
 CALLS_MAPPING = """
 columns:
@@ -128,6 +139,11 @@ columns:
   wait_s: vd_wait
   wrap_s: vd_wrap
   recording_url: vd_recording
+  queue: vd_queue
+  queued_at: vd_queued_at
+  caller_number: vd_caller
+  called_number: vd_called
+  hangup_by: vd_hangup
 """
 
 STATES_MAPPING = """
@@ -251,11 +267,17 @@ def derive_calls(t: pa.Table) -> pa.Table:
     talk = pc.if_else(answered, in_talk, pc.if_else(pc.is_valid(length), 0.0, pa.scalar(None, pa.float64())))
     wait_out = pc.if_else(inbound, _seconds(wait, queue),
                           pc.if_else(abandoned, _seconds(length, length_raw), null))
+    phone = pc.coalesce(c.text("phone_number"), c.text("phone_number_dialed"))
     derived = {
         "vd_call_id": call_id, "vd_started_at": started, "vd_agent": agent,
         "vd_direction": direction, "vd_status": status, "vd_disposition": disposition,
         "vd_talk": _seconds(talk, length_raw), "vd_wait": wait_out,
         "vd_wrap": c.text("wrapup_time"), "vd_recording": c.text("recording_location"),
+        "vd_queue": pc.if_else(inbound, c.text("campaign_id"), null),
+        "vd_queued_at": pc.if_else(inbound, started, null),
+        "vd_caller": pc.if_else(inbound, phone, null), "vd_called": pc.if_else(inbound, null, phone),
+        "vd_hangup": pc.take(pa.array(list(HANGUP.values()), pa.string()),
+                             pc.index_in(pc.utf8_upper(c.text("term_reason")), pa.array(list(HANGUP)))),
     }
     blank = c.blank_rows()
     return add_columns(t, **{k: pc.if_else(blank, null, v) for k, v in derived.items()})

@@ -3,7 +3,8 @@
 Connectors produce rows in these shapes; validation checks them; the store
 creates them. Types are logical: ``string``, ``timestamp`` (with time zone;
 naive input means the workspace timezone), ``date``, ``seconds`` (double ≥ 0),
-``double``, ``money`` (decimal), ``int``.
+``double``, ``money`` (decimal), ``int``, ``phone`` (text: E.164 when the value can be a
+phone number of the workspace's ``phone_region``, else as written; ``model/phones.py``).
 """
 
 from __future__ import annotations
@@ -19,6 +20,7 @@ SQL_TYPES = {
     "double": "DOUBLE",
     "money": "DECIMAL(18,4)",
     "int": "BIGINT",
+    "phone": "VARCHAR",
 }
 
 
@@ -69,6 +71,8 @@ COST_CATEGORIES = ("telco", "salary", "outsourcing", "data", "software", "other"
 SITES = ("in_house", "outsourced")
 AGENT_STATE_VALUES = ("available", "on_call", "wrap", "pause", "offline")
 ENGAGEMENT_DIRECTIONS = ("out", "in")
+# Who ended a call, when the source says.
+HANGUP_PARTIES = ("agent", "customer", "system")
 # The kind of work a campaign is; agents are compared only with agents of their kind.
 CAMPAIGN_KINDS = ("outbound_sales", "inbound_care", "collections")
 
@@ -84,6 +88,21 @@ TABLES: dict[str, Table] = {t.name: t for t in (
         C("talk_s", "seconds", min=0), C("hold_s", "seconds", min=0),
         C("wrap_s", "seconds", min=0),
         C("script"), C("mos", "double", min=1, max=5), C("recording_url"),
+        # Schema version 5 (store/migrations.py): the queue, the numbers, the transfer, who hung up.
+        C("queue", help="the queue (ACD queue, hunt group, in-group, skill) the call waited in"),
+        C("queued_at", "timestamp", help="when the call entered the queue; empty: it never did "
+          "(an IVR-only call, an outbound dial). Queue metrics count the calls that reached a "
+          "queue (docs/metrics.md)"),
+        C("caller_number", "phone", help="the number that placed the call: the customer's "
+          "(inbound) or the line or extension it went out on (outbound)"),
+        C("called_number", "phone", help="the number dialed: the customer's (outbound) or the "
+          "DID the customer called (inbound)"),
+        C("line", "phone", help="our number the call used: the caller ID or trunk number an "
+          "outbound call presented, the DID an inbound call came in on"),
+        C("transferred_to", help="where the call was transferred (an agent, extension, queue or "
+          "number, as the source names it); empty: not transferred"),
+        C("hangup_by", choices=HANGUP_PARTIES, help="who ended the call, when the source says: "
+          "agent, customer or system (the switch, a timeout, the dialer)"),
     ), time="started_at", help="one row per dial attempt or inbound call"),
     Table("leads", ("lead_id",), (
         C("lead_id", required=True), C("created_at", "timestamp", True),

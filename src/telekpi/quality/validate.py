@@ -41,6 +41,27 @@ ROW_RULES = {
 }
 
 
+PHONE_FUNCTION = "telekpi_phone"
+
+
+def register_phone_function(con: duckdb.DuckDBPyConnection) -> None:
+    """``telekpi_phone(value, region)`` on ``con``: a number as a ``phone`` column stores it
+    (``model/phones.py``), once per connection; Arrow-vectorised, each distinct value once."""
+    if con.execute("SELECT 1 FROM duckdb_functions() WHERE function_name = ?", [PHONE_FUNCTION]).fetchall():
+        return
+    from telekpi.model.phones import normalised
+
+    def phone(values: pa.Array, regions: pa.Array) -> pa.Array:
+        region = (regions[0].as_py() or None) if len(regions) else None
+        return pa.array([None if v is None else normalised(v, region) for v in values.to_pylist()],
+                        pa.string())
+
+    from duckdb.func import ARROW, SPECIAL
+
+    con.create_function(PHONE_FUNCTION, phone, ["VARCHAR", "VARCHAR"], "VARCHAR", type=ARROW,
+                        null_handling=SPECIAL)
+
+
 def trimmed(text: str) -> str:
     """SQL for ``trim(text)``, or NULL for a blank value, trimming only a value that can change.
 
@@ -58,8 +79,12 @@ class RowCompiler:
     def __init__(self, table: Table, rules: dict[str, ColumnRule], schema: pa.Schema,
                  timezone: str, con: duckdb.DuckDBPyConnection, source: str | None,
                  derived: frozenset[str] = frozenset(), nulls: tuple[str, ...] = (),
-                 skip: tuple[RowFilter, ...] = (), where: tuple[RowFilter, ...] = ()):
+                 skip: tuple[RowFilter, ...] = (), where: tuple[RowFilter, ...] = (),
+                 region: str | None = None):
         self.table, self.rules, self.schema, self.tz = table, rules, schema, timezone
+        self.region = region   # the country of phone numbers written without a country code
+        if any(c.type == "phone" for c in table.columns):
+            register_phone_function(con)
         self.source = source
         self.nulls = tuple(sorted({n.strip().lower() for n in nulls}))   # texts that mean an empty cell
         self.skip, self.where = skip, where
@@ -213,6 +238,9 @@ class RowCompiler:
                 return (f"coalesce(TRY_CAST({n} AS DOUBLE){scale}, CASE WHEN contains({v}, ':') "
                         f"AND regexp_matches({v}, {lit(DURATION)}) THEN {clock} END)")
             return f"TRY_CAST({n} AS {sql_type}){scale}"
+        if col.type == "phone":
+            v = v if text else f"CAST({v} AS VARCHAR)"
+            return f"{PHONE_FUNCTION}(nullif({v}, ''), {lit(self.region or '')})"
         # string: an empty text is no value (NULL), whatever made it (a values map, a constant)
         if not text:
             v = f"CAST({v} AS VARCHAR)"
@@ -258,7 +286,7 @@ class RowCompiler:
             if col.required and col.default is None:
                 checks.append((f"{name} IS NULL AND {raw_name} IS NULL", col.name,
                                sql_message(_("{column} is required but empty"), {}, column=col.name)))
-            if col.type != "string":
+            if col.type not in ("string", "phone"):   # a number that is not a phone is kept as written
                 checks.append((f"{name} IS NULL AND {raw_name} IS NOT NULL", col.name,
                                sql_message(self.not_typed(col, rule), shown, column=col.name,
                                            format=rule.format)))

@@ -38,8 +38,9 @@ from telekpi.store.warehouse import Warehouse
 META = "_telekpi"
 MANIFEST = "lake.json"
 # 2: costs carry period_end (the warehouse's schema version 3); a lake of format 1 is written
-# again with `telekpi export-lake`.
-LAKE_FORMAT = 2
+# again with `telekpi export-lake`. 3: campaigns carry kind (schema version 4) and calls their
+# queue, numbers, transfer and hangup (schema version 5), which the engines read from the lake.
+LAKE_FORMAT = 3
 
 
 def export_lake(wh: Warehouse, out: Path, settings: Settings, *,

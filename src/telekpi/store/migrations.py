@@ -73,9 +73,23 @@ def v3_to_v4(con: duckdb.DuckDBPyConnection) -> None:
     con.execute("ALTER TABLE campaigns ADD COLUMN IF NOT EXISTS kind VARCHAR")
 
 
+# The calls' columns version 5 adds, in their order (model/tables.py).
+V5_CALL_COLUMNS = (("queue", "VARCHAR"), ("queued_at", "TIMESTAMPTZ"), ("caller_number", "VARCHAR"),
+                   ("called_number", "VARCHAR"), ("line", "VARCHAR"), ("transferred_to", "VARCHAR"),
+                   ("hangup_by", "VARCHAR"))
+
+
 def v4_to_v5(con: duckdb.DuckDBPyConnection) -> None:
-    """``imports.skipped``: rows a mapping's skip/where rules left out; empty for the imports before it."""
+    """Calls gain their queue (name, and when they entered it), the caller's and the called
+    number, the line used, the transfer and who hung up. Empty on the calls there are, so
+    the inbound calls imported before it were offered to no queue (the queue metrics' rule,
+    docs/metrics.md: a call reached the queue when it entered one or names one) until they are
+    imported again through a connector that reads queues or a mapping that names the queue
+    (a re-import updates them in place). And ``imports.skipped``: rows a mapping's skip/where rules left out (empty for
+    the imports before it)."""
     con.execute("ALTER TABLE imports ADD COLUMN IF NOT EXISTS skipped BIGINT")
+    for column, type_ in V5_CALL_COLUMNS:
+        con.execute(f"ALTER TABLE calls ADD COLUMN IF NOT EXISTS {sqltext.identifier(column)} {type_}")
 
 
 # STEPS[n - 1] takes a warehouse from version n to n + 1.
@@ -93,6 +107,7 @@ ADDED_COLUMNS = (
     (3, "costs", "period_end", "DATE"),
     (4, "campaigns", "kind", "VARCHAR"),
     (5, "imports", "skipped", "BIGINT"),
+    *((5, "calls", column, type_) for column, type_ in V5_CALL_COLUMNS),
 )
 
 
