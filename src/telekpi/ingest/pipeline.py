@@ -134,7 +134,8 @@ def import_source(wh: Warehouse, table_name: str, source: Source, settings: Sett
             if batch.table.num_rows:
                 data = batch.table.append_column("__line", pa.array(batch.lines, pa.int64()))
                 if sql is None:
-                    sql = RowCompiler(table, rules, data.schema, tz, con, mapping.file, derived).select("__batch")
+                    sql = RowCompiler(table, rules, data.schema, tz, con, mapping.file, derived,
+                                      settings).select("__batch")
                 con.register("__batch", data)
                 try:
                     up.add(sql)

@@ -17,7 +17,9 @@ import pyarrow as pa
 from telekpi.errors import ConfigError
 from telekpi.i18n import N_, _, translate
 from telekpi.model.tables import SQL_TYPES, Column, Table
+from telekpi.quality.plausible import Plausible, epoch_time
 from telekpi.quality.rules import UNITS, ColumnRule
+from telekpi.settings import Settings
 from telekpi.sql import identifier as ident
 from telekpi.sql import message as sql_message
 from telekpi.sql import quoted
@@ -57,10 +59,12 @@ class RowCompiler:
 
     def __init__(self, table: Table, rules: dict[str, ColumnRule], schema: pa.Schema,
                  timezone: str, con: duckdb.DuckDBPyConnection, source: str | None,
-                 derived: frozenset[str] = frozenset()):
+                 derived: frozenset[str] = frozenset(), settings: Settings | None = None):
         self.table, self.rules, self.schema, self.tz = table, rules, schema, timezone
         self.source = source
         self.derived = derived   # columns a connector computed, not read: they do not make a row
+        self.settings = settings or Settings()
+        self.plausible = Plausible(self.settings, timezone)
         for rule in rules.values():
             if rule.format and rule.format not in ("epoch", "epoch_ms"):
                 try:
@@ -129,7 +133,7 @@ class RowCompiler:
         if col.type == "timestamp":
             if rule.format in ("epoch", "epoch_ms"):
                 div = "1000.0" if rule.format == "epoch_ms" else "1"
-                return f"to_timestamp(TRY_CAST({v} AS DOUBLE) / {div})"
+                return epoch_time(f"(TRY_CAST({v} AS DOUBLE) / {div})")
             if not text:
                 t = self._type(rule.column) if rule.column else pa.string()
                 if pa.types.is_timestamp(t):
@@ -140,12 +144,7 @@ class RowCompiler:
             if rule.format:
                 parsed = f"try_strptime({v}, {lit(rule.format)})"
                 return parsed if "%z" in rule.format or "%Z" in rule.format else f"timezone({tz}, {parsed})"
-            # A cheap look for what an offset needs first, the regular expression being costly:
-            # a Z, a sign after the date, or a last character that may be a letter.
-            maybe = (f"(ends_with({v}, 'Z') OR {v} LIKE '__________%+%' "
-                     f"OR {v} LIKE '__________%-%' OR {v}[-1] >= 'A')")
-            return (f"(CASE WHEN {maybe} AND regexp_matches({v}, {lit(OFFSET)}) "
-                    f"THEN TRY_CAST({v} AS TIMESTAMPTZ) "
+            return (f"(CASE WHEN {self.has_offset(v)} THEN TRY_CAST({v} AS TIMESTAMPTZ) "
                     f"ELSE timezone({tz}, TRY_CAST({v} AS TIMESTAMP)) END)")
         if col.type == "date":
             if not text:
@@ -183,6 +182,23 @@ class RowCompiler:
             v = f"CAST({v} AS VARCHAR)"
         return f"lower({v})" if col.choices else v
 
+    @staticmethod
+    def has_offset(v: str) -> str:
+        """SQL: does text ``v`` end with a UTC offset or a zone (read as a TIMESTAMPTZ)? A cheap
+        look for what an offset needs first, the regular expression being costly: a Z, a sign
+        after the date, or a last character that may be a letter."""
+        maybe = (f"(ends_with({v}, 'Z') OR {v} LIKE '__________%+%' "
+                 f"OR {v} LIKE '__________%-%' OR {v}[-1] >= 'A')")
+        return f"({maybe} AND regexp_matches({v}, {lit(OFFSET)}))"
+
+    def offset_read(self, rule: ColumnRule, v: str, text: bool) -> str | None:
+        """SQL: is the time ``v`` read with the offset it ends with? None when never."""
+        if not text or rule.format in ("epoch", "epoch_ms"):
+            return None
+        if rule.format:
+            return "true" if "%z" in rule.format else None
+        return self.has_offset(v)
+
     def not_typed(self, col: Column, rule: ColumnRule) -> str:
         """The reason for a value that is not of the column's type: {column}, {value}, {format}."""
         if col.type == "timestamp":
@@ -200,6 +216,13 @@ class RowCompiler:
             return _("{column}: {value} is not an amount like 1500000 "
                      "(set thousands/decimal in a mapping for 1.500.000,00)")
         return _("{column}: {value} is not a number")
+
+    def _raw_field(self, name: str) -> str:
+        """A field as the quarantine keeps it: text cut at ``max_field_chars``, marked with …"""
+        col, limit = ident(name), self.settings.max_field_chars
+        if not self._is_text(name):
+            return col
+        return f"CASE WHEN strlen({col}) > {limit} THEN left({col}, {limit}) || '…' ELSE {col} END"
 
     def select(self, relation: str) -> str:
         """SELECT canonical columns, __line, __col, __reason, __raw FROM ``relation``."""
@@ -223,10 +246,17 @@ class RowCompiler:
             if col.required and col.default is None:
                 checks.append((f"{name} IS NULL AND {raw_name} IS NULL", col.name,
                                sql_message(_("{column} is required but empty"), {}, column=col.name)))
+            if text:
+                checks.append(self.plausible.length(col, raw_name))
             if col.type != "string":
                 checks.append((f"{name} IS NULL AND {raw_name} IS NOT NULL", col.name,
                                sql_message(self.not_typed(col, rule), shown, column=col.name,
                                            format=rule.format)))
+            checks += self.plausible.checks(col, name, raw_name, shown)
+            offset = self.offset_read(rule, raw_name, text) if col.type == "timestamp" else None
+            if offset is not None:
+                cond, column, reason = self.plausible.offset(col, raw_name, shown)
+                checks.append((f"{offset} AND {cond}", column, reason))
             if col.choices:
                 allowed = ", ".join(lit(c) for c in col.choices)
                 checks.append((f"{name} NOT IN ({allowed})", col.name,
@@ -258,7 +288,7 @@ class RowCompiler:
         col_case = per_check(lit(col) for _, col, _ in checks)
         why_case = per_check(r for _, _, r in checks)
         raw_cols = [n for n in self.schema.names if n != "__line"]
-        raw_json = "json_object(" + ", ".join(f"{lit(n)}, {ident(n)}" for n in raw_cols) + ")"
+        raw_json = "json_object(" + ", ".join(f"{lit(n)}, {self._raw_field(n)}" for n in raw_cols) + ")"
         blank = " AND ".join(f"{trimmed(ident(n))} IS NULL" for n in raw_cols
                              if self._is_text(n) and n not in self.derived) or "false"
         out = ", ".join(f"{ident('__t_' + c.name)} AS {ident(c.name)}" for c in t.columns)
