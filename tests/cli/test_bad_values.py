@@ -63,6 +63,8 @@ def test_report_and_scorecard_over_an_old_warehouse(old_db, run, tmp_path):
     (("diagnose", "--to", "9999-12-31"), "--to 9999-12-31"),
     (("report", "-o", "r.html", "--from", "0001-01-01"), "--from 0001-01-01"),
     (("scorecard", "TEMPLATE", "--as-of", "9999-12-31"), "--as-of 9999-12-31"),
+    (("alerts", "--at", "9999-12-31"), "--at 9999-12-31"),
+    (("alerts", "--at", "0001-01-01 10:00"), "--at 0001-01-01"),
 ])
 def test_dates_outside_the_range_are_one_sentence_exit_2(old_db, run, tmp_path, args, said):
     args = tuple(str(old_db.parent / "scorecards" / "in-house-sales.yaml") if a == "TEMPLATE" else
@@ -77,3 +79,13 @@ def test_the_edges_of_the_range_are_answered(old_db, run_json):
                     "--to", "1971-12-31")
     assert data["rows"] == [] or all(r["revenue_growth"] is None for r in data["rows"])
     run_json("--db", old_db, "kpi", "calls", "--period", "month", "--from", "2999-11-01", "--to", "2999-12-31")
+
+
+def test_a_template_period_outside_the_range_names_its_line(old_db, run, tmp_path):
+    template = (old_db.parent / "scorecards" / "in-house-sales.yaml").read_text(encoding="utf-8")
+    bad = tmp_path / "t.yaml"
+    bad.write_text(template.replace("start: 2026-09-01", "start: 0001-01-01"), encoding="utf-8")
+    code, out, err = run("--db", old_db, "scorecard", bad)
+    assert code == 2
+    assert (f"{bad}:4: period 0001-01-01 – 2026-11-30 is outside the days telekpi answers for, "
+            "1970-01-01 to 2999-12-31") in err
