@@ -153,7 +153,7 @@ def settings_from_dict(data: dict, source: str = CONFIG_FILE) -> Settings:
         if isinstance(value, (int, float)) and not isinstance(value, bool) and value < 0:
             raise ConfigError(_("setting {key} must not be negative").format(key=repr(key)),
                               file=source)
-        if spec.positive and value <= 0:
+        if spec.positive and isinstance(value, int | float) and value <= 0:
             raise ConfigError(_("setting {key} must be more than 0").format(key=repr(key)),
                               file=source)
         values[key] = value

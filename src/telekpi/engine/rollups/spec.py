@@ -187,9 +187,11 @@ def _utc_span(first_day: object, last_day: object) -> tuple[date, date] | None:
     day is not a Python date or has no neighbours in Python's calendar: a warehouse written
     before times were checked can hold a year 0 or 10000 day, which DuckDB hands back as text
     (its rollup must still be summed again, only without the range)."""
+    if not isinstance(first_day, date) or not isinstance(last_day, date):
+        return None
     try:
-        return first_day - timedelta(days=1), last_day + timedelta(days=2)  # type: ignore[operator]
-    except (TypeError, OverflowError):
+        return first_day - timedelta(days=1), last_day + timedelta(days=2)
+    except OverflowError:
         return None
 
 
