@@ -130,28 +130,48 @@ def tables_doc() -> str:
            "Generated from `src/telekpi/model/tables.py` by `scripts/gen_docs.py`; do not edit by hand.",
            "`telekpi import TABLE FILE` fills one of these; docs/import.md explains mapping files.", "",
            "Types: `timestamp` (a naive time means the workspace timezone), `date`, `seconds` "
-           "(a number or a duration such as 0:01:30), `money` (decimal), `double`, `string`.", ""]
+           "(a number or a duration such as 0:01:30), `money` (decimal), `double`, `string`.", "",
+           "The range column gives the plausible values (docs/import.md, \"Plausibility ranges\"); "
+           "a value outside it is quarantined. Names in `code` are settings (docs/settings.md), "
+           "shown with their defaults.", ""]
     for t in TABLES.values():
         out += [f"## `{t.name}`", "", (t.help + ". " if t.help else "")
                 + f"Natural key: {', '.join(f'`{k}`' for k in t.key)} (a re-import with the same key "
-                "updates the row).", "", "| column | type | required | allowed values / default | notes |",
-                "|---|---|---|---|---|"]
+                "updates the row).", "",
+                "| column | type | required | allowed values / default | range | notes |",
+                "|---|---|---|---|---|---|"]
         for c in t.columns:
             allowed = ", ".join(c.choices) if c.choices else ""
             if c.default is not None:
                 allowed += f" (default {c.default})"
-            limits = []
-            if c.min is not None:
-                limits.append(f"≥ {c.min:g}")
-            if c.max is not None:
-                limits.append(f"≤ {c.max:g}")
-            note = "; ".join(x for x in (" ".join(limits), c.help) if x)
-            out.append(f"| `{c.name}` | {c.type} | {'yes' if c.required else ''} | {allowed.strip()} | {note} |")
+            out.append(f"| `{c.name}` | {c.type} | {'yes' if c.required else ''} | {allowed.strip()} "
+                       f"| {plausible_range(c)} | {c.help} |")
         out.append("")
     out += ["## Input formats", "", "| format | reads | extensions |", "|---|---|---|"]
     for f in sorted(formats().values(), key=lambda f: f.name):
         out.append(f"| `{f.name}` | {f.help} | {', '.join(f.extensions)} |")
     return "\n".join(out) + "\n"
+
+
+def plausible_range(c) -> str:
+    """A column's plausible values in words (quality/plausible.py), settings with their defaults."""
+    from telekpi.model.tables import EARLIEST, LATEST
+    from telekpi.settings import Settings
+
+    d = Settings()
+    if c.type in ("seconds", "double", "int"):
+        low = f"{c.min:g}" if c.min is not None else None
+        high = (f"`max_duration_s` ({d.max_duration_s:g})" if c.type == "seconds"
+                else f"{c.max:g}" if c.max is not None else None)
+        bounds = (f"{low} … {high}" if low and high else f"≥ {low}" if low else f"≤ {high}" if high else "")
+        return ("finite, " + bounds) if bounds else "finite"
+    if c.type in ("timestamp", "date"):
+        offset = "; offset within ±14:00" if c.type == "timestamp" else ""
+        return (f"{EARLIEST} … today + `future_horizon_days` ({d.future_horizon_days}), at most "
+                f"{LATEST}{offset}")
+    if c.type == "string":
+        return f"≤ `max_field_chars` ({d.max_field_chars}) characters"
+    return ""
 
 
 def settings_doc() -> str:

@@ -8,6 +8,7 @@ Nothing is read at import time: ``load_settings(workspace)`` builds a frozen
 
 from __future__ import annotations
 
+import math
 import tomllib
 from dataclasses import dataclass, field, fields
 from functools import cached_property
@@ -24,9 +25,12 @@ CONFIG_FILE = "telekpi.toml"
 LOCALE_COUNTRIES = {"vi": "VN", "th": "TH", "zh_Hans": "CN", "zh_Hant": "TW"}
 
 
-def _setting(default, help: str, unit: str | None = None, choices: tuple[str, ...] | None = None):
-    """A field of ``Settings``: its default, and what docs and validation say about it."""
-    return field(default=default, metadata={"help": help, "unit": unit, "choices": choices})
+def _setting(default, help: str, unit: str | None = None, choices: tuple[str, ...] | None = None,
+             positive: bool = False):
+    """A field of ``Settings``: its default, and what docs and validation say about it
+    (``positive``: a limit, which must be more than 0)."""
+    return field(default=default, metadata={"help": help, "unit": unit, "choices": choices,
+                                            "positive": positive})
 
 
 @dataclass(frozen=True)
@@ -74,6 +78,18 @@ class Settings:
         "false: a cost with no period_end covers its own day. A cost with a period_end covers "
         "incurred_on to period_end either way. Off by default: a one-off cost booked on the 1st "
         "stays on its day, and data that says what it covers needs no guess")
+    max_duration_s: float = _setting(
+        86400.0, "the longest plausible ring, wait, talk, hold or wrap time; a longer one is "
+        "quarantined (one day: a phone number that landed in wait_s is caught; a centre whose "
+        "calls can last longer raises it)", "seconds", positive=True)
+    future_horizon_days: int = _setting(
+        366, "how far after today a time or date may lie; a later one is quarantined, as is "
+        "one before 1970-01-01. A year: costs booked ahead for a year (period_end) and "
+        "campaigns planned within one pass, a typo such as 2062 for 2026 or a 9999-12-31 "
+        "meaning \"no end\" (leave the cell empty for that) does not", "days")
+    max_field_chars: int = _setting(
+        4096, "the longest value a field of an imported row may have; a row with a longer "
+        "one is quarantined, the limit named in its reason", "characters", positive=True)
     # The [dispositions] table: code -> flags; checked and documented on its own.
     dispositions: dict[str, frozenset[str]] = field(default_factory=lambda: dict(DEFAULT_MAP))
 
@@ -98,6 +114,7 @@ class Setting:
     help: str
     unit: str | None = None
     choices: tuple[str, ...] | None = None
+    positive: bool = False
 
     @property
     def type(self) -> type:
@@ -145,8 +162,14 @@ def settings_from_dict(data: dict, source: str = CONFIG_FILE) -> Settings:
         if spec.choices and value not in spec.choices:
             raise ConfigError(_("setting {key} must be one of {choices}").format(
                 key=repr(key), choices=", ".join(spec.choices)), file=source)
+        if isinstance(value, float) and not math.isfinite(value):
+            raise ConfigError(_("setting {key} must be a finite number").format(key=repr(key)),
+                              file=source)
         if isinstance(value, (int, float)) and not isinstance(value, bool) and value < 0:
             raise ConfigError(_("setting {key} must not be negative").format(key=repr(key)),
+                              file=source)
+        if spec.positive and isinstance(value, int | float) and value <= 0:
+            raise ConfigError(_("setting {key} must be more than 0").format(key=repr(key)),
                               file=source)
         values[key] = value
     region = values.get("phone_region", "")

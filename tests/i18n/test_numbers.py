@@ -2,8 +2,10 @@
 
 from __future__ import annotations
 
+import math
 import re
 from datetime import date
+from decimal import Decimal
 
 import pytest
 from babel.numbers import format_currency, format_decimal, format_percent
@@ -145,3 +147,15 @@ def test_money_is_shown_in_the_workspace_currency():
             assert human(0, "money") == "0" and human(1234.5, "money") == "1,235"
         with money_in("THB"):
             assert human(0, "money") == "0.00"
+
+
+@pytest.mark.parametrize("lang", ["en", "vi", "th", "zh_Hans", "zh_Hant"])
+@pytest.mark.parametrize("v", [math.nan, math.inf, -math.inf, Decimal("NaN"), Decimal("-Infinity")])
+def test_a_number_that_is_not_finite_is_shown_as_unknown(lang, v):
+    """A warehouse written before values were checked can hold NaN seconds: "—", as for a
+    missing value, on every surface, never "cannot convert float NaN to integer"."""
+    f = Formatter(lang, "VND")
+    assert {f.number(v), f.number(v, 2), f.percent(v), f.attainment(v), f.change(v), f.money(v),
+            f.money(v, symbol=False), f.seconds(v)} == {"—"}
+    assert {f.value(v, unit) for unit in ("rate", "seconds", "money", "ratio", "score", "count",
+                                          "attainment", None)} == {"—"}

@@ -12,6 +12,7 @@ import typer
 from telekpi.cli.output import print_csv, print_json, print_table
 from telekpi.cli.query_cmds import Fmt, FmtOpt
 from telekpi.cli.root import app, db_path
+from telekpi.engine.request import check_day
 from telekpi.errors import UsageError
 from telekpi.i18n import _, ngettext
 
@@ -21,9 +22,11 @@ def parse_at(value: str | None, tz: ZoneInfo) -> datetime:
         return datetime.now(tz)
     for fmt in ("%Y-%m-%d %H:%M", "%Y-%m-%dT%H:%M", "%Y-%m-%d"):
         try:
-            return datetime.strptime(value, fmt).replace(tzinfo=tz)
+            at = datetime.strptime(value, fmt).replace(tzinfo=tz)
         except ValueError:
             continue
+        check_day(at.date(), "at")
+        return at
     raise UsageError(_("--at {value} is not a time; expected YYYY-MM-DD or 'YYYY-MM-DD HH:MM'").format(
         value=repr(value)))
 

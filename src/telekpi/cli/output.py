@@ -9,6 +9,7 @@ from __future__ import annotations
 import csv
 import io
 import json
+import math
 import os
 import sys
 from datetime import date, datetime
@@ -77,7 +78,19 @@ def metric_labels(catalog: Catalog, columns: list[str], ids: bool = False) -> di
 
 
 def print_json(obj) -> None:
-    sys.stdout.write(json.dumps(obj, ensure_ascii=False, indent=2, default=str) + "\n")
+    """``obj`` as JSON; a number that is not finite as null (JSON has no NaN)."""
+    sys.stdout.write(json.dumps(_finite(obj), ensure_ascii=False, indent=2, default=str,
+                                allow_nan=False) + "\n")
+
+
+def _finite(obj):
+    if isinstance(obj, float) and not math.isfinite(obj):
+        return None
+    if isinstance(obj, dict):
+        return {k: _finite(v) for k, v in obj.items()}
+    if isinstance(obj, list | tuple):
+        return [_finite(v) for v in obj]
+    return obj
 
 
 def print_csv(columns: list[str], rows: list[dict]) -> None:

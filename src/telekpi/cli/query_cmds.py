@@ -10,7 +10,7 @@ import typer
 
 from telekpi.cli.output import human, metric_labels, print_csv, print_json, print_table
 from telekpi.cli.root import app, open_workspace
-from telekpi.engine.request import PERIODS, Request, parse_where
+from telekpi.engine.request import PERIODS, Request, check_day, parse_where
 from telekpi.errors import UsageError
 from telekpi.i18n import _, ngettext, translate
 from telekpi.i18n.words import BETTER, KINDS, UNITS, band_text, dim_name, level_name, remainder_label, stage_name, word
@@ -33,10 +33,11 @@ def date_option(value: str | None, flag: str) -> date | None:
     if value is None:
         return None
     try:
-        return datetime.strptime(value, "%Y-%m-%d").date()
+        day = datetime.strptime(value, "%Y-%m-%d").date()
     except ValueError:
         raise UsageError(_("{name} {value} is not a date; expected YYYY-MM-DD").format(
             name=flag, value=repr(value))) from None
+    return check_day(day, flag.lstrip("-").replace("-", "_"))
 
 
 def where_option(items: list[str]) -> tuple[tuple[str, str], ...]:

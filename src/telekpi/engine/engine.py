@@ -3,6 +3,7 @@ it plans here and executes through its backend (``backends.py``)."""
 
 from __future__ import annotations
 
+import math
 import threading
 from collections import OrderedDict
 from decimal import Decimal
@@ -191,7 +192,11 @@ def _lake_months(backend, settings: Settings) -> frozenset[str]:
 
 
 def _plain(v):
-    """Numbers as Python floats and ints whatever the backend hands back."""
+    """Numbers as Python floats and ints whatever the backend hands back; a number that is not
+    finite (NaN or an infinity a warehouse stored before values were checked, or a sum that
+    overflowed) as None, unknown, which every surface shows as such and JSON can hold."""
     if isinstance(v, Decimal):
-        return float(v)
+        v = float(v)
+    if isinstance(v, float) and not math.isfinite(v):
+        return None
     return v

@@ -17,8 +17,9 @@ from sqlglot import exp
 from telekpi.catalog.models import FIRST_CALL_BASE, LEAD_TOUCHES
 from telekpi.catalog.snippets import parse
 from telekpi.engine.engine import Engine
+from telekpi.engine.scope import time_filter
 from telekpi.model.phones import phone_e164
-from telekpi.model.tables import CAMPAIGN_KINDS
+from telekpi.model.tables import CAMPAIGN_KINDS, EARLIEST, LATEST
 from telekpi.sql import column
 
 
@@ -295,6 +296,10 @@ class Lookup:
                 "agent": [a["agent_id"] for a in agents]}
 
     def data_range(self) -> tuple[datetime | None, datetime | None]:
-        """First and last call, for a dashboard's default period."""
-        row = self._rows("SELECT min(started_at) AS first, max(started_at) AS last FROM calls", {})[0]
+        """First and last call, for a dashboard's default period: of the calls within the days
+        telekpi answers for (a warehouse written before times were checked can hold a call in
+        year 10000, which would be no period at all)."""
+        within = time_filter(column("started_at"), False, self.engine.settings.timezone, EARLIEST, LATEST)
+        row = self._rows("SELECT min(started_at) AS first, max(started_at) AS last FROM calls WHERE $within",
+                         {}, within=exp.and_(*within))[0]
         return row["first"], row["last"]

@@ -8,6 +8,7 @@ from typing import TYPE_CHECKING
 
 from telekpi.errors import UsageError
 from telekpi.i18n import N_, _
+from telekpi.model.tables import EARLIEST, LATEST
 
 if TYPE_CHECKING:
     from telekpi.catalog.applies import NotBy
@@ -26,6 +27,17 @@ class Request:
     end: date | None = None     # inclusive, workspace timezone
     where: tuple[tuple[str, str], ...] = ()
     ci: bool = False
+
+
+def check_day(day: date, field: str) -> date:
+    """``day``, asked for as request parameter ``field`` (``from``, ``to``, ``as_of``), if it
+    lies within the days telekpi answers for (``model.tables.EARLIEST`` … ``LATEST``); the
+    windows and periods worked out from a day outside them would leave Python's calendar."""
+    if not EARLIEST <= day <= LATEST:
+        raise UsageError(N_("{given} is outside the days telekpi answers for, {first} to {last}"),
+                         field=field, value=day.isoformat(), first=EARLIEST.isoformat(),
+                         last=LATEST.isoformat())
+    return day
 
 
 @dataclass(frozen=True)

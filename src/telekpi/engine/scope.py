@@ -22,7 +22,7 @@ def step(period: str) -> exp.Interval:
 
 def utc_literal(instant: datetime) -> exp.Cast:
     """An instant as a UTC ``TIMESTAMPTZ '…+00'`` literal."""
-    text = instant.astimezone(UTC).strftime("%Y-%m-%d %H:%M:%S+00")
+    text = instant.astimezone(UTC).replace(tzinfo=None).isoformat(" ", "seconds") + "+00"
     return cast(exp.Literal.string(text), "TIMESTAMPTZ")
 
 

@@ -17,6 +17,7 @@ money, dates and the other languages load it."""
 
 from __future__ import annotations
 
+import math
 import re
 from datetime import date, datetime
 from datetime import date as Day
@@ -54,6 +55,16 @@ def floor(v, digits: int, scale: int = 0) -> Decimal:
     d = Decimal(repr(float(v)))
     d = (d.scaleb(scale) if scale else d).quantize(STEPS[digits], ROUND_FLOOR)
     return d.copy_abs() if d.is_zero() else d
+
+
+def unknown(v) -> bool:
+    """Is ``v`` no number to show: None, or NaN or an infinity (a warehouse written before values
+    were checked can hold them)? Shown as "—", like a value that is missing."""
+    if v is None:
+        return True
+    if isinstance(v, float):
+        return not math.isfinite(v)
+    return isinstance(v, Decimal) and not v.is_finite()
 
 
 def _pattern(digits: int) -> str:
@@ -159,7 +170,7 @@ class Formatter:
         return templates[d.is_signed()].replace("{}", self.grouped(d))
 
     def number(self, v, digits: int | None = None) -> str:
-        if v is None:
+        if unknown(v):
             return "—"
         if isinstance(v, int) and digits is None:
             return self._signed(Decimal(v), self._number)
@@ -168,7 +179,7 @@ class Formatter:
         return self._signed(half_up(v, digits), self._number)
 
     def percent(self, v, digits: int = 1) -> str:
-        if v is None:
+        if unknown(v):
             return "—"
         return self._signed(half_up(v, digits, scale=2), self._percent)
 
@@ -177,17 +188,17 @@ class Formatter:
         to 0.1 %, rounded down, on every surface. A tier is decided on the exact score and
         holds its min, so a score shown as 80.0 % has reached an 80 % tier and one that has
         not shows 79.9 %."""
-        if v is None:
+        if unknown(v):
             return "—"
         return self._signed(floor(v, 1, scale=2), self._percent)
 
     def change(self, v) -> str:
         """A relative change, signed: +12.3%."""
-        return "—" if v is None else ("+" if v > 0 else "") + self.percent(v)
+        return "—" if unknown(v) else ("+" if v > 0 else "") + self.percent(v)
 
     def money(self, v, symbol: bool = True) -> str:
         """Whole amounts above 100 (as managers read totals); cents below, if the currency has them."""
-        if v is None:
+        if unknown(v):
             return "—"
         digits = 0 if abs(v) >= 100 else self.currency_digits
         if not symbol:
@@ -195,13 +206,13 @@ class Formatter:
         return self._signed(half_up(v, digits), self._money)
 
     def seconds(self, v) -> str:
-        return "—" if v is None else clock(v)
+        return "—" if unknown(v) else clock(v)
 
     def value(self, v, unit: str | None, symbol: bool = False) -> str:
         """One value by its unit: a catalog unit (rate, seconds, money, ratio, score, count),
         a scorecard's attainment, or date, month, quarter, year, datetime and weekday
         (ISO 1 = Monday) for the pages' headings and tables."""
-        if v is None:
+        if unknown(v):
             return "—"
         if unit in ("date", "month", "datetime"):
             return getattr(self, unit)(v)

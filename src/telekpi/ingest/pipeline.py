@@ -138,7 +138,8 @@ def import_source(wh: Warehouse, table_name: str, source: Source, settings: Sett
                 data = batch.table.append_column("__line", pa.array(batch.lines, pa.int64()))
                 if sql is None:
                     rc = RowCompiler(table, rules, data.schema, tz, con, mapping.file, derived,
-                                     mapping.nulls, skip, where, region=settings.phone_country)
+                                     mapping.nulls, skip, where, region=settings.phone_country,
+                                     settings=settings)
                     sql, skipped = rc.select("__batch"), rc.skipped()
                     count_skipped = skipped and f"SELECT count(*) FROM __batch WHERE NOT ({rc.blank()}) AND {skipped}"
                 con.register("__batch", data)

@@ -10,6 +10,19 @@ phone number of the workspace's ``phone_region``, else as written; ``model/phone
 from __future__ import annotations
 
 from dataclasses import dataclass, field
+from datetime import date
+
+# The days telekpi stores and answers for, local days of the workspace: a time or date
+# outside them is quarantined, a query outside them refused. Years 0, negative and from 10000
+# fall outside, and so do windows and periods computed from an end: Python's dates stop at
+# 9999. A stored value must also lie within the setting future_horizon_days of today.
+EARLIEST = date(1970, 1, 1)
+LATEST = date(2999, 12, 31)
+# Plausible values (quality/plausible.py; docs/import.md, "Plausibility ranges"), besides a
+# column's own min and max and the settings max_duration_s, future_horizon_days and
+# max_field_chars: no UTC offset beyond MAX_OFFSET_MINUTES either way (the world's zones run
+# from -12:00 to +14:00).
+MAX_OFFSET_MINUTES = 14 * 60
 
 # The warehouse type of each canonical column type.
 SQL_TYPES = {

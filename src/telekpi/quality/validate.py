@@ -17,7 +17,9 @@ import pyarrow as pa
 from telekpi.errors import ConfigError
 from telekpi.i18n import N_, _, translate
 from telekpi.model.tables import SQL_TYPES, Column, Table
+from telekpi.quality.plausible import Plausible, epoch_time
 from telekpi.quality.rules import UNITS, ColumnRule, RowFilter
+from telekpi.settings import Settings
 from telekpi.sql import identifier as ident
 from telekpi.sql import message as sql_message
 from telekpi.sql import quoted
@@ -80,7 +82,7 @@ class RowCompiler:
                  timezone: str, con: duckdb.DuckDBPyConnection, source: str | None,
                  derived: frozenset[str] = frozenset(), nulls: tuple[str, ...] = (),
                  skip: tuple[RowFilter, ...] = (), where: tuple[RowFilter, ...] = (),
-                 region: str | None = None):
+                 region: str | None = None, settings: Settings | None = None):
         self.table, self.rules, self.schema, self.tz = table, rules, schema, timezone
         self.region = region   # the country of phone numbers written without a country code
         if any(c.type == "phone" for c in table.columns):
@@ -89,6 +91,8 @@ class RowCompiler:
         self.nulls = tuple(sorted({n.strip().lower() for n in nulls}))   # texts that mean an empty cell
         self.skip, self.where = skip, where
         self.derived = derived   # columns a connector computed, not read: they do not make a row
+        self.settings = settings or Settings()
+        self.plausible = Plausible(self.settings, timezone)
         for rule in rules.values():
             if rule.format and rule.format not in ("epoch", "epoch_ms"):
                 try:
@@ -189,7 +193,7 @@ class RowCompiler:
         if col.type == "timestamp":
             if rule.format in ("epoch", "epoch_ms"):
                 div = "1000.0" if rule.format == "epoch_ms" else "1"
-                return f"to_timestamp(TRY_CAST({v} AS DOUBLE) / {div})"
+                return epoch_time(f"(TRY_CAST({v} AS DOUBLE) / {div})")
             if not text:
                 t = self._type(rule.column) if rule.column else pa.string()
                 if pa.types.is_timestamp(t):
@@ -200,12 +204,7 @@ class RowCompiler:
             if rule.format:
                 parsed = f"try_strptime({v}, {lit(rule.format)})"
                 return parsed if "%z" in rule.format or "%Z" in rule.format else f"timezone({tz}, {parsed})"
-            # A cheap look for what an offset needs first, the regular expression being costly:
-            # a Z, a sign after the date, or a last character that may be a letter.
-            maybe = (f"(ends_with({v}, 'Z') OR {v} LIKE '__________%+%' "
-                     f"OR {v} LIKE '__________%-%' OR {v}[-1] >= 'A')")
-            return (f"(CASE WHEN {maybe} AND regexp_matches({v}, {lit(OFFSET)}) "
-                    f"THEN TRY_CAST({v} AS TIMESTAMPTZ) "
+            return (f"(CASE WHEN {self.has_offset(v)} THEN TRY_CAST({v} AS TIMESTAMPTZ) "
                     f"ELSE timezone({tz}, TRY_CAST({v} AS TIMESTAMP)) END)")
         if col.type == "date":
             if not text:
@@ -246,6 +245,23 @@ class RowCompiler:
             v = f"CAST({v} AS VARCHAR)"
         return f"lower(nullif({v}, ''))" if col.choices else f"nullif({v}, '')"
 
+    @staticmethod
+    def has_offset(v: str) -> str:
+        """SQL: does text ``v`` end with a UTC offset or a zone (read as a TIMESTAMPTZ)? A cheap
+        look for what an offset needs first, the regular expression being costly: a Z, a sign
+        after the date, or a last character that may be a letter."""
+        maybe = (f"(ends_with({v}, 'Z') OR {v} LIKE '__________%+%' "
+                 f"OR {v} LIKE '__________%-%' OR {v}[-1] >= 'A')")
+        return f"({maybe} AND regexp_matches({v}, {lit(OFFSET)}))"
+
+    def offset_read(self, rule: ColumnRule, v: str, text: bool) -> str | None:
+        """SQL: is the time ``v`` read with the offset it ends with? None when never."""
+        if not text or rule.format in ("epoch", "epoch_ms"):
+            return None
+        if rule.format:
+            return "true" if "%z" in rule.format else None
+        return self.has_offset(v)
+
     def not_typed(self, col: Column, rule: ColumnRule) -> str:
         """The reason for a value that is not of the column's type: {column}, {value}, {format}."""
         if col.type == "timestamp":
@@ -263,6 +279,13 @@ class RowCompiler:
             return _("{column}: {value} is not an amount like 1500000 "
                      "(set thousands/decimal in a mapping for 1.500.000,00)")
         return _("{column}: {value} is not a number")
+
+    def _raw_field(self, name: str) -> str:
+        """A field as the quarantine keeps it: text cut at ``max_field_chars``, marked with …"""
+        col, limit = ident(name), self.settings.max_field_chars
+        if not self._is_text(name):
+            return col
+        return f"CASE WHEN strlen({col}) > {limit} THEN left({col}, {limit}) || '…' ELSE {col} END"
 
     def select(self, relation: str) -> str:
         """SELECT canonical columns, __line, __col, __reason, __raw FROM ``relation``."""
@@ -286,10 +309,17 @@ class RowCompiler:
             if col.required and col.default is None:
                 checks.append((f"{name} IS NULL AND {raw_name} IS NULL", col.name,
                                sql_message(_("{column} is required but empty"), {}, column=col.name)))
+            if text:
+                checks.append(self.plausible.length(col, raw_name))
             if col.type not in ("string", "phone"):   # a number that is not a phone is kept as written
                 checks.append((f"{name} IS NULL AND {raw_name} IS NOT NULL", col.name,
                                sql_message(self.not_typed(col, rule), shown, column=col.name,
                                            format=rule.format)))
+            checks += self.plausible.checks(col, name, raw_name, shown)
+            offset = self.offset_read(rule, raw_name, text) if col.type == "timestamp" else None
+            if offset is not None:
+                cond, column, reason = self.plausible.offset(col, raw_name, shown)
+                checks.append((f"{offset} AND {cond}", column, reason))
             if col.choices:
                 allowed = ", ".join(lit(c) for c in col.choices)
                 checks.append((f"{name} NOT IN ({allowed})", col.name,
@@ -321,7 +351,7 @@ class RowCompiler:
         col_case = per_check(lit(col) for _, col, _ in checks)
         why_case = per_check(r for _, _, r in checks)
         raw_cols = [n for n in self.schema.names if n != "__line"]
-        raw_json = "json_object(" + ", ".join(f"{lit(n)}, {ident(n)}" for n in raw_cols) + ")"
+        raw_json = "json_object(" + ", ".join(f"{lit(n)}, {self._raw_field(n)}" for n in raw_cols) + ")"
         blank = self.blank()
         if (skipped := self.skipped()) is not None:
             blank = f"{blank} OR {skipped}"

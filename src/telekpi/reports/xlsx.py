@@ -18,7 +18,7 @@ from openpyxl.worksheet.table import Table as XlTable
 from openpyxl.worksheet.table import TableStyleInfo
 
 from telekpi.i18n import _, language
-from telekpi.i18n.numbers import Formatter, floor
+from telekpi.i18n.numbers import Formatter, floor, unknown
 from telekpi.presentation import BAND_COLOURS
 from telekpi.reports.model import Chart, Report, Table
 
@@ -47,7 +47,7 @@ class Formats:
 
     def put(self, c, value, unit: str | None) -> None:
         """Write ``value`` into cell ``c`` as Excel should hold it."""
-        if value is None:
+        if unknown(value):
             c.value = None
             return
         if unit == "seconds":

@@ -18,6 +18,7 @@ from typing import cast
 from telekpi.catalog.loader import Catalog
 from telekpi.errors import ConfigError, Issue, raise_issues
 from telekpi.i18n import _
+from telekpi.model.tables import EARLIEST, LATEST
 from telekpi.yaml_lines import KEY_LINES, LINE, load_file
 
 CADENCES = ("daily", "weekly", "twice_weekly", "monthly")
@@ -119,6 +120,10 @@ def load_template(path: str | Path, catalog: Catalog) -> Template:
         err(keys.get("period"), _("period needs start and end dates (YYYY-MM-DD)"))
     elif start > end:
         err(keys.get("period"), _("period starts {start} after it ends {end}").format(start=start, end=end))
+    elif start < EARLIEST or end > LATEST:
+        err(keys.get("period"), _("period {start} – {end} is outside the days telekpi answers for, "
+                                  "{first} to {last}").format(start=start, end=end, first=EARLIEST,
+                                                              last=LATEST))
     cadence = data.get("cadence", "monthly")
     if cadence not in CADENCES:
         err(keys.get("cadence"), _("cadence {cadence} is not one of {cadences}").format(

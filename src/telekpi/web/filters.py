@@ -7,6 +7,7 @@ from datetime import date, datetime
 from urllib.parse import urlencode
 
 from telekpi.analysis.windows import Window, window
+from telekpi.engine.request import check_day
 from telekpi.errors import UsageError
 from telekpi.i18n import _
 
@@ -17,10 +18,11 @@ def parse_date(value: str | None, name: str) -> date | None:
     if not value:
         return None
     try:
-        return datetime.strptime(value, "%Y-%m-%d").date()
+        day = datetime.strptime(value, "%Y-%m-%d").date()
     except ValueError:
         raise UsageError(_("{name} {value} is not a date; expected YYYY-MM-DD").format(
             name=name, value=repr(value))) from None
+    return check_day(day, name)
 
 
 @dataclass(frozen=True)

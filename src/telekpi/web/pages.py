@@ -100,7 +100,12 @@ def lang_query(ctx, code: str) -> str:
 
 
 def _local_date(ts: datetime, zone: ZoneInfo) -> date:
-    return ts.astimezone(zone).date()
+    """The local day of ``ts``; today for a time Python cannot place there (``Lookup.data_range``
+    keeps to the days telekpi answers for, so only a caller that did not ask it sees one)."""
+    try:
+        return ts.astimezone(zone).date()
+    except (AttributeError, OverflowError):
+        return date.today()
 
 
 def page(request: Request) -> Iterator[Page]:

@@ -138,7 +138,7 @@ def column_of(m: Measure, settings: Settings) -> str:
 
 
 def build_sql(spec: Spec, catalog: Catalog, settings: Settings, *, helpers: bool = False,
-              days: tuple[str, date, date] | None = None,
+              days: tuple[str, object, object] | None = None,
               rows: str | None = None) -> tuple[str, list[str]]:
     """The SELECT that computes a rollup from the canonical tables, and its measure columns.
 
@@ -162,14 +162,14 @@ def build_sql(spec: Spec, catalog: Catalog, settings: Settings, *, helpers: bool
         base.set("alias", exp.TableAlias(this=exp.to_identifier("x")))
     where: list[exp.Expr] = []
     if days is not None:
-        # a day's instants lie within 14 h of its UTC date: the range lets zone maps skip the rest
         table, first_day, last_day = days
         listed = exp.Subquery(this=select([sql_column("day")], exp.table_(table)))
-        where = [exp.GTE(this=tree(model.time, settings),
-                         expression=_utc_midnight(first_day - timedelta(days=1))),
-                 exp.LT(this=tree(model.time, settings),
-                        expression=_utc_midnight(last_day + timedelta(days=2))),
-                 exp.In(this=day.copy(), query=listed)]
+        where = [exp.In(this=day.copy(), query=listed)]
+        span = _utc_span(first_day, last_day)
+        if span is not None:
+            # a day's instants lie within 14 h of its UTC date: the range lets zone maps skip the rest
+            where[:0] = [exp.GTE(this=tree(model.time, settings), expression=_utc_midnight(span[0])),
+                         exp.LT(this=tree(model.time, settings), expression=_utc_midnight(span[1]))]
     inner = select([sql_column("*", "x"), alias(day, "__day"), *(alias(e, f"d_{d}") for d, e in dims.items())],
                    base, joins=model.joins_for(list(dims.values())), where=where)
     keys = [sql_column("__day")] + [sql_column(f"d_{d}") for d in spec.dims]
@@ -180,6 +180,19 @@ def build_sql(spec: Spec, catalog: Catalog, settings: Settings, *, helpers: bool
         for g in spec.grouping_sets])
     query = select([*keys, mask, *aggs], inner.subquery("x", copy=False), group=[sets])
     return localize(query, settings.timezone, copy=False).sql("duckdb"), list(cols)
+
+
+def _utc_span(first_day: object, last_day: object) -> tuple[date, date] | None:
+    """The UTC days from the one before ``first_day`` to two after ``last_day``; None when a
+    day is not a Python date or has no neighbours in Python's calendar: a warehouse written
+    before times were checked can hold a year 0 or 10000 day, which DuckDB hands back as text
+    (its rollup must still be summed again, only without the range)."""
+    if not isinstance(first_day, date) or not isinstance(last_day, date):
+        return None
+    try:
+        return first_day - timedelta(days=1), last_day + timedelta(days=2)
+    except OverflowError:
+        return None
 
 
 def _utc_midnight(d: date) -> exp.Expr:
