@@ -21,6 +21,7 @@ from telekpi.ingest.source import (
     KeepsState,
     RawBatch,
     Source,
+    check_column_names,
     prefetch,
 )
 from telekpi.model.tables import table as canonical_table
@@ -115,6 +116,7 @@ def import_source(wh: Warehouse, table_name: str, source: Source, settings: Sett
     """
     t0 = time.perf_counter() if t0 is None else t0
     table = canonical_table(table_name)
+    check_column_names(source.columns, str(source.path))
     mapping = mapping or Mapping()
     rules = resolve(mapping, table, source.columns, str(source.path), source.header_line)
     used = {s for r in rules.values() for s in r.sources()}
