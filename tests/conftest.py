@@ -121,14 +121,14 @@ def hostile_db(tmp_path_factory):
                     "(?, '2026-03-02 02:00:00+00', ?, 'C1', ?, '+66812345678')",
                     [ODD_LEAD, EVIL_CAMPAIGN, EVIL_NAME])
         calls, orders = [], []
-        for i in range(40):
+        for i in range(80):   # 40 calls each: enough to be ranked (min_sample 30)
             agent = EVIL_AGENT if i % 2 else ODD_AGENT
             day = 2 + i % 20
-            calls.append((f"c{i}", f"2026-03-{day:02d} 03:{i:02d}:00+00", agent, EVIL_CAMPAIGN, ODD_LEAD,
-                          "answered" if i % 3 else "no_answer", "sale" if i % 4 == 1 else None,
-                          60 + i, 5, 10))
+            at = f"2026-03-{day:02d} {3 + i // 40:02d}:{i % 40:02d}:00+00"
+            calls.append((f"c{i}", at, agent, EVIL_CAMPAIGN, ODD_LEAD, "answered" if i % 3 else "no_answer",
+                          "sale" if i % 4 == 1 else None, 60 + i, 5, 10))
             if i % 4 == 1:
-                orders.append((f"o{i}", f"2026-03-{day:02d} 03:{i + 5:02d}:00+00", 100 + i, agent,
+                orders.append((f"o{i}", f"2026-03-{day:02d} {3 + i // 40:02d}:{i % 40 + 5:02d}:00+00", 100 + i, agent,
                                EVIL_CAMPAIGN, ODD_LEAD, "C1", f"c{i}", EVIL_PRODUCT))
         con.executemany("INSERT INTO calls (call_id, started_at, agent_id, campaign_id, lead_id, direction, "
                         "status, disposition, talk_s, hold_s, wrap_s) VALUES (?, ?, ?, ?, ?, 'outbound', ?, ?, "

@@ -59,6 +59,12 @@ class Settings:
         "false: a cost with no period_end covers its own day. A cost with a period_end covers "
         "incurred_on to period_end either way. Off by default: a one-off cost booked on the 1st "
         "stays on its day, and data that says what it covers needs no guess")
+    max_request_mb: float = _setting(20.0, "the largest request body the web app accepts (a JSON batch "
+                                     "to /api/v1/ingest, a form); a larger one is refused with 413 "
+                                     "before it is read", "MB")
+    max_upload_mb: float = _setting(2048.0, "the largest file the web app's Import page accepts; a "
+                                    "larger one is refused with 413 before it is stored (import it "
+                                    "with `telekpi import`)", "MB")
     # The [dispositions] table: code -> flags; checked and documented on its own.
     dispositions: dict[str, frozenset[str]] = field(default_factory=lambda: dict(DEFAULT_MAP))
 
