@@ -89,3 +89,55 @@ def browser():
         b = p.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_FLAGS)
         yield b
         b.close()
+
+
+# Values that attack whoever opens what telekpi writes (issue 22): formulas for a spreadsheet,
+# a link for a chart; ids with characters a URL path must encode.
+EVIL_AGENT = '=HYPERLINK("https://evil.example/", "click")'
+EVIL_NAME = "=2+3"
+EVIL_CAMPAIGN = "=1+1"
+EVIL_PRODUCT = '<a href="https://evil.example/">click</a>'
+ODD_AGENT = "T1/ทีม 7?#%"
+ODD_LEAD = "L/2026/ลูกค้า 1?x=#%20"
+
+
+@pytest.fixture(scope="session")
+def hostile_db(tmp_path_factory):
+    """A workspace whose agents, campaigns and products are named to attack (``EVIL_*``), and
+    an agent and a lead whose ids hold ``/``, ``?``, ``#``, ``%``, a space and Thai."""
+    from telekpi.store.warehouse import Warehouse
+    from telekpi.web.auth import Users
+
+    folder = tmp_path_factory.mktemp("hostile")
+    db = folder / "telekpi.duckdb"
+    with Warehouse(db) as wh:
+        con = wh.con
+        con.execute("INSERT INTO teams (team_id, name) VALUES ('T1', 'Team 1')")
+        con.execute("INSERT INTO agents (agent_id, name, team_id) VALUES (?, ?, 'T1'), (?, 'Somchai', 'T1')",
+                    [EVIL_AGENT, EVIL_NAME, ODD_AGENT])
+        con.execute("INSERT INTO campaigns (campaign_id, name, product) VALUES (?, ?, ?)",
+                    [EVIL_CAMPAIGN, EVIL_NAME, EVIL_PRODUCT])
+        con.execute("INSERT INTO leads (lead_id, created_at, campaign_id, customer_id, name, phone) VALUES "
+                    "(?, '2026-03-02 02:00:00+00', ?, 'C1', ?, '+66812345678')",
+                    [ODD_LEAD, EVIL_CAMPAIGN, EVIL_NAME])
+        calls, orders = [], []
+        for i in range(80):   # 40 calls each: enough to be ranked (min_sample 30)
+            agent = EVIL_AGENT if i % 2 else ODD_AGENT
+            day = 2 + i % 20
+            at = f"2026-03-{day:02d} {3 + i // 40:02d}:{i % 40:02d}:00+00"
+            calls.append((f"c{i}", at, agent, EVIL_CAMPAIGN, ODD_LEAD, "answered" if i % 3 else "no_answer",
+                          "sale" if i % 4 == 1 else None, 60 + i, 5, 10))
+            if i % 4 == 1:
+                orders.append((f"o{i}", f"2026-03-{day:02d} {3 + i // 40:02d}:{i % 40 + 5:02d}:00+00", 100 + i, agent,
+                               EVIL_CAMPAIGN, ODD_LEAD, "C1", f"c{i}", EVIL_PRODUCT))
+        con.executemany("INSERT INTO calls (call_id, started_at, agent_id, campaign_id, lead_id, direction, "
+                        "status, disposition, talk_s, hold_s, wrap_s) VALUES (?, ?, ?, ?, ?, 'outbound', ?, ?, "
+                        "?, ?, ?)", calls)
+        con.executemany("INSERT INTO orders (order_id, ordered_at, amount, status, agent_id, campaign_id, "
+                        "lead_id, customer_id, call_id, product) VALUES (?, ?, ?, 'completed', ?, ?, ?, ?, ?, ?)",
+                        orders)
+    users = Users.beside(db)
+    users.add("boss", "correct horse", "admin", (), None)
+    users.add("odd", "correct horse", "agent", (), ODD_AGENT)
+    users.close()
+    return db

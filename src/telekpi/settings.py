@@ -90,6 +90,12 @@ class Settings:
     max_field_chars: int = _setting(
         4096, "the longest value a field of an imported row may have; a row with a longer "
         "one is quarantined, the limit named in its reason", "characters", positive=True)
+    max_request_mb: float = _setting(20.0, "the largest request body the web app accepts (a JSON batch "
+                                     "to /api/v1/ingest, a form); a larger one is refused with 413 "
+                                     "before it is read", "MB")
+    max_upload_mb: float = _setting(2048.0, "the largest file the web app's Import page accepts; a "
+                                    "larger one is refused with 413 before it is stored (import it "
+                                    "with `telekpi import`)", "MB")
     # The [dispositions] table: code -> flags; checked and documented on its own.
     dispositions: dict[str, frozenset[str]] = field(default_factory=lambda: dict(DEFAULT_MAP))
 

@@ -17,6 +17,7 @@ from typing import TYPE_CHECKING, Any
 
 from telekpi.i18n import _, translate
 from telekpi.i18n.words import dim_name
+from telekpi.spreadsheet import csv_text
 from telekpi.units import human
 
 if TYPE_CHECKING:
@@ -94,11 +95,13 @@ def _finite(obj):
 
 
 def print_csv(columns: list[str], rows: list[dict]) -> None:
+    """CSV for a spreadsheet as much as for a program: a cell that a spreadsheet would run as a
+    formula (a name ``=2+3``) is written with a leading quote (``telekpi.spreadsheet``)."""
     buf = io.StringIO()
     w = csv.DictWriter(buf, fieldnames=columns, extrasaction="ignore", lineterminator="\n")
     w.writeheader()
     for r in rows:
-        w.writerow({k: ("" if v is None else v) for k, v in r.items()})
+        w.writerow({k: ("" if v is None else csv_text(v)) for k, v in r.items()})
     sys.stdout.write(buf.getvalue())
 
 

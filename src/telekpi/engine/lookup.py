@@ -140,8 +140,10 @@ class Lookup:
         return rows[0] if rows else None
 
     def timeline(self, lead_id: str, scope: Scope = EVERYONE) -> list[dict]:
-        """Everything that happened to a lead (and its customer), newest first."""
+        """Everything that happened to a lead (and its customer), newest first. Calls and the
+        customer's tickets are those handled in ``scope`` (an agent sees their own)."""
         cond, params = scope.calls_filter("c")
+        tickets, ticket_params = scope.calls_filter("t")
         return self._rows("""
             WITH me AS (SELECT lead_id, customer_id FROM leads WHERE lead_id = $lead)
             SELECT * FROM (
@@ -167,11 +169,12 @@ class Lookup:
                 SELECT t.opened_at, 'ticket', t.ticket_id, t.agent_id,
                        coalesce(t.channel, '') || coalesce(' · ' || t.priority, '')
                          || CASE WHEN t.resolved_at IS NULL THEN ' · open' ELSE ' · resolved' END, NULL
-                FROM tickets t WHERE t.customer_id = (SELECT customer_id FROM me)
+                FROM tickets t WHERE t.customer_id = (SELECT customer_id FROM me) AND ($tickets)
                 UNION ALL
                 SELECT e."at", 'engagement', e.engagement_id, NULL, e.channel || ' ' || e.direction, NULL
                 FROM engagements e WHERE e.lead_id = (SELECT lead_id FROM me)
-            ) ORDER BY "at" DESC, kind, id""", {**params, "lead": lead_id}, scope=cond)
+            ) ORDER BY "at" DESC, kind, id""", {**params, **ticket_params, "lead": lead_id},
+            scope=cond, tickets=tickets)
 
     def stop_list(self, scope: Scope = EVERYONE, limit: int = 200) -> list[dict]:
         """Leads touched ``max_unanswered_attempts`` times or more since they last engaged."""

@@ -23,6 +23,7 @@ from telekpi.ingest.source import (
     MakesRows,
     RawBatch,
     Source,
+    check_column_names,
     prefetch,
 )
 from telekpi.model.tables import table as canonical_table
@@ -117,6 +118,7 @@ def import_source(wh: Warehouse, table_name: str, source: Source, settings: Sett
     """
     t0 = time.perf_counter() if t0 is None else t0
     table = canonical_table(table_name)
+    check_column_names(source.columns, str(source.path))
     mapping = mapping or Mapping()
     rules = resolve(mapping, table, source.columns, str(source.path), source.header_line)
     skip, where = resolve_filters(mapping, source.columns, str(source.path), source.header_line)

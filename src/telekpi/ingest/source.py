@@ -16,6 +16,8 @@ import duckdb
 import numpy as np
 import pyarrow as pa
 
+from telekpi.errors import InputError
+from telekpi.i18n import _
 from telekpi.model.rejects import Reject
 
 
@@ -95,6 +97,22 @@ class DerivesColumns(Protocol):
     them, and they do not keep a blank line from being blank."""
 
     derived: frozenset[str]
+
+
+def check_column_names(columns: list[str], file: str) -> None:
+    """Refuse (InputError, 400 on the API) a source with a column, or a JSON key, that no table
+    can have: one with no name, one with a control character, or one of telekpi's own (``__line``:
+    names that start with ``__`` are the import's working columns)."""
+    for name in columns:
+        if not name.strip():
+            problem = _("a column has no name ({name}); every column needs one")
+        elif any(ch < " " or ch == "\x7f" for ch in name):
+            problem = _("column {name} has a control character in its name")
+        elif name.startswith("__"):
+            problem = _("column {name}: names that start with __ are telekpi's own; rename it")
+        else:
+            continue
+        raise InputError(problem.format(name=repr(name)), file=file)
 
 
 def lines_between(first: int, count: int, skipped: list[int]) -> np.ndarray:

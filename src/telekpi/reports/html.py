@@ -14,7 +14,7 @@ from markupsafe import Markup
 
 from telekpi.i18n import NAMES, gettext, language, ngettext
 from telekpi.i18n.numbers import Formatter
-from telekpi.presentation import BAND_COLOURS
+from telekpi.presentation import BAND_COLOURS, inline_scripts, label, labels, script_hash
 from telekpi.reports.model import Chart, Report
 
 HERE = Path(__file__).resolve().parent
@@ -64,7 +64,7 @@ def cell(fmt: Formatter, row: dict, column) -> str:
 
 def figure(chart: Chart, fmt: Formatter, print_mode: bool) -> dict:
     """A Plotly figure in the dashboard's style, labelled in the report's language."""
-    xs = [fmt.short_date(x) if chart.id.endswith("_trend") else x for x in chart.categories]
+    xs = labels([fmt.short_date(x) if chart.id.endswith("_trend") else x for x in chart.categories])
     sym = fmt.locale.number_symbols["latn"]
     layout = {"title": {"text": chart.title}, "height": 300, "margin": {"l": 60, "r": 16, "t": 40, "b": 60},
               "font": {"family": "system-ui, 'Noto Sans', 'Noto Sans Thai', 'Noto Sans CJK SC', sans-serif",
@@ -77,13 +77,13 @@ def figure(chart: Chart, fmt: Formatter, print_mode: bool) -> dict:
         layout["width"] = PRINT_WIDTH
     if chart.kind == "funnel":
         (values,) = chart.series.values()
-        data = [{"type": "funnel", "y": chart.categories, "x": values, "textinfo": "value+percent previous",
+        data = [{"type": "funnel", "y": labels(chart.categories), "x": values, "textinfo": "value+percent previous",
                  "marker": {"color": "#0969da"}}]
         layout.pop("xaxis")
         layout.pop("yaxis")
         layout["margin"]["l"] = 120
     else:
-        data = [{"type": "bar" if chart.kind == "bar" else "scatter", "name": name, "x": xs, "y": ys,
+        data = [{"type": "bar" if chart.kind == "bar" else "scatter", "name": label(name), "x": xs, "y": ys,
                  **({"mode": "lines+markers"} if chart.kind == "line" else {})}
                 for name, ys in chart.series.items()]
     return {"data": data, "layout": layout}
@@ -93,10 +93,24 @@ def render_html(report: Report, print_mode: bool = False) -> str:
     with language(report.lang):
         fmt = Formatter(report.lang, report.currency)
         figures = {c.id: figure(c, fmt, print_mode) for s in report.sections for c in s.charts}
-        return environment().get_template("report.html").render(
+        page = environment().get_template("report.html").render(
             r=report, print_mode=print_mode, fmt=fmt, cell=lambda row, column: cell(fmt, row, column),
             lang_name=NAMES[report.lang], html_lang=report.lang.replace("_", "-"), plotly=plotly_js(),
-            figures_json=json.dumps(figures, default=str).replace("</", "<\\/"))
+            figures_json=json.dumps(figures, default=str).replace("</", "<\\/"), csp=CSP_MARK)
+    return page.replace(CSP_MARK, policy(page), 1)
+
+
+CSP_MARK = "telekpi-csp-policy"
+
+
+def policy(page: str) -> str:
+    """The report's own Content-Security-Policy (a file has no server to send one): its two
+    inline scripts, by their hashes, are all it may run, and it loads nothing at all. Plotly
+    writes inline styles as it draws, hence style-src 'unsafe-inline' (as on the dashboard);
+    frame-ancestors cannot be set from a <meta> element."""
+    scripts = " ".join(script_hash(s) for s in inline_scripts(page))
+    return (f"default-src 'none'; script-src {scripts}; style-src 'unsafe-inline'; img-src data:; "
+            "base-uri 'none'; form-action 'none'")
 
 
 def write_html(report: Report, path: Path) -> None:

@@ -21,6 +21,7 @@ from telekpi.i18n import _, language
 from telekpi.i18n.numbers import Formatter, floor, unknown
 from telekpi.presentation import BAND_COLOURS
 from telekpi.reports.model import Chart, Report, Table
+from telekpi.spreadsheet import looks_like_formula
 
 DATE_FORMAT = {"en": "yyyy-mm-dd", "vi": "dd/mm/yyyy", "th": "dd/mm/yyyy", "zh_Hans": "yyyy-mm-dd",
                "zh_Hant": "yyyy/mm/dd"}
@@ -102,9 +103,22 @@ def write_xlsx(report: Report, path: Path) -> None:
                 ws.add_chart(native_chart(ws, chart, data_row, row - 1),
                              f"{get_column_letter(anchor_col)}{4 + i * CHART_ROWS}")
                 row += 1
+        no_formulas(wb)
         wb.properties.title = f"{report.title} {report.start} – {report.end}"
         wb.properties.creator = "telekpi"
         wb.save(path)
+
+
+def no_formulas(wb: Workbook) -> None:
+    """The report writes no formula: a text cell that looks like one (an agent named
+    ``=HYPERLINK(…)``, which openpyxl would store as a formula) is stored as text, with Excel's
+    quote prefix so that editing the cell keeps it text."""
+    for ws in wb.worksheets:
+        for row in ws.iter_rows():
+            for c in row:
+                if looks_like_formula(c.value):
+                    c.data_type = "s"
+                    c.quotePrefix = True
 
 
 def sheet_name(title: str, taken: set[str]) -> str:

@@ -275,7 +275,7 @@ def leads(user: UserDep, e: EngineDep,
     return Lookup(e).search_leads(q, scope_of(user))
 
 
-@router.get("/leads/{lead_id}")
+@router.get("/leads/{lead_id:path}")   # an id may hold "/" (sent as %2F)
 def lead(lead_id: str, user: UserDep, e: EngineDep) -> dict:
     """A lead and its whole timeline: calls, orders, surveys, tickets, engagements."""
     look = Lookup(e)

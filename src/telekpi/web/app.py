@@ -14,12 +14,14 @@ from pathlib import Path
 
 from fastapi import FastAPI, Request
 from fastapi.exceptions import RequestValidationError
+from fastapi.openapi.docs import get_swagger_ui_html
 from fastapi.responses import Response
 from fastapi.templating import Jinja2Templates
 from starlette.exceptions import HTTPException as StarletteHTTPException
 
 from telekpi.errors import TelekpiError
 from telekpi.i18n import _, language
+from telekpi.presentation import inline_scripts, script_hash
 from telekpi.web.auth import Users
 from telekpi.web.http import (
     error_response,
@@ -28,9 +30,11 @@ from telekpi.web.http import (
     validation_error,
 )
 from telekpi.web.language import LanguageMiddleware
+from telekpi.web.security import BodyLimit, SecurityHeaders, security_headers
 from telekpi.web.state import WebState
 
 HERE = Path(__file__).resolve().parent
+SWAGGER_CDN = "https://cdn.jsdelivr.net"
 
 
 def create_app(db: str | Path, *, users: Users | None = None,
@@ -47,12 +51,21 @@ def create_app(db: str | Path, *, users: Users | None = None,
     app = FastAPI(title="telekpi", version="1",
                   description="Telesales and call-center KPIs: the catalog, KPI queries, the "
                               "lead funnel, leads and their timelines, and ingestion.",
-                  docs_url="/api/v1/docs", openapi_url="/api/v1/openapi.json", redoc_url=None)
+                  docs_url=None, openapi_url="/api/v1/openapi.json", redoc_url=None)
     app.state.web = WebState(Path(db), users, secure_cookies)
     app.state.templates = Jinja2Templates(directory=str(HERE / "templates"))
     pages.setup_templates(app.state.templates, app.state.web.workspace)
-    app.add_middleware(LanguageMiddleware, default=lambda: app.state.web.workspace.settings.locale,
-                       currency=lambda: app.state.web.workspace.settings.currency)
+
+    def settings():
+        return app.state.web.workspace.settings
+
+    # The last added runs first: headers on every response, then the language, then the size.
+    app.add_middleware(BodyLimit, limits=lambda upload: (
+        settings().max_upload_mb if upload else settings().max_request_mb),
+        respond=lambda request, e: error_response(request, e.status_code, e.detail))
+    app.add_middleware(LanguageMiddleware, default=lambda: settings().locale,
+                       currency=lambda: settings().currency)
+    app.add_middleware(SecurityHeaders)
 
     @app.exception_handler(TelekpiError)
     async def _telekpi_error(request: Request, e: TelekpiError):
@@ -70,7 +83,20 @@ def create_app(db: str | Path, *, users: Users | None = None,
     async def _unexpected(request: Request, e: Exception):
         # This handler runs outside the middleware that set the request's language: set it again.
         with language(request.scope.get("state", {}).get("lang") or "en"):
-            return error_response(request, 500, _("internal error: {kind}").format(kind=type(e).__name__))
+            return error_response(request, 500, _("internal error: {kind}").format(kind=type(e).__name__),
+                                  headers={k.decode(): v.decode() for k, v in security_headers()})
+
+    @app.get("/api/v1/docs", include_in_schema=False)
+    def docs() -> Response:
+        """Swagger UI, which comes from its CDN with one inline script: its own policy allows
+        that CDN and that script (by its hash), nothing else."""
+        page = get_swagger_ui_html(openapi_url="/api/v1/openapi.json", title="telekpi API")
+        scripts = " ".join(script_hash(s) for s in inline_scripts(bytes(page.body).decode()))
+        page.headers["content-security-policy"] = (
+            f"default-src 'none'; script-src {SWAGGER_CDN} {scripts}; style-src {SWAGGER_CDN}; "
+            "img-src 'self' data: https://fastapi.tiangolo.com; connect-src 'self'; "
+            "frame-ancestors 'none'; base-uri 'none'")
+        return page
 
     @app.get("/static/plotly.min.js", include_in_schema=False)
     def plotly_js() -> Response:

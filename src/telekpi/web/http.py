@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import re
 from typing import Any
+from urllib.parse import urlencode
 
 from fastapi import Request
 from fastapi.exceptions import RequestValidationError
@@ -87,8 +88,10 @@ def error_response(request: Request, status: int, message: str,
     if wants_json(request):
         return JSONResponse({"error": {"status": status, "message": message, **(detail or {})}},
                             status_code=status, headers=headers)
-    if status == 401:
-        return RedirectResponse(f"/login?next={request.url.path}", status_code=303)
+    if status == 401:   # to the login form, back here after it; a session that has ended says so
+        asked = request.url.path + (f"?{request.url.query}" if request.url.query else "")
+        query = {"next": asked} | ({"error": "expired"} if request.cookies.get(SESSION_COOKIE) else {})
+        return RedirectResponse(f"/login?{urlencode(query)}", status_code=303)
     templates: Jinja2Templates = request.app.state.templates
     return templates.TemplateResponse(request, "error.html",
                                       {"status": status, "message": message, "user": None},

@@ -162,10 +162,23 @@ def setup_templates(templates: Jinja2Templates, ws: SharedWorkspace) -> None:
 
 
 # -- login -------------------------------------------------------------------------------
+# What the login page may say, by code (``/login?error=credentials``): never text from the URL,
+# which anyone can write into a link to the real login page.
+LOGIN_ERRORS = {"credentials": N_("wrong name or password"),
+                "expired": N_("your session has ended; log in again")}
+
+
+def safe_next(target: str) -> str:
+    """Where to go after logging in: a path on this site, else the overview ("//host" and
+    "/\\host" are other sites to a browser)."""
+    return target if target.startswith("/") and not target.startswith(("//", "/\\")) else "/"
+
+
 @router.get("/login")
 def login_form(request: Request, next: str = "/", error: str | None = None) -> HTMLResponse:
     token = secrets.token_urlsafe(24)
-    resp = html(request, "login.html", {"user": None, "next": next, "error": error,
+    message = translate(LOGIN_ERRORS[error]) if error in LOGIN_ERRORS else None
+    resp = html(request, "login.html", {"user": None, "next": safe_next(next), "error": message,
                                         "login_csrf": token})
     resp.set_cookie(LOGIN_CSRF, token, httponly=True, samesite="strict",
                     secure=request.app.state.web.secure_cookies)
@@ -180,10 +193,9 @@ def login(request: Request, name: Annotated[str, Form()], password: Annotated[st
         raise AccessError(_("the login form expired; reload the page and try again"))
     user = state.users.check_password(name, password)
     if not user:
-        return login_form(request, next, _("wrong name or password"))
+        return login_form(request, next, "credentials")
     sid, __ = state.users.new_session(user)
-    target = next if next.startswith("/") and not next.startswith("//") else "/"
-    resp = RedirectResponse(target, status_code=303)
+    resp = RedirectResponse(safe_next(next), status_code=303)
     resp.set_cookie(SESSION_COOKIE, sid, httponly=True, samesite="lax",
                     secure=state.secure_cookies, max_age=12 * 3600)
     resp.delete_cookie(LOGIN_CSRF)
@@ -316,7 +328,7 @@ def _order(key: str, desc: bool):
     return order
 
 
-@router.get("/agents/{agent_id}")
+@router.get("/agents/{agent_id:path}")   # an id may hold "/" (sent as %2F)
 def agent_page(agent_id: str, p: PageDep) -> HTMLResponse:
     agent = p.look.agent(agent_id)
     if not agent:
@@ -356,7 +368,7 @@ def leads_page(p: PageDep, q: str = "") -> HTMLResponse:
                     max_attempts=p.engine.settings.max_unanswered_attempts)
 
 
-@router.get("/leads/{lead_id}")
+@router.get("/leads/{lead_id:path}")   # an id may hold "/" (sent as %2F)
 def lead_page(lead_id: str, p: PageDep) -> HTMLResponse:
     scope = scope_of(p.user)
     lead = p.look.lead(lead_id, scope)

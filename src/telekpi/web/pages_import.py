@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import re
 import secrets
+import shutil
 import time
 from pathlib import Path
 from typing import Annotated
@@ -12,7 +13,7 @@ from typing import Annotated
 from fastapi import APIRouter, File, Form, UploadFile
 from fastapi.responses import HTMLResponse
 
-from telekpi.errors import AccessError, UsageError
+from telekpi.errors import AccessError, InputError, UsageError
 from telekpi.i18n import _
 from telekpi.ingest.mapping import load_mapping
 from telekpi.model.tables import TABLES
@@ -21,7 +22,6 @@ from telekpi.web.access import require_admin
 from telekpi.web.pages import Page, PageDep
 
 router = APIRouter(include_in_schema=False)
-MAX_BYTES = 2 << 30
 
 
 def saved_mappings(p: Page) -> list[str]:
@@ -54,22 +54,31 @@ def upload(p: PageDep, table: Annotated[str, Form()], csrf: Annotated[str, Form(
     if mapping:
         if mapping not in saved_mappings(p):
             raise UsageError(_("no saved mapping {mapping} in {folder}").format(
-                mapping=repr(mapping), folder=workspace / "mappings"))
+                mapping=repr(mapping), folder="mappings/"))   # the server's own paths are not shown
         m = load_mapping(workspace / "mappings" / mapping)
-    name = re.sub(r"[^A-Za-z0-9._-]+", "_", Path(file.filename or "upload").name)[-120:]
+    shown = Path(file.filename or "upload").name     # the user's name for the file
+    name = re.sub(r"[^A-Za-z0-9._-]+", "_", shown)[-120:]
     dest = workspace / "uploads" / f"{time.strftime('%Y%m%d-%H%M%S')}-{name}"
     dest.parent.mkdir(parents=True, exist_ok=True)
-    size = 0
+    # The body's size is limited before it is read (web/security.py, setting max_upload_mb).
     with open(dest, "wb") as out:
-        while chunk := file.file.read(1 << 20):
-            size += len(chunk)
-            if size > MAX_BYTES:
-                out.close()
-                dest.unlink()
-                raise UsageError(_("the file is larger than 2 GB; import it with `telekpi import`"))
-            out.write(chunk)
+        shutil.copyfileobj(file.file, out, 1 << 20)
     ws = p.workspace
-    with ws.write() as cur:
-        result = ws.import_file(table, dest, mapping=m, warehouse=cur)[0]
-        rejected = quarantine_rows(cur, source=str(dest.resolve()), limit=500)
-    return _render(p, result=result, uploaded=file.filename, rejected=rejected)
+    try:
+        with ws.write() as cur:
+            result = ws.import_file(table, dest, mapping=m, warehouse=cur)[0]
+            rejected = quarantine_rows(cur, source=str(dest.resolve()), limit=500)
+    except InputError as e:
+        raise as_uploaded(e, dest, shown) from None
+    return _render(p, result=result, uploaded=shown, rejected=rejected)
+
+
+def as_uploaded(e: InputError, stored: Path, shown: str) -> InputError:
+    """``e`` about the file the user uploaded, by their name for it: never the path the server
+    stored it under."""
+    paths = sorted({str(stored), str(stored.resolve())}, key=len, reverse=True)
+    if e.file in paths:
+        e.file = shown
+    for path in paths:
+        e.message = e.message.replace(path, shown)
+    return e
