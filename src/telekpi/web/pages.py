@@ -25,14 +25,14 @@ from telekpi.analysis.windows import window
 from telekpi.engine.engine import Engine
 from telekpi.engine.lookup import Lookup
 from telekpi.engine.request import Request as KpiRequest
-from telekpi.errors import AccessError, NotFoundError
+from telekpi.errors import AccessError, NotFoundError, TooManySignIns
 from telekpi.i18n import N_, NAMES, _, current, gettext, ngettext, translate
 from telekpi.i18n.words import band_text, dim_name, level_name, remainder_label, stage_name
 from telekpi.units import formatter, human
 from telekpi.web.access import check_agent, scope_of, scoped_where
 from telekpi.web.auth import User
 from telekpi.web.filters import Filters
-from telekpi.web.http import SESSION_COOKIE, authenticate, html
+from telekpi.web.http import SESSION_COOKIE, authenticate, check_csrf, client_address, html
 from telekpi.web.state import WebState
 from telekpi.workspace import SharedWorkspace
 
@@ -167,9 +167,16 @@ def login(request: Request, name: Annotated[str, Form()], password: Annotated[st
     state: WebState = request.app.state.web
     if not secrets.compare_digest(csrf, request.cookies.get(LOGIN_CSRF, "")):
         raise AccessError(_("the login form expired; reload the page and try again"))
+    address = client_address(request)
+    refused = state.throttle.refusal(address, name)   # the password is not even checked
+    if refused:
+        return locked(request, next, refused)
     user = state.users.check_password(name, password)
     if not user:
-        return login_form(request, next, _("wrong name or password"))
+        refused = state.throttle.failed(address, name)
+        return locked(request, next, refused) if refused else login_form(
+            request, next, _("wrong name or password"))
+    state.throttle.succeeded(name)
     sid, __ = state.users.new_session(user)
     target = next if next.startswith("/") and not next.startswith("//") else "/"
     resp = RedirectResponse(target, status_code=303)
@@ -179,11 +186,18 @@ def login(request: Request, name: Annotated[str, Form()], password: Annotated[st
     return resp
 
 
+def locked(request: Request, next: str, refused: TooManySignIns) -> HTMLResponse:
+    """The login form again, with 429, ``Retry-After`` and when to try again."""
+    resp = login_form(request, next, refused.user_message())
+    resp.status_code = refused.http_status
+    resp.headers["Retry-After"] = str(refused.retry_after)
+    return resp
+
+
 @router.post("/logout")
 def logout(request: Request, csrf: Annotated[str, Form()]):
     _user, token = authenticate(request)
-    if not token or not secrets.compare_digest(csrf, token):
-        raise AccessError(_("the form's security token does not match; reload the page"))
+    check_csrf(token, csrf)
     request.app.state.web.users.end_session(request.cookies.get(SESSION_COOKIE, ""))
     resp = RedirectResponse("/login", status_code=303)
     resp.delete_cookie(SESSION_COOKIE)
