@@ -155,7 +155,7 @@ def setup_templates(templates: Jinja2Templates, ws: SharedWorkspace) -> None:
 def login_form(request: Request, next: str = "/", error: str | None = None) -> HTMLResponse:
     token = secrets.token_urlsafe(24)
     resp = html(request, "login.html", {"user": None, "next": next, "error": error,
-                                        "login_csrf": token})
+                                        "login_csrf": token, "lang": current()})
     resp.set_cookie(LOGIN_CSRF, token, httponly=True, samesite="strict",
                     secure=request.app.state.web.secure_cookies)
     return resp
