@@ -32,7 +32,7 @@ def test_make_list_and_revoke_tokens(db, run, monkeypatch):
     assert code == 0 and "never expires" in err
     code, out, _ = run("--db", db, "user", "token", "list")
     assert code == 0 and "2 API tokens" in out
-    assert tid in out and "dialer" in out and "never" in out and "active" in out
+    assert tid in out and "dialer" in out and "no expiry" in out and "not yet" in out and "active" in out
     assert "tk_" not in out
     code, out, _ = run("--db", db, "user", "token", "revoke", tid)
     assert code == 0 and out.strip() == f"revoked token {tid} of boss"

@@ -180,7 +180,7 @@ def token_create(
     expires: str = typer.Option(None, "--expires", help="When it stops working: a number of days "
                                 "such as 30d, or its last day such as 2026-12-31 [default: never]."),
 ) -> None:
-    """Make an API token acting as NAME (shown once; send it as 'Authorization: Bearer …')."""
+    """Create an API token acting as NAME (shown once; send it as 'Authorization: Bearer …')."""
     from telekpi.web.auth import expiry, token_id
 
     users = _users(ctx)
@@ -197,8 +197,7 @@ def token_create(
 @token_app.command("list")
 def token_list(ctx: typer.Context,
                name: str = typer.Argument(None, help="Only this user's tokens [default: everyone's].")) -> None:
-    """List API tokens: id, user, label, made, expiry, last use (noted at most once a minute)
-    and status; never the tokens themselves."""
+    """List API tokens: id, user, label, expiry, last use and status, never the tokens themselves."""
     from telekpi.i18n import translate
 
     users = _users(ctx)
@@ -210,7 +209,8 @@ def token_list(ctx: typer.Context,
         return datetime.fromtimestamp(t, zone) if t is not None else None
 
     rows = [{"id": t.id, "user": t.name, "label": t.label, "created": moment(t.created_at),
-             "expires": moment(t.expires_at) or _("never"), "last_used": moment(t.last_used_at) or _("never"),
+             "expires": moment(t.expires_at) or _("no expiry"),
+             "last_used": moment(t.last_used_at) or _("not yet"),
              "status": translate(t.status(now))} for t in users.tokens(name)]
     columns = ["id", "user", "label", "created", "expires", "last_used", "status"]
     print_table(columns, rows, {}, title=ngettext("{n} API token", "{n} API tokens", len(rows)).format(n=len(rows)),
