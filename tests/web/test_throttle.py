@@ -151,7 +151,7 @@ def test_forwarded_for_counts_only_behind_a_trusted_proxy():
 def test_trusted_proxies_must_be_addresses():
     from telekpi.errors import ConfigError
 
-    with pytest.raises(ConfigError, match="'proxy.local' is not an IP address"):
+    with pytest.raises(ConfigError, match=r"'proxy\.local' is not an IP address"):
         settings_from_dict({"trusted_proxies": "10.0.0.2, proxy.local"})
 
 

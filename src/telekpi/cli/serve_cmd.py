@@ -5,9 +5,9 @@ from __future__ import annotations
 import getpass
 from datetime import datetime
 from pathlib import Path
+from typing import Any
 from zoneinfo import ZoneInfo
 
-import click
 import typer
 from typer.core import TyperGroup
 
@@ -59,11 +59,24 @@ def serve_cmd(
                          name=f"telekpi-follow-{log.name}").start()
     if not application.state.web.users.list():
         typer.echo(_("No users yet: add one with `telekpi user add NAME --role admin`."), err=True)
+    _log_to_stderr()
     typer.echo(_("telekpi dashboard on {url}  (API docs: /api/v1/docs)").format(url=f"http://{host}:{port}/"))
     try:
         uvicorn.run(application, host=host, port=port, log_level="warning")
     finally:
         application.state.web.close()
+
+
+def _log_to_stderr() -> None:
+    """telekpi's own log lines (sign-in locks, …) on stderr with the time, beside uvicorn's."""
+    import logging
+
+    logger = logging.getLogger("telekpi")
+    if not logger.handlers:
+        handler = logging.StreamHandler()
+        handler.setFormatter(logging.Formatter("%(asctime)s telekpi: %(message)s"))
+        logger.addHandler(handler)
+        logger.setLevel(logging.INFO)
 
 
 def _alert_loop(state, interval: float, lang: str = "en") -> None:
@@ -156,14 +169,15 @@ class _TokenGroup(TyperGroup):
     """`telekpi user token NAME …` makes a token (as `token create NAME …` does); `list` and
     `revoke` are the other subcommands."""
 
-    def parse_args(self, ctx: click.Context, args: list[str]) -> list[str]:
+    def parse_args(self, ctx: Any, args: list[str]) -> list[str]:   # Typer's own Click Context
         if args and args[0] not in self.commands and not args[0].startswith("-"):
             args = ["create", *args]
         return super().parse_args(ctx, args)
 
 
 token_app = typer.Typer(cls=_TokenGroup, no_args_is_help=True,
-                        help="API tokens: `token NAME` makes one (as `token create NAME` does), `token list` lists them, `token revoke ID` revokes one.")
+                        help="API tokens: `token NAME` makes one (as `token create NAME` does), "
+                             "`token list` lists them, `token revoke ID` revokes one.")
 user_app.add_typer(token_app, name="token")
 
 
