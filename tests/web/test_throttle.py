@@ -100,10 +100,14 @@ def test_each_lock_is_logged_with_name_and_address_never_the_password(client, cl
     assert "hunter2" not in caplog.text
 
 
-def test_bad_api_tokens_lock_the_address(client, clock, app):
+def test_bad_api_tokens_lock_the_address(client, clock, app, caplog):
     token = app.state.web.users.new_token("boss", "throttle")
     bad = {"Authorization": "Bearer tk_forged"}
-    codes = [client.get("/api/v1/me", headers=bad).status_code for _ in range(21)]
+    with caplog.at_level(logging.WARNING, logger="telekpi.signin"):
+        codes = [client.get("/api/v1/me", headers=bad).status_code for _ in range(21)]
+    assert [r.getMessage() for r in caplog.records if r.name == "telekpi.signin"] == [
+        "sign-in locked: address testclient after 20 failed sign-ins or API tokens within 900 s "
+        "(the last an API token); refused for 900 s"]
     assert codes[:19] == [401] * 19 and codes[19:] == [429, 429]
     r = client.get("/api/v1/me", headers={"Authorization": f"Bearer {token}"})
     assert r.status_code == 429 and int(r.headers["Retry-After"]) > 0
@@ -177,3 +181,17 @@ def test_a_refusal_carries_whole_seconds_and_minutes():
     c.now += 60.5
     assert t.refusal("198.51.100.1", "boss").retry_after == 1
     assert t.refusal("198.51.100.1", "boss").user_message().endswith("in 1 minute.")
+
+
+def test_the_limits_are_the_workspaces_settings():
+    settings = settings_from_dict({"signin_account_failures": 2, "signin_address_failures": 3,
+                                   "signin_window_s": 60, "signin_lockout_s": 120})
+    c = Clock()
+    t = SignInThrottle.from_settings(settings, clock=c)
+    assert t.failed("198.51.100.1", "boss") is None
+    assert t.failed("198.51.100.1", "boss").retry_after == 120      # the 2nd locks the name
+    assert t.failed("198.51.100.2", "ann") is None
+    assert t.failed("198.51.100.2", "bob") is None
+    assert t.failed("198.51.100.2", "cy").retry_after == 120        # the 3rd locks the address
+    c.now += 61
+    assert t.failed("198.51.100.3", "dee") is None                  # others' failures age out

@@ -26,7 +26,7 @@ import logging
 import math
 import threading
 import time
-from collections import OrderedDict, deque
+from collections import OrderedDict
 from collections.abc import Callable
 from dataclasses import dataclass, field
 
@@ -41,7 +41,7 @@ NAME_CHARS = 200      # a name typed longer than this is counted by its first 20
 
 @dataclass
 class _Record:
-    failures: deque[float] = field(default_factory=deque)
+    failures: list[float] = field(default_factory=list)   # at most the limit: a list is smallest
     locked_until: float = 0.0
 
 
@@ -67,8 +67,7 @@ class _Table:
         if rec.locked_until and rec.locked_until <= now:
             rec.locked_until = 0.0         # a lock that ended starts a fresh count
             rec.failures.clear()
-        while rec.failures and rec.failures[0] <= now - self.window:
-            rec.failures.popleft()
+        rec.failures = [t for t in rec.failures if t > now - self.window]
         rec.failures.append(now)
         locks = len(rec.failures) >= self.limit
         if locks:
@@ -126,9 +125,10 @@ class SignInThrottle:
                             self.accounts.window, address, self.accounts.lockout)
             if self.addresses.fail(address, now):
                 log.warning("sign-in locked: address %s after %d failed sign-ins or API tokens "
-                            "within %d s (last as %r); refused for %d s", address,
+                            "within %d s (the last %s); refused for %d s", address,
                             self.addresses.limit, self.addresses.window,
-                            _key(name) if name is not None else "an API token", self.addresses.lockout)
+                            f"as {_key(name)!r}" if name is not None else "an API token",
+                            self.addresses.lockout)
         return self.refusal(address, name)
 
     def succeeded(self, name: str) -> None:
