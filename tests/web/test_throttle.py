@@ -80,12 +80,12 @@ def test_one_address_trying_many_names_is_locked_whatever_the_name(client, clock
         assert login(other, "agent3").status_code == 303
 
 
-def test_a_success_does_not_wash_the_address(client, clock):
+def test_a_success_does_not_wash_the_address(client, app, monkeypatch):
     """One account the guesser owns must not reset their address's count."""
-    for i in range(19):
+    monkeypatch.setattr(app.state.web, "throttle", SignInThrottle(address_failures=6, clock=Clock()))
+    for i in range(5):
         assert login(client, f"x{i}", "wrong").status_code == 200
-        if i % 3 == 0:
-            assert login(client, "agent3").status_code == 303
+        assert login(client, "agent3").status_code == 303
     assert login(client, "x99", "wrong").status_code == 429
 
 
