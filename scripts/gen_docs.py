@@ -24,12 +24,15 @@ def cli_doc() -> str:
            "Generated from `--help` by `scripts/gen_docs.py`; do not edit by hand.", ""]
     import typer.main
 
-    group = typer.main.get_command(app)
-    names = [None]
-    for name in sorted(group.commands):
-        names.append(name)
-        sub = getattr(group.commands[name], "commands", None)
-        names += [f"{name} {s}" for s in sorted(sub or {})]
+    def walk(cmd, prefix: str) -> list[str]:
+        """Every command under ``cmd``, subgroups' commands too (`user token list`)."""
+        out: list[str] = []
+        for name in sorted(getattr(cmd, "commands", None) or {}):
+            path = f"{prefix} {name}".strip()
+            out += [path, *walk(cmd.commands[name], path)]
+        return out
+
+    names = [None, *walk(typer.main.get_command(app), "")]
     for name in names:
         args = (name.split() if name else []) + ["--help"]
         text = runner.invoke(app, args, prog_name="telekpi", env={"COLUMNS": "100", "NO_COLOR": "1",

@@ -10,6 +10,7 @@
     ├── AuthRequired             no valid session or token (HTTP 401)
     ├── AccessError              the user may not see or do this (HTTP 403)
     ├── NotFoundError            no such lead, agent, page (HTTP 404)
+    ├── TooManySignIns           a name or address locked after failed sign-ins (HTTP 429)
     ├── CatalogError             metric YAML failed validation; carries issues (exit 2)
     ├── MissingDependencyError   an optional extra is not installed
     └── ReportError              a report could not be written or delivered
@@ -26,7 +27,7 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 from typing import Any
 
-from telekpi.i18n import N_, PLACEHOLDER, _, translate
+from telekpi.i18n import N_, PLACEHOLDER, _, ngettext, translate
 
 # The one sentence for a value outside a list of choices (a period, an engine).
 NOT_ONE_OF = N_("{given} is not one of: {allowed}")
@@ -157,6 +158,22 @@ class AccessError(TelekpiError):
 
 class NotFoundError(TelekpiError):
     http_status = 404
+
+
+class TooManySignIns(TelekpiError):
+    """Too many failed sign-ins for a name or from an address: refused for ``retry_after``
+    more seconds (the ``Retry-After`` header)."""
+
+    http_status = 429
+
+    def __init__(self, retry_after: int):
+        self.retry_after = retry_after
+        super().__init__(self.user_message())
+
+    def user_message(self, wording: Wording | None = None) -> str:
+        minutes = max(1, -(-self.retry_after // 60))
+        return ngettext("Too many failed sign-ins; try again in {n} minute.",
+                        "Too many failed sign-ins; try again in {n} minutes.", minutes).format(n=minutes)
 
 
 LEVELS = {"error": N_("error"), "warning": N_("warning")}

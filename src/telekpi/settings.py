@@ -96,6 +96,22 @@ class Settings:
     max_upload_mb: float = _setting(2048.0, "the largest file the web app's Import page accepts; a "
                                     "larger one is refused with 413 before it is stored (import it "
                                     "with `telekpi import`)", "MB")
+    signin_account_failures: int = _setting(
+        5, "failed sign-ins on one account name within signin_window_s that lock it for "
+        "signin_lockout_s (every sign-in as that name, a right password too, gets 429); 0: never "
+        "locked", "sign-ins")
+    signin_address_failures: int = _setting(
+        20, "failed sign-ins and invalid API tokens from one address within signin_window_s that "
+        "lock the address for signin_lockout_s, whatever the name; 0: never locked", "sign-ins")
+    signin_window_s: float = _setting(900.0, "the window in which failed sign-ins are counted",
+                                      "seconds")
+    signin_lockout_s: float = _setting(900.0, "how long a locked name or address is refused "
+                                       "(fixed, not growing)", "seconds")
+    trusted_proxies: str = _setting(
+        "", "addresses of the reverse proxies in front of `telekpi serve`, separated by commas; a "
+        "request from one of them is counted against the client address its X-Forwarded-For "
+        "header names. Empty: X-Forwarded-For is ignored and every request counts against the "
+        "address it came from")
     # The [dispositions] table: code -> flags; checked and documented on its own.
     dispositions: dict[str, frozenset[str]] = field(default_factory=lambda: dict(DEFAULT_MAP))
 
@@ -104,6 +120,11 @@ class Settings:
         """The country a phone number without a country code belongs to (``phone_region``)."""
         return (self.phone_region or LOCALE_COUNTRIES.get(self.locale)
                 or (self.currency[:2].upper() if len(self.currency) == 3 else None))
+
+    @cached_property
+    def proxies(self) -> frozenset[str]:
+        """The addresses of ``trusted_proxies``."""
+        return frozenset(p.strip() for p in self.trusted_proxies.split(",") if p.strip())
 
     @cached_property
     def tz(self) -> ZoneInfo:
@@ -182,6 +203,10 @@ def settings_from_dict(data: dict, source: str = CONFIG_FILE) -> Settings:
     if region and not (len(region) == 2 and region.isascii() and region.isalpha() and region.isupper()):
         raise ConfigError(_("setting {key} must be a country code of two capital letters, such as "
                             "VN").format(key=repr("phone_region")), file=source)
+    for proxy in (p.strip() for p in values.get("trusted_proxies", "").split(",")):
+        if proxy and not is_address(proxy):
+            raise ConfigError(_("setting {key}: {value} is not an IP address").format(
+                key=repr("trusted_proxies"), value=repr(proxy)), file=source)
     tz = values.get("timezone", Settings.timezone)
     try:
         ZoneInfo(tz)
@@ -195,3 +220,14 @@ def settings_from_dict(data: dict, source: str = CONFIG_FILE) -> Settings:
                 code=repr(code), flags=", ".join(FLAGS)), file=source)
         dispositions[code.upper()] = frozenset(flags)
     return Settings(**values, dispositions=dispositions)
+
+
+def is_address(text: str) -> bool:
+    """Is ``text`` an IPv4 or IPv6 address?"""
+    import ipaddress
+
+    try:
+        ipaddress.ip_address(text)
+    except ValueError:
+        return False
+    return True

@@ -102,8 +102,14 @@ def test_each_command_is_declared_by_the_module_a_run_registers():
 
     root = root_command()
     assert set(root.commands) == set(COMMANDS) and set(COMMANDS.values()) == set(MODULES)
+
+    def leaves(cmd):
+        """The commands that run something, under groups and subgroups (`user token list`)."""
+        subs = (getattr(cmd, "commands", None) or {}).values()
+        return [leaf for sub in subs for leaf in leaves(sub)] if subs else [cmd]
+
     for name, cmd in root.commands.items():
-        callbacks = [c.callback for c in (getattr(cmd, "commands", None) or {}).values()] or [cmd.callback]
+        callbacks = [c.callback for c in leaves(cmd)]
         assert {f.__module__ for f in callbacks} == {f"telekpi.cli.{COMMANDS[name]}"}, name
 
 

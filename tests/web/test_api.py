@@ -161,7 +161,8 @@ def test_every_error_class_has_its_status():
     assert statuses == {
         "TelekpiError": 500, "UsageError": 400, "QueryError": 400, "InputError": 400,
         "ConfigError": 400, "AuthRequired": 401, "AccessError": 403, "NotFoundError": 404,
-        "CatalogError": 500, "MissingDependencyError": 500, "ReportError": 500}
+        "CatalogError": 500, "MissingDependencyError": 500, "ReportError": 500,
+        "TooManySignIns": 429}
     assert {c.__name__: c.exit_code for c in tree(errors.TelekpiError)
             if c.__module__ == "telekpi.errors" and c.exit_code != 1} == {
         "UsageError": 2, "QueryError": 2, "InputError": 2, "ConfigError": 2, "CatalogError": 2}

@@ -3,14 +3,19 @@
 from __future__ import annotations
 
 import getpass
+from datetime import datetime
 from pathlib import Path
+from typing import Any
+from zoneinfo import ZoneInfo
 
 import typer
+from typer.core import TyperGroup
 
 from telekpi.cli.output import print_table
-from telekpi.cli.root import app, db_path
+from telekpi.cli.root import app, db_path, workspace_settings
 from telekpi.errors import UsageError
-from telekpi.i18n import _, current, set_language
+from telekpi.i18n import _, current, ngettext, set_language
+from telekpi.units import human
 
 user_app = typer.Typer(help="Users of the dashboard and API: add, list, remove, token.",
                        no_args_is_help=True)
@@ -54,11 +59,24 @@ def serve_cmd(
                          name=f"telekpi-follow-{log.name}").start()
     if not application.state.web.users.list():
         typer.echo(_("No users yet: add one with `telekpi user add NAME --role admin`."), err=True)
+    _log_to_stderr()
     typer.echo(_("telekpi dashboard on {url}  (API docs: /api/v1/docs)").format(url=f"http://{host}:{port}/"))
     try:
         uvicorn.run(application, host=host, port=port, log_level="warning")
     finally:
         application.state.web.close()
+
+
+def _log_to_stderr() -> None:
+    """telekpi's own log lines (sign-in locks, …) on stderr with the time, beside uvicorn's."""
+    import logging
+
+    logger = logging.getLogger("telekpi")
+    if not logger.handlers:
+        handler = logging.StreamHandler()
+        handler.setFormatter(logging.Formatter("%(asctime)s telekpi: %(message)s"))
+        logger.addHandler(handler)
+        logger.setLevel(logging.INFO)
 
 
 def _alert_loop(state, interval: float, lang: str = "en") -> None:
@@ -147,8 +165,82 @@ def user_remove(ctx: typer.Context, name: str = typer.Argument(...)) -> None:
     typer.echo(_("removed {name}").format(name=name))
 
 
-@user_app.command("token")
-def user_token(ctx: typer.Context, name: str = typer.Argument(...),
-               label: str = typer.Option(None, "--label", help="What the token is for.")) -> None:
+class _TokenGroup(TyperGroup):
+    """`telekpi user token NAME …` makes a token (as `token create NAME …` does); `list` and
+    `revoke` are the other subcommands."""
+
+    def parse_args(self, ctx: Any, args: list[str]) -> list[str]:   # Typer's own Click Context
+        if args and args[0] not in self.commands and not args[0].startswith("-"):
+            args = ["create", *args]
+        return super().parse_args(ctx, args)
+
+
+token_app = typer.Typer(cls=_TokenGroup, no_args_is_help=True,
+                        help="API tokens: `token NAME` makes one (as `token create NAME` does), "
+                             "`token list` lists them, `token revoke ID` revokes one.")
+user_app.add_typer(token_app, name="token")
+
+
+def _zone(ctx: typer.Context) -> ZoneInfo:
+    settings = workspace_settings(db_path(ctx))
+    return settings.tz if settings else ZoneInfo("UTC")
+
+
+@token_app.command("create")
+def token_create(
+    ctx: typer.Context,
+    name: str = typer.Argument(..., help="The user the token acts as."),
+    label: str = typer.Option(None, "--label", help="What the token is for."),
+    expires: str = typer.Option(None, "--expires", help="When it stops working: a number of days "
+                                "such as 30d, or its last day such as 2026-12-31 [default: never]."),
+) -> None:
     """Create an API token acting as NAME (shown once; send it as 'Authorization: Bearer …')."""
-    typer.echo(_users(ctx).new_token(name, label))
+    from telekpi.web.auth import expiry, token_id
+
+    users = _users(ctx)
+    zone = _zone(ctx)
+    until = expiry(expires, zone, users.clock())
+    secret = users.new_token(name, label, until)
+    typer.echo(secret)
+    when = (_("expires {when}").format(when=human(datetime.fromtimestamp(until, zone), "datetime"))
+            if until is not None else _("never expires"))
+    typer.echo(_("token {id} for {name}, {expiry}; it is not shown again").format(
+        id=token_id(secret), name=name, expiry=when), err=True)
+
+
+@token_app.command("list")
+def token_list(ctx: typer.Context,
+               name: str = typer.Argument(None, help="Only this user's tokens [default: everyone's].")) -> None:
+    """List API tokens: id, user, label, expiry, last use and status, never the tokens themselves."""
+    from telekpi.i18n import translate
+
+    users = _users(ctx)
+    if name is not None and not users.get(name):
+        raise UsageError(_("no user {name}; `telekpi user list` shows them").format(name=repr(name)))
+    zone, now = _zone(ctx), users.clock()
+
+    def moment(t: float | None) -> datetime | None:
+        return datetime.fromtimestamp(t, zone) if t is not None else None
+
+    rows = [{"id": t.id, "user": t.name, "label": t.label, "created": moment(t.created_at),
+             "expires": moment(t.expires_at) or _("no expiry"),
+             "last_used": moment(t.last_used_at) or _("not yet"),
+             "status": translate(t.status(now))} for t in users.tokens(name)]
+    columns = ["id", "user", "label", "created", "expires", "last_used", "status"]
+    print_table(columns, rows, {}, title=ngettext("{n} API token", "{n} API tokens", len(rows)).format(n=len(rows)),
+                labels={"id": _("id"), "user": _("user"), "label": _("label"), "created": _("created"),
+                        "expires": _("expires"), "last_used": _("last used"), "status": _("status")})
+
+
+@token_app.command("revoke")
+def token_revoke(ctx: typer.Context, token_id: str = typer.Argument(
+        ..., help="The token's id, as `telekpi user token list` shows it.")) -> None:
+    """Revoke an API token: from now on it gets 401."""
+    users = _users(ctx)
+    token = users.revoke(token_id)
+    if token.revoked_at is not None:
+        when = human(datetime.fromtimestamp(token.revoked_at, _zone(ctx)), "datetime")
+        typer.echo(_("token {id} of {name} was revoked already, on {when}").format(
+            id=token.id, name=token.name, when=when))
+    else:
+        typer.echo(_("revoked token {id} of {name}").format(id=token.id, name=token.name))

@@ -52,6 +52,8 @@ ERRORS: dict[int | str, dict[str, Any]] = {code: {"model": ErrorBody, "descripti
     (401, "No valid session or API token."),
     (403, "Outside what the user may see or do."),
     (404, "No such lead or table (or not one the user may see)."),
+    (429, "Too many invalid API tokens from this address: refused for the seconds the "
+          "Retry-After header gives."),
     (500, "The server could not answer: a query failed in its engine, its metric catalog is "
           "broken, or an optional part is not installed."),
 )}

@@ -46,6 +46,7 @@ def create_app(db: str | Path, *, users: Users | None = None,
         pages_business,
         pages_import,
         pages_scorecards,
+        pages_tokens,
     )
 
     app = FastAPI(title="telekpi", version="1",
@@ -121,4 +122,5 @@ def create_app(db: str | Path, *, users: Users | None = None,
     app.include_router(pages_import.router)
     app.include_router(pages_scorecards.router)
     app.include_router(pages_alerts.router)
+    app.include_router(pages_tokens.router)
     return app

@@ -1,10 +1,12 @@
-"""Requests and responses: who is asking (session or API token), errors as one sentence in
-JSON or a page (a request's parameters named as the URL writes them: ``by=``,
-``period=month``), and rendering a template."""
+"""Requests and responses: who is asking (session or API token) and from which address,
+errors as one sentence in JSON or a page (a request's parameters named as the URL writes
+them: ``by=``, ``period=month``), and rendering a template."""
 
 from __future__ import annotations
 
 import re
+import secrets
+from datetime import datetime
 from typing import Any
 from urllib.parse import urlencode
 
@@ -14,8 +16,18 @@ from fastapi.responses import HTMLResponse, JSONResponse, RedirectResponse, Resp
 from fastapi.templating import Jinja2Templates
 from starlette.exceptions import HTTPException as StarletteHTTPException
 
-from telekpi.errors import NOT_ONE_OF, AuthRequired, TelekpiError, UsageError, Wording
+from telekpi.errors import (
+    NOT_ONE_OF,
+    AccessError,
+    AuthRequired,
+    TelekpiError,
+    TooManySignIns,
+    UsageError,
+    Wording,
+)
 from telekpi.i18n import N_, _, translate
+from telekpi.settings import is_address
+from telekpi.units import human
 from telekpi.web.auth import TOKEN_PREFIX, User
 from telekpi.web.state import WebState
 
@@ -27,16 +39,56 @@ def authenticate(request: Request) -> tuple[User, str | None]:
     state: WebState = request.app.state.web
     header = request.headers.get("authorization", "")
     if header.lower().startswith("bearer "):
-        token = header[7:].strip()
-        user = state.users.token_user(token) if token.startswith(TOKEN_PREFIX) else None
-        if not user:
-            raise AuthRequired(_("the API token is not valid"))
-        return user, None
+        return token_user(request, header[7:].strip()), None
     sid = request.cookies.get(SESSION_COOKIE)
     found = state.users.session(sid) if sid else None
     if not found:
         raise AuthRequired(_("log in first"))
     return found
+
+
+def token_user(request: Request, secret: str) -> User:
+    """The user an API token acts as; 401 for one that is not valid, expired or revoked (a
+    token that is none counts as a failed sign-in from the address), 429 from a locked address."""
+    state: WebState = request.app.state.web
+    address = client_address(request)
+    refused = state.throttle.refusal(address)
+    if refused:
+        raise refused
+    token = state.users.token(secret) if secret.startswith(TOKEN_PREFIX) else None
+    user = state.users.get(token.name) if token else None
+    if token is None or user is None:
+        raise state.throttle.failed(address) or AuthRequired(_("the API token is not valid"))
+    status = token.status(state.users.clock())
+    if status == "revoked":
+        raise AuthRequired(_("this API token was revoked; ask for a new one"))
+    if status == "expired" and token.expires_at is not None:
+        when = datetime.fromtimestamp(token.expires_at, state.workspace.settings.tz)
+        raise AuthRequired(_("this API token expired on {when}; ask for a new one").format(
+            when=human(when, "datetime")))
+    state.users.used(token)
+    return user
+
+
+def client_address(request: Request) -> str:
+    """The address a request comes from, as sign-in throttling counts it: the peer's, or, when
+    the peer is one of the ``trusted_proxies``, the last address before them that the
+    proxies' ``X-Forwarded-For`` names (a header from anyone else is ignored: it is free text)."""
+    peer = request.client.host if request.client else "unknown"
+    proxies = request.app.state.web.workspace.settings.proxies
+    if peer not in proxies:
+        return peer
+    hops = [h.strip() for line in request.headers.getlist("x-forwarded-for") for h in line.split(",")]
+    for hop in reversed([h for h in hops if h]):
+        if hop not in proxies:
+            return hop if is_address(hop) else peer
+    return peer
+
+
+def check_csrf(expected: str | None, given: str) -> None:
+    """403 unless a form's CSRF field is its session's token (an API token has none)."""
+    if not expected or not secrets.compare_digest(given, expected):
+        raise AccessError(_("the form's security token does not match; reload the page"))
 
 
 # Parameters the URL names otherwise: the metric ids are ``metric=`` (repeatable).
@@ -72,7 +124,8 @@ def error_fields(e: TelekpiError) -> dict:
 
 
 def telekpi_error_response(request: Request, e: TelekpiError) -> Response:
-    return error_response(request, e.http_status, web_message(e), detail=error_fields(e))
+    headers = {"Retry-After": str(e.retry_after)} if isinstance(e, TooManySignIns) else None
+    return error_response(request, e.http_status, web_message(e), headers, detail=error_fields(e))
 
 
 def wants_json(request: Request) -> bool:

@@ -25,14 +25,14 @@ from telekpi.analysis.windows import window
 from telekpi.engine.engine import Engine
 from telekpi.engine.lookup import Lookup
 from telekpi.engine.request import Request as KpiRequest
-from telekpi.errors import AccessError, NotFoundError
+from telekpi.errors import AccessError, NotFoundError, TooManySignIns
 from telekpi.i18n import N_, NAMES, _, current, gettext, ngettext, translate
 from telekpi.i18n.words import KINDS, band_text, dim_name, level_name, remainder_label, stage_name, word
 from telekpi.units import formatter, human
 from telekpi.web.access import check_agent, scope_of, scoped_where
 from telekpi.web.auth import User
 from telekpi.web.filters import Filters
-from telekpi.web.http import SESSION_COOKIE, authenticate, html
+from telekpi.web.http import SESSION_COOKIE, authenticate, check_csrf, client_address, html
 from telekpi.web.state import WebState
 from telekpi.workspace import SharedWorkspace
 
@@ -176,10 +176,17 @@ def safe_next(target: str) -> str:
 
 @router.get("/login")
 def login_form(request: Request, next: str = "/", error: str | None = None) -> HTMLResponse:
-    token = secrets.token_urlsafe(24)
+    """The login page; ``error`` is a code of LOGIN_ERRORS (any other text is not shown: the
+    query string is the visitor's to write)."""
     message = translate(LOGIN_ERRORS[error]) if error in LOGIN_ERRORS else None
+    return login_page(request, next, message)
+
+
+def login_page(request: Request, next: str, message: str | None) -> HTMLResponse:
+    """The login form with ``message``, a sentence of the server's own."""
+    token = secrets.token_urlsafe(24)
     resp = html(request, "login.html", {"user": None, "next": safe_next(next), "error": message,
-                                        "login_csrf": token})
+                                        "login_csrf": token, "lang": current()})
     resp.set_cookie(LOGIN_CSRF, token, httponly=True, samesite="strict",
                     secure=request.app.state.web.secure_cookies)
     return resp
@@ -191,9 +198,16 @@ def login(request: Request, name: Annotated[str, Form()], password: Annotated[st
     state: WebState = request.app.state.web
     if not secrets.compare_digest(csrf, request.cookies.get(LOGIN_CSRF, "")):
         raise AccessError(_("the login form expired; reload the page and try again"))
+    address = client_address(request)
+    refused = state.throttle.refusal(address, name)   # the password is not even checked
+    if refused:
+        return locked(request, next, refused)
     user = state.users.check_password(name, password)
     if not user:
-        return login_form(request, next, "credentials")
+        refused = state.throttle.failed(address, name)
+        return locked(request, next, refused) if refused else login_page(
+            request, next, translate(LOGIN_ERRORS["credentials"]))
+    state.throttle.succeeded(name)
     sid, __ = state.users.new_session(user)
     resp = RedirectResponse(safe_next(next), status_code=303)
     resp.set_cookie(SESSION_COOKIE, sid, httponly=True, samesite="lax",
@@ -202,11 +216,18 @@ def login(request: Request, name: Annotated[str, Form()], password: Annotated[st
     return resp
 
 
+def locked(request: Request, next: str, refused: TooManySignIns) -> HTMLResponse:
+    """The login form again, with 429, ``Retry-After`` and when to try again."""
+    resp = login_page(request, next, refused.user_message())
+    resp.status_code = refused.http_status
+    resp.headers["Retry-After"] = str(refused.retry_after)
+    return resp
+
+
 @router.post("/logout")
 def logout(request: Request, csrf: Annotated[str, Form()]):
     _user, token = authenticate(request)
-    if not token or not secrets.compare_digest(csrf, token):
-        raise AccessError(_("the form's security token does not match; reload the page"))
+    check_csrf(token, csrf)
     request.app.state.web.users.end_session(request.cookies.get(SESSION_COOKIE, ""))
     resp = RedirectResponse("/login", status_code=303)
     resp.delete_cookie(SESSION_COOKIE)

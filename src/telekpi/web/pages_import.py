@@ -19,6 +19,7 @@ from telekpi.ingest.mapping import load_mapping
 from telekpi.model.tables import TABLES
 from telekpi.store.warehouse import quarantine_rows
 from telekpi.web.access import require_admin
+from telekpi.web.http import check_csrf
 from telekpi.web.pages import Page, PageDep
 
 router = APIRouter(include_in_schema=False)
@@ -44,8 +45,7 @@ def import_page(p: PageDep) -> HTMLResponse:
 def upload(p: PageDep, table: Annotated[str, Form()], csrf: Annotated[str, Form()],
            file: Annotated[UploadFile, File()], mapping: Annotated[str, Form()] = "") -> HTMLResponse:
     require_admin(p.user, _("only an admin can import files"))
-    if not p.csrf or not secrets.compare_digest(csrf, p.csrf):
-        raise AccessError(_("the form's security token does not match; reload the page"))
+    check_csrf(p.csrf, csrf)
     if table not in TABLES:
         raise UsageError(_("no table {table}; expected one of: {tables}").format(
             table=repr(table), tables=", ".join(TABLES)))
