@@ -26,6 +26,12 @@ def cli(*args) -> str:
     return out.getvalue()
 
 
+@pytest.fixture(autouse=True)
+def wide_terminal(monkeypatch):
+    """Tables fit the terminal: a wide one, whatever the runner's (xdist workers inherit it)."""
+    monkeypatch.setenv("COLUMNS", "240")
+
+
 @pytest.fixture(scope="module")
 def demo(tmp_path_factory):
     """The demo's workspace and what `telekpi demo` printed."""

@@ -4,7 +4,6 @@ quarantined rows with their reasons. Admins only; one write at a time."""
 from __future__ import annotations
 
 import re
-import secrets
 import shutil
 import time
 from pathlib import Path
@@ -13,7 +12,7 @@ from typing import Annotated
 from fastapi import APIRouter, File, Form, UploadFile
 from fastapi.responses import HTMLResponse
 
-from telekpi.errors import AccessError, InputError, UsageError
+from telekpi.errors import InputError, UsageError
 from telekpi.i18n import _
 from telekpi.ingest.mapping import load_mapping
 from telekpi.model.tables import TABLES
