@@ -146,18 +146,18 @@ class CsvSource:
                   "it starts on").format(n=f"{self.multiline_rows:,}")]
 
     def batches(self) -> Iterator[RawBatch]:
-        splitter = RecordSplitter(self._text.read, delimiter=self.delimiter, columns=self.columns,
+        splitter = RecordSplitter(self._text.read, self._parse, delimiter=self.delimiter, columns=self.columns,
                                   first_line=self.header_line + 1, multiline=self.options.multiline,
                                   block_bytes=self.block_bytes, carry=self._carry)
         try:
-            for records in splitter:
-                self.multiline_rows += records.multiline
-                yield self._parse(records)
+            yield from splitter
         except InputError as e:
             raise InputError(e.message, file=str(self.path), line=e.line) from None
 
-    def _parse(self, records: Records) -> RawBatch:
-        """The records split into fields by pyarrow; rows it cannot split become rejects."""
+    def _parse(self, records: Records, exact: bool) -> RawBatch | None:
+        """The records split into fields by pyarrow; rows it cannot split become rejects. None
+        when pyarrow finds fewer records than it was given lines (a quoted value holds a line
+        break, or a quote is damaged) and the records were not ``exact``ly found."""
         ncols = len(self.columns)
         lines = records.lines
         invalid: list[int] = []
@@ -165,8 +165,10 @@ class CsvSource:
         lang = current()   # pyarrow may call on_invalid from a thread of its own, in no context
 
         def on_invalid(row) -> str:
-            line = int(lines[row.number - 1])
             invalid.append(row.number - 1)
+            if row.number > lines.size:      # more records than lines cannot be; fewer: see below
+                return "skip"
+            line = int(lines[row.number - 1])
             with language(lang):
                 reason = _("has {found} fields, expected {expected}").format(
                     found=row.actual_columns, expected=ncols)
@@ -186,11 +188,14 @@ class CsvSource:
             convert_options=pacsv.ConvertOptions(
                 column_types={n: pa.binary() for n in names}, check_utf8=False,
                 strings_can_be_null=False, quoted_strings_can_be_null=False))
+        if table.num_rows + len(invalid) != lines.size and not exact:
+            return None
         if table.num_rows + len(invalid) != lines.size:   # the splitter and pyarrow disagree: a bug
             raise RuntimeError(f"{self.path}: {lines.size} records from line {lines[0]}, pyarrow read "
                                f"{table.num_rows} rows and {len(invalid)} bad ones")
+        self.multiline_rows += records.multiline
         kept = np.delete(lines, invalid) if invalid else lines
-        table, kept, bad = _decode(table, self.columns, kept, self.encoding, b"\x00" in records.data)
+        table, kept, bad = _decode(table, self.columns, kept, self.encoding, records.has_nul)
         rejects.sort(key=lambda r: r.line or 0)
         return RawBatch(table, kept, rejects + bad)
 

@@ -24,6 +24,7 @@ from __future__ import annotations
 
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
+from typing import Generic, TypeVar
 
 import numpy as np
 
@@ -34,14 +35,16 @@ from telekpi.ingest.source import Reject
 MAX_RECORD_LINES = 1000          # a quoted value holding line breaks closes within this many lines
 MAX_LINE_BYTES = 256 << 20       # one line (or record) longer than this refuses the file
 QUOTE, LF, CR = 34, 10, 13
+R = TypeVar("R")
 
 
 @dataclass
 class Records:
-    data: bytes                   # the well-formed records back to back, each with its line end
+    data: bytes | memoryview      # the well-formed records back to back, each with its line end
     lines: np.ndarray             # int64: the line each of them starts on
     rejects: list[Reject] = field(default_factory=list)   # damaged quotes, with their line
     multiline: int = 0            # records among them that span several lines
+    has_nul: bool = False         # whether data holds a NUL byte
 
 
 def line_ends(a: np.ndarray, eof: bool) -> np.ndarray:
@@ -115,37 +118,62 @@ def _functions(quotes: _Quotes, starts: np.ndarray, ends: np.ndarray):
     return first, last, open_from_out, open_from_in
 
 
-class RecordSplitter:
-    """Reads UTF-8 blocks with ``read`` and yields ``Records``, numbered from ``first_line``."""
+class RecordSplitter(Generic[R]):
+    """Reads UTF-8 blocks with ``read``; yields what ``parse`` makes of their records, which are
+    numbered from ``first_line``.
 
-    def __init__(self, read: Callable[[int], bytes], *, delimiter: str, columns: list[str],
-                 first_line: int, multiline: bool | None, block_bytes: int, carry: bytes = b""):
-        self.read, self.delimiter = read, ord(delimiter.encode("utf-8")[:1] or b",")
+    Each block's lines are first handed to ``parse`` as one record each: when pyarrow reads as
+    many records as there are lines, no quoted value holds a line break and that is the answer
+    (``parse`` returns it). Otherwise (``parse`` returns None) the block's quotes are worked out
+    and ``parse`` gets the records as they are, the damaged quotes left out as rejects."""
+
+    def __init__(self, read: Callable[[int], bytes], parse: Callable[[Records, bool], R | None], *,
+                 delimiter: str, columns: list[str], first_line: int, multiline: bool | None,
+                 block_bytes: int, carry: bytes = b""):
+        self.read, self.parse, self.delimiter = read, parse, ord(delimiter.encode("utf-8")[:1] or b",")
         self.columns, self.line = columns, first_line
         self.multiline, self.block_bytes, self.carry = multiline, block_bytes, carry
 
-    def __iter__(self) -> Iterator[Records]:
+    def __iter__(self) -> Iterator[R]:
         buf, eof = self.carry, False
         while not (eof and not buf):
             if not eof:
                 more = self.read(self.block_bytes)
                 eof = not more
                 buf = buf + more if buf else more
-            records, used, lines = self._split(buf, eof)
-            if not used and not eof and len(buf) > MAX_LINE_BYTES:
-                raise InputError(_("has a line longer than {limit} MiB; telekpi reads lines up to "
-                                   "{limit} MiB").format(limit=MAX_LINE_BYTES >> 20), line=self.line)
-            if records.lines.size or records.rejects:
-                yield records
+            a = np.frombuffer(buf, dtype=np.uint8)
+            ends = line_ends(a, eof)
+            if not ends.size:
+                if len(buf) > MAX_LINE_BYTES:
+                    raise InputError(_("has a line longer than {limit} MiB; telekpi reads lines up to "
+                                       "{limit} MiB").format(limit=MAX_LINE_BYTES >> 20), line=self.line)
+                continue
+            used, lines = int(ends[-1]), int(ends.size)
+            view = memoryview(buf)[:used]
+            result = None
+            if not self._open_at_end(a, ends):
+                # pyarrow closes a quote left open at the end of what it is given: only the last line can
+                result = self.parse(Records(view, np.arange(lines, dtype=np.int64) + self.line,
+                                            has_nul=buf.find(b"\x00", 0, used) >= 0), False)
+            if result is None:
+                records, used, lines = self._split(buf, a, ends, eof)
+                if records.lines.size or records.rejects:
+                    result = self.parse(records, True)
+            if result is not None:
+                yield result
             buf, self.line = buf[used:], self.line + lines
 
-    def _split(self, buf: bytes, eof: bool) -> tuple[Records, int, int]:
-        a = np.frombuffer(buf, dtype=np.uint8)
-        ends = line_ends(a, eof)
+    def _open_at_end(self, a: np.ndarray, ends: np.ndarray) -> bool:
+        """Whether the block's last line, read from outside quotes, leaves a quoted value open."""
+        start = int(ends[-2]) if ends.size > 1 else 0
+        line = a[start:int(ends[-1])]
+        if not (line == QUOTE).any():
+            return False
+        quotes = _Quotes(line, self.delimiter)
+        return bool(_functions(quotes, np.array([0]), np.array([line.size]))[2][0])
+
+    def _split(self, buf: bytes, a: np.ndarray, ends: np.ndarray, eof: bool) -> tuple[Records, int, int]:
         n = ends.size
-        empty = Records(b"", np.array([], dtype=np.int64))
-        if n == 0:
-            return empty, 0, 0
         starts = np.r_[0, ends[:-1]]
         quotes = _Quotes(a[: ends[-1]], self.delimiter)
         first, last, open_out, open_in = _functions(quotes, starts, ends)
@@ -205,7 +233,7 @@ class RecordSplitter:
             data = b"".join(buf[int(starts[s]): int(ends[e - 1])] for s, e in zip(edges[::2], edges[1::2],
                                                                                   strict=True))
         lines = np.flatnonzero(is_start).astype(np.int64) + self.line
-        return Records(data, lines, rejects, len(spans))
+        return Records(data, lines, rejects, len(spans), b"\x00" in data)
 
     def _fields(self, a: np.ndarray, quotes: _Quotes, start: int, end: int, first_run: int) -> int:
         """The fields of the record from byte ``start`` to ``end`` (delimiters outside quotes, + 1)."""
