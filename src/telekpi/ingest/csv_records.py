@@ -72,7 +72,8 @@ class _Quotes:
         q = np.flatnonzero(a == QUOTE)
         brk = np.flatnonzero(np.diff(q) != 1) + 1
         self.starts = q[np.r_[0, brk]] if q.size else q
-        lengths = (np.r_[q[brk - 1], q[-1:]] + 1 - self.starts) if q.size else q
+        self.ends = (np.r_[q[brk - 1], q[-1:]] + 1) if q.size else q
+        lengths = self.ends - self.starts
         before = a[np.maximum(self.starts - 1, 0)]
         at_field_start = (self.starts == 0) | (before == delimiter) | (before == LF) | (before == CR)
         odd = lengths % 2 == 1
@@ -190,7 +191,8 @@ class RecordSplitter(Generic[R]):
                 cut = j          # the quoted value may close in the next block
                 break
             found = None
-            if self.multiline is not False and k is not None and k - j < MAX_RECORD_LINES:
+            if self.multiline is not False and k is not None and k - j < MAX_RECORD_LINES \
+                    and self._closes_cleanly(a, quotes, int(first[k]), int(last[k]), int(ends[k])):
                 found = self._fields(a, quotes, int(starts[j]), int(ends[k]), int(first[j]))
                 if found == len(self.columns):
                     spans.append((j, k))
@@ -202,12 +204,12 @@ class RecordSplitter(Generic[R]):
             elif k is None:
                 why = _("unterminated quote in column {column}: the quoted value runs to the end of "
                         "the file; reading went on at the next line")
-            elif found is None:
+            elif k - j >= MAX_RECORD_LINES:
                 why = _("unterminated quote in column {column}: the quoted value does not close within "
                         "{limit} lines; reading went on at the next line")
             else:
-                why = _("unterminated quote in column {column}: closing it on line {end} makes a row "
-                        "of {found} fields, expected {expected}; reading went on at the next line")
+                why = _("unterminated quote in column {column}: the quote on line {end} does not close it "
+                        "into a row of {expected} fields; reading went on at the next line")
             column = self._open_column(a, quotes, int(starts[j]), int(first[j]), int(last[j]))
             damaged.append(j)
             rejects.append(Reject(self.line + j, why.format(
@@ -234,6 +236,18 @@ class RecordSplitter(Generic[R]):
                                                                                   strict=True))
         lines = np.flatnonzero(is_start).astype(np.int64) + self.line
         return Records(data, lines, rejects, len(spans), b"\x00" in data)
+
+    def _closes_cleanly(self, a: np.ndarray, quotes: _Quotes, first_run: int, last_run: int, end: int) -> bool:
+        """Whether the quote that closes a value carried into this line (runs ``first_run`` to
+        ``last_run``, line end at byte ``end``) is followed by a delimiter or the line's end; a
+        quote followed by text is the opening quote of another value, not this one's end."""
+        runs = np.arange(first_run, last_run + 1)
+        from_out = quotes.open_after(runs, first_run)
+        # open_after starts outside quotes; from inside, the state is the other one until a reset
+        inside = np.where(quotes.last_reset[runs] >= first_run, from_out, ~from_out)
+        r = int(runs[np.flatnonzero(~inside)[0]])
+        after = int(quotes.ends[r])
+        return after >= end or a[after] in (self.delimiter, LF, CR)
 
     def _fields(self, a: np.ndarray, quotes: _Quotes, start: int, end: int, first_run: int) -> int:
         """The fields of the record from byte ``start`` to ``end`` (delimiters outside quotes, + 1)."""
