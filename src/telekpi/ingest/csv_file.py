@@ -178,16 +178,25 @@ class CsvSource:
         names = [f"f{i}" for i in range(ncols)]
         if not records.data:
             return RawBatch(_empty(self.columns), np.array([], dtype=np.int64), rejects)
-        table = pacsv.read_csv(
-            pa.py_buffer(records.data),
-            read_options=pacsv.ReadOptions(
-                use_threads=False, block_size=max(len(records.data) + 1, 1 << 20), column_names=names),
-            parse_options=pacsv.ParseOptions(
-                delimiter=self.delimiter, newlines_in_values=True,
-                ignore_empty_lines=False, invalid_row_handler=on_invalid),
-            convert_options=pacsv.ConvertOptions(
-                column_types={n: pa.binary() for n in names}, check_utf8=False,
-                strings_can_be_null=False, quoted_strings_can_be_null=False))
+        data, replaced = records.data, False
+        if not _is_utf8(data):
+            # pyarrow cannot hand on_invalid a row that holds bytes that are not UTF-8: read with
+            # those bytes as U+FFFD, which marks the values that held them (see _decode)
+            data, replaced = bytes(data).decode("utf-8", errors="replace").encode("utf-8"), True
+        try:
+            table = pacsv.read_csv(
+                pa.py_buffer(data),
+                read_options=pacsv.ReadOptions(
+                    use_threads=False, block_size=max(len(data) + 1, 1 << 20), column_names=names),
+                parse_options=pacsv.ParseOptions(
+                    delimiter=self.delimiter, newlines_in_values=True,
+                    ignore_empty_lines=False, invalid_row_handler=on_invalid),
+                convert_options=pacsv.ConvertOptions(
+                    column_types={n: pa.binary() for n in names}, check_utf8=False,
+                    strings_can_be_null=False, quoted_strings_can_be_null=False))
+        except pa.ArrowInvalid as e:
+            raise InputError(_("cannot be read as CSV ({error})").format(error=str(e).splitlines()[0]),
+                             file=str(self.path), line=int(lines[0])) from None
         if table.num_rows + len(invalid) != lines.size and not exact:
             return None
         if table.num_rows + len(invalid) != lines.size:   # the splitter and pyarrow disagree: a bug
@@ -195,7 +204,7 @@ class CsvSource:
                                f"{table.num_rows} rows and {len(invalid)} bad ones")
         self.multiline_rows += records.multiline
         kept = np.delete(lines, invalid) if invalid else lines
-        table, kept, bad = _decode(table, self.columns, kept, self.encoding, records.has_nul)
+        table, kept, bad = _decode(table, self.columns, kept, self.encoding, records.has_nul, replaced)
         rejects.sort(key=lambda r: r.line or 0)
         return RawBatch(table, kept, rejects + bad)
 
@@ -203,13 +212,26 @@ class CsvSource:
         self._file.close()
 
 
+def _is_utf8(data: bytes | memoryview) -> bool:
+    """Whether ``data`` is valid UTF-8 (pyarrow's check, without copying it)."""
+    if len(data) >= 1 << 31:
+        return all(_is_utf8(data[i:i + (1 << 30)]) for i in range(0, len(data), 1 << 30))
+    offsets = pa.py_buffer(np.array([0, len(data)], dtype=np.int32))
+    try:
+        pa.Array.from_buffers(pa.string(), 1, [None, offsets, pa.py_buffer(data)]).validate(full=True)
+    except pa.ArrowInvalid:
+        return False
+    return True
+
+
 def _empty(columns: list[str]) -> pa.Table:
     return pa.table({c: pa.array([], pa.string()) for c in columns})
 
 
-def _decode(table: pa.Table, columns: list[str], lines: np.ndarray, encoding: str, has_nul: bool):
+def _decode(table: pa.Table, columns: list[str], lines: np.ndarray, encoding: str, has_nul: bool,
+            replaced: bool = False):
     """Binary → UTF-8 strings; rows with bytes that are not text, or with a NUL byte, become
-    rejects naming the column."""
+    rejects naming the column. With ``replaced``, bytes that were not text are U+FFFD."""
     n = table.num_rows
     bad, bad_column, reasons = np.zeros(n, dtype=bool), {}, {}
     not_text = _("is not valid UTF-8 text; if the file is in another encoding, say which with --encoding "
@@ -219,21 +241,17 @@ def _decode(table: pa.Table, columns: list[str], lines: np.ndarray, encoding: st
     nul = _("{column} holds a NUL byte (\\x00), which is not text")
     arrays = []
     for name, col in zip(columns, table.columns, strict=True):
+        if replaced:
+            for i in np.flatnonzero(pc.fill_null(pc.match_substring(col, "\ufffd"), False).to_numpy(
+                    zero_copy_only=False)).tolist():
+                if not bad[i]:
+                    bad[i], bad_column[i], reasons[i] = True, name, not_text
         if has_nul:
             for i in np.flatnonzero(pc.fill_null(pc.match_substring(col, "\x00"), False).to_numpy(
                     zero_copy_only=False)).tolist():
                 if not bad[i]:
                     bad[i], bad_column[i], reasons[i] = True, name, nul.format(column=name)
-        try:
-            arrays.append(col.cast(pa.string()))
-        except pa.ArrowInvalid:
-            for i, v in enumerate(col.to_pylist()):
-                try:
-                    v.decode("utf-8")
-                except UnicodeDecodeError:
-                    if not bad[i]:
-                        bad[i], bad_column[i], reasons[i] = True, name, not_text
-            arrays.append(None)
+        arrays.append(col.cast(pa.string()))     # valid UTF-8: _parse made it so
     if not bad.any():
         return pa.Table.from_arrays(arrays, names=columns), lines, []
     keep = pa.array(~bad)

@@ -232,8 +232,9 @@ class RecordSplitter(Generic[R]):
             keep = np.ones(cut, dtype=bool)
             keep[damaged] = False
             edges = np.flatnonzero(np.diff(np.r_[0, keep.astype(np.int8), 0]))
-            data = b"".join(buf[int(starts[s]): int(ends[e - 1])] for s, e in zip(edges[::2], edges[1::2],
-                                                                                  strict=True))
+            pieces = [buf[int(starts[s]): int(ends[e - 1])] for s, e in zip(edges[::2], edges[1::2], strict=True)]
+            # a piece ending in a lone \r before one starting with \n would make one line of two
+            data = b"".join(p + b"\n" if p.endswith(b"\r") else p for p in pieces)
         lines = np.flatnonzero(is_start).astype(np.int64) + self.line
         return Records(data, lines, rejects, len(spans), b"\x00" in data)
 

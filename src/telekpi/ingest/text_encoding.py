@@ -40,7 +40,7 @@ def utf16_without_bom(head: bytes) -> str | None:
     even, odd = sample[0:pairs * 2:2], sample[1:pairs * 2:2]
     zero_even, zero_odd = even.count(0), odd.count(0)
     for enc, zeros, other in (("utf-16-le", zero_odd, zero_even), ("utf-16-be", zero_even, zero_odd)):
-        if zeros >= 0.3 * pairs and other <= 0.02 * pairs:
+        if zeros >= 0.3 * pairs and other <= 0.05 * pairs:
             try:
                 codecs.getincrementaldecoder(enc)().decode(sample[:pairs * 2])
             except UnicodeDecodeError:
@@ -84,14 +84,15 @@ def as_utf8(head: bytes, encoding: str | None) -> bytes:
 
 
 def looks_like_text(head: bytes) -> bool:
-    """Text rather than a binary file: few control bytes, and NUL bytes only stray ones
-    (a table with a NUL in one value is still a table; its row is quarantined)."""
+    """Text rather than a binary file: few control bytes (compressed data has 11 %), and NUL
+    bytes only here and there (executables and Office 97 files are full of them; a table with a
+    NUL in a value is still a table, whose row is quarantined)."""
     if detect_encoding(head) != "utf-8":
         return True
     sample = head[:SAMPLE_BYTES]
-    if sample.count(0) > 1 + len(sample) // 1024:
+    if sample.count(0) > len(sample) // 20:
         return False
-    controls = sum(1 for b in sample if b < 0x20 and b not in (9, 10, 13))
+    controls = sum(1 for b in sample if b < 0x20 and b not in (0, 9, 10, 13))
     return controls <= len(sample) // 10
 
 
