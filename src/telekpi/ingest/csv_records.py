@@ -190,14 +190,12 @@ class RecordSplitter(Generic[R]):
             if self.multiline is not False and k is None and not eof and n - j < MAX_RECORD_LINES:
                 cut = j          # the quoted value may close in the next block
                 break
-            found = None
             if self.multiline is not False and k is not None and k - j < MAX_RECORD_LINES \
-                    and self._closes_cleanly(a, quotes, int(first[k]), int(last[k]), int(ends[k])):
-                found = self._fields(a, quotes, int(starts[j]), int(ends[k]), int(first[j]))
-                if found == len(self.columns):
-                    spans.append((j, k))
-                    pos = k + 1
-                    continue
+                    and self._closes_cleanly(a, quotes, int(first[k]), int(last[k]), int(ends[k])) \
+                    and self._fields(a, quotes, int(starts[j]), int(ends[k]), int(first[j])) == len(self.columns):
+                spans.append((j, k))
+                pos = k + 1
+                continue
             if self.multiline is False:
                 why = _("unterminated quote in column {column}: the quoted value does not close on "
                         "its line (the mapping says values hold no line breaks)")
@@ -212,10 +210,10 @@ class RecordSplitter(Generic[R]):
                         "into a row of {expected} fields; reading went on at the next line")
             column = self._open_column(a, quotes, int(starts[j]), int(first[j]), int(last[j]))
             damaged.append(j)
+            raw = bytes(a[starts[j]:ends[j]]).decode("utf-8", "replace").rstrip("\r\n")[:2000]
             rejects.append(Reject(self.line + j, why.format(
-                column=column, limit=f"{MAX_RECORD_LINES:,}", end=self.line + (k or 0), found=found,
-                expected=len(self.columns)), raw=bytes(a[starts[j]:ends[j]]).decode("utf-8", "replace").rstrip("\r\n")[:2000],
-                column=column if column in self.columns else None))
+                column=column, limit=f"{MAX_RECORD_LINES:,}", end=self.line + (k or 0),
+                expected=len(self.columns)), raw=raw, column=column if column in self.columns else None))
             pos = j + 1
         return self._records(buf, starts, ends, cut, damaged, spans, rejects), \
             int(ends[cut - 1]) if cut else 0, cut
