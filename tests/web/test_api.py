@@ -220,6 +220,17 @@ def test_ingest_is_idempotent_and_names_bad_rows(as_user, tmp_path):
     assert changed["updated"] == 1
 
 
+def test_ingest_quarantines_a_value_holding_a_nul_and_keeps_the_other_rows(as_user):
+    c = as_user("boss")
+    rows = [{"call_id": "A0\u000003", "started_at": "2026-03-01 09:00:00", "status": "answered"},
+            {"call_id": "NUL-2", "started_at": "2026-03-01 09:05:00", "status": "busy",
+             "disposition": "ok"}]
+    body = c.post("/api/v1/ingest/calls", json=rows).json()
+    assert (body["rows_read"], body["inserted"], body["quarantined"]) == (2, 1, 1)
+    assert body["reasons"] == [{"row": 1, "column": "call_id",
+                                "reason": "call_id holds a NUL byte (\\x00), which is not text"}]
+
+
 def test_ingest_rejects_unknown_tables_and_non_admins(as_user):
     assert as_user("boss").post("/api/v1/ingest/nope", json=[]).status_code == 404
     r = as_user("sup1").post("/api/v1/ingest/calls", json=[{"call_id": "x"}])

@@ -112,7 +112,7 @@ def import_cmd(
     mapping: Path = typer.Option(None, "--mapping", help="YAML mapping of the file's columns, codes and "
                                  "time formats onto the table (docs/import.md)."),
     encoding: str = typer.Option(None, "--encoding", help="Text encoding of CSV files "
-                                 "[default: UTF-8, or UTF-16 with a byte-order mark]."),
+                                 "[default: UTF-8, or UTF-16 with or without a byte-order mark]."),
     quiet: bool = typer.Option(False, "--quiet", "-q", help="No progress bar."),
     follow: bool = typer.Option(False, "--follow", "-f", help="Keep importing what a switch appends to "
                                 "the log (queue_log, Master.csv), surviving rotation and restarts; "

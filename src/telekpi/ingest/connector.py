@@ -19,8 +19,9 @@ from pathlib import Path
 import pyarrow as pa
 import pyarrow.compute as pc
 
-from telekpi.ingest.csv_file import CsvSource, detect_encoding
+from telekpi.ingest.csv_file import CsvSource
 from telekpi.ingest.source import RawBatch, ReadOptions
+from telekpi.ingest.text_encoding import detect_encoding
 
 # The endpoint of a channel name: PJSIP/1001-00000002, SIP/agent7-0a1b, Local/1001@ctx-00;1 → 1001, agent7.
 DERIVED_BLOCK_BYTES = 32 << 20
@@ -101,6 +102,9 @@ class DerivedCsvSource:
 
     def progress(self) -> float:
         return self.inner.progress()
+
+    def notes(self) -> list[str]:
+        return self.inner.notes()
 
     def close(self) -> None:
         self.inner.close()

@@ -1,6 +1,7 @@
 """Rows posted as JSON (the ingestion API): one batch, a row's "line" is its 1-based
 position in the batch. Values are handed on as text, like a CSV's, so the same
-validation judges them; nested values are rejected with their row."""
+validation judges them; nested values and text holding a NUL character are rejected
+with their row and column."""
 
 from __future__ import annotations
 
@@ -42,6 +43,13 @@ class JsonRowsSource:
                                           column=nested[0]),
                                       raw=json.dumps(row, ensure_ascii=False, default=str)[:2000],
                                       column=nested[0]))
+                continue
+            nul = [k for k, v in row.items() if isinstance(v, str) and "\x00" in v]
+            if nul:
+                rejects.append(Reject(i, _("{column} holds a NUL byte (\\x00), which is not text").format(
+                                          column=nul[0]),
+                                      raw=json.dumps(row, ensure_ascii=False, default=str)[:2000],
+                                      column=nul[0]))
                 continue
             lines.append(i)
             for c in self.columns:

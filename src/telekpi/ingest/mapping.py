@@ -125,7 +125,7 @@ def parse_mapping(data: dict, src: str | None = None) -> Mapping:
     if sheet is not None and not isinstance(sheet, str | int):
         raise _fail(_("'sheet' must be a sheet name or a 1-based sheet number"), src, data, "sheet")
     read = replace(read, delimiter=csv.get("delimiter"), encoding=csv.get("encoding"),
-                   multiline=bool(csv.get("multiline", False)), skip_rows=skip, sheet=sheet)
+                   multiline=None if "multiline" not in csv else bool(csv["multiline"]), skip_rows=skip, sheet=sheet)
     tz = data.get("timezone")
     if tz is not None:
         from zoneinfo import ZoneInfo, ZoneInfoNotFoundError

@@ -60,7 +60,7 @@ def import_file(wh: Warehouse, table_name: str, path: Path, settings: Settings, 
     t0 = time.perf_counter()
     table = canonical_table(table_name)
     read_head(path)  # a clear sentence for a missing or unreadable file
-    f = get_format(fmt) if fmt else detect_format(path)
+    f = get_format(fmt) if fmt else detect_format(path, encoding or (mapping.read.encoding if mapping else None))
     if f.tables and table.name not in f.tables:
         from telekpi.errors import UsageError
         from telekpi.i18n import _
@@ -86,7 +86,7 @@ def import_path(wh: Warehouse, table_name: str, path: Path, settings: Settings, 
     """Import a file; a log that feeds several tables (queue_log: calls and agent states) fills
     all of them, the named one first (and only it with ``mapping``)."""
     read_head(path)
-    f = get_format(fmt) if fmt else detect_format(path)
+    f = get_format(fmt) if fmt else detect_format(path, encoding or (mapping.read.encoding if mapping else None))
     tables = [table_name]
     if table_name in f.tables:
         tables += [t for t in f.tables if t != table_name]

@@ -16,6 +16,7 @@ from pathlib import Path
 from telekpi.errors import InputError, UsageError
 from telekpi.i18n import _
 from telekpi.ingest.source import ReadOptions, Source
+from telekpi.ingest.text_encoding import as_utf8, checked_encoding
 
 HEAD_BYTES = 64 * 1024
 
@@ -99,10 +100,15 @@ def is_zip_workbook(path: Path, head: bytes) -> bool:
         return False
 
 
-def detect_format(path: Path) -> Format:
-    """The format of ``path`` from its first bytes, then its extension."""
+def detect_format(path: Path, encoding: str | None = None) -> Format:
+    """The format of ``path`` from its first bytes, then its extension. The sniffers see text
+    as UTF-8: in ``encoding`` when it is given, else in UTF-16 when the file is."""
     _load()
     head = read_head(path)
+    if head and encoding is not None:
+        head = as_utf8(head, checked_encoding(encoding, str(path)))
+    elif head:
+        head = as_utf8(head, None)
     if not head:
         raise InputError(_("is empty; expected a header line naming the columns"), file=str(path), line=1)
     for fmt in sorted(_FORMATS.values(), key=lambda f: -f.priority):

@@ -29,7 +29,8 @@ class ReadOptions:
     delimiter: str | None = None
     skip_rows: int = 0            # lines (CSV) or rows (XLSX) above the header
     sheet: str | int | None = None
-    multiline: bool = False       # quoted values may hold line breaks (lines become records)
+    # Quoted values may hold line breaks (csv_records' rules); False: a line is always a record.
+    multiline: bool | None = None
     batch_rows: int = 250_000     # rows per batch from row-wise readers (XLSX)
     names: tuple[str, ...] | None = None   # a file without a header line: its fields' names
     table: str | None = None      # the canonical table being filled (formats that feed several)
