@@ -90,18 +90,15 @@ def test_a_queue_log_table_dump_is_not_taken_for_surveys(tmp_path):
         in str(e.value)
 
 
-def test_an_asterisk_cdr_table_dump_maps_its_dispositions(tmp_path):
+def test_an_asterisk_cdr_table_dump_is_left_to_its_connector(tmp_path):
     cdr = tmp_path / "cdr.csv"
     cdr.write_text("calldate,clid,src,dst,dcontext,duration,billsec,disposition,uniqueid\n"
                    "2025-08-01 08:00:00,\"A\" <0901>,0901,1001,from-trunk,70,61,ANSWERED,1754010000.1\n"
-                   "2025-08-01 08:05:00,\"B\" <0902>,0902,1001,from-trunk,30,0,NO ANSWER,1754010300.2\n"
-                   "2025-08-01 08:06:00,\"C\" <0903>,0903,1002,from-trunk,5,0,BUSY,1754010360.3\n",
+                   "2025-08-01 08:05:00,\"B\" <0902>,0902,1001,from-trunk,30,0,NO ANSWER,1754010300.2\n",
                    encoding="utf-8")
-    s = suggest(cdr)
-    assert s.table == "calls" and not s.missing
-    rules = {g.target: g.rule for g in s.guesses}
-    assert rules["status"] == {"column": "disposition", "values": {"NO ANSWER": "no_answer"}}
-    assert rules["call_id"] == {"column": "uniqueid"} and rules["started_at"]["column"] == "calldate"
+    with pytest.raises(InputError) as e:
+        suggest(cdr)
+    assert "is in the asterisk-cdr format, which telekpi maps already; import it as it is" in str(e.value)
 
 
 def test_a_required_column_it_cannot_decide_is_refused_at_import_with_its_sentence(tmp_path, run):
