@@ -19,7 +19,7 @@ import telekpi
 
 # What a command loads when it needs it, never to show help.
 HEAVY = ("duckdb", "pyarrow", "numpy", "sqlglot", "fastapi", "starlette", "uvicorn", "pandas",
-         "jinja2", "babel", "rich", "yaml", "openpyxl")
+         "jinja2", "babel", "rich", "yaml", "openpyxl", "pydantic")
 
 
 def imported_after(code: str) -> list[str]:
@@ -71,8 +71,8 @@ assert code == 0, code
 
 
 def test_a_command_s_help_imports_nothing_heavy(tmp_path):
-    """Typer coerces the global options (with pydantic) before a command's --help, but
-    nothing of telekpi's own heavy libraries is loaded."""
+    """Typer converts the global options before a command's --help: without pydantic
+    (cli/coercion.py), and nothing of telekpi's own heavy libraries is loaded."""
     code = f"""
 import os
 os.chdir({str(tmp_path)!r})
