@@ -104,14 +104,16 @@ def convert_without_pydantic(command: Any, ctx: Any = None) -> None:
         return
     from typer import Context
 
-    ctx = Context(command, info_name=command.name, parent=ctx,
-                  **(command.context_settings if ctx is None else {}))
+    ctx = Context(command, info_name=command.name, parent=ctx, **command.context_settings)
     help_option = command.get_help_option(ctx)
     for param in [*command.params, *([help_option] if help_option is not None else [])]:
         desc = getattr(param, "type_descriptor", None)
         if (desc is not None and getattr(param, "_runtime_param", False) is None
                 and desc.file_annotation is None and handled(desc.annotation)):
-            param._runtime_param = PlainConversion(parameter_info=desc.parameter_info,
-                                                   annotation=desc.annotation)
+            try:
+                param._runtime_param = PlainConversion(parameter_info=desc.parameter_info,
+                                                       annotation=desc.annotation)
+            except TypeError:   # a Typer whose conversions hold other fields: its own stay
+                return
     for sub in (getattr(command, "commands", None) or {}).values():
         convert_without_pydantic(sub, ctx)
