@@ -3,26 +3,32 @@
 The engine builds its queries as sqlglot syntax trees (``fn``, ``cast``, ``select`` …); the
 lower layers (validation, the warehouse, the lake) write a few statements of their own, and
 quote through here so that every string literal and identifier is escaped the way sqlglot
-renders it for DuckDB."""
+renders it for DuckDB (``tests/test_sql.py`` holds the two to the same text).
+
+Quoting needs no sqlglot, and the tree builders import it when first called: a command that
+runs a plan kept from before (``engine/kept_plans.py``) over the warehouse never loads it
+(importing sqlglot and its DuckDB dialect took about 0.13 s of every `telekpi kpi`)."""
 
 from __future__ import annotations
 
 from collections.abc import Sequence
 from functools import lru_cache
-
-from sqlglot import exp
+from typing import TYPE_CHECKING
 
 from telekpi.i18n import pieces
 
+if TYPE_CHECKING:
+    from sqlglot import exp
+
 
 def string(value: object) -> str:
-    """A string literal: ``it's`` → ``'it''s'``."""
-    return exp.Literal.string(str(value)).sql(dialect="duckdb")
+    """A string literal: ``it's`` → ``'it''s'`` (DuckDB reads a backslash as itself)."""
+    return "'" + str(value).replace("'", "''") + "'"
 
 
 def identifier(name: str) -> str:
     """A quoted identifier: ``a"b`` → ``"a""b"``."""
-    return exp.to_identifier(name, quoted=True).sql(dialect="duckdb")
+    return '"' + name.replace('"', '""') + '"'
 
 
 def value(v: object) -> str:
@@ -46,26 +52,36 @@ def fn(name: str, *args: exp.Expr) -> exp.Func:
     """A function call as DuckDB's parser reads it (``date_trunc`` → ``TimestampTrunc``), so
     the rewrites for other engines see the same nodes as in parsed SQL. The arguments become
     its children, as they are."""
+    from sqlglot import exp
+
     return exp.func(name, *args, dialect="duckdb", copy=False)
 
 
 def cast(node: exp.Expr, to: str) -> exp.Cast:
     """``CAST(node AS to)``, the type as DuckDB reads it (VARCHAR is TEXT)."""
+    from sqlglot import exp
+
     return exp.Cast(this=node, to=_type(to).copy())
 
 
 @lru_cache(maxsize=64)
 def _type(name: str) -> exp.DataType:
+    from sqlglot import exp
+
     return exp.DataType.build(name, dialect="duckdb")
 
 
 def column(name: str, table: str | None = None) -> exp.Column:
     """``table.name``, or ``table.*`` for ``name='*'``."""
+    from sqlglot import exp
+
     return exp.column(exp.Star() if name == "*" else name, table)
 
 
 def alias(node: exp.Expr, name: str, quoted: bool = False) -> exp.Alias:
     """``node AS name``."""
+    from sqlglot import exp
+
     return exp.Alias(this=node, alias=exp.to_identifier(name, quoted=quoted))
 
 
@@ -73,6 +89,8 @@ def select(cols: Sequence[exp.Expr], source: exp.Expr, *, joins=(), where=(),
            group: Sequence[exp.Expr] | None = None, group_all: bool = False,
            distinct: bool = False) -> exp.Select:
     """``SELECT cols FROM source joins WHERE a AND b GROUP BY …``."""
+    from sqlglot import exp
+
     q = exp.Select(expressions=list(cols), from_=exp.From(this=source))
     if distinct:
         q.set("distinct", exp.Distinct())
@@ -89,4 +107,6 @@ def select(cols: Sequence[exp.Expr], source: exp.Expr, *, joins=(), where=(),
 
 def is_not_null(node: exp.Expr) -> exp.Expr:
     """``node IS NOT NULL``."""
+    from sqlglot import exp
+
     return exp.Not(this=exp.Is(this=node, expression=exp.Null()))

@@ -19,7 +19,7 @@ import telekpi
 
 # What a command loads when it needs it, never to show help.
 HEAVY = ("duckdb", "pyarrow", "numpy", "sqlglot", "fastapi", "starlette", "uvicorn", "pandas",
-         "jinja2", "babel", "rich", "yaml", "openpyxl")
+         "jinja2", "babel", "rich", "yaml", "openpyxl", "pydantic")
 
 
 def imported_after(code: str) -> list[str]:
@@ -71,8 +71,8 @@ assert code == 0, code
 
 
 def test_a_command_s_help_imports_nothing_heavy(tmp_path):
-    """Typer coerces the global options (with pydantic) before a command's --help, but
-    nothing of telekpi's own heavy libraries is loaded."""
+    """Typer converts the global options before a command's --help: without pydantic
+    (cli/coercion.py), and nothing of telekpi's own heavy libraries is loaded."""
     code = f"""
 import os
 os.chdir({str(tmp_path)!r})
@@ -123,3 +123,30 @@ loaded = sorted(m for m in sys.modules if m.endswith(("_cmd", "_cmds")))
 assert loaded == ["telekpi.cli.query_cmds"], loaded
 """
     imported_after(code)
+
+
+def test_a_query_asked_before_needs_no_sqlglot(tmp_path):
+    """`telekpi kpi` plans a request once; asked again (a new process), it runs the kept plan
+    (engine/kept_plans.py) and gives the same answer without sqlglot or pydantic."""
+    import importlib.util
+
+    spec = importlib.util.spec_from_file_location(
+        "datagen", Path(__file__).resolve().parents[1] / "reference" / "datagen.py")
+    datagen = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(datagen)
+    db = tmp_path / "telekpi.duckdb"
+    datagen.load_world(datagen.make_world(3, "UTC", n_calls=60), db).close()
+    code = f"""
+import os
+os.environ["TELEKPI_CACHE_DIR"] = {str(tmp_path / "cache")!r}
+os.environ["COLUMNS"] = "120"
+from telekpi.cli.app import main
+assert main(["--db", {str(db)!r}, "kpi", "calls", "connection_rate", "--by", "team"]) == 0
+"""
+    env = {**os.environ, "PYTHONPATH": str(Path(telekpi.__file__).resolve().parents[1])}
+    first = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True, env=env)
+    loaded = imported_after(code)
+    assert "sqlglot" not in loaded and "pydantic" not in loaded, loaded
+    again = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True, env=env)
+    assert again.stdout == first.stdout
+    assert "t1" in first.stdout.lower()

@@ -11,40 +11,11 @@ every surface: never a 0 that reads like a measurement.
 
 from __future__ import annotations
 
-from dataclasses import dataclass
-
 from sqlglot import exp
 
 from telekpi.catalog.models import DIMENSIONS, MODELS
 from telekpi.catalog.snippets import parse
-from telekpi.catalog.spec import Applies
-
-
-@dataclass(frozen=True)
-class NotBy:
-    """Why ``metric`` cannot be split or filtered by ``dim``: the ``model`` it reads carries
-    no such dimension, or (``model`` None) its events cannot belong to it, for ``reason``."""
-
-    metric: str
-    dim: str
-    model: str | None = None
-    reason: str | None = None
-
-    def text(self, catalog) -> str:
-        """The reason as one sentence in the language in use."""
-        from telekpi.i18n import _, translate
-        from telekpi.i18n.words import dim_name
-
-        name, dim = translate(catalog.metrics[self.metric].name), dim_name(self.dim)
-        if self.reason:
-            return _("{metric} has no value by {dimension}: {reason}").format(
-                metric=name, dimension=dim, reason=translate(self.reason))
-        return _("{metric} has no value by {dimension}: its {model} data carry no "
-                 "{dimension}.").format(metric=name, dimension=dim, model=self.model)
-
-    def to_json(self, catalog) -> dict:
-        return {"dimension": self.dim, "reason": self.text(catalog), "unattributed": None,
-                "total": None}
+from telekpi.catalog.spec import Applies, NotBy
 
 
 def parts(catalog, metric_id: str) -> tuple[list[str], list[str]]:

@@ -19,6 +19,7 @@ from typing import Any
 import typer
 import typer.main
 
+from telekpi.cli.coercion import convert_without_pydantic
 from telekpi.cli.errors import cli_message
 from telekpi.cli.help_text import translate_tree
 from telekpi.cli.root import app, output_language
@@ -48,7 +49,9 @@ def root_command(argv: list[str] | None = None) -> Any:
     """The CLI's Click tree: with ``argv``, only what running it needs (``command_name``);
     without, every command."""
     register(command_name(argv) if argv is not None else None)
-    return typer.main.get_command(app)
+    command = typer.main.get_command(app)
+    convert_without_pydantic(command)
+    return command
 
 
 def command_name(argv: list[str]) -> str | None:

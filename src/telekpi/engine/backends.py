@@ -28,7 +28,6 @@ from typing import Any, ClassVar, Protocol
 import duckdb
 
 from telekpi import sql as sqltext
-from telekpi.engine.dialects import DIALECTS as ENGINES
 from telekpi.errors import (
     NOT_ONE_OF,
     InputError,
@@ -281,6 +280,9 @@ def _first_line(e: Exception) -> str:
 
 
 def _known(engine: str) -> str:
+    # dialects.py (sqlglot) only for a lake or --explain: not on the warehouse's way
+    from telekpi.engine.dialects import DIALECTS as ENGINES
+
     if engine not in ENGINES:
         raise UsageError(NOT_ONE_OF, field="engine", value=engine, allowed=ENGINES)
     return engine

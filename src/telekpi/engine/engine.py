@@ -1,5 +1,9 @@
 """The one facade front ends call: ``query()`` and ``explain()``. Only the engine runs SQL:
-it plans here and executes through its backend (``backends.py``)."""
+it plans here and executes through its backend (``backends.py``).
+
+The planner, and sqlglot under it, is loaded when a request is first planned: a request the
+warehouse's engine planned before, for the same catalog, settings and rollups, runs its kept
+plan (``kept_plans.py``) without either."""
 
 from __future__ import annotations
 
@@ -7,21 +11,25 @@ import math
 import threading
 from collections import OrderedDict
 from decimal import Decimal
+from functools import cached_property
 from pathlib import Path
-from typing import cast
-
-from sqlglot import exp
+from typing import TYPE_CHECKING, cast
 
 from telekpi.catalog.loader import Catalog, load_catalog
+from telekpi.engine import kept_plans
 from telekpi.engine.backends import Backend, DuckDBBackend
-from telekpi.engine.dialects import transpile
-from telekpi.engine.planner import Planner
+from telekpi.engine.kept_plans import Runnable
 from telekpi.engine.request import NotMeaningful, Request, Result
-from telekpi.engine.rollups import available, from_manifest
 from telekpi.errors import QueryError
 from telekpi.settings import Settings, load_settings
 from telekpi.stats import wilson
 from telekpi.store.warehouse import Warehouse
+
+if TYPE_CHECKING:
+    from sqlglot import exp
+
+    from telekpi.engine.planner import Planner
+    from telekpi.engine.rollups import Rollup
 
 
 class ResultCache:
@@ -70,13 +78,34 @@ class Engine:
             raise QueryError("an engine needs a warehouse or a backend")  # i18n: keep a programming error
         # without a backend there is a warehouse (checked above)
         self.backend: Backend = backend or DuckDBBackend(cast(Warehouse, warehouse).con)
-        if not use_rollups:
-            rollups = {}
-        elif rollups is None and backend is None:
-            rollups = available(cast(Warehouse, warehouse).con, self.settings)
-        elif rollups is None:
-            rollups = from_manifest(getattr(backend, "manifest", None) or {}, self.settings)
-        self.planner = Planner(self.catalog, self.settings, rollups, _lake_months(self.backend, self.settings))
+        self._over_warehouse = backend is None
+        self._given_rollups = {} if not use_rollups else rollups
+        self._recorded: tuple | None = None   # the warehouse's rollup record, read once
+
+    @cached_property
+    def rollups(self) -> dict[str, Rollup]:
+        """The daily rollups the planner may read: those given, else the warehouse's current
+        ones, else those the lake was written with."""
+        from telekpi.engine.rollups import available, from_manifest
+
+        if self._given_rollups is not None:
+            return self._given_rollups
+        if self._over_warehouse:
+            return available(cast(Warehouse, self.warehouse).con, self.settings, self._record())
+        return from_manifest(getattr(self.backend, "manifest", None) or {}, self.settings)
+
+    @cached_property
+    def planner(self) -> Planner:
+        from telekpi.engine.planner import Planner
+
+        return Planner(self.catalog, self.settings, self.rollups, _lake_months(self.backend, self.settings))
+
+    def _record(self) -> tuple:
+        from telekpi.engine.rollups.state import record
+
+        if self._recorded is None:
+            self._recorded = record(cast(Warehouse, self.warehouse).con)
+        return self._recorded
 
     @classmethod
     def open(cls, db: str | Path, *, read_only: bool = True, use_rollups: bool = True) -> Engine:
@@ -116,9 +145,27 @@ class Engine:
         head += "".join(f"-- ${k} = {v!r}\n" for k, v in plan.params.items())
         return head + plan.text(dialect)
 
-    def query(self, req: Request) -> Result:
+    def runnable(self, req: Request) -> Runnable:
+        """The plan of ``req`` as its backend runs it: kept from an earlier command when this
+        engine reads the warehouse with the rollups it has now (``kept_plans.py``), else
+        planned, and kept."""
+        dialect = self.backend.dialect
+        key = None
+        if self._over_warehouse and self._given_rollups is None:
+            key = kept_plans.key(self.catalog, self.settings, req, dialect, self._record())
+            kept = kept_plans.get(key)
+            if kept is not None:
+                return kept
         plan = self.planner.plan(req)
-        sql = plan.sql if self.backend.dialect == "duckdb" else plan.text(self.backend.dialect)
+        out = Runnable(plan.sql if dialect == "duckdb" else plan.text(dialect), plan.columns, plan.ci,
+                       plan.params, plan.costs, plan.missing)
+        if key is not None:
+            kept_plans.put(key, out)
+        return out
+
+    def query(self, req: Request) -> Result:
+        plan = self.runnable(req)
+        sql = plan.sql
         key = sql + "\n" + repr(sorted(plan.params.items()))
         cached = self.cache.get(key) if self.cache else None
         if cached is not None:
@@ -141,6 +188,8 @@ class Engine:
     def rows(self, query: exp.Expr, params: dict) -> list[dict]:
         """Run one of the engine's own queries (a DuckDB tree with ``$name`` parameters: the
         lookups) on whatever backend."""
+        from telekpi.engine.dialects import transpile
+
         names, values = self.backend.execute(transpile(query, self.backend.dialect), params)
         return [{n: _plain(v) for n, v in zip(names, r, strict=True)} for r in values]
 
@@ -157,7 +206,7 @@ class Engine:
         return why.text(self.catalog) if why else None
 
 
-def _attributed(result: Result, plan) -> Result:
+def _attributed(result: Result, plan: Runnable) -> Result:
     """Why metrics have no value: those the plan could not split as asked (``Plan.missing``),
     and the ratios over costs of a breakdown (``Plan.costs``) whose cost is partly on no value of
     a dimension (the row whose value is None) have no value on any row: ``not_meaningful``

@@ -12,6 +12,11 @@ was built from the data as it is now: each write to a canonical table counts a c
 (``store.warehouse.touch``), and a rollup remembers the change and row counts of its
 tables when it was built. Hours, statuses, dispositions, medians, distinct counts and
 the per-lead models are always computed from the rows.
+
+What a rollup is (``Spec``, ``SPECS``, ``Rollup``) needs no sqlglot; the functions that work
+out its SQL import what they use when called, so that whether a rollup is current
+(``state.py``) can be asked on the way of a plan kept from before (``engine/kept_plans.py``)
+without loading sqlglot.
 """
 
 from __future__ import annotations
@@ -20,19 +25,14 @@ import hashlib
 import json
 from dataclasses import dataclass, field
 from datetime import UTC, date, datetime, time, timedelta
+from typing import TYPE_CHECKING
 
-from sqlglot import exp
+if TYPE_CHECKING:
+    from sqlglot import exp
 
-from telekpi.catalog.loader import Catalog
-from telekpi.catalog.models import FIRST_CALLS, MODELS, first_call_tree
-from telekpi.catalog.snippets import expand, parse, tree
-from telekpi.catalog.spec import Measure
-from telekpi.engine.dialects import localize
-from telekpi.engine.measures import measure_expr, measure_key
-from telekpi.engine.scope import local_time, utc_literal
-from telekpi.settings import Settings
-from telekpi.sql import alias, cast, fn, select
-from telekpi.sql import column as sql_column
+    from telekpi.catalog.loader import Catalog
+    from telekpi.catalog.spec import Measure
+    from telekpi.settings import Settings
 
 FORMAT = 3
 MERGE = {"count": "sum", "sum": "sum", "min": "min", "max": "max"}
@@ -119,6 +119,9 @@ def mergeable(measure) -> bool:
 
 def shape(spec: Spec, settings: Settings) -> str:
     """What the rollup's rows depend on besides the measures: model, dimensions, zone."""
+    from telekpi.catalog.models import FIRST_CALLS, MODELS
+    from telekpi.catalog.snippets import expand
+
     model = MODELS[spec.model]
     parts = [FORMAT, spec.model, model.base, model.joins, model.time, spec.dims, spec.grouping_sets,
              FIRST_CALLS if spec.model == "leads" else None,
@@ -134,6 +137,8 @@ def measure_columns(spec: Spec, catalog: Catalog, settings: Settings) -> dict[st
 
 def column_of(m: Measure, settings: Settings) -> str:
     """The rollup column that holds a measure's day sums in this workspace."""
+    from telekpi.engine.measures import measure_key
+
     return column(m.model, measure_key(m, settings))
 
 
@@ -145,6 +150,16 @@ def build_sql(spec: Spec, catalog: Catalog, settings: Settings, *, helpers: bool
     ``helpers``: read the warehouse's FIRST_CALLS_TABLE; ``days``: only the local days listed
     in that table (column ``day``), all between the two dates; ``rows``: a table with the
     model's own table's columns and ``__old`` to sum instead of that table (new rows)."""
+    from sqlglot import exp
+
+    from telekpi.catalog.models import FIRST_CALLS, MODELS, first_call_tree
+    from telekpi.catalog.snippets import parse, tree
+    from telekpi.engine.dialects import localize
+    from telekpi.engine.measures import measure_expr
+    from telekpi.engine.scope import local_time
+    from telekpi.sql import alias, cast, fn, select
+    from telekpi.sql import column as sql_column
+
     model = MODELS[spec.model]
     cols = measure_columns(spec, catalog, settings)
     dims = {d: tree(model.dims[d], settings) for d in spec.dims}
@@ -196,6 +211,8 @@ def _utc_span(first_day: object, last_day: object) -> tuple[date, date] | None:
 
 
 def _utc_midnight(d: date) -> exp.Expr:
+    from telekpi.engine.scope import utc_literal
+
     return utc_literal(datetime.combine(d, time(0), tzinfo=UTC))
 
 

@@ -60,9 +60,18 @@ def behind(spec: Spec, meta: dict | None, settings: Settings, state: dict) -> bo
     return all(now[t] == state[t] for t in spec.sources)
 
 
-def available(con, settings: Settings) -> dict[str, Rollup]:
-    """The warehouse's rollups that were built from its data as it is now."""
-    meta, state = read_meta(con), source_state(con, SOURCES)
+def record(con) -> tuple[dict[str, dict], dict[str, list[int]]]:
+    """What the warehouse records now of its rollups (``read_meta``) and of their source tables
+    (``source_state``): which rollups are current follows from it and the settings alone
+    (``available``), so the plans kept between commands are keyed by it (``engine/kept_plans.py``)."""
+    return read_meta(con), source_state(con, SOURCES)
+
+
+def available(con, settings: Settings,
+              recorded: tuple[dict[str, dict], dict[str, list[int]]] | None = None) -> dict[str, Rollup]:
+    """The warehouse's rollups that were built from its data as it is now (``recorded``: its
+    ``record``, if read already)."""
+    meta, state = recorded or record(con)
     return {name: rollup_of(spec, json.loads(meta[name]["columns"]))
             for name, spec in SPECS.items() if fresh(spec, meta.get(name), settings, state)}
 
