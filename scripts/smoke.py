@@ -106,6 +106,23 @@ def serve(smoke: Smoke, step: Step) -> str:
     return output
 
 
+def revoke_listed(smoke: Smoke, step: Step) -> str:
+    """`telekpi user token revoke ID` with the id `user token list` shows for the smoke token
+    (an id is the first 12 hex digits of the token's hash, known only from the list)."""
+    def telekpi(*args: str) -> subprocess.CompletedProcess:
+        return subprocess.run([str(smoke.telekpi), *args], cwd=smoke.workspace, env=smoke.env,
+                              capture_output=True, text=True, timeout=COMMAND_TIMEOUT, check=False)
+
+    listed = telekpi("user", "token", "list", "boss")
+    found = re.search(r"\b[0-9a-f]{12}\b", listed.stdout)
+    if listed.returncode or not found:
+        raise Failure(f"user token list showed no token id\n{listed.stdout}{listed.stderr}")
+    done = telekpi(*step.argv(), found.group(0))
+    if done.returncode:
+        raise Failure(f"exit status {done.returncode}, expected 0\n{done.stdout}{done.stderr}")
+    return done.stdout + done.stderr
+
+
 def visit(smoke: Smoke, base: str, proc: subprocess.Popen) -> None:
     """What a person does first: the login page, a login, two dashboard pages; and the alert
     of the workspace's rules, sent by the server's own check and listed on its Alerts page."""
@@ -174,6 +191,9 @@ STEPS: tuple[Step, ...] = (
     Step("user add", ("sup1", "--role", "supervisor", "--team", "T1", "--password", PASSWORD)),
     Step("user list", says="sup1"),
     Step("user token", ("boss", "--label", "smoke")),
+    Step("user token create", ("boss", "--label", "smoke-expiring", "--expires", "30d")),
+    Step("user token list", says="smoke-expiring"),
+    Step("user token revoke", run=revoke_listed),
     Step("serve", run=serve),
     Step("user remove", ("sup1",)),
     Step("rollups"),

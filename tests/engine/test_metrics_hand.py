@@ -413,9 +413,9 @@ def test_queue_family(make):
 def test_an_unknown_wait_is_not_a_zero_wait(make):
     """Issue 23: two answered inbound calls, one waiting 40 s and one with no wait recorded,
     gave asa 20 and service level 0.5; the unknown wait is left out: asa 40, service level 0."""
-    q = make(["""INSERT INTO calls (call_id, started_at, direction, status, wait_s) VALUES
-        ('w1', '2026-01-10 05:00:00+00', 'inbound', 'answered', 40),
-        ('w2', '2026-01-10 05:01:00+00', 'inbound', 'answered', NULL)"""])
+    q = make(["""INSERT INTO calls (call_id, started_at, direction, status, queue, wait_s) VALUES
+        ('w1', '2026-01-10 05:00:00+00', 'inbound', 'answered', 'main', 40),
+        ('w2', '2026-01-10 05:01:00+00', 'inbound', 'answered', 'main', NULL)"""])
     assert one(q, "asa") == 40
     assert one(q, "service_level") == 0
     # An inbound import with no queue data at all has no service level and no ASA, not 100 % and 0 s.

@@ -73,7 +73,7 @@ def test_boundary_values_are_stored_or_quarantined_and_kpis_still_answer(tmp_pat
         assert bad == 0
         engine = Engine(wh, SETTINGS)
         result = engine.query(Request(("calls", "aht", "talk_time", "avg_talk_time"), by=("agent",)))
-        json.dumps(result.to_json(), allow_nan=False)
+        json.dumps(result.to_json(engine.catalog), allow_nan=False)
         fmt = Formatter("en")
         for r in result.rows:
             for m in ("aht", "talk_time", "avg_talk_time"):

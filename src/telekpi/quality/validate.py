@@ -46,21 +46,26 @@ ROW_RULES = {
 PHONE_FUNCTION = "telekpi_phone"
 
 
-def register_phone_function(con: duckdb.DuckDBPyConnection) -> None:
-    """``telekpi_phone(value, region)`` on ``con``: a number as a ``phone`` column stores it
-    (``model/phones.py``), once per connection; Arrow-vectorised, each distinct value once."""
-    if con.execute("SELECT 1 FROM duckdb_functions() WHERE function_name = ?", [PHONE_FUNCTION]).fetchall():
-        return
+def _phone_udf(values: pa.Array, regions: pa.Array) -> pa.Array:
+    """The body of ``telekpi_phone``: module-level, so it lives as long as the process. DuckDB
+    keeps a Python function registered on one connection in the database's catalog, where
+    other connections (cursors) find it by name after the first has closed; a function made
+    per call would be freed with it, and DuckDB would call whatever took its place."""
     from telekpi.model.phones import normalised
 
-    def phone(values: pa.Array, regions: pa.Array) -> pa.Array:
-        region = (regions[0].as_py() or None) if len(regions) else None
-        return pa.array([None if v is None else normalised(v, region) for v in values.to_pylist()],
-                        pa.string())
+    region = (regions[0].as_py() or None) if len(regions) else None
+    return pa.array([None if v is None else normalised(v, region) for v in values.to_pylist()],
+                    pa.string())
 
+
+def register_phone_function(con: duckdb.DuckDBPyConnection) -> None:
+    """``telekpi_phone(value, region)`` on ``con``: a number as a ``phone`` column stores it
+    (``model/phones.py``), once per database; Arrow-vectorised, each distinct value once."""
+    if con.execute("SELECT 1 FROM duckdb_functions() WHERE function_name = ?", [PHONE_FUNCTION]).fetchall():
+        return
     from duckdb.func import ARROW, SPECIAL
 
-    con.create_function(PHONE_FUNCTION, phone, ["VARCHAR", "VARCHAR"], "VARCHAR", type=ARROW,
+    con.create_function(PHONE_FUNCTION, _phone_udf, ["VARCHAR", "VARCHAR"], "VARCHAR", type=ARROW,
                         null_handling=SPECIAL)
 
 

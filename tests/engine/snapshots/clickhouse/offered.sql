@@ -4,7 +4,19 @@ WITH m_calls AS (
   SELECT
     d_campaign,
     __period,
-    COUNT(CASE WHEN direction = 'inbound' THEN 1 END) AS m__offered
+    COUNT(
+      CASE
+        WHEN direction = 'inbound'
+        AND (
+          NOT (
+            queued_at IS NULL
+          ) OR NOT (
+            queue IS NULL
+          )
+        )
+        THEN 1
+      END
+    ) AS m__offered
   FROM (
     SELECT
       x.*,

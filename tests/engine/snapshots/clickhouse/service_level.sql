@@ -1,16 +1,59 @@
 -- plan: metrics service_level
--- step: m_calls aggregates inbound_answered_in_sl, offered
+-- step: m_calls aggregates inbound_answered_in_sl, service_level_base
 WITH m_calls AS (
   SELECT
     d_campaign,
     __period,
     COUNT(
       CASE
-        WHEN direction = 'inbound' AND status = 'answered' AND COALESCE(wait_s, 0) <= 20.0
+        WHEN direction = 'inbound'
+        AND (
+          NOT (
+            queued_at IS NULL
+          ) OR NOT (
+            queue IS NULL
+          )
+        )
+        AND status = 'answered'
+        AND NOT (
+          wait_s IS NULL
+        )
+        AND (
+          wait_s < 20.0 OR (
+            TRUE AND wait_s = 20.0
+          )
+        )
         THEN 1
       END
     ) AS m__inbound_answered_in_sl,
-    COUNT(CASE WHEN direction = 'inbound' THEN 1 END) AS m__offered
+    COUNT(
+      CASE
+        WHEN direction = 'inbound'
+        AND (
+          NOT (
+            queued_at IS NULL
+          ) OR NOT (
+            queue IS NULL
+          )
+        )
+        AND NOT (
+          wait_s IS NULL
+        )
+        AND (
+          'offered' = 'offered'
+          OR (
+            'offered' = 'answered' AND status = 'answered'
+          )
+          OR (
+            'offered' = 'offered_minus_short_abandons'
+            AND NOT (
+              status = 'abandoned' AND wait_s < 0.0
+            )
+          )
+        )
+        THEN 1
+      END
+    ) AS m__service_level_base
   FROM (
     SELECT
       x.*,
@@ -33,7 +76,7 @@ WITH m_calls AS (
 SELECT
   CAST(m_calls.d_campaign AS Nullable(String)) AS "campaign",
   CAST(m_calls.__period AS Nullable(String)) AS "period",
-  CAST(COALESCE(m_calls.m__inbound_answered_in_sl, 0) AS Nullable(Float64)) / nullIf(COALESCE(m_calls.m__offered, 0), 0) AS "service_level"
+  CAST(COALESCE(m_calls.m__inbound_answered_in_sl, 0) AS Nullable(Float64)) / nullIf(COALESCE(m_calls.m__service_level_base, 0), 0) AS "service_level"
 FROM m_calls
 ORDER BY
   1,

@@ -1,13 +1,23 @@
 -- plan: metrics asa
--- step: m_calls aggregates inbound_wait_s, inbound_answered
+-- step: m_calls aggregates inbound_wait_s, inbound_answered_known_wait
 WITH m_calls AS (
   SELECT
     d_agent,
     __period,
-    SUM(COALESCE(wait_s, 0)) FILTER(WHERE
-      direction = 'inbound' AND status = 'answered') AS m__inbound_wait_s,
+    SUM(wait_s) FILTER(WHERE
+      direction = 'inbound'
+      AND (
+        NOT queued_at IS NULL OR NOT queue IS NULL
+      )
+      AND status = 'answered'
+      AND NOT wait_s IS NULL) AS m__inbound_wait_s,
     COUNT(*) FILTER(WHERE
-      direction = 'inbound' AND status = 'answered') AS m__inbound_answered
+      direction = 'inbound'
+      AND (
+        NOT queued_at IS NULL OR NOT queue IS NULL
+      )
+      AND status = 'answered'
+      AND NOT wait_s IS NULL) AS m__inbound_answered_known_wait
   FROM (
     SELECT
       x.*,
@@ -25,7 +35,7 @@ WITH m_calls AS (
 SELECT
   CAST(m_calls.d_agent AS TEXT) AS "agent",
   CAST(m_calls.__period AS TEXT) AS "period",
-  CAST(COALESCE(m_calls.m__inbound_wait_s, 0) AS DOUBLE) / NULLIF(COALESCE(m_calls.m__inbound_answered, 0), 0) AS "asa"
+  CAST(COALESCE(m_calls.m__inbound_wait_s, 0) AS DOUBLE) / NULLIF(COALESCE(m_calls.m__inbound_answered_known_wait, 0), 0) AS "asa"
 FROM m_calls
 ORDER BY
   1,

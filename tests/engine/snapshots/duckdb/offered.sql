@@ -5,7 +5,9 @@ WITH m_calls AS (
     d_campaign,
     __period,
     COUNT(*) FILTER(WHERE
-      direction = 'inbound') AS m__offered
+      direction = 'inbound' AND (
+        NOT queued_at IS NULL OR NOT queue IS NULL
+      )) AS m__offered
   FROM (
     SELECT
       x.*,

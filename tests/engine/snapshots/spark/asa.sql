@@ -1,16 +1,31 @@
 -- plan: metrics asa
--- step: m_calls aggregates inbound_wait_s, inbound_answered
+-- step: m_calls aggregates inbound_wait_s, inbound_answered_known_wait
 WITH m_calls AS (
   SELECT
     d_agent,
     __period,
     SUM(
       CASE
-        WHEN direction = 'inbound' AND status = 'answered'
-        THEN COALESCE(wait_s, 0)
+        WHEN direction = 'inbound'
+        AND (
+          NOT queued_at IS NULL OR NOT queue IS NULL
+        )
+        AND status = 'answered'
+        AND NOT wait_s IS NULL
+        THEN wait_s
       END
     ) AS m__inbound_wait_s,
-    COUNT(CASE WHEN direction = 'inbound' AND status = 'answered' THEN 1 END) AS m__inbound_answered
+    COUNT(
+      CASE
+        WHEN direction = 'inbound'
+        AND (
+          NOT queued_at IS NULL OR NOT queue IS NULL
+        )
+        AND status = 'answered'
+        AND NOT wait_s IS NULL
+        THEN 1
+      END
+    ) AS m__inbound_answered_known_wait
   FROM (
     SELECT
       x.*,
@@ -28,7 +43,7 @@ WITH m_calls AS (
 SELECT
   CAST(m_calls.d_agent AS STRING) AS `agent`,
   CAST(m_calls.__period AS STRING) AS `period`,
-  CAST(COALESCE(m_calls.m__inbound_wait_s, 0) AS DOUBLE) / NULLIF(COALESCE(m_calls.m__inbound_answered, 0), 0) AS `asa`
+  CAST(COALESCE(m_calls.m__inbound_wait_s, 0) AS DOUBLE) / NULLIF(COALESCE(m_calls.m__inbound_answered_known_wait, 0), 0) AS `asa`
 FROM m_calls
 ORDER BY
   1 NULLS LAST,

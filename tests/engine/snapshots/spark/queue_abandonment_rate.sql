@@ -1,11 +1,30 @@
 -- plan: metrics queue_abandonment_rate
--- step: m_calls aggregates inbound_abandoned, offered
+-- step: m_calls aggregates inbound_abandoned, offered_less_short_abandons
 WITH m_calls AS (
   SELECT
     d_campaign,
     __period,
-    COUNT(CASE WHEN direction = 'inbound' AND status = 'abandoned' THEN 1 END) AS m__inbound_abandoned,
-    COUNT(CASE WHEN direction = 'inbound' THEN 1 END) AS m__offered
+    COUNT(
+      CASE
+        WHEN direction = 'inbound'
+        AND (
+          NOT queued_at IS NULL OR NOT queue IS NULL
+        )
+        AND status = 'abandoned'
+        AND NOT COALESCE(wait_s < 0.0, FALSE)
+        THEN 1
+      END
+    ) AS m__inbound_abandoned,
+    COUNT(
+      CASE
+        WHEN direction = 'inbound'
+        AND (
+          NOT queued_at IS NULL OR NOT queue IS NULL
+        )
+        AND NOT COALESCE(status = 'abandoned' AND wait_s < 0.0, FALSE)
+        THEN 1
+      END
+    ) AS m__offered_less_short_abandons
   FROM (
     SELECT
       x.*,
@@ -23,7 +42,7 @@ WITH m_calls AS (
 SELECT
   CAST(m_calls.d_campaign AS STRING) AS `campaign`,
   CAST(m_calls.__period AS STRING) AS `period`,
-  CAST(COALESCE(m_calls.m__inbound_abandoned, 0) AS DOUBLE) / NULLIF(COALESCE(m_calls.m__offered, 0), 0) AS `queue_abandonment_rate`
+  CAST(COALESCE(m_calls.m__inbound_abandoned, 0) AS DOUBLE) / NULLIF(COALESCE(m_calls.m__offered_less_short_abandons, 0), 0) AS `queue_abandonment_rate`
 FROM m_calls
 ORDER BY
   1 NULLS LAST,
