@@ -105,7 +105,8 @@ def _forecast_rows(ws, minutes: int, horizon: int, start, end, by, where, model:
                     row[by] = key
                 row |= {"arrivals": round(float(ahead[d, i]), 3), "baseline": round(float(base[d, i]), 3)}
                 rows.append(row)
-    return rows, {"model": model, "calendar": str(path) if path else None, "backtest": tests}
+    return rows, {"model": model, "interval_minutes": minutes, "horizon_days": horizon,
+                  "calendar": str(path) if path else None, "backtest": tests}
 
 
 @app.command("forecast")

@@ -65,11 +65,13 @@ def _forecast_load(ws, o: dict, minutes: int, aht: float | None) -> dict[str | N
     if o["forecast_file"]:
         try:
             data = json.loads(o["forecast_file"].read_text(encoding="utf-8"))
-            rows = data["rows"]
-            minutes = minutes or 30
+            rows, given = data["rows"], int(data.get("interval_minutes") or minutes)
         except (OSError, ValueError, KeyError, TypeError):
             raise UsageError(N_("{given} is not a forecast written by telekpi forecast --format json"),
                              field="forecast-file", value=str(o["forecast_file"])) from None
+        if given != minutes:
+            raise UsageError(N_("the forecast in {file} is by {minutes}-minute intervals; give --interval {minutes}m"),
+                             field="interval", file=str(o["forecast_file"]), minutes=given)
     else:
         rows, _extra = _forecast_rows(ws, minutes, days_of(o["horizon"]), date_option(o["start"], "--from"),
                                       date_option(o["end"], "--to"), o["by"], where_of(o["where"]),
