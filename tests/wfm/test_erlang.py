@@ -143,7 +143,8 @@ def test_erlang_c_agrees_with_pyworkforce_on_random_inputs():
         threshold_min, target = float(rng.uniform(0.1, 1.5)), float(rng.uniform(0.5, 0.95))
         theirs = pyworkforce.ErlangC(transactions=calls, aht=aht_min, asa=threshold_min, interval=30)
         a = calls / 30 * aht_min
-        n = int(agents_needed("erlang-c", a, aht_min * 60, [parse_target(f"service-level={target}@{threshold_min * 60}s")]))
+        sl = parse_target(f"service-level={target}@{threshold_min * 60}s")
+        n = int(agents_needed("erlang-c", a, aht_min * 60, [sl]))
         assert max(n, round(a + 1)) == theirs.required_positions(target)["raw_positions"]
         fig = erlang_c_figures(n, a, aht_min * 60, threshold_min * 60)
         assert fig["wait_probability"] == pytest.approx(theirs.waiting_probability(n), rel=1e-8)

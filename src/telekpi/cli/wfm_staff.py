@@ -11,7 +11,7 @@ import typer
 
 from telekpi.cli.query_cmds import Fmt, date_option
 from telekpi.cli.root import open_workspace
-from telekpi.cli.wfm_cmd import _emit, _forecast_rows, _iso, _pct, _seconds, _targets, days_of, minutes_of, where_of
+from telekpi.cli.wfm_run import _emit, _forecast_rows, _iso, _pct, _seconds, _targets, days_of, minutes_of, where_of
 from telekpi.errors import UsageError
 from telekpi.i18n import N_, _
 
@@ -60,6 +60,7 @@ def _history(ws, o: dict, minutes: int, aht: float | None, threshold: float) -> 
 
 
 def _forecast_load(ws, o: dict, minutes: int, aht: float | None) -> dict[str | None, dict]:
+    rows: list[dict]
     from telekpi.wfm.history import mean_day
 
     if o["forecast_file"]:
@@ -80,7 +81,8 @@ def _forecast_load(ws, o: dict, minutes: int, aht: float | None) -> dict[str | N
     out: dict = {}
     for r in rows:
         key = r.get(o["by"]) if o["by"] else None
-        g = hist.get(key) or next(iter(hist.values()), {"aht_s": None, "patience_s": math.inf})
+        none: dict = {"aht_s": None, "patience_s": math.inf, "intervals": []}
+        g: dict = hist.get(key) or next(iter(hist.values()), none)
         handle = aht or g["aht_s"]
         if handle is None:
             raise UsageError(N_("no answered calls in the history to take the handle time from; give --aht"),
@@ -103,7 +105,8 @@ def run_staff(ctx: typer.Context, o: dict) -> None:
         return _check(ctx, o, minutes)
     if o["arrivals"] is not None:
         targets = _targets(o["target"], _settings_or_default(ctx))
-        loads = {None: {"intervals": _calculator(o, minutes, aht), "patience_s": math.inf}}
+        loads: dict[str | None, dict] = {None: {"intervals": _calculator(o, minutes, aht),
+                                                "patience_s": math.inf}}
         mode = "calculator"
     else:
         ws = open_workspace(ctx)

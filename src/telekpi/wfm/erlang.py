@@ -18,7 +18,7 @@ Formulas (docs/workforce.md states each with its assumptions):
 - Erlang A, with λ arrivals/s, μ = 1/AHT, θ = 1/patience, x = λ/θ, y = nμ/θ:
   the density of the offered wait V given V > 0 is ∝ g(v) = exp(x(1 − e^(−θv)) − nμv)
   (Baccelli & Hébuterne 1981, for M/M/n+G); with J(x, y) = Σⱼ xʲ/((y+1)…(y+j)):
-  P(V > 0) = B·J / (1 − B + B·J); P(abandon | V > 0) = 1 − 1/ρ + 1/(ρJ), ρ = λ/(nμ)
+  P(V > 0) = B·J / (1 − B + B·J); P(abandon | V > 0) = 1 − 1/r + 1/(r·J), r = λ/(nμ)
   (Garnett, Mandelbaum & Reiman 2002; Mandelbaum & Zeltyn 2007, "Service engineering
   in action: the Palm/Erlang-A queue"); answered within t = P(V = 0) + P(V > 0)·
   y·[P(y+1, x) − P(y+1, x·e^(−θt))] / (x·P(y, x)), P the regularised lower incomplete

@@ -43,7 +43,8 @@ def read_calendar(path: Path) -> dict[date, float]:
     out: dict[date, float] = {}
     with open(path, encoding="utf-8-sig", newline="") as f:
         for line_no, row in enumerate(csv.reader(f), 1):
-            if not row or not row[0].strip() or row[0].strip().startswith("#") or (line_no == 1 and row[0].strip() == "date"):
+            first = row[0].strip() if row else ""
+            if not first or first.startswith("#") or (line_no == 1 and first == "date"):
                 continue
             try:
                 day = date.fromisoformat(row[0].strip())

@@ -12,7 +12,6 @@ import numpy as np
 from telekpi.engine.intervals import interval_history
 from telekpi.wfm.erlang import patience_estimate
 
-
 # An interval with few answered calls has a noisy handle time: its own is weighted with this
 # many calls at the mean handle time of all the chosen days.
 PRIOR_CALLS = 5
