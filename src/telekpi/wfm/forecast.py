@@ -28,8 +28,8 @@ from pathlib import Path
 
 import numpy as np
 
-from telekpi.errors import ConfigError, UsageError
-from telekpi.i18n import N_
+from telekpi.errors import ConfigError, MissingDependencyError
+from telekpi.i18n import N_, _
 
 MODELS = ("holt-winters", "seasonal-naive")
 PROFILE_WEEKS = 8
@@ -63,8 +63,8 @@ def _require_statsmodels():
     try:
         from statsmodels.tsa.holtwinters import ExponentialSmoothing
     except ImportError:
-        raise UsageError(N_("the holt-winters forecast needs statsmodels: pip install 'telekpi[wfm]', "
-                            "or use --model seasonal-naive")) from None
+        raise MissingDependencyError(_("the holt-winters forecast (--model seasonal-naive needs none)"),
+                                     "wfm") from None
     return ExponentialSmoothing
 
 
