@@ -205,3 +205,15 @@ def test_bad_input_is_one_sentence(run, queue_db, args, words):
     code, out, err = run("--db", queue_db, *args)
     assert code == 2
     assert words in err and "Traceback" not in err and err.count("\n") == 1
+
+
+def test_without_statsmodels_the_forecast_names_the_extra(run, queue_db, monkeypatch):
+    import sys
+
+    monkeypatch.setitem(sys.modules, "statsmodels.tsa.holtwinters", None)   # import fails as if absent
+    code, out, err = run("--db", queue_db, "forecast", "--horizon", "7d")
+    assert code != 0 and "pip install 'telekpi[wfm]'" in err and "seasonal-naive" in err
+    code, out, err = run("--db", queue_db, "forecast", "--horizon", "7d", "--model", "seasonal-naive",
+                         "--format", "json")
+    assert code == 0, err
+    assert json.loads(out)["backtest"][0]["baseline"]["wape"] == 0
