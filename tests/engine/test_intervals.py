@@ -16,7 +16,8 @@ def db(tmp_path):
     wh.con.execute("""INSERT INTO calls (call_id, started_at, queued_at, agent_id, direction, status,
         wait_s, talk_s, hold_s, wrap_s, queue, campaign_id) VALUES
         -- 23:59 local (16:59 UTC) queued, answered at 00:00:30 local: it arrived in the 23:30 slot
-        ('c1', '2026-03-01 16:59:40+00', '2026-03-01 16:59:00+00', 'a1', 'inbound', 'answered', 40, 100, 10, 20, 'q1', 'k'),
+        ('c1', '2026-03-01 16:59:40+00', '2026-03-01 16:59:00+00', 'a1', 'inbound', 'answered',
+         40, 100, 10, 20, 'q1', 'k'),
         ('c2', '2026-03-01 17:10:00+00', NULL, NULL, 'inbound', 'abandoned', 25, 0, 0, 0, 'q2', 'k'),
         ('c3', '2026-03-01 17:12:00+00', NULL, 'a2', 'inbound', 'answered', NULL, 50, NULL, NULL, 'q2', 'k'),
         ('c4', '2026-03-01 17:13:00+00', NULL, NULL, 'inbound', 'abandoned', 0, 0, 0, 0, NULL, 'k'),
