@@ -68,7 +68,11 @@ def _iso(slot: datetime, tz: str) -> str:
 
 
 def _pct(v) -> str:
-    return "—" if v is None else f"{v:.1%}"
+    """A share as the language writes percentages (bias keeps its sign)."""
+    from telekpi.i18n import current
+    from telekpi.units import formatter
+
+    return "—" if v is None else formatter(current()).percent(v, 1)
 
 
 def _forecast_rows(ws, minutes: int, horizon: int, start, end, by, where, model: str,
