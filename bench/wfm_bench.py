@@ -6,6 +6,8 @@
   80 % in 20 s, by Erlang C and by Erlang A (callers' patience 180 s), and the figures
   expected at the Erlang A staffing (service level, ASA, abandonment, occupancy) — goal
   under 1 s for a model;
+- model check: the service level of every interval with calls, at (about) that staffing, by
+  Erlang C, Erlang A and the simulation;
 - forecast: a 14-day Holt-Winters forecast of a year of 15-minute history, with its
   rolling-origin backtest (4 origins) and the seasonal-naive baseline — goal under 30 s
   on 2 cores. statsmodels' import is timed apart (paid once per process).
@@ -62,6 +64,14 @@ def main() -> None:
     print(f"  agents needed, Erlang C   {t_c:7.3f} s   (goal < 1 s)   agent-intervals {int(np.sum(need_c)):,}")
     print(f"  agents needed, Erlang A   {t_a:7.3f} s   (goal < 1 s)   agent-intervals {int(np.sum(need_a)):,}")
     print(f"  figures at Erlang A staff {t_f:7.3f} s   (SL, ASA, abandonment, occupancy)")
+    from telekpi.wfm.plan import model_check
+
+    rng = np.random.default_rng(1)
+    flat = counts.ravel()
+    past = [{"interval": k, "offered": int(flat[k]), "agents": int(need_a[k]) + int(rng.integers(-1, 2)),
+             "aht_s": float(rng.uniform(200, 280)), "measured": 0.8} for k in range(flat.size) if flat[k] > 0]
+    t_m, __ = best(lambda: model_check(past, 15, 20.0, 180.0), 1)
+    print(f"  model check, {len(past):,} intervals {t_m:7.3f} s   (Erlang C, Erlang A, simulation)")
 
     t = time.perf_counter()
     import statsmodels.tsa.holtwinters  # noqa: F401
