@@ -200,6 +200,9 @@ def test_model_check_names_a_model(run, queue_db, monkeypatch):
     (["forecast", "--interval", "20m"], "20m"),
     (["forecast", "--horizon", "0d"], "0d"),
     (["staff", "--weekday", "9"], "weekday"),
+    (["forecast", "--model", "seasonal-naive", "-o", "/nonexistent/dir/f.json"], "cannot write /nonexistent"),
+    (["forecast", "--model", "seasonal-naive", "--calendar", "/nonexistent.csv"], "calendar"),
+    (["staff", "--forecast-file", "/nonexistent.json"], "/nonexistent.json"),
 ])
 def test_bad_input_is_one_sentence(run, queue_db, args, words):
     code, out, err = run("--db", queue_db, *args)

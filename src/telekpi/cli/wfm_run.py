@@ -50,7 +50,11 @@ def _emit(fmt: Fmt, columns: list[str], rows: list[dict], extra: dict, title: st
     """Rows as a table (with notes), CSV, or JSON (``extra`` beside the rows), to ``output``."""
     with contextlib.ExitStack() as stack:
         if output:
-            stack.enter_context(contextlib.redirect_stdout(stack.enter_context(open(output, "w", encoding="utf-8"))))
+            try:
+                sink = stack.enter_context(open(output, "w", encoding="utf-8"))
+            except OSError as e:
+                raise UsageError(_("cannot write {path} ({error})").format(path=output, error=e.strerror or e)) from None
+            stack.enter_context(contextlib.redirect_stdout(sink))
         if fmt == Fmt.json:
             print_json({**extra, "rows": rows})
         elif fmt == Fmt.csv:

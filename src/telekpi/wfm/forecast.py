@@ -41,7 +41,11 @@ def read_calendar(path: Path) -> dict[date, float]:
     """``date,factor[,name]`` lines (a header line is allowed) → {day: factor}; a bad line is
     a ConfigError naming the file and line."""
     out: dict[date, float] = {}
-    with open(path, encoding="utf-8-sig", newline="") as f:
+    try:
+        f = open(path, encoding="utf-8-sig", newline="")
+    except OSError as e:
+        raise ConfigError(_("cannot read the calendar ({reason})").format(reason=f"{path}: {e.strerror or e}")) from None
+    with f:
         for line_no, row in enumerate(csv.reader(f), 1):
             first = row[0].strip() if row else ""
             if not first or first.startswith("#") or (line_no == 1 and first == "date"):
