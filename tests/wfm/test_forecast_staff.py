@@ -203,9 +203,12 @@ def test_model_check_names_a_model(run, queue_db, monkeypatch):
     (["forecast", "--model", "seasonal-naive", "-o", "/nonexistent/dir/f.json"], "cannot write /nonexistent"),
     (["forecast", "--model", "seasonal-naive", "--calendar", "/nonexistent.csv"], "calendar"),
     (["staff", "--forecast-file", "/nonexistent.json"], "/nonexistent.json"),
+    (["forecast", "--model", "seasonal-naive", "--calendar", "{nan_calendar}"], "line 2: write date,factor"),
 ])
-def test_bad_input_is_one_sentence(run, queue_db, args, words):
-    code, out, err = run("--db", queue_db, *args)
+def test_bad_input_is_one_sentence(run, queue_db, args, words, tmp_path):
+    calendar = tmp_path / "calendar.csv"
+    calendar.write_text("date,factor\n2026-12-25,nan\n")
+    code, out, err = run("--db", queue_db, *(a.format(nan_calendar=calendar) for a in args))
     assert code == 2
     assert words in err and "Traceback" not in err and err.count("\n") == 1
 

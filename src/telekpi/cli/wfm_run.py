@@ -53,7 +53,8 @@ def _emit(fmt: Fmt, columns: list[str], rows: list[dict], extra: dict, title: st
             try:
                 sink = stack.enter_context(open(output, "w", encoding="utf-8"))
             except OSError as e:
-                raise UsageError(_("cannot write {path} ({error})").format(path=output, error=e.strerror or e)) from None
+                raise UsageError(_("cannot write {path} ({error})").format(
+                    path=output, error=e.strerror or e)) from None
             stack.enter_context(contextlib.redirect_stdout(sink))
         if fmt == Fmt.json:
             print_json({**extra, "rows": rows})

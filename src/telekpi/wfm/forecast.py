@@ -22,6 +22,7 @@ seasonal-naive baseline's scores on the same days."""
 from __future__ import annotations
 
 import csv
+import math
 import warnings
 from datetime import date, timedelta
 from pathlib import Path
@@ -29,7 +30,7 @@ from pathlib import Path
 import numpy as np
 
 from telekpi.errors import ConfigError, MissingDependencyError
-from telekpi.i18n import N_, _
+from telekpi.i18n import _
 
 MODELS = ("holt-winters", "seasonal-naive")
 PROFILE_WEEKS = 8
@@ -42,24 +43,24 @@ def read_calendar(path: Path) -> dict[date, float]:
     a ConfigError naming the file and line."""
     out: dict[date, float] = {}
     try:
-        f = open(path, encoding="utf-8-sig", newline="")
-    except OSError as e:
-        raise ConfigError(_("cannot read the calendar ({reason})").format(reason=f"{path}: {e.strerror or e}")) from None
-    with f:
-        for line_no, row in enumerate(csv.reader(f), 1):
-            first = row[0].strip() if row else ""
-            if not first or first.startswith("#") or (line_no == 1 and first == "date"):
-                continue
-            try:
-                day = date.fromisoformat(row[0].strip())
-                factor = float(row[1]) if len(row) > 1 and row[1].strip() else 0.0
-            except ValueError:
-                raise ConfigError(N_("{file}, line {line}: write date,factor[,name], e.g. 2026-12-25,0,Christmas"),
-                                  file=str(path), line=line_no) from None
-            if factor < 0:
-                raise ConfigError(N_("{file}, line {line}: write date,factor[,name], e.g. 2026-12-25,0,Christmas"),
-                                  file=str(path), line=line_no)
-            out[day] = factor
+        lines = list(csv.reader(path.read_text(encoding="utf-8-sig").splitlines()))
+    except (OSError, UnicodeDecodeError) as e:
+        reason = f"{path}: {getattr(e, 'strerror', None) or e}"
+        raise ConfigError(_("cannot read the calendar ({reason})").format(reason=reason)) from None
+    for line_no, row in enumerate(lines, 1):
+        first = row[0].strip() if row else ""
+        if not first or first.startswith("#") or (line_no == 1 and first == "date"):
+            continue
+        try:
+            day = date.fromisoformat(row[0].strip())
+            factor = float(row[1]) if len(row) > 1 and row[1].strip() else 0.0
+        except ValueError:
+            raise ConfigError(_("write date,factor[,name], e.g. 2026-12-25,0,Christmas"),
+                              file=str(path), line=line_no) from None
+        if not 0 <= factor < math.inf:
+            raise ConfigError(_("write date,factor[,name], e.g. 2026-12-25,0,Christmas"),
+                              file=str(path), line=line_no)
+        out[day] = factor
     return out
 
 
