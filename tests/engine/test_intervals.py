@@ -48,3 +48,24 @@ def test_bad_options_are_usage_errors(db, kwargs, field):
     with pytest.raises(UsageError) as e:
         interval_history(Engine.open(db), **kwargs)
     assert e.value.field == field
+
+
+def test_staffed_agents_include_those_logged_in_on_a_day_they_worked_the_queue(db):
+    """a2 answered in the 00:00 interval; a3 was paused then and answered a q2 call later that
+    day, so they count too; a4 was offline; a5 was available but never worked q2 that day (an
+    outbound seller); a2's state from the evening before counts for no queue that evening."""
+    wh = Warehouse(db)
+    wh.con.execute("""INSERT INTO calls (call_id, started_at, agent_id, direction, status, wait_s, talk_s, queue)
+        VALUES ('c6', '2026-03-01 18:00:00+00', 'a3', 'inbound', 'answered', 5, 60, 'q2'),
+               ('c7', '2026-03-01 18:05:00+00', 'a4', 'inbound', 'answered', 5, 60, 'q2')""")
+    wh.con.execute("""INSERT INTO agent_states (agent_id, state, started_at, ended_at) VALUES
+        ('a2', 'available', '2026-03-01 16:40:00+00', '2026-03-01 17:20:00+00'),
+        ('a3', 'pause', '2026-03-01 17:00:00+00', '2026-03-01 17:29:00+00'),
+        ('a4', 'offline', '2026-03-01 17:00:00+00', '2026-03-01 17:29:00+00'),
+        ('a5', 'available', '2026-03-01 17:00:00+00', '2026-03-01 17:29:00+00')""")
+    wh.close()
+    rows = {(r["slot"].isoformat(), r["key"]): r for r in interval_history(Engine.open(db), 30, by="queue")}
+    midnight = rows[("2026-03-02T00:00:00", "q2")]
+    assert midnight["answering"] == 1 and midnight["agents"] == 2
+    assert rows[("2026-03-01T23:30:00", "q1")]["agents"] == 1        # a1 answered; a2 worked no queue that day
+    assert rows[("2026-03-02T01:00:00", "q2")]["agents"] == 2        # a3 and a4 answered

@@ -171,8 +171,8 @@ def _check(ctx: typer.Context, o: dict, minutes: int) -> None:
     names = {"erlang-c": "Erlang C", "erlang-a": "Erlang A", "simulation": _("simulation")}
     notes = [_("{model}: mean error {bias}, mean absolute error {mae}").format(
         model=names[m], bias=_pct(s["bias"]), mae=_pct(s["mae"])) for m, s in result["models"].items()]
-    notes.append(_("Best fit for this centre: {model} ({intervals} intervals, {calls} calls; errors weighted by "
-                   "calls; agents are those who answered a call, a floor on who was logged in)").format(
+    notes.append(_("Best fit for this centre: {model} ({intervals} intervals, {calls} calls; "
+                   "errors weighted by calls)").format(
         model=names[result["best"]], intervals=result["intervals"], calls=result["calls"]))
     if (result["models"][result["best"]]["mae"] or 0) > POOR_FIT:
         notes.append(_("No model fits well: the measured service level is more than {share} off on average; "

@@ -28,8 +28,8 @@ def mean_day(engine, minutes: int, start: date | None, end: date | None, weekday
     ``start`` to ``end`` whose ISO weekday is in ``weekdays`` (all days without). Arrivals are
     offered calls averaged over those days — a day without calls counts as 0 — within the span
     the history covers; handle time, waits and service level are pooled over the calls. The
-    agents are the mean count of distinct agents who answered a call in the interval, over the
-    days it had calls (a floor on who was logged in: an idle agent answers nothing)."""
+    agents are the mean count of agents staffed in the interval (``engine.intervals``: who
+    answered its calls, or was logged in on a day they did), over the days it had calls."""
     rows = interval_history(engine, minutes, start, end, by, where, threshold_s)
     rows = [r for r in rows if weekdays is None or r["slot"].isoweekday() in weekdays]
     if not rows:
@@ -98,7 +98,7 @@ def past_intervals(engine, minutes: int, start: date | None, end: date | None, w
                    threshold_s: float | None = None) -> dict:
     """Each past interval with calls, as the model check reads it: ``interval`` (its local
     start), ``offered``, ``aht_s`` (the interval's, steadied as in ``mean_day``), ``agents``
-    (distinct agents who answered a call in it) and the ``measured`` service level; with the
+    (staffed, as in ``mean_day``) and the ``measured`` service level; with the
     patience of the callers of the whole span."""
     rows = interval_history(engine, minutes, start, end, None, where, threshold_s)
     handled = sum(r["handled"] for r in rows)
