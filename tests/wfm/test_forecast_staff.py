@@ -223,3 +223,16 @@ def test_without_statsmodels_the_forecast_names_the_extra(run, queue_db, monkeyp
                          "--format", "json")
     assert code == 0, err
     assert json.loads(out)["backtest"][0]["baseline"]["wape"] == 0
+
+
+def test_staffing_the_forecast_falls_back_to_seasonal_naive_without_statsmodels(run, queue_db, monkeypatch):
+    import sys
+
+    monkeypatch.setitem(sys.modules, "statsmodels.tsa.holtwinters", None)
+    code, out, err = run("--db", queue_db, "staff", "--forecast", "--horizon", "7d", "--interval", "60m",
+                         "--format", "json")
+    assert code == 0, err
+    data = json.loads(out)
+    assert data["forecast_model"] == "seasonal-naive"
+    nine = [r for r in data["rows"] if r["interval"].endswith("T09:00:00+07:00")]
+    assert [r["arrivals"] for r in nine] == [10, 4, 4, 4, 4, 4, 4]

@@ -74,9 +74,17 @@ def _forecast_load(ws, o: dict, minutes: int, aht: float | None) -> dict[str | N
             raise UsageError(N_("the forecast in {file} is by {minutes}-minute intervals; give --interval {minutes}m"),
                              field="interval", file=str(o["forecast_file"]), minutes=given)
     else:
+        from telekpi.errors import MissingDependencyError
+        from telekpi.wfm.forecast import require_statsmodels
+
+        try:   # Holt-Winters where statsmodels is installed, else the seasonal-naive forecast
+            require_statsmodels()
+            o["forecast_model"] = "holt-winters"
+        except MissingDependencyError:
+            o["forecast_model"] = "seasonal-naive"
         rows, _extra = _forecast_rows(ws, minutes, days_of(o["horizon"]), date_option(o["start"], "--from"),
                                       date_option(o["end"], "--to"), o["by"], where_of(o["where"]),
-                                      "holt-winters", None)
+                                      o["forecast_model"], None)
     hist = mean_day(ws.engine(), minutes, None, None, None, o["by"], where_of(o["where"]))["groups"]
     out: dict = {}
     for r in rows:
@@ -140,6 +148,10 @@ def run_staff(ctx: typer.Context, o: dict) -> None:
     columns = COLUMNS[:1] + ([o["by"]] if o["by"] else []) + COLUMNS[1:] + (ACTUAL if mode == "history" else [])
     extra = {"mode": mode, "model": o["model"], "targets": [t.text() for t in targets],
              "interval_minutes": minutes, "groups": groups}
+    if o.get("forecast_model"):
+        extra["forecast_model"] = o["forecast_model"]
+        notes.append(_("Staffed the {model} forecast (telekpi forecast shows its backtest).").format(
+            model=o["forecast_model"]))
     _emit(fmt, columns, rows, extra, _("Agents needed ({model}; {targets})").format(
         model=o["model"], targets=", ".join(t.text() for t in targets)), notes, o["output"], UNITS)
 

@@ -64,7 +64,7 @@ def read_calendar(path: Path) -> dict[date, float]:
     return out
 
 
-def _require_statsmodels():
+def require_statsmodels():
     try:
         from statsmodels.tsa.holtwinters import ExponentialSmoothing
     except ImportError:
@@ -90,7 +90,7 @@ def seasonal_naive(counts: np.ndarray, horizon: int) -> np.ndarray:
 
 def holt_winters(counts: np.ndarray, horizon: int) -> np.ndarray:
     """Daily volumes by Holt-Winters (weekly season) × the weekday's intraday profile."""
-    smoothing = _require_statsmodels()
+    smoothing = require_statsmodels()
     daily = counts.sum(axis=1)
     days = counts.shape[0]
     if days < 2 * WEEK + 2:
