@@ -173,6 +173,11 @@ STEPS: tuple[Step, ...] = (
     Step("kpi", ("connection_rate", "--by", "team", "--lang", "vi")),   # the catalogs are installed
     Step("funnel", ("--by", "campaign")),
     Step("diagnose"),
+    Step("forecast", ("--horizon", "7d", "--interval", "60m", "--model", "seasonal-naive"), says="Backtest"),
+    Step("staff", ("--interval", "60m", "--weekday", "1"), says="patience"),
+    Step("staff", ("--arrivals", "120,180,240", "--aht", "200", "--target", "asa=30s", "--format", "json"),
+         says='"agents_erlang_c"'),
+    Step("staff", ("--check", "--interval", "60m"), says="Best fit"),
     Step("alerts"),                                      # the built-in rules
     Step("alerts", ("--format", "json"), says='"alerts"'),
     Step("scorecard", ("scorecards/in-house-sales.yaml",)),   # the demo copies the shipped examples

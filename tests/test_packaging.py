@@ -21,7 +21,7 @@ PROJECT = tomllib.loads((ROOT / "pyproject.toml").read_text())["project"]
 
 # Modules only an extra installs, with the extra: each is imported inside a function, under
 # `except ImportError` (which raises MissingDependencyError naming the extra).
-OPTIONAL = {"pyspark": "spark", "chdb": "clickhouse", "clickhouse_connect": "clickhouse"}
+OPTIONAL = {"pyspark": "spark", "chdb": "clickhouse", "clickhouse_connect": "clickhouse", "statsmodels": "wfm"}
 
 # Dependencies no module of telekpi imports by name, and why they are there all the same.
 UNIMPORTED = {
