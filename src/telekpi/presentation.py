@@ -58,9 +58,9 @@ def labels(values: list) -> list:
 
 
 def period_labels(xs: list, period: str | None) -> list:
-    """Periods as the language writes them (plain text: ``label`` them for Plotly): a month as "Oct 2026", a week by its first day, a
-    day as "Oct 7". Plotly shows them as categories, so one period is one tick, never a range
-    of hours around it."""
+    """Periods as the language writes them (plain text: ``label`` them for Plotly): a month as
+    "Oct 2026", a week by its first day, a day as "Oct 7". Plotly shows them as categories, so
+    one period is one tick, never a range of hours around it."""
     if not period:
         return [x if isinstance(x, str) else str(x) for x in xs]
     fmt = formatter(current())
@@ -161,7 +161,8 @@ def funnel(stages: list[dict], title: str = "Lead funnel") -> dict:
     names = [stage_name(s["stage"]) for s in stages]
     leads = [s["leads"] for s in stages]
     trace = {"type": "funnel", "y": labels(names), "x": leads, "text": [human(v, "count") for v in leads],
-             "texttemplate": "%{text}<br>%{percentPrevious:.0%}", "textposition": "inside", "marker": {"color": ACCENT}, "connector": {"line": {"width": 0}},
+             "texttemplate": "%{text}<br>%{percentPrevious:.0%}", "textposition": "inside",
+             "marker": {"color": ACCENT}, "connector": {"line": {"width": 0}},
              "hovertemplate": "%{y}: %{x}<extra></extra>"}
     previous = [None, *leads[:-1]]
     rows = [[n, human(v, "count"), human(v / p if p else None, "rate")]

@@ -4,6 +4,7 @@ executable path: no browser download), against the app served on 127.0.0.1."""
 from __future__ import annotations
 
 import pytest
+
 from .conftest import PASSWORD
 
 
