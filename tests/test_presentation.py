@@ -82,3 +82,8 @@ def test_band_colours_are_css_variables():
     css = charts.css_variables()
     for level, colour in charts.BAND_COLOURS.items():
         assert f"--band-{level}: {colour};" in css
+
+
+def test_a_sparkline_hovers_with_the_value_as_the_card_writes_it():
+    trace = charts.sparkline(["2026-03-02"], [218], "seconds")["data"][0]
+    assert trace["customdata"] == ["3:38"] and trace["y"] == [218 / 60]

@@ -90,9 +90,12 @@ def _figure(title: str, data: list, layout: dict, table: dict, subtitle: str | N
             "caption": {"title": title, "subtitle": subtitle}, "table": table}
 
 
-def sparkline(xs: list, ys: list) -> dict:
-    return {"data": [{"type": "scatter", "mode": "lines", "x": xs, "y": ys,
-                      "line": {"width": 2, "color": ACCENT}, "hoverinfo": "x+y"}],
+def sparkline(xs: list, ys: list, unit: str = "count") -> dict:
+    """A card's trend: no axes; the hover says the day and the value as the card writes it."""
+    return {"data": [{"type": "scatter", "mode": "lines", "x": [str(x) for x in xs], "y": _plot(ys, unit),
+                      "customdata": [human(y, unit) for y in ys],
+                      "hovertemplate": "%{x}: %{customdata}<extra></extra>",
+                      "line": {"width": 2, "color": ACCENT}}],
             "layout": {"margin": {"l": 0, "r": 0, "t": 0, "b": 0}, "height": 40, "autosize": True,
                        "xaxis": {"visible": False, "type": "category"}, "yaxis": {"visible": False},
                        "paper_bgcolor": "rgba(0,0,0,0)", "plot_bgcolor": "rgba(0,0,0,0)",

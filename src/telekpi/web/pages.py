@@ -262,7 +262,7 @@ def overview_data(engine: Engine, filters: Filters, where, metrics) -> list[dict
                       "previous_window": previous.window, "reason": reason,
                       "band": {"level": band.level, "label": band_text(band)} if band else None,
                       "spark": None if reason else charts.sparkline(
-                          [r["period"] for r in trend], [r[mid] for r in trend])})
+                          [r["period"] for r in trend], [r[mid] for r in trend], m.unit)})
     return cards
 
 
