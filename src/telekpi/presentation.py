@@ -34,7 +34,8 @@ _MARGIN = {"l": 56, "r": 16, "t": 16, "b": 48}
 _LAYOUT = {"margin": _MARGIN, "height": 320, "autosize": True,
            "paper_bgcolor": "rgba(0,0,0,0)", "plot_bgcolor": "rgba(0,0,0,0)",
            "font": {"family": FONT, "size": 12}, "hoverlabel": {"font": {"family": FONT}},
-           "legend": {"orientation": "h", "y": -0.2}}
+           "legend": {"orientation": "h", "y": -0.2},
+           "colorway": [ACCENT, "#bf8700", "#1a7f37", "#8250df", "#cf222e", "#57606a"]}
 SMALL = 0.55    # the opacity of a point whose sample is below the minimum
 
 
