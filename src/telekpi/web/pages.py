@@ -361,7 +361,8 @@ def agent_page(agent_id: str, p: PageDep) -> HTMLResponse:
     kind = p.look.kinds("agent", f.start, f.end).get(agent_id)   # only the KPIs of their work
     metrics = [m for m in AGENT_KPIS if p.engine.supports(m, {"agent"})
                and p.engine.catalog.metrics[m].applies_to(kind)]
-    samples = {m: sample_metric(p.engine.catalog, m) for m in metrics}
+    samples = {m: n if (n := sample_metric(p.engine.catalog, m)) and p.engine.supports(n, {"agent"})
+               else None for m in metrics}
     asked = tuple(dict.fromkeys([*metrics, *(n for n in samples.values() if n)]))
     trend = p.engine.query(KpiRequest(asked, period=f.trend_period(), start=f.start,
                                       end=f.end, where=where)).rows

@@ -87,6 +87,8 @@ def care(p: PageDep) -> HTMLResponse:
                if r["team"] is not None] if team_metrics else []
     period = p.filters.trend_period()
     sample = sample_metric(p.engine.catalog, "csat")
+    if sample and not p.allowed([sample]):   # what CSAT is out of, when this scope can count it
+        sample = None
     trend = p.engine.query(p.request_for(["csat", *([sample] if sample else [])], period=period)).rows \
         if "csat" in metrics else []
     chart = trend_chart(p.engine, "csat", [r["period"] for r in trend], trend, period, sample,

@@ -31,6 +31,7 @@ function draw(el) {
   const fig = JSON.parse(el.dataset.figure);
   fig.data = fitted(el, fig.data);
   const spark = el.classList.contains("spark");
+  if (spark) el.setAttribute("aria-hidden", "true");   // the card says the number; this is decoration
   const config = spark ? {responsive: true, displayModeBar: false} : CONFIG;
   return Plotly.newPlot(el, fig.data, themed(fig.layout), config)
     .then(() => el.setAttribute("data-drawn", "1"));
