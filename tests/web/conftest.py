@@ -3,8 +3,11 @@
 from __future__ import annotations
 
 import re
+import threading
+import time
 
 import pytest
+import uvicorn
 from fastapi.testclient import TestClient
 
 from telekpi.demo.generate import generate
@@ -76,3 +79,19 @@ def as_user(app):
     yield _as
     for c in clients:
         c.__exit__(None, None, None)
+
+
+@pytest.fixture(scope="module")
+def server(app):
+    """The app served on 127.0.0.1 (a free port) for the browser tests."""
+    from .test_server import free_port
+
+    port = free_port()
+    srv = uvicorn.Server(uvicorn.Config(app, host="127.0.0.1", port=port, log_level="warning"))
+    thread = threading.Thread(target=srv.run, daemon=True)
+    thread.start()
+    while not srv.started:
+        time.sleep(0.05)
+    yield f"http://127.0.0.1:{port}"
+    srv.should_exit = True
+    thread.join(10)

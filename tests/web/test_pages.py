@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+import json
 import re
+from html import unescape
 
 from telekpi.engine.request import Request
 
@@ -283,3 +285,24 @@ def test_the_api_answers_a_drop_rate_by_team_with_null_and_a_reason(as_user):
     assert "reach no agent" in cat["drop_rate"]["reason"] and "campaign" in cat["drop_rate"]["dimensions"]
     assert cat["call_conversion_rate"]["kinds"] == ["outbound_sales", "collections"]
     assert cat["csat"]["kinds"] == [] and "team" in cat["csat"]["dimensions"]
+
+
+def test_the_stylesheet_carries_the_band_colours_defined_once(client):
+    from telekpi.presentation import BAND_COLOURS
+
+    css = client.get("/static/app.css").text
+    for level, colour in BAND_COLOURS.items():
+        assert f"--band-{level}: {colour};" in css
+    assert css.index("--band-poor") < css.index("--bad: var(--band-poor)")
+
+
+def test_every_chart_has_its_data_table_and_a_caption(as_user):
+    html = as_user("boss").get("/revenue?from=2026-11-01&to=2026-11-30&lang=th").text
+    figures = re.findall(r'<figure class="figure">(.*?)</figure>', html, re.S)
+    assert len(figures) == 2
+    for f in figures:
+        assert "<figcaption>" in f and '<details class="data"><summary>ข้อมูล</summary>' in f
+        assert re.search(r"<tbody>\s*<tr><th scope=\"row\">", f)
+    assert "<th scope=\"row\">พ.ย. 2026</th>" in figures[0]          # a month, as Thai writes it
+    drawn = json.loads(unescape(re.search(r"data-figure='(.*?)'", figures[0]).group(1)))
+    assert set(drawn) == {"data", "layout"} and "title" not in drawn["layout"]   # the title is HTML

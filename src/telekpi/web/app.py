@@ -21,7 +21,7 @@ from starlette.exceptions import HTTPException as StarletteHTTPException
 
 from telekpi.errors import TelekpiError
 from telekpi.i18n import _, language
-from telekpi.presentation import inline_scripts, script_hash
+from telekpi.presentation import css_variables, inline_scripts, script_hash
 from telekpi.web.auth import Users
 from telekpi.web.http import (
     error_response,
@@ -109,7 +109,9 @@ def create_app(db: str | Path, *, users: Users | None = None,
 
     @app.get("/static/app.css", include_in_schema=False)
     def css() -> Response:
-        return Response((HERE / "static" / "app.css").read_bytes(), media_type="text/css")
+        # The band colours, defined once in presentation.BAND_COLOURS, as CSS variables first.
+        return Response(css_variables() + (HERE / "static" / "app.css").read_text(encoding="utf-8"),
+                        media_type="text/css")
 
     @app.get("/static/app.js", include_in_schema=False)
     def js() -> Response:

@@ -129,6 +129,7 @@ def setup_templates(templates: Jinja2Templates, ws: SharedWorkspace) -> None:
     env.filters["human"] = human
     env.filters["change"] = lambda v: formatter(current()).change(v)   # as the reports write it
     env.filters["tojson_safe"] = lambda obj: json.dumps(obj, default=str).replace("</", "<\\/")
+    env.filters["plotly_json"] = lambda fig: env.filters["tojson_safe"](charts.plotly_only(fig))
     env.filters["urlq"] = lambda s: quote(str(s), safe="")
     zone = ws.settings.tz
 
@@ -261,7 +262,7 @@ def overview_data(engine: Engine, filters: Filters, where, metrics) -> list[dict
                       "previous_window": previous.window, "reason": reason,
                       "band": {"level": band.level, "label": band_text(band)} if band else None,
                       "spark": None if reason else charts.sparkline(
-                          [r["period"] for r in trend], [r[mid] for r in trend])})
+                          [r["period"] for r in trend], [r[mid] for r in trend], m.unit)})
     return cards
 
 
@@ -360,7 +361,10 @@ def agent_page(agent_id: str, p: PageDep) -> HTMLResponse:
     kind = p.look.kinds("agent", f.start, f.end).get(agent_id)   # only the KPIs of their work
     metrics = [m for m in AGENT_KPIS if p.engine.supports(m, {"agent"})
                and p.engine.catalog.metrics[m].applies_to(kind)]
-    trend = p.engine.query(KpiRequest(tuple(metrics), period=f.trend_period(), start=f.start,
+    samples = {m: n if (n := sample_metric(p.engine.catalog, m)) and p.engine.supports(n, {"agent"})
+               else None for m in metrics}
+    asked = tuple(dict.fromkeys([*metrics, *(n for n in samples.values() if n)]))
+    trend = p.engine.query(KpiRequest(asked, period=f.trend_period(), start=f.start,
                                       end=f.end, where=where)).rows
     heat = p.engine.query(KpiRequest(("connection_rate",), by=("weekday", "hour"), start=f.start,
                                      end=f.end, where=where)).rows
@@ -370,12 +374,32 @@ def agent_page(agent_id: str, p: PageDep) -> HTMLResponse:
         if r["weekday"] is not None and r["hour"] is not None:
             z[int(r["weekday"]) - 1][int(r["hour"])] = r["connection_rate"]
     xs = [r["period"] for r in trend]
-    charts_ = [charts.line(translate(p.engine.catalog.metrics[m].name), xs, {m: [r[m] for r in trend]},
-                           p.engine.catalog.metrics[m].unit) for m in metrics]
+    charts_ = [trend_chart(p.engine, m, xs, trend, f.trend_period(), samples[m]) for m in metrics]
     return p.render("agent.html", agent=agent, charts=charts_,
                     heatmap=charts.heatmap(_("Connection rate by weekday and hour"), days,
                                            list(range(24)), z),
                     calls=p.look.recent_calls(agent_id))
+
+
+def sample_metric(catalog, metric_id: str) -> str | None:
+    """The metric that counts what a rate is out of (calls for the connection rate, responses
+    for CSAT), when the catalog has one: the n a trend shows beside each point."""
+    m = catalog.metrics[metric_id]
+    if not (m.is_proportion and m.type == "ratio"):
+        return None
+    den = m.part("denominator")
+    return den if den in catalog.metrics else None
+
+
+def trend_chart(engine: Engine, metric_id: str, xs: list, rows: list[dict], period: str,
+                sample: str | None = None, title: str | None = None) -> dict:
+    """A metric's trend over ``rows`` (one per period); a rate shows its sample beside each
+    point, pale below the ``min_sample`` setting."""
+    m = engine.catalog.metrics[metric_id]
+    return charts.line(title or translate(m.name), xs, {translate(m.name): [r[metric_id] for r in rows]}, m.unit,
+                       period=period, samples=[r.get(sample) for r in rows] if sample else None,
+                       min_sample=engine.settings.min_sample,
+                       sample_word=translate(engine.catalog.metrics[sample].name) if sample else None)
 
 
 # -- leads -------------------------------------------------------------------------------

@@ -10,7 +10,7 @@ from telekpi.analysis.compare import ab_test
 from telekpi.analysis.diagnose import best_time
 from telekpi.i18n import _, translate
 from telekpi.web.access import scope_of
-from telekpi.web.pages import PageDep, weekdays
+from telekpi.web.pages import PageDep, sample_metric, trend_chart, weekdays
 
 router = APIRouter(include_in_schema=False)
 
@@ -70,7 +70,7 @@ def revenue(p: PageDep) -> HTMLResponse:
     trend = charts.line(_("Revenue, cost and profit by month"), xs,
                         {translate(p.engine.catalog.metrics[m].name): [r[m] for r in monthly]
                          for m in growth_metrics if m != "revenue_growth"},
-                        "money")
+                        "money", period="month")
     product_chart = charts.bar(_("Revenue by product"), *_series(by_product, "product", "revenue"), "money")
     return p.render("revenue.html", total=total, metrics=metrics, by_product=by_product,
                     by_campaign=by_campaign, notes=notes, monthly=monthly, trend=trend,
@@ -85,10 +85,14 @@ def care(p: PageDep) -> HTMLResponse:
     team_metrics = [m for m in metrics if p.engine.supports(m, {"team"})]
     by_team = [r for r in p.engine.query(p.request_for(team_metrics, by=("team",))).rows
                if r["team"] is not None] if team_metrics else []
-    trend = p.engine.query(p.request_for(["csat"], period=p.filters.trend_period())).rows \
+    period = p.filters.trend_period()
+    sample = sample_metric(p.engine.catalog, "csat")
+    if sample and not p.allowed([sample]):   # what CSAT is out of, when this scope can count it
+        sample = None
+    trend = p.engine.query(p.request_for(["csat", *([sample] if sample else [])], period=period)).rows \
         if "csat" in metrics else []
-    chart = charts.line(_("CSAT over time"), [r["period"] for r in trend],
-                        {"CSAT": [r["csat"] for r in trend]}, "rate")
+    chart = trend_chart(p.engine, "csat", [r["period"] for r in trend], trend, period, sample,
+                        _("CSAT over time"))
     return p.render("care.html", total=total, metrics=metrics, by_team=by_team,
                     team_metrics=team_metrics, chart=chart)
 
@@ -96,8 +100,8 @@ def care(p: PageDep) -> HTMLResponse:
 @router.get("/best-time")
 def best_time_page(p: PageDep) -> HTMLResponse:
     data = best_time(p.engine, p.request_for(()), top=10)
-    heat = {m: charts.heatmap(f"{q['title']}<br><sup>{q['formula']}</sup>", weekdays(), list(range(24)),
-                              data["grids"][m]) for m, q in data["questions"].items()}
+    heat = {m: charts.heatmap(q["title"], weekdays(), list(range(24)), data["grids"][m],
+                              subtitle=q["formula"]) for m, q in data["questions"].items()}
     return p.render("best_time.html", heat=heat, questions=data["questions"], top=data["top"],
                     worst=data["worst"][:5], top_sales=data["top_sales"],
                     min_sample=p.engine.settings.min_sample)
