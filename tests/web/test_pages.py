@@ -51,7 +51,7 @@ def test_leaderboard_numbers_are_the_engines(as_user, app):
     assert first_row == best["agent"]
     few = [r["agent"] for r in rows if (r["calls"] or 0) < 30 and r["agent"]]
     for agent in few:
-        assert f"{agent} (" in html.split("Too few to judge")[1]
+        assert f'title="{agent}"' in html.split("Too few to judge")[1]   # named, the id on hover
 
 
 def test_campaign_page_tests_script_variants(as_user):
@@ -107,7 +107,7 @@ def test_alerts_reach_the_dashboard_scoped_by_role(as_user, app, demo_db):
     for a in firing:
         assert a.message.replace("'", "&#39;") in boss
     sup = as_user("sup1").get("/alerts").text
-    assert "team T1" in sup and "team T2" not in sup
+    assert "(T1)" in sup and "(T2)" not in sup   # "team Hà Nội Sales (T1)"
     agent = as_user("agent3").get("/alerts").text
     assert "agent A003" in agent and "agent A004" not in agent and "team T1" not in agent
 

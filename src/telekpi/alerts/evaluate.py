@@ -13,6 +13,7 @@ from typing import cast
 from telekpi.alerts.rules import Rule, Rules
 from telekpi.analysis.windows import Window, window
 from telekpi.engine.lookup import Lookup
+from telekpi.engine.names import Names
 from telekpi.engine.request import Request
 from telekpi.i18n import _, current, translate
 from telekpi.i18n.words import band_text, dim_name
@@ -98,6 +99,7 @@ def _metric_alerts(engine, rule: Rule, start: date, end: date, channels) -> list
                   for r in engine.query(Request((metric,), by=by, start=compared.start,
                                                 end=compared.end)).rows}
     industries = Lookup(engine).campaign_industries() if rule.bands and rule.by == "campaign" else {}
+    names = Names(Lookup(engine))   # the text says who: "agent Lê Minh Long (A010)"
     out = []
     for r in rows:
         key_value = r.get(rule.by) if rule.by else None
@@ -107,7 +109,9 @@ def _metric_alerts(engine, rule: Rule, start: date, end: date, channels) -> list
         if value is None or (with_calls and (r.get("calls") or 0) < minimum):
             continue
         scope = f"{rule.by} {key_value}" if rule.by else None
-        where = " " + _("for {scope}").format(scope=f"{dim_name(rule.by)} {key_value}") if rule.by else ""
+        who = (f"{names.of(rule.by, key_value)} ({key_value})" if names.named(rule.by, key_value)
+               else str(key_value)) if rule.by else ""
+        where = " " + _("for {scope}").format(scope=f"{dim_name(rule.by)} {who}") if rule.by else ""
         name = translate(m.name)
         shown = human(value, m.unit)
         fired: list[tuple[float | None, str, Window | None]] = []

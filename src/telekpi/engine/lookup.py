@@ -72,6 +72,10 @@ class Scope:
 
 EVERYONE = Scope()
 
+# The dimensions whose values have a name in a table of their own: (table, id column).
+NAMED = {"agent": ("agents", "agent_id"), "team": ("teams", "team_id"),
+         "campaign": ("campaigns", "campaign_id")}
+
 
 class Lookup:
     def __init__(self, engine: Engine):
@@ -280,6 +284,24 @@ class Lookup:
     def agent(self, agent_id: str) -> dict | None:
         rows = self._rows("SELECT * FROM agents WHERE agent_id = $agent", {"agent": agent_id})
         return rows[0] if rows else None
+
+    def names(self, dim: str, scope: Scope = EVERYONE) -> dict[str, str]:
+        """``{id: name}`` of a named dimension's values (``NAMED``) that ``scope`` may see, those
+        with a name: a supervisor's agents and teams, an agent's self and team; campaigns are
+        every user's to choose from (the filters' list). ``telekpi.engine.names`` uses it."""
+        table, key = NAMED[dim]
+        cond: exp.Expr = exp.true()
+        params: dict[str, object] = {}
+        if dim != "campaign" and scope.agent is not None:
+            cond, params = equals(column("agent_id"), "scope_agent", scope.agent)
+            if dim == "team":
+                mine = view("SELECT team_id FROM agents WHERE $me", me=cond)
+                cond = exp.In(this=column("team_id"), query=exp.Subquery(this=mine))
+        elif dim != "campaign" and scope.teams is not None:
+            cond, params = one_of(column("team_id"), "scope_team", scope.teams)
+        rows = self._rows(f"SELECT {key} AS id, name FROM {table} WHERE $scope", params, scope=cond)
+        return {str(r["id"]): str(r["name"]).strip() for r in rows
+                if r["id"] is not None and r["name"] is not None and str(r["name"]).strip()}
 
     def choices(self, scope: Scope = EVERYONE) -> dict[str, list[str]]:
         """Values for the dashboard's filters, limited to what the scope may see."""

@@ -24,6 +24,7 @@ from telekpi.analysis.funnel import summary as funnel_summary
 from telekpi.analysis.windows import window
 from telekpi.engine.engine import Engine
 from telekpi.engine.lookup import Lookup
+from telekpi.engine.names import Names
 from telekpi.engine.request import Request as KpiRequest
 from telekpi.errors import AccessError, NotFoundError, TooManySignIns
 from telekpi.i18n import N_, NAMES, _, current, gettext, ngettext, translate
@@ -33,6 +34,7 @@ from telekpi.web.access import check_agent, scope_of, scoped_where
 from telekpi.web.auth import User
 from telekpi.web.filters import Filters
 from telekpi.web.http import SESSION_COOKIE, authenticate, check_csrf, client_address, html
+from telekpi.web.naming import name_of, named, scope_named, showing
 from telekpi.web.state import WebState
 from telekpi.workspace import SharedWorkspace
 
@@ -58,6 +60,7 @@ class Page:
         self.default_end = _local_date(last, engine.settings.tz) if last else date.today()
         self.filters = Filters.from_query(request.query_params, self.default_end)
         self.where = scoped_where(user, self.filters.where)
+        self.names = Names(self.look, scope_of(user))   # read once per request, in the user's scope
 
     @property
     def workspace(self) -> SharedWorkspace:
@@ -82,7 +85,8 @@ class Page:
         base = {"user": self.user, "csrf": self.csrf, "filters": self.filters, "nav": NAV, "lang": current(),
                 "path": self.request.url.path, "choices": self.look.choices(scope_of(self.user)),
                 "currency": self.engine.settings.currency, "catalog": self.engine.catalog.metrics}
-        return html(self.request, template, {**base, **context})
+        with showing(self.names):
+            return html(self.request, template, {**base, **context})
 
 
 def weekdays() -> list[str]:
@@ -125,7 +129,8 @@ def setup_templates(templates: Jinja2Templates, ws: SharedWorkspace) -> None:
         gettext=lambda s: gettext(s), ngettext=ngettext, newstyle=False)
     env.globals.update(translate=translate, dim_name=dim_name, remainder_label=remainder_label,
                        stage_name=stage_name, level_name=level_name, kind_name=lambda k: word(KINDS, k),
-                       band_label=band_text, languages=list(NAMES.items()), lang_query=lang_query)
+                       band_label=band_text, languages=list(NAMES.items()), lang_query=lang_query,
+                       named=named, name_of=name_of, scope_named=scope_named)
     env.filters["human"] = human
     env.filters["change"] = lambda v: formatter(current()).change(v)   # as the reports write it
     env.filters["tojson_safe"] = lambda obj: json.dumps(obj, default=str).replace("</", "<\\/")
