@@ -12,12 +12,25 @@ import re
 from html import escape
 
 from telekpi.i18n import _
+from telekpi.i18n.numbers import rounds_to_zero
 
 # One colour per band level (catalog/spec.py BAND_LEVELS): every page, report and workbook
 # colours a band by its level, never by its label, so "acceptable" (fair) is amber wherever
 # it is shown. A value gets its band by the catalog's one rule (min ≤ value < max).
 BAND_COLOURS = {"excellent": "#1a7f37", "good": "#2da44e", "standard": "#2da44e",
                 "fair": "#bf8700", "poor": "#cf222e"}
+
+
+def good_change(change, better: str | None) -> bool | None:
+    """Is a change good (True), bad (False) or neither (None) for a metric whose ``better`` is
+    "higher" or "lower" (the catalog's)? A change shown as 0.0 % is neither, as is any change
+    of a metric that is neither better higher nor lower. Every surface colours by this: the
+    dashboard's cards, the wallboard, the reports."""
+    if change is None or better not in ("higher", "lower") or rounds_to_zero(change):
+        return None
+    return (change > 0) == (better == "higher")
+
+
 _MARGIN = {"l": 48, "r": 16, "t": 32, "b": 40}
 _LAYOUT = {"margin": _MARGIN, "height": 320,
            "paper_bgcolor": "rgba(0,0,0,0)", "plot_bgcolor": "rgba(0,0,0,0)",

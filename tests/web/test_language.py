@@ -43,8 +43,8 @@ def test_numbers_follow_the_language(as_user):
     c = as_user("boss")
     en = c.get("/wallboard", headers={"Accept-Language": "en"}).text
     vi = c.get("/wallboard?lang=vi").text
-    rate_en = re.search(r'data-metric="connection_rate".*?class="big">([^<]+)<', en, re.S).group(1)
-    rate_vi = re.search(r'data-metric="connection_rate".*?class="big">([^<]+)<', vi, re.S).group(1)
+    rate_en = re.search(r'data-metric="connection_rate".*?class="big"[^>]*>([^<]+)<', en, re.S).group(1)
+    rate_vi = re.search(r'data-metric="connection_rate".*?class="big"[^>]*>([^<]+)<', vi, re.S).group(1)
     assert rate_en.replace(".", ",") == rate_vi and "." in rate_en
 
 

@@ -109,7 +109,7 @@ def test_alerts_reach_the_dashboard_scoped_by_role(as_user, app, demo_db):
     sup = as_user("sup1").get("/alerts").text
     assert "(T1)" in sup and "(T2)" not in sup   # "team Hà Nội Sales (T1)"
     agent = as_user("agent3").get("/alerts").text
-    assert "agent A003" in agent and "agent A004" not in agent and "team T1" not in agent
+    assert "(A003)" in agent and "(A004)" not in agent and "(T1)" not in agent
 
 
 def test_overview_compares_a_whole_month_with_the_month_before(as_user, app):

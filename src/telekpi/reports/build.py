@@ -14,6 +14,7 @@ from telekpi.i18n import _, current, translate
 from telekpi.i18n.words import KINDS as KIND_WORDS
 from telekpi.i18n.words import band_text, remainder_label, stage_name, word
 from telekpi.model.tables import CAMPAIGN_KINDS as KINDS
+from telekpi.presentation import good_change
 from telekpi.reports.model import Chart, Column, Report, Section, Table
 
 HEADLINE = ("calls", "connection_rate", "aht", "abandonment_rate", "drop_rate",
@@ -85,8 +86,7 @@ class Builder:
             rows.append({"metric": self.name(mid), "id": mid, "unit": m.unit, "value": cur,
                          "band": label, "previous": old, "change": change,
                          "reason": reasons.get(mid)})
-            good = None if change is None or not m.better or change == 0 else \
-                (change > 0) == (m.better == "higher")
+            good = good_change(change, m.better)
             styles.append({"band": level, "good": good})
         cols = [Column("metric", _("KPI")), Column("value", _("Value"), "row"),
                 Column("band", _("Band")), Column("previous", _("Previous period"), "row"),

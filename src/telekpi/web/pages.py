@@ -29,6 +29,7 @@ from telekpi.engine.request import Request as KpiRequest
 from telekpi.errors import AccessError, NotFoundError, TooManySignIns
 from telekpi.i18n import N_, NAMES, _, current, gettext, ngettext, translate
 from telekpi.i18n.words import KINDS, band_text, dim_name, level_name, remainder_label, stage_name, word
+from telekpi.units import currency as units_currency
 from telekpi.units import formatter, human
 from telekpi.web.access import check_agent, scope_of, scoped_where
 from telekpi.web.auth import User
@@ -89,6 +90,12 @@ class Page:
             return html(self.request, template, {**base, **context})
 
 
+def change_class(change, better) -> str:
+    """A change's class on a page: "up" (good), "down" (bad) or "" (``charts.good_change``)."""
+    good = charts.good_change(change, better)
+    return "" if good is None else ("up" if good else "down")
+
+
 def weekdays() -> list[str]:
     """Monday … Sunday, abbreviated in the language in use."""
     fmt = formatter(current())
@@ -133,6 +140,8 @@ def setup_templates(templates: Jinja2Templates, ws: SharedWorkspace) -> None:
                        named=named, name_of=name_of, scope_named=scope_named)
     env.filters["human"] = human
     env.filters["change"] = lambda v: formatter(current()).change(v)   # as the reports write it
+    env.filters["compact"] = lambda v, unit: formatter(current(), units_currency()).compact(v, unit)
+    env.globals["change_class"] = change_class
     env.filters["tojson_safe"] = lambda obj: json.dumps(obj, default=str).replace("</", "<\\/")
     env.filters["urlq"] = lambda s: quote(str(s), safe="")
     zone = ws.settings.tz
