@@ -97,7 +97,7 @@ def test_alerts_reach_the_dashboard_scoped_by_role(as_user, app, demo_db):
     from telekpi.engine.lookup import Lookup
 
     with app.state.web.workspace.session() as engine:   # as of A003's last call: A003 has numbers
-        last = Lookup(engine).recent_calls("A003", 1)[0]["started_at"]
+        last = Lookup(engine).recent_calls("A003", 1).rows[0]["started_at"]
     try:
         firing = app.state.web.workspace.check_alerts(last.astimezone(ZoneInfo("Asia/Ho_Chi_Minh")))
     finally:

@@ -60,21 +60,21 @@ def evaluate(engine, rules: Rules, now: datetime, scope: Window | None = None) -
             since = datetime.combine(start, time(0), tzinfo=tz)
             until = min(datetime.combine(end + timedelta(days=1), time(0), tzinfo=tz),
                         now - timedelta(minutes=rule.minutes))
-            late = Lookup(engine).slow_leads(since, minutes=rule.minutes, until=until, limit=1000)
-            if late:
-                ids = ", ".join(str(r["lead_id"]) for r in late[:5])
-                out.append(Alert(rule.id, rule.id, None, None, len(late), rule.minutes, rule.window,
+            late = Lookup(engine).slow_leads(since, minutes=rule.minutes, until=until, limit=5)
+            if late.total:
+                ids = ", ".join(str(r["lead_id"]) for r in late.rows)
+                out.append(Alert(rule.id, rule.id, None, None, late.total, rule.minutes, rule.window,
                                  start, end, _("{n} leads not called within {minutes} minutes of "
                                                "arriving ({ids})").format(
-                                     n=f"{len(late)}{'+' if len(late) == 1000 else ''}",
-                                     minutes=rule.minutes, ids=ids + (", …" if len(late) > 5 else "")),
+                                     n=human(late.total, "count"),
+                                     minutes=rule.minutes, ids=ids + (", …" if late.total > 5 else "")),
                                  channels))
         else:
             count = engine.query(Request(("overcontacted_leads",), start=start, end=end)
                                  ).rows[0]["overcontacted_leads"]
             if count:
                 n = engine.settings.max_unanswered_attempts
-                ids = ", ".join(str(r["lead_id"]) for r in Lookup(engine).stop_list(limit=5))
+                ids = ", ".join(str(r["lead_id"]) for r in Lookup(engine).stop_list(limit=5).rows)
                 out.append(Alert(rule.id, rule.id, None, None, count, n, rule.window, start, end,
                                  _("{count} leads touched {n}+ times without engaging: stop calling "
                                    "them ({ids})").format(count=human(count, "count"), n=n,

@@ -35,6 +35,7 @@ from telekpi.web.access import check_agent, scope_of, scoped_where
 from telekpi.web.auth import User
 from telekpi.web.filters import Filters
 from telekpi.web.http import SESSION_COOKIE, authenticate, check_csrf, client_address, html
+from telekpi.web.paging import PAGE_SIZE, offset_of, page_query
 from telekpi.web.naming import name_of, named, scope_named, showing
 from telekpi.web.state import WebState
 from telekpi.workspace import SharedWorkspace
@@ -137,7 +138,8 @@ def setup_templates(templates: Jinja2Templates, ws: SharedWorkspace) -> None:
     env.globals.update(translate=translate, dim_name=dim_name, remainder_label=remainder_label,
                        stage_name=stage_name, level_name=level_name, kind_name=lambda k: word(KINDS, k),
                        band_label=band_text, languages=list(NAMES.items()), lang_query=lang_query,
-                       named=named, name_of=name_of, scope_named=scope_named)
+                       named=named, name_of=name_of, scope_named=scope_named,
+                       page_query=page_query)
     env.filters["human"] = human
     env.filters["change"] = lambda v: formatter(current()).change(v)   # as the reports write it
     env.filters["compact"] = lambda v, unit: formatter(current(), units_currency()).compact(v, unit)
@@ -389,7 +391,7 @@ def agent_page(agent_id: str, p: PageDep) -> HTMLResponse:
     return p.render("agent.html", agent=agent, charts=charts_,
                     heatmap=charts.heatmap(_("Connection rate by weekday and hour"), days,
                                            list(range(24)), z),
-                    calls=p.look.recent_calls(agent_id))
+                    calls=p.look.recent_calls(agent_id, PAGE_SIZE, offset_of(p.request.query_params)))
 
 
 # -- leads -------------------------------------------------------------------------------
@@ -398,8 +400,9 @@ def leads_page(p: PageDep, q: str = "") -> HTMLResponse:
     scope = scope_of(p.user)
     since = datetime.combine(p.filters.start, datetime.min.time())
     return p.render("leads.html", q=q, found=p.look.search_leads(q, scope) if q else None,
-                    stop=p.look.stop_list(scope, limit=100),
-                    slow=p.look.slow_leads(since, scope, limit=100),
+                    stop=p.look.stop_list(scope, PAGE_SIZE, offset_of(p.request.query_params, "stop_page")),
+                    slow=p.look.slow_leads(since, scope, limit=PAGE_SIZE,
+                                           offset=offset_of(p.request.query_params, "slow_page")),
                     max_attempts=p.engine.settings.max_unanswered_attempts)
 
 
