@@ -26,9 +26,8 @@ from telekpi.units import human
 if TYPE_CHECKING:
     from rich.console import Console
 
-    from telekpi.engine.names import Names
-
     from telekpi.catalog.loader import Catalog
+    from telekpi.engine.names import Names
 
 CALENDAR = {"date", "datetime", "month", "quarter", "year", "weekday"}
 

@@ -35,8 +35,8 @@ from telekpi.web.access import check_agent, scope_of, scoped_where
 from telekpi.web.auth import User
 from telekpi.web.filters import Filters
 from telekpi.web.http import SESSION_COOKIE, authenticate, check_csrf, client_address, html
-from telekpi.web.paging import PAGE_SIZE, offset_of, page_query
 from telekpi.web.naming import name_of, named, scope_named, showing
+from telekpi.web.paging import PAGE_SIZE, offset_of, page_query
 from telekpi.web.state import WebState
 from telekpi.workspace import SharedWorkspace
 
