@@ -145,13 +145,17 @@ def test_funnel_page_headline_speaks_for_the_teams(as_user, app):
     from telekpi.i18n import language
 
     html = as_user("boss").get("/funnel?from=2000-01-01&to=2100-12-31&lang=en").text
+    from telekpi.engine.lookup import Lookup
+    from telekpi.engine.names import Names
+
     with app.state.web.workspace.session() as engine, language("en"):
+        names = Names(Lookup(engine))
         data = summary(engine, Request((), start=__import__("datetime").date(2000, 1, 1),
-                                       end=__import__("datetime").date(2100, 12, 31)))
+                                       end=__import__("datetime").date(2100, 12, 31)), names=names)
+        short = [names.of("team", g["team"]) for g in data["breakdown"]["groups"] if g["bottleneck"]["metric"]]
     shown = re.search(r'<p class="bottleneck">(.*?)</p>', html, re.S).group(1)
     assert shown == data["headline"].replace("'", "&#39;")
-    short = [g["team"] for g in data["breakdown"]["groups"] if g["bottleneck"]["metric"]]
-    assert short and all(f"{t}: " in shown for t in short)
+    assert short and all(f"{t}: " in shown for t in short)   # teams by name
     assert "below its band" not in html and "% of leads attempted" in html
     assert "Leads reaching a decision maker / Leads attempted" in html
 

@@ -149,7 +149,7 @@ def summary(engine: Engine, settings) -> None:
     from telekpi.engine.names import Names
 
     names = Names(Lookup(engine))   # agents and teams by name: "Hà Nội Sales", not T1
-    data = summary(engine, Request(()))
+    data = summary(engine, Request(()), names=names)
     print_funnel(data, Request(()), data["headline"])
     for g in data["breakdown"]["groups"]:
         if g["team"] is not None:   # a team that works no leads (inbound care) has no funnel

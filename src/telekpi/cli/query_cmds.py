@@ -250,7 +250,7 @@ def funnel_cmd(
                   date_option(start, "--from"), date_option(end, "--to"), where_option(where))
     engine = open_engine(ctx, engine_name, lake, spark_master, spark_conf, clickhouse_url)
     try:   # the whole scope says which teams fall short; a --by or --period is its own breakdown
-        data = run_funnel(engine, req) if by or period else summary(engine, req)
+        data = run_funnel(engine, req) if by or period else summary(engine, req, names=Names(Lookup(engine)))
     finally:
         engine.close()
     if fmt == Fmt.json:

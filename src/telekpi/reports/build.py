@@ -167,7 +167,7 @@ def headline(b: Builder) -> Section:
 def funnel_section(b: Builder) -> Section:
     s = Section("funnel", _("Lead funnel"))
     req = Request((), start=b.start, end=b.end, where=b.where)
-    data = funnel_summary(b.engine, req)
+    data = funnel_summary(b.engine, req, names=b.names)
     if not data["groups"]:
         s.paragraphs.append(_("No leads in this period."))
         return s

@@ -312,7 +312,7 @@ def overview(p: PageDep) -> HTMLResponse:
 # -- funnel ------------------------------------------------------------------------------
 @router.get("/funnel")
 def funnel_page(p: PageDep) -> HTMLResponse:
-    data = funnel_summary(p.engine, p.request_for(()))
+    data = funnel_summary(p.engine, p.request_for(()), names=p.names)
     group = data["groups"][0] if data["groups"] else None
     return p.render("funnel.html", group=group, headline=data["headline"],
                     chart=charts.funnel(group["stages"], _("Lead funnel")) if group else None,
