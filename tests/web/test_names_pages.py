@@ -117,3 +117,10 @@ def test_the_stop_list_pages_and_the_api_says_its_total(as_user):
 def test_a_page_number_that_is_not_one_is_one_sentence(as_user):
     r = as_user("boss").get("/agents/A010?page=abc")
     assert r.status_code == 400 and "is not a page number" in r.text
+
+
+def test_a_lead_search_that_finds_more_than_a_page_says_so(as_user):
+    html = unescape(as_user("boss").get("/leads", params={"q": "L"}).text)   # every lead id
+    assert "more than 100 found; the first 100 are shown" in html
+    found = html.split("more than 100 found")[1].split("</table>")[0]
+    assert found.count('<tr><td><a href="/leads/') == 100

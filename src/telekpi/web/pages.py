@@ -399,7 +399,9 @@ def agent_page(agent_id: str, p: PageDep) -> HTMLResponse:
 def leads_page(p: PageDep, q: str = "") -> HTMLResponse:
     scope = scope_of(p.user)
     since = datetime.combine(p.filters.start, datetime.min.time())
-    return p.render("leads.html", q=q, found=p.look.search_leads(q, scope) if q else None,
+    found = p.look.search_leads(q, scope, limit=PAGE_SIZE + 1) if q else None   # one more: "more than"
+    return p.render("leads.html", q=q, found=found[:PAGE_SIZE] if found else found, page_size=PAGE_SIZE,
+                    more=bool(found and len(found) > PAGE_SIZE),
                     stop=p.look.stop_list(scope, PAGE_SIZE, offset_of(p.request.query_params, "stop_page")),
                     slow=p.look.slow_leads(since, scope, limit=PAGE_SIZE,
                                            offset=offset_of(p.request.query_params, "slow_page")),
