@@ -103,6 +103,10 @@ def test_alerts_reach_the_dashboard_scoped_by_role(as_user, app, demo_db):
     finally:
         (demo_db.parent / "alerts.yaml").unlink()
     assert "aht-high|agent A003" in {a.key for a in firing}
+    with app.state.web.workspace.session() as engine:
+        name = Lookup(engine).names("agent")["A003"]
+    mine = next(a for a in firing if a.key == "aht-high|agent A003")
+    assert f"for agent {name} (A003)" in mine.message and mine.scope == "agent A003"   # mails say who
     boss = as_user("boss").get("/alerts").text
     for a in firing:
         assert a.message.replace("'", "&#39;") in boss
