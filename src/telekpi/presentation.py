@@ -18,6 +18,7 @@ import re
 from html import escape
 
 from telekpi.i18n import _, current
+from telekpi.i18n.numbers import rounds_to_zero
 from telekpi.units import formatter, human
 
 # One colour per band level (catalog/spec.py BAND_LEVELS): every page, report and workbook
@@ -37,6 +38,17 @@ _LAYOUT = {"margin": _MARGIN, "height": 320, "autosize": True,
            "legend": {"orientation": "h", "y": -0.2},
            "colorway": [ACCENT, "#bf8700", "#1a7f37", "#8250df", "#cf222e", "#57606a"]}
 SMALL = 0.55    # the opacity of a point whose sample is below the minimum
+
+
+
+def good_change(change, better: str | None) -> bool | None:
+    """Is a change good (True), bad (False) or neither (None) for a metric whose ``better`` is
+    "higher" or "lower" (the catalog's)? A change shown as 0.0 % is neither, as is any change
+    of a metric that is neither better higher nor lower. Every surface colours by this: the
+    dashboard's cards, the wallboard, the reports."""
+    if change is None or better not in ("higher", "lower") or rounds_to_zero(change):
+        return None
+    return (change > 0) == (better == "higher")
 
 
 def css_variables() -> str:

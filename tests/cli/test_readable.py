@@ -5,6 +5,8 @@ diagnosis naming only gaps that matter."""
 
 from __future__ import annotations
 
+import itertools
+import json
 import re
 
 import pytest
@@ -96,16 +98,26 @@ def test_scorecard_fits_120_columns(demo, run, monkeypatch, lang, template):
     assert "call_conversion" not in out and "min_sample" not in out
     name = translations(lang).gettext("Call conversion rate") if lang != "en" else "Call conversion rate"
     assert name.split()[0] in out
-    # Below the header's rule, a row starts with an agent id; none spans more than three lines.
+    # Below the header's rule, a row per agent, each by name, none more than three lines tall.
+    code, data, err = run("--db", demo, "--lang", lang, "scorecard", demo.parent / "scorecards" / template,
+                          "--format", "json")
+    agents = json.loads(data)["agents"]
     rule = next(i for i, line in enumerate(lines) if line.strip() and set(line.strip()) <= set("─━╇┡┩"))
     body = []
     for line in lines[rule + 1:]:
-        if not line.strip() or not line.startswith((" ", "│", "A")):
+        if not line.strip() or set(line.strip()) <= set("─━└┴┘") or wcswidth(line) != wcswidth(lines[rule]):
             break
         body.append(line.strip("│ "))
-    starts = [i for i, line in enumerate(body) if re.match(r"A\d{3}\b", line)]
-    assert starts and starts[0] == 0
-    assert max(b - a for a, b in zip(starts, starts[1:] + [len(body)], strict=True)) <= 3, out
+    starts, i = [], 0   # each row starts with the first word of its agent's name, in order
+    for a in agents:
+        while i < len(body) and body[i].split()[0] != a["name"].split()[0]:
+            i += 1
+        assert i < len(body), (a["name"], out)
+        starts.append(i)
+        i += 1
+    assert starts[0] == 0
+    assert max(b - a for a, b in itertools.pairwise(starts)) <= 3, out
+    assert not re.search(r"\bA\d{3}\b", "\n".join(body)), out   # names, not ids
 
 
 def test_diagnose_names_only_clear_gaps(demo, run):

@@ -24,7 +24,7 @@ def test_scorecard_json_and_table(tmp_path, run, run_json):
     code, out, _ = run("--db", db, "scorecard", template, "--by", "team")
     assert code == 0 and "Scorecard by team" in out
     code, out, _ = run("--db", db, "scorecard", template, "--format", "csv")
-    assert out.splitlines()[0].startswith("agent,team,level,calls,revenue,revenue_target,")
+    assert out.splitlines()[0].startswith("agent,agent_name,team,level,calls,revenue,revenue_target,")
 
 
 def test_bad_template_is_one_clear_message(tmp_path, run):
@@ -48,7 +48,7 @@ def test_scores_are_shown_as_every_surface_shows_them(tmp_path, run, run_json, m
     template = tmp_path / "scorecards" / "in-house-sales.yaml"
     data = run_json("--db", db, "scorecard", template)
     monkeypatch.setenv("COLUMNS", "300")   # the boxed table, whose cells the pattern below reads
-    code, out, _ = run("--db", db, "--lang", "en", "scorecard", template, "--format", "table")
+    code, out, _ = run("--db", db, "--lang", "en", "scorecard", template, "--format", "table", "--ids")
     assert code == 0
     fmt = Formatter("en")
     shown = dict(re.findall(r"│ (A\d+) .*?│ (\d+\.\d%)\s+│", out))

@@ -39,6 +39,9 @@ def every_view(look: Lookup, scope: Scope) -> None:
     look.top_customers(date(2026, 1, 1), date(2026, 1, 31), scope)
     look.choices(scope)
     look.recent_calls(EVIL)
+    look.names("agent", scope)
+    look.names("team", scope)
+    look.names("campaign", scope)
     look.agents([EVIL, "A2"])
     look.agent(EVIL)
     look.campaign_industries()
@@ -49,7 +52,7 @@ def every_view(look: Lookup, scope: Scope) -> None:
 def test_every_value_is_a_named_parameter(scope):
     engine = Recorder()
     every_view(Lookup(engine), scope)   # type: ignore[arg-type]
-    assert len(engine.queries) == 14
+    assert len(engine.queries) == 17   # three of them the names of agents, teams, campaigns
     for query, params in engine.queries:
         holes = {p.name for p in query.find_all(exp.Placeholder)}
         assert holes == set(params), query.sql("duckdb")

@@ -162,3 +162,26 @@ def test_pdf_without_a_browser_says_so(written, tmp_path, monkeypatch, run, cent
     code, out, err = run("--db", centre, "report", "-o", tmp_path / "r.pdf")
     assert code == 1 and "TELEKPI_BROWSER" in err and "Traceback" not in err
     assert not (tmp_path / "r.pdf").exists()
+
+
+def test_xlsx_keeps_the_ids_and_adds_the_names(written, centre):
+    """Issue 24: a workbook is machine-readable; the team and campaign tables keep their id
+    column and add the name beside it."""
+    from telekpi.engine.engine import Engine
+    from telekpi.engine.lookup import Lookup
+
+    e = Engine.open(centre)
+    try:
+        look = Lookup(e)
+        names = {d: look.names(d) for d in ("team", "campaign")}
+    finally:
+        e.close()
+    files, reports = written
+    wb = openpyxl.load_workbook(files["en", "xlsx"])
+    for tid, dim in (("teams", "team"), ("campaigns", "campaign")):
+        ws, table = next((ws, ws.tables[f"t_{tid}"]) for ws in wb.worksheets if f"t_{tid}" in ws.tables)
+        cells = [[c.value for c in row] for row in ws[table.ref]]
+        head, body = cells[0], cells[1:]
+        assert head[:2] == [reports["en"].table(tid).columns[0].label, "Name"]
+        pairs = {r[0]: r[1] for r in body if r[0] in names[dim]}
+        assert pairs and pairs == {k: names[dim][k] for k in pairs}

@@ -101,3 +101,21 @@ def test_language_switcher_translates_the_page_and_its_charts(page, server):
     page.goto(f"{server}/")                     # remembered
     assert page.locator("html").get_attribute("lang") == "th"
     page.goto(f"{server}/?lang=en")
+
+
+@pytest.mark.parametrize("lang", ["en", "vi"])
+def test_money_cards_fit_their_cards_at_1440_px(page, server, lang):
+    """Issue 24: revenue and profit in compact form on the overview's cards (the exact value on
+    hover) stay inside their cards; the wallboard's revenue tile too."""
+    page.set_viewport_size({"width": 1440, "height": 900})
+    page.goto(f"{server}/?from=2026-01-01&to=2026-12-31&lang={lang}")
+    for metric in ("revenue", "profit"):
+        value = page.locator(f'article[data-metric="{metric}"] p.value')
+        assert len(value.get_attribute("title")) > len(value.inner_text())   # exact on hover
+        inner, box = value.evaluate("e => [e.scrollWidth, e.clientWidth]")
+        card = page.locator(f'article[data-metric="{metric}"]').evaluate("e => [e.scrollWidth, e.clientWidth]")
+        assert inner <= box and card[0] <= card[1], (metric, inner, box, card)
+    page.goto(f"{server}/wallboard?lang={lang}")
+    tile = page.locator('.tile[data-metric="revenue"] .big')
+    inner, box = tile.evaluate("e => [e.scrollWidth, e.parentElement.clientWidth]")
+    assert inner <= box, (inner, box)

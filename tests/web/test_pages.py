@@ -53,7 +53,7 @@ def test_leaderboard_numbers_are_the_engines(as_user, app):
     assert first_row == best["agent"]
     few = [r["agent"] for r in rows if (r["calls"] or 0) < 30 and r["agent"]]
     for agent in few:
-        assert f"{agent} (" in html.split("Too few to judge")[1]
+        assert f'title="{agent}"' in html.split("Too few to judge")[1]   # named, the id on hover
 
 
 def test_campaign_page_tests_script_variants(as_user):
@@ -99,19 +99,23 @@ def test_alerts_reach_the_dashboard_scoped_by_role(as_user, app, demo_db):
     from telekpi.engine.lookup import Lookup
 
     with app.state.web.workspace.session() as engine:   # as of A003's last call: A003 has numbers
-        last = Lookup(engine).recent_calls("A003", 1)[0]["started_at"]
+        last = Lookup(engine).recent_calls("A003", 1).rows[0]["started_at"]
     try:
         firing = app.state.web.workspace.check_alerts(last.astimezone(ZoneInfo("Asia/Ho_Chi_Minh")))
     finally:
         (demo_db.parent / "alerts.yaml").unlink()
     assert "aht-high|agent A003" in {a.key for a in firing}
+    with app.state.web.workspace.session() as engine:
+        name = Lookup(engine).names("agent")["A003"]
+    mine = next(a for a in firing if a.key == "aht-high|agent A003")
+    assert f"for agent {name} (A003)" in mine.message and mine.scope == "agent A003"   # mails say who
     boss = as_user("boss").get("/alerts").text
     for a in firing:
         assert a.message.replace("'", "&#39;") in boss
     sup = as_user("sup1").get("/alerts").text
-    assert "team T1" in sup and "team T2" not in sup
+    assert "(T1)" in sup and "(T2)" not in sup   # "team Hà Nội Sales (T1)"
     agent = as_user("agent3").get("/alerts").text
-    assert "agent A003" in agent and "agent A004" not in agent and "team T1" not in agent
+    assert "(A003)" in agent and "(A004)" not in agent and "(T1)" not in agent
 
 
 def test_overview_compares_a_whole_month_with_the_month_before(as_user, app):
@@ -126,7 +130,8 @@ def test_overview_compares_a_whole_month_with_the_month_before(as_user, app):
     with app.state.web.workspace.session() as engine:
         before = engine.query(Request(("calls",), start=date(2026, 10, 1), end=date(2026, 10, 31))).rows[0]
     card = re.search(r'data-metric="calls".*?</article>', r.text, re.S).group(0)
-    assert f"vs {human(before['calls'], 'count')}" in card
+    shown = human(before["calls"], "count")
+    assert f'vs <span title="{shown}">{shown}</span>' in card   # a count this small is exact
 
 
 def test_csat_of_exactly_80_percent_is_coloured_very_good(as_user, app):
@@ -147,13 +152,17 @@ def test_funnel_page_headline_speaks_for_the_teams(as_user, app):
     from telekpi.i18n import language
 
     html = as_user("boss").get("/funnel?from=2000-01-01&to=2100-12-31&lang=en").text
+    from telekpi.engine.lookup import Lookup
+    from telekpi.engine.names import Names
+
     with app.state.web.workspace.session() as engine, language("en"):
+        names = Names(Lookup(engine))
         data = summary(engine, Request((), start=__import__("datetime").date(2000, 1, 1),
-                                       end=__import__("datetime").date(2100, 12, 31)))
+                                       end=__import__("datetime").date(2100, 12, 31)), names=names)
+        short = [names.of("team", g["team"]) for g in data["breakdown"]["groups"] if g["bottleneck"]["metric"]]
     shown = re.search(r'<p class="bottleneck">(.*?)</p>', html, re.S).group(1)
     assert shown == data["headline"].replace("'", "&#39;")
-    short = [g["team"] for g in data["breakdown"]["groups"] if g["bottleneck"]["metric"]]
-    assert short and all(f"{t}: " in shown for t in short)
+    assert short and all(f"{t}: " in shown for t in short)   # teams by name
     assert "below its band" not in html and "% of leads attempted" in html
     assert "Leads reaching a decision maker / Leads attempted" in html
 

@@ -13,6 +13,7 @@ from typing import cast
 from telekpi.alerts.rules import Rule, Rules
 from telekpi.analysis.windows import Window, window
 from telekpi.engine.lookup import Lookup
+from telekpi.engine.names import Names
 from telekpi.engine.request import Request
 from telekpi.i18n import _, current, translate
 from telekpi.i18n.words import band_text, dim_name
@@ -59,21 +60,21 @@ def evaluate(engine, rules: Rules, now: datetime, scope: Window | None = None) -
             since = datetime.combine(start, time(0), tzinfo=tz)
             until = min(datetime.combine(end + timedelta(days=1), time(0), tzinfo=tz),
                         now - timedelta(minutes=rule.minutes))
-            late = Lookup(engine).slow_leads(since, minutes=rule.minutes, until=until, limit=1000)
-            if late:
-                ids = ", ".join(str(r["lead_id"]) for r in late[:5])
-                out.append(Alert(rule.id, rule.id, None, None, len(late), rule.minutes, rule.window,
+            late = Lookup(engine).slow_leads(since, minutes=rule.minutes, until=until, limit=5)
+            if late.total:
+                ids = ", ".join(str(r["lead_id"]) for r in late.rows)
+                out.append(Alert(rule.id, rule.id, None, None, late.total, rule.minutes, rule.window,
                                  start, end, _("{n} leads not called within {minutes} minutes of "
                                                "arriving ({ids})").format(
-                                     n=f"{len(late)}{'+' if len(late) == 1000 else ''}",
-                                     minutes=rule.minutes, ids=ids + (", …" if len(late) > 5 else "")),
+                                     n=human(late.total, "count"),
+                                     minutes=rule.minutes, ids=ids + (", …" if late.total > 5 else "")),
                                  channels))
         else:
             count = engine.query(Request(("overcontacted_leads",), start=start, end=end)
                                  ).rows[0]["overcontacted_leads"]
             if count:
                 n = engine.settings.max_unanswered_attempts
-                ids = ", ".join(str(r["lead_id"]) for r in Lookup(engine).stop_list(limit=5))
+                ids = ", ".join(str(r["lead_id"]) for r in Lookup(engine).stop_list(limit=5).rows)
                 out.append(Alert(rule.id, rule.id, None, None, count, n, rule.window, start, end,
                                  _("{count} leads touched {n}+ times without engaging: stop calling "
                                    "them ({ids})").format(count=human(count, "count"), n=n,
@@ -98,6 +99,7 @@ def _metric_alerts(engine, rule: Rule, start: date, end: date, channels) -> list
                   for r in engine.query(Request((metric,), by=by, start=compared.start,
                                                 end=compared.end)).rows}
     industries = Lookup(engine).campaign_industries() if rule.bands and rule.by == "campaign" else {}
+    names = Names(Lookup(engine))   # the text says who: "agent Lê Minh Long (A010)"
     out = []
     for r in rows:
         key_value = r.get(rule.by) if rule.by else None
@@ -107,7 +109,9 @@ def _metric_alerts(engine, rule: Rule, start: date, end: date, channels) -> list
         if value is None or (with_calls and (r.get("calls") or 0) < minimum):
             continue
         scope = f"{rule.by} {key_value}" if rule.by else None
-        where = " " + _("for {scope}").format(scope=f"{dim_name(rule.by)} {key_value}") if rule.by else ""
+        who = (f"{names.of(rule.by, key_value)} ({key_value})" if names.named(rule.by, key_value)
+               else str(key_value)) if rule.by else ""
+        where = " " + _("for {scope}").format(scope=f"{dim_name(rule.by)} {who}") if rule.by else ""
         name = translate(m.name)
         shown = human(value, m.unit)
         fired: list[tuple[float | None, str, Window | None]] = []

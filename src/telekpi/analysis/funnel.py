@@ -101,14 +101,15 @@ def funnel(engine, req: Request) -> dict:
     return {"by": result.by, "period": req.period, "groups": groups}
 
 
-def summary(engine, req: Request, dim: str = "team") -> dict:
+def summary(engine, req: Request, dim: str = "team", names=None) -> dict:
     """The funnel of the whole scope, its breakdown by ``dim`` (``breakdown``) and the
-    ``headline`` over both: what the CLI without --by, the dashboard and the report show."""
+    ``headline`` over both: what the CLI without --by, the dashboard and the report show.
+    ``names`` (``engine.names.Names``) names the teams in the headline; else their ids."""
     whole = funnel(engine, replace(req, by=(), period=None))
     parts = funnel(engine, replace(req, by=(dim,), period=None))["groups"]
     centre = whole["groups"][0] if whole["groups"] else None
     return {**whole, "breakdown": {"by": dim, "groups": parts},
-            "headline": headline(centre, parts, dim, engine.catalog)}
+            "headline": headline(centre, parts, dim, engine.catalog, names)}
 
 
 def bottleneck(rates: list[StageRate], min_sample: int, attempted: int, catalog=None) -> dict:
@@ -147,14 +148,15 @@ def verdict(group: dict) -> str:
     return b["message"][:1].upper() + b["message"][1:]   # a sentence of its own
 
 
-def headline(centre: dict | None, groups: list[dict], dim: str, catalog) -> str:
+def headline(centre: dict | None, groups: list[dict], dim: str, catalog, names=None) -> str:
     """The funnel's verdict for the whole scope, saying too which of its ``dim`` groups (teams)
     fall short: the whole meeting its targets never hides a team that does not."""
     if centre is None:
         return _("No leads in this scope.")
     short = [g for g in groups if g.get(dim) is not None and g["bottleneck"]["metric"]]
     items = "; ".join(_("{key}: {metric} {value} (target {target})").format(
-        key=g[dim], metric=translate(catalog.metrics[g["bottleneck"]["metric"]].name),
+        key=names.of(dim, g[dim]) if names else g[dim],
+        metric=translate(catalog.metrics[g["bottleneck"]["metric"]].name),
         value=human(g["bottleneck"]["value"], "rate"),
         target=formatter(current()).percent(g["bottleneck"]["target"], 0)) for g in short)
     b = centre["bottleneck"]

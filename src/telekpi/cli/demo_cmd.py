@@ -9,7 +9,7 @@ from typing import TYPE_CHECKING
 
 import typer
 
-from telekpi.cli.output import human, metric_labels, print_table
+from telekpi.cli.output import human, metric_labels, print_table, show_names
 from telekpi.cli.query_cmds import print_funnel, remainder_rows
 from telekpi.cli.root import app, db_path
 from telekpi.engine.request import Request
@@ -145,11 +145,16 @@ def summary(engine: Engine, settings) -> None:
                 title=_("Call conversion by industry, against each industry's bands"),
                 labels={**metric_labels(engine.catalog, columns), "band": _("Band")})
     typer.echo("")
-    data = summary(engine, Request(()))
+    from telekpi.engine.lookup import Lookup
+    from telekpi.engine.names import Names
+
+    names = Names(Lookup(engine))   # agents and teams by name: "Hà Nội Sales", not T1
+    data = summary(engine, Request(()), names=names)
     print_funnel(data, Request(()), data["headline"])
     for g in data["breakdown"]["groups"]:
         if g["team"] is not None:   # a team that works no leads (inbound care) has no funnel
-            typer.echo("  " + _("team {team}: {message}").format(team=g["team"], message=g["bottleneck"]["message"]))
+            typer.echo("  " + _("team {team}: {message}").format(team=names.of("team", g["team"]),
+                                                                  message=g["bottleneck"]["message"]))
     sites = remainder_rows(engine.query(Request(AGENT_KPIS + ("cost", "profit"), by=("site",))))
     typer.echo("")
     columns = ["site"] + list(AGENT_KPIS) + ["cost", "profit"]
@@ -158,7 +163,6 @@ def summary(engine: Engine, settings) -> None:
     # Like with like: agents are ranked only among agents of their kind of work (that of the
     # campaigns most of their calls are on), and only on the KPIs that apply to it.
     from telekpi.catalog.applies import applicable, like_with_like
-    from telekpi.engine.lookup import Lookup
     from telekpi.i18n.words import KINDS, word
 
     kinds = Lookup(engine).kinds("agent")
@@ -175,17 +179,17 @@ def summary(engine: Engine, settings) -> None:
         what = {"kind": word(KINDS, kind), "metric": translate(cat[key].name)}
         typer.echo("")
         if len(ranking.ranked) > 5:
-            print_table(["agent"] + shown, ranking.ranked[:5], units,
+            print_table(["agent"] + shown, show_names(names, ranking.ranked[:5], ["agent"]), units,
                         title=_("Best {kind} agents by {metric}").format(**what),
                         labels=labels)
-            print_table(["agent"] + shown, ranking.ranked[-5:][::-1], units,
+            print_table(["agent"] + shown, show_names(names, ranking.ranked[-5:][::-1], ["agent"]), units,
                         title=_("Worst {kind} agents by {metric}").format(**what),
                         labels=labels)
         elif ranking.ranked:
-            print_table(["agent"] + shown, ranking.ranked, units,
+            print_table(["agent"] + shown, show_names(names, ranking.ranked, ["agent"]), units,
                         title=first_upper(_("{kind} agents by {metric}").format(**what)),
                         labels=labels)
         if ranking.too_few:
             typer.echo(_("Too few to judge (< {n} calls, not ranked): ").format(n=settings.min_sample)
-                       + ", ".join(_("{agent} ({n} calls)").format(agent=a["agent"], n=a["calls"])
+                       + ", ".join(_("{agent} ({n} calls)").format(agent=names.of("agent", a["agent"]), n=a["calls"])
                                    for a in ranking.too_few))

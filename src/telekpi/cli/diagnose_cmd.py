@@ -10,6 +10,8 @@ import typer
 from telekpi.cli.output import human, print_json, print_table
 from telekpi.cli.query_cmds import Fmt, FmtOpt, FromOpt, ToOpt, WhereOpt, date_option, where_option
 from telekpi.cli.root import app, open_workspace
+from telekpi.engine.lookup import Lookup
+from telekpi.engine.names import Names
 from telekpi.engine.request import Request
 from telekpi.i18n import _, current, translate
 from telekpi.i18n.words import KINDS, word
@@ -39,18 +41,19 @@ def diagnose_cmd(
     if fmt != Fmt.table:
         print_json(data)
         return
+    names = Names(Lookup(engine))   # agents and teams by name: the JSON above keeps the ids
     b = data["funnel"]["bottleneck"]
     none = _("no stage is below its band")
     typer.echo(_("Funnel: {message}").format(message=b["message"] if b else none))
     for t in data["funnel"]["by_team"]:
         typer.echo("  " + _("team {team}: {message}").format(
-            team=t["team"], message=t["bottleneck"]["message"] if t["bottleneck"] else none))
+            team=names.of("team", t["team"]), message=t["bottleneck"]["message"] if t["bottleneck"] else none))
     rows = []
     for a in data["agents"]:
         if a["weakest"]:
-            rows.append({"agent": a["agent"], "kind": word(KINDS, a["kind"]), "calls": a["calls"],
+            rows.append({"agent": names.of("agent", a["agent"]), "kind": word(KINDS, a["kind"]), "calls": a["calls"],
                          "weakest KPIs": "; ".join(gap_text(g, stats) for g in a["weakest"])})
-    fine = [a["agent"] for a in data["agents"] if not a["weakest"]]
+    fine = [names.of("agent", a["agent"]) for a in data["agents"] if not a["weakest"]]
     if rows:
         print_table(["agent", "kind", "calls", "weakest KPIs"], rows, {"calls": "count"},
                     title=_("Agents clearly below target or their team"),

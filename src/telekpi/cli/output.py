@@ -2,7 +2,9 @@
 
 Tables are for people: their headers are words in the language in use (a metric's name, not
 its id; ``--ids`` puts the ids back), and they fit the terminal by wrapping cells between
-words, never by cutting a header or a number short (``fit``). JSON and CSV keep the ids."""
+words, never by cutting a header or a number short (``fit``). JSON and CSV keep the ids.
+Agents, teams and campaigns are shown by name (``show_names``; ``--ids``: by id); CSV adds a
+``<dim>_name`` column beside each id (``with_name_columns``)."""
 
 from __future__ import annotations
 
@@ -15,6 +17,7 @@ import sys
 from datetime import date, datetime
 from typing import TYPE_CHECKING, Any
 
+from telekpi.engine.lookup import NAMED
 from telekpi.i18n import _, translate
 from telekpi.i18n.words import dim_name
 from telekpi.spreadsheet import csv_text
@@ -24,6 +27,7 @@ if TYPE_CHECKING:
     from rich.console import Console
 
     from telekpi.catalog.loader import Catalog
+    from telekpi.engine.names import Names
 
 CALENDAR = {"date", "datetime", "month", "quarter", "year", "weekday"}
 
@@ -75,6 +79,24 @@ def metric_labels(catalog: Catalog, columns: list[str], ids: bool = False) -> di
             out[c] = _("Period")
         else:
             out[c] = headline(dim_name(c))
+    return out
+
+
+def show_names(names: Names, rows: list[dict], dims, ids: bool = False) -> list[dict]:
+    """Rows for a table: each agent, team and campaign by its name (``--ids``: by its id)."""
+    if ids:
+        return rows
+    dims = [d for d in dims if d in NAMED]
+    return [{**r, **{d: names.of(d, r[d]) for d in dims if r.get(d) is not None}} for r in rows]
+
+
+def with_name_columns(columns: list[str], dims) -> list[str]:
+    """CSV columns with ``<dim>_name`` after each named dimension's id column."""
+    out: list[str] = []
+    for c in columns:
+        out.append(c)
+        if c in dims and c in NAMED:
+            out.append(f"{c}_name")
     return out
 
 

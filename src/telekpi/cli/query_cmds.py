@@ -8,8 +8,18 @@ from typing import TYPE_CHECKING
 
 import typer
 
-from telekpi.cli.output import human, metric_labels, print_csv, print_json, print_table
+from telekpi.cli.output import (
+    human,
+    metric_labels,
+    print_csv,
+    print_json,
+    print_table,
+    show_names,
+    with_name_columns,
+)
 from telekpi.cli.root import app, open_workspace
+from telekpi.engine.lookup import Lookup
+from telekpi.engine.names import Names
 from telekpi.engine.request import PERIODS, Request, check_day, parse_where
 from telekpi.errors import UsageError
 from telekpi.i18n import _, ngettext, translate
@@ -86,8 +96,8 @@ FromOpt = typer.Option(None, "--from", help="First day, inclusive (YYYY-MM-DD, w
 ToOpt = typer.Option(None, "--to", help="Last day, inclusive (YYYY-MM-DD, workspace timezone).")
 WhereOpt = typer.Option([], "--where", help="Keep only DIM=VALUE (repeatable; same DIM = any of).")
 FmtOpt = typer.Option(Fmt.table, "--format", help="Output: table, json or csv.")
-IdsOpt = typer.Option(False, "--ids", help="Head the table's columns with metric ids, not names "
-                      "(JSON and CSV always use ids).")
+IdsOpt = typer.Option(False, "--ids", help="Show metric, agent, team and campaign ids in the table, "
+                      "not names (JSON and CSV always keep the ids; CSV adds the names beside them).")
 
 
 @app.command("metrics")
@@ -189,8 +199,9 @@ def _kpi_out(engine: Engine, req: Request, fmt: Fmt, ci: bool, explain: bool, id
     if fmt == Fmt.json:
         print_json(result.to_json(engine.catalog))
         return
-    if fmt == Fmt.csv:
-        print_csv(columns, result.rows)
+    names = Names(Lookup(engine))
+    if fmt == Fmt.csv:   # the ids stay; a name column beside each
+        print_csv(with_name_columns(columns, result.by), names.add_columns(result.rows, result.by))
         for reason in result.reasons(engine.catalog).values():   # the empty cells, said once
             typer.echo(reason, err=True)
         return
@@ -207,7 +218,8 @@ def _kpi_out(engine: Engine, req: Request, fmt: Fmt, ci: bool, explain: bool, id
                 row[f"{mid}_ci_low"] = (None if row[f"{mid}_ci_low"] is None else
                                         f"{human(row[f'{mid}_ci_low'], units[mid])} – "
                                         f"{human(row[f'{mid}_ci_high'], units[mid])}")
-    print_table(shown, remainder_rows(result), units, notes=True, labels=metric_labels(engine.catalog, shown, ids))
+    print_table(shown, show_names(names, remainder_rows(result), result.by, ids), units, notes=True,
+                labels=metric_labels(engine.catalog, shown, ids))
     print_not_meaningful(engine, result)
 
 
@@ -238,7 +250,7 @@ def funnel_cmd(
                   date_option(start, "--from"), date_option(end, "--to"), where_option(where))
     engine = open_engine(ctx, engine_name, lake, spark_master, spark_conf, clickhouse_url)
     try:   # the whole scope says which teams fall short; a --by or --period is its own breakdown
-        data = run_funnel(engine, req) if by or period else summary(engine, req)
+        data = run_funnel(engine, req) if by or period else summary(engine, req, names=Names(Lookup(engine)))
     finally:
         engine.close()
     if fmt == Fmt.json:

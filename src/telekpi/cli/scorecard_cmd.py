@@ -8,7 +8,7 @@ from pathlib import Path
 
 import typer
 
-from telekpi.cli.output import human, metric_labels, print_csv, print_json, print_table
+from telekpi.cli.output import human, metric_labels, print_csv, print_json, print_table, show_names
 from telekpi.cli.query_cmds import (
     ClickHouseUrlOpt,
     EngineName,
@@ -22,6 +22,8 @@ from telekpi.cli.query_cmds import (
     open_engine,
 )
 from telekpi.cli.root import app
+from telekpi.engine.lookup import NAMED, Lookup
+from telekpi.engine.names import Names
 from telekpi.i18n import _, translate
 
 
@@ -82,11 +84,12 @@ def scorecard_cmd(
     items = [i.metric for i in t.items]
     columns = [key] + (["team", "level"] if key == "agent" else []) + ["calls"] + items + [
         "score", "tier", "reward"]
-    if fmt == Fmt.csv:
+    names = Names(Lookup(engine))
+    if fmt == Fmt.csv:   # the ids stay; names beside them
         out = []
         for r in rows:
-            d = {key: r[key], "calls": r["calls"], "score": r["score"], "tier": r.get("tier"),
-                 "reward": r.get("reward")}
+            d = {key: r[key], f"{key}_name": names.of(key, r[key]) if key in NAMED else None,
+                 "calls": r["calls"], "score": r["score"], "tier": r.get("tier"), "reward": r.get("reward")}
             if key == "agent":
                 d.update(team=r["team"], level=r["level"])
             for i in r["items"]:
@@ -95,7 +98,8 @@ def scorecard_cmd(
                 d[f"{i['metric']}_attainment"] = i["target_attainment"]
             out.append(d)
         extra = [f"{m}{s}" for m in items for s in ("", "_target", "_attainment")]
-        print_csv([key] + (["team", "level"] if key == "agent" else []) + ["calls"] + extra
+        print_csv([key] + ([f"{key}_name"] if key in NAMED else [])
+                  + (["team", "level"] if key == "agent" else []) + ["calls"] + extra
                   + ["score", "tier", "reward"], out)
         return
     cadence = translate(t.cadence.replace("_", " "))   # marked in telekpi.i18n.words.CADENCES
@@ -110,10 +114,12 @@ def scorecard_cmd(
              "vendor": _("Scorecard by vendor (actual / target (attainment))")}[key]
     labels = metric_labels(engine.catalog, columns, ids)
     labels.update(level=_("Level"), calls=_("Calls"), score=_("Score"), tier=_("Tier"), reward=_("Reward"))
+    table = show_names(names, table, [key, "team"], ids)
     print_table(columns, table, {"calls": "count", "reward": "money"}, title=title, labels=labels)
     few = [r for r in rows if r.get("note")]
     if few:
         typer.echo(_("Too few to judge (< {n} calls, no tier or reward): ").format(n=engine.settings.min_sample)
-                   + ", ".join(_("{agent} ({n} calls)").format(agent=r[key], n=r["calls"]) for r in few))
+                   + ", ".join(_("{agent} ({n} calls)").format(
+                       agent=r[key] if ids else names.of(key, r[key]), n=r["calls"]) for r in few))
     if data["compared"]:   # items left out of some scores, and why
         typer.echo(data["compared"])

@@ -73,6 +73,21 @@ class Scope:
 EVERYONE = Scope()
 
 
+@dataclass(frozen=True)
+class Slice:
+    """One page of a list: its rows (from ``offset``, at most ``limit``) and how many rows the
+    whole list holds, so a page can say "101–200 of 2,345" without reading them all."""
+
+    rows: list[dict]
+    total: int
+    offset: int = 0
+    limit: int = 100
+
+# The dimensions whose values have a name in a table of their own: (table, id column).
+NAMED = {"agent": ("agents", "agent_id"), "team": ("teams", "team_id"),
+         "campaign": ("campaigns", "campaign_id")}
+
+
 class Lookup:
     def __init__(self, engine: Engine):
         self.engine = engine
@@ -90,6 +105,17 @@ class Lookup:
         if cache:
             cache.put(key, [dict(r) for r in rows])
         return rows
+
+    def _slice(self, sql: str, params: dict, limit: int, offset: int, **parts: exp.Expr) -> Slice:
+        """A list's page: ``sql`` selects ``count(*) OVER () AS total_rows`` (the whole list's
+        size, counted before ``LIMIT $limit OFFSET $offset``)."""
+        limit, offset = max(1, int(limit)), max(0, int(offset))
+        rows = self._rows(sql, {**params, "limit": limit, "offset": offset}, **parts)
+        first = rows or (self._rows(sql, {**params, "limit": 1, "offset": 0}, **parts) if offset else [])
+        total = int(first[0].get("total_rows") or 0) if first else 0
+        for r in rows:
+            r.pop("total_rows", None)
+        return Slice(rows, total, offset, limit)
 
     def search_leads(self, text: str, scope: Scope = EVERYONE, limit: int = 50) -> list[dict]:
         """Leads whose id, customer id, phone or name contains ``text``. A phone number finds
@@ -176,36 +202,39 @@ class Lookup:
             ) ORDER BY "at" DESC, kind, id""", {**params, **ticket_params, "lead": lead_id},
             scope=cond, tickets=tickets)
 
-    def stop_list(self, scope: Scope = EVERYONE, limit: int = 200) -> list[dict]:
+    def stop_list(self, scope: Scope = EVERYONE, limit: int = 200, offset: int = 0) -> Slice:
         """Leads touched ``max_unanswered_attempts`` times or more since they last engaged."""
         cond, params = scope.leads_filter("x")
-        return self._rows(f"""
+        return self._slice(f"""
             SELECT x.lead_id, l.name, l.phone, l.campaign_id, x.trailing_unanswered AS touches,
-                   x.last_touch_at
+                   x.last_touch_at, count(*) OVER () AS total_rows
             FROM {LEAD_TOUCHES} LEFT JOIN leads l ON l.lead_id = x.lead_id
             WHERE x.trailing_unanswered >= $touches AND ($scope)
-            ORDER BY x.trailing_unanswered DESC, x.last_touch_at DESC LIMIT $limit""",
-            {**params, "touches": self.engine.settings.max_unanswered_attempts, "limit": limit},
+            ORDER BY x.trailing_unanswered DESC, x.last_touch_at DESC, x.lead_id
+            LIMIT $limit OFFSET $offset""",
+            {**params, "touches": self.engine.settings.max_unanswered_attempts}, limit, offset,
             scope=cond)
 
     def slow_leads(self, since: datetime | None = None, scope: Scope = EVERYONE,
-                   minutes: int = 5, limit: int = 200, until: datetime | None = None) -> list[dict]:
+                   minutes: int = 5, limit: int = 200, until: datetime | None = None,
+                   offset: int = 0) -> Slice:
         """Leads (arrived from ``since``, before ``until``) whose first outbound call came more
         than ``minutes`` after they arrived, or never came; newest leads first."""
         cond, params = scope.leads_filter("x")
         created = column("created_at", "x")
         after = exp.GTE(this=created, expression=exp.Placeholder(this="since")) if since else exp.true()
         before = exp.LT(this=created.copy(), expression=exp.Placeholder(this="until")) if until else exp.true()
-        return self._rows(f"""
+        return self._slice(f"""
             SELECT x.lead_id, x.name, x.phone, x.campaign_id, x.created_at, x.first_call_at,
-                   epoch(x.first_call_at) - epoch(x.created_at) AS wait_s
+                   epoch(x.first_call_at) - epoch(x.created_at) AS wait_s,
+                   count(*) OVER () AS total_rows
             FROM {FIRST_CALL_BASE}
             WHERE (x.first_call_at IS NULL
                    OR epoch(x.first_call_at) - epoch(x.created_at) > $wait_s) AND $after AND $before
               AND ($scope)
-            ORDER BY x.created_at DESC LIMIT $limit""",
-            {**params, "wait_s": minutes * 60, "limit": limit, **({"since": since} if since else {}),
-             **({"until": until} if until else {})},
+            ORDER BY x.created_at DESC, x.lead_id LIMIT $limit OFFSET $offset""",
+            {**params, "wait_s": minutes * 60, **({"since": since} if since else {}),
+             **({"until": until} if until else {})}, limit, offset,
             after=after, before=before, scope=cond)
 
     def top_customers(self, start, end, scope: Scope = EVERYONE, limit: int = 20) -> list[dict]:
@@ -221,12 +250,13 @@ class Lookup:
             {**params, "tz": self.engine.settings.timezone, "start": start, "end": end,
              "limit": limit}, scope=cond)
 
-    def recent_calls(self, agent_id: str, limit: int = 50) -> list[dict]:
-        return self._rows("""
+    def recent_calls(self, agent_id: str, limit: int = 50, offset: int = 0) -> Slice:
+        """An agent's calls, newest first."""
+        return self._slice("""
             SELECT call_id, started_at, lead_id, campaign_id, direction, status, disposition,
-                   talk_s, recording_url
-            FROM calls WHERE agent_id = $agent ORDER BY started_at DESC LIMIT $limit""",
-            {"agent": agent_id, "limit": limit})
+                   talk_s, recording_url, count(*) OVER () AS total_rows
+            FROM calls WHERE agent_id = $agent ORDER BY started_at DESC, call_id
+            LIMIT $limit OFFSET $offset""", {"agent": agent_id}, limit, offset)
 
     def campaign_industries(self) -> dict[str, str | None]:
         return {r["campaign_id"]: r["industry"]
@@ -280,6 +310,24 @@ class Lookup:
     def agent(self, agent_id: str) -> dict | None:
         rows = self._rows("SELECT * FROM agents WHERE agent_id = $agent", {"agent": agent_id})
         return rows[0] if rows else None
+
+    def names(self, dim: str, scope: Scope = EVERYONE) -> dict[str, str]:
+        """``{id: name}`` of a named dimension's values (``NAMED``) that ``scope`` may see, those
+        with a name: a supervisor's agents and teams, an agent's self and team; campaigns are
+        every user's to choose from (the filters' list). ``telekpi.engine.names`` uses it."""
+        table, key = NAMED[dim]
+        cond: exp.Expr = exp.true()
+        params: dict[str, object] = {}
+        if dim != "campaign" and scope.agent is not None:
+            cond, params = equals(column("agent_id"), "scope_agent", scope.agent)
+            if dim == "team":
+                mine = view("SELECT team_id FROM agents WHERE $me", me=cond)
+                cond = exp.In(this=column("team_id"), query=exp.Subquery(this=mine))
+        elif dim != "campaign" and scope.teams is not None:
+            cond, params = one_of(column("team_id"), "scope_team", scope.teams)
+        rows = self._rows(f"SELECT {key} AS id, name FROM {table} WHERE $scope", params, scope=cond)
+        return {str(r["id"]): str(r["name"]).strip() for r in rows
+                if r["id"] is not None and r["name"] is not None and str(r["name"]).strip()}
 
     def choices(self, scope: Scope = EVERYONE) -> dict[str, list[str]]:
         """Values for the dashboard's filters, limited to what the scope may see."""

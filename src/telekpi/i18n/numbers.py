@@ -33,6 +33,14 @@ if TYPE_CHECKING:
 BABEL_LOCALE = {"en": "en", "vi": "vi", "th": "th", "zh_Hans": "zh_Hans_CN", "zh_Hant": "zh_Hant_TW"}
 DATE_PATTERN = {"en": "yyyy-MM-dd", "vi": "dd/MM/yyyy", "th": "dd/MM/yyyy", "zh_Hans": "yyyy-MM-dd",
                 "zh_Hant": "yyyy/MM/dd"}
+# A change is shown to 0.1 % (``Formatter.change``); one that rounds to 0.0 % is no change.
+CHANGE_DIGITS = 1
+# Compact forms on cards and tiles ("5,13 tỷ ₫", "₫5.13B", "₫51.3亿"): money from a million and
+# counts from a hundred thousand, to three significant digits; tables keep the full value.
+COMPACT_FROM = {"money": 1_000_000, "count": 100_000}
+# Vietnamese and Thai read the words ("tỷ", "ล้าน"); CLDR's short forms there are letters
+# ("T", "B") few readers know. English and Chinese short forms are their own (5.13B, 51.3亿).
+COMPACT_WIDTH = {"vi": "long", "th": "long"}
 SHORT_PATTERN = {"en": "MMM d", "vi": "dd/MM", "th": "dd/MM", "zh_Hans": "M/d", "zh_Hant": "M/d"}
 MONTH_PATTERN = {"en": "MMM yyyy", "vi": "MM/yyyy", "th": "MMM yyyy", "zh_Hans": "yyyy年M月",
                  "zh_Hant": "yyyy年M月"}
@@ -47,6 +55,12 @@ def half_up(v, digits: int, scale: int = 0) -> Decimal:
     d = Decimal(repr(float(v)))
     d = (d.scaleb(scale) if scale else d).quantize(STEPS[digits], ROUND_HALF_UP)
     return d.copy_abs() if d.is_zero() else d
+
+
+def rounds_to_zero(change) -> bool:
+    """Is a relative change shown as 0.0 % (``CHANGE_DIGITS``)? It is then no change: no
+    sign and no colour, in every language."""
+    return half_up(change, CHANGE_DIGITS, scale=2).is_zero()
 
 
 def floor(v, digits: int, scale: int = 0) -> Decimal:
@@ -193,8 +207,35 @@ class Formatter:
         return self._signed(floor(v, 1, scale=2), self._percent)
 
     def change(self, v) -> str:
-        """A relative change, signed: +12.3%."""
-        return "—" if unknown(v) else ("+" if v > 0 else "") + self.percent(v)
+        """A relative change, signed: +12.3%, -4.0%; one that rounds to zero is "0.0%", unsigned
+        (``rounds_to_zero``)."""
+        if unknown(v):
+            return "—"
+        if rounds_to_zero(v):
+            return self.percent(0, CHANGE_DIGITS)
+        return ("+" if v > 0 else "") + self.percent(v, CHANGE_DIGITS)
+
+    def compact(self, v, unit: str | None) -> str:
+        """A value short enough for a card or a wallboard tile: money (with its symbol) from a
+        million and counts from a hundred thousand in the language's compact form, three
+        significant digits ("5,13 tỷ ₫", "₫5.13B", "₫51.3亿", "153K"); anything else, and
+        smaller values, as ``value`` writes it. Pages put the exact value on hover."""
+        if unknown(v):
+            return "—"
+        if unit not in COMPACT_FROM or abs(v) < COMPACT_FROM[unit]:
+            return self.money(v) if unit == "money" else self.value(v, unit)
+        from babel.numbers import format_compact_decimal
+
+        width = COMPACT_WIDTH.get(self.lang, "short")
+        size = abs(float(v))
+
+        def form(digits: int) -> str:
+            return format_compact_decimal(size, format_type=width, locale=self.locale,  # type: ignore[arg-type]
+                                          fraction_digits=digits)
+        whole = sum(ch.isdigit() for ch in form(0))
+        text = form(max(0, 3 - whole))
+        templates = self._money if unit == "money" else self._number
+        return templates[v < 0].replace("{}", text)
 
     def money(self, v, symbol: bool = True) -> str:
         """Whole amounts above 100 (as managers read totals); cents below, if the currency has them."""

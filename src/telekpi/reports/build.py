@@ -8,12 +8,14 @@ from datetime import date, datetime, time, timedelta
 from telekpi.analysis.funnel import summary as funnel_summary
 from telekpi.analysis.windows import Window, window
 from telekpi.catalog.applies import applicable, like_with_like
-from telekpi.engine.lookup import Lookup
+from telekpi.engine.lookup import NAMED, Lookup
+from telekpi.engine.names import Names
 from telekpi.engine.request import Request, Result
 from telekpi.i18n import _, current, translate
 from telekpi.i18n.words import KINDS as KIND_WORDS
 from telekpi.i18n.words import band_text, remainder_label, stage_name, word
 from telekpi.model.tables import CAMPAIGN_KINDS as KINDS
+from telekpi.presentation import good_change
 from telekpi.reports.model import Chart, Column, Report, Section, Table
 
 HEADLINE = ("calls", "connection_rate", "aht", "abandonment_rate", "drop_rate",
@@ -37,6 +39,7 @@ class Builder:
         self.window = Window(start, end)
         self.prev = self.window.previous()
         self.trend = self.window.trend_period()
+        self.names = Names(Lookup(engine))   # agents, teams, campaigns by name beside their ids
 
     def allowed(self, metrics) -> list[str]:
         dims = {d for d, _v in self.where}
@@ -85,8 +88,7 @@ class Builder:
             rows.append({"metric": self.name(mid), "id": mid, "unit": m.unit, "value": cur,
                          "band": label, "previous": old, "change": change,
                          "reason": reasons.get(mid)})
-            good = None if change is None or not m.better or change == 0 else \
-                (change > 0) == (m.better == "higher")
+            good = good_change(change, m.better)
             styles.append({"band": level, "good": good})
         cols = [Column("metric", _("KPI")), Column("value", _("Value"), "row"),
                 Column("band", _("Band")), Column("previous", _("Previous period"), "row"),
@@ -107,6 +109,12 @@ class Builder:
         if remainder and rest and any(r.get(m) for r in rest for m in metrics):
             rows += [{**r, dim: remainder_label(dim), "remainder": True} for r in rest]
         cols = [Column(dim, label)] + [Column(m, self.name(m), self.cat[m].unit) for m in metrics]
+        if dim in NAMED:   # the id stays its own column (exports); the name beside it
+            rows = self.names.add_columns(rows, (dim,))
+            for r in rows:
+                if r.get("remainder"):
+                    r[f"{dim}_name"] = None
+            cols.insert(1, Column(f"{dim}_name", _("Name")))
         why = result.reasons(self.engine.catalog).values()
         return Table(tid, title, cols, rows, note=" ".join(why) or None)
 
@@ -159,7 +167,7 @@ def headline(b: Builder) -> Section:
 def funnel_section(b: Builder) -> Section:
     s = Section("funnel", _("Lead funnel"))
     req = Request((), start=b.start, end=b.end, where=b.where)
-    data = funnel_summary(b.engine, req)
+    data = funnel_summary(b.engine, req, names=b.names)
     if not data["groups"]:
         s.paragraphs.append(_("No leads in this period."))
         return s
@@ -202,7 +210,7 @@ def people(b: Builder, template) -> Section:
                if b.cat["call_conversion_rate"].applies_to(team_kinds.get(r["team"]))]
     if any(r.get("call_conversion_rate") is not None for r in selling):
         s.charts.append(Chart("team_conversion", "bar", _("Call conversion by team"),
-                              [r["team"] for r in selling],
+                              [b.names.of("team", r["team"]) for r in selling],
                               {b.name("call_conversion_rate"): [r["call_conversion_rate"] for r in selling]},
                               "rate"))
     metrics = b.allowed(PEOPLE)

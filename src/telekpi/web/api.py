@@ -297,9 +297,13 @@ def diagnose_endpoint(user: UserDep, e: EngineDep, start: FromQ = None, end: ToQ
 
 
 @router.get("/stop-list")
-def stop_list(user: UserDep, e: EngineDep) -> list[dict]:
-    """Over-contacted leads: touched max_unanswered_attempts times without engaging."""
-    return Lookup(e).stop_list(scope_of(user))
+def stop_list(user: UserDep, e: EngineDep,
+              limit: Annotated[int, Query(ge=1, le=1000, description="Rows in this answer.")] = 200,
+              offset: Annotated[int, Query(ge=0, description="Rows to skip.")] = 0) -> dict:
+    """Over-contacted leads (touched max_unanswered_attempts times without engaging), a page
+    at a time: ``items`` from ``offset`` and the ``total`` the whole list holds."""
+    page = Lookup(e).stop_list(scope_of(user), limit, offset)
+    return {"total": page.total, "offset": page.offset, "limit": page.limit, "items": page.rows}
 
 
 @router.post("/ingest/{table}", response_model=IngestResult)

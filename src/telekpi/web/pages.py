@@ -24,15 +24,19 @@ from telekpi.analysis.funnel import summary as funnel_summary
 from telekpi.analysis.windows import window
 from telekpi.engine.engine import Engine
 from telekpi.engine.lookup import Lookup
+from telekpi.engine.names import Names
 from telekpi.engine.request import Request as KpiRequest
 from telekpi.errors import AccessError, NotFoundError, TooManySignIns
 from telekpi.i18n import N_, NAMES, _, current, gettext, ngettext, translate
 from telekpi.i18n.words import KINDS, band_text, dim_name, level_name, remainder_label, stage_name, word
+from telekpi.units import currency as units_currency
 from telekpi.units import formatter, human
 from telekpi.web.access import check_agent, scope_of, scoped_where
 from telekpi.web.auth import User
 from telekpi.web.filters import Filters
 from telekpi.web.http import SESSION_COOKIE, authenticate, check_csrf, client_address, html
+from telekpi.web.naming import name_of, named, scope_named, showing
+from telekpi.web.paging import PAGE_SIZE, offset_of, page_query
 from telekpi.web.state import WebState
 from telekpi.workspace import SharedWorkspace
 
@@ -58,6 +62,7 @@ class Page:
         self.default_end = _local_date(last, engine.settings.tz) if last else date.today()
         self.filters = Filters.from_query(request.query_params, self.default_end)
         self.where = scoped_where(user, self.filters.where)
+        self.names = Names(self.look, scope_of(user))   # read once per request, in the user's scope
 
     @property
     def workspace(self) -> SharedWorkspace:
@@ -82,7 +87,14 @@ class Page:
         base = {"user": self.user, "csrf": self.csrf, "filters": self.filters, "nav": NAV, "lang": current(),
                 "path": self.request.url.path, "choices": self.look.choices(scope_of(self.user)),
                 "currency": self.engine.settings.currency, "catalog": self.engine.catalog.metrics}
-        return html(self.request, template, {**base, **context})
+        with showing(self.names):
+            return html(self.request, template, {**base, **context})
+
+
+def change_class(change, better) -> str:
+    """A change's class on a page: "up" (good), "down" (bad) or "" (``charts.good_change``)."""
+    good = charts.good_change(change, better)
+    return "" if good is None else ("up" if good else "down")
 
 
 def weekdays() -> list[str]:
@@ -125,9 +137,13 @@ def setup_templates(templates: Jinja2Templates, ws: SharedWorkspace) -> None:
         gettext=lambda s: gettext(s), ngettext=ngettext, newstyle=False)
     env.globals.update(translate=translate, dim_name=dim_name, remainder_label=remainder_label,
                        stage_name=stage_name, level_name=level_name, kind_name=lambda k: word(KINDS, k),
-                       band_label=band_text, languages=list(NAMES.items()), lang_query=lang_query)
+                       band_label=band_text, languages=list(NAMES.items()), lang_query=lang_query,
+                       named=named, name_of=name_of, scope_named=scope_named,
+                       page_query=page_query)
     env.filters["human"] = human
     env.filters["change"] = lambda v: formatter(current()).change(v)   # as the reports write it
+    env.filters["compact"] = lambda v, unit: formatter(current(), units_currency()).compact(v, unit)
+    env.globals["change_class"] = change_class
     env.filters["tojson_safe"] = lambda obj: json.dumps(obj, default=str).replace("</", "<\\/")
     env.filters["plotly_json"] = lambda fig: env.filters["tojson_safe"](charts.plotly_only(fig))
     env.filters["urlq"] = lambda s: quote(str(s), safe="")
@@ -297,7 +313,7 @@ def overview(p: PageDep) -> HTMLResponse:
 # -- funnel ------------------------------------------------------------------------------
 @router.get("/funnel")
 def funnel_page(p: PageDep) -> HTMLResponse:
-    data = funnel_summary(p.engine, p.request_for(()))
+    data = funnel_summary(p.engine, p.request_for(()), names=p.names)
     group = data["groups"][0] if data["groups"] else None
     return p.render("funnel.html", group=group, headline=data["headline"],
                     chart=charts.funnel(group["stages"], _("Lead funnel")) if group else None,
@@ -378,7 +394,7 @@ def agent_page(agent_id: str, p: PageDep) -> HTMLResponse:
     return p.render("agent.html", agent=agent, charts=charts_,
                     heatmap=charts.heatmap(_("Connection rate by weekday and hour"), days,
                                            list(range(24)), z),
-                    calls=p.look.recent_calls(agent_id))
+                    calls=p.look.recent_calls(agent_id, PAGE_SIZE, offset_of(p.request.query_params)))
 
 
 def sample_metric(catalog, metric_id: str) -> str | None:
@@ -407,9 +423,12 @@ def trend_chart(engine: Engine, metric_id: str, xs: list, rows: list[dict], peri
 def leads_page(p: PageDep, q: str = "") -> HTMLResponse:
     scope = scope_of(p.user)
     since = datetime.combine(p.filters.start, datetime.min.time())
-    return p.render("leads.html", q=q, found=p.look.search_leads(q, scope) if q else None,
-                    stop=p.look.stop_list(scope, limit=100),
-                    slow=p.look.slow_leads(since, scope, limit=100),
+    found = p.look.search_leads(q, scope, limit=PAGE_SIZE + 1) if q else None   # one more: "more than"
+    return p.render("leads.html", q=q, found=found[:PAGE_SIZE] if found else found, page_size=PAGE_SIZE,
+                    more=bool(found and len(found) > PAGE_SIZE),
+                    stop=p.look.stop_list(scope, PAGE_SIZE, offset_of(p.request.query_params, "stop_page")),
+                    slow=p.look.slow_leads(since, scope, limit=PAGE_SIZE,
+                                           offset=offset_of(p.request.query_params, "slow_page")),
                     max_attempts=p.engine.settings.max_unanswered_attempts)
 
 

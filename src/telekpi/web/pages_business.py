@@ -42,15 +42,15 @@ def campaigns(p: PageDep) -> HTMLResponse:
     metrics = p.allowed(CAMPAIGN_KPIS)
     rows, notes = _breakdown(p, p.engine.query(p.request_for(metrics, by=("campaign",), ci=True)),
                              metrics)
-    names = {c: c for c in p.look.choices(scope_of(p.user))["campaign"]}
     named = [r for r in rows if r["campaign"] is not None]   # the chart: campaigns only
-    xs, conv = _series(named, "campaign", "call_conversion_rate")
+    ids, conv = _series(named, "campaign", "call_conversion_rate")
+    xs = [p.names.of("campaign", c) for c in ids]   # plain text: charts.bar escapes labels
     figure = charts.bar(_("Call conversion by campaign (95 % intervals)"), xs, conv, "rate",
                         errors=([r.get("call_conversion_rate_ci_low") for r in named],
                                 [r.get("call_conversion_rate_ci_high") for r in named]))
     tests = ab_test(p.engine, p.request_for(()), variant="script", within="campaign")
     return p.render("campaigns.html", rows=rows, metrics=metrics, chart=figure, tests=tests,
-                    names=names, notes=notes,
+                    notes=notes,
                     na=p.not_applicable([m for m in CAMPAIGN_KPIS if m not in metrics], ("campaign",)))
 
 
