@@ -42,11 +42,14 @@ def create_app(db: str | Path, *, users: Users | None = None,
     from telekpi.web import (
         api,
         pages,
+        pages_agent,
         pages_alerts,
         pages_business,
         pages_import,
+        pages_overview,
         pages_scorecards,
         pages_tokens,
+        pages_wallboard,
     )
 
     app = FastAPI(title="telekpi", version="1",
@@ -118,6 +121,9 @@ def create_app(db: str | Path, *, users: Users | None = None,
 
     app.include_router(api.router)
     app.include_router(pages.router)
+    app.include_router(pages_overview.router)
+    app.include_router(pages_wallboard.router)
+    app.include_router(pages_agent.router)
     app.include_router(pages_business.router)
     app.include_router(pages_import.router)
     app.include_router(pages_scorecards.router)
