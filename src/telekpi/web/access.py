@@ -63,6 +63,10 @@ def require_admin(user: User, refusal: str) -> None:
 # their own day, their scorecard, their leads and alerts — not the centre's pages.
 AGENT_PAGES = ("/my-day", "/scorecards", "/leads", "/alerts", "/tokens")
 AGENT_HOME = "/my-day"
+# The centre's pages, which send an agent to their own day (other pages keep their own
+# answer: /import is 403 for all but admins, another agent's page 403).
+CENTRE_PAGES = ("/", "/funnel", "/agents", "/campaigns", "/revenue", "/care", "/best-time",
+                "/wallboard")
 
 
 def pages_of(user: User, leaderboard: bool = False) -> tuple[str, ...] | None:
@@ -74,10 +78,8 @@ def pages_of(user: User, leaderboard: bool = False) -> tuple[str, ...] | None:
 
 
 def check_page(user: User, path: str, leaderboard: bool = False) -> None:
-    """Refuse a page ``user``'s role has no use for (404 on the API; a page sends them to their
-    own day). An agent's own agent page (/agents/ID) is checked by ``check_agent``."""
+    """Refuse a centre page to an agent (a page sends them to their own day). An agent's own
+    agent page (/agents/ID) is checked by ``check_agent``."""
     allowed = pages_of(user, leaderboard)
-    if allowed is None or path.startswith("/agents/"):
-        return
-    if not any(path == p or path.startswith(p + "/") for p in allowed):
+    if allowed is not None and path in CENTRE_PAGES and path not in allowed:
         raise NotForRole(_("this page is not among an agent's pages"), AGENT_HOME)

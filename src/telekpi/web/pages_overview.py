@@ -8,7 +8,7 @@ show one set of numbers."""
 from __future__ import annotations
 
 from datetime import datetime, time, timedelta
-from urllib.parse import urlencode
+from urllib.parse import quote, urlencode
 
 from fastapi import APIRouter
 from fastapi.responses import HTMLResponse, RedirectResponse
@@ -38,7 +38,7 @@ def drill(filters: Filters, path: str, dim: str | None = None, value: str | None
     view's own filter of that dimension), and ``extra`` parameters."""
     if dim == "agent" and value is not None:
         where = [(d, v) for d, v in filters.where if d != "agent"]
-        return f"/agents/{value}?" + urlencode(
+        return f"/agents/{quote(value, safe='')}?" + urlencode(
             [("from", filters.start.isoformat()), ("to", filters.end.isoformat()), *where])
     where = [(d, v) for d, v in filters.where if d != dim] + ([(dim, value)] if dim and value else [])
     pairs = [("from", filters.start.isoformat()), ("to", filters.end.isoformat()), *where]
@@ -62,7 +62,7 @@ def templates_of(p: Page) -> list[Template]:
     return out
 
 
-def alerts_now(p: Page) -> list[dict]:
+def alerts_now(p: Page, view: Filters) -> list[dict]:
     """The alert rules evaluated over the view's days as of the end of its last day (as the
     report evaluates them), kept to the view's scope."""
     zone = p.engine.settings.tz
@@ -73,27 +73,30 @@ def alerts_now(p: Page) -> list[dict]:
     out = []
     for a in in_scope(fired, p.where, team_of):
         dim, _sep, value = (a.scope or "").partition(" ")
-        link = drill(p.filters, DIM_PAGE.get(dim, "/alerts"), dim or None, value or None) \
-            if dim else drill(p.filters, BREAKDOWN.get(a.metric or "", "/alerts"))
+        link = drill(view, DIM_PAGE.get(dim, "/alerts"), dim or None, value or None) \
+            if dim else drill(view, BREAKDOWN.get(a.metric or "", "/alerts"))
         out.append({**a.to_json(), "link": link})
     return out
 
 
 def overview_answer(p: Page) -> dict:
-    """Cards, pace to the month's target, movers and alerts for ``p``'s view and user."""
+    """Cards, pace to the month's target, movers and alerts for ``p``'s view and user. Links
+    carry the view's days and its filters with the user's limits (a supervisor's team), so
+    the same view gives the same links whoever asked for the filters."""
+    view = Filters(p.filters.start, p.filters.end, p.where)
     cards, hidden = overview_cards(p.engine, p.filters, p.where)
     for c in cards:
-        c["link"] = card_link(p.filters, c["id"])
+        c["link"] = card_link(view, c["id"])
     on_target = pace(p.engine, HEADLINE, p.filters.end, p.where, templates_of(p))
     for item in on_target["items"]:
-        item["link"] = card_link(p.filters, item["metric"])
+        item["link"] = card_link(view, item["metric"])
     moved = movers(p.engine, p.filters.window, p.where)
     for m in moved:
         for dim, groups in m["movers"].items():
             for g in groups:
-                g["link"] = drill(p.filters, DIM_PAGE.get(dim, "/agents"), dim, g["key"])
+                g["link"] = drill(view, DIM_PAGE.get(dim, "/agents"), dim, g["key"])
     return {"cards": cards, "hidden": hidden, "pace": on_target, "movers": moved,
-            "alerts": alerts_now(p)}
+            "alerts": alerts_now(p, view)}
 
 
 @router.get("/")
