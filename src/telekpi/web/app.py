@@ -114,6 +114,10 @@ def create_app(db: str | Path, *, users: Users | None = None,
     def css() -> Response:
         return Response((HERE / "static" / "app.css").read_bytes(), media_type="text/css")
 
+    @app.get("/static/pages.css", include_in_schema=False)
+    def pages_css() -> Response:   # the overview's, the wallboard's and My day's own styles
+        return Response((HERE / "static" / "pages.css").read_bytes(), media_type="text/css")
+
     @app.get("/static/app.js", include_in_schema=False)
     def js() -> Response:
         return Response((HERE / "static" / "app.js").read_bytes(),
