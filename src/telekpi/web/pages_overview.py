@@ -68,7 +68,7 @@ def alerts_now(p: Page, view: Filters) -> list[dict]:
     zone = p.engine.settings.tz
     at = datetime.combine(p.filters.end + timedelta(days=1), time(0), tzinfo=zone) - timedelta(seconds=1)
     fired = evaluate(p.engine, p.workspace.alert_rules(), at, scope=p.filters.window)
-    agents = [a.scope[6:] for a in fired if (a.scope or "").startswith("agent ")]
+    agents = [s[6:] for s in (a.scope or "" for a in fired) if s.startswith("agent ")]
     team_of = {a["agent_id"]: a["team_id"] for a in Lookup(p.engine).agents(agents)}
     out = []
     for a in in_scope(fired, p.where, team_of):
