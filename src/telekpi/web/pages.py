@@ -150,7 +150,10 @@ def setup_templates(templates: Jinja2Templates, ws: SharedWorkspace) -> None:
         if isinstance(t, (int, float)):
             t = datetime.fromtimestamp(t, zone)
         if isinstance(t, str) and len(t) > 10:
-            t = datetime.fromisoformat(t)
+            try:
+                t = datetime.fromisoformat(t)
+            except ValueError:   # a time Python cannot hold (year 10000 in an old warehouse): as stored
+                return t
         if isinstance(t, datetime) and t.tzinfo is not None:
             t = t.astimezone(zone)
         return human(t, "datetime")
