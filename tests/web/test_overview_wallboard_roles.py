@@ -97,7 +97,8 @@ def test_overview_projects_the_month_and_says_behind(client):
     assert calls["so_far"] == 41 and calls["projected"] == pytest.approx(128.125)
     assert calls["target"] == pytest.approx(1000) and calls["on_track"] is False
     html = client["boss"].get(f"/?{VIEW}&lang=en").text
-    item = re.search(r'<li class="behind" data-metric="calls" title="target from November calls">(.*?)</li>', html, re.S).group(1)
+    item = re.search(r'<li class="behind" data-metric="calls" title="target from November calls">'
+                     r'(.*?)</li>', html, re.S).group(1)
     assert "41 so far of 1,000" in item and "projected month end 128" in item and "behind" in item
 
 
