@@ -21,7 +21,7 @@ from jinja2 import pass_context
 
 from telekpi import presentation as charts
 from telekpi.analysis.funnel import summary as funnel_summary
-from telekpi.analysis.movers import amount
+from telekpi.analysis.movers import amount, movers
 from telekpi.analysis.windows import window
 from telekpi.engine.engine import Engine
 from telekpi.engine.lookup import Lookup
@@ -296,8 +296,9 @@ def warm(state: WebState) -> None:
         with state.workspace.session() as engine:
             _first, last = Lookup(engine).data_range()
             if last:
-                overview_data(engine, Filters(*window("month", _local_date(last, engine.settings.tz))),
-                              (), list(HEADLINE))
+                view = Filters(*window("month", _local_date(last, engine.settings.tz)))
+                overview_data(engine, view, (), list(HEADLINE))
+                movers(engine, view.window)   # and its movers, the heaviest of its questions
     finally:
         state.warmed.set()
 
