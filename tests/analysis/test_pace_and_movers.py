@@ -123,3 +123,16 @@ def test_movers_name_who_moved_the_total(moved):
     assert [g["key"] for g in conv["movers"]["agent"]] == ["A2"]
     assert conv["sentence"] == "Call conversion rate -25.0%: T2 -7.5 pts, K1 -5.0 pts, A2 -7.5 pts"
     assert calls["sentence"].startswith("Calls +100.0%: T2 +20")
+
+
+def test_an_agent_s_standing_is_a_position_and_peers_only_when_allowed(paced):
+    from telekpi.analysis.standing import standing
+
+    w = Window(date(2026, 11, 1), date(2026, 11, 10))
+    mine = standing(paced, "A2", w)
+    # outbound sales, ranked on conversion: A1 8 / 24, A2 0 / 16
+    assert (mine["kind"], mine["metric"], mine["position"], mine["of"]) == (
+        "outbound_sales", "call_conversion_rate", 2, 2)
+    assert mine["peers"] is None   # no names, no numbers of others
+    shown = standing(paced, "A2", w, peers_shown=True)["peers"]
+    assert [(p["position"], p["agent"]) for p in shown] == [(1, "A1"), (2, "A2")]
