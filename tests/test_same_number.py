@@ -158,3 +158,22 @@ def test_the_report_s_alerts_carry_its_window(surfaces, scope, team):
     for r in rows:
         if r["rule"] == "over-contacted-leads":
             assert r["value"] == headline["overcontacted_leads"]
+
+
+@pytest.mark.parametrize(("scope", "team"), CASES, ids=[f"{s}-{g or 'centre'}" for s, g in CASES])
+def test_the_projection_is_the_month_so_far_at_its_pace(surfaces, scope, team):
+    """The overview's month so far is `telekpi kpi` over the same days (both windows start on
+    1 November), and its projection that value at the pace of the working days elapsed."""
+    pace = surfaces[scope, team]["api"]["pace"]
+    now = surfaces[scope, team]["now"]
+    assert pace["month"] == {"from": "2026-11-01", "to": "2026-11-30"}
+    assert pace["as_of"] == SCOPES[scope][1].isoformat()
+    assert pace["items"], "the demo's templates give the headline targets"
+    for item in pace["items"]:
+        if item["metric"] in now:
+            assert item["so_far"] == now[item["metric"]], item["metric"]
+        if item["additive"]:
+            assert item["projected"] == pytest.approx(
+                item["so_far"] / pace["elapsed_days"] * pace["month_days"]), item["metric"]
+        else:
+            assert item["projected"] == item["so_far"], item["metric"]

@@ -160,6 +160,15 @@ class NotFoundError(TelekpiError):
     http_status = 404
 
 
+class NotForRole(NotFoundError):
+    """A page the user's role has no use for (an agent on the centre's overview): 404 on the
+    API; a page sends the user to ``home``, the page their role starts from."""
+
+    def __init__(self, message: str, home: str):
+        super().__init__(message)
+        self.home = home
+
+
 class TooManySignIns(TelekpiError):
     """Too many failed sign-ins for a name or from an address: refused for ``retry_after``
     more seconds (the ``Retry-After`` header)."""

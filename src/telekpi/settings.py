@@ -67,6 +67,10 @@ class Settings:
         "use 5", "seconds")
     ticket_sla_s: float = _setting(4 * 3600.0, "seconds within which a ticket's first response meets "
                                    "the SLA", "seconds")
+    agents_see_leaderboard: bool = _setting(
+        False, "true: an agent's My day lists the peers ranked with them (names and numbers) and "
+        "the Agents leaderboard opens for agents; false: an agent sees only their own position "
+        "(\"7th of 23\")")
     min_sample: int = _setting(30, 'groups with fewer calls are "too few to judge", not ranked', "calls")
     cost_allocation: str = _setting(
         "none", "none: a team's or campaign's cost stays with it (agent is empty); by_talk_time: "

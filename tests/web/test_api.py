@@ -160,7 +160,7 @@ def test_every_error_class_has_its_status():
                 if c.__module__ == "telekpi.errors"}
     assert statuses == {
         "TelekpiError": 500, "UsageError": 400, "QueryError": 400, "InputError": 400,
-        "ConfigError": 400, "AuthRequired": 401, "AccessError": 403, "NotFoundError": 404,
+        "ConfigError": 400, "AuthRequired": 401, "AccessError": 403, "NotFoundError": 404, "NotForRole": 404,
         "CatalogError": 500, "MissingDependencyError": 500, "ReportError": 500,
         "TooManySignIns": 429}
     assert {c.__name__: c.exit_code for c in tree(errors.TelekpiError)

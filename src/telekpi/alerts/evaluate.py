@@ -138,3 +138,20 @@ def _metric_alerts(engine, rule: Rule, start: date, end: date, channels) -> list
                              f"{text} ({start}{'' if start == end else f' – {end}'})", channels,
                              against))
     return out
+
+
+def in_scope(alerts: list[Alert], where, team_of: dict[str, str | None]) -> list[Alert]:
+    """The alerts about a view filtered by ``where`` (dimension, value pairs): all of them
+    without filters; else those about one of its values, and an agent's alerts when the view
+    is that agent's team. A centre-wide alert is out of a filtered view's scope (as the
+    report leaves it out)."""
+    if not where:
+        return alerts
+    scoped = {f"{d} {v}" for d, v in where}
+    teams = {v for d, v in where if d == "team"}
+    out = []
+    for a in alerts:
+        dim, _sep, value = (a.scope or "").partition(" ")
+        if a.scope in scoped or (dim == "agent" and team_of.get(value) in teams):
+            out.append(a)
+    return out

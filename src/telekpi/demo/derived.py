@@ -35,7 +35,54 @@ def write_agent_states(centre) -> None:
             "started_at": local_ts(BASE_US, t[keep]), "ended_at": local_ts(BASE_US, (t + dur)[keep]),
             "reason": pa.array([reason] * int(keep.sum()), pa.string())}))
         t = t + dur
+    if ag.size:
+        parts.append(live_tail(centre, np.unique(ag[day == day.max()]), int(day.max())))
     centre.sink.write("agent_states", pa.concat_tables(parts))
+
+
+# The demo's "now": its last worked day at 19:59 local, when its last calls are made. The wallboard
+# shows the floor as of the latest data, so the agents who worked that day end it in a state:
+# on a call, in wrap-up, paused, available, or logged out a little before.
+NOW_S = 19 * 3600 + 59 * 60
+LIVE = (("on_call", 0.45, (20, 420)), ("wrap", 0.15, (5, 60)), ("pause", 0.12, (60, 900)),
+        ("available", 0.2, (5, 120)), ("offline", 0.08, (600, 2400)))
+PAUSES = ("break", "coaching", "meeting")
+
+
+def live_tail(centre, agents: np.ndarray, last_day: int) -> pa.Table:
+    """The last half hour of each of ``agents`` (worked the last day): calls, wrap-ups and
+    waits, ending at "now" in a state. Its own random stream, so the rest of the demo stays put."""
+    rng = np.random.default_rng(20261130)
+    now = last_day * 86400.0 + NOW_S
+    rows: dict[str, list] = {"agent_id": [], "state": [], "started_at": [], "ended_at": [], "reason": []}
+
+    def add(agent, state, start, end, reason=None):
+        for k, v in zip(rows, (centre.agents.ids[agent], state, start, end, reason), strict=True):
+            rows[k].append(v)
+
+    for agent in agents:
+        pick_ = rng.choice(len(LIVE), p=[w for _s, w, _r in LIVE])
+        state, _w, (lo, hi) = LIVE[pick_]
+        span = rng.uniform(lo, hi)
+        end = now - span if state == "offline" else now   # logged out: the last state ended then
+        if state != "offline":
+            add(agent, state, end - span, end, rng.choice(PAUSES) if state == "pause" else None)
+            end -= span
+        cycle = ("wrap", "on_call", "available") if state in ("on_call", "available", "pause") \
+            else ("on_call", "available", "wrap")
+        i, first = 0, end - 1800
+        while end > first:
+            s = cycle[i % 3]
+            length = {"on_call": rng.uniform(30, 400), "wrap": rng.uniform(10, 60),
+                      "available": rng.uniform(5, 90)}[s]
+            add(agent, s, end - length, end)
+            end -= length
+            i += 1
+    return pa.table({"agent_id": pa.array(rows["agent_id"], pa.string()),
+                     "state": pa.array(rows["state"], pa.string()),
+                     "started_at": local_ts(BASE_US, np.array(rows["started_at"])),
+                     "ended_at": local_ts(BASE_US, np.array(rows["ended_at"])),
+                     "reason": pa.array(rows["reason"], pa.string())})
 
 
 def write_costs(centre) -> None:

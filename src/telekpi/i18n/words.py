@@ -34,6 +34,8 @@ CADENCES = (N_("daily"), N_("weekly"), N_("twice weekly"), N_("monthly"))
 ROLES = {"admin": N_("admin"), "supervisor": N_("supervisor"), "agent": N_("agent")}
 KINDS = {"outbound_sales": N_("outbound sales"), "inbound_care": N_("inbound care"),
          "collections": N_("collections")}
+AGENT_STATES = {"on_call": N_("on a call"), "wrap": N_("in wrap-up"), "pause": N_("paused"),
+                "available": N_("available"), "offline": N_("logged out")}
 EVENTS = {"call": N_("call"), "order": N_("order"), "survey": N_("survey"), "ticket": N_("ticket"),
           "engagement": N_("engagement")}
 

@@ -9,7 +9,7 @@ URL edited to another team gets 403 rather than a quietly different answer.
 from __future__ import annotations
 
 from telekpi.engine.lookup import EVERYONE, Scope
-from telekpi.errors import AccessError
+from telekpi.errors import AccessError, NotForRole
 from telekpi.i18n import _
 from telekpi.web.auth import User
 
@@ -56,3 +56,30 @@ def require_admin(user: User, refusal: str) -> None:
     """Refuse (403) with ``refusal``, one whole translated sentence, unless ``user`` is an admin."""
     if user.role != "admin":
         raise AccessError(refusal)
+
+
+# The pages of each role, by path (a page's own sub-pages, /leads/L1, go with it). Admins
+# and supervisors have every page (a supervisor's numbers are their teams'); an agent has
+# their own day, their scorecard, their leads and alerts — not the centre's pages.
+AGENT_PAGES = ("/my-day", "/scorecards", "/leads", "/alerts", "/tokens")
+AGENT_HOME = "/my-day"
+# The centre's pages, which send an agent to their own day (other pages keep their own
+# answer: /import is 403 for all but admins, another agent's page 403).
+CENTRE_PAGES = ("/", "/funnel", "/agents", "/campaigns", "/revenue", "/care", "/best-time",
+                "/wallboard")
+
+
+def pages_of(user: User, leaderboard: bool = False) -> tuple[str, ...] | None:
+    """The page paths ``user`` may open; None: every page. ``leaderboard``: the workspace lets
+    agents see the Agents leaderboard (``agents_see_leaderboard``)."""
+    if user.role != "agent":
+        return None
+    return AGENT_PAGES + (("/agents",) if leaderboard else ())
+
+
+def check_page(user: User, path: str, leaderboard: bool = False) -> None:
+    """Refuse a centre page to an agent (a page sends them to their own day). An agent's own
+    agent page (/agents/ID) is checked by ``check_agent``."""
+    allowed = pages_of(user, leaderboard)
+    if allowed is not None and path in CENTRE_PAGES and path not in allowed:
+        raise NotForRole(_("this page is not among an agent's pages"), AGENT_HOME)

@@ -27,7 +27,8 @@ from telekpi.web.access import require_admin, scope_of, scoped_where
 from telekpi.web.auth import User
 from telekpi.web.filters import parse_date
 from telekpi.web.http import authenticate
-from telekpi.web.pages import Page, overview_cards
+from telekpi.web.pages import Page
+from telekpi.web.pages_overview import overview_answer
 from telekpi.web.state import WebState
 
 
@@ -152,6 +153,7 @@ class Card(BaseModel):
     reason: str | None = Field(None, description="Why the metric has no value for this scope "
                                "(calls the dialer drops reach no team): value and previous "
                                "are null then, never a 0.")
+    link: str = Field(description="The dashboard page behind the card, with the view's filters.")
 
 
 class Overview(BaseModel):
@@ -166,6 +168,15 @@ class Overview(BaseModel):
     cards: list[Card]
     hidden: list[str] = Field(description="Headline metrics that have no value for the scope "
                               "(their events carry no team or agent); their cards say why.")
+    pace: dict[str, Any] = Field(description="This month to the view's last day, per headline "
+                                 "metric with a target: so_far, projected (null when too early), "
+                                 "target, on_track; working days elapsed and in the month "
+                                 "(docs/web.md).")
+    movers: list[dict[str, Any]] = Field(description="Per key metric: its change against the "
+                                         "previous window and the teams, campaigns and agents "
+                                         "that contributed most to it (docs/web.md).")
+    alerts: list[dict[str, Any]] = Field(description="The alert rules that fire over the view's "
+                                         "days for its scope, as the report evaluates them.")
 
 
 class IngestResult(BaseModel):
@@ -249,15 +260,19 @@ def overview(request: Request, user: UserDep, e: EngineDep, start: FromQ = None,
     # The parameters above are declared for the schema and its checks; the page's own Page
     # reads them from the URL, with the page's defaults and the user's limits.
     p = Page(request, user, None, e)
-    cards, hidden = overview_cards(e, p.filters, p.where)
+    answer = overview_answer(p)
     fmt, scope = formatter(current()), p.filters.window
     where: dict[str, list[str]] = {}
     for dim, value in p.where:
         where.setdefault(dim, []).append(value)
     return {"window": scope.to_json(fmt), "previous_window": scope.previous().to_json(fmt),
-            "versus": scope.versus(fmt), "where": where, "hidden": hidden,
+            "versus": scope.versus(fmt), "where": where, "hidden": answer["hidden"],
             "cards": [{**c, "name": translate(c["name"]),
-                       "previous_window": c["previous_window"].to_json(fmt)} for c in cards]}
+                       "previous_window": c["previous_window"].to_json(fmt)} for c in answer["cards"]],
+            "pace": {**answer["pace"], "items": [{**i, "name": translate(i["name"])}
+                                                  for i in answer["pace"]["items"]]},
+            "movers": [{**m, "name": translate(m["name"])} for m in answer["movers"]],
+            "alerts": answer["alerts"]}
 
 
 @router.get("/funnel")

@@ -42,11 +42,14 @@ def create_app(db: str | Path, *, users: Users | None = None,
     from telekpi.web import (
         api,
         pages,
+        pages_agent,
         pages_alerts,
         pages_business,
         pages_import,
+        pages_overview,
         pages_scorecards,
         pages_tokens,
+        pages_wallboard,
     )
 
     app = FastAPI(title="telekpi", version="1",
@@ -113,6 +116,10 @@ def create_app(db: str | Path, *, users: Users | None = None,
         return Response(css_variables() + (HERE / "static" / "app.css").read_text(encoding="utf-8"),
                         media_type="text/css")
 
+    @app.get("/static/pages.css", include_in_schema=False)
+    def pages_css() -> Response:   # the overview's, the wallboard's and My day's own styles
+        return Response((HERE / "static" / "pages.css").read_bytes(), media_type="text/css")
+
     @app.get("/static/app.js", include_in_schema=False)
     def js() -> Response:
         return Response((HERE / "static" / "app.js").read_bytes(),
@@ -120,6 +127,9 @@ def create_app(db: str | Path, *, users: Users | None = None,
 
     app.include_router(api.router)
     app.include_router(pages.router)
+    app.include_router(pages_overview.router)
+    app.include_router(pages_wallboard.router)
+    app.include_router(pages_agent.router)
     app.include_router(pages_business.router)
     app.include_router(pages_import.router)
     app.include_router(pages_scorecards.router)

@@ -20,6 +20,7 @@ from telekpi.errors import (
     NOT_ONE_OF,
     AccessError,
     AuthRequired,
+    NotForRole,
     TelekpiError,
     TooManySignIns,
     UsageError,
@@ -124,6 +125,8 @@ def error_fields(e: TelekpiError) -> dict:
 
 
 def telekpi_error_response(request: Request, e: TelekpiError) -> Response:
+    if isinstance(e, NotForRole) and not wants_json(request):
+        return RedirectResponse(e.home, status_code=303)
     headers = {"Retry-After": str(e.retry_after)} if isinstance(e, TooManySignIns) else None
     return error_response(request, e.http_status, web_message(e), headers, detail=error_fields(e))
 

@@ -21,6 +21,7 @@ from jinja2 import pass_context
 
 from telekpi import presentation as charts
 from telekpi.analysis.funnel import summary as funnel_summary
+from telekpi.analysis.movers import amount, movers
 from telekpi.analysis.windows import window
 from telekpi.engine.engine import Engine
 from telekpi.engine.lookup import Lookup
@@ -28,10 +29,10 @@ from telekpi.engine.names import Names
 from telekpi.engine.request import Request as KpiRequest
 from telekpi.errors import AccessError, NotFoundError, TooManySignIns
 from telekpi.i18n import N_, NAMES, _, current, gettext, ngettext, translate
-from telekpi.i18n.words import KINDS, band_text, dim_name, level_name, remainder_label, stage_name, word
+from telekpi.i18n.words import AGENT_STATES, KINDS, band_text, dim_name, level_name, remainder_label, stage_name, word
 from telekpi.units import currency as units_currency
 from telekpi.units import formatter, human
-from telekpi.web.access import check_agent, scope_of, scoped_where
+from telekpi.web.access import AGENT_HOME, check_agent, check_page, pages_of, scope_of, scoped_where
 from telekpi.web.auth import User
 from telekpi.web.filters import Filters
 from telekpi.web.http import SESSION_COOKIE, authenticate, check_csrf, client_address, html
@@ -46,7 +47,7 @@ LOGIN_CSRF = "telekpi_login_csrf"
 HEADLINE = ("calls", "connection_rate", "aht", "abandonment_rate", "drop_rate",
             "call_conversion_rate", "speed_to_lead_5m_rate", "revenue", "profit", "csat")
 AGENT_KPIS = ("calls", "connection_rate", "aht", "call_conversion_rate", "revenue", "csat")
-NAV = (("/", N_("Overview")), ("/funnel", N_("Funnel")), ("/agents", N_("Agents")),
+NAV = (("/my-day", N_("My day")), ("/", N_("Overview")), ("/funnel", N_("Funnel")), ("/agents", N_("Agents")),
        ("/campaigns", N_("Campaigns")), ("/scorecards", N_("Scorecards")), ("/revenue", N_("Revenue & P&L")),
        ("/care", N_("CSAT & care")), ("/leads", N_("Leads")), ("/best-time", N_("Best time")),
        ("/alerts", N_("Alerts")), ("/wallboard", N_("Wallboard")))
@@ -83,8 +84,17 @@ class Page:
         dims = [d for d, _ in self.where] + list(by)
         return [why for m in metrics if (why := self.engine.why_not(m, dims))]
 
+    def nav(self) -> list[tuple[str, str]]:
+        """The pages of this user's role: an agent's own day and pages, every other page for
+        the rest ("My day" is an agent's only)."""
+        allowed = pages_of(self.user, self.engine.settings.agents_see_leaderboard)
+        if allowed is None:
+            return [(href, label) for href, label in NAV if href != AGENT_HOME]
+        return [(href, label) for href, label in NAV if href in allowed]
+
     def render(self, template: str, **context) -> HTMLResponse:
-        base = {"user": self.user, "csrf": self.csrf, "filters": self.filters, "nav": NAV, "lang": current(),
+        base = {"user": self.user, "csrf": self.csrf, "filters": self.filters, "nav": self.nav(),
+                "lang": current(),
                 "path": self.request.url.path, "choices": self.look.choices(scope_of(self.user)),
                 "currency": self.engine.settings.currency, "catalog": self.engine.catalog.metrics}
         with showing(self.names):
@@ -123,6 +133,7 @@ def _local_date(ts: datetime, zone: ZoneInfo) -> date:
 def page(request: Request) -> Iterator[Page]:
     user, csrf = authenticate(request)
     with request.app.state.web.workspace.session() as engine:
+        check_page(user, request.url.path, engine.settings.agents_see_leaderboard)
         yield Page(request, user, csrf, engine)
 
 
@@ -137,6 +148,7 @@ def setup_templates(templates: Jinja2Templates, ws: SharedWorkspace) -> None:
         gettext=lambda s: gettext(s), ngettext=ngettext, newstyle=False)
     env.globals.update(translate=translate, dim_name=dim_name, remainder_label=remainder_label,
                        stage_name=stage_name, level_name=level_name, kind_name=lambda k: word(KINDS, k),
+                       state_name=lambda s: word(AGENT_STATES, s), mover_amount=amount,
                        band_label=band_text, languages=list(NAMES.items()), lang_query=lang_query,
                        named=named, name_of=name_of, scope_named=scope_named,
                        page_query=page_query)
@@ -155,7 +167,10 @@ def setup_templates(templates: Jinja2Templates, ws: SharedWorkspace) -> None:
         if isinstance(t, (int, float)):
             t = datetime.fromtimestamp(t, zone)
         if isinstance(t, str) and len(t) > 10:
-            t = datetime.fromisoformat(t)
+            try:
+                t = datetime.fromisoformat(t)
+            except ValueError:   # a time Python cannot hold (year 10000 in an old warehouse): as stored
+                return t
         if isinstance(t, datetime) and t.tzinfo is not None:
             t = t.astimezone(zone)
         return human(t, "datetime")
@@ -298,16 +313,11 @@ def warm(state: WebState) -> None:
         with state.workspace.session() as engine:
             _first, last = Lookup(engine).data_range()
             if last:
-                overview_data(engine, Filters(*window("month", _local_date(last, engine.settings.tz))),
-                              (), list(HEADLINE))
+                view = Filters(*window("month", _local_date(last, engine.settings.tz)))
+                overview_data(engine, view, (), list(HEADLINE))
+                movers(engine, view.window)   # and its movers, the heaviest of its questions
     finally:
         state.warmed.set()
-
-
-@router.get("/")
-def overview(p: PageDep) -> HTMLResponse:
-    cards, hidden = overview_cards(p.engine, p.filters, p.where)
-    return p.render("overview.html", cards=cards, hidden=hidden)
 
 
 # -- funnel ------------------------------------------------------------------------------
@@ -439,16 +449,3 @@ def lead_page(lead_id: str, p: PageDep) -> HTMLResponse:
     if not lead:
         raise NotFoundError(_("no lead {lead} that you may see").format(lead=repr(lead_id)))
     return p.render("lead.html", lead=lead, timeline=p.look.timeline(lead_id, scope))
-
-
-# -- wallboard ---------------------------------------------------------------------------
-WALL = ("calls", "connection_rate", "aht", "abandonment_rate", "call_conversion_rate", "revenue")
-
-
-@router.get("/wallboard")
-def wallboard(p: PageDep) -> HTMLResponse:
-    today = p.default_end if p.request.query_params.get("day") is None else p.filters.end
-    metrics = p.allowed(WALL)
-    rows = p.engine.query(KpiRequest(tuple(metrics), start=today, end=today, where=p.where)).rows
-    return p.render("wallboard.html", day=today, values=rows[0] if rows else {}, metrics=metrics,
-                    refreshed=datetime.now().strftime("%H:%M:%S"), na=p.not_applicable(WALL))

@@ -1,0 +1,70 @@
+"""The wallboard: today's tiles, the floor now (each agent's state and for how long) and the
+inbound queues, in the workspace's time with its zone named, as of the latest data.
+
+It reloads itself every ``REFRESH`` seconds (``data-refresh``, read by the app's own
+script: no inline script under the CSP)."""
+
+from __future__ import annotations
+
+from datetime import datetime, time
+
+from fastapi import APIRouter
+from fastapi.responses import HTMLResponse
+
+from telekpi.engine.live import agent_states, last_data, queues
+from telekpi.engine.request import Request as KpiRequest
+from telekpi.i18n import _, ngettext
+from telekpi.units import human
+from telekpi.web.access import scope_of
+from telekpi.web.pages import PageDep
+
+router = APIRouter(include_in_schema=False)
+
+WALL = ("calls", "connection_rate", "aht", "abandonment_rate", "call_conversion_rate", "revenue")
+QUEUE = ("offered", "service_level", "asa", "queue_abandonment_rate")
+STATES = ("on_call", "wrap", "pause", "available", "offline")
+REFRESH = 30
+
+
+def ago(seconds: float) -> str:
+    """A span as a wallboard says it: "45 s", "12 min", "2 h 05 min"."""
+    s = int(seconds)
+    if s < 60:
+        return _("{n} s").format(n=s)
+    if s < 3600:
+        return _("{n} min").format(n=s // 60)
+    if s < 48 * 3600:
+        return _("{h} h {m:02d} min").format(h=s // 3600, m=s % 3600 // 60)
+    return ngettext("{n} day", "{n} days", s // 86400).format(n=s // 86400)
+
+
+@router.get("/wallboard")
+def wallboard(p: PageDep) -> HTMLResponse:
+    zone = p.engine.settings.tz
+    today = p.default_end if p.request.query_params.get("day") is None else p.filters.end
+    metrics = p.allowed(WALL)
+    rows = p.engine.query(KpiRequest(tuple(metrics), start=today, end=today, where=p.where)).rows
+    last = last_data(p.look)
+    now = datetime.now(zone)
+    as_of = last.astimezone(zone) if last is not None else None
+    states = agent_states(p.look, as_of, scope_of(p.user)) if as_of else []
+    counts = {s: sum(1 for a in states if a["state"] == s) for s in STATES}
+    rank = {s: i for i, s in enumerate(STATES)}
+    states.sort(key=lambda a: (rank.get(a["state"], len(rank)), -a["seconds"]))
+    for a in states:
+        a["for"] = ago(a["seconds"])
+    day_start = datetime.combine(as_of.date(), time(0), tzinfo=zone) if as_of else None
+    # Queues are the centre's (abandoned calls reach no team): shown to those who see it all.
+    centre = not p.where
+    lines = queues(p.look, day_start, as_of) if as_of and day_start and centre else []
+    queue_metrics = [m for m in QUEUE if m in p.engine.catalog.metrics] if centre else []
+    queue_today = p.engine.query(KpiRequest(tuple(queue_metrics), start=as_of.date(), end=as_of.date())
+                                 ).rows[0] if queue_metrics and as_of else {}
+    return p.render(
+        "wallboard.html", day=today, values=rows[0] if rows else {}, metrics=metrics,
+        zone=p.engine.settings.timezone, refresh=REFRESH,
+        refreshed=now.strftime("%H:%M:%S"),
+        last=human(as_of.replace(tzinfo=None), "datetime") if as_of else None,
+        last_ago=ago((now - as_of).total_seconds()) if as_of and now >= as_of else None,
+        states=states, counts=counts, queues=lines, queue_metrics=queue_metrics,
+        queue_today=queue_today, centre=centre, na=p.not_applicable(WALL))
