@@ -16,7 +16,7 @@ from telekpi.workspace import Workspace
 WRITTEN = ("calls", "agent_states", "quarantine", "connector_state")
 PAGES = ("/", "/funnel", "/agents", "/campaigns", "/revenue", "/care", "/best-time", "/wallboard",
          "/leads", "/alerts", "/scorecards?template=in-house-sales.yaml", "/import",
-         "/api/v1/overview", "/api/v1/kpi?metrics=" + ",".join(HEADLINE) + "&by=agent",
+         "/api/v1/overview", "/api/v1/kpi?metric=" + ",".join(HEADLINE) + "&by=agent",
          "/api/v1/funnel", "/api/v1/diagnose")
 WIDE = "from=1900-01-01&to=2200-12-31"
 

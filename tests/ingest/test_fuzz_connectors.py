@@ -40,7 +40,7 @@ EXPORTS = [
     ("vicidial/vicidial_agent_log.csv", "vicidial-agent-log", "agent_states"),
 ]
 IDS = [f"{fmt}:{Path(f).name}" for f, fmt, _ in EXPORTS]
-FUZZ = settings(max_examples=25, deadline=None, derandomize=True,
+FUZZ = settings(max_examples=10, deadline=None, derandomize=True,
                 suppress_health_check=[HealthCheck.function_scoped_fixture, HealthCheck.too_slow,
                                        HealthCheck.data_too_large])
 
