@@ -48,6 +48,7 @@ import datetime as dt
 import json
 import re
 from collections.abc import Iterator
+from contextlib import suppress
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import cast
@@ -254,10 +255,8 @@ class QueueLogSource:
         index, data = cast(tuple[list[int], list[int]], self.dump)
         with open(self.path, encoding=self.encoding, errors="replace", newline="") as f:
             reader = csv.reader(f)
-            try:
-                next(reader, None)   # the header
-            except csv.Error:
-                pass                 # the header was read when the file was recognised
+            with suppress(csv.Error):    # the header, already read when the file was recognised
+                next(reader, None)
             last = reader.line_num
             while True:
                 try:
