@@ -60,7 +60,8 @@ def timed(tally: Tally, kind: str, send) -> httpx.Response | None:
     except httpx.HTTPError as e:
         tally.add(kind, time.perf_counter() - t0, f"{type(e).__name__}: {e}")
         return None
-    tally.add(kind, time.perf_counter() - t0, None if r.status_code < 400 else f"{r.status_code} {r.text[:200]}")
+    error = None if r.status_code < 400 else f"{r.status_code} {r.request.method} {r.request.url.raw_path.decode()}"
+    tally.add(kind, time.perf_counter() - t0, error)
     return r
 
 
@@ -78,7 +79,10 @@ def person(i: int, base: str, scope: dict, deadline: float, tally: Tally) -> Non
     name = f"{role}{i}"
     rnd = random.Random(i)
     months = scope["months"]
-    agent = scope["agents"][i % len(scope["agents"])] if role == "agent" else rnd.choice(scope["agents"])
+    # an agent sees their own page; a supervisor their team's agents; an admin anyone's
+    agents, team = scope["agents"], scope["teams"][i % len(scope["teams"])]
+    agent = (agents[i % len(agents)][0] if role == "agent" else
+             rnd.choice([a for a, t in agents if t == team]) if role == "supervisor" else rnd.choice(agents)[0])
     pages = ["/", "/agents", "/campaigns", "/funnel", "/wallboard", "/alerts", f"/agents/{agent}"]
     kpi = "/api/v1/kpi?metric=calls,connection_rate,aht,call_conversion_rate,revenue"
     apis = [f"{kpi}&by=agent&period=month", f"{kpi}&by=campaign", "/api/v1/overview", "/api/v1/funnel"]
@@ -129,8 +133,8 @@ def main() -> int:
     import duckdb
 
     with duckdb.connect(str(db), read_only=True) as con:
-        teams = [r[0] for r in con.execute("SELECT team_id FROM teams ORDER BY 1").fetchall()]
-        agents = [r[0] for r in con.execute("SELECT agent_id FROM agents ORDER BY 1").fetchall()]
+        teams = [r[0] for r in con.execute("SELECT DISTINCT team_id FROM agents WHERE team_id IS NOT NULL ORDER BY 1").fetchall()]
+        agents = con.execute("SELECT agent_id, team_id FROM agents ORDER BY 1").fetchall()
         last = con.execute("SELECT max(started_at) FROM calls").fetchone()[0]
     y, mo = last.year, last.month
     months = [f"{y - (mo - k <= 0)}-{(mo - k - 1) % 12 + 1:02d}" for k in (0, 1, 2)]
@@ -140,7 +144,7 @@ def main() -> int:
     for i in range(args.clients):
         role = ROLES[i % 3]
         users.add(f"{role}{i}", PASSWORD, role, (teams[i % len(teams)],) if role == "supervisor" else (),
-                  agents[i % len(agents)] if role == "agent" else None)
+                  agents[i % len(agents)][0] if role == "agent" else None)
     users.close()
     port = free_port()
     base = f"http://127.0.0.1:{port}"
@@ -157,7 +161,7 @@ def main() -> int:
                     pass
                 time.sleep(0.1)
         tally = Tally()
-        scope = {"agents": agents, "months": months}
+        scope = {"agents": agents, "teams": teams, "months": months}
         t0 = time.monotonic()
         deadline = t0 + args.seconds
         threads = [threading.Thread(target=person, args=(i, base, scope, deadline, tally))
