@@ -133,7 +133,8 @@ def main() -> int:
     import duckdb
 
     with duckdb.connect(str(db), read_only=True) as con:
-        teams = [r[0] for r in con.execute("SELECT DISTINCT team_id FROM agents WHERE team_id IS NOT NULL ORDER BY 1").fetchall()]
+        teams = [r[0] for r in con.execute(
+            "SELECT DISTINCT team_id FROM agents WHERE team_id IS NOT NULL ORDER BY 1").fetchall()]
         agents = con.execute("SELECT agent_id, team_id FROM agents ORDER BY 1").fetchall()
         last = con.execute("SELECT max(started_at) FROM calls").fetchone()[0]
     y, mo = last.year, last.month
