@@ -214,6 +214,19 @@ def test_a_queue_log_table_dump_with_one_data_column(db, rows_of):
         ("1772442100.9", None, "failed", 25.0, 0.0, None, None, "system")]
 
 
+def test_a_dump_line_with_an_overlong_value_is_quarantined_and_reading_goes_on(ws, db, rows_of):
+    """A value past the csv module's 128 KiB limit used to escape as a raw ``_csv.Error``."""
+    lines = (HERE / "queue_log_data.csv").read_text(encoding="utf-8").splitlines()
+    lines.insert(3, "1772442050,1772442000.7,sales,SIP/3001,HOLD," + "x" * 200_000)
+    path = ws / "queue_log_data.csv"
+    path.write_text("\n".join(lines) + "\n", encoding="utf-8")
+    (calls, states), = load(db, path, settings=VN)
+    c = calls.counts
+    assert (c.rows_read, c.inserted, c.quarantined) == (3, 2, 1)
+    assert calls.examples[0][0] == 4 and "too long" in calls.examples[0][2]
+    assert [r[0] for r in rows_of("calls", "call_id")] == ["1772442000.7", "1772442100.9"]
+
+
 @pytest.mark.parametrize(("settings", "expected"), [
     # 5 offered; within 20 s: .11 (12 s) of 5 known waits; ASA (12 + 30) / 2; abandons .21, .31
     ({}, {"offered": 5, "service_level": 1 / 5, "asa": 21.0, "queue_abandonment_rate": 2 / 5}),

@@ -48,6 +48,7 @@ import datetime as dt
 import json
 import re
 from collections.abc import Iterator
+from contextlib import suppress
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import cast
@@ -254,9 +255,21 @@ class QueueLogSource:
         index, data = cast(tuple[list[int], list[int]], self.dump)
         with open(self.path, encoding=self.encoding, errors="replace", newline="") as f:
             reader = csv.reader(f)
-            next(reader, None)   # the header
+            with suppress(csv.Error):    # the header, already read when the file was recognised
+                next(reader, None)
             last = reader.line_num
-            for rec in reader:
+            while True:
+                try:
+                    rec = next(reader)
+                except StopIteration:
+                    break
+                except csv.Error:    # a value over the csv module's limit (128 KiB), a NUL, …
+                    n, last = last + 1, reader.line_num
+                    if count:
+                        self.lines_read = reader.line_num
+                    yield n, Reject(n, _("cannot be read as a CSV record: a value is too long or "
+                                         "its quotes are damaged"))
+                    continue
                 n, last = last + 1, reader.line_num   # a quoted value may span lines
                 if count:
                     self._read += sum(len(v) + 1 for v in rec)
