@@ -189,3 +189,14 @@ def test_bytes_not_in_the_encoding_told_quarantine_their_row(ws, db, run, rows_o
     assert rows_of("calls", "call_id") == [("c1",)]
     [(line, column, reason)] = rows_of("quarantine", 'line, "column", reason')
     assert (line, column) == (3, "agent_id") and reason.startswith("is not valid gb18030 text")
+
+
+def test_a_column_name_past_the_csv_field_limit_is_refused_in_one_sentence(tmp_path, run):
+    """Found by the connector fuzzing: a header field over 128 KiB (the csv module's limit)
+    stopped the import with an internal error."""
+    f = tmp_path / "wide.csv"
+    f.write_text("x" * 200_000 + ",call_id,started_at,status\n1,c1,2026-01-01 10:00,answered\n",
+                 encoding="utf-8")
+    code, out, err = run("--db", tmp_path / "w.duckdb", "import", "calls", f)
+    assert code == 2 and "internal error" not in err
+    assert "has a column name longer than 131,072 characters in its header" in err

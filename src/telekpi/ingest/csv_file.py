@@ -44,7 +44,10 @@ def sniff_delimiter(header: str) -> str:
     """The candidate that splits the header into the most fields (quotes respected)."""
     best, best_n = ",", 1
     for d in DELIMITERS:
-        n = len(next(csv.reader([header], delimiter=d), []))
+        try:
+            n = len(next(csv.reader([header], delimiter=d), []))
+        except csv.Error:   # a field past the csv module's limit (128 KiB): count plainly
+            n = header.count(d) + 1
         if n > best_n:
             best, best_n = d, n
     return best
@@ -93,8 +96,14 @@ class CsvSource:
             self._file.close()
             raise InputError(_("the delimiter must be one character, got {delimiter}").format(
                 delimiter=repr(self.delimiter)), file=str(path))
-        header = list(options.names) if options.names else \
-            next(csv.reader([first.lstrip("\ufeff")], delimiter=self.delimiter))
+        try:
+            header = list(options.names) if options.names else \
+                next(csv.reader([first.lstrip("\ufeff")], delimiter=self.delimiter))
+        except csv.Error:   # a name past the csv module's field limit (128 KiB)
+            self._file.close()
+            raise InputError(_("has a column name longer than {limit} characters in its header; that is "
+                               "no header telekpi can read").format(limit=f"{csv.field_size_limit():,}"),
+                             file=str(path), line=self.header_line) from None
         if len(header) > MAX_COLUMNS:
             self._file.close()
             raise InputError(_("has {n} columns; telekpi reads files of up to {limit} columns").format(
