@@ -195,7 +195,6 @@ STEPS: tuple[Step, ...] = (
     Step("user add", ("boss", "--role", "admin", "--password", PASSWORD)),
     Step("user add", ("sup1", "--role", "supervisor", "--team", "T1", "--password", PASSWORD)),
     Step("user list", says="sup1"),
-    Step("user token", ("boss", "--label", "smoke")),
     Step("user token create", ("boss", "--label", "smoke-expiring", "--expires", "30d")),
     Step("user token list", says="smoke-expiring"),
     Step("user token revoke", run=revoke_listed),
