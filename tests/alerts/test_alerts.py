@@ -194,3 +194,20 @@ def test_a_failed_send_is_retried(engine, tmp_path, servers):
     Hook.status = 200
     assert [ok for *_, ok, _ in deliver(rules, state, firing)] == [True]
     assert deliver(rules, state, firing) == []
+
+
+def test_over_contacted_leads_are_named_from_the_window_they_are_counted_in(engine, tmp_path):
+    """Issue 21: the alert counted the leads whose last touch is in its window but named
+    examples from the all-time stop list."""
+    con = engine.warehouse.con
+    con.execute("INSERT INTO leads (lead_id, created_at) VALUES ('L8', TIMESTAMPTZ '2026-01-02 02:00:00+00'), "
+                "('L9', TIMESTAMPTZ '2026-03-09 02:00:00+00')")
+    for lead, day in (("L8", "2026-01-05"), ("L9", "2026-03-10")):   # 6 unanswered dials each
+        con.executemany("INSERT INTO calls (call_id, started_at, status, lead_id, direction) VALUES "
+                        f"(?, TIMESTAMPTZ '{day} 02:00:00+00' + ? * INTERVAL 1 MINUTE, 'no_answer', ?, 'outbound')",
+                        [(f"{lead}-{i}", i, lead) for i in range(6)])
+    p = tmp_path / "alerts.yaml"
+    p.write_text("rules:\n  - {id: over, kind: overcontacted, window: today}\n")
+    fired = {a.key: a for a in evaluate(engine, load_rules(p, CATALOG), AT)}
+    assert fired["over"].value == 1
+    assert "(L9)" in fired["over"].message and "L8" not in fired["over"].message

@@ -74,7 +74,10 @@ def evaluate(engine, rules: Rules, now: datetime, scope: Window | None = None) -
                                  ).rows[0]["overcontacted_leads"]
             if count:
                 n = engine.settings.max_unanswered_attempts
-                ids = ", ".join(str(r["lead_id"]) for r in Lookup(engine).stop_list(limit=5).rows)
+                since = datetime.combine(start, time(0), tzinfo=tz)   # the leads it counts
+                until = datetime.combine(end + timedelta(days=1), time(0), tzinfo=tz)
+                ids = ", ".join(str(r["lead_id"]) for r in Lookup(engine).stop_list(
+                    limit=5, since=since, until=until).rows)
                 out.append(Alert(rule.id, rule.id, None, None, count, n, rule.window, start, end,
                                  _("{count} leads touched {n}+ times without engaging: stop calling "
                                    "them ({ids})").format(count=human(count, "count"), n=n,

@@ -202,18 +202,23 @@ class Lookup:
             ) ORDER BY "at" DESC, kind, id""", {**params, **ticket_params, "lead": lead_id},
             scope=cond, tickets=tickets)
 
-    def stop_list(self, scope: Scope = EVERYONE, limit: int = 200, offset: int = 0) -> Slice:
-        """Leads touched ``max_unanswered_attempts`` times or more since they last engaged."""
+    def stop_list(self, scope: Scope = EVERYONE, limit: int = 200, offset: int = 0,
+                  since: datetime | None = None, until: datetime | None = None) -> Slice:
+        """Leads touched ``max_unanswered_attempts`` times or more since they last engaged;
+        with ``since``/``until``, those whose last touch is in that window (as the
+        ``overcontacted_leads`` metric counts them for a scope)."""
         cond, params = scope.leads_filter("x")
+        window = {"since": since, "until": until} if since and until else {}
         return self._slice(f"""
             SELECT x.lead_id, l.name, l.phone, l.campaign_id, x.trailing_unanswered AS touches,
                    x.last_touch_at, count(*) OVER () AS total_rows
             FROM {LEAD_TOUCHES} LEFT JOIN leads l ON l.lead_id = x.lead_id
             WHERE x.trailing_unanswered >= $touches AND ($scope)
+              {"AND x.last_touch_at >= $since AND x.last_touch_at < $until" if window else ""}
             ORDER BY x.trailing_unanswered DESC, x.last_touch_at DESC, x.lead_id
             LIMIT $limit OFFSET $offset""",
-            {**params, "touches": self.engine.settings.max_unanswered_attempts}, limit, offset,
-            scope=cond)
+            {**params, **window, "touches": self.engine.settings.max_unanswered_attempts}, limit,
+            offset, scope=cond)
 
     def slow_leads(self, since: datetime | None = None, scope: Scope = EVERYONE,
                    minutes: int = 5, limit: int = 200, until: datetime | None = None,
