@@ -7,11 +7,9 @@ from pathlib import Path
 
 import typer
 
-from telekpi.cli.output import human, print_json, print_table
+from telekpi.cli.output import human, names_for, print_json, print_table
 from telekpi.cli.query_cmds import Fmt, FmtOpt, FromOpt, ToOpt, WhereOpt, date_option, where_option
 from telekpi.cli.root import app, open_workspace
-from telekpi.engine.lookup import Lookup
-from telekpi.engine.names import Names
 from telekpi.engine.request import Request
 from telekpi.i18n import _, current, translate
 from telekpi.i18n.words import KINDS, word
@@ -41,7 +39,7 @@ def diagnose_cmd(
     if fmt != Fmt.table:
         print_json(data)
         return
-    names = Names(Lookup(engine))   # agents and teams by name: the JSON above keeps the ids
+    names = names_for(engine)   # agents and teams by name: the JSON above keeps the ids
     b = data["funnel"]["bottleneck"]
     none = _("no stage is below its band")
     typer.echo(_("Funnel: {message}").format(message=b["message"] if b else none))

@@ -17,9 +17,9 @@ import sys
 from datetime import date, datetime
 from typing import TYPE_CHECKING, Any
 
-from telekpi.engine.lookup import NAMED
 from telekpi.i18n import _, translate
 from telekpi.i18n.words import dim_name
+from telekpi.model.tables import NAMED
 from telekpi.spreadsheet import csv_text
 from telekpi.units import human
 
@@ -80,6 +80,14 @@ def metric_labels(catalog: Catalog, columns: list[str], ids: bool = False) -> di
         else:
             out[c] = headline(dim_name(c))
     return out
+
+
+def names_for(engine) -> Names:
+    """The names of ``engine``'s agents, teams and campaigns, read when first asked (the
+    lookups load the SQL builder, which a command's --help does not need)."""
+    from telekpi.engine.names import Names
+
+    return Names.whole_centre(engine)
 
 
 def show_names(names: Names, rows: list[dict], dims, ids: bool = False) -> list[dict]:

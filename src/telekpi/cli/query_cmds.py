@@ -11,6 +11,7 @@ import typer
 from telekpi.cli.output import (
     human,
     metric_labels,
+    names_for,
     print_csv,
     print_json,
     print_table,
@@ -18,8 +19,6 @@ from telekpi.cli.output import (
     with_name_columns,
 )
 from telekpi.cli.root import app, open_workspace
-from telekpi.engine.lookup import Lookup
-from telekpi.engine.names import Names
 from telekpi.engine.request import PERIODS, Request, check_day, parse_where
 from telekpi.errors import UsageError
 from telekpi.i18n import _, ngettext, translate
@@ -199,7 +198,7 @@ def _kpi_out(engine: Engine, req: Request, fmt: Fmt, ci: bool, explain: bool, id
     if fmt == Fmt.json:
         print_json(result.to_json(engine.catalog))
         return
-    names = Names(Lookup(engine))
+    names = names_for(engine)
     if fmt == Fmt.csv:   # the ids stay; a name column beside each
         print_csv(with_name_columns(columns, result.by), names.add_columns(result.rows, result.by))
         for reason in result.reasons(engine.catalog).values():   # the empty cells, said once
@@ -250,7 +249,7 @@ def funnel_cmd(
                   date_option(start, "--from"), date_option(end, "--to"), where_option(where))
     engine = open_engine(ctx, engine_name, lake, spark_master, spark_conf, clickhouse_url)
     try:   # the whole scope says which teams fall short; a --by or --period is its own breakdown
-        data = run_funnel(engine, req) if by or period else summary(engine, req, names=Names(Lookup(engine)))
+        data = run_funnel(engine, req) if by or period else summary(engine, req, names=names_for(engine))
     finally:
         engine.close()
     if fmt == Fmt.json:

@@ -8,7 +8,7 @@ from pathlib import Path
 
 import typer
 
-from telekpi.cli.output import human, metric_labels, print_csv, print_json, print_table, show_names
+from telekpi.cli.output import human, metric_labels, names_for, print_csv, print_json, print_table, show_names
 from telekpi.cli.query_cmds import (
     ClickHouseUrlOpt,
     EngineName,
@@ -22,9 +22,8 @@ from telekpi.cli.query_cmds import (
     open_engine,
 )
 from telekpi.cli.root import app
-from telekpi.engine.lookup import NAMED, Lookup
-from telekpi.engine.names import Names
 from telekpi.i18n import _, translate
+from telekpi.model.tables import NAMED
 
 
 class Level(str, Enum):
@@ -84,7 +83,7 @@ def scorecard_cmd(
     items = [i.metric for i in t.items]
     columns = [key] + (["team", "level"] if key == "agent" else []) + ["calls"] + items + [
         "score", "tier", "reward"]
-    names = Names(Lookup(engine))
+    names = names_for(engine)
     if fmt == Fmt.csv:   # the ids stay; names beside them
         out = []
         for r in rows:

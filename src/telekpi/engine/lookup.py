@@ -19,7 +19,7 @@ from telekpi.catalog.snippets import parse
 from telekpi.engine.engine import Engine
 from telekpi.engine.scope import time_filter
 from telekpi.model.phones import phone_e164
-from telekpi.model.tables import CAMPAIGN_KINDS, EARLIEST, LATEST
+from telekpi.model.tables import CAMPAIGN_KINDS, EARLIEST, LATEST, NAMED
 from telekpi.sql import column
 
 
@@ -82,10 +82,6 @@ class Slice:
     total: int
     offset: int = 0
     limit: int = 100
-
-# The dimensions whose values have a name in a table of their own: (table, id column).
-NAMED = {"agent": ("agents", "agent_id"), "team": ("teams", "team_id"),
-         "campaign": ("campaigns", "campaign_id")}
 
 
 class Lookup:

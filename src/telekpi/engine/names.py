@@ -10,21 +10,51 @@ its id. Sites, vendors and products are their own names."""
 
 from __future__ import annotations
 
-from telekpi.engine.lookup import EVERYONE, NAMED, Lookup, Scope
+from typing import TYPE_CHECKING
+
+from telekpi.model.tables import NAMED
+from telekpi.sql import identifier
+
+if TYPE_CHECKING:
+    from telekpi.engine.engine import Engine
+    from telekpi.engine.lookup import Lookup, Scope
 
 
 class Names:
     """Names of dimension values for one scope, each dimension read at most once."""
 
-    def __init__(self, look: Lookup | None, scope: Scope = EVERYONE):
-        self.look, self.scope = look, scope
+    def __init__(self, look: Lookup | None, scope: Scope | None = None):
+        self.look, self.scope = look, scope   # None: everyone's
+        self.engine: Engine | None = None
         self._tables: dict[str, dict[str, str]] = {}
 
+    @classmethod
+    def whole_centre(cls, engine: Engine) -> Names:
+        """Every name, for a user who may see the whole centre (the CLI, a report). Read with
+        a plain SELECT on the warehouse, so that a command running a kept plan
+        (``kept_plans.py``) needs no SQL builder for its names either."""
+        if engine.backend.dialect != "duckdb":
+            from telekpi.engine.lookup import Lookup
+
+            return cls(Lookup(engine))
+        names = cls(None)
+        names.engine = engine
+        return names
+
     def table(self, dim: str) -> dict[str, str]:
-        if dim not in NAMED or self.look is None:
+        if dim not in NAMED or (self.look is None and self.engine is None):
             return {}
         if dim not in self._tables:
-            self._tables[dim] = self.look.names(dim, self.scope)
+            if self.look is not None:
+                from telekpi.engine.lookup import EVERYONE
+
+                self._tables[dim] = self.look.names(dim, self.scope or EVERYONE)
+            else:
+                table, key = NAMED[dim]
+                _cols, rows = self.engine.backend.execute(   # type: ignore[union-attr]
+                    f"SELECT {identifier(key)}, name FROM {identifier(table)} WHERE name IS NOT NULL", {})
+                self._tables[dim] = {str(k): str(n).strip() for k, n in rows
+                                     if k is not None and str(n).strip()}
         return self._tables[dim]
 
     def of(self, dim: str, value) -> str:

@@ -187,3 +187,7 @@ def table(name: str) -> Table:
     except KeyError:
         raise UsageError(_("unknown table {table}; expected one of: {tables}").format(
             table=repr(name), tables=", ".join(TABLES))) from None
+
+# The dimensions whose values have a name in a table of their own: (table, id column).
+NAMED = {"agent": ("agents", "agent_id"), "team": ("teams", "team_id"),
+         "campaign": ("campaigns", "campaign_id")}
