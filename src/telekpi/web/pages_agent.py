@@ -53,4 +53,4 @@ def my_day(p: PageDep) -> HTMLResponse:
     leaderboard = p.engine.settings.agents_see_leaderboard
     return p.render("my_day.html", agent=agent, metrics=metrics, today=today_row, window=window_row,
                     card=my_card(p, agent_id), standing=standing(p.engine, agent_id, f.window, leaderboard),
-                    calls=p.look.recent_calls(agent_id, limit=20))
+                    calls=p.look.recent_calls(agent_id, limit=20).rows)
