@@ -57,9 +57,11 @@ def contributions(engine, metric: str, dim: str, window: Window, where=()) -> di
             "groups": [{"key": k, "contribution": g["now"] - g["before"]} for k, g in groups.items()]}
 
 
-def movers(engine, window: Window, where=(), metrics=KEY_METRICS, by=BY, top: int = TOP) -> list[dict]:
+def movers(engine, window: Window, where=(), metrics=KEY_METRICS, by=BY, top: int = TOP,
+           name_of=None) -> list[dict]:
     """Per key metric the scope can be split by: the total's change and the ``top`` movers of
-    each dimension in its direction, with a sentence that says it."""
+    each dimension in its direction, with a sentence that says it (each group by
+    ``name_of(dim, key)`` when given, the display name the viewer may see; else by its id)."""
     dims_in_where = {d for d, _v in where}
     single = {d for d in dims_in_where if sum(1 for dd, _v in where if dd == d) == 1}
     out = []
@@ -79,6 +81,8 @@ def movers(engine, window: Window, where=(), metrics=KEY_METRICS, by=BY, top: in
             named = sorted((g for g in c["groups"] if g["key"] is not None and g["contribution"] * sign > 0),
                            key=lambda g: -abs(g["contribution"]))[:top]
             if named:
+                for g in named:
+                    g["name"] = name_of(dim, g["key"]) if name_of else g["key"]
                 per_dim[dim] = named
         if total is None or total["now"] is None or total["before"] is None:
             continue
@@ -106,4 +110,5 @@ def sentence(m, relative: float | None, change: float, per_dim: dict) -> str:
     firsts = [g for dim in BY for g in per_dim.get(dim, [])[:1]]
     if not firsts:
         return head
-    return head + ": " + ", ".join(f"{g['key']} {amount(m.unit, g['contribution'])}" for g in firsts)
+    return head + ": " + ", ".join(f"{g.get('name', g['key'])} {amount(m.unit, g['contribution'])}"
+                                   for g in firsts)

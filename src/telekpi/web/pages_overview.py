@@ -90,7 +90,7 @@ def overview_answer(p: Page) -> dict:
     on_target = pace(p.engine, HEADLINE, p.filters.end, p.where, templates_of(p))
     for item in on_target["items"]:
         item["link"] = card_link(view, item["metric"])
-    moved = movers(p.engine, p.filters.window, p.where)
+    moved = movers(p.engine, p.filters.window, p.where, name_of=p.names.of)
     for m in moved:
         for dim, groups in m["movers"].items():
             for g in groups:
