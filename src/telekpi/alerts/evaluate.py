@@ -54,13 +54,14 @@ def evaluate(engine, rules: Rules, now: datetime, scope: Window | None = None) -
     for rule in rules.rules:
         channels = rule.channels if rule.channels is not None else tuple(rules.channel_names)
         start, end = scope or window(rule.window, today)
+        # the window's local days as instants: leads are listed by when they arrived or were touched
+        since = datetime.combine(start, time(0), tzinfo=tz)
+        until = datetime.combine(end + timedelta(days=1), time(0), tzinfo=tz)
         if rule.kind == "metric":
             out += _metric_alerts(engine, rule, start, end, channels)
         elif rule.kind == "slow_leads":
-            since = datetime.combine(start, time(0), tzinfo=tz)
-            until = min(datetime.combine(end + timedelta(days=1), time(0), tzinfo=tz),
-                        now - timedelta(minutes=rule.minutes))
-            late = Lookup(engine).slow_leads(since, minutes=rule.minutes, until=until, limit=5)
+            due = min(until, now - timedelta(minutes=rule.minutes))   # arrived long enough ago
+            late = Lookup(engine).slow_leads(since, minutes=rule.minutes, until=due, limit=5)
             if late.total:
                 ids = ", ".join(str(r["lead_id"]) for r in late.rows)
                 out.append(Alert(rule.id, rule.id, None, None, late.total, rule.minutes, rule.window,
@@ -74,8 +75,6 @@ def evaluate(engine, rules: Rules, now: datetime, scope: Window | None = None) -
                                  ).rows[0]["overcontacted_leads"]
             if count:
                 n = engine.settings.max_unanswered_attempts
-                since = datetime.combine(start, time(0), tzinfo=tz)   # the leads it counts
-                until = datetime.combine(end + timedelta(days=1), time(0), tzinfo=tz)
                 ids = ", ".join(str(r["lead_id"]) for r in Lookup(engine).stop_list(
                     limit=5, since=since, until=until).rows)
                 out.append(Alert(rule.id, rule.id, None, None, count, n, rule.window, start, end,
