@@ -14,6 +14,8 @@ import pytest
 
 from telekpi.cli.app import main
 
+pytestmark = pytest.mark.slow   # out of the quick loop (./dev test --quick)
+
 DROP_REASON = "Drop rate has no value by team: calls the dialer drops reach no agent"
 CARE = {"A006", "A015", "A016"}   # team T4 of the demo (seed 42), which answers the care hotline
 

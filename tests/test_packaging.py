@@ -15,6 +15,8 @@ import pytest
 from packaging.requirements import Requirement
 from packaging.utils import canonicalize_name
 
+pytestmark = pytest.mark.slow   # out of the quick loop (./dev test --quick)
+
 ROOT = Path(__file__).resolve().parents[1]
 SRC = ROOT / "src" / "telekpi"
 PROJECT = tomllib.loads((ROOT / "pyproject.toml").read_text())["project"]

@@ -10,6 +10,10 @@ import time
 from http.server import BaseHTTPRequestHandler, HTTPServer
 from typing import ClassVar
 
+import pytest
+
+pytestmark = pytest.mark.slow   # out of the quick loop (./dev test --quick)
+
 
 def test_alerts_on_the_demo(tmp_path, run, run_json):
     db = tmp_path / "telekpi.duckdb"

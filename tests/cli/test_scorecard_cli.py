@@ -4,6 +4,10 @@ from __future__ import annotations
 
 from pathlib import Path
 
+import pytest
+
+pytestmark = pytest.mark.slow   # out of the quick loop (./dev test --quick)
+
 EXAMPLES = Path(__file__).resolve().parents[2] / "src" / "telekpi" / "targets" / "examples"
 
 

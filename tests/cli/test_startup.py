@@ -17,6 +17,8 @@ import pytest
 
 import telekpi
 
+pytestmark = pytest.mark.slow   # out of the quick loop (./dev test --quick)
+
 # What a command loads when it needs it, never to show help.
 HEAVY = ("duckdb", "pyarrow", "numpy", "sqlglot", "fastapi", "starlette", "uvicorn", "pandas",
          "jinja2", "babel", "rich", "yaml", "openpyxl", "pydantic")

@@ -23,6 +23,7 @@ def calls_in(db: Path, call_id: str) -> int:
         return wh.con.execute("SELECT count(*) FROM calls WHERE call_id = ?", [call_id]).fetchall()[0][0]
 
 
+@pytest.mark.slow
 def test_demo_never_replaces_data_it_did_not_generate(tmp_path, run):
     db = tmp_path / "telekpi.duckdb"
     code, _, err = run("--db", db, "demo", "--seed", "3")

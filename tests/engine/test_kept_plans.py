@@ -22,6 +22,8 @@ from telekpi.settings import Settings
 from ..reference import datagen
 from .test_golden_sql import SNAPSHOTS, golden_request, normal
 
+pytestmark = pytest.mark.slow   # out of the quick loop (./dev test --quick)
+
 TZ = "Asia/Ho_Chi_Minh"
 CATALOG = load_catalog(None)
 REQ = Request(("calls", "connection_rate", "call_conversion_rate"), by=("team",), period="month",

@@ -11,6 +11,8 @@ from telekpi.engine.engine import Engine
 from telekpi.engine.request import Request
 from telekpi.store.warehouse import Warehouse
 
+pytestmark = pytest.mark.slow   # out of the quick loop (./dev test --quick)
+
 CALLS = ("call_id,started_at,status,talk_s,agent_id\n"
          "y1,2026-01-05 10:00:00,answered,30,a1\n"
          "y2,2026-01-06 10:00:00,answered,60,a1\n"

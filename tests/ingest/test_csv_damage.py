@@ -99,6 +99,7 @@ def test_damage_across_block_boundaries_keeps_every_line(ws, db, settings, monke
     assert len(ids) == 36 and "c10" not in ids and "c21" not in ids and "c39" in ids
 
 
+@pytest.mark.slow
 def test_header_longer_than_64_kib_is_read_whole(ws, db, settings):
     filler = [f"a_rather_long_column_name_{i:06d}" for i in range(3000)]     # ~100 KiB of header
     f = ws / "calls.csv"

@@ -16,6 +16,8 @@ from telekpi.ingest.follow import Follower
 from telekpi.settings import Settings
 from telekpi.store.warehouse import Warehouse
 
+pytestmark = pytest.mark.slow   # out of the quick loop (./dev test --quick)
+
 HERE = Path(__file__).parent / "fixtures" / "asterisk"
 LOG = (HERE / "queue_log").read_text().splitlines(keepends=True) + \
     (HERE / "queue_log.1").read_text().splitlines(keepends=True)

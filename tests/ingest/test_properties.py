@@ -108,6 +108,7 @@ def test_csv_text_values_round_trip(tmp_path_factory, values, delimiter):
         assert got == {f"c{i}": (v.strip() or None) for i, v in enumerate(values)}
 
 
+@pytest.mark.slow
 @settings(max_examples=60, deadline=None)
 @given(seconds=st.floats(min_value=0, max_value=1e7, allow_nan=False))
 def test_durations_parse_as_numbers_and_clock_text(seconds):

@@ -10,6 +10,8 @@ from telekpi.reports.build import build_report, default_period
 
 from .conftest import END, START
 
+pytestmark = pytest.mark.slow   # out of the quick loop (./dev test --quick)
+
 
 @pytest.fixture(scope="module")
 def report(centre):

@@ -18,6 +18,8 @@ from telekpi.reports.build import build_report
 from telekpi.reports.data import report_data
 from telekpi.settings import Settings
 
+pytestmark = pytest.mark.slow   # out of the quick loop (./dev test --quick)
+
 NOV = (date(2026, 11, 1), date(2026, 11, 30))
 DIMS = ("agent", "team", "site", "vendor", "campaign", "industry", "product")
 MONEY = ("revenue", "cost", "profit")

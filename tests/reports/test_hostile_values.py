@@ -17,6 +17,8 @@ from telekpi.reports.write import write_report
 
 from ..conftest import EVIL_AGENT, EVIL_CAMPAIGN, EVIL_NAME, EVIL_PRODUCT
 
+pytestmark = pytest.mark.slow   # out of the quick loop (./dev test --quick)
+
 EVIL = {EVIL_AGENT, EVIL_NAME, EVIL_CAMPAIGN}
 
 

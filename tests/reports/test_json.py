@@ -16,6 +16,8 @@ from telekpi.reports.write import write_report
 
 from .conftest import END, START
 
+pytestmark = pytest.mark.slow   # out of the quick loop (./dev test --quick)
+
 
 @pytest.fixture(scope="module")
 def reports(centre) -> dict[str, Report]:

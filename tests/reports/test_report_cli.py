@@ -3,6 +3,9 @@
 from __future__ import annotations
 
 import openpyxl
+import pytest
+
+pytestmark = pytest.mark.slow   # out of the quick loop (./dev test --quick)
 
 
 def test_report_writes_each_type(centre, tmp_path, run):

@@ -17,6 +17,8 @@ from telekpi.reports.runner import run_due
 from telekpi.reports.schedule import MAX_ATTEMPTS, ScheduleState, load_schedule
 from telekpi.workspace import Workspace
 
+pytestmark = pytest.mark.slow   # out of the quick loop (./dev test --quick)
+
 HCM = ZoneInfo("Asia/Ho_Chi_Minh")
 
 

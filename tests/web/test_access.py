@@ -7,6 +7,8 @@ import pytest
 
 from .conftest import login
 
+pytestmark = pytest.mark.slow   # out of the quick loop (./dev test --quick)
+
 PAGES = ["/", "/funnel", "/agents", "/agents?group=team", "/agents?group=vendor", "/campaigns",
          "/revenue", "/care", "/scorecards",
          "/scorecards?template=outsourced-vendor.yaml", "/leads", "/leads?q=L1", "/best-time", "/wallboard"]

@@ -18,6 +18,8 @@ from telekpi.web.auth import Users
 
 from .conftest import PASSWORD, USERS, login
 
+pytestmark = pytest.mark.slow   # out of the quick loop (./dev test --quick)
+
 PAGES = ["/", "/funnel", "/agents", "/campaigns", "/scorecards", "/revenue", "/care", "/leads",
          "/best-time", "/alerts", "/wallboard"]
 POISON = [  # call, what an old telekpi stored

@@ -2,7 +2,11 @@
 
 from pathlib import Path
 
+import pytest
 from fastapi.testclient import TestClient
+
+pytestmark = pytest.mark.slow   # out of the quick loop (./dev test --quick)
+
 
 LOG = (Path(__file__).parents[1] / "ingest" / "fixtures" / "asterisk" / "queue_log").read_text().splitlines(True)
 

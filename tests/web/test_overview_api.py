@@ -12,6 +12,8 @@ from telekpi.i18n import language
 from telekpi.i18n.numbers import Formatter
 from telekpi.units import human
 
+pytestmark = pytest.mark.slow   # out of the quick loop (./dev test --quick)
+
 
 def articles(page: str) -> dict[str, str]:
     """The overview page's cards: metric id -> the card's HTML."""

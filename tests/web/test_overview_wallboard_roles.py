@@ -18,6 +18,8 @@ from telekpi.web.auth import Users
 
 from .conftest import login
 
+pytestmark = pytest.mark.slow   # out of the quick loop (./dev test --quick)
+
 TEMPLATE = """name: November calls
 period: {start: 2026-11-01, end: 2026-11-30}
 items:

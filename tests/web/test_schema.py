@@ -10,6 +10,7 @@ from __future__ import annotations
 import tempfile
 from pathlib import Path
 
+import pytest
 import schemathesis
 from hypothesis import HealthCheck, settings
 from schemathesis.checks import negative_data_rejection, positive_data_acceptance
@@ -18,6 +19,9 @@ from telekpi.demo.generate import generate
 from telekpi.store.warehouse import Warehouse
 from telekpi.web.app import create_app
 from telekpi.web.auth import Users
+
+pytestmark = pytest.mark.slow   # out of the quick loop (./dev test --quick)
+
 
 _DIR = Path(tempfile.mkdtemp(prefix="telekpi-schema-"))
 with Warehouse(_DIR / "telekpi.duckdb") as _wh:

@@ -94,6 +94,7 @@ def test_a_body_over_the_limit_is_refused_with_413_naming_it(small_limits):
     assert r.headers["content-security-policy"] == POLICY
 
 
+@pytest.mark.slow
 def test_a_chunked_body_is_counted_as_it_arrives(small_limits):
     """No Content-Length: the bytes are counted and the request refused once they pass the limit."""
     import json
@@ -113,6 +114,7 @@ def test_a_chunked_body_is_counted_as_it_arrives(small_limits):
     assert r.status_code == 413 and "max_request_mb" in r.json()["error"]["message"]
 
 
+@pytest.mark.slow
 def test_the_default_limit_is_20_mb(empty_server):
     app, token = empty_server
     with TestClient(app) as c:
@@ -122,6 +124,7 @@ def test_the_default_limit_is_20_mb(empty_server):
     assert r.json()["error"]["message"].startswith("the request is larger than 20 MB")
 
 
+@pytest.mark.slow
 def test_an_upload_over_its_limit_is_refused_and_nothing_is_stored(small_limits):
     c, _token, folder = small_limits
     assert login(c, "boss").status_code == 303
@@ -140,6 +143,7 @@ def test_an_upload_over_its_limit_is_refused_and_nothing_is_stored(small_limits)
     ("__line", "column '__line': names that start with __ are telekpi's own"),
     ("__t_agent_id", "column '__t_agent_id': names that start with __ are telekpi's own"),
 ])
+@pytest.mark.slow
 def test_odd_json_keys_are_a_400_that_names_the_key_and_store_nothing(empty_server, key, words):
     app, token = empty_server
     with TestClient(app, raise_server_exceptions=False) as c:
@@ -246,6 +250,7 @@ def test_an_ended_session_goes_to_the_login_page_which_says_so_and_comes_back(ap
 
 
 # -- an agent's lead timeline -------------------------------------------------------------
+@pytest.mark.slow
 def test_an_agents_lead_timeline_shows_only_their_calls_and_tickets(as_user, app):
     """The agent who called most leads whose customer has tickets handled by others (care
     agents, in the demo) sees none of those tickets; an admin sees them all."""
@@ -277,6 +282,7 @@ def test_an_agents_lead_timeline_shows_only_their_calls_and_tickets(as_user, app
     ("my calls.csv", b"", "my calls.csv, line 1: is empty"),
     ("calls.csv", b"call_id,started_at\nc1,x\n", "calls.csv, line 1, column status: has no usable header"),
 ])
+@pytest.mark.slow
 def test_an_upload_error_names_the_users_file_not_the_servers_path(empty_server, name, body, words):
     app, _token = empty_server
     folder = str(app.state.web.workspace.folder)

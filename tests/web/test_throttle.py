@@ -34,6 +34,7 @@ def clock(app, monkeypatch):
     return c
 
 
+@pytest.mark.slow
 def test_thirty_wrong_passwords_then_the_right_one_is_refused_until_the_lock_ends(client, clock):
     statuses = []
     for i in range(30):
@@ -52,6 +53,7 @@ def test_thirty_wrong_passwords_then_the_right_one_is_refused_until_the_lock_end
     assert login(client, "boss", PASSWORD).status_code == 303
 
 
+@pytest.mark.slow
 def test_a_success_clears_the_names_failures(client, clock):
     for _ in range(4):
         assert login(client, "boss", "wrong").status_code == 200
@@ -61,6 +63,7 @@ def test_a_success_clears_the_names_failures(client, clock):
     assert login(client, "boss").status_code == 303
 
 
+@pytest.mark.slow
 def test_failures_outside_the_window_are_forgotten(client, clock):
     for _ in range(4):
         assert login(client, "boss", "wrong").status_code == 200
@@ -68,6 +71,7 @@ def test_failures_outside_the_window_are_forgotten(client, clock):
     assert login(client, "boss", "wrong").status_code == 200   # 1 in the window, not 5
 
 
+@pytest.mark.slow
 def test_one_address_trying_many_names_is_locked_whatever_the_name(client, clock):
     names = [f"user{i}" for i in range(19)]
     for name in names:                           # 19 names, once each: no name reaches 5
@@ -80,6 +84,7 @@ def test_one_address_trying_many_names_is_locked_whatever_the_name(client, clock
         assert login(other, "agent3").status_code == 303
 
 
+@pytest.mark.slow
 def test_a_success_does_not_wash_the_address(client, app, monkeypatch):
     """One account the guesser owns must not reset their address's count."""
     monkeypatch.setattr(app.state.web, "throttle", SignInThrottle(address_failures=6, clock=Clock()))

@@ -15,6 +15,8 @@ import pytest
 from telekpi.errors import NotFoundError, UsageError
 from telekpi.web.auth import LAST_USE_EVERY, Users, expiry, token_id
 
+pytestmark = pytest.mark.slow   # out of the quick loop (./dev test --quick)
+
 UTC = ZoneInfo("UTC")
 
 

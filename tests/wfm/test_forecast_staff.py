@@ -86,6 +86,7 @@ def test_seasonal_naive_repeats_last_week():
     assert seasonal_naive(counts, 9).tolist() == [counts[14 + d % 7].tolist() for d in range(9)]
 
 
+@pytest.mark.slow
 def test_holt_winters_learns_a_weekly_pattern_and_the_backtest_says_so():
     pytest.importorskip("statsmodels")
     rng = np.random.default_rng(5)
