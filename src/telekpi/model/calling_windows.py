@@ -91,7 +91,7 @@ def _days(text: str, where: str) -> frozenset[int]:
     out: set[int] = set()
     for part in text.split(","):
         part = part.strip().lower()
-        first, _, last = part.partition("-")
+        first, __, last = part.partition("-")
         if first not in DAYS or (last and last not in DAYS):
             raise WindowsError(_("{where}: {value} is not a day or days such as mon-fri").format(
                 where=where, value=repr(part)))
@@ -115,7 +115,7 @@ def parse_windows(text: str) -> dict[str, Rule]:
                                 "hours such as 08:00-21:00").format(value=repr(chunk)))
         windows = []
         for piece in (p.strip() for p in _split_windows(spec)):
-            days_text, _, hours = piece.rpartition(" ")
+            days_text, __, hours = piece.rpartition(" ")
             start_text, dash, end_text = hours.partition("-")
             if not dash:
                 raise WindowsError(_("{where}: {value} is not hours such as 08:00-21:00").format(
