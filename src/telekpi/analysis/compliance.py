@@ -119,8 +119,13 @@ def _crossing(daily: dict[date, tuple[int, int]], as_of: date, window: int, cap:
 def compliance(engine, days: Days, scope: Scope = EVERYONE, limit: int = 1000) -> dict:
     """Everything ``ops compliance`` shows: the breaches of each kind (calls, newest first, at
     most ``limit`` of each), their counts, and the campaigns' rolling abandonment."""
+    tz = engine.settings.tz
     outside = outside_window(engine, days, scope)
     dnc, dnc_total = dnc_violations(engine, days, scope, limit)
+    for r in (*outside, *dnc):   # the workspace's clock, as every other list shows times
+        for key in ("started_at", "stop_at"):
+            if isinstance(r.get(key), datetime):
+                r[key] = r[key].astimezone(tz)
     abandon = rolling_abandonment(engine, days.end, scope)
     return {
         "from": days.start, "to": days.end,
