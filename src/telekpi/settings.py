@@ -130,7 +130,7 @@ class Settings:
     sale_margin: float = _setting(1.0, "the share of a sale's revenue that is margin, for the "
                                   "attempts worth making (1: revenue; set your gross margin)", "rate")
     number_health_min_calls: int = _setting(
-        30, "calls a number needs in a day before its connection rate is judged against its "
+        10, "calls a number needs in a day before its pick-up rate is judged against its "
         "campaign's other numbers", "calls", positive=True)
     # The [dispositions] table: code -> flags; checked and documented on its own.
     dispositions: dict[str, frozenset[str]] = field(default_factory=lambda: dict(DEFAULT_MAP))

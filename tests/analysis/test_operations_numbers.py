@@ -65,7 +65,7 @@ def test_a_number_gone_bad_is_flagged_against_its_peers_in_each_campaign(wh):
 
 
 def test_too_few_calls_are_not_judged(wh):
-    rows = line_day("K1", "+84280000001", "2026-03-10", 100, 40) + line_day("K1", SHARED, "2026-03-10", 10, 0)
+    rows = line_day("K1", "+84280000001", "2026-03-10", 100, 40) + line_day("K1", SHARED, "2026-03-10", 9, 0)
     insert(wh.con, rows)
     engine = Engine(wh, Settings(timezone="Asia/Ho_Chi_Minh"))
     (k1,) = number_health(engine, date(2026, 3, 10))["campaigns"]

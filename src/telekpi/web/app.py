@@ -44,6 +44,7 @@ def create_app(db: str | Path, *, users: Users | None = None,
         pages,
         pages_agent,
         pages_alerts,
+        pages_compliance,
         pages_business,
         pages_import,
         pages_overview,
@@ -135,4 +136,6 @@ def create_app(db: str | Path, *, users: Users | None = None,
     app.include_router(pages_scorecards.router)
     app.include_router(pages_alerts.router)
     app.include_router(pages_tokens.router)
+    app.include_router(pages_compliance.router)
+    app.include_router(pages_compliance.api_router)
     return app
