@@ -99,3 +99,19 @@ def test_a_campaign_over_the_cap_is_over_with_no_crossing_to_come(wh):
     assert k3["over"] and k3["crosses_on"] is None
     assert compliance(engine, Days(date(2026, 3, 30), date(2026, 3, 30), engine.settings.tz)
                       )["counts"]["abandon_cap"] == 1
+
+
+def test_diagnose_says_how_far_a_campaign_is_from_the_cap_and_when_it_crosses(wh):
+    from telekpi.analysis.diagnose import abandon_cap
+    from telekpi.engine.request import Request
+
+    start = date(2026, 3, 1)
+    for k in range(30):
+        daily(wh.con, "K2", (start + timedelta(days=k)).isoformat(), 1 if k < 23 else 6, 100, f"d{k}")
+    daily(wh.con, "K3", "2026-03-30", 5, 100, "x")
+    engine = Engine(wh, Settings(timezone=HCM))
+    assert abandon_cap(engine, Request((), end=date(2026, 3, 30))) == [
+        "K2 is 0.8 points from the 3% abandon cap and will cross it on 2026-04-05 at today's pace",
+        "K3 is over the 3% abandon cap: 5.0% over 30 days"]
+    # filtered to a team, a campaign's rate is not the team's: nothing said
+    assert abandon_cap(engine, Request((), end=date(2026, 3, 30), where=(("team", "T1"),))) == []
