@@ -49,7 +49,8 @@ def test_each_breach_fires_once_and_names_what_to_do(tmp_path, rules):
     assert set(alerts) == {"kept|outside_window", "kept|campaign K2", "ids|K1|+84280000003"}
     assert "1 calls outside the permitted calling window (late)" in alerts["kept|outside_window"].message
     assert "above the 3.0% cap" in alerts["kept|campaign K2"].message
-    assert alerts["ids|K1|+84280000003"].message.startswith("number +84280000003 of campaign K1: 8.0% picked up on 2026-03-10 against 40.0%")
+    assert alerts["ids|K1|+84280000003"].message.startswith(
+        "number +84280000003 of campaign K1: 8.0% picked up on 2026-03-10 against 40.0%")
     assert "use +84280000001, +84280000002" in alerts["ids|K1|+84280000003"].message
     wh.close()
 

@@ -62,6 +62,11 @@ def number_health(engine, as_of: date, scope: Scope = EVERYONE, days: int = HIST
             "alpha": ALPHA, "relative_drop": RELATIVE_DROP, "campaigns": campaigns}
 
 
+def _rate(day: tuple[int, int]) -> float | None:
+    calls, picked = day
+    return picked / calls if calls else None
+
+
 def _judge(line: str, lines: dict[str, dict[date, tuple[int, int]]], as_of: date,
            min_calls: int, start: date) -> dict:
     calls, picked = lines[line].get(as_of, (0, 0))
@@ -75,7 +80,7 @@ def _judge(line: str, lines: dict[str, dict[date, tuple[int, int]]], as_of: date
         "peer_calls": peer_calls, "peer_rate": peer_picked / peer_calls if peer_calls else None,
         "own_baseline": base_picked / base_calls if base_calls else None,
         "history": [{"day": start + timedelta(days=k),
-                     "rate": (lambda c, p: p / c if c else None)(*lines[line].get(start + timedelta(days=k), (0, 0)))}
+                     "rate": _rate(lines[line].get(start + timedelta(days=k), (0, 0)))}
                     for k in range((as_of - start).days + 1)],
         "drop": None, "drop_low": None, "drop_high": None, "p": None, "flagged": False,
         "enough": calls >= min_calls and peer_calls >= min_calls,

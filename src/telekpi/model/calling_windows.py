@@ -17,7 +17,7 @@ that of the called person's zone on that day. Public holidays are not modelled.
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import datetime, time, timezone
+from datetime import UTC, datetime, time
 from functools import lru_cache
 from zoneinfo import ZoneInfo
 
@@ -192,7 +192,7 @@ def judge(number: str, at: datetime, rules: dict[str, Rule], fallback_zone: str)
     if rule is None:
         return None
     zones = place.zones or (fallback_zone,)
-    at = at if at.tzinfo else at.replace(tzinfo=timezone.utc)
+    at = at if at.tzinfo else at.replace(tzinfo=UTC)
     first: Verdict | None = None
     for zone in zones:
         local = at.astimezone(ZoneInfo(zone))

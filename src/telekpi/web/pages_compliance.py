@@ -71,9 +71,12 @@ def _day(value: str | None, field: str) -> date | None:
     return parse_date(value, field)
 
 
+LimitQ = Annotated[int, Query(ge=1, le=5000, description="Calls of each kind listed.")]
+
+
 @api_router.get("/compliance")
 def compliance_api(user: UserDep, e: EngineDep, start: FromQ = None, end: ToQ = None,
-                   limit: Annotated[int, Query(ge=1, le=5000, description="Calls of each kind listed.")] = 1000) -> dict:
+                   limit: LimitQ = 1000) -> dict:
     """Calls outside the permitted calling window (the called person's local time), calls after
     a stop request, and each campaign's rolling outbound abandonment against its cap."""
     _may_see(user)
