@@ -115,3 +115,16 @@ def test_diagnose_says_how_far_a_campaign_is_from_the_cap_and_when_it_crosses(wh
         "K3 is over the 3% abandon cap: 5.0% over 30 days"]
     # filtered to a team, a campaign's rate is not the team's: nothing said
     assert abandon_cap(engine, Request((), end=date(2026, 3, 30), where=(("team", "T1"),))) == []
+
+
+def test_a_supervisor_sees_the_whole_rate_of_the_campaigns_their_agents_call_for(wh):
+    from telekpi.engine.lookup import Scope
+
+    wh.con.execute("INSERT INTO agents (agent_id, team_id) VALUES ('A1', 'T1'), ('B1', 'T2')")
+    daily(wh.con, "K1", "2026-03-30", 5, 100, "k1")          # the drops have no agent
+    daily(wh.con, "K2", "2026-03-30", 1, 100, "k2")
+    wh.con.execute("UPDATE calls SET agent_id = 'A1' WHERE campaign_id = 'K1' AND status = 'answered'")
+    wh.con.execute("UPDATE calls SET agent_id = 'B1' WHERE campaign_id = 'K2' AND status = 'answered'")
+    engine = Engine(wh, Settings(timezone=HCM))
+    (k1,) = rolling_abandonment(engine, date(2026, 3, 30), Scope(teams=("T1",)))
+    assert (k1["campaign_id"], k1["abandoned"], k1["live"]) == ("K1", 5, 100)

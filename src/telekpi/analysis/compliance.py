@@ -78,13 +78,19 @@ def rolling_abandonment(engine, as_of: date, scope: Scope = EVERYONE) -> list[di
     the abandons among them), against ``abandon_cap``. ``crosses_on``: the first day the rolling
     rate would pass the cap if every day from tomorrow were like the average of the last
     ``PACE_DAYS`` (the window moving on, dropping its oldest days); None when it does not within
-    a window's length, or is over already (``over``)."""
+    a window's length, or is over already (``over``).
+
+    The rate is the campaign's: a dialer drop reaches no agent, so a scoped user (a supervisor)
+    sees the whole rate of each campaign their agents called for in the window."""
     settings = engine.settings
     window, cap = settings.abandon_window_days, settings.abandon_cap
     days = Days(as_of - timedelta(days=window - 1), as_of, settings.tz)
     by_campaign: dict[str | None, dict[date, tuple[int, int]]] = {}
-    for r in OperationsRows(engine).abandonment_by_day(days.since, days.until, scope):
-        by_campaign.setdefault(r["campaign_id"], {})[r["day"]] = (int(r["abandoned"]), int(r["live"]))
+    rows = OperationsRows(engine)
+    shown = None if scope == EVERYONE else rows.campaigns_called(days.since, days.until, scope)
+    for r in rows.abandonment_by_day(days.since, days.until):
+        if shown is None or r["campaign_id"] in shown:
+            by_campaign.setdefault(r["campaign_id"], {})[r["day"]] = (int(r["abandoned"]), int(r["live"]))
     out = []
     pace_days = min(PACE_DAYS, window)
     for campaign, daily in sorted(by_campaign.items(), key=lambda kv: str(kv[0])):

@@ -73,20 +73,28 @@ class OperationsRows(Lookup):
             {**params, **dnc_params, "since": since, "until": until}, limit, offset,
             scope=cond, dnc=dnc)
 
-    def abandonment_by_day(self, since: datetime, until: datetime, scope: Scope = EVERYONE) -> list[dict]:
+    def abandonment_by_day(self, since: datetime, until: datetime) -> list[dict]:
         """Per campaign and local day: outbound calls a person picked up (``live``) and those the
-        dialer dropped for want of an agent (``abandoned``)."""
-        cond, params = scope.calls_filter("c")
+        dialer dropped for want of an agent (``abandoned``), whoever placed them (a drop reaches
+        no agent)."""
         return self._rows(f"""
             SELECT c.campaign_id, CAST(timezone($tz, c.started_at) AS DATE) AS day,
                    count(*) FILTER (WHERE c.status = 'abandoned') AS abandoned,
                    count(*) AS live
             FROM calls c
             WHERE c.direction = 'outbound' AND c.status IN {PICKED_UP}
-              AND c.started_at >= $since AND c.started_at < $until AND ($scope)
+              AND c.started_at >= $since AND c.started_at < $until
             GROUP BY 1, 2 ORDER BY 1, 2""",
-            {**params, "tz": self.engine.settings.timezone, "since": since, "until": until},
-            scope=cond)
+            {"tz": self.engine.settings.timezone, "since": since, "until": until})
+
+    def campaigns_called(self, since: datetime, until: datetime, scope: Scope) -> set[str | None]:
+        """The campaigns the agents in ``scope`` placed outbound calls for from ``since`` to
+        ``until``."""
+        cond, params = scope.calls_filter("c")
+        return {r["campaign_id"] for r in self._rows("""
+            SELECT DISTINCT c.campaign_id FROM calls c
+            WHERE c.direction = 'outbound' AND c.started_at >= $since AND c.started_at < $until
+              AND ($scope)""", {**params, "since": since, "until": until}, scope=cond)}
 
     def pickups_by_line(self, since: datetime, until: datetime, scope: Scope = EVERYONE) -> list[dict]:
         """Per campaign, outbound number (``line``) and local day: calls placed and calls a
