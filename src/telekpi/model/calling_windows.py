@@ -170,7 +170,8 @@ def place_of(number: str) -> Place:
 @dataclass(frozen=True)
 class Verdict:
     """A call's place in the window: ``outside`` is True when some zone the number may be in
-    had it outside its region's window; ``local`` the called person's local time there."""
+    had it outside its region's window; ``local`` the called person's local time there;
+    ``window`` the rule's hours (written out for a call outside them only)."""
 
     outside: bool
     region: str
@@ -196,9 +197,12 @@ def judge(number: str, at: datetime, rules: dict[str, Rule], fallback_zone: str)
     first: Verdict | None = None
     for zone in zones:
         local = at.astimezone(ZoneInfo(zone))
-        verdict = Verdict(not rule.allows(local), place.region, zone, local, rule.describe(),
-                          bool(place.zones))
-        if verdict.outside:
-            return verdict       # the strictest reading: outside in any zone is outside
-        first = first or verdict
+        if not rule.allows(local):   # the strictest reading: outside in any zone is outside
+            return Verdict(True, place.region, zone, local, _describe(rule), bool(place.zones))
+        first = first or Verdict(False, place.region, zone, local, "", bool(place.zones))
     return first
+
+
+@lru_cache(maxsize=256)
+def _describe(rule: Rule) -> str:
+    return rule.describe()
