@@ -252,6 +252,6 @@ def abandon_cap(engine, req: Request) -> list[str]:
         elif a["crosses_on"]:
             out.append(_("{campaign} is {points} points from the {cap} abandon cap and will cross it on "
                          "{day} at today's pace").format(
-                campaign=a["campaign_id"], points=f"{a['headroom_points']:.1f}", cap=cap,
+                campaign=a["campaign_id"], points=formatter(current()).number(a['headroom_points'], 1), cap=cap,
                 day=fmt.date(a["crosses_on"])))
     return out

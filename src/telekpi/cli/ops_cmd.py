@@ -84,12 +84,12 @@ def abandon_words(a: dict) -> str:
     if a["rate"] is None:
         return _("no calls picked up")
     if a["over"]:
-        return _("over the cap by {points} points").format(points=f"{-a['headroom_points']:.1f}")
+        return _("over the cap by {points} points").format(points=formatter(current()).number(-a['headroom_points'], 1))
     if a["crosses_on"]:
         return _("{points} points below the cap; crosses it on {day} at today's pace").format(
-            points=f"{a['headroom_points']:.1f}", day=_day(a["crosses_on"]))
+            points=formatter(current()).number(a['headroom_points'], 1), day=_day(a["crosses_on"]))
     return _("{points} points below the cap; not crossing at today's pace").format(
-        points=f"{a['headroom_points']:.1f}")
+        points=formatter(current()).number(a['headroom_points'], 1))
 
 
 @ops_app.command("numbers")

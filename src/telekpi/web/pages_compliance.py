@@ -15,7 +15,8 @@ from telekpi.analysis.attempts import attempts
 from telekpi.analysis.caller_ids import number_health
 from telekpi.analysis.compliance import Days, compliance
 from telekpi.errors import AccessError
-from telekpi.i18n import _
+from telekpi.i18n import _, current
+from telekpi.units import formatter
 from telekpi.web.access import scope_of
 from telekpi.web.api import ERRORS, EngineDep, FromQ, ToQ, UserDep
 from telekpi.web.auth import User
@@ -47,6 +48,9 @@ def compliance_page(p: PageDep) -> HTMLResponse:
     _may_see(p.user)
     days = Days(p.filters.start, p.filters.end, p.engine.settings.tz)
     data = compliance(p.engine, days, scope_of(p.user), limit=LIST_LIMIT)
+    fmt = formatter(current())
+    for a in data["abandonment"]:   # points as the language writes a number (1,5 in Vietnamese)
+        a["points"] = None if a["headroom_points"] is None else fmt.number(a["headroom_points"], 1)
     return p.render("compliance.html", data=data, tabs=TABS, tab="compliance",
                     window_days=p.engine.settings.abandon_window_days)
 
