@@ -51,7 +51,9 @@ def last_day(engine) -> date:
 
 def outside_window(engine, days: Days, scope: Scope = EVERYONE) -> list[dict]:
     """Outbound calls placed outside the calling window of the called number's country, in the
-    called person's local time (the strictest zone of a number that may be in several)."""
+    called person's local time (the strictest zone of a number that may be in several): each
+    call's id, start and number, with the verdict (``compliance`` adds who placed the calls it
+    lists)."""
     settings = engine.settings
     rules = parse_windows(settings.calling_windows)
     out = []
@@ -126,7 +128,10 @@ def compliance(engine, days: Days, scope: Scope = EVERYONE, limit: int = 1000) -
     """Everything ``ops compliance`` shows: the breaches of each kind (calls, newest first, at
     most ``limit`` of each), their counts, and the campaigns' rolling abandonment."""
     tz = engine.settings.tz
-    outside = outside_window(engine, days, scope)
+    every = outside_window(engine, days, scope)
+    outside = sorted(every, key=lambda r: (r["started_at"], r["call_id"]), reverse=True)[:limit]
+    details = OperationsRows(engine).calls_by_id([r["call_id"] for r in outside]) if outside else {}
+    outside = [{**r, **details.get(r["call_id"], {})} for r in outside]
     dnc, dnc_total = dnc_violations(engine, days, scope, limit)
     for r in (*outside, *dnc):   # the workspace's clock, as every other list shows times
         for key in ("started_at", "stop_at"):
@@ -136,9 +141,9 @@ def compliance(engine, days: Days, scope: Scope = EVERYONE, limit: int = 1000) -
     return {
         "from": days.start, "to": days.end,
         "windows": engine.settings.calling_windows,
-        "counts": {"outside_window": len(outside), "dnc": dnc_total,
+        "counts": {"outside_window": len(every), "dnc": dnc_total,
                    "abandon_cap": sum(1 for a in abandon if a["over"])},
-        "outside_window": sorted(outside, key=lambda r: (r["started_at"], r["call_id"]), reverse=True)[:limit],
+        "outside_window": outside,
         "dnc": dnc,
         "abandonment": abandon,
         # Call analysis (QA forms with a disclosure item) reports failed disclosures here when

@@ -35,15 +35,22 @@ class OperationsRows(Lookup):
 
     def outbound_calls(self, since: datetime, until: datetime, scope: Scope = EVERYONE) -> list[dict]:
         """Outbound calls placed from ``since`` to ``until`` with a called number: what the
-        calling-window check reads."""
+        calling-window check reads (the call, when, to whom; ``calls_by_id`` gives the rest)."""
         cond, params = scope.calls_filter("c")
         return self._rows("""
-            SELECT c.call_id, c.started_at, c.agent_id, c.campaign_id, c.lead_id, c.called_number
+            SELECT c.call_id, c.started_at, c.called_number
             FROM calls c
             WHERE c.direction = 'outbound' AND c.called_number IS NOT NULL
               AND c.started_at >= $since AND c.started_at < $until AND ($scope)
             ORDER BY c.started_at, c.call_id""", {**params, "since": since, "until": until},
             scope=cond)
+
+    def calls_by_id(self, ids: list[str]) -> dict[str, dict]:
+        """Who placed each of the calls ``ids``, for which campaign and lead."""
+        cond, params = one_of(column("call_id", "c"), "id", ids)
+        return {r["call_id"]: r for r in self._rows(
+            "SELECT c.call_id, c.agent_id, c.campaign_id, c.lead_id FROM calls c WHERE $ids",
+            params, ids=cond)}
 
     def dnc_violations(self, since: datetime, until: datetime, scope: Scope = EVERYONE,
                        limit: int = 200, offset: int = 0) -> Slice:
