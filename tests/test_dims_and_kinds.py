@@ -96,7 +96,7 @@ def test_the_metric_list_says_what_each_metric_splits_by(demo):
     assert rows["call_conversion_rate"]["kinds"] == ["outbound_sales", "collections"]
     table = cli("--db", db, "--lang", "en", "metrics")
     assert "all but agent," in table   # the cell wraps
-    assert "— drop_rate: calls the dialer drops reach no agent" in table
+    assert "— drop_rate, dialer_drops: calls the dialer drops reach no agent" in table
 
 
 def test_the_report_shows_no_drop_rate_for_a_team_and_says_why(demo, tmp_path):

@@ -18,6 +18,7 @@ from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from telekpi.errors import ConfigError
 from telekpi.i18n import LANGS, _
+from telekpi.model.calling_windows import DEFAULT_WINDOWS, WindowsError, parse_windows
 from telekpi.model.dispositions import DEFAULT_MAP, FLAGS
 
 CONFIG_FILE = "telekpi.toml"
@@ -116,6 +117,21 @@ class Settings:
         "request from one of them is counted against the client address its X-Forwarded-For "
         "header names. Empty: X-Forwarded-For is ignored and every request counts against the "
         "address it came from")
+    # Operations: compliance, caller-ID health, attempts (docs/operations-compliance.md).
+    calling_windows: str = _setting(
+        DEFAULT_WINDOWS, "the hours calls may be placed, in the called person's local time, per "
+        "country of the called number: COUNTRY=HH:MM-HH:MM, optionally with days (mon-fri "
+        "08:30-20:00, sat-sun 08:00-18:00), rules separated by ;, * for every other country. The "
+        "default is conservative, not legal advice (docs/operations-compliance.md)")
+    abandon_cap: float = _setting(0.03, "the highest outbound abandonment rate a campaign may reach "
+                                  "over abandon_window_days (TCPA and Ofcom: 3 %)", "rate")
+    abandon_window_days: int = _setting(30, "the rolling window of the outbound abandonment rate "
+                                        "(TCPA: 30 days; Ofcom: 1)", "days", positive=True)
+    sale_margin: float = _setting(1.0, "the share of a sale's revenue that is margin, for the "
+                                  "attempts worth making (1: revenue; set your gross margin)", "rate")
+    number_health_min_calls: int = _setting(
+        10, "calls a number needs in a day before its pick-up rate is judged against its "
+        "campaign's other numbers", "calls", positive=True)
     # The [dispositions] table: code -> flags; checked and documented on its own.
     dispositions: dict[str, frozenset[str]] = field(default_factory=lambda: dict(DEFAULT_MAP))
 
@@ -211,6 +227,11 @@ def settings_from_dict(data: dict, source: str = CONFIG_FILE) -> Settings:
         if proxy and not is_address(proxy):
             raise ConfigError(_("setting {key}: {value} is not an IP address").format(
                 key=repr("trusted_proxies"), value=repr(proxy)), file=source)
+    try:
+        parse_windows(values.get("calling_windows", DEFAULT_WINDOWS))
+    except WindowsError as e:
+        raise ConfigError(_("setting {key}: {error}").format(key=repr("calling_windows"), error=e),
+                          file=source) from None
     tz = values.get("timezone", Settings.timezone)
     try:
         ZoneInfo(tz)

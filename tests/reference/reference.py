@@ -631,6 +631,11 @@ def _simple(ref: Reference):
         "drop_rate": lambda: _calls_ratio(
             _count(lambda c: c["status"] == "abandoned" and c.get("direction") == "outbound"),
             _count(lambda c: c["status"] in ("answered", "abandoned") and c.get("direction") == "outbound")),
+        # 85_compliance.yaml: drop_rate's two parts.
+        "dialer_drops": lambda: _one("calls", _count(
+            lambda c: c["status"] == "abandoned" and c.get("direction") == "outbound")),
+        "outbound_live_answers": lambda: _one("calls", _count(
+            lambda c: c["status"] in ("answered", "abandoned") and c.get("direction") == "outbound")),
         "successful_calls": lambda: _one("calls", _count(lambda c: flag(c.get("disposition"), "success"))),
         "call_conversion_rate": lambda: _calls_ratio(
             _count(lambda c: flag(c.get("disposition"), "success")), len),
@@ -763,7 +768,8 @@ def _rev_cost():
 _CALLS = ["calls", "connected_calls", "connection_rate", "call_success_rate", "aht", "avg_talk_time",
           "talk_time", "abandoned_calls", "abandonment_rate", "drop_rate", "successful_calls",
           "call_conversion_rate", "productive_calls", "avg_mos", "poor_quality_rate",
-          "calls_per_agent_day", "offered", "service_level", "asa", "queue_abandonment_rate"]
+          "calls_per_agent_day", "offered", "service_level", "asa", "queue_abandonment_rate",
+          "dialer_drops", "outbound_live_answers"]
 _STAGES = ["leads_attempted", "leads_connected", "leads_decision_maker", "leads_qualified", "leads_won",
            "contact_rate", "qualified_rate", "close_rate", "lead_conversion_rate", "dropoff_connected",
            "dropoff_decision_maker", "dropoff_qualified", "dropoff_won"]
@@ -792,4 +798,4 @@ METRICS = sorted(METRIC_SOURCES)
 _AGENTLESS = {"agent", "team", "site", "vendor"}
 NOT_BY: dict[str, set[str]] = {m: _AGENTLESS for m in (
     "abandoned_calls", "abandonment_rate", "drop_rate", "offered", "service_level",
-    "queue_abandonment_rate")}
+    "queue_abandonment_rate", "dialer_drops")}

@@ -225,3 +225,17 @@ def test_campaigns_gain_a_kind_left_unset(tmp_path):
     # a set kind wins over the direction; unset, an inbound call is inbound care
     assert kinds["a9"] == "inbound_care" and kinds["a8"] == "inbound_care"
     assert kinds["a1"] == "outbound_sales"
+
+
+def test_the_stop_list_table_comes_empty_and_an_older_warehouse_reads_it_empty(tmp_path):
+    """The step that adds ``dnc`` (the stop list, docs/operations-compliance.md): an upgraded
+    warehouse has it empty, with the columns a new one has; a read-only open of an older
+    warehouse reads it as an empty table rather than failing."""
+    path = tmp_path / "w.duckdb"
+    build(path, SHIPPED[-1])
+    with Warehouse(path, read_only=True) as wh:
+        assert wh.cursor().con.execute("SELECT count(*) FROM dnc").fetchall() == [(0,)]
+    with Warehouse(path) as wh:
+        assert version(wh.con) == str(SCHEMA_VERSION)
+        assert wh.con.execute("SELECT count(*) FROM dnc").fetchall() == [(0,)]
+        assert table_columns(wh.con)["dnc"] == ["number", "requested_at", "source"]

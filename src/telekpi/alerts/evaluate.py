@@ -70,6 +70,10 @@ def evaluate(engine, rules: Rules, now: datetime, scope: Window | None = None) -
                                      n=human(late.total, "count"),
                                      minutes=rule.minutes, ids=ids + (", …" if late.total > 5 else "")),
                                  channels))
+        elif rule.kind == "compliance":
+            out += _compliance_alerts(engine, rule, start, end, channels)
+        elif rule.kind == "caller_ids":
+            out += _caller_id_alerts(engine, rule, start, end, channels)
         else:
             count = engine.query(Request(("overcontacted_leads",), start=start, end=end)
                                  ).rows[0]["overcontacted_leads"]
@@ -82,6 +86,70 @@ def evaluate(engine, rules: Rules, now: datetime, scope: Window | None = None) -
                                    "them ({ids})").format(count=human(count, "count"), n=n,
                                                           ids=ids + (", …" if count > 5 else "")),
                                  channels))
+    return out
+
+
+# A campaign crossing the abandonment cap within this many days at today's pace is alerted.
+CROSSING_SOON_DAYS = 7
+
+
+def _compliance_alerts(engine, rule: Rule, start: date, end: date, channels) -> list[Alert]:
+    """One alert per kind of breach in the window (calls outside the calling window, calls
+    after a stop request), and one per campaign over the abandonment cap or crossing it within
+    ``CROSSING_SOON_DAYS`` at today's pace."""
+    from telekpi.analysis.compliance import Days, compliance
+
+    data = compliance(engine, Days(start, end, engine.settings.tz), limit=5)
+    out = []
+    span = f"({start}{'' if start == end else f' – {end}'})"
+
+    def alert(key: str, scope, value, threshold, text: str) -> None:
+        out.append(Alert(rule.id, f"{rule.id}|{key}", scope, None, value, threshold, rule.window,
+                         start, end, f"{text} {span}", channels))
+
+    for kind, text in (("outside_window", _("{n} calls outside the permitted calling window ({ids})")),
+                       ("dnc", _("{n} calls to numbers after they asked to stop ({ids})"))):
+        n = data["counts"][kind]
+        if n:
+            ids = ", ".join(str(r["call_id"]) for r in data[kind][:5]) + (", …" if n > 5 else "")
+            alert(kind, None, n, 0, text.format(n=human(n, "count"), ids=ids))
+    for a in data["abandonment"]:
+        scope = f"campaign {a['campaign_id']}"
+        rate, cap = human(a["rate"], "rate"), human(a["cap"], "rate")
+        if a["over"]:
+            alert(scope, scope, a["rate"], a["cap"], _(
+                "campaign {campaign}: outbound abandonment {rate} over {days} days, above the {cap} "
+                "cap").format(campaign=a["campaign_id"], rate=rate, days=a["window_days"], cap=cap))
+        elif a["crosses_on"] and (a["crosses_on"] - end).days <= CROSSING_SOON_DAYS:
+            alert(scope, scope, a["rate"], a["cap"], _(
+                "campaign {campaign}: outbound abandonment {rate} over {days} days will cross the "
+                "{cap} cap on {day} at today's pace").format(
+                campaign=a["campaign_id"], rate=rate, days=a["window_days"], cap=cap,
+                day=formatter(current()).date(a["crosses_on"])))
+    return out
+
+
+def _caller_id_alerts(engine, rule: Rule, start: date, end: date, channels) -> list[Alert]:
+    """One alert per outbound number flagged on the window's last day, with the numbers to use
+    instead."""
+    from telekpi.analysis.caller_ids import number_health
+
+    out = []
+    for c in number_health(engine, end)["campaigns"]:
+        for n in c["numbers"]:
+            if not n["flagged"]:
+                continue
+            scope = f"campaign {c['campaign_id']}"
+            out.append(Alert(
+                rule.id, f"{rule.id}|{c['campaign_id']}|{n['line']}", scope, None, n["rate"],
+                n["peer_rate"], rule.window, start, end, _(
+                    "number {line} of campaign {campaign}: {rate} picked up on {day} against {peers} "
+                    "for its other numbers (drop {drop}, 95 % {low} to {high}); use {use}").format(
+                    line=n["line"], campaign=c["campaign_id"], rate=human(n["rate"], "rate"),
+                    day=formatter(current()).date(end), peers=human(n["peer_rate"], "rate"),
+                    drop=human(n["drop"], "rate"), low=human(n["drop_low"], "rate"),
+                    high=human(n["drop_high"], "rate"),
+                    use=", ".join(c["healthy"]) or _("none: add numbers")), channels))
     return out
 
 

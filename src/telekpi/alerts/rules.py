@@ -11,6 +11,8 @@
       - {id: revenue-drop, metric: revenue, drop_pct: 20, by: team, window: last_7_days}
       - {id: slow-leads, kind: slow_leads, minutes: 5, window: today}
       - {id: stop-list, kind: overcontacted}
+      - {id: rules-kept, kind: compliance, window: today}
+      - {id: caller-ids, kind: caller_ids}
 
 A rule without ``channels`` goes to every channel configured; windows are the named ones of
 ``analysis.windows``.
@@ -28,7 +30,10 @@ from telekpi.errors import ConfigError, Issue, raise_issues
 from telekpi.i18n import _
 from telekpi.yaml_lines import KEY_LINES, LINE, load_file
 
-KINDS = ("metric", "slow_leads", "overcontacted")
+# compliance: calls outside the calling window or after a stop request, and campaigns over the
+# abandonment cap or crossing it within a week; caller_ids: outbound numbers whose pick-up rate
+# fell well below their campaign's other numbers (docs/operations-compliance.md).
+KINDS = ("metric", "slow_leads", "overcontacted", "compliance", "caller_ids")
 SCOPES = ("agent", "team", "campaign", "vendor", "site")
 RULE_KEYS = {"id", "kind", "metric", "by", "window", "above", "below", "band", "drop_pct",
              "minutes", "channels", "min_calls", "message"}

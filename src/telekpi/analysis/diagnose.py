@@ -230,4 +230,28 @@ def diagnose(engine, req: Request, template=None) -> dict:
         "best_time": {k: v for k, v in best_time(engine, req).items() if k != "grids"},
         "scripts": ab_test(engine, req, variant="script", within="campaign"),
         "campaigns": ab_test(engine, req, variant="campaign", within="industry"),
+        "abandon_cap": abandon_cap(engine, req),
     }
+
+
+def abandon_cap(engine, req: Request) -> list[str]:
+    """The campaigns over the outbound abandonment cap, or that will cross it at today's pace
+    (analysis/compliance.py), one sentence each, as of the request's last day. Centre-wide
+    only: the rate is a campaign's, so a request filtered to a team or an agent gets none."""
+    from telekpi.analysis.compliance import last_day, rolling_abandonment
+
+    if req.where:
+        return []
+    fmt = formatter(current())
+    out = []
+    for a in rolling_abandonment(engine, req.end or last_day(engine)):
+        cap = fmt.percent(a["cap"], 0)
+        if a["over"]:
+            out.append(_("{campaign} is over the {cap} abandon cap: {rate} over {days} days").format(
+                campaign=a["campaign_id"], cap=cap, rate=fmt.percent(a["rate"], 1), days=a["window_days"]))
+        elif a["crosses_on"]:
+            out.append(_("{campaign} is {points} points from the {cap} abandon cap and will cross it on "
+                         "{day} at today's pace").format(
+                campaign=a["campaign_id"], points=formatter(current()).number(a['headroom_points'], 1), cap=cap,
+                day=fmt.date(a["crosses_on"])))
+    return out

@@ -14,6 +14,7 @@ import numpy as np
 import pyarrow as pa
 
 from telekpi.demo.derived import write_agent_states, write_costs
+from telekpi.demo.operations import write_outbound_calls
 from telekpi.demo.sink import ids, local_ts, pick
 from telekpi.demo.world import (
     BASE_US,
@@ -79,6 +80,10 @@ class Centre:
         self.advertised = np.zeros((len(CAMPAIGNS), 3))  # web form and Facebook ad leads
         self.next_call = self.next_order = self.next_survey = self.next_ticket = 0
         self.next_engagement = 0
+        # Operations (issue 27): numbers, caller IDs and stop requests draw from their own
+        # generator, so the rest of the centre is the one the same seed always gave.
+        self.ops_rng = np.random.default_rng(seed + 27)
+        self.pending_calls: list[tuple] = []
 
     # ---- dimensions -------------------------------------------------------------------------
     def write_dimensions(self) -> None:
@@ -147,15 +152,19 @@ class Centre:
                           * np.array([1.2, 1.12, 0.8, 0.8, 0.8])[camp], 0, 0.97)
         reachable = rng.random(n) < reach_p
         customer = self.dial(g, n, camp, agent, team, working_hours(created + delay, rng), script, reachable)
+        segment = pick(SEGMENTS, rng.choice(3, n, p=[0.6, 0.3, 0.1]))
+        names = pa.array(person_names(rng, n), pa.string())
+        phone = rng.integers(10_000_000, 99_999_999, n)
         self.sink.write("leads", pa.table({
             "lead_id": ids("L", g + np.arange(n)), "created_at": local_ts(BASE_US, created),
             "campaign_id": pick([c.id for c in CAMPAIGNS], camp), "source": pick(SOURCES, source),
-            "segment": pick(SEGMENTS, rng.choice(3, n, p=[0.6, 0.3, 0.1])),
+            "segment": segment,
             # numpy's stubs take no None in np.where; numpy makes it an object array
             "customer_id": pa.array(np.where(customer,  # type: ignore[call-overload]
                                              "U" + (g + np.arange(n)).astype(str), None), pa.string()),
-            "name": pa.array(person_names(rng, n), pa.string()),
-            "phone": ids("09", rng.integers(10_000_000, 99_999_999, n))}))
+            "name": names,
+            "phone": ids("09", phone)}))
+        write_outbound_calls(self, phone, created)
         self.inbound(g, int(n * 0.3))
 
     def dial(self, g, n, camp, agent, team, t, script, reachable) -> np.ndarray:
@@ -235,7 +244,7 @@ class Centre:
         wrap = np.where(live, rng.uniform(15, 60, m) * pace, np.where(agent >= 0, 5.0, 0.0)).round()
         mos = np.where(rng.random(m) < 0.92, np.clip(rng.normal(4.1, 0.4, m), 1, 5).round(2), np.nan)
         ci = camp[lead]
-        self.sink.write("calls", pa.table({
+        self.pending_calls.append((pa.table({
             "call_id": ids("C", call_no), "started_at": local_ts(BASE_US, t),
             "agent_id": pick(a.ids, agent), "campaign_id": pick([x.id for x in CAMPAIGNS], ci),
             "lead_id": ids("L", g + lead), "direction": pa.array(["outbound"] * m, pa.string()),
@@ -244,7 +253,7 @@ class Centre:
             "script": pick(("A", "B"), script[lead]), "mos": pa.array(mos, mask=np.isnan(mos)),
             "recording_url": pa.array(np.where(live,  # type: ignore[call-overload]  # None: as above
                                                "https://recordings.example.vn/C" + call_no.astype(str) + ".mp3",
-                                               None), pa.string())}))
+                                               None), pa.string())}), lead, t, status, ci))
         self.account(agent, t, talk + hold, wrap, ci)
         dm = np.flatnonzero(live & (dispo >= 0) & (dispo <= DNC))
         self.surveys(dm, call_no, agent, t + talk)

@@ -175,6 +175,14 @@ TABLES: dict[str, Table] = {t.name: t for t in (
         C("at", "timestamp", True), C("channel", required=True),
         C("direction", required=True, choices=ENGAGEMENT_DIRECTIONS),
     ), time="at", help="non-call touches: sms, zalo, email, chat"),
+    # Schema version 6 (store/migrations.py): the stop list (docs/operations-compliance.md).
+    Table("dnc", ("number", "requested_at"), (
+        C("number", "phone", True, help="the number that asked not to be called"),
+        C("requested_at", "timestamp", True, help="when it asked; calls to it after this are "
+          "violations"),
+        C("source", help="where the request came from: a national register, a complaint, a "
+          "web form"),
+    ), time="requested_at", help="the stop list: numbers that asked not to be called, and when"),
 )}
 
 

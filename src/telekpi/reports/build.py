@@ -148,7 +148,7 @@ def build_report(engine, start: date | None = None, end: date | None = None, whe
                     now or datetime.now(engine.settings.tz), current(), engine.settings.currency,
                     engine.settings.timezone)
     report.sections = [headline(b), funnel_section(b), people(b, template), sites(b), money(b),
-                       care(b), alerts(b, rules)]
+                       care(b), compliance(b), alerts(b, rules)]
     return report
 
 
@@ -312,6 +312,33 @@ def care(b: Builder) -> Section:
     chart = b.trend_chart("csat_trend", _("CSAT over time"), ("csat",))
     if chart:
         s.charts.append(chart)
+    return s
+
+
+def compliance(b: Builder) -> Section:
+    """Rules kept over the report's days (docs/operations-compliance.md): the breaches of each
+    kind and each campaign's rolling abandonment against its cap, as of the last day. The
+    whole centre's: a report filtered to a team or an agent says so rather than a part."""
+    from telekpi.analysis.compliance import Days
+    from telekpi.analysis.compliance import compliance as rules_kept
+
+    s = Section("compliance", _("Compliance"))
+    if b.where:
+        s.paragraphs.append(_("Compliance is reported for the whole centre only."))
+        return s
+    data = rules_kept(b.engine, Days(b.start, b.end, b.engine.settings.tz), limit=1)
+    c = data["counts"]
+    s.paragraphs.append(_("{outside} calls outside the calling window, {dnc} calls after a stop "
+                          "request, {over} campaigns over the abandonment cap.").format(
+        outside=c["outside_window"], dnc=c["dnc"], over=c["abandon_cap"]))
+    s.tables.append(Table("abandonment", _("Outbound abandonment over {days} days to {day}").format(
+        days=b.engine.settings.abandon_window_days, day=b.end),
+        [Column("campaign", _("Campaign")), Column("abandoned", _("Dropped"), "count"),
+         Column("live", _("Picked up"), "count"), Column("rate", _("Rate"), "rate"),
+         Column("cap", _("Cap"), "rate"), Column("crosses_on", _("At today's pace"))],
+        [{"campaign": a["campaign_id"], "abandoned": a["abandoned"], "live": a["live"], "rate": a["rate"],
+          "cap": a["cap"], "crosses_on": _("over the cap") if a["over"] else (
+              str(a["crosses_on"]) if a["crosses_on"] else "—")} for a in data["abandonment"]]))
     return s
 
 

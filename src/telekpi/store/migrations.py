@@ -92,12 +92,21 @@ def v4_to_v5(con: duckdb.DuckDBPyConnection) -> None:
         con.execute(f"ALTER TABLE calls ADD COLUMN IF NOT EXISTS {sqltext.identifier(column)} {type_}")
 
 
+def v5_to_v6(con: duckdb.DuckDBPyConnection) -> None:
+    """The stop list, ``dnc``: numbers that asked not to be called and when (``telekpi import
+    dnc FILE``); empty until one is imported. Compliance reads it with the DNC dispositions
+    (docs/operations-compliance.md)."""
+    con.execute('CREATE TABLE IF NOT EXISTS dnc ("number" VARCHAR NOT NULL, '
+                'requested_at TIMESTAMPTZ NOT NULL, source VARCHAR)')
+
+
 # STEPS[n - 1] takes a warehouse from version n to n + 1.
 STEPS: tuple[Step, ...] = (
     v1_to_v2,
     v2_to_v3,
     v3_to_v4,
     v4_to_v5,
+    v5_to_v6,
 )
 SCHEMA_VERSION = len(STEPS) + 1
 
@@ -108,6 +117,13 @@ ADDED_COLUMNS = (
     (4, "campaigns", "kind", "VARCHAR"),
     (5, "imports", "skipped", "BIGINT"),
     *((5, "calls", column, type_) for column, type_ in V5_CALL_COLUMNS),
+)
+
+# Tables queries read that a step added: (version, table, its columns as an empty SELECT
+# gives them). A read-only open of an older warehouse reads them as empty tables.
+ADDED_TABLES = (
+    (6, "dnc", 'CAST(NULL AS VARCHAR) AS "number", CAST(NULL AS TIMESTAMPTZ) AS requested_at, '
+               "CAST(NULL AS VARCHAR) AS source"),
 )
 
 
@@ -140,6 +156,10 @@ def read_as_current(con: duckdb.DuckDBPyConnection, version: int | None) -> None
         if version < added:
             missing.setdefault(table, []).append(
                 f"CAST(NULL AS {type_}) AS {sqltext.identifier(column)}")
+    for added, table, columns in ADDED_TABLES:
+        if version < added:
+            con.execute(f"CREATE OR REPLACE TEMP VIEW {sqltext.identifier(table)} AS SELECT "
+                        f"{columns} WHERE FALSE")
     for table, cols in missing.items():
         con.execute(f"CREATE OR REPLACE TEMP VIEW {sqltext.identifier(table)} AS SELECT *, "
                     f"{', '.join(cols)} FROM {sqltext.identifier(database)}.main."

@@ -45,6 +45,7 @@ def create_app(db: str | Path, *, users: Users | None = None,
         pages_agent,
         pages_alerts,
         pages_business,
+        pages_compliance,
         pages_import,
         pages_overview,
         pages_scorecards,
@@ -135,4 +136,6 @@ def create_app(db: str | Path, *, users: Users | None = None,
     app.include_router(pages_scorecards.router)
     app.include_router(pages_alerts.router)
     app.include_router(pages_tokens.router)
+    app.include_router(pages_compliance.router)
+    app.include_router(pages_compliance.api_router)
     return app
