@@ -116,6 +116,18 @@ class Settings:
         "request from one of them is counted against the client address its X-Forwarded-For "
         "header names. Empty: X-Forwarded-For is ignored and every request counts against the "
         "address it came from")
+    recording_agent_channel: str = _setting(
+        "left", "the channel of a stereo recording that holds the agent (the other holds the "
+        "customer), for `telekpi import recordings` without --agent-channel. left suits "
+        "FreeSWITCH's RECORD_STEREO on an agent's outbound call (the caller, leg A, is left) and "
+        "Asterisk MixMonitor's D option run on the agent's channel (docs/call-analysis.md)",
+        choices=("left", "right"))
+    vad: str = _setting("webrtc", "the voice activity detector that finds speech in recordings: "
+                        "webrtc (fast) or silero (a neural network; docs/call-analysis.md, \"VAD "
+                        "choice\", has both measured)", choices=("webrtc", "silero"))
+    interruption_min_s: float = _setting(0.5, "how long both must speak together, from the moment "
+                                         "one starts over the other, for it to count as an "
+                                         "interruption", "seconds", positive=True)
     # The [dispositions] table: code -> flags; checked and documented on its own.
     dispositions: dict[str, frozenset[str]] = field(default_factory=lambda: dict(DEFAULT_MAP))
 
