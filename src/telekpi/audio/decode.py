@@ -76,8 +76,8 @@ def decode(path: Path) -> Audio:
     except InputError:
         raise
     except (av.FFmpegError, ValueError, OSError, UnicodeDecodeError) as e:
-        raise InputError(_("cannot be decoded as audio ({error})").format(
-            error=str(e).splitlines()[0] if str(e) else type(e).__name__), file=str(path)) from None
+        error = getattr(e, "strerror", None) or (str(e).splitlines()[0] if str(e) else type(e).__name__)
+        raise InputError(_("cannot be decoded as audio ({error})").format(error=error), file=str(path)) from None
     samples = np.concatenate(blocks, axis=1) if blocks else np.zeros((min(channels, 2), 0), np.int16)
     if samples.shape[1] == 0:
         raise InputError(_("holds no audio samples"), file=str(path))

@@ -3,7 +3,7 @@
 Two detectors, measured side by side on synthesized calls (``bench/call_analysis_bench.py``,
 docs/call-analysis.md "VAD choice"):
 
-- ``webrtc``: the WebRTC project's GMM detector (webrtcvad-wheels), 30 ms frames, in C;
+- ``webrtc``: the WebRTC project's GMM detector (webrtcvad-wheels), 20 ms frames, in C;
 - ``silero``: Silero VAD's neural network (MIT licence, ``models/silero_vad.onnx`` as its
   wheel ships it, run with onnxruntime so torch is not needed), 32 ms frames at 8 kHz.
 
@@ -23,7 +23,8 @@ import numpy as np
 VADS = ("webrtc", "silero")
 MERGE_GAP_S = 0.3
 MIN_SPEECH_S = 0.15
-# WebRTC: 20 ms frames (measured closer to the truth than 30 ms, docs/call-analysis.md) at its most aggressive mode (3: fewest noise frames taken for speech).
+# WebRTC: 20 ms frames (measured closer to the truth than 30 ms) at its most aggressive
+# mode (3: fewest noise frames taken for speech).
 WEBRTC_FRAME_S = 0.02
 WEBRTC_MODE = 3
 # Silero: a frame is speech from this probability (the model's own default); the channel is

@@ -1,11 +1,12 @@
 """`telekpi import recordings`: audio files linked to calls and analysed as they come in
 (docs/call-analysis.md, "Recordings").
 
-Each file is hashed; one whose content is stored and was analysed the way the workspace
-asks now is skipped (an import run again changes nothing; a run that was killed goes on
-where it stopped, since each file is saved in its own transaction). Otherwise its name
-gives the call id (``audio/naming.py``), the call must be in the warehouse, the file is
-decoded, its channels' speech found and the call's figures computed and saved. A file that
+A file's name gives the call id (``audio/naming.py``) and the call must be in the
+warehouse; the file is hashed, and when the call's stored recording has that content and was
+analysed the way the workspace asks now, it is skipped (an import run again changes nothing;
+a run that was killed goes on where it stopped, since each file is saved in its own
+transaction). Otherwise the file is decoded, its channels' speech found and the call's
+figures computed and saved, replacing the call's earlier recording. A file that
 names no call, names a call not imported, or cannot be decoded is quarantined with its
 reason. Every file is counted once: linked (a call's first recording), updated (the call's
 recording replaced, or analysed again), unchanged, or quarantined.
@@ -59,8 +60,13 @@ class Options:
 
     @property
     def analysis(self) -> str:
-        """What decides the figures: a file analysed otherwise is analysed again."""
-        return f"vad={self.vad};interruption_min_s={self.interruption_min_s:g};agent={self.agent_channel}"
+        """What decides a stereo call's figures: a file analysed otherwise is analysed again."""
+        return f"{self.mono_analysis};agent={self.agent_channel}"
+
+    @property
+    def mono_analysis(self) -> str:
+        """What decides a mono call's figures (no agent channel)."""
+        return f"vad={self.vad};interruption_min_s={self.interruption_min_s:g}"
 
 
 def options(settings: Settings, *, agent_channel: str | None = None, vad: str | None = None,
@@ -134,18 +140,6 @@ def _one(con, path: Path, opts: Options, counts: RecordingCounts) -> None:
         if len(counts.examples) < EXAMPLES:
             counts.examples.append((str(path), reason))
 
-    try:
-        digest = sha256(path)
-    except OSError as e:
-        reject(_("cannot be read ({error})").format(error=e.strerror or type(e).__name__))
-        return
-    known = store.stored(con, digest)
-    if known and known["analysis"] == opts.analysis:
-        if known["path"] != str(path):
-            store.move(con, digest, str(path))
-        store.clear_quarantine(con, str(path))
-        counts.unchanged += 1
-        return
     named = call_id_of(path, opts.pattern)
     if named is None:
         reject(_("its name holds no call id that --pattern finds"))
@@ -156,13 +150,26 @@ def _one(con, path: Path, opts: Options, counts: RecordingCounts) -> None:
                  "recordings again").format(call_id=named))
         return
     try:
+        digest = sha256(path)
+    except OSError as e:
+        reject(_("cannot be read ({error})").format(error=e.strerror or type(e).__name__))
+        return
+    known = store.stored(con, call_id)
+    if known and known["sha256"] == digest and known["analysis"] in (opts.analysis, opts.mono_analysis):
+        if known["path"] != str(path):
+            store.move(con, call_id, str(path))
+        store.clear_quarantine(con, str(path))
+        counts.unchanged += 1
+        return
+    try:
         recording, figs, segs = analyse_file(path, opts)
     except InputError as e:
         reject(e.message if hasattr(e, "message") else str(e))
         return
-    replaced = store.has_recording(con, call_id)
+    replaced = known is not None
     recording.update(call_id=call_id, sha256=digest, path=str(path), bytes=path.stat().st_size,
-                     analysis=opts.analysis, imported_at=datetime.now(UTC))
+                     analysis=opts.analysis if recording["agent_channel"] else opts.mono_analysis,
+                     imported_at=datetime.now(UTC))
     store.save(con, recording, figs, segs)
     store.clear_quarantine(con, str(path))
     counts.audio_s += recording["duration_s"]

@@ -1,7 +1,7 @@
 """Recordings linked to calls, and the speech segments found in them (docs/call-analysis.md).
 
-``recordings`` holds one row per call that has a recording: the file, its content hash (its
-identity: a file imported again unchanged is skipped), what it holds and how it was
+``recordings`` holds one row per call that has a recording: the file, its content hash (a
+file imported again unchanged is skipped), what it holds and how it was
 analysed (``analysis``: the detector and the options; a change re-analyses it).
 ``speech_segments`` holds who spoke when; the per-call figures are in the canonical table
 ``call_speech``. A call's three are replaced together, in one transaction per file, so an
@@ -19,20 +19,15 @@ RECORDING_COLUMNS = ("call_id", "sha256", "path", "bytes", "duration_s", "channe
 SPEAKERS = ("agent", "customer", "speech")
 
 
-def stored(con, sha: str) -> dict | None:
-    """The recording with that content, if one is stored."""
-    cur = con.execute("SELECT call_id, path, analysis FROM recordings WHERE sha256 = ? LIMIT 1", [sha])
-    row = cur.fetchone()
-    return dict(zip(("call_id", "path", "analysis"), row, strict=True)) if row else None
+def stored(con, call_id: str) -> dict | None:
+    """The call's stored recording: its file, content hash and analysis."""
+    row = con.execute("SELECT sha256, path, analysis FROM recordings WHERE call_id = ?", [call_id]).fetchone()
+    return dict(zip(("sha256", "path", "analysis"), row, strict=True)) if row else None
 
 
 def stored_paths(con) -> list[str]:
     """The files of the stored recordings, in order."""
     return [r[0] for r in con.execute("SELECT path FROM recordings ORDER BY path").fetchall()]
-
-
-def has_recording(con, call_id: str) -> bool:
-    return bool(con.execute("SELECT 1 FROM recordings WHERE call_id = ?", [call_id]).fetchall())
 
 
 def find_call(con, call_id: str) -> str | None:
@@ -45,9 +40,9 @@ def find_call(con, call_id: str) -> str | None:
     return row[0] if row else None
 
 
-def move(con, sha: str, path: str) -> None:
-    """The same recording found at another path: remember where it is now."""
-    con.execute("UPDATE recordings SET path = ? WHERE sha256 = ?", [path, sha])
+def move(con, call_id: str, path: str) -> None:
+    """The call's recording found at another path: remember where it is now."""
+    con.execute("UPDATE recordings SET path = ? WHERE call_id = ?", [path, call_id])
 
 
 def save(con, recording: dict, figures: dict, segments: list[tuple[str, float, float]]) -> None:
