@@ -134,7 +134,8 @@ ADDED_COLUMNS = (
 )
 # Tables queries read that a step added: (version, name, its DDL). A read-only open of an
 # older warehouse reads them as empty (``read_as_current``).
-ADDED_TABLES = ((6, "call_speech", CALL_SPEECH_V6),)
+ADDED_TABLES = ((6, "call_speech", CALL_SPEECH_V6), (6, "recordings", RECORDINGS_V6),
+                (6, "speech_segments", SEGMENTS_V6))
 
 
 def recorded_version(con: duckdb.DuckDBPyConnection) -> int | None:

@@ -89,19 +89,3 @@ def log_import(con, source: str, counts: dict) -> None:
                 "quarantined, imported_at, skipped) VALUES (?, 'recordings', 'audio', ?, ?, ?, ?, ?, ?, 0)",
                 [source, counts["files"], counts["linked"], counts["updated"], counts["unchanged"],
                  counts["quarantined"], datetime.now(UTC)])
-
-
-def call_recording(con, call_id: str) -> dict | None:
-    """The call's recording, figures and segments, for the call's page and the API."""
-    cur = con.execute(f"SELECT {', '.join(RECORDING_COLUMNS)} FROM recordings WHERE call_id = ?", [call_id])
-    row = cur.fetchone()
-    recording = dict(zip(RECORDING_COLUMNS, row, strict=True)) if row else None
-    cur = con.execute("SELECT * FROM call_speech WHERE call_id = ?", [call_id])
-    frow = cur.fetchone()
-    figures = dict(zip([d[0] for d in cur.description], frow, strict=True)) if frow else None
-    segs = [{"speaker": w, "start_s": s, "end_s": e} for w, s, e in con.execute(
-        "SELECT speaker, start_s, end_s FROM speech_segments WHERE call_id = ? ORDER BY start_s, speaker",
-        [call_id]).fetchall()]
-    if recording is None and figures is None:
-        return None
-    return {"recording": recording, "speech": figures, "segments": segs}

@@ -145,12 +145,6 @@ class Workspace:
         return reanalyse(warehouse or self.warehouse, options(self.settings, agent_channel=agent_channel),
                          progress=progress)
 
-    def call_analysis(self, call_id: str, warehouse: Warehouse | None = None) -> dict | None:
-        """A call's recording, speech figures and segments; None when it has none."""
-        from telekpi.store.recordings import call_recording
-
-        return call_recording((warehouse or self.warehouse).con, call_id)
-
     def follower(self, table: str, path: Path, *, fmt: str | None = None,
                  mapping: Mapping | None = None, writer: Any = None) -> Follower:
         """A follower of a live log (``ingest.follow``): ``writer`` gives the warehouse to write
