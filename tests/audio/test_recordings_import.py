@@ -138,3 +138,17 @@ def test_options_are_checked(centre, run):
     assert code == 2 and "recordings" in err
     code, _, err = run("--db", db, "import", "recordings", rec / "missing")
     assert code == 2 and "no such file or folder" in err
+
+
+def test_the_call_view_has_recording_figures_and_segments(centre):
+    from telekpi.engine.lookup import Lookup, Scope
+
+    db, rec = centre
+    with Workspace(db, read_only=False) as ws:
+        ws.import_recordings([rec / STEREO])
+        found = Lookup(ws.engine()).call_analysis("1709262900.123#1")
+        assert Lookup(ws.engine()).call_analysis("1709262900.123#1", Scope(agent="A2")) is None
+    assert found["recording"]["codec"] == "vorbis" and found["speech"]["layout"] == "stereo"
+    speakers = [s["speaker"] for s in found["segments"]]
+    assert speakers[0] == "agent" and set(speakers) == {"agent", "customer"}
+    assert [s["start_s"] for s in found["segments"]] == sorted(s["start_s"] for s in found["segments"])
