@@ -108,8 +108,7 @@ def import_cmd(
     ctx: typer.Context,
     table: str = typer.Argument(..., help=f"Canonical table: {', '.join(TABLES)}; or recordings: "
                                 "audio files (or folders of them) linked to calls and analysed."),
-    files: list[Path] = typer.Argument(..., help="CSV, Parquet or XLSX files (or a registered format); "
-                                       "for recordings, audio files and folders."),
+    files: list[Path] = typer.Argument(..., help="CSV, Parquet or XLSX files (or a registered format)."),
     fmt: str = typer.Option(None, "--format", help="Input format [default: detected from the file]."),
     mapping: Path = typer.Option(None, "--mapping", help="YAML mapping of the file's columns, codes and "
                                  "time formats onto the table (docs/import.md)."),
