@@ -59,10 +59,9 @@ def speed(minutes: float, repeat: int) -> None:
               f"decode {t_decode:.3f} s ({seconds / t_decode:,.0f}× real time)")
         print(f"{'vad':8} {'detector s':>10} {'×RT':>8} {'figures s':>10} {'whole s':>8} {'×RT':>8}")
         for name in vad.VADS:
-            found: list = []
-            t_vad = best(lambda name=name: found.__setitem__(slice(None), vad.detect(audio.samples, 8000, name)),
-                         repeat)
-            t_fig = best(lambda: figures(seconds, found[0], found[1]), repeat)
+            t_vad = best(lambda name=name: vad.detect(audio.samples, 8000, name), repeat)
+            agent, customer = vad.detect(audio.samples, 8000, name)
+            t_fig = best(lambda agent=agent, customer=customer: figures(seconds, agent, customer), repeat)
             opts = Options(agent_channel="left", vad=name, interruption_min_s=0.5)
             t_all = best(lambda opts=opts: analyse_file(wav, opts), repeat)
             print(f"{name:8} {t_vad:10.3f} {seconds / t_vad:8,.0f} {t_fig:10.4f} {t_all:8.3f} "

@@ -57,7 +57,8 @@ def test_import_links_analyses_and_accounts_for_every_file(centre, run):
     # the uniqueid in the file name finds the CDR's leg uniqueid#sequence
     assert set(recs) == {"1709262900.123#1", "CALL-MONO-2"}
     stereo, mono = recs["1709262900.123#1"], recs["CALL-MONO-2"]
-    assert (stereo["channels"], stereo["sample_rate"], stereo["codec"], stereo["agent_channel"]) == (2, 8000, "vorbis", "left")
+    assert (stereo["channels"], stereo["sample_rate"], stereo["codec"], stereo["agent_channel"]) == \
+        (2, 8000, "vorbis", "left")
     assert (mono["channels"], mono["codec"], mono["agent_channel"]) == (1, "gsm", None)
     assert stereo["duration_s"] == pytest.approx(7.0, abs=0.05) and len(stereo["sha256"]) == 64
     q = rows(db, "SELECT source, reason FROM quarantine WHERE \"table\" = 'recordings' ORDER BY source")

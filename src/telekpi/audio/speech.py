@@ -24,6 +24,8 @@ and silence only: the figures that need to know who spoke are None and ``layout`
 from __future__ import annotations
 
 from dataclasses import asdict, dataclass
+from itertools import pairwise
+from typing import Any
 
 Segment = tuple[float, float]
 MONOLOGUE_GAP_S = 2.0
@@ -82,7 +84,7 @@ def intersection(a: list[Segment], b: list[Segment]) -> list[Segment]:
 
 def gaps(speech: list[Segment]) -> list[float]:
     """The silences between consecutive stretches of speech."""
-    return [b[0] - a[1] for a, b in zip(speech, speech[1:], strict=False) if b[0] > a[1]]
+    return [b[0] - a[1] for a, b in pairwise(speech) if b[0] > a[1]]
 
 
 def interruptions(by: list[Segment], of: list[Segment], min_s: float) -> int:
@@ -97,9 +99,9 @@ def interruptions(by: list[Segment], of: list[Segment], min_s: float) -> int:
 
 
 def longest_monologue(agent: list[Segment], customer: list[Segment]) -> float:
-    best, start, end = 0.0, None, None
+    best, start, end = 0.0, 0.0, None
     for s, e in agent:
-        joined = (start is not None and end is not None and s - end < MONOLOGUE_GAP_S
+        joined = (end is not None and s - end < MONOLOGUE_GAP_S
                   and not any(cs < s and ce > end for cs, ce in customer))
         if not joined:
             start = s
@@ -110,7 +112,7 @@ def longest_monologue(agent: list[Segment], customer: list[Segment]) -> float:
 
 def switches(agent: list[Segment], customer: list[Segment]) -> int:
     order = sorted([(s, "a") for s, _e in agent] + [(s, "c") for s, _e in customer])
-    return sum(1 for x, y in zip(order, order[1:], strict=False) if x[1] != y[1])
+    return sum(1 for x, y in pairwise(order) if x[1] != y[1])
 
 
 def _r(x: float) -> float:
@@ -123,8 +125,8 @@ def figures(duration_s: float, agent: list[Segment] | None, customer: list[Segme
     """The figures of one call: stereo from ``agent`` and ``customer``, mono from ``mono``."""
     speech = union(agent or [], customer or []) if mono is None else list(mono)
     silences = gaps(speech)
-    common = dict(duration_s=_r(duration_s), speech_s=_r(total(speech)), silence_s=_r(sum(silences)),
-                  longest_silence_s=_r(max(silences, default=0.0)))
+    common: dict[str, Any] = dict(duration_s=_r(duration_s), speech_s=_r(total(speech)),
+                                  silence_s=_r(sum(silences)), longest_silence_s=_r(max(silences, default=0.0)))
     if mono is not None:
         return SpeechFigures(layout="mono", **common)
     agent, customer = agent or [], customer or []

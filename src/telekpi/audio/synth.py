@@ -1,3 +1,4 @@
+# ruff: noqa: RUF001  (the Chinese script is written with Chinese punctuation)
 """Test calls built from synthesized speech, where who speaks when is known by construction:
 the accuracy tests, the benchmark and the demo's recordings use them (docs/call-analysis.md).
 

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import sys
 from pathlib import Path
+from typing import Any
 
 import typer
 
@@ -17,7 +18,9 @@ class _FilesBar:
     """A progress bar over files, on a terminal, once there are several."""
 
     def __init__(self, enabled: bool):
-        self.enabled, self.progress, self.task = enabled, None, None
+        self.enabled = enabled
+        self.progress: Any = None   # a rich Progress, made with the first file
+        self.task: Any = None
 
     def __call__(self, done: int, total: int) -> None:
         if not self.enabled or total < 2:

@@ -167,7 +167,7 @@ def read_as_current(con: duckdb.DuckDBPyConnection, version: int | None) -> None
         if version < added:
             missing.setdefault(table, []).append(
                 f"CAST(NULL AS {type_}) AS {sqltext.identifier(column)}")
-    for added, table, ddl in ADDED_TABLES:
+    for added, _table, ddl in ADDED_TABLES:
         if version < added:   # an empty temporary table of the step's columns
             con.execute(ddl.replace("CREATE TABLE IF NOT EXISTS", "CREATE TEMP TABLE IF NOT EXISTS", 1))
     for table, cols in missing.items():
