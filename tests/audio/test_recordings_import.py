@@ -139,6 +139,9 @@ def test_options_are_checked(centre, run):
     assert code == 2 and "recordings" in err
     code, _, err = run("--db", db, "import", "recordings", rec / "missing")
     assert code == 2 and "no such file or folder" in err
+    (rec.parent / "empty").mkdir()
+    code, _, err = run("--db", db, "import", "recordings", rec.parent / "empty")
+    assert code == 1 and "no audio files there" in err
 
 
 def test_the_call_view_has_recording_figures_and_segments(centre):

@@ -66,8 +66,14 @@ def import_recordings(ctx: typer.Context, files: list[Path], *, pattern: str | N
         finally:
             bar.close()
         update_rollups(ws)
+    if not counts.files:
+        from telekpi.audio.naming import AUDIO_SUFFIXES
+
+        typer.echo("telekpi: " + _("no audio files there (looked for {suffixes})").format(
+            suffixes=" ".join(AUDIO_SUFFIXES)), err=True)
+        raise typer.Exit(1)
     _report(counts)
-    if counts.files and counts.quarantined == counts.files:
+    if counts.quarantined == counts.files:
         raise typer.Exit(1)
 
 

@@ -129,7 +129,8 @@ def import_recordings(wh: Warehouse, paths: Iterable[Path], opts: Options, *,
         if progress:
             progress(i + 1, len(files))
     counts.seconds = time.perf_counter() - t0
-    store.log_import(con, source or (str(files[0]) if files else ""), counts.as_dict())
+    if files:
+        store.log_import(con, source or str(files[0]), counts.as_dict())
     return counts
 
 
