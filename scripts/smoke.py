@@ -188,6 +188,8 @@ STEPS: tuple[Step, ...] = (
     Step("import", ("calls", "smoke-calls.csv", "--quiet"), says="quarantined"),
     Step("import", ("agents", "smoke-agents.xlsx", "--quiet")),
     Step("quarantine", says="smoke-calls.csv"),
+    Step("import", ("recordings", "recordings", "--quiet"), says="1 linked"),
+    Step("analyse", says="1 unchanged"),
     Step("quarantine", ("--format", "json", "--table", "calls")),
     Step("mapping suggest", ("crm-export.csv",), says="table: calls"),
     Step("alerts", ("--rules", "smoke-alerts.yaml", "--send", "--format", "json"),
@@ -305,6 +307,23 @@ class Smoke:
             "C1,31/10/2026 09:15,A003,ANSWERED,75\n"
             "C2,31/10/2026 09:20,A004,NO ANSWER,0\n")
         (ws / "smoke-alerts.yaml").write_text(self.rules("smoke-cli"))
+        # a stereo 8 kHz recording of the demo's call C1 (noise in bursts: the agent on the left,
+        # then the customer on the right), written with the standard library
+        import math
+        import struct
+        import wave
+
+        (ws / "recordings").mkdir()
+        with wave.open(str(ws / "recordings" / "C1.wav"), "wb") as w:
+            w.setnchannels(2)
+            w.setsampwidth(2)
+            w.setframerate(8000)
+            frames = bytearray()
+            for i in range(8000 * 4):
+                t = i / 8000
+                tone = int(8000 * math.sin(2 * math.pi * 440 * t) * math.sin(2 * math.pi * 3 * t))
+                frames += struct.pack("<hh", tone if t < 2 else 0, tone if t >= 2 else 0)
+            w.writeframes(bytes(frames))
         (ws / "schedule.yaml").write_text(
             "reports:\n  - id: smoke\n    days: [mon, tue, wed, thu, fri, sat, sun]\n"
             '    at: "08:00"\n    period: previous_month\n    formats: [html, xlsx]\n')

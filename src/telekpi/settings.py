@@ -132,6 +132,18 @@ class Settings:
     number_health_min_calls: int = _setting(
         10, "calls a number needs in a day before its pick-up rate is judged against its "
         "campaign's other numbers", "calls", positive=True)
+    recording_agent_channel: str = _setting(
+        "left", "the channel of a stereo recording that holds the agent (the other holds the "
+        "customer), for `telekpi import recordings` without --agent-channel. left suits "
+        "FreeSWITCH's RECORD_STEREO on an agent's outbound call (the caller, leg A, is left) and "
+        "Asterisk MixMonitor's D option run on the agent's channel (docs/call-analysis.md)",
+        choices=("left", "right"))
+    vad: str = _setting("webrtc", "the voice activity detector that finds speech in recordings: "
+                        "webrtc (fast) or silero (a neural network; docs/call-analysis.md, \"VAD "
+                        "choice\", has both measured)", choices=("webrtc", "silero"))
+    interruption_min_s: float = _setting(0.5, "how long both must speak together, from the moment "
+                                         "one starts over the other, for it to count as an "
+                                         "interruption", "seconds", positive=True)
     # The [dispositions] table: code -> flags; checked and documented on its own.
     dispositions: dict[str, frozenset[str]] = field(default_factory=lambda: dict(DEFAULT_MAP))
 

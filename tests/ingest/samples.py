@@ -28,6 +28,11 @@ SAMPLE = {
                      "ended_at": "2026-02-01 08:30", "reason": ""},
     "engagements": {"engagement_id": "e1", "lead_id": "l1", "at": "2026-02-01 10:00", "channel": "zalo",
                     "direction": "in"},
+    "call_speech": {"call_id": "c1", "layout": "stereo", "duration_s": "181.25", "speech_s": "150.5",
+                    "silence_s": "20", "longest_silence_s": "6.5", "agent_talk_s": "95.5",
+                    "customer_talk_s": "61", "agent_talk_ratio": "0.61", "overtalk_s": "6",
+                    "agent_interruptions": "2", "customer_interruptions": "1", "longest_monologue_s": "31.5",
+                    "first_words_s": "1.2", "switches_per_min": "8.5", "vad": "webrtc"},
 }
 
 

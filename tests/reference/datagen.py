@@ -283,7 +283,36 @@ def make_world(seed: int, tz: str = "Asia/Ho_Chi_Minh", *, n_calls: int = 420) -
 
     return {"teams": teams, "agents": agents, "campaigns": campaigns, "leads": leads, "calls": calls,
             "orders": orders, "costs": costs, "surveys": surveys, "tickets": tickets,
-            "agent_states": _dedupe_states(states), "engagements": engagements}
+            "agent_states": _dedupe_states(states), "engagements": engagements,
+            "call_speech": _call_speech(seed, calls)}
+
+
+def _call_speech(seed: int, calls: list[dict]) -> list[dict]:
+    """Speech figures for some answered calls (a stream of its own, so the other tables stay as
+    they were): stereo and mono recordings, a silent one, and one for a call not in calls."""
+    rng = random.Random(seed * 7919 + 25)
+    out = []
+    for c in calls:
+        if c["status"] != "answered" or rng.random() < 0.4:
+            continue
+        duration = rng.choice([0.0, 12.5, 60.0, 187.25, 600.0])
+        mono = rng.random() < 0.2
+        agent = round(duration * rng.random() * 0.6, 2)
+        customer = round(duration * rng.random() * 0.4, 2)
+        row = {"call_id": c["call_id"], "layout": "mono" if mono else "stereo", "duration_s": duration,
+               "speech_s": round(min(duration, agent + customer), 2),
+               "silence_s": round(duration * rng.random() * 0.2, 2), "longest_silence_s": 1.5, "vad": "webrtc"}
+        if not mono:
+            row.update(agent_talk_s=agent, customer_talk_s=customer,
+                       agent_talk_ratio=agent / (agent + customer) if agent + customer else None,
+                       overtalk_s=round(min(agent, customer) * rng.random() * 0.2, 2),
+                       agent_interruptions=rng.choice([0, 0, 1, 2, 5]), customer_interruptions=rng.randrange(3),
+                       longest_monologue_s=agent / 2, first_words_s=1.0, switches_per_min=4.0)
+        out.append(row)
+    out.append({"call_id": "c_not_a_call", "layout": "stereo", "duration_s": 30.0, "speech_s": 20.0,
+                "silence_s": 5.0, "agent_talk_s": 10.0, "customer_talk_s": 10.0, "overtalk_s": 1.0,
+                "agent_interruptions": 3})
+    return out
 
 
 def _dedupe_states(states: list[dict]) -> list[dict]:

@@ -121,7 +121,7 @@ class Reference:
                  dispositions: dict[str, frozenset[str]] | None = None):
         self.rows = {k: list(v) for k, v in rows.items()}
         for name in ("calls", "leads", "orders", "costs", "surveys", "tickets", "agent_states",
-                     "engagements", "agents", "campaigns", "teams"):
+                     "engagements", "agents", "campaigns", "teams", "call_speech"):
             self.rows.setdefault(name, [])
         self.tz = ZoneInfo(timezone)
         self.productive_min_talk_s = productive_min_talk_s
@@ -335,6 +335,11 @@ class Reference:
             return [(t, self.ticket_dims(t), t["opened_at"]) for t in self.rows["tickets"]]
         if source == "agent_states":
             return [(s, self.state_dims(s), s["started_at"]) for s in self.rows["agent_states"]]
+        if source == "call_speech":
+            # an analysed call goes by its call; one whose call is unknown counts nowhere
+            return [(s, self.call_dims(self.calls_by_id[s["call_id"]]),
+                     self.calls_by_id[s["call_id"]]["started_at"])
+                    for s in self.rows["call_speech"] if s["call_id"] in self.calls_by_id]
         raise KeyError(source)
 
     def groups(self, source: str, scope: Scope, start=..., end=...) -> dict[tuple, list]:
@@ -402,6 +407,7 @@ class Reference:
                     "direction", "hour", "weekday"},
         "tickets": {"agent", "team", "site", "vendor", "hour", "weekday"},
         "agent_states": {"agent", "team", "site", "vendor", "hour", "weekday"},
+        "call_speech": set(ALL_DIMS),
     }
 
     def sources(self, metric: str) -> set[str]:
@@ -723,6 +729,18 @@ def _simple(ref: Reference):
             lambda t: t.get("first_response_at") is not None
             and epoch(t["first_response_at"]) - epoch(t["opened_at"]) <= ref.ticket_sla_s)),
             "d": ("tickets", len)}, lambda n, d: ratio(n, d)),
+        # -- speech analytics (docs/call-analysis.md): per-speaker figures from stereo calls ----
+        "analysed_calls": lambda: _one("call_speech", len),
+        "agent_talk_ratio": lambda: ({"a": ("call_speech", _sum(lambda s: s["agent_talk_s"], _stereo)),
+                                      "p": ("call_speech", _sum(lambda s: s["agent_talk_s"] + s["customer_talk_s"],
+                                                                _stereo))}, lambda a, p: ratio(a, p)),
+        "silence_rate": lambda: ({"s": ("call_speech", _sum(lambda s: s["silence_s"])),
+                                  "d": ("call_speech", _sum(lambda s: s["duration_s"]))}, lambda s, d: ratio(s, d)),
+        "overtalk_rate": lambda: ({"o": ("call_speech", _sum(lambda s: s["overtalk_s"], _stereo)),
+                                   "d": ("call_speech", _sum(lambda s: s["duration_s"], _stereo))},
+                                  lambda o, d: ratio(o, d)),
+        "interruptions_per_call": lambda: ({"i": ("call_speech", _sum(lambda s: s["agent_interruptions"], _stereo)),
+                                            "n": ("call_speech", _count(_stereo))}, lambda i, n: ratio(i, n)),
         # -- agents ---------------------------------------------------------------------------
         # AMBIGUOUS: a state interval counts wholly in the period (and hour) it starts in.
         "logged_in_time": lambda: _one("agent_states", _sum(_secs, _logged_in)),
@@ -748,6 +766,10 @@ def _simple(ref: Reference):
 def _done(o):
     # METRICS.md: revenue counts completed orders; cancelled and refunded orders count zero.
     return o["status"] == "completed"
+
+
+def _stereo(s):
+    return s["layout"] == "stereo"
 
 
 def _busy(s):
@@ -789,6 +811,8 @@ METRIC_SOURCES: dict[str, tuple[str, ...]] = {
                                  "open_tickets")},
     **{m: ("agent_states",) for m in ("logged_in_time", "occupancy", "utilization")},
     **{m: ("calls", "agent_states") for m in ("calls_per_hour", "sales_per_hour")},
+    **{m: ("call_speech",) for m in ("analysed_calls", "agent_talk_ratio", "silence_rate", "overtalk_rate",
+                                     "interruptions_per_call")},
 }
 METRICS = sorted(METRIC_SOURCES)
 

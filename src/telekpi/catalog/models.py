@@ -359,6 +359,24 @@ MODELS: dict[str, Model] = {m.name: m for m in (
 )}
 
 
+# Speech analytics (docs/call-analysis.md): each analysed call's figures with its call's
+# columns, so they go by agent, team, campaign and period as calls do (an analysed call whose
+# call is not in the warehouse is left out).
+SPEECH_COLUMNS = ("layout", "duration_s", "speech_s", "silence_s", "longest_silence_s", "agent_talk_s",
+                  "customer_talk_s", "agent_talk_ratio", "overtalk_s", "agent_interruptions",
+                  "customer_interruptions", "longest_monologue_s", "first_words_s", "switches_per_min")
+_SPEECH_CALL_COLUMNS = ("started_at", "agent_id", "campaign_id", "lead_id", "script", "direction",
+                        "status", "disposition")
+SPEECH_BASE = ("(\n    SELECT s.call_id, " + ", ".join(f"s.{c}" for c in SPEECH_COLUMNS) + ",\n           "
+               + ", ".join(f"c.{c}" for c in _SPEECH_CALL_COLUMNS)
+               + "\n    FROM call_speech s JOIN calls c ON c.call_id = s.call_id\n) x")
+MODELS["call_speech"] = Model(
+    "call_speech", "one row per analysed call (a recording's speech figures), by its call",
+    base=SPEECH_BASE, joins=_CALL_JOINS, dims=_CALL_DIMS, time="x.started_at",
+    columns=("call_id", *SPEECH_COLUMNS, *_SPEECH_CALL_COLUMNS),
+)
+
+
 def model_for(name: str, settings) -> Model:
     """The model of that name, with the workspace's cost periods and allocation applied."""
     model = MODELS[name]

@@ -106,7 +106,8 @@ def _summary(r: FileResult) -> str:
 @app.command("import")
 def import_cmd(
     ctx: typer.Context,
-    table: str = typer.Argument(..., help=f"Canonical table: {', '.join(TABLES)}."),
+    table: str = typer.Argument(..., help=f"Canonical table: {', '.join(TABLES)}; or recordings: "
+                                "audio files (or folders of them) linked to calls and analysed."),
     files: list[Path] = typer.Argument(..., help="CSV, Parquet or XLSX files (or a registered format)."),
     fmt: str = typer.Option(None, "--format", help="Input format [default: detected from the file]."),
     mapping: Path = typer.Option(None, "--mapping", help="YAML mapping of the file's columns, codes and "
@@ -118,6 +119,12 @@ def import_cmd(
                                 "the log (queue_log, Master.csv), surviving rotation and restarts; "
                                 "stop with Ctrl-C."),
     interval: float = typer.Option(1.0, "--interval", help="With --follow: seconds between looks at the file."),
+    pattern: str = typer.Option(None, "--pattern", help="recordings: a regular expression with a named "
+                                "group call_id, searched in each file name [default: an Asterisk uniqueid, "
+                                "a UUID, else the name without extension] (docs/call-analysis.md)."),
+    agent_channel: str = typer.Option(None, "--agent-channel", help="recordings: the stereo channel that "
+                                      "holds the agent, left or right [default: the setting "
+                                      "recording_agent_channel]."),
 ) -> None:
     """Import files into a canonical table; every row is inserted, updated, unchanged, skipped (by the
     mapping's skip/where rules) or quarantined. Each file is one transaction. Exit code 0 when every
@@ -126,6 +133,13 @@ def import_cmd(
     from telekpi.ingest.mapping import load_mapping
     from telekpi.model.tables import table as canonical_table
 
+    if table == "recordings":
+        from telekpi.cli.recordings_cmd import import_recordings
+
+        import_recordings(ctx, files, pattern=pattern, agent_channel=agent_channel, quiet=quiet)
+        return
+    if pattern is not None or agent_channel is not None:
+        raise UsageError(_("--pattern and --agent-channel are for `telekpi import recordings`"))
     canonical_table(table)
     m = load_mapping(mapping) if mapping else None
     if follow and len(files) != 1:

@@ -16,6 +16,7 @@ import pyarrow as pa
 from telekpi.demo.derived import write_agent_states, write_costs
 from telekpi.demo.operations import write_outbound_calls
 from telekpi.demo.sink import ids, local_ts, pick
+from telekpi.demo.speech import agent_habits, speech_table
 from telekpi.demo.world import (
     BASE_US,
     CAMPAIGNS,
@@ -84,6 +85,9 @@ class Centre:
         # generator, so the rest of the centre is the one the same seed always gave.
         self.ops_rng = np.random.default_rng(seed + 27)
         self.pending_calls: list[tuple] = []
+        # speech analytics: a stream of their own, so the rest stays as it was (demo/speech.py)
+        self.speech_rng = np.random.default_rng(seed + 25)
+        self.speech_habits = agent_habits(self.speech_rng, n)
 
     # ---- dimensions -------------------------------------------------------------------------
     def write_dimensions(self) -> None:
@@ -254,6 +258,8 @@ class Centre:
             "recording_url": pa.array(np.where(live,  # type: ignore[call-overload]  # None: as above
                                                "https://recordings.example.vn/C" + call_no.astype(str) + ".mp3",
                                                None), pa.string())}), lead, t, status, ci))
+        self.sink.write("call_speech", speech_table(self.speech_rng, ids("C", call_no), talk, agent,
+                                                    len(a.ids), self.speech_habits))
         self.account(agent, t, talk + hold, wrap, ci)
         dm = np.flatnonzero(live & (dispo >= 0) & (dispo <= DNC))
         self.surveys(dm, call_no, agent, t + talk)

@@ -254,10 +254,32 @@ class Lookup:
     def recent_calls(self, agent_id: str, limit: int = 50, offset: int = 0) -> Slice:
         """An agent's calls, newest first."""
         return self._slice("""
-            SELECT call_id, started_at, lead_id, campaign_id, direction, status, disposition,
-                   talk_s, recording_url, count(*) OVER () AS total_rows
-            FROM calls WHERE agent_id = $agent ORDER BY started_at DESC, call_id
+            SELECT c.call_id, c.started_at, c.lead_id, c.campaign_id, c.direction, c.status,
+                   c.disposition, c.talk_s, c.recording_url, s.layout AS speech_layout,
+                   s.agent_talk_ratio, s.silence_s, s.overtalk_s, s.agent_interruptions,
+                   count(*) OVER () AS total_rows
+            FROM calls c LEFT JOIN call_speech s ON s.call_id = c.call_id
+            WHERE c.agent_id = $agent ORDER BY c.started_at DESC, c.call_id
             LIMIT $limit OFFSET $offset""", {"agent": agent_id}, limit, offset)
+
+    def call_analysis(self, call_id: str, scope: Scope = EVERYONE) -> dict | None:
+        """A call in ``scope`` with what its analysis found: its recording (file, hash, what it
+        holds), its speech figures and its speech segments (docs/call-analysis.md); None when
+        there is no such call the scope may see. Each part is a key of its own, so later
+        analyses (a transcript, a QA result) are added beside them."""
+        cond, params = scope.calls_filter("c")
+        calls = self._rows("SELECT * FROM calls c WHERE c.call_id = $call AND ($scope)",
+                           {**params, "call": call_id}, scope=cond)
+        if not calls:
+            return None
+        recording = self._rows("SELECT call_id, path, sha256, bytes, duration_s, channels, sample_rate, "
+                               "codec, agent_channel, analysis, imported_at FROM recordings "
+                               "WHERE call_id = $call", {"call": call_id})
+        speech = self._rows("SELECT * FROM call_speech WHERE call_id = $call", {"call": call_id})
+        segments = self._rows("SELECT speaker, start_s, end_s FROM speech_segments WHERE call_id = $call "
+                              "ORDER BY start_s, speaker", {"call": call_id})
+        return {"call": calls[0], "recording": recording[0] if recording else None,
+                "speech": speech[0] if speech else None, "segments": segments}
 
     def campaign_industries(self) -> dict[str, str | None]:
         return {r["campaign_id"]: r["industry"]

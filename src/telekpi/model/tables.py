@@ -88,6 +88,8 @@ ENGAGEMENT_DIRECTIONS = ("out", "in")
 HANGUP_PARTIES = ("agent", "customer", "system")
 # The kind of work a campaign is; agents are compared only with agents of their kind.
 CAMPAIGN_KINDS = ("outbound_sales", "inbound_care", "collections")
+# A recording's channels: the agent and the customer apart (stereo), or one channel (mono).
+SPEECH_LAYOUTS = ("stereo", "mono")
 
 TABLES: dict[str, Table] = {t.name: t for t in (
     Table("calls", ("call_id",), (
@@ -183,6 +185,28 @@ TABLES: dict[str, Table] = {t.name: t for t in (
         C("source", help="where the request came from: a national register, a complaint, a "
           "web form"),
     ), time="requested_at", help="the stop list: numbers that asked not to be called, and when"),
+    # Schema version 6 (store/migrations.py): speech analytics per call, from its recording
+    # (`telekpi import recordings`, docs/call-analysis.md) or from a file of figures computed
+    # elsewhere. Stereo figures name who spoke; a mono recording fills the first five only.
+    Table("call_speech", ("call_id",), (
+        C("call_id", required=True),
+        C("layout", required=True, choices=SPEECH_LAYOUTS, help="stereo: agent and customer on "
+          "channels of their own; mono: one channel, speech and silence only"),
+        C("duration_s", "seconds", True, min=0, help="the recording's length"),
+        C("speech_s", "seconds", min=0, help="when anyone speaks"),
+        C("silence_s", "seconds", min=0, help="dead air: neither speaks, between the first and "
+          "the last words"),
+        C("longest_silence_s", "seconds", min=0),
+        C("agent_talk_s", "seconds", min=0), C("customer_talk_s", "seconds", min=0),
+        C("agent_talk_ratio", "double", min=0, max=1),
+        C("overtalk_s", "seconds", min=0, help="both speak at once"),
+        C("agent_interruptions", "int", min=0, help="the agent started over the customer"),
+        C("customer_interruptions", "int", min=0, help="the customer started over the agent"),
+        C("longest_monologue_s", "seconds", min=0),
+        C("first_words_s", "seconds", min=0, help="from the recording's start to the agent's first words"),
+        C("switches_per_min", "double", min=0),
+        C("vad", help="the voice activity detector that found the speech (webrtc, silero)"),
+    ), help="one row per analysed call: its speech figures"),
 )}
 
 

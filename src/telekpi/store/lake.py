@@ -40,7 +40,8 @@ MANIFEST = "lake.json"
 # 2: costs carry period_end (the warehouse's schema version 3); a lake of format 1 is written
 # again with `telekpi export-lake`. 3: campaigns carry kind (schema version 4) and calls their
 # queue, numbers, transfer and hangup (schema version 5), which the engines read from the lake.
-LAKE_FORMAT = 3
+# 4: call_speech (schema version 6), which the speech metrics read.
+LAKE_FORMAT = 4
 
 
 def export_lake(wh: Warehouse, out: Path, settings: Settings, *,

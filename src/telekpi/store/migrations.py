@@ -93,11 +93,31 @@ def v4_to_v5(con: duckdb.DuckDBPyConnection) -> None:
 
 
 def v5_to_v6(con: duckdb.DuckDBPyConnection) -> None:
-    """The stop list, ``dnc``: numbers that asked not to be called and when (``telekpi import
-    dnc FILE``); empty until one is imported. Compliance reads it with the DNC dispositions
-    (docs/operations-compliance.md)."""
-    con.execute('CREATE TABLE IF NOT EXISTS dnc ("number" VARCHAR NOT NULL, '
-                'requested_at TIMESTAMPTZ NOT NULL, source VARCHAR)')
+    """Version 6 adds tables, empty until something is imported into them:
+
+    - ``dnc``, the stop list: numbers that asked not to be called and when (``telekpi import
+      dnc FILE``); compliance reads it with the DNC dispositions (docs/operations-compliance.md);
+    - call analysis from recordings (docs/call-analysis.md): ``recordings`` (the file linked
+      to each call, its hash and what it holds), ``speech_segments`` (who spoke when) and the
+      canonical ``call_speech`` (each analysed call's speech figures)."""
+    for version, _table, ddl in ADDED_TABLES:
+        if version == 6:
+            con.execute(ddl)
+
+
+# The DDL of version 6's tables as the step makes them (the current DDL may change later).
+DNC_V6 = """CREATE TABLE IF NOT EXISTS dnc ("number" VARCHAR NOT NULL, requested_at TIMESTAMPTZ NOT NULL,
+    source VARCHAR)"""
+CALL_SPEECH_V6 = """CREATE TABLE IF NOT EXISTS call_speech (call_id VARCHAR NOT NULL, layout VARCHAR NOT NULL,
+    duration_s DOUBLE NOT NULL, speech_s DOUBLE, silence_s DOUBLE, longest_silence_s DOUBLE,
+    agent_talk_s DOUBLE, customer_talk_s DOUBLE, agent_talk_ratio DOUBLE, overtalk_s DOUBLE,
+    agent_interruptions BIGINT, customer_interruptions BIGINT, longest_monologue_s DOUBLE,
+    first_words_s DOUBLE, switches_per_min DOUBLE, vad VARCHAR)"""
+RECORDINGS_V6 = """CREATE TABLE IF NOT EXISTS recordings (call_id VARCHAR NOT NULL, sha256 VARCHAR NOT NULL,
+    path VARCHAR NOT NULL, bytes BIGINT, duration_s DOUBLE, channels BIGINT, sample_rate BIGINT,
+    codec VARCHAR, agent_channel VARCHAR, analysis VARCHAR, imported_at TIMESTAMPTZ NOT NULL)"""
+SEGMENTS_V6 = """CREATE TABLE IF NOT EXISTS speech_segments (call_id VARCHAR NOT NULL, speaker VARCHAR NOT NULL,
+    start_s DOUBLE NOT NULL, end_s DOUBLE NOT NULL)"""
 
 
 # STEPS[n - 1] takes a warehouse from version n to n + 1.
@@ -118,13 +138,10 @@ ADDED_COLUMNS = (
     (5, "imports", "skipped", "BIGINT"),
     *((5, "calls", column, type_) for column, type_ in V5_CALL_COLUMNS),
 )
-
-# Tables queries read that a step added: (version, table, its columns as an empty SELECT
-# gives them). A read-only open of an older warehouse reads them as empty tables.
-ADDED_TABLES = (
-    (6, "dnc", 'CAST(NULL AS VARCHAR) AS "number", CAST(NULL AS TIMESTAMPTZ) AS requested_at, '
-               "CAST(NULL AS VARCHAR) AS source"),
-)
+# Tables a step added: (version, name, its DDL as the step makes it). A read-only open of an
+# older warehouse reads them as empty (``read_as_current``).
+ADDED_TABLES = ((6, "dnc", DNC_V6), (6, "call_speech", CALL_SPEECH_V6), (6, "recordings", RECORDINGS_V6),
+                (6, "speech_segments", SEGMENTS_V6))
 
 
 def recorded_version(con: duckdb.DuckDBPyConnection) -> int | None:
@@ -156,10 +173,9 @@ def read_as_current(con: duckdb.DuckDBPyConnection, version: int | None) -> None
         if version < added:
             missing.setdefault(table, []).append(
                 f"CAST(NULL AS {type_}) AS {sqltext.identifier(column)}")
-    for added, table, columns in ADDED_TABLES:
-        if version < added:
-            con.execute(f"CREATE OR REPLACE TEMP VIEW {sqltext.identifier(table)} AS SELECT "
-                        f"{columns} WHERE FALSE")
+    for added, _table, ddl in ADDED_TABLES:
+        if version < added:   # an empty temporary table of the step's columns
+            con.execute(ddl.replace("CREATE TABLE IF NOT EXISTS", "CREATE TEMP TABLE IF NOT EXISTS", 1))
     for table, cols in missing.items():
         con.execute(f"CREATE OR REPLACE TEMP VIEW {sqltext.identifier(table)} AS SELECT *, "
                     f"{', '.join(cols)} FROM {sqltext.identifier(database)}.main."

@@ -24,7 +24,23 @@ from telekpi.store.migrations import (
     upgrade,
 )
 
-STAGING = "__import_staging"   # where an import stages its rows (store/upsert.py)
+STAGING = "__import_staging"
+
+# Recordings and their speech segments (store/recordings.py says what they hold).
+RECORDINGS_DDL = """
+CREATE TABLE IF NOT EXISTS recordings (
+    call_id VARCHAR NOT NULL, sha256 VARCHAR NOT NULL, path VARCHAR NOT NULL, bytes BIGINT,
+    duration_s DOUBLE, channels BIGINT, sample_rate BIGINT, codec VARCHAR,
+    agent_channel VARCHAR,     -- left or right; empty for a mono recording
+    analysis VARCHAR,          -- how it was analysed: detector and options
+    imported_at TIMESTAMPTZ NOT NULL
+)"""
+SEGMENTS_DDL = """
+CREATE TABLE IF NOT EXISTS speech_segments (
+    call_id VARCHAR NOT NULL,
+    speaker VARCHAR NOT NULL,  -- agent, customer, or speech (a mono recording)
+    start_s DOUBLE NOT NULL, end_s DOUBLE NOT NULL
+)"""   # where an import stages its rows (store/upsert.py)
 
 # The DDL below is the current schema, SCHEMA_VERSION, which a new file gets; an older
 # warehouse reaches it by the steps of store/migrations.py.
@@ -139,7 +155,8 @@ class Warehouse:
             con.execute("CREATE TABLE IF NOT EXISTS telekpi_meta (key VARCHAR, value VARCHAR)")
             for t in TABLES.values():
                 con.execute(create_table_sql(t))
-            for ddl in (QUARANTINE_DDL, IMPORTS_DDL, CONNECTOR_STATE_DDL, FOLLOW_DDL, ROLLUPS_DDL):
+            for ddl in (QUARANTINE_DDL, IMPORTS_DDL, CONNECTOR_STATE_DDL, FOLLOW_DDL, ROLLUPS_DDL,
+                        RECORDINGS_DDL, SEGMENTS_DDL):
                 con.execute(ddl)
             record_version(con, SCHEMA_VERSION)
             con.commit()

@@ -302,6 +302,17 @@ def lead(lead_id: str, user: UserDep, e: EngineDep) -> dict:
     return {"lead": found, "timeline": look.timeline(lead_id, scope_of(user))}
 
 
+@router.get("/calls/{call_id:path}")   # an id may hold "/" (sent as %2F)
+def call(call_id: str, user: UserDep, e: EngineDep) -> dict:
+    """A call with its recording (file, content hash, duration, channels, rate, codec), its
+    speech figures and its speech segments (docs/call-analysis.md); the recording, figures
+    and segments are empty for a call not analysed."""
+    found = Lookup(e).call_analysis(call_id, scope_of(user))
+    if not found:
+        raise NotFoundError(_("no call {call} that you may see").format(call=repr(call_id)))
+    return found
+
+
 @router.get("/diagnose")
 def diagnose_endpoint(user: UserDep, e: EngineDep, start: FromQ = None, end: ToQ = None,
                       where: WhereQ = []) -> dict:  # noqa: B006

@@ -22,6 +22,7 @@ if TYPE_CHECKING:
     from telekpi.ingest.follow import Follower
     from telekpi.ingest.mapping import Mapping
     from telekpi.ingest.pipeline import FileResult
+    from telekpi.ingest.recordings import RecordingCounts
     from telekpi.store.warehouse import Warehouse
 
 
@@ -127,6 +128,22 @@ class Workspace:
 
         return import_source(warehouse or self.warehouse, table, JsonRowsSource(rows, label), self.settings,
                              label=label, fmt="json", observer=self.upkeep)
+
+    def import_recordings(self, paths: list[Path], *, pattern=None, agent_channel: str | None = None,
+                          progress=None, warehouse: Warehouse | None = None) -> RecordingCounts:
+        """Link audio files to calls and analyse their speech (docs/call-analysis.md)."""
+        from telekpi.ingest.recordings import import_recordings, options
+
+        opts = options(self.settings, agent_channel=agent_channel, pattern=pattern)
+        return import_recordings(warehouse or self.warehouse, paths, opts, progress=progress)
+
+    def reanalyse_recordings(self, *, agent_channel: str | None = None, progress=None,
+                             warehouse: Warehouse | None = None) -> RecordingCounts:
+        """Analyse again the recordings whose file or analysis settings changed."""
+        from telekpi.ingest.recordings import options, reanalyse
+
+        return reanalyse(warehouse or self.warehouse, options(self.settings, agent_channel=agent_channel),
+                         progress=progress)
 
     def follower(self, table: str, path: Path, *, fmt: str | None = None,
                  mapping: Mapping | None = None, writer: Any = None) -> Follower:
