@@ -71,6 +71,9 @@ def staff_cmd(
                                  "the history's waiting time ÷ abandons]."),
     check: bool = typer.Option(False, "--check", help="Check the models: each one's service level at the "
                                "agents who were there, against the measured one, per past interval."),
+    shrinkage: str = typer.Option("measured", "--shrinkage", help="Share of logged-in time off the phones, "
+                                  "to turn agents needed into agents scheduled: measured (pause ÷ logged-in "
+                                  "time in the chosen days' agent states) or a share, e.g. 0.3."),
     start_time: str = typer.Option("00:00", "--start", help="Calculator: the first interval's start (HH:MM)."),
     fmt: Fmt = FmtOpt, output: Path = OutOpt,
 ) -> None:
