@@ -25,7 +25,7 @@ def write_agent_states(centre) -> None:
     # Between calls: dialling, ringing and waiting for the next connect.
     avail = np.maximum((talk + wrap) * centre.rng.uniform(0.25, 0.6, ag.size), 600)
     spans = [("available", avail / 2, None), ("on_call", talk, None), ("wrap", wrap, None),
-             ("pause", np.full(ag.size, lunch), "lunch"), ("available", avail / 2, None)]
+             *pause_reasons(ag.size, lunch), ("available", avail / 2, None)]
     t = start.copy()
     parts = []
     for state, dur, reason in spans:
@@ -38,6 +38,21 @@ def write_agent_states(centre) -> None:
     if ag.size:
         parts.append(live_tail(centre, np.unique(ag[day == day.max()]), int(day.max())))
     centre.sink.write("agent_states", pa.concat_tables(parts))
+
+
+def pause_reasons(n: int, total: float) -> list[tuple[str, np.ndarray, str]]:
+    """A worked day's ``total`` seconds of pause split by reason: a 15-minute break, a
+    training session on some days, after-call pauses, a missed-ring auto-pause now and then,
+    and lunch the rest — so logged-in, occupancy and every other figure stay as they were.
+    Its own random stream, so the rest of the demo stays put."""
+    rng = np.random.default_rng(20261207)
+    brk = np.full(n, 900.0)
+    training = np.where(rng.random(n) < 0.1, 1200.0, 0.0)
+    after = np.where(rng.random(n) < 0.4, rng.uniform(60, 300, n), 0.0)
+    missed = np.where(rng.random(n) < 0.25, rng.uniform(10, 60, n), 0.0)
+    lunch = total - brk - training - after - missed
+    return [("pause", brk, "break"), ("pause", missed, "missed ring"), ("pause", lunch, "lunch"),
+            ("pause", after, "after-call"), ("pause", training, "training")]
 
 
 # The demo's "now": its last worked day at 19:59 local, when its last calls are made. The wallboard
