@@ -92,12 +92,21 @@ def v4_to_v5(con: duckdb.DuckDBPyConnection) -> None:
         con.execute(f"ALTER TABLE calls ADD COLUMN IF NOT EXISTS {sqltext.identifier(column)} {type_}")
 
 
+def v5_to_v6(con: duckdb.DuckDBPyConnection) -> None:
+    """``schedules``: who is scheduled to do what, when (``telekpi import schedules``), for
+    adherence and conformance (wfm/adherence.py). Empty until schedules are imported."""
+    con.execute('CREATE TABLE IF NOT EXISTS "schedules" (\n    "agent_id" VARCHAR NOT NULL,\n'
+                '    "starts_at" TIMESTAMPTZ NOT NULL,\n    "ends_at" TIMESTAMPTZ NOT NULL,\n'
+                '    "activity" VARCHAR NOT NULL\n)')
+
+
 # STEPS[n - 1] takes a warehouse from version n to n + 1.
 STEPS: tuple[Step, ...] = (
     v1_to_v2,
     v2_to_v3,
     v3_to_v4,
     v4_to_v5,
+    v5_to_v6,
 )
 SCHEMA_VERSION = len(STEPS) + 1
 
@@ -108,6 +117,12 @@ ADDED_COLUMNS = (
     (4, "campaigns", "kind", "VARCHAR"),
     (5, "imports", "skipped", "BIGINT"),
     *((5, "calls", column, type_) for column, type_ in V5_CALL_COLUMNS),
+)
+# Tables a step added that queries read: (version that added it, table, its columns and types).
+# A read-only open of an older warehouse reads them as empty.
+ADDED_TABLES = (
+    (6, "schedules", (("agent_id", "VARCHAR"), ("starts_at", "TIMESTAMPTZ"), ("ends_at", "TIMESTAMPTZ"),
+                      ("activity", "VARCHAR"))),
 )
 
 
@@ -140,6 +155,11 @@ def read_as_current(con: duckdb.DuckDBPyConnection, version: int | None) -> None
         if version < added:
             missing.setdefault(table, []).append(
                 f"CAST(NULL AS {type_}) AS {sqltext.identifier(column)}")
+    for added, table, typed in ADDED_TABLES:
+        if version < added:
+            con.execute(f"CREATE OR REPLACE TEMP VIEW {sqltext.identifier(table)} AS SELECT "
+                        + ", ".join(f"CAST(NULL AS {type_}) AS {sqltext.identifier(column)}" for column, type_ in typed)
+                        + " WHERE false")
     for table, cols in missing.items():
         con.execute(f"CREATE OR REPLACE TEMP VIEW {sqltext.identifier(table)} AS SELECT *, "
                     f"{', '.join(cols)} FROM {sqltext.identifier(database)}.main."
