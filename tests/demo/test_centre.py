@@ -140,3 +140,14 @@ def test_pauses_carry_reasons_and_keep_an_hour_a_day(centre):
     assert per_day < 1
     # an hour of pause in short demo days: high, as the demo always had it (0.42 at seed 42)
     assert 0.1 < q(engine, "shrinkage")[0]["shrinkage"] < 0.6
+
+
+def test_agents_have_schedules_they_mostly_keep(centre):
+    from telekpi.wfm.adherence import measure
+
+    wh, _, engine = centre
+    assert wh.con.execute("SELECT count(*) FROM schedules WHERE ends_at <= starts_at").fetchone()[0] == 0
+    assert {a for (a,) in wh.con.execute("SELECT DISTINCT activity FROM schedules").fetchall()} == {"work", "lunch"}
+    got = measure(engine, None, None, 60)
+    assert 0.7 < got["adherence"] < 1
+    assert 0.7 < got["conformance"] < 1.3

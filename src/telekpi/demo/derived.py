@@ -38,6 +38,31 @@ def write_agent_states(centre) -> None:
     if ag.size:
         parts.append(live_tail(centre, np.unique(ag[day == day.max()]), int(day.max())))
     centre.sink.write("agent_states", pa.concat_tables(parts))
+    write_schedules(centre, ag, day, start + avail / 2 + talk + wrap, t)
+
+
+def write_schedules(centre, ag: np.ndarray, day: np.ndarray, lunch_at: np.ndarray, end: np.ndarray) -> None:
+    """The rota the demo's agents were given for each worked day: work from 08:00, an hour's
+    lunch and work until the end of the day, on the half hour nearest what they then did —
+    so the start (±15 min) and the drift of the day show as adherence lost. The agents on the
+    floor at the demo's "now" are scheduled to work until 21:00, so the wallboard has someone
+    out of adherence when they pause or log out."""
+    half = 1800.0
+    begin = day * 86400.0 + 8 * 3600
+    lunch = np.maximum(np.round(lunch_at / half) * half, begin + half)
+    back = lunch + 3600
+    until = np.maximum(np.round(end / half) * half, back + half)
+    rows = [(begin, lunch, "work"), (lunch, back, "lunch"), (back, until, "work")]
+    if ag.size:
+        last = np.unique(ag[day == day.max()])
+        evening = np.full(last.size, day.max() * 86400.0 + 19 * 3600)
+        rows.append((evening, evening + 2 * 3600, "work"))
+    parts = []
+    for k, (a, b, activity) in enumerate(rows):
+        who = ag if k < 3 else last
+        parts.append(pa.table({"agent_id": pick(centre.agents.ids, who), "starts_at": local_ts(BASE_US, a),
+                               "ends_at": local_ts(BASE_US, b), "activity": [activity] * len(who)}))
+    centre.sink.write("schedules", pa.concat_tables(parts))
 
 
 def pause_reasons(n: int, total: float) -> list[tuple[str, np.ndarray, str]]:
