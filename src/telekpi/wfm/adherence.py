@@ -19,6 +19,7 @@ from collections import defaultdict
 from datetime import UTC, date, datetime, timedelta
 from zoneinfo import ZoneInfo
 
+from telekpi.engine.live import STALE
 from telekpi.engine.workforce import logged_in_states, schedules
 
 WORKING = ("available", "on_call", "wrap")
@@ -60,9 +61,13 @@ class _Agent:
             k += 1
         return total
 
-    def state_at(self, t: float) -> tuple[str, float] | None:
-        """The state at ``t`` and when it started; None when logged out."""
+    def state_at(self, t: float, grace: float = 0.0) -> tuple[str, float] | None:
+        """The state at ``t`` and when it started; None when logged out. With ``grace``, the
+        latest state counts as current when it ended that little before ``t`` (as the
+        wallboard reads the last data: ``engine.live.STALE``)."""
         k = bisect.bisect_right(self.starts, t) - 1
+        if k >= 0 and t - grace < self.spans[k][1] <= t:
+            return self.spans[k][2], self.spans[k][0]
         while k >= 0:
             s0, s1, state = self.spans[k]
             if s1 > t:
@@ -172,7 +177,7 @@ def out_of_adherence(engine, now: datetime) -> list[dict]:
     out = []
     for p in planned:
         who = _Agent(per_agent.get(p["agent_id"], []))
-        at = who.state_at(t)
+        at = who.state_at(t, STALE.total_seconds())
         working = at is not None and at[0] in WORKING
         kind = activity_class(p["activity"])
         if working == (kind == "work"):
