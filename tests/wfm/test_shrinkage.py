@@ -8,7 +8,8 @@ import pytest
 
 from telekpi.engine.engine import Engine
 from telekpi.store.warehouse import Warehouse
-from telekpi.wfm.shrinkage import by_hour, measured, scheduled
+from telekpi.wfm.shrinkage import by_hour, measured
+from telekpi.wfm.staffing import scheduled
 
 STATES = """INSERT INTO agent_states (agent_id, state, started_at, ended_at, reason) VALUES
     ('a1', 'available', '2026-01-05 01:00:00+00', '2026-01-05 03:00:00+00', NULL),
@@ -65,12 +66,6 @@ def test_no_states_no_shrinkage(tmp_path):
     Warehouse(tmp_path / "w.duckdb").close()
     got = measured(Engine.open(tmp_path / "w.duckdb"), None, None)
     assert got["shrinkage"] is None and got["by_reason"] == [] and got["by_agent"] == []
-
-
-@pytest.mark.parametrize(("needed", "share", "want"), [(0, 0.3, 0), (7, 0.3, 10), (10, 0.0, 10), (1, 0.5, 2),
-                                                       (3, 0.25, 4), (5, 0.99, 50)])
-def test_scheduled_rounds_up_and_caps(needed, share, want):
-    assert scheduled(needed, share) == want
 
 
 def test_staff_applies_measured_and_given_shrinkage(run, db, monkeypatch):

@@ -14,7 +14,8 @@ from telekpi.cli.root import open_workspace
 from telekpi.cli.wfm_run import _emit, _forecast_rows, _iso, _pct, _seconds, _targets, days_of, minutes_of, where_of
 from telekpi.errors import UsageError
 from telekpi.i18n import N_, _
-from telekpi.wfm.shrinkage import MAX_SHRINKAGE, measured, scheduled
+from telekpi.wfm.shrinkage import MAX_SHRINKAGE, measured
+from telekpi.wfm.staffing import scheduled
 
 COLUMNS = ["interval", "arrivals", "aht_s", "erlangs", "agents", "scheduled", "agents_erlang_c", "agents_erlang_a",
            "service_level", "asa_s", "abandonment", "occupancy"]
@@ -135,7 +136,7 @@ def run_staff(ctx: typer.Context, o: dict) -> None:
         patience = given_patience or load["patience_s"]
         got = staff_rows(load["intervals"], minutes, targets, o["model"], patience)
         for r in got:
-            r["scheduled"] = scheduled(r["agents"], shrink["value"])
+            r["scheduled"] = int(scheduled(r["agents"], shrink["value"]))
             if o["by"]:
                 r[o["by"]] = key
         rows += got
@@ -187,7 +188,7 @@ def _shrinkage(ctx: typer.Context, o: dict, mode: str) -> dict:
                 "note": _("No agent states in these days to measure shrinkage: scheduled = agents "
                           "(give --shrinkage 0.3).")}
     top = ", ".join(f"{r['reason']} {_pct(r['shrinkage'])}" for r in got["by_reason"][:5])
-    return {"value": got["shrinkage"], "source": "measured", "by_reason": got["by_reason"],
+    return {"value": min(got["shrinkage"], MAX_SHRINKAGE), "source": "measured", "by_reason": got["by_reason"],
             "note": _("Scheduled = agents ÷ (1 − {share} shrinkage, measured: pause ÷ logged-in "
                       "time{reasons}).").format(share=_pct(got["shrinkage"]), reasons=f"; {top}" if top else "")}
 

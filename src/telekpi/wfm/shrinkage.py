@@ -9,13 +9,13 @@ the two add up."""
 
 from __future__ import annotations
 
-import math
 from collections import defaultdict
 from datetime import date
 
 from telekpi.engine.workforce import state_seconds
 
-# The most shrinkage that can be applied: at 1 nobody is ever on the phones.
+# The most shrinkage that can be applied (wfm.staffing.scheduled applies it): at 1 nobody is
+# ever on the phones.
 MAX_SHRINKAGE = 0.9
 UNSPECIFIED = "unspecified"
 
@@ -52,14 +52,6 @@ def measured(engine, start: date | None, end: date | None) -> dict:
             "by_reason": [{"reason": k, "pause_s": round(v, 1), "shrinkage": _share(v, logged)}
                           for k, v in sorted(reasons.items(), key=lambda kv: (-kv[1], kv[0]))],
             "by_agent": split("agent_id"), "by_team": split("team_id")}
-
-
-def scheduled(needed: float, shrinkage: float) -> int:
-    """Agents to schedule so that ``needed`` are on the phones when ``shrinkage`` of the
-    logged-in time goes elsewhere (rounded up: a part agent is a whole one on the rota)."""
-    if needed <= 0:
-        return 0
-    return math.ceil(needed / (1.0 - min(max(shrinkage, 0.0), MAX_SHRINKAGE)) - 1e-9)
 
 
 def by_hour(engine, start: date | None, end: date | None) -> list[dict]:
