@@ -78,3 +78,10 @@ def test_short_schedule_is_found(tmp_path):
                    "scheduled": 0.0, "short": 3.0}
     # a day with one agent scheduled is still two short
     assert [r["short"] for r in short_intervals(engine, last - timedelta(days=1), history_days=14)] == [2.0]
+
+
+def test_only_the_queues_agents_rota_counts(tmp_path):
+    # b1 is on the rota too but answers no inbound call (an outbound seller): not the queue's
+    path = build(tmp_path / "telekpi.duckdb", rota_agents=("a1", "b1"))
+    board = staffing_board(Engine.open(path), FIRST + timedelta(days=14), FIRST + timedelta(days=20), 60)
+    assert board["rows"][0]["scheduled"] == 1

@@ -95,12 +95,14 @@ def _ratio(a: float, b: float) -> float | None:
     return a / b if b > 0 else None
 
 
-def measure(engine, start: date | None, end: date | None, minutes: int = 30) -> dict:
+def measure(engine, start: date | None, end: date | None, minutes: int = 30,
+            agents_of: set[str] | None = None) -> dict:
     """Adherence and conformance over the schedules that start on local days ``start`` …
-    ``end``: the totals, ``by_agent`` and ``by_interval`` (each local interval: the agents
-    scheduled to work in it on average, and adherence)."""
+    ``end`` (of the agents ``agents_of`` only, when given): the totals, ``by_agent`` and
+    ``by_interval`` (each local interval: the agents scheduled to work in it on average, and
+    adherence)."""
     tz = ZoneInfo(engine.settings.timezone)
-    planned = schedules(engine, start, end)
+    planned = [p for p in schedules(engine, start, end) if agents_of is None or p["agent_id"] in agents_of]
     if not planned:
         return {"schedules": 0, "adherence": None, "conformance": None, "by_agent": [], "by_interval": []}
     first = min(p["starts_at"] for p in planned)

@@ -78,7 +78,7 @@ def staffing_board(engine, start: date, end: date, minutes: int = 60, target: st
     staffed = {r["interval"]: r for r in staff_rows(load, minutes, targets, "erlang-a", group["patience_s"])}
     days = (end - start).days + 1
     planned: dict[time, float] = defaultdict(float)
-    for r in adherence(engine, start, end, minutes)["by_interval"]:
+    for r in adherence(engine, start, end, minutes, queue_agents(engine, start, end))["by_interval"]:
         planned[r["interval"].time()] += r["scheduled_agents"] / days
     forecast = _forecast(engine, minutes, start, end)
     rows = []
@@ -97,6 +97,18 @@ def staffing_board(engine, start: date, end: date, minutes: int = 60, target: st
             "target": targets[0].text(), "rows": rows,
             "shrinkage": {"value": shrink["shrinkage"], "by_reason": shrink["by_reason"]},
             "forecast_model": forecast["model"], "forecast_wape": forecast["wape"]}
+
+
+def queue_agents(engine, start: date, end: date) -> set[str] | None:
+    """The agents who answered inbound calls in ``start`` … ``end``: the queue's, whose rota
+    counts against its requirement (an outbound team's rota does not). None — every agent's
+    rota — when nobody did (a centre that only schedules, or only just started)."""
+    from telekpi.engine.request import Request
+
+    rows = engine.query(Request(("connected_calls",), by=("agent",), start=start, end=end,
+                                where=(("direction", "inbound"),))).rows
+    found = {r["agent"] for r in rows if r["agent"] is not None and r["connected_calls"]}
+    return found or None
 
 
 def _round(v: float | None) -> float | None:
@@ -120,7 +132,7 @@ def short_intervals(engine, day: date, history_days: int = 28, minutes: int = 60
             for i in group["intervals"] if i["aht_s"]]
     share = min(measured(engine, start, day - timedelta(days=1))["shrinkage"] or 0.0, MAX_SHRINKAGE)
     planned = {r["interval"].time().isoformat("minutes"): r["scheduled_agents"]
-               for r in adherence(engine, day, day, minutes)["by_interval"]}
+               for r in adherence(engine, day, day, minutes, queue_agents(engine, start, day))["by_interval"]}
     out = []
     for r in staff_rows(load, minutes, targets, "erlang-a", group["patience_s"]):
         need = int(scheduled(r["agents"], share))
