@@ -35,7 +35,7 @@ COMMANDS = {"alerts": "alerts_cmd", "demo": "demo_cmd", "diagnose": "diagnose_cm
             "mapping": "mapping_cmd", "metrics": "query_cmds", "kpi": "query_cmds",
             "funnel": "query_cmds", "report": "report_cmd", "rollups": "rollups_cmd",
             "schedule": "schedule_cmd", "scorecard": "scorecard_cmd", "serve": "serve_cmd",
-            "user": "serve_cmd", "forecast": "wfm_cmd", "staff": "wfm_cmd"}
+            "user": "serve_cmd", "forecast": "wfm_cmd", "staff": "wfm_cmd", "adherence": "wfm_cmd"}
 
 
 def register(command: str | None = None) -> None:
