@@ -55,6 +55,7 @@ def test_page_shows_required_scheduled_and_logged_in(clients):
     assert 'class="short"' in html   # 1 scheduled of the 3 needed
     assert "break" in re.search(r'<table class="metrics shrinkage">(.*?)</table>', html, re.S).group(1)
     assert "data-figure=" in html and "<details class=\"data\">" in html   # the chart and its table
+    assert "Which model fits" in re.search(r'<p class="model-check">(.*?)</p>', html, re.S).group(1)
 
 
 def test_supervisor_sees_it_and_an_agent_does_not(clients):

@@ -60,6 +60,10 @@ def test_board_per_interval(db):
     assert nine["forecast"] == pytest.approx(6, abs=0.01)
     assert board["forecast_model"] in ("holt-winters", "seasonal-naive")
     assert board["forecast_wape"] == pytest.approx(0, abs=0.01)
+    # the model check over the same days: 7 intervals, every model named with its errors
+    check = board["model_check"]
+    assert check["intervals"] == 7 and set(check["models"]) == {"erlang-c", "erlang-a", "simulation"}
+    assert check["best"] in check["models"]
 
 
 def test_board_without_history_before_has_no_forecast(db):

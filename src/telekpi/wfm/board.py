@@ -94,7 +94,7 @@ def staffing_board(engine, start: date, end: date, minutes: int = 60, target: st
         if any(row[k] for k in ("offered", "forecast", "scheduled", "logged_in")):
             rows.append(row)
     return {"start": start, "end": end, "interval_minutes": minutes, "days": days,
-            "target": targets[0].text(), "rows": rows,
+            "target": targets[0].text(), "rows": rows, "model_check": _check(engine, minutes, start, end, targets),
             "shrinkage": {"value": shrink["shrinkage"], "by_reason": shrink["by_reason"]},
             "forecast_model": forecast["model"], "forecast_wape": forecast["wape"]}
 
@@ -109,6 +109,19 @@ def queue_agents(engine, start: date, end: date) -> set[str] | None:
                                 where=(("direction", "inbound"),))).rows
     found = {r["agent"] for r in rows if r["agent"] is not None and r["connected_calls"]}
     return found or None
+
+
+def _check(engine, minutes: int, start: date, end: date, targets) -> dict:
+    """Which model fits these days (``staff --check``): each one's errors against the measured
+    service level at the agents who were there, and the best (None without usable intervals)."""
+    from telekpi.wfm.history import past_intervals
+    from telekpi.wfm.plan import model_check
+    from telekpi.wfm.staffing import threshold_of
+
+    threshold = threshold_of(targets)
+    past = past_intervals(engine, minutes, start, end, None, threshold)
+    got = model_check(past["intervals"], minutes, threshold, past["patience_s"])
+    return {k: got[k] for k in ("intervals", "models", "best")}
 
 
 def _round(v: float | None) -> float | None:
