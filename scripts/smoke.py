@@ -178,6 +178,7 @@ STEPS: tuple[Step, ...] = (
     Step("staff", ("--arrivals", "120,180,240", "--aht", "200", "--target", "asa=30s", "--format", "json"),
          says='"agents_erlang_c"'),
     Step("staff", ("--check", "--interval", "60m"), says="Best fit"),
+    Step("adherence", ("--by", "interval", "--interval", "60m"), says="conformance"),
     Step("alerts"),                                      # the built-in rules
     Step("alerts", ("--format", "json"), says='"alerts"'),
     Step("scorecard", ("scorecards/in-house-sales.yaml",)),   # the demo copies the shipped examples

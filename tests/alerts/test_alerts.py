@@ -211,3 +211,29 @@ def test_over_contacted_leads_are_named_from_the_window_they_are_counted_in(engi
     fired = {a.key: a for a in evaluate(engine, load_rules(p, CATALOG), AT)}
     assert fired["over"].value == 1
     assert "(L9)" in fired["over"].message and "L8" not in fired["over"].message
+
+
+def test_short_schedule_names_tomorrows_short_intervals(tmp_path):
+    """Issue 26.6: tomorrow's rota against the requirement of the same weekday's history
+    (tests/wfm/test_board.py: 3 agents to schedule at 09:00; its last day has nobody on the
+    rota); silent in a workspace without schedules."""
+    from datetime import timedelta
+
+    from ..wfm.test_board import DAYS, FIRST, build
+
+    db = build(tmp_path / "telekpi.duckdb", rota_days=DAYS - 1)
+    engine = Engine.open(db)
+    p = tmp_path / "alerts.yaml"
+    p.write_text("rules:\n  - {id: short, kind: short_schedule}\n")
+    last = FIRST + timedelta(days=DAYS - 1)
+    eve = datetime(last.year, last.month, last.day, 18, 0, tzinfo=TZ) - timedelta(days=1)
+    (alert,) = evaluate(engine, load_rules(p, CATALOG), eve)
+    assert alert.key == f"short|{last}" and alert.value == 3
+    assert "09:00 (3 needed, 0 scheduled)" in alert.message and "in 1 interval:" in alert.message
+    # two days before, the next day's rota has its one agent: still short, by two
+    (before,) = evaluate(engine, load_rules(p, CATALOG), eve - timedelta(days=1))
+    assert before.value == 2
+    empty = tmp_path / "none"
+    empty.mkdir()
+    Warehouse(empty / "telekpi.duckdb").close()
+    assert evaluate(Engine.open(empty / "telekpi.duckdb"), load_rules(p, CATALOG), eve) == []

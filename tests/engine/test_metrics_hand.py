@@ -385,6 +385,18 @@ def test_agents_zero_denominators(make):
     assert by(q, "sales_per_hour", "agent") == pytest.approx({"a1": 0.5, "a2": 0.0, None: None})
 
 
+def test_pause_idle_and_shrinkage(make):
+    q = make(AGENTS)
+    # paused: a1 20 min, a2 30 min; available: a1 60 min; logged in 9000 s
+    assert one(q, "pause_time") == pytest.approx(3000)
+    assert one(q, "idle_time") == pytest.approx(3600)
+    assert one(q, "shrinkage") == pytest.approx(3000 / 9000)
+    assert by(q, "pause_time", "agent") == pytest.approx({"a1": 1200, "a2": 1800})
+    assert by(q, "shrinkage", "agent") == pytest.approx({"a1": 1200 / 7200, "a2": 1.0})
+    # by the hour a state started (workspace time UTC): only the 08:00 state was available
+    assert by(q, "idle_time", "hour") == pytest.approx({"8": 3600, "9": 0, "10": 0})
+
+
 # ---- inbound queue --------------------------------------------------------------------------
 
 QUEUE = [

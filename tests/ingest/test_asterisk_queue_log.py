@@ -263,3 +263,17 @@ def test_outbound_events_become_outbound_calls(db, rows_of):
         ("1772450400.4", "3002", "outbound-sales", "outbound", "answered", 10.0, 90.0, "outbound-sales", None,
          "+84912555999", "2009", None)]
     assert kpis(db, VN, "offered", "calls")["offered"] == 0    # outbound calls are never offered
+
+
+def test_missed_ring_auto_pause_is_a_pause_with_its_reason(ws, db, rows_of):
+    """Issue 27.7: with `autopause=yes` Asterisk pauses a member who let a call ring out
+    (RINGNOANSWER) and logs PAUSE with the reason "Auto-Pause"; it is paused time like any
+    other, its reason kept so shrinkage and pause time by reason show missed rings."""
+    log = ws / "queue_log"
+    log.write_text("1700000000|NONE|q|SIP/1|ADDMEMBER|\n1700000100|1.1|q|NONE|ENTERQUEUE||0911|1\n"
+                   "1700000115|1.1|q|SIP/1|RINGNOANSWER|15000\n1700000115|NONE|q|SIP/1|PAUSE|Auto-Pause\n"
+                   "1700000130|1.1|q|NONE|ABANDON|1|1|30\n1700000400|NONE|q|SIP/1|UNPAUSE|\n")
+    load(db, log)
+    assert rows_of("agent_states", "state, epoch(started_at)::INT - 1700000000, "
+                                   "epoch(ended_at)::INT - 1700000000, reason") == [
+        ("available", 0, 115, None), ("pause", 115, 400, "Auto-Pause")]

@@ -747,6 +747,11 @@ def _simple(ref: Reference):
         "occupancy": lambda: ({"busy": ("agent_states", _sum(_secs, _busy)),
                                "staffed": ("agent_states", _sum(_secs, _staffed))},
                               lambda busy, staffed: ratio(busy, staffed)),
+        "pause_time": lambda: _one("agent_states", _sum(_secs, _paused)),
+        "idle_time": lambda: _one("agent_states", _sum(_secs, _idle)),
+        "shrinkage": lambda: ({"p": ("agent_states", _sum(_secs, _paused)),
+                               "li": ("agent_states", _sum(_secs, _logged_in))},
+                              lambda p, li: ratio(p, li)),
         "utilization": lambda: ({"busy": ("agent_states", _sum(_secs, _busy)),
                                  "li": ("agent_states", _sum(_secs, _logged_in))},
                                 lambda busy, li: ratio(busy, li)),
@@ -780,6 +785,15 @@ def _staffed(s):
     return s["state"] in ("available", "on_call", "wrap")
 
 
+def _paused(s):
+    # METRICS.md: pause time = the paused states, whatever their reason.
+    return s["state"] == "pause"
+
+
+def _idle(s):
+    return s["state"] == "available"
+
+
 COST_RATIOS = ("pnl_ratio", "cost_benefit_ratio", "cost_per_sale")
 
 
@@ -809,7 +823,8 @@ METRIC_SOURCES: dict[str, tuple[str, ...]] = {
     **{m: ("surveys",) for m in ("responses", "csat", "avg_survey_score")},
     **{m: ("tickets",) for m in ("tickets", "first_response_time", "resolution_time", "ticket_sla_rate",
                                  "open_tickets")},
-    **{m: ("agent_states",) for m in ("logged_in_time", "occupancy", "utilization")},
+    **{m: ("agent_states",) for m in ("logged_in_time", "occupancy", "utilization",
+                                                  "pause_time", "idle_time", "shrinkage")},
     **{m: ("calls", "agent_states") for m in ("calls_per_hour", "sales_per_hour")},
     **{m: ("call_speech",) for m in ("analysed_calls", "agent_talk_ratio", "silence_rate", "overtalk_rate",
                                      "interruptions_per_call")},

@@ -138,3 +138,16 @@ def test_empty_period_gives_empty_tables_not_errors(engine):
     assert head["calls"] == 0 and head["connection_rate"] is None
     assert r.table("teams").rows == []
 
+
+
+def test_staffing_section_equals_the_staffing_board(report, engine):
+    """Issue 26.6: the report's staffing is the Staffing page's (wfm/board.py), centre-wide only."""
+    from telekpi.wfm.board import staffing_board
+
+    board = staffing_board(engine, START, END, 60)
+    table = report.table("staffing")
+    assert table.rows == board["rows"] and table.rows
+    assert any(r["scheduled"] for r in table.rows) and any(r["logged_in"] for r in table.rows)
+    assert "lunch" in report.section("staffing").paragraphs[0]
+    assert [c.id for c in report.section("staffing").charts] == ["staffing_agents"]
+    assert "staffing" not in [s.id for s in build_report(engine, START, END, (("team", "T1"),)).sections]

@@ -239,3 +239,18 @@ def test_the_stop_list_table_comes_empty_and_an_older_warehouse_reads_it_empty(t
         assert version(wh.con) == str(SCHEMA_VERSION)
         assert wh.con.execute("SELECT count(*) FROM dnc").fetchall() == [(0,)]
         assert table_columns(wh.con)["dnc"] == ["number", "requested_at", "source"]
+def test_schedules_arrive_with_their_step_and_read_empty_before(tmp_path):
+    """The step that adds ``schedules`` (issue 26.4): a warehouse from the version before has
+    none; a read-only open reads it as an empty table, a writable one makes it."""
+    (added,) = [v for v, table, _ in migrations.ADDED_TABLES if table == "schedules"]
+    path = tmp_path / "w.duckdb"
+    Warehouse(path).close()
+    con = duckdb.connect(str(path))
+    con.execute("DROP TABLE schedules")
+    con.execute("UPDATE telekpi_meta SET value = ? WHERE key = 'schema_version'", [str(added - 1)])
+    con.close()
+    with Warehouse(path, read_only=True) as wh:
+        assert wh.con.execute("SELECT count(*), count(activity) FROM schedules").fetchall() == [(0, 0)]
+    with Warehouse(path) as wh:
+        assert version(wh.con) == str(SCHEMA_VERSION)
+        assert "schedules" in table_columns(wh.con)

@@ -11,7 +11,8 @@ pytestmark = pytest.mark.slow   # out of the quick loop (./dev test --quick)
 
 PAGES = ["/", "/funnel", "/agents", "/agents?group=team", "/agents?group=vendor", "/campaigns",
          "/revenue", "/care", "/scorecards",
-         "/scorecards?template=outsourced-vendor.yaml", "/leads", "/leads?q=L1", "/best-time", "/wallboard"]
+         "/scorecards?template=outsourced-vendor.yaml", "/leads", "/leads?q=L1", "/best-time", "/wallboard",
+         "/staffing"]
 API = ["/api/v1/me", "/api/v1/catalog", "/api/v1/kpi?metric=calls", "/api/v1/overview", "/api/v1/funnel",
        "/api/v1/leads?q=L1", "/api/v1/stop-list"]
 

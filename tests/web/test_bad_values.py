@@ -21,7 +21,7 @@ from .conftest import PASSWORD, USERS, login
 pytestmark = pytest.mark.slow   # out of the quick loop (./dev test --quick)
 
 PAGES = ["/", "/funnel", "/agents", "/campaigns", "/scorecards", "/revenue", "/care", "/leads",
-         "/best-time", "/alerts", "/wallboard"]
+         "/best-time", "/alerts", "/wallboard", "/staffing"]
 POISON = [  # call, what an old telekpi stored
     ("OLD-NAN", "talk_s = 'NaN'::DOUBLE, hold_s = 'Infinity'::DOUBLE"),
     ("OLD-Y10000", "started_at = TIMESTAMPTZ '10000-01-01 03:00:00+00'"),

@@ -68,6 +68,11 @@ def client(tmp_path_factory):
             ('A1', 'on_call', TIMESTAMPTZ '2026-11-10 11:58:00+00', TIMESTAMPTZ '2026-11-10 12:00:00+00', NULL),
             ('A2', 'pause', TIMESTAMPTZ '2026-11-10 11:45:00+00', TIMESTAMPTZ '2026-11-10 12:00:00+00', 'lunch'),
             ('A3', 'available', TIMESTAMPTZ '2026-11-10 09:00:00+00', TIMESTAMPTZ '2026-11-10 10:00:00+00', NULL)""")
+        # The rota: all three to work 16:00–20:00 local; A2's lunch and A3's logging out break it.
+        wh.con.execute("""INSERT INTO schedules (agent_id, starts_at, ends_at, activity) VALUES
+            ('A1', TIMESTAMPTZ '2026-11-10 09:00:00+00', TIMESTAMPTZ '2026-11-10 13:00:00+00', 'work'),
+            ('A2', TIMESTAMPTZ '2026-11-10 09:00:00+00', TIMESTAMPTZ '2026-11-10 13:00:00+00', 'work'),
+            ('A3', TIMESTAMPTZ '2026-11-10 09:00:00+00', TIMESTAMPTZ '2026-11-10 13:00:00+00', 'work')""")
     users = Users.beside(db)
     users.add("boss", "correct horse", "admin", (), None)
     users.add("bao", "correct horse", "agent", (), "A2")
@@ -148,6 +153,15 @@ def test_wallboard_in_local_time_with_the_last_data_and_the_floor(client):
     # the caller queued at 11:59:30 with a 120 s wait is still waiting at 12:00
     queue = re.search(r"<td>care</td>((?:<td[^>]*>[^<]*</td>)+)", html).group(1)
     assert re.findall(r">([^<]*)</td>", queue)[:2] == ["1", "0:30"]
+
+
+def test_wallboard_lists_who_is_out_of_adherence_and_for_how_long(client):
+    html = client["boss"].get("/wallboard?lang=en").text
+    table = re.search(r'<table class="metrics adherence">(.*?)</table>', html, re.S).group(1)
+    rows = [re.sub(r"<[^>]+>", "|", r) for r in re.findall(r"<tr>(.*?)</tr>", table)[1:]]
+    got = [[c for c in r.split("|") if c] for r in rows]
+    # longest first: Chi logged out at 17:00 local, Bao paused at 18:45; Alice is on a call as scheduled
+    assert got == [["Chi", "T2", "work", "logged out", "2 h 00 min"], ["Bao", "T2", "work", "paused", "15 min"]]
 
 
 def test_an_agent_sees_their_pages_and_their_day(client):

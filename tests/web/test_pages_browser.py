@@ -59,3 +59,27 @@ def test_an_agent_lands_on_my_day(browser, base):
     assert page.locator(".my-rank").count() == 1
     assert not csp_messages(messages) and not errors, (messages, errors)
     context.close()
+
+
+def test_staffing_page_draws_its_charts_clean(browser, base):
+    """Issue 26.6: the Staffing page in Chromium — both charts drawn, the interval table and
+    shrinkage by reason there, no console error or CSP violation; a screenshot to look at."""
+    from pathlib import Path
+
+    context, page, messages, errors = open_as(browser, base, "boss", "/")
+    page.goto(f"{base}/staffing?from=2026-11-16&to=2026-11-29&lang=en")
+    drawn(page)
+    assert page.locator(".chart .main-svg").count() >= 2
+    assert page.locator("table.staffing tbody tr").count() >= 5
+    assert page.locator("table.shrinkage td", has_text="missed ring").count() == 1
+    page.select_option("select[name=interval]", "30")
+    page.click("form.intervals button")
+    page.wait_for_url("**interval=30**")
+    drawn(page)
+    assert page.locator("table.staffing tbody tr").first.locator("td").first.inner_text().endswith((":00", ":30"))
+    shots = Path(__file__).parent / "screenshots"
+    shots.mkdir(exist_ok=True)
+    page.screenshot(path=str(shots / "staffing-1440-en.png"), full_page=True)
+    assert not csp_messages(messages), csp_messages(messages)
+    assert not errors, errors
+    context.close()

@@ -15,7 +15,7 @@ from telekpi.analysis.windows import Window, window
 from telekpi.engine.lookup import Lookup
 from telekpi.engine.names import Names
 from telekpi.engine.request import Request
-from telekpi.i18n import _, current, translate
+from telekpi.i18n import _, current, ngettext, translate
 from telekpi.i18n.words import band_text, dim_name
 from telekpi.units import formatter, human
 
@@ -74,6 +74,8 @@ def evaluate(engine, rules: Rules, now: datetime, scope: Window | None = None) -
             out += _compliance_alerts(engine, rule, start, end, channels)
         elif rule.kind == "caller_ids":
             out += _caller_id_alerts(engine, rule, start, end, channels)
+        elif rule.kind == "short_schedule":
+            out += _short_schedule(engine, rule, (scope.end if scope else today) + timedelta(days=1), channels)
         else:
             count = engine.query(Request(("overcontacted_leads",), start=start, end=end)
                                  ).rows[0]["overcontacted_leads"]
@@ -151,6 +153,27 @@ def _caller_id_alerts(engine, rule: Rule, start: date, end: date, channels) -> l
                     high=human(n["drop_high"], "rate"),
                     use=", ".join(c["healthy"]) or _("none: add numbers")), channels))
     return out
+def _short_schedule(engine, rule: Rule, day: date, channels) -> list[Alert]:
+    """``day``'s schedule against the requirement (wfm/board.py: the same weekday's calls of
+    the four weeks before, Erlang A, the measured shrinkage): one alert naming the short
+    intervals. Only in a workspace that has schedules: without any there is nothing to miss."""
+    from telekpi.engine.workforce import schedules
+    from telekpi.wfm.board import short_intervals
+
+    if not schedules(engine, day - timedelta(days=28), day):
+        return []
+    short = short_intervals(engine, day)
+    if not short:
+        return []
+    listed = ", ".join(_("{time} ({required} needed, {scheduled} scheduled)").format(
+        time=r["interval"].strftime("%H:%M"), required=r["required"], scheduled=human(r["scheduled"], "count"))
+        for r in short[:5])
+    text = ngettext("The schedule for {day} is short of the requirement in {n} interval: {intervals}",
+                    "The schedule for {day} is short of the requirement in {n} intervals: {intervals}",
+                    len(short)).format(
+        day=human(day, "date"), n=len(short), intervals=listed + (", …" if len(short) > 5 else ""))
+    return [Alert(rule.id, f"{rule.id}|{day}", None, None, float(sum(r["short"] for r in short)), None,
+                  rule.window, day, day, text, channels)]
 
 
 def _metric_alerts(engine, rule: Rule, start: date, end: date, channels) -> list[Alert]:

@@ -37,7 +37,8 @@ COMMANDS = {"alerts": "alerts_cmd", "demo": "demo_cmd", "diagnose": "diagnose_cm
             "funnel": "query_cmds", "report": "report_cmd", "rollups": "rollups_cmd",
             "schedule": "schedule_cmd", "scorecard": "scorecard_cmd", "serve": "serve_cmd",
             "user": "serve_cmd", "forecast": "wfm_cmd", "staff": "wfm_cmd",
-            "ops": "ops_cmd", "analyse": "recordings_cmd"}
+            "ops": "ops_cmd", "analyse": "recordings_cmd",
+            "adherence": "wfm_cmd"}
 
 
 def register(command: str | None = None) -> None:

@@ -71,6 +71,9 @@ def staff_cmd(
                                  "the history's waiting time ÷ abandons]."),
     check: bool = typer.Option(False, "--check", help="Check the models: each one's service level at the "
                                "agents who were there, against the measured one, per past interval."),
+    shrinkage: str = typer.Option("measured", "--shrinkage", help="Share of logged-in time off the phones, "
+                                  "to turn agents needed into agents scheduled: measured (pause ÷ logged-in "
+                                  "time in the chosen days' agent states) or a share, e.g. 0.3."),
     start_time: str = typer.Option("00:00", "--start", help="Calculator: the first interval's start (HH:MM)."),
     fmt: Fmt = FmtOpt, output: Path = OutOpt,
 ) -> None:
@@ -83,3 +86,37 @@ def staff_cmd(
     from telekpi.cli.wfm_staff import run_staff
 
     run_staff(ctx, locals())
+
+
+@app.command("adherence")
+def adherence_cmd(
+    ctx: typer.Context,
+    start: str = FromOpt, end: str = ToOpt, interval: str = IntervalOpt,
+    by: str = typer.Option("agent", "--by", help="agent or interval."),
+    fmt: Fmt = FmtOpt, output: Path = OutOpt,
+) -> None:
+    """Schedule adherence and conformance per agent or interval (schedules: telekpi import schedules)."""
+    from telekpi.wfm.adherence import measure
+
+    if by not in ("agent", "interval"):
+        raise UsageError(N_("{given} cannot split adherence; use one of {allowed}"), field="by", value=by,
+                         allowed=["agent", "interval"])
+    ws = open_workspace(ctx)
+    got = measure(ws.engine(), date_option(start, "--from"), date_option(end, "--to"), minutes_of(interval))
+    if not got["schedules"]:
+        raise UsageError(_("no schedules in these days; import them with telekpi import schedules FILE "
+                           "(agent_id, starts_at, ends_at, activity)"))
+    if by == "agent":
+        columns = ["agent_id", "scheduled_s", "adherent_s", "adherence", "scheduled_work_s", "worked_s",
+                   "conformance"]
+        rows = got["by_agent"]
+    else:
+        columns = ["interval", "scheduled_agents", "adherence"]
+        rows = [{**r, "interval": r["interval"].isoformat(timespec="minutes")} for r in got["by_interval"]]
+    notes = [_("Adherence {adherence} (time in the scheduled state ÷ scheduled time); conformance "
+               "{conformance} (worked ÷ scheduled work time).").format(
+        adherence=_pct(got["adherence"]), conformance=_pct(got["conformance"]))]
+    extra = {k: v for k, v in got.items() if k not in ("by_agent", "by_interval")}
+    _emit(fmt, columns, rows, extra, _("Schedule adherence"), notes, output,
+          {"adherence": "rate", "conformance": "rate", "scheduled_s": "seconds", "adherent_s": "seconds",
+           "scheduled_work_s": "seconds", "worked_s": "seconds"})

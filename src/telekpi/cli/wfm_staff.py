@@ -14,8 +14,10 @@ from telekpi.cli.root import open_workspace
 from telekpi.cli.wfm_run import _emit, _forecast_rows, _iso, _pct, _seconds, _targets, days_of, minutes_of, where_of
 from telekpi.errors import UsageError
 from telekpi.i18n import N_, _
+from telekpi.wfm.shrinkage import MAX_SHRINKAGE, measured
+from telekpi.wfm.staffing import scheduled
 
-COLUMNS = ["interval", "arrivals", "aht_s", "erlangs", "agents", "agents_erlang_c", "agents_erlang_a",
+COLUMNS = ["interval", "arrivals", "aht_s", "erlangs", "agents", "scheduled", "agents_erlang_c", "agents_erlang_a",
            "service_level", "asa_s", "abandonment", "occupancy"]
 ACTUAL = ["actual_agents", "actual_service_level"]
 # A mean absolute error of service level above this says that no model describes the centre.
@@ -128,11 +130,13 @@ def run_staff(ctx: typer.Context, o: dict) -> None:
         if not loads:
             raise UsageError(_("no offered inbound calls in the chosen days (inbound calls that entered a "
                                "queue or name one)"))
-    rows, groups, notes = [], [], []
+    shrink = _shrinkage(ctx, o, mode)
+    rows, groups, notes = [], [], [shrink["note"]]
     for key, load in loads.items():
         patience = given_patience or load["patience_s"]
         got = staff_rows(load["intervals"], minutes, targets, o["model"], patience)
         for r in got:
+            r["scheduled"] = int(scheduled(r["agents"], shrink["value"]))
             if o["by"]:
                 r[o["by"]] = key
         rows += got
@@ -147,13 +151,46 @@ def run_staff(ctx: typer.Context, o: dict) -> None:
                 group=f"{key}: " if key else ""))
     columns = COLUMNS[:1] + ([o["by"]] if o["by"] else []) + COLUMNS[1:] + (ACTUAL if mode == "history" else [])
     extra = {"mode": mode, "model": o["model"], "targets": [t.text() for t in targets],
-             "interval_minutes": minutes, "groups": groups}
+             "interval_minutes": minutes, "groups": groups,
+             "shrinkage": {k: v for k, v in shrink.items() if k != "note"}}
     if o.get("forecast_model"):
         extra["forecast_model"] = o["forecast_model"]
         notes.append(_("Staffed the {model} forecast (telekpi forecast shows its backtest).").format(
             model=o["forecast_model"]))
     _emit(fmt, columns, rows, extra, _("Agents needed ({model}; {targets})").format(
         model=o["model"], targets=", ".join(t.text() for t in targets)), notes, o["output"], UNITS)
+
+
+def _shrinkage(ctx: typer.Context, o: dict, mode: str) -> dict:
+    """The shrinkage applied (``value``), where it comes from (``source``: given or measured,
+    with the measured breakdown by reason) and a note saying so. Measured over the same days
+    as the history (all days for a forecast); with no agent states, none is applied."""
+    text = (o["shrinkage"] or "").strip()
+    if text != "measured":
+        try:
+            value = float(text.rstrip("%")) / (100 if text.endswith("%") else 1)
+        except ValueError:
+            value = -1.0
+        if not 0 <= value <= MAX_SHRINKAGE:
+            raise UsageError(N_("{given} is not a shrinkage; write measured or a share from 0 to 0.9, e.g. 0.3"),
+                             field="shrinkage", value=o["shrinkage"])
+        return {"value": value, "source": "given",
+                "note": _("Scheduled = agents ÷ (1 − {share} shrinkage, given).").format(share=_pct(value))}
+    from telekpi.cli.root import db_path
+
+    if mode == "calculator" and not db_path(ctx).exists():
+        return {"value": 0.0, "source": "none",
+                "note": _("No warehouse to measure shrinkage in: scheduled = agents (give --shrinkage 0.3).")}
+    window = (None, None) if mode == "forecast" else (date_option(o["start"], "--from"), date_option(o["end"], "--to"))
+    got = measured(open_workspace(ctx).engine(), *window)
+    if got["shrinkage"] is None:
+        return {"value": 0.0, "source": "none",
+                "note": _("No agent states in these days to measure shrinkage: scheduled = agents "
+                          "(give --shrinkage 0.3).")}
+    top = ", ".join(f"{r['reason']} {_pct(r['shrinkage'])}" for r in got["by_reason"][:5])
+    return {"value": min(got["shrinkage"], MAX_SHRINKAGE), "source": "measured", "by_reason": got["by_reason"],
+            "note": _("Scheduled = agents ÷ (1 − {share} shrinkage, measured: pause ÷ logged-in "
+                      "time{reasons}).").format(share=_pct(got["shrinkage"]), reasons=f"; {top}" if top else "")}
 
 
 def _settings_or_default(ctx: typer.Context):

@@ -25,7 +25,7 @@ def write_agent_states(centre) -> None:
     # Between calls: dialling, ringing and waiting for the next connect.
     avail = np.maximum((talk + wrap) * centre.rng.uniform(0.25, 0.6, ag.size), 600)
     spans = [("available", avail / 2, None), ("on_call", talk, None), ("wrap", wrap, None),
-             ("pause", np.full(ag.size, lunch), "lunch"), ("available", avail / 2, None)]
+             *pause_reasons(ag.size, lunch), ("available", avail / 2, None)]
     t = start.copy()
     parts = []
     for state, dur, reason in spans:
@@ -38,6 +38,46 @@ def write_agent_states(centre) -> None:
     if ag.size:
         parts.append(live_tail(centre, np.unique(ag[day == day.max()]), int(day.max())))
     centre.sink.write("agent_states", pa.concat_tables(parts))
+    write_schedules(centre, ag, day, start + avail / 2 + talk + wrap, t)
+
+
+def write_schedules(centre, ag: np.ndarray, day: np.ndarray, lunch_at: np.ndarray, end: np.ndarray) -> None:
+    """The rota the demo's agents were given for each worked day: work from 08:00, an hour's
+    lunch and work until the end of the day, on the half hour nearest what they then did —
+    so the start (±15 min) and the drift of the day show as adherence lost. The agents on the
+    floor at the demo's "now" are scheduled to work until 21:00, so the wallboard has someone
+    out of adherence when they pause or log out."""
+    half = 1800.0
+    begin = day * 86400.0 + 8 * 3600
+    lunch = np.maximum(np.round(lunch_at / half) * half, begin + half)
+    back = lunch + 3600
+    until = np.maximum(np.round(end / half) * half, back + half)
+    rows = [(begin, lunch, "work"), (lunch, back, "lunch"), (back, until, "work")]
+    if ag.size:
+        last = np.unique(ag[day == day.max()])
+        evening = np.full(last.size, day.max() * 86400.0 + 19 * 3600)
+        rows.append((evening, evening + 2 * 3600, "work"))
+    parts = []
+    for k, (a, b, activity) in enumerate(rows):
+        who = ag if k < 3 else last
+        parts.append(pa.table({"agent_id": pick(centre.agents.ids, who), "starts_at": local_ts(BASE_US, a),
+                               "ends_at": local_ts(BASE_US, b), "activity": [activity] * len(who)}))
+    centre.sink.write("schedules", pa.concat_tables(parts))
+
+
+def pause_reasons(n: int, total: float) -> list[tuple[str, np.ndarray, str]]:
+    """A worked day's ``total`` seconds of pause split by reason: a 15-minute break, a
+    training session on some days, after-call pauses, a missed-ring auto-pause now and then,
+    and lunch the rest — so logged-in, occupancy and every other figure stay as they were.
+    Its own random stream, so the rest of the demo stays put."""
+    rng = np.random.default_rng(20261207)
+    brk = np.full(n, 900.0)
+    training = np.where(rng.random(n) < 0.1, 1200.0, 0.0)
+    after = np.where(rng.random(n) < 0.4, rng.uniform(60, 300, n), 0.0)
+    missed = np.where(rng.random(n) < 0.25, rng.uniform(10, 60, n), 0.0)
+    lunch = total - brk - training - after - missed
+    return [("pause", brk, "break"), ("pause", missed, "missed ring"), ("pause", lunch, "lunch"),
+            ("pause", after, "after-call"), ("pause", training, "training")]
 
 
 # The demo's "now": its last worked day at 19:59 local, when its last calls are made. The wallboard

@@ -207,6 +207,13 @@ TABLES: dict[str, Table] = {t.name: t for t in (
         C("switches_per_min", "double", min=0),
         C("vad", help="the voice activity detector that found the speech (webrtc, silero)"),
     ), help="one row per analysed call: its speech figures"),
+    # Schema version 6 (store/migrations.py): who is scheduled to do what, when (wfm/adherence.py).
+    Table("schedules", ("agent_id", "starts_at"), (
+        C("agent_id", required=True), C("starts_at", "timestamp", True), C("ends_at", "timestamp", True),
+        C("activity", required=True, help="what the agent is scheduled to do: work (phones, calls, "
+          "open), a pause (lunch, break, training, meeting, coaching, …) or off (leave, holiday, "
+          "sick); docs/workforce.md says which agent states keep each in adherence"),
+    ), time="starts_at", help="planned activities per agent; key is agent and start"),
 )}
 
 

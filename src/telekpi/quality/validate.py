@@ -34,6 +34,8 @@ OFFSET = r"(Z|[+-]\d\d(:?\d\d)?|\s[A-Za-z][A-Za-z_/+-]*)$"
 ROW_RULES = {
     "agent_states": [("{ended_at} < {started_at}", "ended_at",
                       N_("{column}: the state ends before it starts"))],
+    "schedules": [("{ends_at} <= {starts_at}", "ends_at",
+                   N_("{column}: the scheduled activity ends before it starts"))],
     "tickets": [("{resolved_at} < {opened_at}", "resolved_at",
                  N_("{column}: the ticket is resolved before it was opened")),
                 ("{first_response_at} < {opened_at}", "first_response_at",

@@ -99,7 +99,9 @@ def v5_to_v6(con: duckdb.DuckDBPyConnection) -> None:
       dnc FILE``); compliance reads it with the DNC dispositions (docs/operations-compliance.md);
     - call analysis from recordings (docs/call-analysis.md): ``recordings`` (the file linked
       to each call, its hash and what it holds), ``speech_segments`` (who spoke when) and the
-      canonical ``call_speech`` (each analysed call's speech figures)."""
+      canonical ``call_speech`` (each analysed call's speech figures);
+    - ``schedules``: who is scheduled to do what, when (``telekpi import schedules``), for
+      adherence and conformance (wfm/adherence.py)."""
     for version, _table, ddl in ADDED_TABLES:
         if version == 6:
             con.execute(ddl)
@@ -116,6 +118,8 @@ CALL_SPEECH_V6 = """CREATE TABLE IF NOT EXISTS call_speech (call_id VARCHAR NOT 
 RECORDINGS_V6 = """CREATE TABLE IF NOT EXISTS recordings (call_id VARCHAR NOT NULL, sha256 VARCHAR NOT NULL,
     path VARCHAR NOT NULL, bytes BIGINT, duration_s DOUBLE, channels BIGINT, sample_rate BIGINT,
     codec VARCHAR, agent_channel VARCHAR, analysis VARCHAR, imported_at TIMESTAMPTZ NOT NULL)"""
+SCHEDULES_V6 = """CREATE TABLE IF NOT EXISTS schedules (agent_id VARCHAR NOT NULL,
+    starts_at TIMESTAMPTZ NOT NULL, ends_at TIMESTAMPTZ NOT NULL, activity VARCHAR NOT NULL)"""
 SEGMENTS_V6 = """CREATE TABLE IF NOT EXISTS speech_segments (call_id VARCHAR NOT NULL, speaker VARCHAR NOT NULL,
     start_s DOUBLE NOT NULL, end_s DOUBLE NOT NULL)"""
 
@@ -141,7 +145,7 @@ ADDED_COLUMNS = (
 # Tables a step added: (version, name, its DDL as the step makes it). A read-only open of an
 # older warehouse reads them as empty (``read_as_current``).
 ADDED_TABLES = ((6, "dnc", DNC_V6), (6, "call_speech", CALL_SPEECH_V6), (6, "recordings", RECORDINGS_V6),
-                (6, "speech_segments", SEGMENTS_V6))
+                (6, "speech_segments", SEGMENTS_V6), (6, "schedules", SCHEDULES_V6))
 
 
 def recorded_version(con: duckdb.DuckDBPyConnection) -> int | None:

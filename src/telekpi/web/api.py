@@ -322,6 +322,20 @@ def diagnose_endpoint(user: UserDep, e: EngineDep, start: FromQ = None, end: ToQ
     return diagnose(e, kpi_request([], [], None, start, end, where, False, user))
 
 
+@router.get("/staffing")
+def staffing(request: Request, user: UserDep, e: EngineDep, start: FromQ = None, end: ToQ = None,
+             interval: Annotated[str | None, Query(pattern=r"^(15|30|60)m?$", description=(
+                 "Interval length: 15m, 30m or 60m [default 60m]."))] = None) -> dict:
+    """The Staffing page's numbers [default: the page's days]: per interval of the day (mean
+    over the days) the calls offered, the forecast made before them, agents required (on the
+    phones and to schedule), scheduled and logged in, the measured service level; shrinkage
+    by reason; the forecast's model and WAPE. Admins and supervisors (the centre's queue)."""
+    from telekpi.web.pages_staffing import board_for
+
+    board = board_for(Page(request, user, None, e), interval)
+    return {**board, "start": board["start"].isoformat(), "end": board["end"].isoformat()}
+
+
 @router.get("/stop-list")
 def stop_list(user: UserDep, e: EngineDep,
               limit: Annotated[int, Query(ge=1, le=1000, description="Rows in this answer.")] = 200,

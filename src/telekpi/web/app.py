@@ -49,6 +49,7 @@ def create_app(db: str | Path, *, users: Users | None = None,
         pages_import,
         pages_overview,
         pages_scorecards,
+        pages_staffing,
         pages_tokens,
         pages_wallboard,
     )
@@ -130,6 +131,7 @@ def create_app(db: str | Path, *, users: Users | None = None,
     app.include_router(pages.router)
     app.include_router(pages_overview.router)
     app.include_router(pages_wallboard.router)
+    app.include_router(pages_staffing.router)
     app.include_router(pages_agent.router)
     app.include_router(pages_business.router)
     app.include_router(pages_import.router)

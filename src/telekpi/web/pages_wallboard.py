@@ -38,6 +38,22 @@ def ago(seconds: float) -> str:
     return ngettext("{n} day", "{n} days", s // 86400).format(n=s // 86400)
 
 
+def out_of_adherence_now(p, as_of: datetime | None, states: list[dict]) -> list[dict]:
+    """The agents on this board (the viewer's scope) scheduled for one thing and doing
+    another as of the last data, longest first (wfm/adherence.py)."""
+    from telekpi.wfm.adherence import out_of_adherence
+
+    if as_of is None:
+        return []
+    seen = {a["agent"]: a for a in states}
+    out = []
+    for r in out_of_adherence(p.engine, as_of):
+        a = seen.get(r["agent_id"])
+        if a is not None:
+            out.append({**r, "name": a["name"], "team": a["team"], "for": ago(r["seconds"])})
+    return out
+
+
 @router.get("/wallboard")
 def wallboard(p: PageDep) -> HTMLResponse:
     zone = p.engine.settings.tz
@@ -53,6 +69,7 @@ def wallboard(p: PageDep) -> HTMLResponse:
     states.sort(key=lambda a: (rank.get(a["state"], len(rank)), -a["seconds"]))
     for a in states:
         a["for"] = ago(a["seconds"])
+    adrift = out_of_adherence_now(p, as_of, states)
     day_start = datetime.combine(as_of.date(), time(0), tzinfo=zone) if as_of else None
     # Queues are the centre's (abandoned calls reach no team): shown to those who see it all.
     centre = not p.where
@@ -66,5 +83,5 @@ def wallboard(p: PageDep) -> HTMLResponse:
         refreshed=now.strftime("%H:%M:%S"),
         last=human(as_of.replace(tzinfo=None), "datetime") if as_of else None,
         last_ago=ago((now - as_of).total_seconds()) if as_of and now >= as_of else None,
-        states=states, counts=counts, queues=lines, queue_metrics=queue_metrics,
+        states=states, counts=counts, adrift=adrift, queues=lines, queue_metrics=queue_metrics,
         queue_today=queue_today, centre=centre, na=p.not_applicable(WALL))

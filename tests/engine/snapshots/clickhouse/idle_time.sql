@@ -1,0 +1,39 @@
+-- plan: metrics idle_time
+-- step: m_agent_states aggregates idle_s
+WITH m_agent_states AS (
+  SELECT
+    d_agent,
+    __period,
+    SUM(
+      CASE
+        WHEN state = 'available'
+        THEN toUnixTimestamp64Micro(toDateTime64(ended_at, 6)) / 1000000.0 - toUnixTimestamp64Micro(toDateTime64(started_at, 6)) / 1000000.0
+      END
+    ) AS m__idle_s
+  FROM (
+    SELECT
+      x.*,
+      x.agent_id AS d_agent,
+      CAST(dateTrunc(
+        'MONTH',
+        fromUnixTimestamp64Micro(
+          CAST(toUnixTimestamp64Micro(toDateTime64(x.started_at, 6)) + 25200000000 AS Nullable(Int64))
+        )
+      ) AS Nullable(DATE)) AS __period
+    FROM agent_states AS x
+    WHERE
+      x.started_at >= toDateTime64('2025-12-31 17:00:00', 6, 'UTC')
+      AND x.started_at < toDateTime64('2026-03-31 17:00:00', 6, 'UTC')
+  ) AS x
+  GROUP BY
+    d_agent,
+    __period
+)
+SELECT
+  CAST(m_agent_states.d_agent AS Nullable(String)) AS "agent",
+  CAST(m_agent_states.__period AS Nullable(String)) AS "period",
+  COALESCE(m_agent_states.m__idle_s, 0) AS "idle_time"
+FROM m_agent_states
+ORDER BY
+  1,
+  2

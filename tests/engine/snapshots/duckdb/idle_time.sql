@@ -1,0 +1,30 @@
+-- plan: metrics idle_time
+-- step: m_agent_states aggregates idle_s
+WITH m_agent_states AS (
+  SELECT
+    d_agent,
+    __period,
+    SUM(EPOCH(ended_at) - EPOCH(started_at)) FILTER(WHERE
+      state = 'available') AS m__idle_s
+  FROM (
+    SELECT
+      x.*,
+      x.agent_id AS d_agent,
+      CAST(DATE_TRUNC('MONTH', MAKE_TIMESTAMP(EPOCH_US(x.started_at) + 25200000000)) AS DATE) AS __period
+    FROM agent_states AS x
+    WHERE
+      x.started_at >= CAST('2025-12-31 17:00:00+00' AS TIMESTAMPTZ)
+      AND x.started_at < CAST('2026-03-31 17:00:00+00' AS TIMESTAMPTZ)
+  ) AS x
+  GROUP BY
+    d_agent,
+    __period
+)
+SELECT
+  CAST(m_agent_states.d_agent AS TEXT) AS "agent",
+  CAST(m_agent_states.__period AS TEXT) AS "period",
+  COALESCE(m_agent_states.m__idle_s, 0) AS "idle_time"
+FROM m_agent_states
+ORDER BY
+  1,
+  2
