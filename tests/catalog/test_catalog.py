@@ -1,8 +1,8 @@
 """The built-in catalog covers METRICS.md; workspace metric YAML loads, or fails with file:line.
 
 METRICS.md (the spec) is read from /work/shared/METRICS.md when that exists, else from the
-copy beside this file (tests/catalog/METRICS.md); a section the shared spec does not have yet
-(one a branch adds, such as "Speech analytics") is read from the copy.
+
+
 """
 
 from __future__ import annotations
@@ -37,9 +37,9 @@ def spec_sections(text: str) -> dict[str, str]:
             out[name] = ""
         elif name:
             out[name] += line + "\n"
-    if text is not COPY:   # sections the shared spec lacks, from the copy beside this file
+    if text is not COPY:   # what the shared spec lacks yet (sections, rows), from the copy here
         for name, body in spec_sections(COPY).items():
-            out.setdefault(name, body)
+            out[name] = out.get(name, "") + body
     return out
 
 
