@@ -1,8 +1,8 @@
 """The built-in catalog covers METRICS.md; workspace metric YAML loads, or fails with file:line.
 
 METRICS.md (the spec) is read from /work/shared/METRICS.md when that exists, else from the
-
-
+copy beside this file (tests/catalog/METRICS.md); what the shared spec does not have yet (a
+section, or rows a branch adds to a section) is read from the copy as well.
 """
 
 from __future__ import annotations
