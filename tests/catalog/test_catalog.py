@@ -22,6 +22,7 @@ from telekpi.store.warehouse import Warehouse
 
 HERE = Path(__file__).resolve().parent
 SPEC = next(p for p in (Path("/work/shared/METRICS.md"), HERE / "METRICS.md") if p.exists())
+SPEC_TEXT = SPEC.read_text(encoding="utf-8")   # read once: the shared file may move while tests run
 COPY = (HERE / "METRICS.md").read_text(encoding="utf-8")
 SECTIONS = ("Calls", "Lead funnel", "Revenue and cost", "Customer satisfaction and care", "Agents",
             "Inbound queue", "Speech analytics")
@@ -68,7 +69,7 @@ def spec_metric_ids(text: str) -> dict[str, set[str]]:
 
 
 def test_spec_parses_into_every_section():
-    ids = spec_metric_ids(SPEC.read_text(encoding="utf-8"))
+    ids = spec_metric_ids(SPEC_TEXT)
     assert set(ids) == set(SECTIONS)
     assert all(ids.values())
     assert {"leads_attempted", "leads_decision_maker", "leads_won", "dropoff_connected",
@@ -78,18 +79,18 @@ def test_spec_parses_into_every_section():
 
 @pytest.mark.parametrize("section", SECTIONS)
 def test_every_spec_metric_is_built_in(section):
-    ids = spec_metric_ids(SPEC.read_text(encoding="utf-8"))[section]
+    ids = spec_metric_ids(SPEC_TEXT)[section]
     missing = ids - set(load_catalog(None).metrics)
     assert missing <= DEFERRED, f"{section}: not in the built-in catalog: {sorted(missing - DEFERRED)}"
 
 
 def test_only_target_attainment_is_missing():
-    ids = set().union(*spec_metric_ids(SPEC.read_text(encoding="utf-8")).values())
+    ids = set().union(*spec_metric_ids(SPEC_TEXT).values())
     assert ids - set(load_catalog(None).metrics) == DEFERRED
 
 
 def test_every_built_in_metric_is_in_the_spec():
-    ids = set().union(*spec_metric_ids(SPEC.read_text(encoding="utf-8")).values())
+    ids = set().union(*spec_metric_ids(SPEC_TEXT).values())
     assert set(load_catalog(None).metrics) - ids == set()
 
 
