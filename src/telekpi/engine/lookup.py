@@ -344,8 +344,11 @@ class Lookup:
         vendors = sorted({a["vendor"] for a in agents if a["vendor"]})
         campaigns = [r["campaign_id"] for r in self._rows(
             "SELECT campaign_id FROM campaigns ORDER BY campaign_id", {})]
+        # the inbound queues: the centre's, the same for every scope
+        queues = [r["queue"] for r in self._rows(
+            "SELECT DISTINCT queue FROM calls WHERE queue IS NOT NULL ORDER BY queue", {})]
         return {"team": teams, "vendor": vendors, "campaign": campaigns,
-                "agent": [a["agent_id"] for a in agents]}
+                "agent": [a["agent_id"] for a in agents], "queue": queues}
 
     def data_range(self) -> tuple[datetime | None, datetime | None]:
         """First and last call, for a dashboard's default period: of the calls within the days

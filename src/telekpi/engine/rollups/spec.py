@@ -64,7 +64,7 @@ class Spec:
         return sum(1 << (n - 1 - i) for i, d in enumerate(self.dims) if d not in dims)
 
 
-_SCRIPT = ("script", "direction")
+_SCRIPT = ("script", "direction", "queue")
 # One set per agent and one per campaign, each with one row per day: a rollup's size is
 # bounded by (agents + campaigns) × days whatever the call volume. A question about agents
 # and campaigns at once (--by agent --where campaign=…) reads the rows.
