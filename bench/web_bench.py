@@ -74,9 +74,12 @@ def pages(agent: str, lead: str, query: str) -> list[str]:
 
     from telekpi.web.pages import NAV
 
-    return [path for path, __ in NAV] + [
-        f"/agents/{quote(agent, safe='')}", f"/leads/{quote(lead, safe='')}", f"/leads?q={quote(query)}",
-        KPI, "/api/v1/overview"]
+    a, ld = quote(agent, safe=""), quote(lead, safe="")
+    return [path for path, __ in NAV if path != "/my-day"] + [   # /my-day: an agent's only
+        "/agents?group=team", f"/agents/{a}", f"/leads/{ld}", f"/leads?q={quote(query)}", "/import",
+        KPI, "/api/v1/overview", "/api/v1/funnel", f"/api/v1/leads?q={quote(query)}",
+        f"/api/v1/leads/{ld}", "/api/v1/stop-list", "/api/v1/diagnose",
+        "/api/v1/kpi?metric=offered,service_level,asa&by=queue&period=day"]
 
 
 class Server:
@@ -135,6 +138,8 @@ def main() -> None:
     ap.add_argument("--batch-rows", type=int, default=1000)
     ap.add_argument("--cold-rounds", type=int, default=3)
     ap.add_argument("--warm-rounds", type=int, default=10)
+    ap.add_argument("--only", default="", help="comma-separated paths: measure only the views "
+                    "that start with one of them (while working on them)")
     args = ap.parse_args()
     src = ensure_demo(args.size)
     with_rollups(src)
@@ -160,6 +165,8 @@ def main() -> None:
     token = users.new_token("bench", "bench")
     users.close()
     views = pages(agents[0], lead, lead[:6])
+    if args.only:
+        views = [v for v in views if any(v.startswith(o) for o in args.only.split(","))]
     cold: dict[str, list[float]] = {v: [] for v in views}
     log = open(db.parent / "serve.log", "wb")  # noqa: SIM115 - the server writes it; closed in the finally
     server = None
@@ -173,6 +180,7 @@ def main() -> None:
             k = r * len(views) // max(args.cold_rounds, 1)
             for v in views[k:] + views[:k]:
                 cold[v].append(timed_get(server.client, v))
+                print(f"    {v} {cold[v][-1] * 1000:.0f} ms", flush=True)
         assert server is not None
         c = server.client
         warm = {v: [timed_get(c, v) for _ in range(args.warm_rounds)] for v in views}
@@ -227,7 +235,7 @@ def main() -> None:
           f"warm: {args.warm_rounds} requests more in the last")
     print("| page | cold p50 | cold p95 | warm p50 | warm p95 |\n|---|---|---|---|---|")
     for v in views:
-        print(f"| {v.split('?metric')[0] + (' (by agent, month)' if v == KPI else '')} | "
+        print(f"| {'/api/v1/kpi (by agent, month)' if v == KPI else v} | "
               f"{statistics.median(cold[v]) * 1000:.0f} ms | {pct(cold[v], 0.95) * 1000:.0f} ms | "
               f"{statistics.median(warm[v]) * 1000:.1f} ms | {pct(warm[v], 0.95) * 1000:.1f} ms |")
 

@@ -10,8 +10,9 @@ from pathlib import Path
 from telekpi import sql as sqltext
 from telekpi.catalog.loader import Catalog
 from telekpi.catalog.models import FIRST_CALLS
+from telekpi.engine.rollups.combos import DELTA_TABLE
 from telekpi.engine.rollups.spec import FIRST_CALLS_TABLE, SPECS, build_sql, shape
-from telekpi.engine.rollups.state import source_state, status
+from telekpi.engine.rollups.state import combo_months, source_state, status
 from telekpi.settings import Settings
 
 
@@ -39,6 +40,8 @@ def refresh(con, catalog: Catalog, settings: Settings, *, force: bool = False) -
                 con.execute(f"CREATE OR REPLACE TABLE {FIRST_CALLS_TABLE} AS "
                             + FIRST_CALLS.format(calls="calls"))
             con.execute(f"CREATE OR REPLACE TABLE {spec.table} AS {sql} ORDER BY ALL")
+            if spec.combos:   # the changes of writes before this build are in it
+                con.execute(f"DROP TABLE IF EXISTS {DELTA_TABLE}")
             rows = con.execute(f"SELECT count(*) FROM {spec.table}").fetchall()[0][0]
             seconds = time.perf_counter() - t0
             con.execute("DELETE FROM telekpi_rollups WHERE model = ?", [spec.model])
@@ -76,6 +79,8 @@ def write_lake(con, out: Path, catalog: Catalog, settings: Settings) -> dict[str
         entries[name] = {"table": spec.table, "path": f"{LAKE_DIR}/{name}", "rows": rows,
                          "shape": shape(spec, settings), "timezone": settings.timezone,
                          "columns": cols, "seconds": round(time.perf_counter() - t0, 3)}
+        if spec.combos:
+            entries[name]["months"] = combo_months(con, f"read_parquet({sqltext.string(final / 'data_0.parquet')})")
     return entries
 
 
