@@ -153,7 +153,7 @@ def test_writes_in_a_row_stay_like_a_rebuild(world):  # noqa: F811
     write(world, "calls", [new_call(9, "2026-02-01T01:00:00Z", None)], upkeep)
     assert same(answers(Engine(world, SETTINGS)), answers(Engine(world, SETTINGS, use_rollups=False)))
     # refresh folds the logs in rather than building the rollups again
-    assert [d["rows"] for d in rollups.refresh(world.con, CATALOG, SETTINGS)] == [None] * 4
+    assert [d["rows"] for d in rollups.refresh(world.con, CATALOG, SETTINGS)] == [None] * 5
     assert_like_a_rebuild(world, set())
     # and the next window sees only its own rows
     write(world, "calls", [new_call(30, "2026-02-21T02:00:00Z", None)], upkeep)
@@ -172,7 +172,7 @@ def test_what_upkeep_leaves_to_a_rebuild(world):  # noqa: F811
     assert [d["model"] for d in catch_up(world.con, CATALOG, SETTINGS)] == ["leads"]
     assert set(rollups.available(world.con, SETTINGS)) == {"leads"}
     assert {d["model"] for d in rollups.refresh(world.con, CATALOG, SETTINGS)} == {
-        "calls", "orders", "surveys"}
+        "calls", "orders", "surveys", "lead_stages"}
     # a write larger than max_rows is not copied: its rollups wait for the rebuild
     upkeep.max_rows = 1
     write(world, "calls", WRITES["new calls"][1](world.con), upkeep)

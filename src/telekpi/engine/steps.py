@@ -166,7 +166,7 @@ class ModelSteps:
         if req.period:
             if req.period != "month" or req.start or req.end:
                 return None
-            month: str | None | bool = "each"
+            month: str | bool | None = "each"
         else:
             month = combo_scope(req.start, req.end, rollup.months)
             if month is False:

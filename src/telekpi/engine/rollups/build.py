@@ -80,7 +80,7 @@ def write_lake(con, out: Path, catalog: Catalog, settings: Settings) -> dict[str
                          "shape": shape(spec, settings), "timezone": settings.timezone,
                          "columns": cols, "seconds": round(time.perf_counter() - t0, 3)}
         if spec.combos:
-            entries[name]["months"] = combo_months(con, f"read_parquet({sqltext.string(final / 'data_0.parquet')})")
+            entries[name]["months"] = combo_months(con, settings)
     return entries
 
 

@@ -10,7 +10,7 @@ and their attempts: a few thousand rows, whatever the number of leads.
 
 A lead's flags are not a sum of its days (a lead attempted on two days is one lead), so the
 rollup answers only the scopes its rows were counted in: all time, one whole month (``--from``
-the 1st to a day on or after the month's last data, ``__last``), or ``--period month``; and
+the 1st to a day on or after the month's last call of a lead: ``months_sql``), or ``--period month``; and
 dimensions of one grouping set, a set's other dimensions filtered only under its first (its
 key: a lead of two agents is one lead of their team). Other requests read the rows.
 
@@ -73,7 +73,6 @@ def combos_sql(settings: Settings, *, calls: str = "calls", orders: str = "order
     grain = tree(model.grain or "", settings)
     dims = {d: tree(model.dims[d], settings) for d in DIMS}
     cols = {k: tree(v, settings) for k, v in model.grain_columns.items()}
-    day = cast(local_time(tz, time.copy()), "DATE")
     month = period_expr("month", time.copy(), False, tz)
     base = exp.table_(calls, alias="x")
     where: list[exp.Expr] = [is_not_null(grain.copy())]
@@ -96,15 +95,13 @@ def combos_sql(settings: Settings, *, calls: str = "calls", orders: str = "order
         [alias(fn("grouping", *(column(f"d_{d}") for d in DIMS)), "__set"),
          alias(grain.copy(), "__grain"), alias(month, "__month"),
          *(alias(e, f"d_{d}") for d, e in dims.items()),
-         *(alias(e, k) for k, e in cols.items()),
-         alias(fn("max", day), "__last")],
+         *(alias(e, k) for k, e in cols.items())],
         base, joins=joins, where=where, group=[sets])
     flags, sums = flag_columns(settings)
     keys = ["__set", "__month", *(f"d_{d}" for d in DIMS), *flags]
     query = select(
         [*(column(k) for k in keys), alias(exp.Count(this=exp.Star(), big_int=True), "__n"),
-         *(alias(cast(fn("sum", column(s)), "BIGINT"), s) for s in sums),
-         alias(fn("max", column("__last")), "__last")],
+         *(alias(cast(fn("sum", column(s)), "BIGINT"), s) for s in sums)],
         per_lead.subquery("p", copy=False), group=[column(k) for k in keys])
     return localize(query, tz, copy=False).sql("duckdb")
 
@@ -121,7 +118,7 @@ def merged_sql(settings: Settings, *tables: str) -> str:
     _, sums = flag_columns(settings)
     rows = " UNION ALL ".join(f"SELECT * FROM {t}" for t in tables)
     added = ", ".join(f"CAST(sum({s}) AS BIGINT) AS {s}" for s in sums)
-    return (f"SELECT {keys}, CAST(sum(__n) AS BIGINT) AS __n, {added}, max(__last) AS __last "
+    return (f"SELECT {keys}, CAST(sum(__n) AS BIGINT) AS __n, {added} "
             f"FROM ({rows}) GROUP BY ALL HAVING sum(__n) <> 0")
 
 
@@ -134,11 +131,22 @@ def delta_sql(settings: Settings, leads: str, before_calls: str, before_orders: 
     was = combos_sql(settings, calls=before_calls, orders=before_orders, leads=leads)
     negated = ", ".join(f"-{s} AS {s}" for s in sums)
     return (f"SELECT * FROM ({now}) UNION ALL "
-            f"SELECT {keys}, -__n AS __n, {negated}, NULL AS __last FROM ({was})")
+            f"SELECT {keys}, -__n AS __n, {negated} FROM ({was})")
+
+
+def months_sql(settings: Settings, calls: str = "calls") -> str:
+    """Each month with calls of leads (ISO) and its last local day with one: which scopes of
+    a month the rollup's counts answer (``month_of_scope``)."""
+    tz = settings.timezone
+    day = cast(local_time(tz, column("started_at")), "DATE")
+    month = period_expr("month", column("started_at"), False, tz)
+    query = select([alias(cast(month, "VARCHAR"), "month"), alias(cast(fn("max", day), "VARCHAR"), "last")],
+                   exp.table_(calls), where=[is_not_null(column("lead_id"))], group=[column("month")])
+    return localize(query, tz, copy=False).sql("duckdb") + " ORDER BY 1"
 
 
 def month_of_scope(start: date | None, end: date | None,
-                   months: tuple[tuple[str, str], ...]) -> str | None | bool:
+                   months: tuple[tuple[str, str], ...]) -> str | bool | None:
     """Which rows answer a time scope: ``None`` all time (no --from, --to), a month (its
     first day, ISO) when the scope is that whole month as far as its data goes; False when
     the rollup cannot answer it."""

@@ -10,8 +10,9 @@ threshold simply finds no column and the rows are read instead. The planner read
 rollup only when it holds every measure and dimension a request needs of that model and
 was built from the data as it is now: each write to a canonical table counts a change
 (``store.warehouse.touch``), and a rollup remembers the change and row counts of its
-tables when it was built. Hours, statuses, dispositions, medians, distinct counts and
-the per-lead models are always computed from the rows.
+tables when it was built. The calls rollup also has a set per day and hour of the day;
+statuses, dispositions, medians, distinct counts and the per-lead models but the funnel's
+(``combos.py``) are always computed from the rows.
 
 What a rollup is (``Spec``, ``SPECS``, ``Rollup``) needs no sqlglot; the functions that work
 out its SQL import what they use when called, so that whether a rollup is current
@@ -71,8 +72,9 @@ _SCRIPT = ("script", "direction", "queue")
 # bounded by (agents + campaigns) × days whatever the call volume. A question about agents
 # and campaigns at once (--by agent --where campaign=…) reads the rows.
 SPECS: dict[str, Spec] = {s.model: s for s in (
-    Spec("calls", _AGENT + _CAMPAIGN + _SCRIPT, ("calls", "agents", "campaigns"),
-         (_AGENT, _CAMPAIGN + _SCRIPT), {"calls": "SELECT started_at FROM {changed}"}),
+    # and per day and hour of the day (best time to call: weekday × hour, from the day)
+    Spec("calls", _AGENT + _CAMPAIGN + _SCRIPT + ("hour",), ("calls", "agents", "campaigns"),
+         (_AGENT, _CAMPAIGN + _SCRIPT, ("hour",)), {"calls": "SELECT started_at FROM {changed}"}),
     Spec("orders", _AGENT + _CAMPAIGN, ("orders", "agents", "campaigns"), (_AGENT, _CAMPAIGN),
          {"orders": "SELECT ordered_at FROM {changed}"}),
     Spec("surveys", _AGENT + _CAMPAIGN + _SCRIPT, ("surveys", "calls", "agents", "campaigns"),

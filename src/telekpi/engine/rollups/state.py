@@ -75,16 +75,16 @@ def available(con, settings: Settings,
     out = {}
     for name, spec in SPECS.items():
         if fresh(spec, meta.get(name), settings, state):
-            months = combo_months(con, spec.table) if spec.combos else ()
+            months = combo_months(con, settings) if spec.combos else ()
             out[name] = rollup_of(spec, json.loads(meta[name]["columns"]), months)
     return out
 
 
-def combo_months(con, table: str) -> tuple[tuple[str, str], ...]:
-    """Each month a combos rollup (``combos.py``) counts, with its last local day of data."""
-    rows = con.execute(f"SELECT CAST(__month AS VARCHAR), CAST(max(__last) AS VARCHAR) FROM {table} "
-                       "WHERE __month IS NOT NULL GROUP BY 1 ORDER BY 1").fetchall()
-    return tuple((m, d) for m, d in rows)
+def combo_months(con, settings: Settings, calls: str = "calls") -> tuple[tuple[str, str], ...]:
+    """Each month with calls of leads and its last local day with one (``combos.months_sql``)."""
+    from telekpi.engine.rollups.combos import months_sql
+
+    return tuple((m, d) for m, d in con.execute(months_sql(settings, calls)).fetchall())
 
 
 def status(con, catalog: Catalog, settings: Settings) -> list[dict]:
