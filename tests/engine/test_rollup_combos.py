@@ -13,7 +13,7 @@ from telekpi.analysis.funnel import funnel
 from telekpi.engine import rollups
 from telekpi.engine.engine import Engine
 from telekpi.engine.request import Request
-from telekpi.engine.rollups.combos import month_of_scope
+from telekpi.engine.rollups.combos import TOUCHES_TABLE, month_of_scope
 from telekpi.settings import Settings
 
 from .test_rollups import CATALOG, TZ, rolled, same, world  # noqa: F401  (world: a fixture)
@@ -63,6 +63,11 @@ def test_combos_are_read_where_they_were_counted_and_give_the_rows_answer(world)
     for req in (Request(()), Request((), by=("team",)), Request((), start=FEB, end=dt.date(2026, 2, 28))):
         assert funnel(engine, req) == funnel(raw, req)
     assert engine.query(SERVED["all time"]).rows[0]["leads_attempted"] > 0
+    # the touch history kept with it: over-contacted and engaged leads read it, not every call
+    touches = Request(("overcontacted_leads", "actions_per_engagement"), by=("campaign",),
+                      start=FEB, end=dt.date(2026, 3, 15))
+    assert TOUCHES_TABLE in engine.explain(touches) and TOUCHES_TABLE not in raw.explain(touches)
+    assert same([engine.query(touches).rows], [raw.query(touches).rows])
 
 
 def test_which_time_scopes_the_counts_answer():

@@ -18,6 +18,7 @@ from telekpi.catalog.models import FIRST_CALL_BASE, LEAD_TOUCHES, first_call_bas
 from telekpi.catalog.snippets import parse
 from telekpi.engine.engine import Engine
 from telekpi.engine.rollups import FIRST_CALLS_TABLE
+from telekpi.engine.rollups.combos import TOUCHES_TABLE
 from telekpi.engine.scope import time_filter
 from telekpi.model.phones import phone_e164
 from telekpi.model.tables import CAMPAIGN_KINDS, EARLIEST, LATEST, NAMED
@@ -216,7 +217,7 @@ class Lookup:
         return self._slice(f"""
             SELECT x.lead_id, l.name, l.phone, l.campaign_id, x.trailing_unanswered AS touches,
                    x.last_touch_at, count(*) OVER () AS total_rows
-            FROM {LEAD_TOUCHES} LEFT JOIN leads l ON l.lead_id = x.lead_id
+            FROM {self._lead_touches()} LEFT JOIN leads l ON l.lead_id = x.lead_id
             WHERE x.trailing_unanswered >= $touches AND ($scope)
               {"AND x.last_touch_at >= $since AND x.last_touch_at < $until" if window else ""}
             ORDER BY x.trailing_unanswered DESC, x.last_touch_at DESC, x.lead_id
@@ -253,6 +254,13 @@ class Lookup:
         if getattr(self.engine, "warehouse", None) is not None and "leads" in self.engine.planner.rollups:
             return first_call_base(FIRST_CALLS_TABLE)
         return FIRST_CALL_BASE
+
+    def _lead_touches(self) -> str:
+        """Each lead's touch history: the warehouse's table of it while the lead_stages rollup
+        it is kept with is current, else from every call and engagement."""
+        if getattr(self.engine, "warehouse", None) is not None and "lead_stages" in self.engine.planner.rollups:
+            return f"{TOUCHES_TABLE} x"
+        return LEAD_TOUCHES
 
     def top_customers(self, start, end, scope: Scope = EVERYONE, limit: int = 20) -> list[dict]:
         """Customers by revenue of completed orders between local dates ``start`` and ``end``."""

@@ -14,13 +14,14 @@ from datetime import date, timedelta
 from sqlglot import exp
 
 from telekpi.catalog.loader import Catalog
-from telekpi.catalog.models import MODELS, Model
+from telekpi.catalog.models import LEAD_TOUCHES, MODELS, Model
 from telekpi.catalog.snippets import tree
 from telekpi.engine.measures import measure_expr
 from telekpi.engine.request import Request
 from telekpi.engine.rollups import MERGE, Rollup, column_of, mergeable
 from telekpi.engine.rollups.combos import DIMS as COMBO_DIMS
 from telekpi.engine.rollups.combos import MODEL as COMBO_MODEL
+from telekpi.engine.rollups.combos import TOUCHES_TABLE
 from telekpi.engine.rollups.combos import flag_columns as combo_columns
 from telekpi.engine.rollups.combos import month_of_scope as combo_scope
 from telekpi.engine.scope import (
@@ -71,6 +72,9 @@ class ModelSteps:
         where += self._where_filters(req, lambda d: self._dim(model, d))
         period = period_expr(req.period, time.copy(), model.time_is_date, tz) if req.period else None
         base = model.base_tree()
+        if model.base == LEAD_TOUCHES and COMBO_MODEL in self.rollups:
+            # each lead's touch history, kept with the funnel's rollup (combos.TOUCHES_TABLE)
+            base = exp.table_(TOUCHES_TABLE, alias="x")
         lake = self._lake_table(model)
         if lake and (req.period in LAKE_PERIODS or start or req.end):
             base = exp.table_(month_view(lake), alias="x")

@@ -27,7 +27,7 @@ from datetime import date
 
 from sqlglot import exp
 
-from telekpi.catalog.models import MODELS
+from telekpi.catalog.models import LEAD_TOUCHES, MODELS
 from telekpi.catalog.snippets import tree
 from telekpi.engine.dialects import localize
 from telekpi.engine.scope import local_time, period_expr
@@ -143,6 +143,25 @@ def months_sql(settings: Settings, calls: str = "calls") -> str:
     query = select([alias(cast(month, "VARCHAR"), "month"), alias(cast(fn("max", day), "VARCHAR"), "last")],
                    exp.table_(calls), where=[is_not_null(column("lead_id"))], group=[column("month")])
     return localize(query, tz, copy=False).sql("duckdb") + " ORDER BY 1"
+
+
+# Each lead's touch history (``catalog.models.LEAD_TOUCHES``: its last touch, its latest run of
+# touches without engagement), kept in the warehouse with this rollup, lead by lead: the stop
+# list reads it instead of ordering every call and engagement of every lead.
+TOUCHES_TABLE = "_rollup_lead_touches"
+
+
+def touches_sql(leads: str | None = None) -> str:
+    """The SELECT of LEAD_TOUCHES' rows; with ``leads`` (a table of ``lead_id``s), only theirs."""
+    body = LEAD_TOUCHES.strip()
+    body = body[1:body.rindex(")")]   # "( SELECT … ) x" → "SELECT …"
+    if leads is None:
+        return body
+    only = f"lead_id IN (SELECT lead_id FROM {leads})"
+    calls, engagements = "FROM calls WHERE lead_id IS NOT NULL", "FROM engagements"
+    assert body.count(calls) == 1 and body.count(engagements) == 1, "LEAD_TOUCHES changed"
+    return (body.replace(calls, f"{calls} AND {only}")
+            .replace(engagements, f"{engagements} WHERE {only}"))
 
 
 def month_of_scope(start: date | None, end: date | None,

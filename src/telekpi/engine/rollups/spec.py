@@ -88,9 +88,11 @@ SPECS: dict[str, Spec] = {s.model: s for s in (
                   "calls": "SELECT created_at FROM leads WHERE lead_id IN (SELECT lead_id FROM {changed})"}),
     # The funnel's leads per month (and all time) and combination of stage flags, per
     # grouping set (combos.py); a write adds its leads' change of combination.
-    Spec("lead_stages", ("agent", "team", "campaign"), ("calls", "orders", "agents"),
+    # Kept with it in a warehouse: each lead's touch history (combos.TOUCHES_TABLE).
+    Spec("lead_stages", ("agent", "team", "campaign"), ("calls", "orders", "agents", "engagements"),
          ((), ("team",), ("campaign",), ("agent", "team")),
-         {"calls": "SELECT lead_id FROM {changed}", "orders": "SELECT lead_id FROM {changed}"},
+         {"calls": "SELECT lead_id FROM {changed}", "orders": "SELECT lead_id FROM {changed}",
+          "engagements": "SELECT lead_id FROM {changed}"},
          combos=True),
 )}
 # In a warehouse the leads rollup reads each lead's first outbound call from this table, built
@@ -131,13 +133,14 @@ def mergeable(measure) -> bool:
 
 def shape(spec: Spec, settings: Settings) -> str:
     """What the rollup's rows depend on besides the measures: model, dimensions, zone."""
-    from telekpi.catalog.models import FIRST_CALLS, MODELS
+    from telekpi.catalog.models import FIRST_CALLS, LEAD_TOUCHES, MODELS
     from telekpi.catalog.snippets import expand
 
     model = MODELS[spec.model]
     parts = [FORMAT, spec.model, model.base, model.joins, model.time, spec.dims, spec.grouping_sets,
              FIRST_CALLS if spec.model == "leads" else None,
              [expand(v, settings) for v in model.grain_columns.values()] if spec.combos else None,
+             LEAD_TOUCHES if spec.combos else None,
              {d: expand(model.dims[d], settings) for d in spec.dims}, settings.timezone]
     return hashlib.sha1(json.dumps(parts, sort_keys=True, default=str).encode()).hexdigest()[:16]
 

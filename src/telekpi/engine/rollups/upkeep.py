@@ -104,7 +104,7 @@ class RollupUpkeep:
         if not self._following:
             return
         for spec, _m in self._following:
-            if spec.combos:
+            if spec.combos and table != "engagements":   # the stages read no engagement
                 self._combos_delta(con, spec, table, changed)
         con.execute(f"INSERT INTO {log_table(table)} SELECT * FROM {changed}")
         now = source_state(con, [table])[table]
@@ -149,6 +149,17 @@ class RollupUpkeep:
         con.execute(f"INSERT INTO {combos.DELTA_TABLE} BY NAME " + combos.delta_sql(
             self.settings, LEADS, before["calls"], before["orders"]))
 
+    def _resum_touches(self, con, logs: list[str]) -> None:
+        """The touch history of the leads of the logged calls and engagements, again from all
+        of their calls and engagements (``combos.TOUCHES_TABLE``)."""
+        if not logs:
+            return
+        con.execute(f"CREATE OR REPLACE TEMP TABLE {LEADS} AS SELECT DISTINCT lead_id FROM ("
+                    + " UNION ALL ".join(f"SELECT lead_id FROM {log}" for log in logs)
+                    + ") WHERE lead_id IS NOT NULL")
+        con.execute(f"DELETE FROM {combos.TOUCHES_TABLE} WHERE lead_id IN (SELECT lead_id FROM {LEADS})")
+        con.execute(f"INSERT INTO {combos.TOUCHES_TABLE} BY NAME {combos.touches_sql(LEADS)}")
+
     def _fold(self, con, spec: Spec, tables: list[str]) -> None:
         if spec.combos:   # the writes' changes of combination, added up
             con.execute(f"CREATE TABLE IF NOT EXISTS {combos.DELTA_TABLE} AS SELECT * FROM {spec.table} LIMIT 0")
@@ -157,6 +168,7 @@ class RollupUpkeep:
             con.execute(f"DELETE FROM {spec.table}")
             con.execute(f"INSERT INTO {spec.table} BY NAME SELECT * FROM {MERGED} ORDER BY ALL")
             con.execute(f"DELETE FROM {combos.DELTA_TABLE}")
+            self._resum_touches(con, [log_table(t) for t in tables if t in ("calls", "engagements")])
             return
         logs = {t: log_table(t) for t in tables}
         new_only = not any(con.execute(f"SELECT count(*) FROM {log} WHERE __old").fetchall()[0][0]
