@@ -44,7 +44,8 @@ SETS: tuple[tuple[str, ...], ...] = ((), ("team",), ("campaign",), ("agent", "te
 
 def flag_columns(settings: Settings) -> tuple[list[str], list[str]]:
     """The model's grain columns that are flags (``bool_or``) and those that add up (counts)."""
-    flags, sums = [], []
+    flags: list[str] = []
+    sums: list[str] = []
     for name, sql in MODELS[MODEL].grain_columns.items():
         node = tree(sql, settings)
         inner = node.this if isinstance(node, exp.Filter) else node
