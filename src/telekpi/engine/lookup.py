@@ -214,14 +214,19 @@ class Lookup:
         ``overcontacted_leads`` metric counts them for a scope)."""
         cond, params = scope.leads_filter("x")
         window = {"since": since, "until": until} if since and until else {}
+        # the page first, then its leads' names: not a join for every lead on the list
         return self._slice(f"""
-            SELECT x.lead_id, l.name, l.phone, l.campaign_id, x.trailing_unanswered AS touches,
-                   x.last_touch_at, count(*) OVER () AS total_rows
-            FROM {self._lead_touches()} LEFT JOIN leads l ON l.lead_id = x.lead_id
-            WHERE x.trailing_unanswered >= $touches AND ($scope)
-              {"AND x.last_touch_at >= $since AND x.last_touch_at < $until" if window else ""}
-            ORDER BY x.trailing_unanswered DESC, x.last_touch_at DESC, x.lead_id
-            LIMIT $limit OFFSET $offset""",
+            SELECT p.lead_id, l.name, l.phone, l.campaign_id, p.touches, p.last_touch_at, p.total_rows
+            FROM (
+                SELECT x.lead_id, x.trailing_unanswered AS touches, x.last_touch_at,
+                       count(*) OVER () AS total_rows
+                FROM {self._lead_touches()}
+                WHERE x.trailing_unanswered >= $touches AND ($scope)
+                  {"AND x.last_touch_at >= $since AND x.last_touch_at < $until" if window else ""}
+                ORDER BY x.trailing_unanswered DESC, x.last_touch_at DESC, x.lead_id
+                LIMIT $limit OFFSET $offset) p
+            LEFT JOIN leads l ON l.lead_id = p.lead_id
+            ORDER BY p.touches DESC, p.last_touch_at DESC, p.lead_id""",
             {**params, **window, "touches": self.engine.settings.max_unanswered_attempts}, limit,
             offset, scope=cond)
 
