@@ -116,13 +116,17 @@ def child(engine_name: str, lake: str, repeat: int, raw: bool = True, with_funne
     assert "_rollup_calls" in engine.explain(req), "the lake has no current calls rollup"
     out["kpi"], rows = _timed(lambda: engine.query(req).rows, repeat)
     out["kpi_rows"] = rows
-    if raw:   # the same engine reading the rows: what the rollup saves
+    if with_funnel:   # from the funnel's combos rollup (engine/rollups/combos.py)
+        out["funnel_rollup"] = "_rollup_lead_stages" in engine.explain(Request(("leads_attempted",)))
+        out["funnel"], f = _timed(lambda: funnel(engine, Request(())), repeat)
+        out["funnel_result"] = f["groups"][0]["stages"]
+    if raw:   # the same engine reading the rows: what the rollups save
         engine.planner.rollups = {}
         out["kpi_raw"], raw_rows = _timed(lambda: engine.query(req).rows, repeat)
         out["kpi_raw_same"] = same_rows(raw_rows, rows)
-    if with_funnel:
-        out["funnel"], f = _timed(lambda: funnel(engine, Request(())), repeat)
-        out["funnel_result"] = f["groups"][0]["stages"]
+        if with_funnel:
+            out["funnel_raw"], f_raw = _timed(lambda: funnel(engine, Request(())), repeat)
+            out["funnel_raw_same"] = f_raw["groups"][0]["stages"] == out["funnel_result"]
     engine.close()
     return out
 
@@ -223,10 +227,13 @@ def main() -> None:
                 if funnel and "funnel" in base:
                     assert r["funnel_result"] == base["funnel_result"], f"{engine} funnel differs at {size}"
             assert r.get("kpi_raw_same", True), f"{engine}: rollup and rows disagree at {size}"
+            assert r.get("funnel_raw_same", True), f"{engine}: the funnel's rollup and rows disagree at {size}"
             table.append({"size": size, "engine": engine, "start_s": r["start_s"],
                           "kpi_s": r["kpi"]["median_s"],
                           "kpi_raw_s": r["kpi_raw"]["median_s"] if "kpi_raw" in r else None,
                           "funnel_s": r["funnel"]["median_s"] if "funnel" in r else None,
+                          "funnel_raw_s": r["funnel_raw"]["median_s"] if "funnel_raw" in r else None,
+                          "funnel_rollup": r.get("funnel_rollup"),
                           "scan_s": scan["kpi"]["median_s"], "hand_s": hand["kpi"]["median_s"],
                           "peak_mb": r["peak_mb"],
                           "rollup_s": rollup_s, "calls_mb": disk,
@@ -234,7 +241,9 @@ def main() -> None:
             row = table[-1]
             print(f"{size:>5} {engine:<10} start {row['start_s']:6.1f} s  kpi {row['kpi_s']:7.2f} s "
                   f"(rows {_s(row['kpi_raw_s'])}; scan {row['scan_s']:.2f} s, ratio "
-                  f"{row['kpi_s'] / row['scan_s']:.2f})  funnel {_s(row['funnel_s'])}  "
+                  f"{row['kpi_s'] / row['scan_s']:.2f})  funnel {_s(row['funnel_s'])} "
+                  f"({'from the combos rollup' if row['funnel_rollup'] else 'from the rows'}; "
+                  f"rows {_s(row['funnel_raw_s'])})  "
                   f"peak {row['peak_mb']:6.0f} MB", flush=True)
     print("\n| calls | engine | kpi from rollup | kpi from rows | hand-written, rows | bare scan "
           "| ratio (rollup / rows) | funnel | peak memory | start |")

@@ -10,6 +10,7 @@ import pytest
 
 from telekpi.engine import rollups
 from telekpi.engine.engine import Engine
+from telekpi.engine.rollups.combos import TOUCHES_TABLE
 from telekpi.engine.rollups.upkeep import RollupUpkeep, catch_up
 from telekpi.ingest.json_rows import JsonRowsSource
 from telekpi.ingest.pipeline import import_source
@@ -20,7 +21,7 @@ from .test_rollups import CATALOG, TZ, answers, same, world  # noqa: F401  (worl
 pytestmark = pytest.mark.slow   # each test builds a centre and its rollups
 
 SETTINGS = Settings(timezone=TZ)
-TABLES = [spec.table for spec in rollups.SPECS.values()] + [rollups.FIRST_CALLS_TABLE]
+TABLES = [spec.table for spec in rollups.SPECS.values()] + [rollups.FIRST_CALLS_TABLE, TOUCHES_TABLE]
 
 
 def write(wh, table: str, rows: list[dict], upkeep: RollupUpkeep | None):
@@ -112,6 +113,12 @@ WRITES = {
                                 "WHERE status = 'completed' ORDER BY order_id LIMIT 1").fetchall()[0],
                     strict=True)),
          "status": "cancelled"}]),
+    # a lead that answers an SMS: its run of unanswered touches ends (the stop list's)
+    "new engagements": ("engagements", lambda con: [
+        {"engagement_id": "e_new", "lead_id": first_calls(con, 1)[0][0], "at": "2026-03-31T03:00:00Z",
+         "channel": "sms", "direction": "in"},
+        {"engagement_id": "e_out", "lead_id": "l5", "at": "2026-03-31T04:00:00Z", "channel": "zalo",
+         "direction": "out"}]),
     "new surveys": ("surveys", lambda con: [
         {"response_id": "s_new", "answered_at": "2026-01-31T17:30:00Z", "score": 5, "scale_max": 5,
          "call_id": con.execute("SELECT min(call_id) FROM calls").fetchall()[0][0]}]),
@@ -153,7 +160,7 @@ def test_writes_in_a_row_stay_like_a_rebuild(world):  # noqa: F811
     write(world, "calls", [new_call(9, "2026-02-01T01:00:00Z", None)], upkeep)
     assert same(answers(Engine(world, SETTINGS)), answers(Engine(world, SETTINGS, use_rollups=False)))
     # refresh folds the logs in rather than building the rollups again
-    assert [d["rows"] for d in rollups.refresh(world.con, CATALOG, SETTINGS)] == [None] * 4
+    assert [d["rows"] for d in rollups.refresh(world.con, CATALOG, SETTINGS)] == [None] * 5
     assert_like_a_rebuild(world, set())
     # and the next window sees only its own rows
     write(world, "calls", [new_call(30, "2026-02-21T02:00:00Z", None)], upkeep)
@@ -172,7 +179,7 @@ def test_what_upkeep_leaves_to_a_rebuild(world):  # noqa: F811
     assert [d["model"] for d in catch_up(world.con, CATALOG, SETTINGS)] == ["leads"]
     assert set(rollups.available(world.con, SETTINGS)) == {"leads"}
     assert {d["model"] for d in rollups.refresh(world.con, CATALOG, SETTINGS)} == {
-        "calls", "orders", "surveys"}
+        "calls", "orders", "surveys", "lead_stages"}
     # a write larger than max_rows is not copied: its rollups wait for the rebuild
     upkeep.max_rows = 1
     write(world, "calls", WRITES["new calls"][1](world.con), upkeep)

@@ -39,6 +39,12 @@ REQUESTS = [
     # costs have no rollup (each cost is read as the days it covers); their orders do
     Request(("cost", "profit", "cost_per_sale"), by=("team",), period="week",
             start=dt.date(2026, 1, 20), end=dt.date(2026, 2, 10)),
+    # the funnel: all time, each month, one whole month (the combos rollup, combos.py)
+    Request(("leads_attempted", "leads_connected", "leads_decision_maker", "leads_qualified",
+             "leads_won", "close_rate"), by=("team",)),
+    Request(("leads_attempted", "leads_won", "contact_rate"), by=("campaign",), period="month"),
+    Request(("leads_attempted", "leads_qualified"), by=("agent",), start=dt.date(2026, 2, 1),
+            end=dt.date(2026, 2, 28), where=(("team", "t1"),)),
 ]
 
 
@@ -83,10 +89,14 @@ def test_a_current_rollup_is_read_and_gives_the_rows_answer(world):
     # Agents and campaigns at once are in no grouping set: the rows are read.
     assert not rolled(engine, REQUESTS[4])
     assert same(answers(engine), raw)
-    # What a rollup does not hold is read from the rows: hours, statuses, medians.
-    for req in (Request(("calls",), by=("hour",)), Request(("calls",), by=("status",)),
-                Request(("speed_to_lead",), period="month")):
+    # What a rollup does not hold is read from the rows: hours of a team, statuses, medians.
+    for req in (Request(("calls",), by=("hour",), where=(("team", "t1"),)),
+                Request(("calls",), by=("status",)), Request(("speed_to_lead",), period="month")):
         assert not rolled(engine, req)
+    # best time to call: weekday × hour, from the day and hour rows
+    best = Request(("calls", "connection_rate", "call_conversion_rate"), by=("weekday", "hour"))
+    assert rolled(engine, best) == {"_rollup_calls"}
+    assert same([engine.query(best).rows], [Engine(world, settings, use_rollups=False).query(best).rows])
     assert rollups.refresh(world.con, CATALOG, settings) == []   # nothing stale: nothing rebuilt
 
 
@@ -110,7 +120,8 @@ def test_a_write_makes_the_rollups_of_its_table_stale_until_refreshed(world, tmp
     after = answers(engine)
     assert not same(after, before)
     assert same(after, answers(Engine(world, settings, use_rollups=False)))
-    assert {b["model"] for b in rollups.refresh(world.con, CATALOG, settings)} == {"calls", "surveys", "leads"}
+    assert {b["model"] for b in rollups.refresh(world.con, CATALOG, settings)} == {"calls", "surveys", "leads",
+                                                                                  "lead_stages"}
     assert same(answers(Engine(world, settings)), after)
     # Rows written outside telekpi (no change counted) still make the rollups stale.
     world.con.execute("DELETE FROM orders WHERE order_id IN (SELECT order_id FROM orders LIMIT 3)")
@@ -136,7 +147,7 @@ def test_other_settings_or_measures_never_read_an_old_rollup(world):
     extended.measures["long_calls"] = type(extended.measures["calls"])(
         **{**vars(extended.measures["calls"]), "id": "long_calls", "filter": "talk_s > 600"})
     state = {r["model"]: r["current"] for r in rollups.status(world.con, extended, settings)}
-    assert state == {"calls": False, "orders": True, "surveys": True, "leads": True}
+    assert state == {"calls": False, "orders": True, "surveys": True, "leads": True, "lead_stages": True}
     assert [b["model"] for b in rollups.refresh(world.con, extended, settings)] == ["calls"]
 
 
@@ -161,7 +172,7 @@ def test_import_and_the_rollups_command_keep_them_current(run, tmp_path):
     assert "daily rollups" not in out
     code, out, err = run("--db", db, "rollups")
     assert code == 0, err
-    assert out.count("current") == 4 and "stale" not in out
+    assert out.count("current") == len(rollups.SPECS) and "stale" not in out
     code, out, err = run("--db", db, "export-lake", tmp_path / "lake")
     assert code == 0, err
     engine = Engine.over_lake(tmp_path / "lake")
@@ -169,7 +180,7 @@ def test_import_and_the_rollups_command_keep_them_current(run, tmp_path):
     engine.close()
     code, out, err = run("--db", db, "rollups", "--lake", tmp_path / "lake")
     assert code == 0, err
-    assert out.count("current") == 4
+    assert out.count("current") == len(rollups.SPECS) + 1 and "lead_touches" in out   # and the touches
 
 
 def json_of(run, *args):

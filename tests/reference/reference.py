@@ -33,7 +33,7 @@ from telekpi.model.dispositions import DEFAULT_MAP
 UTC = dt.UTC
 PERIODS = ("day", "week", "month", "quarter", "year")
 ALL_DIMS = ("agent", "team", "site", "vendor", "campaign", "industry", "product", "lead_source",
-            "segment", "script", "direction", "disposition", "status", "hour", "weekday")
+            "segment", "script", "direction", "queue", "disposition", "status", "hour", "weekday")
 
 
 # ---- small helpers ----------------------------------------------------------------------------
@@ -212,7 +212,8 @@ class Reference:
     def call_dims(self, c: dict) -> dict:
         return {**self._agent_dims(c.get("agent_id")), **self._campaign_dims(c.get("campaign_id")),
                 **self._lead_dims(c.get("lead_id")), "script": c.get("script"),
-                "direction": c.get("direction"), "disposition": code_of(c.get("disposition")),
+                "direction": c.get("direction"), "queue": c.get("queue"),
+                "disposition": code_of(c.get("disposition")),
                 "status": c["status"], **self._time_dims(c["started_at"])}
 
     def lead_dims(self, lead: dict) -> dict:
@@ -231,7 +232,7 @@ class Reference:
         return {**self._agent_dims(o.get("agent_id")), "campaign": o.get("campaign_id"),
                 "industry": cp.get("industry"), "product": product,
                 **self._lead_dims(o.get("lead_id")), "script": call.get("script"),
-                **self._time_dims(o["ordered_at"])}
+                "queue": call.get("queue"), **self._time_dims(o["ordered_at"])}
 
     def cost_dims(self, k: dict) -> dict:
         # METRICS.md: a cost scoped to a team or campaign is not split across agents; its team is
@@ -250,7 +251,7 @@ class Reference:
         agent = s.get("agent_id") if s.get("agent_id") is not None else call.get("agent_id")
         return {**self._agent_dims(agent), **self._campaign_dims(call.get("campaign_id")),
                 "script": call.get("script"), "direction": call.get("direction"),
-                **self._time_dims(s["answered_at"])}
+                "queue": call.get("queue"), **self._time_dims(s["answered_at"])}
 
     def ticket_dims(self, t: dict) -> dict:
         return {**self._agent_dims(t.get("agent_id")), **self._time_dims(t["opened_at"])}
@@ -404,7 +405,7 @@ class Reference:
         "orders": set(ALL_DIMS) - {"direction", "disposition", "status"},
         "costs": {"agent", "team", "site", "vendor", "campaign", "industry", "product"},
         "surveys": {"agent", "team", "site", "vendor", "campaign", "industry", "product", "script",
-                    "direction", "hour", "weekday"},
+                    "direction", "queue", "hour", "weekday"},
         "tickets": {"agent", "team", "site", "vendor", "hour", "weekday"},
         "agent_states": {"agent", "team", "site", "vendor", "hour", "weekday"},
         "call_speech": set(ALL_DIMS),

@@ -31,6 +31,7 @@ DIMENSIONS: dict[str, str] = {
     "segment": "the lead's segment",
     "script": "the call script variant",
     "direction": "outbound or inbound",
+    "queue": "the inbound queue (ACD queue, hunt group, skill) the call waited in",
     "disposition": "the agent's result code (upper case)",
     "status": "the call status",
     "hour": "hour of day 0-23, workspace time",
@@ -110,7 +111,7 @@ CALL_COLUMNS = ("call_id", "started_at", "agent_id", "campaign_id", "lead_id", "
 
 _CALL_DIMS = {
     "agent": "x.agent_id", **_AGENT_DIMS, "campaign": "x.campaign_id", **_CAMPAIGN_DIMS,
-    **_LEAD_DIMS, "script": "x.script", "direction": "x.direction",
+    **_LEAD_DIMS, "script": "x.script", "direction": "x.direction", "queue": "x.queue",
     "disposition": "nullif(upper(trim(x.disposition)), '')", "status": "x.status",
     **_time_dims("x.started_at"),
 }
@@ -311,7 +312,7 @@ MODELS: dict[str, Model] = {m.name: m for m in (
                "cl": "LEFT JOIN calls cl ON cl.call_id = x.call_id"},
         dims={"agent": "x.agent_id", **_AGENT_DIMS, "campaign": "x.campaign_id",
               "industry": "cp.industry", "product": "coalesce(x.product, cp.product)",
-              **_LEAD_DIMS, "script": "cl.script", **_time_dims("x.ordered_at")},
+              **_LEAD_DIMS, "script": "cl.script", "queue": "cl.queue", **_time_dims("x.ordered_at")},
         time="x.ordered_at",
         columns=("order_id", "ordered_at", "amount", "status", "customer_id", "lead_id",
                  "agent_id", "campaign_id", "call_id", "product"),
@@ -336,7 +337,7 @@ MODELS: dict[str, Model] = {m.name: m for m in (
                "cp": _CAMPAIGN_JOIN.format(col="cl.campaign_id")},
         dims={"agent": "coalesce(x.agent_id, cl.agent_id)", **_AGENT_DIMS,
               "campaign": "cl.campaign_id", **_CAMPAIGN_DIMS, "script": "cl.script",
-              "direction": "cl.direction", **_time_dims("x.answered_at")},
+              "direction": "cl.direction", "queue": "cl.queue", **_time_dims("x.answered_at")},
         time="x.answered_at",
         columns=("response_id", "answered_at", "score", "scale_max", "question_id", "call_id",
                  "customer_id", "agent_id"),

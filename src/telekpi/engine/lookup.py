@@ -10,17 +10,26 @@ the place ``$scope`` of a view's SQL, which is parsed once (``catalog.snippets.p
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import date, datetime, time, timedelta
+from datetime import UTC, date, datetime, time, timedelta
 
 from sqlglot import exp
 
-from telekpi.catalog.models import FIRST_CALL_BASE, LEAD_TOUCHES
+from telekpi.catalog.models import FIRST_CALL_BASE, LEAD_TOUCHES, first_call_base
 from telekpi.catalog.snippets import parse
 from telekpi.engine.engine import Engine
+from telekpi.engine.rollups import FIRST_CALLS_TABLE
+from telekpi.engine.rollups.combos import TOUCHES_TABLE
 from telekpi.engine.scope import time_filter
 from telekpi.model.phones import phone_e164
 from telekpi.model.tables import CAMPAIGN_KINDS, EARLIEST, LATEST, NAMED
 from telekpi.sql import column
+
+
+def _utc_bounds(start: date, end: date) -> dict[str, datetime]:
+    """Instants around local days ``start`` to ``end`` in any zone (within 14 h of UTC):
+    a range on the stored times that lets the zone maps skip the other rows."""
+    return {"utc_from": datetime.combine(start - timedelta(days=1), time(0), tzinfo=UTC),
+            "utc_to": datetime.combine(end + timedelta(days=2), time(0), tzinfo=UTC)}
 
 
 def view(sql: str, **parts: exp.Expr) -> exp.Expr:
@@ -205,14 +214,19 @@ class Lookup:
         ``overcontacted_leads`` metric counts them for a scope)."""
         cond, params = scope.leads_filter("x")
         window = {"since": since, "until": until} if since and until else {}
+        # the page first, then its leads' names: not a join for every lead on the list
         return self._slice(f"""
-            SELECT x.lead_id, l.name, l.phone, l.campaign_id, x.trailing_unanswered AS touches,
-                   x.last_touch_at, count(*) OVER () AS total_rows
-            FROM {LEAD_TOUCHES} LEFT JOIN leads l ON l.lead_id = x.lead_id
-            WHERE x.trailing_unanswered >= $touches AND ($scope)
-              {"AND x.last_touch_at >= $since AND x.last_touch_at < $until" if window else ""}
-            ORDER BY x.trailing_unanswered DESC, x.last_touch_at DESC, x.lead_id
-            LIMIT $limit OFFSET $offset""",
+            SELECT p.lead_id, l.name, l.phone, l.campaign_id, p.touches, p.last_touch_at, p.total_rows
+            FROM (
+                SELECT x.lead_id, x.trailing_unanswered AS touches, x.last_touch_at,
+                       count(*) OVER () AS total_rows
+                FROM {self._lead_touches()}
+                WHERE x.trailing_unanswered >= $touches AND ($scope)
+                  {"AND x.last_touch_at >= $since AND x.last_touch_at < $until" if window else ""}
+                ORDER BY x.trailing_unanswered DESC, x.last_touch_at DESC, x.lead_id
+                LIMIT $limit OFFSET $offset) p
+            LEFT JOIN leads l ON l.lead_id = p.lead_id
+            ORDER BY p.touches DESC, p.last_touch_at DESC, p.lead_id""",
             {**params, **window, "touches": self.engine.settings.max_unanswered_attempts}, limit,
             offset, scope=cond)
 
@@ -229,7 +243,7 @@ class Lookup:
             SELECT x.lead_id, x.name, x.phone, x.campaign_id, x.created_at, x.first_call_at,
                    epoch(x.first_call_at) - epoch(x.created_at) AS wait_s,
                    count(*) OVER () AS total_rows
-            FROM {FIRST_CALL_BASE}
+            FROM {self._first_call_base()}
             WHERE (x.first_call_at IS NULL
                    OR epoch(x.first_call_at) - epoch(x.created_at) > $wait_s) AND $after AND $before
               AND ($scope)
@@ -237,6 +251,21 @@ class Lookup:
             {**params, "wait_s": minutes * 60, **({"since": since} if since else {}),
              **({"until": until} if until else {})}, limit, offset,
             after=after, before=before, scope=cond)
+
+    def _first_call_base(self) -> str:
+        """Each lead with its first outbound call: from the warehouse's table of first calls
+        while the leads rollup is current (the table is kept with it, write by write), else
+        from every call."""
+        if getattr(self.engine, "warehouse", None) is not None and "leads" in self.engine.planner.rollups:
+            return first_call_base(FIRST_CALLS_TABLE)
+        return FIRST_CALL_BASE
+
+    def _lead_touches(self) -> str:
+        """Each lead's touch history: the warehouse's table of it while the lead_stages rollup
+        it is kept with is current, else from every call and engagement."""
+        if getattr(self.engine, "warehouse", None) is not None and "lead_stages" in self.engine.planner.rollups:
+            return f"{TOUCHES_TABLE} x"
+        return LEAD_TOUCHES
 
     def top_customers(self, start, end, scope: Scope = EVERYONE, limit: int = 20) -> list[dict]:
         """Customers by revenue of completed orders between local dates ``start`` and ``end``."""
@@ -247,9 +276,10 @@ class Lookup:
             FROM orders o
             WHERE o.status = 'completed' AND o.customer_id IS NOT NULL AND ($scope)
               AND CAST(timezone($tz, o.ordered_at) AS DATE) BETWEEN $start AND $end
+              AND o.ordered_at >= $utc_from AND o.ordered_at < $utc_to
             GROUP BY o.customer_id ORDER BY revenue DESC, o.customer_id LIMIT $limit""",
             {**params, "tz": self.engine.settings.timezone, "start": start, "end": end,
-             "limit": limit}, scope=cond)
+             "limit": limit, **_utc_bounds(start, end)}, scope=cond)
 
     def recent_calls(self, agent_id: str, limit: int = 50, offset: int = 0) -> Slice:
         """An agent's calls, newest first."""
@@ -366,8 +396,11 @@ class Lookup:
         vendors = sorted({a["vendor"] for a in agents if a["vendor"]})
         campaigns = [r["campaign_id"] for r in self._rows(
             "SELECT campaign_id FROM campaigns ORDER BY campaign_id", {})]
+        # the inbound queues: the centre's, the same for every scope
+        queues = [r["queue"] for r in self._rows(
+            "SELECT DISTINCT queue FROM calls WHERE queue IS NOT NULL ORDER BY queue", {})]
         return {"team": teams, "vendor": vendors, "campaign": campaigns,
-                "agent": [a["agent_id"] for a in agents]}
+                "agent": [a["agent_id"] for a in agents], "queue": queues}
 
     def data_range(self) -> tuple[datetime | None, datetime | None]:
         """First and last call, for a dashboard's default period: of the calls within the days

@@ -14,11 +14,16 @@ from datetime import date, timedelta
 from sqlglot import exp
 
 from telekpi.catalog.loader import Catalog
-from telekpi.catalog.models import MODELS, Model
+from telekpi.catalog.models import LEAD_TOUCHES, MODELS, Model
 from telekpi.catalog.snippets import tree
 from telekpi.engine.measures import measure_expr
 from telekpi.engine.request import Request
 from telekpi.engine.rollups import MERGE, Rollup, column_of, mergeable
+from telekpi.engine.rollups.combos import DIMS as COMBO_DIMS
+from telekpi.engine.rollups.combos import MODEL as COMBO_MODEL
+from telekpi.engine.rollups.combos import TOUCHES_TABLE
+from telekpi.engine.rollups.combos import flag_columns as combo_columns
+from telekpi.engine.rollups.combos import month_of_scope as combo_scope
 from telekpi.engine.scope import (
     local_midnight_utc,
     period_end,
@@ -53,6 +58,9 @@ class ModelSteps:
     def _model_cte(self, model: Model, measures: list[str], req: Request,
                    widen: bool) -> tuple[exp.Select, str | None]:
         """A model's step, and the rollup it sums (None: it reads the rows)."""
+        combos = self._combos_cte(model, measures, req, widen)
+        if combos is not None:
+            return combos
         rollup = self._rollup_for(model, measures, req)
         if rollup is not None:
             return self._rollup_cte(rollup, measures, req, widen), rollup.table
@@ -64,6 +72,9 @@ class ModelSteps:
         where += self._where_filters(req, lambda d: self._dim(model, d))
         period = period_expr(req.period, time.copy(), model.time_is_date, tz) if req.period else None
         base = model.base_tree()
+        if model.base == LEAD_TOUCHES and COMBO_MODEL in self.rollups:
+            # each lead's touch history, kept with the funnel's rollup (combos.TOUCHES_TABLE)
+            base = exp.table_(TOUCHES_TABLE, alias="x")
         lake = self._lake_table(model)
         if lake and (req.period in LAKE_PERIODS or start or req.end):
             base = exp.table_(month_view(lake), alias="x")
@@ -147,6 +158,67 @@ class ModelSteps:
         rows = select(inner, exp.table_(rollup.table, alias="x"), where=where)
         return self._outer(req, aggs, rows)
 
+    def _combos_cte(self, model: Model, measures: list[str], req: Request,
+                    widen: bool) -> tuple[exp.Select, str] | None:
+        """The funnel's lead counts from the combos rollup (``rollups/combos.py``), when it
+        counted the leads in this scope: all time, one month or each month, and dimensions of
+        one of its grouping sets (a set's key split by, or filtered to one value)."""
+        rollup = self.rollups.get(model.name)
+        if (rollup is None or model.name != COMBO_MODEL or model is not MODELS.get(model.name)
+                or set(model.grain_columns) - rollup.columns or (widen and req.start and req.period)):
+            return None
+        if req.period:
+            if req.period != "month" or req.start or req.end:
+                return None
+            month: str | bool | None = "each"
+        else:
+            month = combo_scope(req.start, req.end, rollup.months)
+            if month is False:
+                return None
+        values: dict[str, int] = {}
+        for d, _v in req.where:
+            values[d] = values.get(d, 0) + 1
+        wanted = set(req.by) | set(values)
+        chosen = next((have for have, _mask in sorted(rollup.sets, key=lambda s: len(s[0]))
+                       if wanted <= have and (not have or _key(have) in req.by
+                                              or values.get(_key(have)) == 1)), None)
+        if chosen is None:
+            return None
+        flags, sums = combo_columns(self.settings)
+        aggs: list[exp.Expr] = []
+        for m in measures:
+            measure = self.catalog.measures[m]
+            cond = tree(measure.filter, self.settings) if measure.filter else None
+            if cond is not None and {c.name for c in cond.find_all(exp.Column)} - set(flags) - set(sums):
+                return None
+            if measure.agg == "count" and not measure.expr:
+                value: exp.Expr = fn("sum", column("__n"))
+            elif measure.agg == "sum" and measure.expr in sums:
+                value = fn("sum", column(measure.expr or ""))
+            else:
+                return None
+            if cond is not None:
+                value = exp.Filter(this=value, expression=exp.Where(this=cond))
+            if measure.agg == "count":
+                value = cast(fn("coalesce", value, exp.Literal.number(0)), "BIGINT")
+            aggs.append(alias(value, f"m__{m}"))
+        mask = next(k for have, k in rollup.sets if have == chosen)
+        where: list[exp.Expr] = [exp.EQ(this=column("__set", "x"), expression=exp.Literal.number(mask))]
+        if month is None:
+            where.append(exp.Is(this=column("__month", "x"), expression=exp.Null()))
+        elif month == "each":
+            where.append(is_not_null(column("__month", "x")))
+        else:
+            where.append(exp.EQ(this=column("__month", "x"),
+                                expression=cast(exp.Literal.string(str(month)), "DATE")))
+        where += self._where_filters(req, lambda d: column(f"d_{d}", "x"))
+        inner: list[exp.Expr] = [column(c, "x") for c in (*flags, *sums, "__n")]
+        inner += [alias(column(f"d_{d}", "x"), f"d_{d}") for d in req.by]
+        if req.period:
+            inner.append(alias(column("__month", "x"), "__period"))
+        rows = select(inner, exp.table_(rollup.table, alias="x"), where=where)
+        return self._outer(req, aggs, rows), rollup.table
+
     def _scope_end(self, req: Request) -> exp.Expr:
         """The instant the scope ends: the period's end, or --to's when that comes first."""
         end = (local_midnight_utc(req.end + timedelta(days=1), self.settings.timezone)
@@ -201,6 +273,11 @@ class ModelSteps:
         cols += [alias(period_expr(req.period or "", time, False, tz), "__period"),
                  column("customer_id", "x")]
         return select(cols, model.base_tree(), joins=joins, where=where, distinct=True)
+
+
+def _key(dims: frozenset[str]) -> str:
+    """A combos grouping set's key: the dimension the others follow from (an agent's team)."""
+    return next(d for d in COMBO_DIMS if d in dims)
 
 
 def where_params(req: Request) -> list[str]:

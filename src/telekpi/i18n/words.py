@@ -25,8 +25,8 @@ def stage_name(stage: str) -> str:
 DIMENSIONS = {"agent": N_("agent"), "team": N_("team"), "site": N_("site"), "vendor": N_("vendor"),
               "campaign": N_("campaign"), "industry": N_("industry"), "product": N_("product"),
               "lead_source": N_("lead source"), "segment": N_("segment"), "script": N_("script"),
-              "direction": N_("direction"), "disposition": N_("disposition"), "status": N_("status"),
-              "hour": N_("hour"), "weekday": N_("weekday")}
+              "direction": N_("direction"), "queue": N_("queue"), "disposition": N_("disposition"),
+              "status": N_("status"), "hour": N_("hour"), "weekday": N_("weekday")}
 UNITS = {"count": N_("count"), "rate": N_("rate"), "seconds": N_("seconds"), "money": N_("money"),
          "ratio": N_("ratio"), "score": N_("score")}
 BETTER = {"higher": N_("higher is better"), "lower": N_("lower is better")}

@@ -254,7 +254,7 @@ def kpi(user: UserDep, e: EngineDep, metrics: MetricsQ, by: ByQ = [],  # noqa: B
 @router.get("/overview", response_model=Overview)
 def overview(request: Request, user: UserDep, e: EngineDep, start: FromQ = None, end: ToQ = None,
              team: DimQ = [], vendor: DimQ = [], campaign: DimQ = [],  # noqa: B006
-             agent: DimQ = []) -> dict:  # noqa: B006
+             agent: DimQ = [], queue: DimQ = []) -> dict:  # noqa: B006
     """The dashboard overview's cards: each headline metric now, in the previous window, the
     change and the band [default: month to date of the last call], as the page computes them."""
     # The parameters above are declared for the schema and its checks; the page's own Page

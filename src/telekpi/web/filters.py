@@ -11,7 +11,7 @@ from telekpi.engine.request import check_day
 from telekpi.errors import UsageError
 from telekpi.i18n import _
 
-FILTER_DIMS = ("team", "vendor", "campaign", "agent")
+FILTER_DIMS = ("team", "vendor", "campaign", "agent", "queue")
 
 
 def parse_date(value: str | None, name: str) -> date | None:

@@ -22,6 +22,7 @@ router = APIRouter(include_in_schema=False)
 
 WALL = ("calls", "connection_rate", "aht", "abandonment_rate", "call_conversion_rate", "revenue")
 QUEUE = ("offered", "service_level", "asa", "queue_abandonment_rate")
+PER_QUEUE = ("service_level", "asa")   # each queue's line: today's service level and ASA
 STATES = ("on_call", "wrap", "pause", "available", "offline")
 REFRESH = 30
 
@@ -77,6 +78,12 @@ def wallboard(p: PageDep) -> HTMLResponse:
     queue_metrics = [m for m in QUEUE if m in p.engine.catalog.metrics] if centre else []
     queue_today = p.engine.query(KpiRequest(tuple(queue_metrics), start=as_of.date(), end=as_of.date())
                                  ).rows[0] if queue_metrics and as_of else {}
+    per_queue = [m for m in PER_QUEUE if m in queue_metrics]
+    if lines and per_queue and as_of:
+        by_queue = {r["queue"] or "": r for r in p.engine.query(KpiRequest(
+            tuple(per_queue), by=("queue",), start=as_of.date(), end=as_of.date())).rows}
+        for line in lines:
+            line.update({m: by_queue.get(line["queue"], {}).get(m) for m in per_queue})
     return p.render(
         "wallboard.html", day=today, values=rows[0] if rows else {}, metrics=metrics,
         zone=p.engine.settings.timezone, refresh=REFRESH,
@@ -84,4 +91,5 @@ def wallboard(p: PageDep) -> HTMLResponse:
         last=human(as_of.replace(tzinfo=None), "datetime") if as_of else None,
         last_ago=ago((now - as_of).total_seconds()) if as_of and now >= as_of else None,
         states=states, counts=counts, adrift=adrift, queues=lines, queue_metrics=queue_metrics,
+        per_queue=per_queue,
         queue_today=queue_today, centre=centre, na=p.not_applicable(WALL))

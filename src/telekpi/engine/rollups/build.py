@@ -10,8 +10,9 @@ from pathlib import Path
 from telekpi import sql as sqltext
 from telekpi.catalog.loader import Catalog
 from telekpi.catalog.models import FIRST_CALLS
+from telekpi.engine.rollups.combos import DELTA_TABLE, TOUCHES_TABLE, touches_sql
 from telekpi.engine.rollups.spec import FIRST_CALLS_TABLE, SPECS, build_sql, shape
-from telekpi.engine.rollups.state import source_state, status
+from telekpi.engine.rollups.state import combo_months, source_state, status
 from telekpi.settings import Settings
 
 
@@ -39,6 +40,9 @@ def refresh(con, catalog: Catalog, settings: Settings, *, force: bool = False) -
                 con.execute(f"CREATE OR REPLACE TABLE {FIRST_CALLS_TABLE} AS "
                             + FIRST_CALLS.format(calls="calls"))
             con.execute(f"CREATE OR REPLACE TABLE {spec.table} AS {sql} ORDER BY ALL")
+            if spec.combos:   # the changes of writes before this build are in it
+                con.execute(f"DROP TABLE IF EXISTS {DELTA_TABLE}")
+                con.execute(f"CREATE OR REPLACE TABLE {TOUCHES_TABLE} AS {touches_sql()} ORDER BY lead_id")
             rows = con.execute(f"SELECT count(*) FROM {spec.table}").fetchall()[0][0]
             seconds = time.perf_counter() - t0
             con.execute("DELETE FROM telekpi_rollups WHERE model = ?", [spec.model])
@@ -76,7 +80,25 @@ def write_lake(con, out: Path, catalog: Catalog, settings: Settings) -> dict[str
         entries[name] = {"table": spec.table, "path": f"{LAKE_DIR}/{name}", "rows": rows,
                          "shape": shape(spec, settings), "timezone": settings.timezone,
                          "columns": cols, "seconds": round(time.perf_counter() - t0, 3)}
+        if spec.combos:
+            entries[name]["months"] = combo_months(con, settings)
+            entries["lead_touches"] = _write_touches(con, root)
     return entries
+
+
+def _write_touches(con, root: Path) -> dict:
+    """Each lead's touch history, beside the funnel's rollup (``combos.TOUCHES_TABLE``)."""
+    t0 = time.perf_counter()
+    tmp, final = root / ".lead_touches.writing", root / "lead_touches"
+    shutil.rmtree(tmp, ignore_errors=True)
+    tmp.mkdir()
+    path = sqltext.string(tmp / "data_0.parquet")
+    con.execute(f"COPY ({touches_sql()} ORDER BY lead_id) TO {path} (FORMAT parquet)")
+    rows = con.execute(f"SELECT count(*) FROM read_parquet({path})").fetchall()[0][0]
+    shutil.rmtree(final, ignore_errors=True)
+    tmp.rename(final)
+    return {"table": TOUCHES_TABLE, "path": f"{LAKE_DIR}/lead_touches", "rows": rows,
+            "seconds": round(time.perf_counter() - t0, 3)}
 
 
 def rollup_lake(lake: Path, catalog: Catalog, settings: Settings) -> dict[str, dict]:

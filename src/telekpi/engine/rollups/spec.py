@@ -10,8 +10,9 @@ threshold simply finds no column and the rows are read instead. The planner read
 rollup only when it holds every measure and dimension a request needs of that model and
 was built from the data as it is now: each write to a canonical table counts a change
 (``store.warehouse.touch``), and a rollup remembers the change and row counts of its
-tables when it was built. Hours, statuses, dispositions, medians, distinct counts and
-the per-lead models are always computed from the rows.
+tables when it was built. The calls rollup also has a set per day and hour of the day;
+statuses, dispositions, medians, distinct counts and the per-lead models but the funnel's
+(``combos.py``) are always computed from the rows.
 
 What a rollup is (``Spec``, ``SPECS``, ``Rollup``) needs no sqlglot; the functions that work
 out its SQL import what they use when called, so that whether a rollup is current
@@ -49,6 +50,8 @@ class Spec:
     # source table → SELECT of the model times a write to it may change, from its changed
     # rows ``{changed}`` (old and new versions); what engine/rollups/upkeep.py re-sums
     touched: dict[str, str] = field(default_factory=dict)
+    # the funnel's leads per combination of stage flags (``combos.py``), not day sums
+    combos: bool = False
 
     @property
     def table(self) -> str:
@@ -64,13 +67,14 @@ class Spec:
         return sum(1 << (n - 1 - i) for i, d in enumerate(self.dims) if d not in dims)
 
 
-_SCRIPT = ("script", "direction")
+_SCRIPT = ("script", "direction", "queue")
 # One set per agent and one per campaign, each with one row per day: a rollup's size is
 # bounded by (agents + campaigns) × days whatever the call volume. A question about agents
 # and campaigns at once (--by agent --where campaign=…) reads the rows.
 SPECS: dict[str, Spec] = {s.model: s for s in (
-    Spec("calls", _AGENT + _CAMPAIGN + _SCRIPT, ("calls", "agents", "campaigns"),
-         (_AGENT, _CAMPAIGN + _SCRIPT), {"calls": "SELECT started_at FROM {changed}"}),
+    # and per day and hour of the day (best time to call: weekday × hour, from the day)
+    Spec("calls", _AGENT + _CAMPAIGN + _SCRIPT + ("hour",), ("calls", "agents", "campaigns"),
+         (_AGENT, _CAMPAIGN + _SCRIPT, ("hour",)), {"calls": "SELECT started_at FROM {changed}"}),
     Spec("orders", _AGENT + _CAMPAIGN, ("orders", "agents", "campaigns"), (_AGENT, _CAMPAIGN),
          {"orders": "SELECT ordered_at FROM {changed}"}),
     Spec("surveys", _AGENT + _CAMPAIGN + _SCRIPT, ("surveys", "calls", "agents", "campaigns"),
@@ -82,6 +86,14 @@ SPECS: dict[str, Spec] = {s.model: s for s in (
     Spec("leads", _CAMPAIGN + ("lead_source", "segment"), ("leads", "calls", "campaigns"),
          touched={"leads": "SELECT created_at FROM {changed}",
                   "calls": "SELECT created_at FROM leads WHERE lead_id IN (SELECT lead_id FROM {changed})"}),
+    # The funnel's leads per month (and all time) and combination of stage flags, per
+    # grouping set (combos.py); a write adds its leads' change of combination.
+    # Kept with it in a warehouse: each lead's touch history (combos.TOUCHES_TABLE).
+    Spec("lead_stages", ("agent", "team", "campaign"), ("calls", "orders", "agents", "engagements"),
+         ((), ("team",), ("campaign",), ("agent", "team")),
+         {"calls": "SELECT lead_id FROM {changed}", "orders": "SELECT lead_id FROM {changed}",
+          "engagements": "SELECT lead_id FROM {changed}"},
+         combos=True),
 )}
 # In a warehouse the leads rollup reads each lead's first outbound call from this table, built
 # with it and kept by engine/rollups/upkeep.py; a lake's is computed from the calls.
@@ -95,6 +107,8 @@ class Rollup:
     table: str
     sets: tuple[tuple[frozenset[str], int], ...]   # (dimensions, grouping mask), smallest first
     columns: frozenset[str]
+    # a combos rollup (combos.py): each month it counts and its last local day of data
+    months: tuple[tuple[str, str], ...] = ()
 
     def pick(self, dims) -> int | None:
         """The mask of the smallest grouping set that has every one of ``dims``."""
@@ -119,12 +133,14 @@ def mergeable(measure) -> bool:
 
 def shape(spec: Spec, settings: Settings) -> str:
     """What the rollup's rows depend on besides the measures: model, dimensions, zone."""
-    from telekpi.catalog.models import FIRST_CALLS, MODELS
+    from telekpi.catalog.models import FIRST_CALLS, LEAD_TOUCHES, MODELS
     from telekpi.catalog.snippets import expand
 
     model = MODELS[spec.model]
     parts = [FORMAT, spec.model, model.base, model.joins, model.time, spec.dims, spec.grouping_sets,
              FIRST_CALLS if spec.model == "leads" else None,
+             [expand(v, settings) for v in model.grain_columns.values()] if spec.combos else None,
+             LEAD_TOUCHES if spec.combos else None,
              {d: expand(model.dims[d], settings) for d in spec.dims}, settings.timezone]
     return hashlib.sha1(json.dumps(parts, sort_keys=True, default=str).encode()).hexdigest()[:16]
 
@@ -133,6 +149,15 @@ def measure_columns(spec: Spec, catalog: Catalog, settings: Settings) -> dict[st
     """column → measure, for the model's mergeable measures."""
     return {column_of(m, settings): m for m in sorted(catalog.measures.values(), key=lambda m: m.id)
             if m.model == spec.model and mergeable(m)}
+
+
+def stored_columns(spec: Spec, catalog: Catalog, settings: Settings) -> list[str]:
+    """The value columns a rollup holds: its measures' columns, or a combos rollup's counts."""
+    if spec.combos:
+        from telekpi.engine.rollups.combos import columns
+
+        return columns(settings)
+    return list(measure_columns(spec, catalog, settings))
 
 
 def column_of(m: Measure, settings: Settings) -> str:
@@ -153,6 +178,11 @@ def build_sql(spec: Spec, catalog: Catalog, settings: Settings, *, helpers: bool
     from sqlglot import exp
 
     from telekpi.catalog.models import FIRST_CALLS, MODELS, first_call_tree
+    from telekpi.engine.rollups.combos import columns, combos_sql
+
+    if spec.combos:
+        assert days is None and rows is None, "a combos rollup is kept by its deltas"
+        return combos_sql(settings), columns(settings)
     from telekpi.catalog.snippets import parse, tree
     from telekpi.engine.dialects import localize
     from telekpi.engine.measures import measure_expr
@@ -216,6 +246,7 @@ def _utc_midnight(d: date) -> exp.Expr:
     return utc_literal(datetime.combine(d, time(0), tzinfo=UTC))
 
 
-def rollup_of(spec: Spec, columns) -> Rollup:
+def rollup_of(spec: Spec, columns, months=()) -> Rollup:
     return Rollup(spec.model, spec.table,
-                  tuple((frozenset(g), spec.mask(g)) for g in spec.grouping_sets), frozenset(columns))
+                  tuple((frozenset(g), spec.mask(g)) for g in spec.grouping_sets), frozenset(columns),
+                  tuple((str(m), str(d)) for m, d in months))

@@ -13,9 +13,9 @@ from telekpi.engine.rollups.spec import (
     SPECS,
     Rollup,
     Spec,
-    measure_columns,
     rollup_of,
     shape,
+    stored_columns,
 )
 from telekpi.settings import Settings
 
@@ -72,8 +72,19 @@ def available(con, settings: Settings,
     """The warehouse's rollups that were built from its data as it is now (``recorded``: its
     ``record``, if read already)."""
     meta, state = recorded or record(con)
-    return {name: rollup_of(spec, json.loads(meta[name]["columns"]))
-            for name, spec in SPECS.items() if fresh(spec, meta.get(name), settings, state)}
+    out = {}
+    for name, spec in SPECS.items():
+        if fresh(spec, meta.get(name), settings, state):
+            months = combo_months(con, settings) if spec.combos else ()
+            out[name] = rollup_of(spec, json.loads(meta[name]["columns"]), months)
+    return out
+
+
+def combo_months(con, settings: Settings, calls: str = "calls") -> tuple[tuple[str, str], ...]:
+    """Each month with calls of leads and its last local day with one (``combos.months_sql``)."""
+    from telekpi.engine.rollups.combos import months_sql
+
+    return tuple((m, d) for m, d in con.execute(months_sql(settings, calls)).fetchall())
 
 
 def status(con, catalog: Catalog, settings: Settings) -> list[dict]:
@@ -82,7 +93,7 @@ def status(con, catalog: Catalog, settings: Settings) -> list[dict]:
     out = []
     for name, spec in SPECS.items():
         m = meta.get(name)
-        wanted = set(measure_columns(spec, catalog, settings))
+        wanted = set(stored_columns(spec, catalog, settings))
         current = m is not None and fresh(spec, m, settings, state) and wanted <= set(json.loads(m["columns"]))
         out.append({"model": name, "current": current, "rows": m["rows"] if m else None,
                     "seconds": m["seconds"] if m else None})
@@ -95,5 +106,5 @@ def from_manifest(manifest: dict, settings: Settings) -> dict[str, Rollup]:
     for name, e in (manifest.get("rollups") or {}).items():
         spec = SPECS.get(name)
         if spec and e.get("shape") == shape(spec, settings):   # the shape holds the timezone
-            out[name] = rollup_of(spec, e.get("columns", ()))
+            out[name] = rollup_of(spec, e.get("columns", ()), e.get("months", ()))
     return out

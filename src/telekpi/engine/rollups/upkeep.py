@@ -30,6 +30,7 @@ import time
 from telekpi.catalog.loader import Catalog
 from telekpi.catalog.models import FIRST_CALLS
 from telekpi.engine.dialects import localize
+from telekpi.engine.rollups import combos
 from telekpi.engine.rollups.spec import (
     FIRST_CALLS_TABLE,
     MERGE,
@@ -37,6 +38,7 @@ from telekpi.engine.rollups.spec import (
     Spec,
     build_sql,
     measure_columns,
+    stored_columns,
 )
 from telekpi.engine.rollups.state import behind, fresh, read_meta, source_state
 from telekpi.engine.scope import local_time
@@ -49,6 +51,8 @@ DAYS = "__rollup_days"
 DELTA = "__rollup_delta"
 MERGED = "__rollup_merged"
 FIRST_MOVED = "__first_call_moved"
+LEADS = "__rollup_leads"
+BEFORE = "__rollup_before"
 LOGGED = tuple(sorted({t for spec in SPECS.values() for t in spec.touched}))
 
 
@@ -74,6 +78,7 @@ class RollupUpkeep:
         self.catalog, self.settings = catalog, settings
         self._merge = {name: {c: MERGE[m.agg] for c, m in measure_columns(spec, catalog, settings).items()}
                        for name, spec in SPECS.items()}
+        self._stored = {name: set(stored_columns(spec, catalog, settings)) for name, spec in SPECS.items()}
         self._following: list[tuple[Spec, dict]] = []
 
     def _followable(self, con, specs) -> list[tuple[Spec, dict]]:
@@ -87,7 +92,7 @@ class RollupUpkeep:
             return []
         state = source_state(con, sorted({t for s in specs for t in s.sources}))
         return [(s, meta[s.model]) for s in specs
-                if set(json.loads(meta[s.model]["columns"])) == set(self._merge[s.model])
+                if set(json.loads(meta[s.model]["columns"])) == self._stored[s.model]
                 and (fresh(s, meta[s.model], self.settings, state)
                      or behind(s, meta[s.model], self.settings, state))]
 
@@ -98,6 +103,9 @@ class RollupUpkeep:
         """Log the write for the rollups noted before it; in the write's transaction."""
         if not self._following:
             return
+        for spec, _m in self._following:
+            if spec.combos and table != "engagements":   # the stages read no engagement
+                self._combos_delta(con, spec, table, changed)
         con.execute(f"INSERT INTO {log_table(table)} SELECT * FROM {changed}")
         now = source_state(con, [table])[table]
         for spec, m in self._following:
@@ -126,7 +134,42 @@ class RollupUpkeep:
             raise
         return done
 
+    def _combos_delta(self, con, spec: Spec, table: str, changed: str) -> None:
+        """The write's change of its leads' combinations (``combos.delta_sql``), kept in
+        ``combos.DELTA_TABLE`` until folded in; the table as it was before the write is the
+        table less its changed rows' new versions, plus the versions they replaced."""
+        on = " AND ".join(f"t.{k} = c.{k}" for k in TABLES[table].key)
+        con.execute(f"CREATE OR REPLACE TEMP TABLE {LEADS} AS SELECT DISTINCT lead_id FROM {changed} "
+                    "WHERE lead_id IS NOT NULL")
+        con.execute(f"CREATE OR REPLACE TEMP VIEW {BEFORE} AS SELECT * FROM {table} t WHERE NOT EXISTS "
+                    f"(SELECT 1 FROM {changed} c WHERE NOT c.__old AND {on}) "
+                    f"UNION ALL SELECT * EXCLUDE (__old) FROM {changed} WHERE __old")
+        con.execute(f"CREATE TABLE IF NOT EXISTS {combos.DELTA_TABLE} AS SELECT * FROM {spec.table} LIMIT 0")
+        before = {"calls": "calls", "orders": "orders", table: BEFORE}
+        con.execute(f"INSERT INTO {combos.DELTA_TABLE} BY NAME " + combos.delta_sql(
+            self.settings, LEADS, before["calls"], before["orders"]))
+
+    def _resum_touches(self, con, logs: list[str]) -> None:
+        """The touch history of the leads of the logged calls and engagements, again from all
+        of their calls and engagements (``combos.TOUCHES_TABLE``)."""
+        if not logs:
+            return
+        con.execute(f"CREATE OR REPLACE TEMP TABLE {LEADS} AS SELECT DISTINCT lead_id FROM ("
+                    + " UNION ALL ".join(f"SELECT lead_id FROM {log}" for log in logs)
+                    + ") WHERE lead_id IS NOT NULL")
+        con.execute(f"DELETE FROM {combos.TOUCHES_TABLE} WHERE lead_id IN (SELECT lead_id FROM {LEADS})")
+        con.execute(f"INSERT INTO {combos.TOUCHES_TABLE} BY NAME {combos.touches_sql(LEADS)}")
+
     def _fold(self, con, spec: Spec, tables: list[str]) -> None:
+        if spec.combos:   # the writes' changes of combination, added up
+            con.execute(f"CREATE TABLE IF NOT EXISTS {combos.DELTA_TABLE} AS SELECT * FROM {spec.table} LIMIT 0")
+            con.execute(f"CREATE OR REPLACE TEMP TABLE {MERGED} AS "
+                        + combos.merged_sql(self.settings, spec.table, combos.DELTA_TABLE))
+            con.execute(f"DELETE FROM {spec.table}")
+            con.execute(f"INSERT INTO {spec.table} BY NAME SELECT * FROM {MERGED} ORDER BY ALL")
+            con.execute(f"DELETE FROM {combos.DELTA_TABLE}")
+            self._resum_touches(con, [log_table(t) for t in tables if t in ("calls", "engagements")])
+            return
         logs = {t: log_table(t) for t in tables}
         new_only = not any(con.execute(f"SELECT count(*) FROM {log} WHERE __old").fetchall()[0][0]
                            for log in logs.values())
