@@ -60,10 +60,14 @@ class Page:
         self.request, self.user, self.csrf, self.engine = request, user, csrf, engine
         self.look = Lookup(engine)
         _first, last = self.look.data_range()
-        self.default_end = _local_date(last, engine.settings.tz) if last else date.today()
+        self.default_end = _local_date(last, engine.settings.tz) if last else self.now().date()
         self.filters = Filters.from_query(request.query_params, self.default_end)
         self.where = scoped_where(user, self.filters.where)
         self.names = Names(self.look, scope_of(user))   # read once per request, in the user's scope
+
+    def now(self) -> datetime:
+        """Now in the workspace's zone, by the app's clock (``WebState.clock``)."""
+        return self.request.app.state.web.clock().astimezone(self.engine.settings.tz)
 
     @property
     def workspace(self) -> SharedWorkspace:
