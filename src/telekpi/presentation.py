@@ -28,6 +28,11 @@ from telekpi.units import formatter, human
 BAND_COLOURS = {"excellent": "#1a7f37", "good": "#2da44e", "standard": "#2da44e",
                 "fair": "#bf8700", "poor": "#cf222e"}
 NEUTRAL = "#57606a"
+# The same bands as the colour of text on a light page (a table's value, a band's name) and
+# behind white text (a wallboard tile): darker where the band colour is too light to read
+# (WCAG AA, 4.5:1 with white and with the page's #f6f8fa), in the same hue.
+BAND_TEXT_COLOURS = {"excellent": "#116329", "good": "#1a7f37", "standard": "#1a7f37",
+                     "fair": "#8a5a00", "poor": "#cf222e"}
 ACCENT = "#0969da"
 FONT = ('system-ui, -apple-system, "Segoe UI", "Noto Sans", "Noto Sans Thai", "Leelawadee UI", '
         '"Tahoma", "PingFang SC", "Microsoft YaHei", "Noto Sans CJK SC", sans-serif')

@@ -34,6 +34,12 @@ PINNED = datetime(2026, 11, 30, 18, 30, tzinfo=ZoneInfo("Asia/Ho_Chi_Minh"))
 LANGS = ("en", "vi", "th", "zh_Hans", "zh_Hant")
 SIZES = {"phone": (390, 844), "desktop": (1440, 900), "wall": (1920, 1080)}
 
+# Every page, and who opens it: an agent's own day is an agent's; the rest an admin's.
+PAGES = {"/login": "boss", "/": "boss", "/my-day": "agent3", "/funnel": "boss", "/agents": "boss",
+         "/agents/{agent_id:path}": "boss", "/campaigns": "boss", "/scorecards": "boss",
+         "/revenue": "boss", "/care": "boss", "/leads": "boss", "/leads/{lead_id:path}": "boss",
+         "/best-time": "boss", "/alerts": "boss", "/wallboard": "boss", "/import": "boss",
+         "/tokens": "boss"}
 # Sample values for the path parameters of the app's page routes.
 SAMPLES = {"agent_id": "A003", "lead_id": None}   # a lead: the demo's first (``page_paths``)
 # Pages that are not the dashboard's: the API's Swagger page comes from its CDN.

@@ -26,6 +26,7 @@ from .look import (
     DRAWN,
     LANGS,
     LOOK,
+    PAGES,
     SCALE,
     SHOTS,
     SIZES,
@@ -40,12 +41,6 @@ from .look import (
 pytestmark = [pytest.mark.browser, pytest.mark.slow]
 
 UPDATE = os.environ.get("TELEKPI_UPDATE_SNAPSHOTS") == "1"
-# Every page, and who opens it: an agent's own day is an agent's; the rest an admin's.
-PAGES = {"/login": "boss", "/": "boss", "/my-day": "agent3", "/funnel": "boss", "/agents": "boss",
-         "/agents/{agent_id:path}": "boss", "/campaigns": "boss", "/scorecards": "boss",
-         "/revenue": "boss", "/care": "boss", "/leads": "boss", "/leads/{lead_id:path}": "boss",
-         "/best-time": "boss", "/alerts": "boss", "/wallboard": "boss", "/import": "boss",
-         "/tokens": "boss"}
 BASELINE_WIDTH = 720    # half of 1440: enough to see a change, small in the repository
 DOC_WIDTH = 960
 TOLERANCE = 48          # a channel may differ this much (anti-aliasing) before a pixel counts

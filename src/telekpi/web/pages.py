@@ -191,10 +191,17 @@ def setup_templates(templates: Jinja2Templates, ws: SharedWorkspace) -> None:
         b = m.band(value, industry) if m else None
         return band_text(b) if b else ""
 
-    def band_colour_of(band) -> str:
-        return charts.BAND_COLOURS.get(band.level, "#57606a")
+    def band_text_colour(metric_id: str, value) -> str:
+        """The band's colour for text on the light page and behind white text (a wallboard
+        tile): ``charts.BAND_TEXT_COLOURS``."""
+        m = ws.catalog.metrics.get(metric_id)
+        b = m.band(value) if m else None
+        return charts.BAND_TEXT_COLOURS.get(b.level, charts.NEUTRAL) if b else charts.NEUTRAL
 
-    env.globals.update(band_colour=band_colour, band_name=band_name, band_colour_of=band_colour_of)
+    def band_text_colour_of(band) -> str:
+        return charts.BAND_TEXT_COLOURS.get(band.level, charts.NEUTRAL)
+
+    env.globals.update(band_colour=band_colour, band_name=band_name, band_text_colour=band_text_colour, band_text_colour_of=band_text_colour_of)
 
 
 # -- login -------------------------------------------------------------------------------

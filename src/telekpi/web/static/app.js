@@ -1,6 +1,6 @@
 // Draw every chart the page describes; refresh the wallboard; submit filters (and any
-// select marked data-submit) on change; open and close the phone menu. No page has inline
-// script: the CSP allows only this file.
+// select marked data-submit) on change; open and close the phone menu; let the keyboard
+// reach a table that scrolls. No page has inline script: the CSP allows only this file.
 "use strict";
 
 // The mode bar shows on hover, top right, with only the PNG download: the title is HTML
@@ -37,8 +37,18 @@ function draw(el) {
     .then(() => el.setAttribute("data-drawn", "1"));
 }
 
+function scrollable() {
+  // A table wider than the screen scrolls inside itself: the keyboard can reach and scroll it.
+  document.querySelectorAll("table").forEach((t) => {
+    if (t.scrollWidth > t.clientWidth + 1) t.setAttribute("tabindex", "0");
+    else t.removeAttribute("tabindex");
+  });
+}
+
 document.addEventListener("DOMContentLoaded", () => {
   document.querySelectorAll("[data-figure]").forEach(draw);
+  scrollable();
+  window.addEventListener("resize", scrollable);
   const wall = document.querySelector("[data-refresh]");
   if (wall) setTimeout(() => location.reload(), 1000 * Number(wall.dataset.refresh));
   const filters = document.getElementById("filters");
