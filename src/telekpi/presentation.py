@@ -6,7 +6,8 @@ that it is shown as the text it is, never as a link.
 
 A figure carries, beside Plotly's ``data`` and ``layout``, its ``caption`` (title and subtitle,
 shown by the page above the chart as text that wraps, where no mode bar covers it) and its
-``table`` (header and formatted rows: the chart's text alternative, one click away). Values are
+``table`` (header and formatted rows: the chart's text alternative, one click away) and, when
+its points lead somewhere, ``links`` (``with_links``). Values are
 written as every page writes them (``telekpi.units.human``): durations m:ss, money grouped,
 periods as periods ("Oct 2026", never a time of day)."""
 
@@ -222,6 +223,12 @@ def heatmap(title: str, weekdays: list[str], hours: list[int], z: list[list], un
                                     "yaxis": {"autorange": "reversed", "automargin": True,
                                               "showgrid": False}},
                    {"head": [_("day"), *(f"{x}:00" for x in xs)], "rows": rows}, subtitle)
+
+
+def with_links(fig: dict, links: list[str | None]) -> dict:
+    """``fig`` whose points (bars) lead to the rows behind them: ``links[i]`` for the i-th x
+    value; the page follows one on a click and links the data table's rows to them."""
+    return {**fig, "links": links}
 
 
 def plotly_only(fig: dict) -> dict:

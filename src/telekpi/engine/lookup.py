@@ -251,13 +251,26 @@ class Lookup:
             {**params, "tz": self.engine.settings.timezone, "start": start, "end": end,
              "limit": limit}, scope=cond)
 
-    def recent_calls(self, agent_id: str, limit: int = 50, offset: int = 0) -> Slice:
-        """An agent's calls, newest first."""
+    def recent_calls(self, agent_id: str, limit: int = 50, offset: int = 0,
+                     start: date | None = None, end: date | None = None) -> Slice:
+        """An agent's calls, newest first; from local day ``start`` to ``end`` (both included)
+        when given (the dashboard's view, a day clicked in a chart)."""
+        zone = self.engine.settings.tz
+        params: dict[str, object] = {"agent": agent_id}
+        after: exp.Expr = exp.true()
+        before: exp.Expr = exp.true()
+        if start:
+            params["since"] = datetime.combine(start, time(0), tzinfo=zone)
+            after = exp.GTE(this=column("started_at"), expression=exp.Placeholder(this="since"))
+        if end:
+            params["until"] = datetime.combine(end + timedelta(days=1), time(0), tzinfo=zone)
+            before = exp.LT(this=column("started_at"), expression=exp.Placeholder(this="until"))
         return self._slice("""
             SELECT call_id, started_at, lead_id, campaign_id, direction, status, disposition,
                    talk_s, recording_url, count(*) OVER () AS total_rows
-            FROM calls WHERE agent_id = $agent ORDER BY started_at DESC, call_id
-            LIMIT $limit OFFSET $offset""", {"agent": agent_id}, limit, offset)
+            FROM calls WHERE agent_id = $agent AND $after AND $before
+            ORDER BY started_at DESC, call_id
+            LIMIT $limit OFFSET $offset""", params, limit, offset, after=after, before=before)
 
     def campaign_industries(self) -> dict[str, str | None]:
         return {r["campaign_id"]: r["industry"]

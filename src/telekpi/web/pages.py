@@ -34,7 +34,7 @@ from telekpi.units import currency as units_currency
 from telekpi.units import formatter, human
 from telekpi.web.access import AGENT_HOME, check_agent, check_page, pages_of, scope_of, scoped_where
 from telekpi.web.auth import User
-from telekpi.web.filters import Filters
+from telekpi.web.filters import Filters, period_links
 from telekpi.web.http import SESSION_COOKIE, authenticate, check_csrf, client_address, html
 from telekpi.web.naming import name_of, named, scope_named, showing
 from telekpi.web.paging import PAGE_SIZE, offset_of, page_query
@@ -411,11 +411,15 @@ def agent_page(agent_id: str, p: PageDep) -> HTMLResponse:
         if r["weekday"] is not None and r["hour"] is not None:
             z[int(r["weekday"]) - 1][int(r["hour"])] = r["connection_rate"]
     xs = [r["period"] for r in trend]
-    charts_ = [trend_chart(p.engine, m, xs, trend, f.trend_period(), samples[m]) for m in metrics]
+    # A point leads to that period's calls below (the agent's page over its days).
+    links = period_links(f"/agents/{quote(agent_id, safe='')}", f, xs, f.trend_period(), "#calls")
+    charts_ = [charts.with_links(trend_chart(p.engine, m, xs, trend, f.trend_period(), samples[m]), links)
+               for m in metrics]
     return p.render("agent.html", agent=agent, charts=charts_,
                     heatmap=charts.heatmap(_("Connection rate by weekday and hour"), days,
                                            list(range(24)), z),
-                    calls=p.look.recent_calls(agent_id, PAGE_SIZE, offset_of(p.request.query_params)))
+                    calls=p.look.recent_calls(agent_id, PAGE_SIZE, offset_of(p.request.query_params),
+                                              f.start, f.end))
 
 
 def sample_metric(catalog, metric_id: str) -> str | None:
