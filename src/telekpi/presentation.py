@@ -16,6 +16,7 @@ from __future__ import annotations
 import base64
 import hashlib
 import re
+from collections.abc import Sequence
 from html import escape
 
 from telekpi.i18n import _, current
@@ -225,10 +226,10 @@ def heatmap(title: str, weekdays: list[str], hours: list[int], z: list[list], un
                    {"head": [_("day"), *(f"{x}:00" for x in xs)], "rows": rows}, subtitle)
 
 
-def with_links(fig: dict, links: list[str | None]) -> dict:
+def with_links(fig: dict, links: Sequence[str | None]) -> dict:
     """``fig`` whose points (bars) lead to the rows behind them: ``links[i]`` for the i-th x
     value; the page follows one on a click and links the data table's rows to them."""
-    return {**fig, "links": links}
+    return {**fig, "links": list(links)}
 
 
 def plotly_only(fig: dict) -> dict:

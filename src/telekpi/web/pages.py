@@ -201,7 +201,8 @@ def setup_templates(templates: Jinja2Templates, ws: SharedWorkspace) -> None:
     def band_text_colour_of(band) -> str:
         return charts.BAND_TEXT_COLOURS.get(band.level, charts.NEUTRAL)
 
-    env.globals.update(band_colour=band_colour, band_name=band_name, band_text_colour=band_text_colour, band_text_colour_of=band_text_colour_of)
+    env.globals.update(band_colour=band_colour, band_name=band_name, band_text_colour=band_text_colour,
+                       band_text_colour_of=band_text_colour_of)
 
 
 # -- login -------------------------------------------------------------------------------
