@@ -21,6 +21,7 @@ and a pixel of rounding is allowed, so what it reports is something a person wou
 from __future__ import annotations
 
 import base64
+import re
 from datetime import datetime
 from pathlib import Path
 from zoneinfo import ZoneInfo
@@ -66,9 +67,9 @@ def concrete(route: str, lead: str) -> str:
     return route
 
 
-def shot_name(path: str) -> str:
-    """A page's file name: "overview" for "/", "agents-A003" for "/agents/A003"."""
-    return path.strip("/").replace("/", "-") or "overview"
+def shot_name(route: str) -> str:
+    """A page's file name: "overview" for "/", "agents-agent" for "/agents/{agent_id:path}"."""
+    return re.sub(r"\{(\w+?)_id(:path)?\}", r"\1", route).strip("/").replace("/", "-") or "overview"
 
 
 LOOK = """() => {
