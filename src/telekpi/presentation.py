@@ -6,7 +6,8 @@ that it is shown as the text it is, never as a link.
 
 A figure carries, beside Plotly's ``data`` and ``layout``, its ``caption`` (title and subtitle,
 shown by the page above the chart as text that wraps, where no mode bar covers it) and its
-``table`` (header and formatted rows: the chart's text alternative, one click away). Values are
+``table`` (header and formatted rows: the chart's text alternative, one click away) and, when
+its points lead somewhere, ``links`` (``with_links``). Values are
 written as every page writes them (``telekpi.units.human``): durations m:ss, money grouped,
 periods as periods ("Oct 2026", never a time of day)."""
 
@@ -15,6 +16,7 @@ from __future__ import annotations
 import base64
 import hashlib
 import re
+from collections.abc import Sequence
 from html import escape
 
 from telekpi.i18n import _, current
@@ -28,6 +30,11 @@ from telekpi.units import formatter, human
 BAND_COLOURS = {"excellent": "#1a7f37", "good": "#2da44e", "standard": "#2da44e",
                 "fair": "#bf8700", "poor": "#cf222e"}
 NEUTRAL = "#57606a"
+# The same bands as the colour of text on a light page (a table's value, a band's name) and
+# behind white text (a wallboard tile): darker where the band colour is too light to read
+# (WCAG AA, 4.5:1 with white and with the page's #f6f8fa), in the same hue.
+BAND_TEXT_COLOURS = {"excellent": "#116329", "good": "#1a7f37", "standard": "#1a7f37",
+                     "fair": "#8a5a00", "poor": "#cf222e"}
 ACCENT = "#0969da"
 FONT = ('system-ui, -apple-system, "Segoe UI", "Noto Sans", "Noto Sans Thai", "Leelawadee UI", '
         '"Tahoma", "PingFang SC", "Microsoft YaHei", "Noto Sans CJK SC", sans-serif')
@@ -217,6 +224,12 @@ def heatmap(title: str, weekdays: list[str], hours: list[int], z: list[list], un
                                     "yaxis": {"autorange": "reversed", "automargin": True,
                                               "showgrid": False}},
                    {"head": [_("day"), *(f"{x}:00" for x in xs)], "rows": rows}, subtitle)
+
+
+def with_links(fig: dict, links: Sequence[str | None]) -> dict:
+    """``fig`` whose points (bars) lead to the rows behind them: ``links[i]`` for the i-th x
+    value; the page follows one on a click and links the data table's rows to them."""
+    return {**fig, "links": list(links)}
 
 
 def plotly_only(fig: dict) -> dict:

@@ -95,3 +95,41 @@ def server(app):
     yield f"http://127.0.0.1:{port}"
     srv.should_exit = True
     thread.join(10)
+
+
+@pytest.fixture(scope="session")
+def look_db(tmp_path_factory):
+    """A demo of its own for the tests that look (screenshots, baselines, axe): no other
+    test writes into it, so its pages are the same every run."""
+    path = tmp_path_factory.mktemp("look") / "telekpi.duckdb"
+    with Warehouse(path) as wh:
+        generate(wh.con, size="small", seed=7)
+    users = Users.beside(path)
+    for name, (role, teams, agent) in USERS.items():
+        users.add(name, PASSWORD, role, teams, agent)
+    users.close()
+    return path
+
+
+@pytest.fixture(scope="module")
+def look_server(look_db):
+    """``look_db`` served on 127.0.0.1 with the clock pinned (``look.PINNED``); yields the
+    base URL and the app."""
+    import gc
+
+    from .look import PINNED
+    from .test_server import free_port
+
+    application = create_app(look_db, clock=lambda: PINNED)
+    port = free_port()
+    srv = uvicorn.Server(uvicorn.Config(application, host="127.0.0.1", port=port, log_level="warning"))
+    thread = threading.Thread(target=srv.run, daemon=True)
+    thread.start()
+    while not srv.started:
+        time.sleep(0.05)
+    yield f"http://127.0.0.1:{port}", application
+    srv.should_exit = True
+    thread.join(10)
+    application.state.web.close()
+    del application.state.web, application.state.templates
+    gc.collect()

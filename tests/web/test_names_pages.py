@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import json
 import re
+from datetime import date
 from html import unescape
 
 import pytest
@@ -90,13 +91,14 @@ def test_the_language_switch_keeps_the_filters(as_user):
 
 
 def test_recent_calls_say_how_many_and_page(as_user, app):
+    """The calls of the view's days (all three months of the demo here), a page at a time."""
     with app.state.web.workspace.session() as engine:
-        every = Lookup(engine).recent_calls("A010", 1000)
+        every = Lookup(engine).recent_calls("A010", 1000, 0, date(2026, 1, 1), date(2026, 11, 30))
     c = as_user("boss")
-    first = unescape(c.get("/agents/A010").text)
+    first = unescape(c.get("/agents/A010?from=2026-01-01&to=2026-11-30").text)
     total = f"{every.total:,}"
     assert f"1–100 of {total}" in first and 'rel="next"' in first and 'rel="prev"' not in first
-    second = unescape(c.get("/agents/A010?from=2026-01-01&page=2").text)
+    second = unescape(c.get("/agents/A010?from=2026-01-01&to=2026-11-30&page=2").text)
     assert f"101–200 of {total}" in second and "from=2026-01-01" in re.search(
         r'rel="prev" href="\?([^"]*)"', second).group(1)
     ids = set(re.findall(r'href="/leads/([^"]+)"', second.split("Recent calls")[1]))
@@ -124,3 +126,21 @@ def test_a_lead_search_that_finds_more_than_a_page_says_so(as_user):
     assert "more than 100 found; the first 100 are shown" in html
     found = html.split("more than 100 found")[1].split("</table>")[0]
     assert found.count('<tr><td><a href="/leads/') == 100
+
+
+def test_an_agents_calls_are_the_views_days(as_user, app):
+    """A day clicked in the agent's daily chart opens the page over that day: its calls are
+    that day's (local time), counted as such, not the agent's latest whatever the view."""
+    from zoneinfo import ZoneInfo
+
+    with app.state.web.workspace.session() as engine:
+        look = Lookup(engine)
+        day = look.recent_calls("A010", 1, 0, None, date(2026, 11, 30)).rows[0]["started_at"]
+        zone = ZoneInfo(engine.settings.timezone)
+        local = day.astimezone(zone).date()
+        that_day = look.recent_calls("A010", 1000, 0, local, local)
+        whole = look.recent_calls("A010", 1000)
+    assert 0 < that_day.total < whole.total
+    assert {r["started_at"].astimezone(zone).date() for r in that_day.rows} == {local}
+    page = unescape(as_user("boss").get(f"/agents/A010?from={local}&to={local}").text)
+    assert f"of {that_day.total:,}" in page.split('id="calls"')[1]

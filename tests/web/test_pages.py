@@ -312,6 +312,7 @@ def test_every_chart_has_its_data_table_and_a_caption(as_user):
     for f in figures:
         assert "<figcaption>" in f and '<details class="data"><summary>ข้อมูล</summary>' in f
         assert re.search(r"<tbody>\s*<tr><th scope=\"row\">", f)
-    assert "<th scope=\"row\">พ.ย. 2026</th>" in figures[0]          # a month, as Thai writes it
+    # a month, as Thai writes it, linked to that month's page (a click on its point goes there too)
+    assert '<th scope="row"><a href="/revenue?from=2026-11-01&amp;to=2026-11-30">พ.ย. 2026</a></th>' in figures[0]
     drawn = json.loads(unescape(re.search(r"data-figure='(.*?)'", figures[0]).group(1)))
     assert set(drawn) == {"data", "layout"} and "title" not in drawn["layout"]   # the title is HTML

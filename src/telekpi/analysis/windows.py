@@ -28,6 +28,16 @@ def _month_end(d: date) -> date:
     return (d.replace(day=28) + timedelta(days=4)).replace(day=1) - timedelta(days=1)
 
 
+def period_days(start: date, period: str) -> Window:
+    """The days of the trend period (``Window.trend_period``: day, week, month) that begins
+    on ``start``: what a point of a trend chart stands for."""
+    if period == "week":
+        return Window(start, start + timedelta(days=6))
+    if period == "month":
+        return Window(start, _month_end(start))
+    return Window(start, start)
+
+
 def _months_before(d: date, months: int) -> date:
     """The 1st of the month ``months`` before ``d``'s month."""
     y, m = divmod(d.year * 12 + d.month - 1 - months, 12)

@@ -281,16 +281,29 @@ class Lookup:
             {**params, "tz": self.engine.settings.timezone, "start": start, "end": end,
              "limit": limit, **_utc_bounds(start, end)}, scope=cond)
 
-    def recent_calls(self, agent_id: str, limit: int = 50, offset: int = 0) -> Slice:
-        """An agent's calls, newest first."""
+    def recent_calls(self, agent_id: str, limit: int = 50, offset: int = 0,
+                     start: date | None = None, end: date | None = None) -> Slice:
+        """An agent's calls, newest first; from local day ``start`` to ``end`` (both included)
+        when given (the dashboard's view, a day clicked in a chart)."""
+        zone = self.engine.settings.tz
+        params: dict[str, object] = {"agent": agent_id}
+        after: exp.Expr = exp.true()
+        before: exp.Expr = exp.true()
+        if start:
+            params["since"] = datetime.combine(start, time(0), tzinfo=zone)
+            after = exp.GTE(this=column("started_at"), expression=exp.Placeholder(this="since"))
+        if end:
+            params["until"] = datetime.combine(end + timedelta(days=1), time(0), tzinfo=zone)
+            before = exp.LT(this=column("started_at"), expression=exp.Placeholder(this="until"))
         return self._slice("""
             SELECT c.call_id, c.started_at, c.lead_id, c.campaign_id, c.direction, c.status,
                    c.disposition, c.talk_s, c.recording_url, s.layout AS speech_layout,
                    s.agent_talk_ratio, s.silence_s, s.overtalk_s, s.agent_interruptions,
                    count(*) OVER () AS total_rows
             FROM calls c LEFT JOIN call_speech s ON s.call_id = c.call_id
-            WHERE c.agent_id = $agent ORDER BY c.started_at DESC, c.call_id
-            LIMIT $limit OFFSET $offset""", {"agent": agent_id}, limit, offset)
+            WHERE c.agent_id = $agent AND $after AND $before
+            ORDER BY c.started_at DESC, c.call_id
+            LIMIT $limit OFFSET $offset""", params, limit, offset, after=after, before=before)
 
     def call_analysis(self, call_id: str, scope: Scope = EVERYONE) -> dict | None:
         """A call in ``scope`` with what its analysis found: its recording (file, hash, what it

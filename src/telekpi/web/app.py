@@ -10,6 +10,8 @@ people (datasette's ``handle_exception``); the status is the error class's.
 
 from __future__ import annotations
 
+from collections.abc import Callable
+from datetime import datetime
 from pathlib import Path
 
 from fastapi import FastAPI, Request
@@ -37,8 +39,10 @@ HERE = Path(__file__).resolve().parent
 SWAGGER_CDN = "https://cdn.jsdelivr.net"
 
 
-def create_app(db: str | Path, *, users: Users | None = None,
-               secure_cookies: bool = False) -> FastAPI:
+def create_app(db: str | Path, *, users: Users | None = None, secure_cookies: bool = False,
+               clock: Callable[[], datetime] | None = None) -> FastAPI:
+    """The app over the warehouse ``db``; ``clock`` (an aware "now") pins the time the pages
+    say it is (the screenshot tests), the system clock otherwise."""
     from telekpi.web import (
         api,
         pages,
@@ -58,7 +62,7 @@ def create_app(db: str | Path, *, users: Users | None = None,
                   description="Telesales and call-center KPIs: the catalog, KPI queries, the "
                               "lead funnel, leads and their timelines, and ingestion.",
                   docs_url=None, openapi_url="/api/v1/openapi.json", redoc_url=None)
-    app.state.web = WebState(Path(db), users, secure_cookies)
+    app.state.web = WebState(Path(db), users, secure_cookies, clock)
     app.state.templates = Jinja2Templates(directory=str(HERE / "templates"))
     pages.setup_templates(app.state.templates, app.state.web.workspace)
 

@@ -34,7 +34,7 @@ from telekpi.units import currency as units_currency
 from telekpi.units import formatter, human
 from telekpi.web.access import AGENT_HOME, check_agent, check_page, pages_of, scope_of, scoped_where
 from telekpi.web.auth import User
-from telekpi.web.filters import Filters
+from telekpi.web.filters import Filters, period_links
 from telekpi.web.http import SESSION_COOKIE, authenticate, check_csrf, client_address, html
 from telekpi.web.naming import name_of, named, scope_named, showing
 from telekpi.web.paging import PAGE_SIZE, offset_of, page_query
@@ -61,10 +61,14 @@ class Page:
         self.request, self.user, self.csrf, self.engine = request, user, csrf, engine
         self.look = Lookup(engine)
         _first, last = self.look.data_range()
-        self.default_end = _local_date(last, engine.settings.tz) if last else date.today()
+        self.default_end = _local_date(last, engine.settings.tz) if last else self.now().date()
         self.filters = Filters.from_query(request.query_params, self.default_end)
         self.where = scoped_where(user, self.filters.where)
         self.names = Names(self.look, scope_of(user))   # read once per request, in the user's scope
+
+    def now(self) -> datetime:
+        """Now in the workspace's zone, by the app's clock (``WebState.clock``)."""
+        return self.request.app.state.web.clock().astimezone(self.engine.settings.tz)
 
     @property
     def workspace(self) -> SharedWorkspace:
@@ -188,10 +192,18 @@ def setup_templates(templates: Jinja2Templates, ws: SharedWorkspace) -> None:
         b = m.band(value, industry) if m else None
         return band_text(b) if b else ""
 
-    def band_colour_of(band) -> str:
-        return charts.BAND_COLOURS.get(band.level, "#57606a")
+    def band_text_colour(metric_id: str, value) -> str:
+        """The band's colour for text on the light page and behind white text (a wallboard
+        tile): ``charts.BAND_TEXT_COLOURS``."""
+        m = ws.catalog.metrics.get(metric_id)
+        b = m.band(value) if m else None
+        return charts.BAND_TEXT_COLOURS.get(b.level, charts.NEUTRAL) if b else charts.NEUTRAL
 
-    env.globals.update(band_colour=band_colour, band_name=band_name, band_colour_of=band_colour_of)
+    def band_text_colour_of(band) -> str:
+        return charts.BAND_TEXT_COLOURS.get(band.level, charts.NEUTRAL)
+
+    env.globals.update(band_colour=band_colour, band_name=band_name, band_text_colour=band_text_colour,
+                       band_text_colour_of=band_text_colour_of)
 
 
 # -- login -------------------------------------------------------------------------------
@@ -401,11 +413,15 @@ def agent_page(agent_id: str, p: PageDep) -> HTMLResponse:
         if r["weekday"] is not None and r["hour"] is not None:
             z[int(r["weekday"]) - 1][int(r["hour"])] = r["connection_rate"]
     xs = [r["period"] for r in trend]
-    charts_ = [trend_chart(p.engine, m, xs, trend, f.trend_period(), samples[m]) for m in metrics]
+    # A point leads to that period's calls below (the agent's page over its days).
+    links = period_links(f"/agents/{quote(agent_id, safe='')}", f, xs, f.trend_period(), "#calls")
+    charts_ = [charts.with_links(trend_chart(p.engine, m, xs, trend, f.trend_period(), samples[m]), links)
+               for m in metrics]
     return p.render("agent.html", agent=agent, charts=charts_,
                     heatmap=charts.heatmap(_("Connection rate by weekday and hour"), days,
                                            list(range(24)), z),
-                    calls=p.look.recent_calls(agent_id, PAGE_SIZE, offset_of(p.request.query_params)))
+                    calls=p.look.recent_calls(agent_id, PAGE_SIZE, offset_of(p.request.query_params),
+                                              f.start, f.end))
 
 
 def sample_metric(catalog, metric_id: str) -> str | None:

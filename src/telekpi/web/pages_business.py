@@ -10,6 +10,7 @@ from telekpi.analysis.compare import ab_test
 from telekpi.analysis.diagnose import best_time
 from telekpi.i18n import _, translate
 from telekpi.web.access import scope_of
+from telekpi.web.filters import period_links, value_links
 from telekpi.web.pages import PageDep, sample_metric, trend_chart, weekdays
 
 router = APIRouter(include_in_schema=False)
@@ -48,6 +49,9 @@ def campaigns(p: PageDep) -> HTMLResponse:
     figure = charts.bar(_("Call conversion by campaign (95 % intervals)"), xs, conv, "rate",
                         errors=([r.get("call_conversion_rate_ci_low") for r in named],
                                 [r.get("call_conversion_rate_ci_high") for r in named]))
+    # A campaign's bar leads to its agents, ranked by the chart's metric.
+    figure = charts.with_links(figure, value_links("/agents", p.filters, "campaign", ids,
+                                                   sort="call_conversion_rate"))
     tests = ab_test(p.engine, p.request_for(()), variant="script", within="campaign")
     return p.render("campaigns.html", rows=rows, metrics=metrics, chart=figure, tests=tests,
                     notes=notes,
@@ -67,10 +71,11 @@ def revenue(p: PageDep) -> HTMLResponse:
                       if m in p.allowed(("revenue", "revenue_growth", "cost", "profit"))]
     monthly = p.engine.query(p.request_for(growth_metrics, period="month")).rows if growth_metrics else []
     xs = [r["period"] for r in monthly]
-    trend = charts.line(_("Revenue, cost and profit by month"), xs,
-                        {translate(p.engine.catalog.metrics[m].name): [r[m] for r in monthly]
-                         for m in growth_metrics if m != "revenue_growth"},
-                        "money", period="month")
+    trend = charts.with_links(charts.line(
+        _("Revenue, cost and profit by month"), xs,
+        {translate(p.engine.catalog.metrics[m].name): [r[m] for r in monthly]
+         for m in growth_metrics if m != "revenue_growth"}, "money", period="month"),
+        period_links("/revenue", p.filters, xs, "month"))   # a month: its products, campaigns, customers
     product_chart = charts.bar(_("Revenue by product"), *_series(by_product, "product", "revenue"), "money")
     return p.render("revenue.html", total=total, metrics=metrics, by_product=by_product,
                     by_campaign=by_campaign, notes=notes, monthly=monthly, trend=trend,
@@ -91,8 +96,9 @@ def care(p: PageDep) -> HTMLResponse:
         sample = None
     trend = p.engine.query(p.request_for(["csat", *([sample] if sample else [])], period=period)).rows \
         if "csat" in metrics else []
-    chart = trend_chart(p.engine, "csat", [r["period"] for r in trend], trend, period, sample,
-                        _("CSAT over time"))
+    chart = charts.with_links(   # a point: that period's CSAT by team
+        trend_chart(p.engine, "csat", [r["period"] for r in trend], trend, period, sample, _("CSAT over time")),
+        period_links("/care", p.filters, [r["period"] for r in trend], period))
     return p.render("care.html", total=total, metrics=metrics, by_team=by_team,
                     team_metrics=team_metrics, chart=chart)
 

@@ -62,7 +62,7 @@ def wallboard(p: PageDep) -> HTMLResponse:
     metrics = p.allowed(WALL)
     rows = p.engine.query(KpiRequest(tuple(metrics), start=today, end=today, where=p.where)).rows
     last = last_data(p.look)
-    now = datetime.now(zone)
+    now = p.now()
     as_of = last.astimezone(zone) if last is not None else None
     states = agent_states(p.look, as_of, scope_of(p.user)) if as_of else []
     counts = {s: sum(1 for a in states if a["state"] == s) for s in STATES}

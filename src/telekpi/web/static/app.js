@@ -1,6 +1,6 @@
-// Draw every chart the page describes; refresh the wallboard; submit filters (and any
-// select marked data-submit) on change; open and close the phone menu. No page has inline
-// script: the CSP allows only this file.
+// Draw every chart the page describes (a click on a point follows its link); refresh the wallboard; submit filters (and any
+// select marked data-submit) on change; open and close the phone menu; let the keyboard
+// reach a table that scrolls. No page has inline script: the CSP allows only this file.
 "use strict";
 
 // The mode bar shows on hover, top right, with only the PNG download: the title is HTML
@@ -33,12 +33,32 @@ function draw(el) {
   const spark = el.classList.contains("spark");
   if (spark) el.setAttribute("aria-hidden", "true");   // the card says the number; this is decoration
   const config = spark ? {responsive: true, displayModeBar: false} : CONFIG;
-  return Plotly.newPlot(el, fig.data, themed(fig.layout), config)
-    .then(() => el.setAttribute("data-drawn", "1"));
+  return Plotly.newPlot(el, fig.data, themed(fig.layout), config).then(() => {
+    if (el.dataset.links) {
+      // A point (a bar) leads to the rows behind it, as its row in the data table does
+      // (newPlot purges the element's listeners: one handler per drawing).
+      const links = JSON.parse(el.dataset.links);
+      el.on("plotly_click", (d) => {
+        const href = d.points.length ? links[d.points[0].pointIndex] : null;
+        if (href) window.location.assign(href);
+      });
+    }
+    el.setAttribute("data-drawn", "1");
+  });
+}
+
+function scrollable() {
+  // A table wider than the screen scrolls inside itself: the keyboard can reach and scroll it.
+  document.querySelectorAll("table").forEach((t) => {
+    if (t.scrollWidth > t.clientWidth + 1) t.setAttribute("tabindex", "0");
+    else t.removeAttribute("tabindex");
+  });
 }
 
 document.addEventListener("DOMContentLoaded", () => {
   document.querySelectorAll("[data-figure]").forEach(draw);
+  scrollable();
+  window.addEventListener("resize", scrollable);
   const wall = document.querySelector("[data-refresh]");
   if (wall) setTimeout(() => location.reload(), 1000 * Number(wall.dataset.refresh));
   const filters = document.getElementById("filters");
