@@ -131,30 +131,36 @@ def import_source(wh: Warehouse, table_name: str, source: Source, settings: Sett
     derived = source.derived if isinstance(source, DerivesColumns) else frozenset()
     up = Upsert(con, table, label, fmt, lines=lines, observer=observer)
     try:
-        sql, count_skipped = None, None
-        for batch in prefetch(source.batches()):
-            if line_offset:
-                batch = _shifted(batch, line_offset)
-            up.add_rejects(batch.rejects)
-            if batch.table.num_rows:
-                data = batch.table.append_column("__line", pa.array(batch.lines, pa.int64()))
-                if sql is None:
-                    rc = RowCompiler(table, rules, data.schema, tz, con, mapping.file, derived,
-                                     mapping.nulls, skip, where, region=settings.phone_country,
-                                     settings=settings)
-                    sql, skipped = rc.select("__batch"), rc.skipped()
-                    count_skipped = skipped and f"SELECT count(*) FROM __batch WHERE NOT ({rc.blank()}) AND {skipped}"
-                con.register("__batch", data)
-                try:
-                    up.add(sql)
-                    if count_skipped:
-                        up.skipped += con.execute(count_skipped).fetchall()[0][0]
-                finally:
-                    con.unregister("__batch")
-            if progress:
-                progress(source.progress())
-        con.begin()
+        # Into an empty table the good rows are written once, in the one transaction begun now;
+        # otherwise they are staged batch by batch and applied in one transaction at the end.
+        began = up.start_direct()
         try:
+            sql, count_skipped = None, None
+            for batch in prefetch(source.batches()):
+                if line_offset:
+                    batch = _shifted(batch, line_offset)
+                up.add_rejects(batch.rejects)
+                if batch.table.num_rows:
+                    data = batch.table.append_column("__line", pa.array(batch.lines, pa.int64()))
+                    if sql is None:
+                        rc = RowCompiler(table, rules, data.schema, tz, con, mapping.file, derived,
+                                         mapping.nulls, skip, where, region=settings.phone_country,
+                                         settings=settings)
+                        sql, skipped = rc.select("__batch"), rc.skipped()
+                        count_skipped = skipped and \
+                            f"SELECT count(*) FROM __batch WHERE NOT ({rc.blank()}) AND {skipped}"
+                    con.register("__batch", data)
+                    try:
+                        up.add(sql)
+                        if count_skipped:
+                            up.skipped += con.execute(count_skipped).fetchall()[0][0]
+                    finally:
+                        con.unregister("__batch")
+                if progress:
+                    progress(source.progress())
+            if not began:
+                con.begin()
+                began = True
             counts = up.finish()
             if isinstance(source, KeepsState):
                 source.commit(con)
@@ -162,7 +168,8 @@ def import_source(wh: Warehouse, table_name: str, source: Source, settings: Sett
                 on_commit(con)
             con.commit()
         except BaseException:
-            con.rollback()
+            if began:
+                con.rollback()
             raise
         unknown = up.unknown_codes("disposition", settings.dispositions) if table.name == "calls" else []
         examples = up.examples()
