@@ -27,7 +27,7 @@ from telekpi.ingest.source import (
     prefetch,
 )
 from telekpi.model.tables import table as canonical_table
-from telekpi.quality.validate import RowCompiler
+from telekpi.quality.validate import RowCompiler, register_phone_function
 from telekpi.settings import Settings
 from telekpi.store.upsert import Counts, Upsert, WriteObserver
 from telekpi.store.warehouse import Warehouse
@@ -133,6 +133,10 @@ def import_source(wh: Warehouse, table_name: str, source: Source, settings: Sett
     try:
         # Into an empty table the good rows are written once, in the one transaction begun now;
         # otherwise they are staged batch by batch and applied in one transaction at the end.
+        if any(c.type == "phone" for c in table.columns):
+            # before the transaction: DuckDB forgets a function made in one that rolls back, and
+            # would refuse to make it again on this connection
+            register_phone_function(con)
         began = up.start_direct()
         try:
             sql, count_skipped = None, None
