@@ -3,8 +3,6 @@ once, straight into it. It must store and quarantine exactly what the staged pat
 lines, columns, reasons, counts), also when keys repeat across read batches, and a file
 interrupted half-way leaves the table empty."""
 
-import csv
-import io
 
 import pytest
 from hypothesis import HealthCheck, given, settings

@@ -87,7 +87,8 @@ class DirectLoad:
             WITH r AS (SELECT x.rowid AS __rid, x.*, row_number() OVER (PARTITION BY {xkey} ORDER BY x.rowid)
                        AS __n FROM {_q(t.name)} x SEMI JOIN {DUPS} d ON {semi}),
                  l AS (SELECT {xkey}, x.__line, d.last_line,
-                       row_number() OVER (PARTITION BY {xkey} ORDER BY x.__line) AS __n FROM {KEYS} x JOIN {DUPS} d ON {semi})
+                       row_number() OVER (PARTITION BY {xkey} ORDER BY x.__line) AS __n
+                       FROM {KEYS} x JOIN {DUPS} d ON {semi})
             SELECT r.*, l.__line, l.last_line FROM r JOIN l ON {on} AND r.__n = l.__n
             WHERE l.__line < l.last_line""")
         first = t.key[0]
