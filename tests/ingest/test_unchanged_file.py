@@ -2,8 +2,15 @@
 it reports and logs what a full re-import would, and anything that could change the outcome
 (the file's bytes, the mapping, a setting, another write to the table) makes it a full import."""
 
+import os
+import subprocess
+import sys
 from dataclasses import replace
+from pathlib import Path
 
+import pytest
+
+import telekpi
 from telekpi.ingest.mapping import parse_mapping
 from telekpi.ingest.pipeline import import_file
 from telekpi.settings import Settings
@@ -86,3 +93,17 @@ def test_another_write_to_the_table_makes_it_a_full_import(tmp_path):
         assert SKIPPED not in " ".join(r.notes)
         assert r.counts.updated == 1
         assert wh.con.execute("SELECT agent_id FROM calls WHERE call_id = 'c1'").fetchone() == ("a1",)
+
+
+@pytest.mark.slow
+def test_the_fingerprint_is_the_same_in_every_process(tmp_path):
+    """Settings hold sets, whose order follows each process's string hashing (PYTHONHASHSEED)."""
+    f = write(tmp_path / "calls.csv", ROWS)
+    code = ("import sys; from pathlib import Path; from telekpi.ingest.fingerprint import fingerprint; "
+            "from telekpi.ingest.mapping import Mapping; from telekpi.settings import Settings; "
+            "print(fingerprint(Path(sys.argv[1]), 'calls', 'csv', None, Mapping(), Settings()))")
+    src = str(Path(telekpi.__file__).resolve().parents[1])
+    prints = {subprocess.run([sys.executable, "-c", code, str(f)], capture_output=True, text=True, check=True,
+                             env={**os.environ, "PYTHONPATH": src, "PYTHONHASHSEED": str(seed)}).stdout
+              for seed in range(1, 6)}
+    assert len(prints) == 1

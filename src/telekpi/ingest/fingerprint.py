@@ -11,6 +11,7 @@ warehouse's schema version and telekpi's version.
 
 from __future__ import annotations
 
+import dataclasses
 import hashlib
 from datetime import datetime
 from pathlib import Path
@@ -35,9 +36,25 @@ def file_digest(path: Path) -> str:
     return h.hexdigest()
 
 
+def canonical(value: object) -> object:
+    """``value`` as nested tuples whose ``repr`` is the same in every process: dataclasses by
+    field, and sets (whose order follows the process's string hashing) sorted."""
+    if dataclasses.is_dataclass(value) and not isinstance(value, type):
+        return (type(value).__name__, tuple((f.name, canonical(getattr(value, f.name)))
+                                            for f in dataclasses.fields(value)))
+    if isinstance(value, dict):
+        return ("dict", tuple(sorted(((repr(canonical(k)), canonical(v)) for k, v in value.items()),
+                                     key=repr)))
+    if isinstance(value, (set, frozenset)):
+        return ("set", tuple(sorted((canonical(v) for v in value), key=repr)))
+    if isinstance(value, (list, tuple)):
+        return tuple(canonical(v) for v in value)
+    return value
+
+
 def fingerprint(path: Path, table: str, fmt: str, options: object, mapping: Mapping,
                 settings: Settings) -> str:
     tz = mapping.timezone or settings.timezone
     today = datetime.now(ZoneInfo(tz)).date().isoformat()
-    how = repr((table, fmt, options, mapping, settings, tz, today, SCHEMA_VERSION, telekpi.__version__))
+    how = repr(canonical((table, fmt, options, mapping, settings, tz, today, SCHEMA_VERSION, telekpi.__version__)))
     return hashlib.sha256(f"{file_digest(path)}\n{how}".encode()).hexdigest()
