@@ -121,3 +121,36 @@ def test_duplicates_with_different_values_keep_the_last_line_across_batches(tmp_
             ("c0", "agent39", 39.0), ("c1", "agent37", 37.0), ("c2", "agent38", 38.0)]
         raws = wh.con.execute("SELECT line, raw::JSON->>'agent_id' FROM quarantine ORDER BY line").fetchall()
         assert raws == [(n + 2, f"agent{n}") for n in range(37)]
+
+
+def test_a_file_above_the_direct_limit_is_staged(tmp_path, monkeypatch):
+    """A transaction's appended rows stay in memory until it commits: a large file is staged."""
+    from telekpi.store import upsert
+
+    f = write(tmp_path / "calls.csv", [f"c{i},2026-01-31 10:00,a1,busy,1,2," for i in range(50)])
+    monkeypatch.setattr(upsert, "DIRECT_MAX_BYTES", f.stat().st_size - 1)
+    with Warehouse(tmp_path / "w.duckdb") as wh:
+        assert imported_path(wh, f) == "staged"
+    monkeypatch.setattr(upsert, "DIRECT_MAX_BYTES", f.stat().st_size)
+    with Warehouse(tmp_path / "w2.duckdb") as wh:
+        assert imported_path(wh, f) == "direct"
+
+
+def imported_path(wh, f) -> str:
+    from telekpi.store.upsert import Upsert
+
+    ran = []
+    real = Upsert.start_direct
+
+    def spy(self, size):
+        ran.append(real(self, size))
+        return ran[-1]
+
+    mp = pytest.MonkeyPatch()
+    mp.setattr(Upsert, "start_direct", spy)
+    try:
+        r = import_file(wh, "calls", f, Settings())
+    finally:
+        mp.undo()
+    assert (r.counts.inserted, wh.count("calls")) == (50, 50)
+    return "direct" if ran == [True] else "staged"

@@ -161,7 +161,7 @@ def import_source(wh: Warehouse, table_name: str, source: Source, settings: Sett
             # before the transaction: DuckDB forgets a function made in one that rolls back, and
             # would refuse to make it again on this connection
             register_phone_function(con)
-        began = up.start_direct()
+        began = up.start_direct(_text_bytes(Path(source.path)))
         try:
             sql, count_skipped = None, None
             for batch in prefetch(source.batches()):
@@ -212,6 +212,16 @@ def import_source(wh: Warehouse, table_name: str, source: Source, settings: Sett
         up.close()
     return FileResult(Path(source.path), table.name, fmt, counts, time.perf_counter() - t0,
                       ignored, unknown, examples, notes, lines_read)
+
+
+def _text_bytes(path: Path) -> int | None:
+    """About how many bytes of text the file holds (a Parquet or XLSX file is compressed:
+    eight times its size); None when the rows come from no file (rows posted to the API)."""
+    try:
+        size = path.stat().st_size
+    except (OSError, ValueError):
+        return None
+    return size * 8 if path.suffix.lower() in (".parquet", ".xlsx", ".gz") else size
 
 
 def _shifted(batch: RawBatch, by: int) -> RawBatch:
