@@ -4,9 +4,10 @@
 table is empty when the import starts, there is nothing to apply them against: every good row
 is new. The import then runs in one transaction from its first batch, and each batch's good
 rows go straight into the target; only the rejected rows are staged (for the quarantine). The
-rows reach the file once instead of twice. DuckDB writes the row groups of a large insert in
-an open transaction to the database file as they fill (it does not hold them in memory), and
-drops them if the transaction never commits, so a crash leaves the table as it was: empty.
+rows reach the file once instead of twice. DuckDB (2.0) holds the rows an open transaction
+appends in memory until it commits (3M calls: 1.5 GB), so only a file up to
+``upsert.DIRECT_MAX_BYTES`` is loaded so; a crash before the commit leaves the table as it
+was: empty.
 
 What the staging did for the keys is done here from the keys and lines of the good rows,
 kept as Arrow columns while the batches go by: keys repeated within the file are found at
