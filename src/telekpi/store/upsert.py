@@ -35,9 +35,13 @@ from telekpi.sql import identifier as _q
 from telekpi.sql import message as sql_message
 from telekpi.sql import quoted
 from telekpi.sql import string as _q_lit
+from telekpi.store.direct_load import DirectLoad
 from telekpi.store.warehouse import STAGING, column_defs, touch
 
 CHANGED = "__upsert_changed"
+# The largest file (as text: a Parquet or XLSX file counts eight times its size) whose rows
+# go straight into an empty table, held in memory until the import commits (about 1 GB).
+DIRECT_MAX_BYTES = 256 << 20
 
 
 class WriteObserver(Protocol):
@@ -72,13 +76,34 @@ class Upsert:
         self.lines = lines   # replace only this range of the source's quarantine
         self.observer = observer
         self.skipped = 0   # rows the mapping's skip/where rules left out (not staged)
+        self.direct: DirectLoad | None = None   # set by start_direct()
         # Explicit DDL, not CREATE TABLE AS … LIMIT 0: in DuckDB 2.0.0 a table created empty by
         # CTAS and then filled with >122,880 rows in the same transaction gives wrong aggregates.
         con.execute(f"CREATE OR REPLACE TABLE {STAGING} ({column_defs(table)}, __line BIGINT, "
                     "__col VARCHAR, __reason VARCHAR, __raw VARCHAR)")
 
+    def start_direct(self, file_bytes: int | None) -> bool:
+        """When the target is empty and the file small enough, begin the import's one transaction
+        now and write good rows straight into it (``store/direct_load.py``); False (and nothing
+        begun) otherwise. The caller commits or rolls back after ``finish()``, as for the staged
+        path. DuckDB 2.0 holds the rows a transaction appends in memory until it commits (3M
+        calls, a 344 MB CSV: 1.3 GB), so a larger file (``file_bytes``, None when the rows
+        come from no file) is staged, committed batch by batch, within the memory bound."""
+        t = _q(self.table.name)
+        if self.lines is not None or (file_bytes or 0) > DIRECT_MAX_BYTES or \
+                self.con.execute(f"SELECT count(*) FROM {t}").fetchall()[0][0]:
+            return False
+        self.con.begin()
+        if self.observer:
+            self.observer.before(self.con, self.table.name)
+        self.direct = DirectLoad(self.con, self.table)
+        return True
+
     def add(self, select_sql: str) -> None:
-        self.con.execute(f"INSERT INTO {STAGING} {select_sql}")
+        if self.direct is not None:
+            self.direct.add(select_sql)
+        else:
+            self.con.execute(f"INSERT INTO {STAGING} {select_sql}")
 
     def add_rejects(self, rejects: list[Reject]) -> None:
         if not rejects:
@@ -100,6 +125,14 @@ class Upsert:
         p = f"{alias}." if alias else ""
         return ", ".join(p + _q(k) for k in self.table.key)
 
+    def _duplicate_reason(self, last_line: str) -> str:
+        """SQL of the reason an earlier line of a key repeated in the file is quarantined (the
+        row as ``s``; ``last_line``: SQL of the line that wins)."""
+        return sql_message(
+            _("duplicate {key} {value} in this file; line {line} has the same key and wins"),
+            {"value": quoted(f"s.{_q(self.table.key[0])}"),
+             "line": f"CAST({last_line} AS VARCHAR)"}, key="/".join(self.table.key))
+
     def _settle_duplicates(self) -> None:
         key = self._keys()
         first = self.table.key[0]
@@ -110,10 +143,7 @@ class Upsert:
             return
         con.register("__dups", dups)
         join = " AND ".join(f"s.{_q(k)} = d.{_q(k)}" for k in self.table.key)
-        reason = sql_message(
-            _("duplicate {key} {value} in this file; line {line} has the same key and wins"),
-            {"value": quoted(f"s.{_q(first)}"),
-             "line": "CAST(d.last_line AS VARCHAR)"}, key="/".join(self.table.key))
+        reason = self._duplicate_reason("d.last_line")
         con.execute(f"""UPDATE {STAGING} AS s SET __col = {_q_lit(first)},
             __reason = {reason},
             __raw = json_object({', '.join(f"{_q_lit(n)}, s.{_q(n)}" for n in self.table.names)})
@@ -121,6 +151,8 @@ class Upsert:
         con.unregister("__dups")
 
     def finish(self) -> Counts:
+        if self.direct is not None:
+            return self._finish_direct(self.direct)
         con, t = self.con, self.table
         target = _q(t.name)
         self._settle_duplicates()
@@ -171,6 +203,25 @@ class Upsert:
             c.updated = staged - c.quarantined - c.inserted - c.unchanged
             if c.updated or c.inserted:
                 self._merge(good, on, non_key, cols, same)
+        self._record(c, watch)
+        return c
+
+    def _finish_direct(self, direct: DirectLoad) -> Counts:
+        """``finish()`` of a direct load: the target holds this file's good rows alone."""
+        con, t = self.con, self.table
+        direct.settle_duplicates(self._duplicate_reason("s.last_line"))
+        c = Counts(inserted=direct.written, skipped=self.skipped)
+        c.quarantined = con.execute(f"SELECT count(*) FROM {STAGING}").fetchall()[0][0]
+        c.rows_read = c.inserted + c.quarantined + c.skipped
+        watch = self.observer is not None and 0 < c.inserted <= self.observer.max_rows
+        if watch:
+            con.execute(f"CREATE OR REPLACE TEMP TABLE {CHANGED} AS SELECT *, false AS __old FROM {_q(t.name)}")
+        self._record(c, watch)
+        return c
+
+    def _record(self, c: Counts, watch: bool) -> None:
+        """The write's marks: the table's generation, the observer, the quarantine, the imports log."""
+        con, t = self.con, self.table
         if c.inserted or c.updated:
             touch(con, [t.name])
             if watch and self.observer:
@@ -181,7 +232,6 @@ class Upsert:
             "skipped, imported_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, now())",
             [self.source, t.name, self.fmt, c.rows_read, c.inserted, c.updated, c.unchanged, c.quarantined,
              c.skipped])
-        return c
 
     def _merge(self, source: str, on: str, non_key: list[str], cols: list[str], same: str) -> None:
         sets = ", ".join(f"{n} = s.{n}" for n in non_key)
@@ -203,8 +253,11 @@ class Upsert:
         codes = sorted(str(code).upper() for code in known)
         marks = ", ".join("?" for _ in codes) or "NULL"
         col = f"upper(trim({_q(column)}))"
+        # a direct load's good rows are the target's (empty before it), the staged path's are staged
+        rows = (_q(self.table.name) + " WHERE true") if self.direct is not None else \
+            f"{STAGING} WHERE __reason IS NULL"
         return [tuple(r) for r in self.con.execute(
-            f"SELECT {col} AS code, count(*) FROM {STAGING} WHERE __reason IS NULL "
+            f"SELECT {col} AS code, count(*) FROM {rows} "
             f"AND nullif(trim({_q(column)}), '') IS NOT NULL AND {col} NOT IN ({marks}) "
             "GROUP BY code ORDER BY count(*) DESC, code LIMIT ?", [*codes, limit]).fetchall()]
 
