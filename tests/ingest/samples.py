@@ -33,6 +33,9 @@ SAMPLE = {
                     "customer_talk_s": "61", "agent_talk_ratio": "0.61", "overtalk_s": "6",
                     "agent_interruptions": "2", "customer_interruptions": "1", "longest_monologue_s": "31.5",
                     "first_words_s": "1.2", "switches_per_min": "8.5", "vad": "webrtc"},
+    "dnc": {"number": "+84901234567", "requested_at": "2026-02-01 09:00", "source": "complaint"},
+    "schedules": {"agent_id": "a1", "starts_at": "2026-02-01 08:00", "ends_at": "2026-02-01 12:00",
+                  "activity": "phones"},
 }
 
 
