@@ -18,7 +18,7 @@ def pytest_collection_modifyitems(config, items):
             if fixture in getattr(item, "fixturenames", ()):
                 item.add_marker(getattr(pytest.mark, mark))
         # A module whose cases are slow by a combination of parameters, some given by fixtures
-        # (a mark on a pytest.param cannot see those), says which with `slow_case(params)`.
+        # (a mark on a pytest.param cannot see those), says which with `slow_case(test, params)`.
         slow_case = getattr(getattr(item, "module", None), "slow_case", None)
         if slow_case and hasattr(item, "callspec") and slow_case(item.originalname, item.callspec.params):
             item.add_marker(pytest.mark.slow)

@@ -164,6 +164,22 @@ def test_a_plan_is_kept_while_the_rollups_stay(planner):
     assert other.plan(req) is not plan and other.plan(req).sql == plan.sql
 
 
+def test_a_full_plan_store_drops_the_least_recently_used(planner, monkeypatch):
+    """A store one plan short of full keeps the plan just used when the next one arrives
+    (it once emptied itself, dropping every plan, whatever other tests had planned)."""
+    from telekpi.engine import planner as planner_module
+    monkeypatch.setattr(planner_module, "PLANS", planner_module.OrderedDict())
+    monkeypatch.setattr(planner_module, "PLANS_KEPT", 3)
+    first = planner.plan(Request(("calls",), period="month"))
+    second = planner.plan(Request(("connection_rate",), period="month"))
+    assert planner.plan(Request(("calls",), period="month")) is first   # used again: kept
+    planner.plan(Request(("aht",), period="month"))
+    planner.plan(Request(("talk_time",), period="month"))   # the store is full: one goes
+    assert planner.plan(Request(("calls",), period="month")) is first
+    assert planner.plan(Request(("connection_rate",), period="month")) is not second
+    assert len(planner_module.PLANS) == 3
+
+
 @pytest.mark.parametrize("settings", [Settings(timezone="Asia/Bangkok"),
                                       Settings(dispositions={"CHOT": frozenset({"sale"})})])
 def test_a_measures_key_is_its_aggregate(settings):

@@ -11,6 +11,8 @@ one period back; retention joins customers to themselves across periods.
 
 from __future__ import annotations
 
+import threading
+from collections import OrderedDict
 from dataclasses import replace
 
 from sqlglot import exp
@@ -35,8 +37,9 @@ ADDITIVE = ("count", "sum", "count_distinct")
 # Plans kept: building and rendering one takes milliseconds (bench/plan_bench.py), and a
 # dashboard asks the same requests again and again. A catalog and settings are not changed
 # once loaded (Settings is frozen), so a plan stays right for them.
-PLANS: dict[tuple, tuple[Catalog, Settings, Plan]] = {}
+PLANS: OrderedDict[tuple, tuple[Catalog, Settings, Plan]] = OrderedDict()
 PLANS_KEPT = 512
+_PLANS_LOCK = threading.Lock()
 
 
 class Planner(ModelSteps):
@@ -126,13 +129,16 @@ class Planner(ModelSteps):
         they may read stay the same. Not to be changed."""
         key = (id(self.catalog), id(self.settings), req, tuple(self.rollups.items()),
                self.lake_months)
-        kept = PLANS.get(key)
-        if kept is not None and kept[0] is self.catalog and kept[1] is self.settings:
-            return kept[2]
+        with _PLANS_LOCK:
+            kept = PLANS.get(key)
+            if kept is not None and kept[0] is self.catalog and kept[1] is self.settings:
+                PLANS.move_to_end(key)
+                return kept[2]
         plan = self._plan(req)
-        if len(PLANS) >= PLANS_KEPT:
-            PLANS.clear()
-        PLANS[key] = (self.catalog, self.settings, plan)   # held: their ids stay theirs
+        with _PLANS_LOCK:   # the web app plans from many threads
+            PLANS[key] = (self.catalog, self.settings, plan)   # held: their ids stay theirs
+            while len(PLANS) > PLANS_KEPT:
+                PLANS.popitem(last=False)   # the least recently used goes first
         return plan
 
     def _plan(self, req: Request) -> Plan:
