@@ -367,7 +367,7 @@ SPEECH_COLUMNS = ("layout", "duration_s", "speech_s", "silence_s", "longest_sile
                   "customer_talk_s", "agent_talk_ratio", "overtalk_s", "agent_interruptions",
                   "customer_interruptions", "longest_monologue_s", "first_words_s", "switches_per_min")
 _SPEECH_CALL_COLUMNS = ("started_at", "agent_id", "campaign_id", "lead_id", "script", "direction",
-                        "status", "disposition")
+                        "queue", "status", "disposition")
 SPEECH_BASE = ("(\n    SELECT s.call_id, " + ", ".join(f"s.{c}" for c in SPEECH_COLUMNS) + ",\n           "
                + ", ".join(f"c.{c}" for c in _SPEECH_CALL_COLUMNS)
                + "\n    FROM call_speech s JOIN calls c ON c.call_id = s.call_id\n) x")

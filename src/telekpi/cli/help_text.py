@@ -5,6 +5,9 @@ English; those English texts are the msgids. The catalog's extraction walks the 
 Click tree (``texts``), so a help text without a translation fails the catalog test
 like any other message. At run time the live tree is translated in place
 (``translate_tree``) once the language is known, before Click writes any help.
+
+A help text that lists what grows as telekpi does (the canonical tables) says ``{tables}``
+and is filled after translation, so a new table is not a new message in five languages.
 """
 
 from __future__ import annotations
@@ -13,6 +16,7 @@ from collections.abc import Iterator
 from typing import Any
 
 from telekpi.i18n import translate
+from telekpi.model.tables import TABLES
 
 ORIGINAL = "_telekpi_msgid"
 
@@ -42,4 +46,9 @@ def translate_tree(cmd: Any) -> None:
             if not original:
                 continue
             setattr(obj, ORIGINAL, original)
-        obj.help = translate(original)
+        obj.help = fill(translate(original))
+
+
+def fill(text: str) -> str:
+    """A help text with its lists filled in (the same in every language: they are names)."""
+    return text.replace("{tables}", ", ".join(TABLES))

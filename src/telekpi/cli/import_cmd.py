@@ -19,7 +19,6 @@ from telekpi.cli.rollups_cmd import update_rollups
 from telekpi.cli.root import app, open_workspace
 from telekpi.errors import ConfigError, InputError, UsageError
 from telekpi.i18n import _
-from telekpi.model.tables import TABLES
 
 if TYPE_CHECKING:
     from telekpi.ingest.pipeline import FileResult
@@ -106,7 +105,7 @@ def _summary(r: FileResult) -> str:
 @app.command("import")
 def import_cmd(
     ctx: typer.Context,
-    table: str = typer.Argument(..., help=f"Canonical table: {', '.join(TABLES)}; or recordings: "
+    table: str = typer.Argument(..., help="Canonical table: {tables}; or recordings: "
                                 "audio files (or folders of them) linked to calls and analysed."),
     files: list[Path] = typer.Argument(..., help="CSV, Parquet or XLSX files (or a registered format)."),
     fmt: str = typer.Option(None, "--format", help="Input format [default: detected from the file]."),

@@ -19,7 +19,7 @@ app.add_typer(mapping_app, name="mapping")
 @mapping_app.command("suggest")
 def suggest_cmd(
     file: Path = typer.Argument(..., help="The export: CSV, Parquet or a workbook."),
-    table: str = typer.Option(None, "--table", help=f"Canonical table to map onto: {', '.join(TABLES)} "
+    table: str = typer.Option(None, "--table", help="Canonical table to map onto: {tables} "
                               "[default: guessed from the columns]."),
     output: Path = typer.Option(None, "--output", "-o", help="Write the mapping to this file "
                                 "[default: print it]."),
