@@ -116,6 +116,11 @@ class Settings:
         "request from one of them is counted against the client address its X-Forwarded-For "
         "header names. Empty: X-Forwarded-For is ignored and every request counts against the "
         "address it came from")
+    transcript_agent: str = _setting(
+        "auto", "which speaker or channel of an imported transcript is the agent: auto (a label "
+        "that says Agent/Customer in any of the five languages, else the file's first channel or "
+        "speaker), first, second, or a label as the file writes it (ch_1, spk_0, 2, Anna); "
+        "`telekpi import transcripts --agent` overrides it")
     # The [dispositions] table: code -> flags; checked and documented on its own.
     dispositions: dict[str, frozenset[str]] = field(default_factory=lambda: dict(DEFAULT_MAP))
 

@@ -106,8 +106,10 @@ def _summary(r: FileResult) -> str:
 @app.command("import")
 def import_cmd(
     ctx: typer.Context,
-    table: str = typer.Argument(..., help=f"Canonical table: {', '.join(TABLES)}."),
-    files: list[Path] = typer.Argument(..., help="CSV, Parquet or XLSX files (or a registered format)."),
+    table: str = typer.Argument(..., help=f"Canonical table: {', '.join(TABLES)}; or transcripts."),
+    files: list[Path] = typer.Argument(..., help="CSV, Parquet or XLSX files (or a registered format); for "
+                                       "transcripts, Whisper/AWS/Google/Deepgram JSON, WebVTT or SRT files "
+                                       "or folders."),
     fmt: str = typer.Option(None, "--format", help="Input format [default: detected from the file]."),
     mapping: Path = typer.Option(None, "--mapping", help="YAML mapping of the file's columns, codes and "
                                  "time formats onto the table (docs/import.md)."),
@@ -118,6 +120,12 @@ def import_cmd(
                                 "the log (queue_log, Master.csv), surviving rotation and restarts; "
                                 "stop with Ctrl-C."),
     interval: float = typer.Option(1.0, "--interval", help="With --follow: seconds between looks at the file."),
+    pattern: str = typer.Option(None, "--pattern", help="Transcripts: a regular expression with a group "
+                                "call_id that finds the call id in the file name [default: the name up to "
+                                "its first dot]."),
+    agent: str = typer.Option(None, "--agent", help="Transcripts: which speaker or channel is the agent: "
+                              "auto, first, second or a label as the file writes it (ch_1, spk_0, Anna) "
+                              "[default: the setting transcript_agent, auto]."),
 ) -> None:
     """Import files into a canonical table; every row is inserted, updated, unchanged, skipped (by the
     mapping's skip/where rules) or quarantined. Each file is one transaction. Exit code 0 when every
@@ -126,6 +134,11 @@ def import_cmd(
     from telekpi.ingest.mapping import load_mapping
     from telekpi.model.tables import table as canonical_table
 
+    if table == "transcripts":
+        from telekpi.cli.qa_cmd import import_transcripts
+
+        import_transcripts(ctx, files, fmt=fmt, pattern=pattern, agent=agent)
+        return
     canonical_table(table)
     m = load_mapping(mapping) if mapping else None
     if follow and len(files) != 1:

@@ -88,6 +88,8 @@ ENGAGEMENT_DIRECTIONS = ("out", "in")
 HANGUP_PARTIES = ("agent", "customer", "system")
 # The kind of work a campaign is; agents are compared only with agents of their kind.
 CAMPAIGN_KINDS = ("outbound_sales", "inbound_care", "collections")
+# Who speaks an utterance of a transcript (schema version 6, call analysis).
+SPEAKERS = ("agent", "customer", "unknown")
 
 TABLES: dict[str, Table] = {t.name: t for t in (
     Table("calls", ("call_id",), (
@@ -175,6 +177,33 @@ TABLES: dict[str, Table] = {t.name: t for t in (
         C("at", "timestamp", True), C("channel", required=True),
         C("direction", required=True, choices=ENGAGEMENT_DIRECTIONS),
     ), time="at", help="non-call touches: sms, zalo, email, chat"),
+    # Schema version 6 (store/migrations.py): call analysis from words (docs/call-analysis.md).
+    Table("qa_results", ("call_id", "form_id"), (
+        C("call_id", required=True), C("form_id", required=True),
+        C("started_at", "timestamp", True, help="the call's start, so QA counts by the call's day"),
+        C("agent_id"), C("score", "double", min=0, max=1,
+                         help="the weighted share of the scored items' points; 0 when auto-failed"),
+        C("passed", "int", min=0, max=1, help="1: the score reaches the form's pass mark and no "
+          "auto-fail item failed"),
+        C("compliant", "int", min=0, max=1, help="1: no auto-fail (compliance) item failed"),
+        C("pending", "int", min=0, help="items a person still has to score"),
+        C("form_hash"), C("transcript_hash"),
+        C("scored_at", "timestamp", True),
+    ), time="started_at", help="one row per call and QA form: the call's automatic QA score"),
+    Table("call_sentiment", ("call_id",), (
+        C("call_id", required=True),
+        C("started_at", "timestamp", True, help="the call's start"),
+        C("agent_id"),
+        C("sentiment", "double", min=-1, max=1, help="the customer's mean utterance sentiment, "
+          "-1 (negative) to 1 (positive)"),
+        C("negative", "int", min=0, max=1, help="1: the customer's sentiment is negative (below "
+          "-0.2)"),
+        C("customer_utterances", "int", min=0),
+        C("predicted_csat", "double", min=0, max=1, help="the chance the customer would answer a "
+          "survey satisfied, from the model learned on this centre's surveyed calls; empty "
+          "without one"),
+        C("transcript_hash"),
+    ), time="started_at", help="one row per transcribed call: the customer's sentiment"),
 )}
 
 

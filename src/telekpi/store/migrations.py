@@ -92,12 +92,55 @@ def v4_to_v5(con: duckdb.DuckDBPyConnection) -> None:
         con.execute(f"ALTER TABLE calls ADD COLUMN IF NOT EXISTS {sqltext.identifier(column)} {type_}")
 
 
+# The tables of call analysis from words (version 6), as they are at that version. The
+# canonical ones (qa_results, call_sentiment) are in model/tables.py; these are the
+# transcripts and the QA items behind a QA result.
+TRANSCRIPTS_DDL = """
+CREATE TABLE IF NOT EXISTS transcripts (
+    call_id VARCHAR NOT NULL, seq BIGINT NOT NULL,
+    speaker VARCHAR NOT NULL,        -- agent | customer | unknown
+    start_s DOUBLE, end_s DOUBLE, text VARCHAR NOT NULL,
+    confidence DOUBLE,               -- 0..1 as the recogniser says; empty when it does not
+    source VARCHAR NOT NULL          -- the file (absolute path) or the recording transcribed
+)"""
+TRANSCRIPT_FILES_DDL = """
+CREATE TABLE IF NOT EXISTS transcript_files (
+    call_id VARCHAR NOT NULL, source VARCHAR NOT NULL, format VARCHAR NOT NULL,
+    content_hash VARCHAR NOT NULL,   -- sha256 of the file: the same file again changes nothing
+    utterances BIGINT NOT NULL, imported_at TIMESTAMPTZ NOT NULL
+)"""
+QA_ITEMS_DDL = """
+CREATE TABLE IF NOT EXISTS qa_items (
+    call_id VARCHAR NOT NULL, form_id VARCHAR NOT NULL, item_id VARCHAR NOT NULL,
+    section VARCHAR, kind VARCHAR NOT NULL,
+    status VARCHAR NOT NULL,         -- pass | fail | pending | not_scored
+    weight DOUBLE NOT NULL, auto_fail BOOLEAN NOT NULL,
+    evidence VARCHAR, at_s DOUBLE    -- what was heard (or missed) and when
+)"""
+V6_DDL = (TRANSCRIPTS_DDL, TRANSCRIPT_FILES_DDL, QA_ITEMS_DDL)
+V6_TABLES = ("""CREATE TABLE IF NOT EXISTS qa_results (call_id VARCHAR NOT NULL, form_id VARCHAR NOT NULL,
+    started_at TIMESTAMPTZ NOT NULL, agent_id VARCHAR, score DOUBLE, passed BIGINT, compliant BIGINT,
+    pending BIGINT, form_hash VARCHAR, transcript_hash VARCHAR, scored_at TIMESTAMPTZ NOT NULL)""",
+             """CREATE TABLE IF NOT EXISTS call_sentiment (call_id VARCHAR NOT NULL,
+    started_at TIMESTAMPTZ NOT NULL, agent_id VARCHAR, sentiment DOUBLE, negative BIGINT,
+    customer_utterances BIGINT, predicted_csat DOUBLE, transcript_hash VARCHAR)""")
+
+
+def v5_to_v6(con: duckdb.DuckDBPyConnection) -> None:
+    """Call analysis from words: transcripts (one row per utterance) and the files they came
+    from, QA results per call and form with their items, and the customer's sentiment per
+    call. New tables only: what was there reads as before."""
+    for ddl in (*V6_DDL, *V6_TABLES):
+        con.execute(ddl)
+
+
 # STEPS[n - 1] takes a warehouse from version n to n + 1.
 STEPS: tuple[Step, ...] = (
     v1_to_v2,
     v2_to_v3,
     v3_to_v4,
     v4_to_v5,
+    v5_to_v6,
 )
 SCHEMA_VERSION = len(STEPS) + 1
 

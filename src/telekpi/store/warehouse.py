@@ -17,6 +17,7 @@ from telekpi.i18n import _
 from telekpi.model.tables import SQL_TYPES, TABLES, Table
 from telekpi.store.migrations import (
     SCHEMA_VERSION,
+    V6_DDL,
     check,
     read_as_current,
     record_version,
@@ -139,7 +140,7 @@ class Warehouse:
             con.execute("CREATE TABLE IF NOT EXISTS telekpi_meta (key VARCHAR, value VARCHAR)")
             for t in TABLES.values():
                 con.execute(create_table_sql(t))
-            for ddl in (QUARANTINE_DDL, IMPORTS_DDL, CONNECTOR_STATE_DDL, FOLLOW_DDL, ROLLUPS_DDL):
+            for ddl in (QUARANTINE_DDL, IMPORTS_DDL, CONNECTOR_STATE_DDL, FOLLOW_DDL, ROLLUPS_DDL, *V6_DDL):
                 con.execute(ddl)
             record_version(con, SCHEMA_VERSION)
             con.commit()
