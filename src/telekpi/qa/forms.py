@@ -24,7 +24,14 @@ TOP_KEYS = {"id", "name", "language", "pass_mark", "threshold", "fold_diacritics
 ITEM_KEYS = {"id", "name", "kind", "weight", "auto_fail", "phrases", "within_s", "speaker",
              "agent_talk_ratio", "max_silence_s", "max_interruptions", "threshold"}
 SPEECH_KEYS = ("agent_talk_ratio", "max_silence_s", "max_interruptions")
-DEFAULT_THRESHOLD = 85.0   # rapidfuzz's 0–100 similarity a phrase must reach (docs/call-analysis.md)
+# rapidfuzz's 0–100 similarity a phrase must reach unless the form says (docs/call-analysis.md):
+# a Chinese phrase is a few characters, one of which misheard costs it 15 or more.
+DEFAULT_THRESHOLD = 85.0
+DEFAULT_THRESHOLDS = {"zh_Hans": 80.0, "zh_Hant": 80.0}
+
+
+def default_threshold(language: str) -> float:
+    return DEFAULT_THRESHOLDS.get(language, DEFAULT_THRESHOLD)
 
 
 @dataclass(frozen=True)
@@ -97,7 +104,7 @@ def load_form(path: str | Path) -> Form:
     pass_mark = _num(data.get("pass_mark", 0.8))
     if pass_mark is None or not 0 <= pass_mark <= 1:
         err(keys.get("pass_mark"), _("pass_mark must be a share between 0 and 1 (0.8 = 80 % of the points)"))
-    threshold = _num(data.get("threshold", DEFAULT_THRESHOLD))
+    threshold = _num(data.get("threshold", default_threshold(language if isinstance(language, str) else "en")))
     if threshold is None or not 50 <= threshold <= 100:
         err(keys.get("threshold"), _("threshold must be a similarity between 50 and 100 (100: exact words)"))
     fold = data.get("fold_diacritics", False)
