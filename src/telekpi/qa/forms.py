@@ -20,7 +20,7 @@ from telekpi.i18n import LANGS, _
 from telekpi.yaml_lines import KEY_LINES, LINE, load_file
 
 KINDS = ("phrase", "forbidden", "speech", "human")
-TOP_KEYS = {"id", "name", "language", "pass_mark", "threshold", "fold_diacritics", "sections"}
+TOP_KEYS = {"id", "name", "language", "direction", "pass_mark", "threshold", "fold_diacritics", "sections"}
 ITEM_KEYS = {"id", "name", "kind", "weight", "auto_fail", "phrases", "within_s", "speaker",
              "agent_talk_ratio", "max_silence_s", "max_interruptions", "threshold"}
 SPEECH_KEYS = ("agent_talk_ratio", "max_silence_s", "max_interruptions")
@@ -62,6 +62,7 @@ class Form:
     fold_diacritics: bool
     items: tuple[Item, ...]
     hash: str
+    direction: str | None = None     # only the calls of this direction (inbound care, outbound sales)
 
     @property
     def sections(self) -> list[str]:
@@ -107,6 +108,9 @@ def load_form(path: str | Path) -> Form:
     threshold = _num(data.get("threshold", default_threshold(language if isinstance(language, str) else "en")))
     if threshold is None or not 50 <= threshold <= 100:
         err(keys.get("threshold"), _("threshold must be a similarity between 50 and 100 (100: exact words)"))
+    direction = data.get("direction")
+    if direction is not None and direction not in ("inbound", "outbound"):
+        err(keys.get("direction"), _("direction must be inbound or outbound (leave it out for every call)"))
     fold = data.get("fold_diacritics", False)
     if not isinstance(fold, bool):
         err(keys.get("fold_diacritics"), _("fold_diacritics must be true or false"))
@@ -135,7 +139,7 @@ def load_form(path: str | Path) -> Form:
     return Form(id=str(data.get("id") or path.stem), name=str(data.get("name") or path.stem), file=f,
                 language=language, pass_mark=pass_mark if pass_mark is not None else 0.8,
                 threshold=threshold or DEFAULT_THRESHOLD, fold_diacritics=bool(fold), items=tuple(items),
-                hash=digest)
+                hash=digest, direction=direction)
 
 
 def _item(raw, section: str, line, err) -> Item | None:

@@ -28,7 +28,7 @@ class RunSummary:
 
 def run_form(wh: Warehouse, form: Form, *, since: datetime | None = None, until: datetime | None = None,
              force: bool = False) -> RunSummary:
-    calls = store.transcripts_to_score(wh, since, until)
+    calls = store.transcripts_to_score(wh, since, until, form.direction)
     summary = RunSummary(calls=len(calls))
     before = {} if force else store.scored_hashes(wh, form.id)
     todo = [c for c in calls if before.get(c["call_id"]) != (form.hash, c["transcript_hash"])]

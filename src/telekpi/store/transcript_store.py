@@ -9,11 +9,26 @@ from datetime import UTC, datetime
 
 from telekpi.store.warehouse import Warehouse
 
-TRANSCRIPT_COLUMNS = ("call_id", "seq", "speaker", "start_s", "end_s", "text", "confidence", "source")
 
 
 def now() -> datetime:
     return datetime.now(UTC)
+
+
+def _insert(con, table: str, rows: list[tuple]) -> None:
+    """Rows (in the table's column order) in one statement through Arrow: executemany costs
+    a round trip a row, too slow for the thousands of rows a QA run writes."""
+    import pyarrow as pa
+
+    if not rows:
+        return
+    names = [r[0] for r in con.execute(f"DESCRIBE {table}").fetchall()]
+    batch = pa.table({n: pa.array([r[i] for r in rows]) for i, n in enumerate(names)})
+    con.register("__rows", batch)
+    try:
+        con.execute(f"INSERT INTO {table} SELECT * FROM __rows")
+    finally:
+        con.unregister("__rows")
 
 
 def transcript_hash(wh: Warehouse, call_id: str) -> str | None:
@@ -23,14 +38,13 @@ def transcript_hash(wh: Warehouse, call_id: str) -> str | None:
 
 def replace_transcript(wh: Warehouse, call_id: str, rows: list[tuple], *, source: str, fmt: str,
                        content_hash: str) -> None:
-    """The call's transcript becomes ``rows`` (TRANSCRIPT_COLUMNS), in one transaction."""
+    """The call's transcript becomes ``rows`` (the table's columns), in one transaction."""
     con = wh.con
     con.begin()
     try:
         con.execute("DELETE FROM transcripts WHERE call_id = ?", [call_id])
         con.execute("DELETE FROM transcript_files WHERE call_id = ?", [call_id])
-        if rows:
-            con.executemany(f"INSERT INTO transcripts VALUES ({', '.join('?' * len(TRANSCRIPT_COLUMNS))})", rows)
+        _insert(con, "transcripts", rows)
         con.execute("INSERT INTO transcript_files VALUES (?, ?, ?, ?, ?, ?)",
                     [call_id, source, fmt, content_hash, len(rows), now()])
         con.commit()
@@ -59,10 +73,14 @@ def known_calls(wh: Warehouse, call_ids: Iterable[str]) -> set[str]:
                                          "(SELECT unnest(?))", [ids]).fetchall()}
 
 
-def transcripts_to_score(wh: Warehouse, since: datetime | None, until: datetime | None) -> list[dict]:
-    """The transcribed calls (with their start and agent) between ``since`` and ``until``,
-    each with its transcript hash and utterances in order."""
+def transcripts_to_score(wh: Warehouse, since: datetime | None, until: datetime | None,
+                         direction: str | None = None) -> list[dict]:
+    """The transcribed calls (with their start and agent) between ``since`` and ``until`` (of
+    ``direction`` if given), each with its transcript hash and utterances in order."""
     where, params = ["TRUE"], []
+    if direction is not None:
+        where.append("c.direction = ?")
+        params.append(direction)
     if since is not None:
         where.append("c.started_at >= ?")
         params.append(since)
@@ -112,13 +130,12 @@ def save_qa(wh: Warehouse, results: list[tuple], items: list[tuple]) -> None:
         keys = [(r[0], r[1]) for r in results]
         con.execute("CREATE TEMP TABLE IF NOT EXISTS __qa_keys (call_id VARCHAR, form_id VARCHAR)")
         con.execute("DELETE FROM __qa_keys")
-        con.executemany("INSERT INTO __qa_keys VALUES (?, ?)", keys)
+        _insert(con, "__qa_keys", keys)
         for table in ("qa_results", "qa_items"):
             con.execute(f"DELETE FROM {table} t USING __qa_keys k WHERE t.call_id = k.call_id "
                         "AND t.form_id = k.form_id")
-        con.executemany("INSERT INTO qa_results VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)", results)
-        if items:
-            con.executemany("INSERT INTO qa_items VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)", items)
+        _insert(con, "qa_results", results)
+        _insert(con, "qa_items", items)
         con.commit()
     except BaseException:
         con.rollback()
@@ -137,7 +154,7 @@ def save_sentiment(wh: Warehouse, rows: list[tuple]) -> None:
     con.begin()
     try:
         con.execute("DELETE FROM call_sentiment WHERE call_id IN (SELECT unnest(?))", [[r[0] for r in rows]])
-        con.executemany("INSERT INTO call_sentiment VALUES (?, ?, ?, ?, ?, ?, ?, ?)", rows)
+        _insert(con, "call_sentiment", rows)
         con.commit()
     except BaseException:
         con.rollback()
@@ -173,7 +190,7 @@ def set_predicted(wh: Warehouse, values: dict[str, float]) -> None:
         return
     wh.con.execute("CREATE TEMP TABLE IF NOT EXISTS __pred (call_id VARCHAR, p DOUBLE)")
     wh.con.execute("DELETE FROM __pred")
-    wh.con.executemany("INSERT INTO __pred VALUES (?, ?)", list(values.items()))
+    _insert(wh.con, "__pred", list(values.items()))
     wh.con.execute("UPDATE call_sentiment s SET predicted_csat = p.p FROM __pred p WHERE p.call_id = s.call_id")
 
 

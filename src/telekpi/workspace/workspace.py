@@ -203,7 +203,10 @@ class Workspace:
         """Fill the warehouse with a seeded demo centre and build its rollups; rows per table."""
         from telekpi.demo.generate import generate
 
+        from telekpi.qa.demo_words import add_to_demo
+
         counts = generate(self.warehouse.con, seed=seed, size=size, timezone=self.settings.timezone)
+        counts |= add_to_demo(self.warehouse, seed)   # transcripts, QA and sentiment for a share of calls
         self.refresh_rollups()
         self.warehouse.checkpoint()
         return counts
