@@ -23,6 +23,7 @@ from rapidfuzz import fuzz
 
 _PUNCT = re.compile(r"[^\w\s]+", re.UNICODE)
 _SPACE = re.compile(r"\s+")
+_MARKS = re.compile(r"[\u0300-\u036f]+")
 
 
 @lru_cache(maxsize=1)
@@ -45,7 +46,7 @@ def _thai():
 def fold(text: str) -> str:
     """Diacritics dropped: "Xin chào, tôi là Đức" → "Xin chao, toi la Duc"."""
     text = text.replace("đ", "d").replace("Đ", "D")
-    return "".join(c for c in unicodedata.normalize("NFD", text) if not unicodedata.combining(c))
+    return _MARKS.sub("", unicodedata.normalize("NFD", text))
 
 
 def words(text: str, language: str) -> list[str]:
@@ -55,7 +56,7 @@ def words(text: str, language: str) -> list[str]:
     elif language.startswith("zh"):
         parts = list(_jieba().cut(_PUNCT.sub(" ", text)))
     else:
-        parts = _PUNCT.sub(" ", text).split()
+        return _PUNCT.sub(" ", text).split()
     return [p for p in (w.strip() for w in parts) if p]
 
 
@@ -64,7 +65,7 @@ def normalize(text: str, language: str, fold_diacritics: bool = False) -> str:
     joined = " ".join(words(text, language))
     if fold_diacritics:
         joined = fold(joined)
-    return f" {_SPACE.sub(' ', joined).strip()} "
+    return f" {joined} "
 
 
 def similarity(phrase: str, text: str) -> float:
@@ -76,11 +77,14 @@ def similarity(phrase: str, text: str) -> float:
     return fuzz.partial_ratio(phrase, text)
 
 
-def heard(phrases: list[str], text: str, threshold: float) -> tuple[str, float] | None:
-    """The first normalised phrase heard in normalised ``text`` and its similarity."""
+def heard(phrases: list[str], text: str, threshold: float, *, fuzzy: bool = True) -> tuple[str, float] | None:
+    """The first normalised phrase heard in normalised ``text`` and its similarity (exact
+    occurrences only when not ``fuzzy``)."""
     for p in phrases:
         if p in text:
             return p, 100.0
+    if not fuzzy:
+        return None
     best = None
     for p in phrases:
         s = fuzz.partial_ratio(p, text, score_cutoff=threshold)

@@ -78,11 +78,12 @@ class Scorer:
         threshold = item.threshold or self.form.threshold
         phrases = self.phrases[item.id]
         whole = "".join(u[2] for u in said)
-        if heard(phrases, whole, threshold) is None:
+        hit = heard(phrases, whole, threshold)
+        if hit is None:
             return None
+        exact = hit[1] == 100.0
         for u in said:   # which utterance: the evidence and its time
-            hit = heard(phrases, u[2], threshold)
-            if hit:
+            if (hit[0] in u[2]) if exact else heard(phrases, u[2], threshold):
                 return u[3], u[1]
         return " ".join(u[3] for u in said)[:300], said[0][1]   # heard across two utterances
 

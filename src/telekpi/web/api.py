@@ -302,6 +302,18 @@ def lead(lead_id: str, user: UserDep, e: EngineDep) -> dict:
     return {"lead": found, "timeline": look.timeline(lead_id, scope_of(user))}
 
 
+@router.get("/calls/{call_id:path}")   # an id may hold "/" (sent as %2F)
+def call(call_id: str, user: UserDep, e: EngineDep) -> dict:
+    """A call with its transcript, QA results (each item's status and evidence) and the
+    customer's sentiment and predicted CSAT (docs/call-analysis.md)."""
+    from telekpi.engine.call_view import call_analysis
+
+    found = call_analysis(Lookup(e), call_id, scope_of(user))
+    if found is None:
+        raise NotFoundError(_("no call {call} that you may see").format(call=repr(call_id)))
+    return found
+
+
 @router.get("/diagnose")
 def diagnose_endpoint(user: UserDep, e: EngineDep, start: FromQ = None, end: ToQ = None,
                       where: WhereQ = []) -> dict:  # noqa: B006
