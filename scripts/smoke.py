@@ -182,6 +182,10 @@ STEPS: tuple[Step, ...] = (
     Step("alerts", ("--format", "json"), says='"alerts"'),
     Step("scorecard", ("scorecards/in-house-sales.yaml",)),   # the demo copies the shipped examples
     Step("scorecard", ("scorecards/outsourced-vendor.yaml", "--by", "vendor", "--format", "json")),
+    Step("qa", ("qa-forms/outbound-sales-vi.yaml",), says="transcribed calls"),   # the demo's transcripts
+    Step("qa", ("qa-forms/inbound-care-en.yaml", "--force", "--format", "json"), says='"scored"'),
+    Step("csat-model", says="held-out"),
+    Step("import", ("transcripts", "C999.vtt"), says="1 new"),
     Step("report", ("-o", "smoke.html")),
     Step("report", ("-o", "smoke.xlsx", "--template", "scorecards/in-house-sales.yaml")),
     Step("report", ("-o", "smoke.pdf"), browser=True),
@@ -302,6 +306,8 @@ class Smoke:
             "C1,31/10/2026 09:15,A003,ANSWERED,75\n"
             "C2,31/10/2026 09:20,A004,NO ANSWER,0\n")
         (ws / "smoke-alerts.yaml").write_text(self.rules("smoke-cli"))
+        (ws / "C999.vtt").write_text("WEBVTT\n\n00:01.000 --> 00:03.000\n<v Agent>Good morning, this call "
+                                     "may be recorded.\n\n00:04.000 --> 00:05.000\n<v Customer>Thanks!\n")
         (ws / "schedule.yaml").write_text(
             "reports:\n  - id: smoke\n    days: [mon, tue, wed, thu, fri, sat, sun]\n"
             '    at: "08:00"\n    period: previous_month\n    formats: [html, xlsx]\n')

@@ -50,7 +50,7 @@ def fold(text: str) -> str:
 
 
 def words(text: str, language: str) -> list[str]:
-    text = unicodedata.normalize("NFKC", text).casefold()
+    text = text.casefold() if text.isascii() else unicodedata.normalize("NFKC", text).casefold()
     if language == "th":
         parts = [w for w in _thai()(_PUNCT.sub(" ", text), engine="newmm", keep_whitespace=False)]
     elif language.startswith("zh"):
@@ -63,7 +63,7 @@ def words(text: str, language: str) -> list[str]:
 def normalize(text: str, language: str, fold_diacritics: bool = False) -> str:
     """`` w1 w2 … `` (padded with spaces) as matching compares it."""
     joined = " ".join(words(text, language))
-    if fold_diacritics:
+    if fold_diacritics and not joined.isascii():
         joined = fold(joined)
     return f" {joined} "
 

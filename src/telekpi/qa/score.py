@@ -52,32 +52,35 @@ class Scorer:
         speech figures, None when there are none."""
         said = self.text(utterances)
         attributed = any(s in ("agent", "customer") for s, *_ in said)
+        heard_by: dict[tuple, tuple[list, str]] = {}   # (speaker, within_s) → its utterances, joined
         results = []
         for item in self.form.items:
             if item.kind == "human":
                 results.append(ItemResult(item, "pending"))
-            elif item.kind == "speech":
+                continue
+            if item.kind == "speech":
                 results.append(_speech(item, speech))
-            else:
+                continue
+            key = (item.speaker, item.within_s)
+            if key not in heard_by:
                 # without speakers (a mono transcript, Whisper) everything said is looked at
                 mine = [u for u in said if not attributed or u[0] == item.speaker]
                 if item.within_s is not None:
                     mine = [u for u in mine if u[1] is None or u[1] <= item.within_s]
-                found = self._find(item, mine)
-                if item.kind == "phrase":
-                    results.append(ItemResult(item, "pass", *found) if found else
-                                   ItemResult(item, "fail", None))
-                else:
-                    results.append(ItemResult(item, "fail", *found) if found else ItemResult(item, "pass"))
+                heard_by[key] = (mine, "".join(u[2] for u in mine))
+            found = self._find(item, *heard_by[key])
+            if item.kind == "phrase":
+                results.append(ItemResult(item, "pass", *found) if found else ItemResult(item, "fail", None))
+            else:
+                results.append(ItemResult(item, "fail", *found) if found else ItemResult(item, "pass"))
         return summarize(self.form, results)
 
-    def _find(self, item: Item, said: list[tuple[str, float | None, str, str]]
+    def _find(self, item: Item, said: list[tuple[str, float | None, str, str]], whole: str
               ) -> tuple[str, float | None] | None:
         if not said:
             return None
         threshold = item.threshold or self.form.threshold
         phrases = self.phrases[item.id]
-        whole = "".join(u[2] for u in said)
         hit = heard(phrases, whole, threshold)
         if hit is None:
             return None
