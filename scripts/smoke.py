@@ -18,6 +18,7 @@ tests/test_packaging.py checks that STEPS cover every command of the CLI.
 from __future__ import annotations
 
 import argparse
+import wave
 import datetime as dt
 import http.cookiejar
 import http.server
@@ -186,6 +187,7 @@ STEPS: tuple[Step, ...] = (
     Step("qa", ("qa-forms/inbound-care-en.yaml", "--force", "--format", "json"), says='"scored"'),
     Step("csat-model", says="held-out"),
     Step("import", ("transcripts", "C999.vtt"), says="1 new"),
+    Step("transcribe", ("C998.wav",), says="0 utterances"),   # silence: nothing invented
     Step("report", ("-o", "smoke.html")),
     Step("report", ("-o", "smoke.xlsx", "--template", "scorecards/in-house-sales.yaml")),
     Step("report", ("-o", "smoke.pdf"), browser=True),
@@ -306,6 +308,11 @@ class Smoke:
             "C1,31/10/2026 09:15,A003,ANSWERED,75\n"
             "C2,31/10/2026 09:20,A004,NO ANSWER,0\n")
         (ws / "smoke-alerts.yaml").write_text(self.rules("smoke-cli"))
+        with wave.open(str(ws / "C998.wav"), "wb") as w:   # two seconds of silence
+            w.setnchannels(1)
+            w.setsampwidth(2)
+            w.setframerate(8000)
+            w.writeframes(bytes(32000))
         (ws / "C999.vtt").write_text("WEBVTT\n\n00:01.000 --> 00:03.000\n<v Agent>Good morning, this call "
                                      "may be recorded.\n\n00:04.000 --> 00:05.000\n<v Customer>Thanks!\n")
         (ws / "schedule.yaml").write_text(

@@ -87,3 +87,35 @@ def csat_model_cmd(ctx: typer.Context, fmt: Fmt = FmtOpt) -> None:
                  "common answer; written to {calls} calls").format(
         n=m.surveyed, train=m.trained_on, test=m.tested_on, accuracy=m.accuracy, baseline=m.baseline,
         calls=m.predicted))
+
+
+@app.command("transcribe")
+def transcribe_cmd(
+    ctx: typer.Context,
+    files: list[Path] = typer.Argument(None, help="Audio files or folders (WAV, FLAC, OGG) [default: the "
+                                       "recordings imported]."),
+    engine: str = typer.Option("pocketsphinx", "--engine", help="pocketsphinx (English, its model ships with "
+                               "it) or whisper (faster-whisper, with --model-dir)."),
+    model_dir: Path = typer.Option(None, "--model-dir", help="A faster-whisper model folder you downloaded "
+                                   "(telekpi never downloads one)."),
+    language: str = typer.Option(None, "--language", help="With whisper: the language spoken (vi, th, zh, en) "
+                                 "[default: detected]."),
+    agent_channel: str = typer.Option("left", "--agent-channel", help="Stereo: the agent's channel, left or right."),
+    pattern: str = typer.Option(None, "--pattern", help="A regular expression with a group call_id that finds "
+                                "the call id in the file name [default: the name up to its first dot]."),
+    force: bool = typer.Option(False, "--force", help="Transcribe again what was transcribed before."),
+) -> None:
+    """Speech-to-text on this machine, only where a voice-activity detector hears speech; the
+    words go to the transcripts QA scores."""
+    with open_workspace(ctx, read_only=False) as ws:
+        done = ws.transcribe(files or [], engine=engine, model_dir=model_dir, language=language,
+                             agent_channel=agent_channel, pattern=pattern, force=force)
+    for d in done:
+        if d["status"] == "failed":
+            typer.echo(f"{d['path']}: " + _("not transcribed: {reason}").format(reason=d["reason"]))
+        elif d["status"] == "unchanged":
+            typer.echo(f"{d['path']} → {d['call_id']}: " + _("transcribed before (--force does it again)"))
+        else:
+            typer.echo(f"{d['path']} → {d['call_id']}: " + _("{n} utterances").format(n=d["utterances"]))
+    if any(d["status"] == "failed" for d in done):
+        raise typer.Exit(1)

@@ -221,6 +221,16 @@ class Workspace:
         return import_transcripts(self.warehouse, paths, agent=agent or self.settings.transcript_agent,
                                   pattern=pattern, fmt=fmt)
 
+    def transcribe(self, files: list[Path], *, engine: str = "pocketsphinx", model_dir: Path | None = None,
+                   language: str | None = None, agent_channel: str = "left", pattern: str | None = None,
+                   force: bool = False) -> list[dict]:
+        """Speech-to-text of audio files into ``transcripts`` (the call id from the file name, as
+        for transcript files); a file transcribed before with the same engine is skipped."""
+        from telekpi.transcripts.transcribe import transcribe_files
+
+        return transcribe_files(self.warehouse, files, engine=engine, model_dir=model_dir, language=language,
+                                agent_channel=agent_channel, pattern=pattern, force=force)
+
     def qa_form(self, path: Path) -> Form:
         from telekpi.qa.forms import load_form
 

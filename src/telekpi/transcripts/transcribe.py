@@ -1,0 +1,70 @@
+"""`telekpi transcribe`: audio files (or the recordings imported, when the warehouse has a
+``recordings`` table with ``call_id`` and ``path``) → ``transcripts``, by ``stt.py``; the
+call id from the file name as for transcript files (``load.py``). A file already transcribed
+by the same engine (the same content and engine: its hash) is skipped unless ``force``."""
+
+from __future__ import annotations
+
+import hashlib
+from pathlib import Path
+
+from telekpi.errors import InputError
+from telekpi.i18n import _
+from telekpi.store import transcript_store as store
+from telekpi.store.warehouse import Warehouse
+from telekpi.transcripts.load import call_id_for, compile_pattern
+from telekpi.transcripts.stt import recogniser, transcribe
+
+AUDIO = (".wav", ".flac", ".ogg", ".oga", ".mp3")
+
+
+def recorded(wh: Warehouse) -> list[tuple[str, Path]]:
+    """(call id, path) of the imported recordings; none without a ``recordings`` table."""
+    cols = {r[0] for r in wh.con.execute("SELECT column_name FROM duckdb_columns() "
+                                         "WHERE table_name = 'recordings'").fetchall()}
+    if not {"call_id", "path"} <= cols:
+        return []
+    return [(c, Path(p)) for c, p in wh.con.execute("SELECT call_id, path FROM recordings ORDER BY call_id")]
+
+
+def transcribe_files(wh: Warehouse, files: list[Path], *, engine: str, model_dir: Path | None,
+                     language: str | None, agent_channel: str, pattern: str | None, force: bool) -> list[dict]:
+    rx = compile_pattern(pattern)
+    jobs: list[tuple[str | None, Path]] = []
+    for f in files:
+        if f.is_dir():
+            jobs += [(None, p) for p in sorted(f.rglob("*")) if p.suffix.lower() in AUDIO]
+        else:
+            jobs.append((None, f))
+    if not files:
+        jobs = [(c, p) for c, p in recorded(wh)]
+        if not jobs:
+            raise InputError(_("no recordings to transcribe: give audio files, or import recordings first "
+                               "(telekpi import recordings)"))
+    recognise = recogniser(engine, model_dir, language)
+    out = []
+    for call_id, path in jobs:
+        try:
+            call_id = call_id or call_id_for(path, rx, None)
+            digest = hashlib.sha256(path.read_bytes() + engine.encode()).hexdigest()
+        except OSError as e:
+            out.append({"path": str(path), "status": "failed", "reason": e.strerror or str(e)})
+            continue
+        except InputError as e:
+            out.append({"path": str(path), "status": "failed", "reason": e.message})
+            continue
+        if not force and store.transcript_hash(wh, call_id) == digest:
+            out.append({"path": str(path), "call_id": call_id, "status": "unchanged"})
+            continue
+        try:
+            heard = transcribe(path, recognise, agent_channel)
+        except InputError as e:
+            store.quarantine_file(wh, str(path.resolve()), e.message)
+            out.append({"path": str(path), "call_id": call_id, "status": "failed", "reason": e.message})
+            continue
+        source = str(path.resolve())
+        rows = [(call_id, n, h.speaker, h.start_s, h.end_s, h.text, h.confidence, source)
+                for n, h in enumerate(heard, 1)]
+        store.replace_transcript(wh, call_id, rows, source=source, fmt=engine, content_hash=digest)
+        out.append({"path": str(path), "call_id": call_id, "status": "transcribed", "utterances": len(rows)})
+    return out
