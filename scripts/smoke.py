@@ -18,7 +18,6 @@ tests/test_packaging.py checks that STEPS cover every command of the CLI.
 from __future__ import annotations
 
 import argparse
-import wave
 import datetime as dt
 import http.cookiejar
 import http.server
@@ -36,6 +35,7 @@ import threading
 import time
 import urllib.parse
 import urllib.request
+import wave
 from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path

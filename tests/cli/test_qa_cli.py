@@ -28,7 +28,8 @@ def test_import_score_and_learn(tiny_db, tmp_path, run, run_json):
     code, out, err = run("--db", tiny_db, "import", "transcripts", d / "c1.vtt", d / "c3.vtt")
     assert code == 0 and "2 unchanged" in out
     form = tmp_path / "care.yaml"
-    form.write_text((EXAMPLES / "inbound-care-en.yaml").read_text().replace("direction: inbound", "direction: outbound"))
+    care = (EXAMPLES / "inbound-care-en.yaml").read_text()
+    form.write_text(care.replace("direction: inbound", "direction: outbound"))   # tiny_db's calls are outbound
     code, out, err = run("--db", tiny_db, "qa", form, "--since", "2026-02-01")
     assert code == 0, err
     assert "1 transcribed calls; 1 scored now" in out and "speech items not scored" in err

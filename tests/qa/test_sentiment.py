@@ -9,14 +9,17 @@ import pytest
 from telekpi.qa.sentiment import NEGATIVE_BELOW, call_sentiment, language_of, utterance_score
 
 EXAMPLES = {
-    "en": [("Thanks a lot, that was really helpful.", "+"), ("Great, the new plan sounds good to me.", "+"),
+    "en": [("Thanks a lot, that was really helpful.", "+"),
+           ("Great, the new plan sounds good to me.", "+"),
            ("I'm happy with the service, you fixed it quickly.", "+"), ("Perfect, thank you so much.", "+"),
            ("That's not bad at all.", "+"), ("Okay, I'd like to sign up.", "+"),
            ("This is the worst service I have ever had.", "-"), ("I'm very disappointed, it still doesn't work.", "-"),
            ("You charged me twice, I want a refund.", "-"), ("Please stop calling me, I'm not interested.", "-"),
-           ("I've been waiting for an hour, this is ridiculous.", "-"), ("It's not good, the internet is too slow.", "-"),
+           ("I've been waiting for an hour, this is ridiculous.", "-"),
+           ("It's not good, the internet is too slow.", "-"),
            ("My account number is 4521.", "0"), ("I'm calling about my bill from March.", "0")],
-    "vi": [("Cảm ơn em nhiều, em tư vấn rất nhiệt tình.", "+"), ("Dịch vụ tốt lắm, chị rất hài lòng.", "+"),
+    "vi": [("Cảm ơn em nhiều, em tư vấn rất nhiệt tình.", "+"),
+           ("Dịch vụ tốt lắm, chị rất hài lòng.", "+"),
            ("Ok em, anh đồng ý đăng ký gói này.", "+"), ("Tuyệt vời, giao hàng nhanh chóng.", "+"),
            ("Giá này hợp lý, chị thấy ưng ý.", "+"), ("Không tệ đâu em.", "+"),
            ("Anh không hài lòng chút nào.", "-"), ("Chờ lâu quá, bực mình thật sự.", "-"),

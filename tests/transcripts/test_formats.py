@@ -11,7 +11,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from telekpi.errors import InputError
-from telekpi.transcripts.formats import parse
+from telekpi.transcripts.read import parse
 from telekpi.transcripts.speakers import roles
 
 # openai-whisper, `whisper audio.wav --output_format json` (whisper/utils.py WriteJSON: the
@@ -102,8 +102,8 @@ GOOGLE_CHANNELS = {"results": [
 DEEPGRAM_UTTERANCES = {"metadata": {"request_id": "r1", "channels": 1, "duration": 9.0}, "results": {
     "channels": [{"alternatives": [{"transcript": "x", "confidence": 0.9, "words": []}]}],
     "utterances": [
-        {"start": 0.41, "end": 2.1, "confidence": 0.88, "channel": 0, "transcript": "Premier phone services, this is Ann.",
-         "words": [], "speaker": 0, "id": "u1"},
+        {"start": 0.41, "end": 2.1, "confidence": 0.88, "channel": 0,
+         "transcript": "Premier phone services, this is Ann.", "words": [], "speaker": 0, "id": "u1"},
         {"start": 2.9, "end": 4.2, "confidence": 0.91, "channel": 0, "transcript": "Hi Ann, my phone is broken.",
          "words": [], "speaker": 1, "id": "u2"}]}}
 # Without utterances: results.channels[].alternatives[].words[] with speaker and punctuated_word.

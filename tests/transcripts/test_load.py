@@ -10,6 +10,7 @@ import pytest
 from telekpi.errors import UsageError
 from telekpi.store.warehouse import Warehouse
 from telekpi.transcripts.load import import_transcripts
+
 from .test_formats import AWS_CHANNELS, WEBVTT, WHISPER
 
 

@@ -10,7 +10,6 @@ from datetime import UTC, datetime
 from telekpi.store.warehouse import Warehouse
 
 
-
 def now() -> datetime:
     return datetime.now(UTC)
 
@@ -77,7 +76,8 @@ def transcripts_to_score(wh: Warehouse, since: datetime | None, until: datetime 
                          direction: str | None = None) -> list[dict]:
     """The transcribed calls (with their start and agent) between ``since`` and ``until`` (of
     ``direction`` if given), each with its transcript hash and utterances in order."""
-    where, params = ["TRUE"], []
+    where: list[str] = ["TRUE"]
+    params: list[object] = []
     if direction is not None:
         where.append("c.direction = ?")
         params.append(direction)

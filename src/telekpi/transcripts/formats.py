@@ -15,20 +15,14 @@ Each reader follows its vendor's documentation (the tests name the page):
   ``results.channels[i].alternatives[0].words[]`` with ``speaker``.
 - WebVTT and SRT captions (``captions.py``).
 
-A file that is none of these, or breaks its format, raises ``InputError`` with one
-sentence; the import quarantines it.
+``read.py`` tells them apart and words what is wrong with a file as one sentence.
 """
 
 from __future__ import annotations
 
-import json
 import math
 from dataclasses import dataclass, field
-from pathlib import Path
 from typing import Any
-
-from telekpi.errors import InputError
-from telekpi.i18n import _
 
 FORMATS = ("whisper", "aws", "google", "deepgram", "webvtt", "srt")
 # Words further apart than this start a new utterance even when the same voice says them.
@@ -102,7 +96,7 @@ def _join(words: list[str]) -> str:
         w = w.strip()
         if not w:
             continue
-        out += w if (not out or w[0] in ".,!?;:…。，！？、") else " " + w
+        out += w if (not out or w[0] in ".,!?;:…\u3002\uff0c\uff01\uff1f\u3001") else " " + w   # and CJK marks
     return out
 
 
@@ -224,7 +218,7 @@ def google(data: dict) -> Parsed:
                                             "a word's startTime is not a time"),
                           _google_time(w.get("endTime", w.get("end_time", w.get("endOffset"))),
                                        "a word's endTime is not a time"), text, _conf(w.get("confidence"))))
-        transcript = alt.get("transcript") if isinstance(alt.get("transcript"), str) else ""
+        transcript: str = alt["transcript"] if isinstance(alt.get("transcript"), str) else ""
         per_result.append((ch, words, transcript, _conf(alt.get("confidence"))))
     tagged = [p for p in per_result if any(w[0] not in (None, 0) for w in p[1])]
     if tagged:   # diarization: the last result holds every word so far, each with its speaker
@@ -306,40 +300,3 @@ def detect_json(data: Any) -> str | None:
     if "segments" in data:
         return "whisper"
     return None
-
-
-def parse(path: Path, data: bytes, fmt: str | None = None) -> Parsed:
-    """The file's utterances; InputError (one sentence, naming the file) when it is not a
-    transcript telekpi reads."""
-    from telekpi.transcripts.captions import srt, webvtt
-
-    try:
-        text = data.decode("utf-8-sig")
-    except UnicodeDecodeError:
-        raise InputError(_("not a transcript: the file is not UTF-8 text"), file=str(path)) from None
-    stripped = text.lstrip()
-    try:
-        if fmt in ("webvtt", "srt") or (fmt is None and not stripped.startswith(("{", "["))):
-            if fmt == "webvtt" or (fmt is None and stripped.startswith("WEBVTT")):
-                return webvtt(text)
-            if fmt == "srt" or (fmt is None and "-->" in stripped):
-                return srt(text)
-            raise InputError(_("not a transcript: expected JSON (Whisper, AWS Transcribe, Google, "
-                               "Deepgram), WebVTT or SRT"), file=str(path))
-        try:
-            obj = json.loads(text)
-        except (json.JSONDecodeError, RecursionError) as e:
-            raise InputError(_("not a transcript: the JSON is broken ({reason})").format(
-                reason=str(e)[:120]), file=str(path)) from None
-        found = fmt or detect_json(obj)
-        if found is None or found not in JSON_READERS:
-            raise InputError(_("not a transcript: the JSON is none of Whisper, AWS Transcribe, Google "
-                               "Speech-to-Text or Deepgram (see docs/call-analysis.md)"), file=str(path))
-        if not isinstance(obj, dict):
-            raise Broken("the file is not a JSON object")
-        return JSON_READERS[found](obj)
-    except Broken as e:
-        raise InputError(_("not a {format} transcript: {reason}").format(
-            format=fmt or "", reason=e.args[0]).replace("not a  ", "not a "), file=str(path)) from None
-    except RecursionError:
-        raise InputError(_("not a transcript: nested too deeply"), file=str(path)) from None

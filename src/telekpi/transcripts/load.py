@@ -18,7 +18,8 @@ from telekpi.errors import InputError, UsageError
 from telekpi.i18n import _
 from telekpi.store import transcript_store as store
 from telekpi.store.warehouse import Warehouse
-from telekpi.transcripts.formats import FORMATS, parse
+from telekpi.transcripts.formats import FORMATS
+from telekpi.transcripts.read import parse
 from telekpi.transcripts.speakers import roles
 
 DEFAULT_PATTERN = r"^(?P<call_id>[^.]+)"

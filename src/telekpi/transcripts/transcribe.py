@@ -24,7 +24,8 @@ def recorded(wh: Warehouse) -> list[tuple[str, Path]]:
                                          "WHERE table_name = 'recordings'").fetchall()}
     if not {"call_id", "path"} <= cols:
         return []
-    return [(c, Path(p)) for c, p in wh.con.execute("SELECT call_id, path FROM recordings ORDER BY call_id")]
+    rows = wh.con.execute("SELECT call_id, path FROM recordings ORDER BY call_id").fetchall()
+    return [(c, Path(p)) for c, p in rows]
 
 
 def transcribe_files(wh: Warehouse, files: list[Path], *, engine: str, model_dir: Path | None,
@@ -42,7 +43,7 @@ def transcribe_files(wh: Warehouse, files: list[Path], *, engine: str, model_dir
             raise InputError(_("no recordings to transcribe: give audio files, or import recordings first "
                                "(telekpi import recordings)"))
     recognise = recogniser(engine, model_dir, language)
-    out = []
+    out: list[dict] = []
     for call_id, path in jobs:
         try:
             call_id = call_id or call_id_for(path, rx, None)

@@ -25,8 +25,8 @@ if TYPE_CHECKING:
     from telekpi.qa.csat import CsatModel
     from telekpi.qa.forms import Form
     from telekpi.qa.run import RunSummary
-    from telekpi.transcripts.load import Summary as TranscriptSummary
     from telekpi.store.warehouse import Warehouse
+    from telekpi.transcripts.load import Summary as TranscriptSummary
 
 
 class Workspace:
@@ -202,7 +202,6 @@ class Workspace:
     def generate_demo(self, *, seed: int, size: str) -> dict[str, int]:
         """Fill the warehouse with a seeded demo centre and build its rollups; rows per table."""
         from telekpi.demo.generate import generate
-
         from telekpi.qa.demo_words import add_to_demo
 
         counts = generate(self.warehouse.con, seed=seed, size=size, timezone=self.settings.timezone)
