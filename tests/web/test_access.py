@@ -8,7 +8,7 @@ import pytest
 from .conftest import login
 
 PAGES = ["/", "/funnel", "/agents", "/agents?group=team", "/agents?group=vendor", "/campaigns",
-         "/revenue", "/care", "/scorecards",
+         "/revenue", "/care", "/qa", "/scorecards",
          "/scorecards?template=outsourced-vendor.yaml", "/leads", "/leads?q=L1", "/best-time", "/wallboard"]
 API = ["/api/v1/me", "/api/v1/catalog", "/api/v1/kpi?metric=calls", "/api/v1/overview", "/api/v1/funnel",
        "/api/v1/leads?q=L1", "/api/v1/stop-list"]

@@ -75,3 +75,20 @@ def test_outside_the_scope_or_absent_is_404(api):
     r = c.get("/api/v1/calls/C2", headers=sup)
     assert r.status_code == 404 and r.json()["error"]["message"] == "no call 'C2' that you may see"
     assert c.get("/api/v1/calls/nope", headers={"Authorization": f"Bearer {tokens['boss']}"}).status_code == 404
+
+
+def test_the_qa_page_and_a_calls_view(api):
+    import re
+
+    c, _tokens = api
+    page = c.get("/login")
+    csrf = re.search(r'name="csrf" value="([^"]+)"', page.text).group(1)
+    c.post("/login", data={"name": "sup1", "password": "correct horse", "csrf": csrf, "next": "/"})
+    r = c.get("/qa?from=2026-03-01&to=2026-03-01")
+    assert r.status_code == 200, r.text[:500]
+    assert "Call quality" in r.text and 'href="/qa/calls/C%2F1"' in r.text
+    assert "/qa/calls/C2" not in r.text   # another team's call
+    r = c.get("/qa/calls/C%2F1")
+    assert r.status_code == 200, r.text[:500]
+    assert "I am very angry." in r.text and 'data-status="pending"' in r.text and "Good morning!" in r.text
+    assert c.get("/qa/calls/C2").status_code == 404

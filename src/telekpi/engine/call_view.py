@@ -34,3 +34,44 @@ def call_analysis(look: Lookup, call_id: str, scope: Scope) -> dict | None:
     return {"call": rows[0], "transcript": look._rows(TRANSCRIPT, p), "qa": qa,
             "sentiment": None if not s else {"score": s[0]["sentiment"], "negative": bool(s[0]["negative"]),
                                              "predicted_csat": s[0]["predicted_csat"]}}
+
+
+MISSED = """
+SELECT i.form_id, i.item_id, any_value(i.section) AS section, q.agent_id,
+       count(*) FILTER (WHERE i.status = 'fail') AS missed, count(*) AS scored,
+       count(*) FILTER (WHERE i.status = 'fail') / count(*) AS missed_share
+FROM qa_items i JOIN qa_results q ON q.call_id = i.call_id AND q.form_id = i.form_id
+JOIN calls c ON c.call_id = q.call_id
+WHERE i.kind IN ('phrase', 'forbidden', 'speech') AND i.status IN ('pass', 'fail') AND ($when) AND ($scope)
+GROUP BY i.form_id, i.item_id, q.agent_id HAVING count(*) >= $min_calls
+ORDER BY missed_share DESC, missed DESC, i.item_id, q.agent_id LIMIT $limit"""
+SCORED_CALLS = """
+SELECT q.call_id, q.started_at, q.agent_id, q.form_id, q.score, q.passed, q.compliant, q.pending,
+       s.sentiment
+FROM qa_results q JOIN calls c ON c.call_id = q.call_id
+LEFT JOIN call_sentiment s ON s.call_id = q.call_id
+WHERE ($when) AND ($scope) ORDER BY q.started_at DESC, q.call_id LIMIT $limit"""
+
+
+def _when(look: Lookup, start, end):
+    from sqlglot import exp
+
+    from telekpi.engine.scope import time_filter
+    from telekpi.sql import column
+
+    conds = time_filter(column("started_at", "q"), False, look.engine.settings.timezone, start, end)
+    return exp.and_(*conds) if conds else exp.true()
+
+
+def missed_items(look: Lookup, scope: Scope, start, end, *, min_calls: int = 5, limit: int = 15) -> list[dict]:
+    """The QA items each agent misses most often (share of their scored calls), worst first:
+    "which agent's discovery questions are missing"."""
+    cond, params = scope.calls_filter("c")
+    return look._rows(MISSED, {**params, "min_calls": min_calls, "limit": limit}, when=_when(look, start, end),
+                      scope=cond)
+
+
+def scored_calls(look: Lookup, scope: Scope, start, end, *, limit: int = 50) -> list[dict]:
+    """The latest calls scored, with their score and the customer's sentiment."""
+    cond, params = scope.calls_filter("c")
+    return look._rows(SCORED_CALLS, {**params, "limit": limit}, when=_when(look, start, end), scope=cond)

@@ -47,6 +47,7 @@ def create_app(db: str | Path, *, users: Users | None = None,
         pages_business,
         pages_import,
         pages_overview,
+        pages_qa,
         pages_scorecards,
         pages_tokens,
         pages_wallboard,
@@ -133,6 +134,7 @@ def create_app(db: str | Path, *, users: Users | None = None,
     app.include_router(pages_business.router)
     app.include_router(pages_import.router)
     app.include_router(pages_scorecards.router)
+    app.include_router(pages_qa.router)
     app.include_router(pages_alerts.router)
     app.include_router(pages_tokens.router)
     return app
