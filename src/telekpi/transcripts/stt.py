@@ -100,7 +100,7 @@ class Whisper:
         try:
             from faster_whisper import WhisperModel
         except ImportError:
-            raise MissingDependencyError("--engine whisper (faster-whisper)", "whisper") from None
+            raise MissingDependencyError("--engine whisper", "whisper") from None  # i18n: keep an option
         self.model = WhisperModel(str(model_dir), device="cpu", compute_type="int8")
         self.language = language
 
