@@ -18,8 +18,10 @@ def ws(tmp_path):
     con = w.warehouse.con
     con.execute("INSERT INTO agents (agent_id, team_id) VALUES ('a1', 't1'), ('a2', 't1')")
     con.execute("INSERT INTO calls (call_id, started_at, agent_id, status) VALUES "
-                "('c1', '2026-03-02 09:00:00+00', 'a1', 'answered'), ('c2', '2026-03-03 09:00:00+00', 'a1', 'answered'), "
-                "('c3', '2026-03-04 09:00:00+00', 'a2', 'answered'), ('c4', '2026-03-05 09:00:00+00', 'a2', 'answered')")
+                "('c1', '2026-03-02 09:00:00+00', 'a1', 'answered'), "
+                "('c2', '2026-03-03 09:00:00+00', 'a1', 'answered'), "
+                "('c3', '2026-03-04 09:00:00+00', 'a2', 'answered'), "
+                "('c4', '2026-03-05 09:00:00+00', 'a2', 'answered')")
     # a1: 1.0 passed, 0.5 not passed; a2: auto-failed (0, not compliant), no score (nothing scorable)
     con.execute("INSERT INTO qa_results VALUES "
                 "('c1', 'f', '2026-03-02 09:00:00+00', 'a1', 1.0, 1, 1, 0, 'h', 't', now()), "

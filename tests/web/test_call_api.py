@@ -23,11 +23,12 @@ sections:
 """
 
 
-@pytest.fixture
-def api(tmp_path):
+@pytest.fixture(scope="module")
+def api(tmp_path_factory):
     from telekpi.web.app import create_app
     from telekpi.web.auth import Users
 
+    tmp_path = tmp_path_factory.mktemp("call-api")
     db = tmp_path / "telekpi.duckdb"
     with Warehouse(db) as wh:
         wh.con.execute("INSERT INTO agents (agent_id, team_id) VALUES ('A1', 'T1'), ('A2', 'T2')")
