@@ -35,6 +35,7 @@ import threading
 import time
 import urllib.parse
 import urllib.request
+import wave
 from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
@@ -183,6 +184,11 @@ STEPS: tuple[Step, ...] = (
     Step("alerts", ("--format", "json"), says='"alerts"'),
     Step("scorecard", ("scorecards/in-house-sales.yaml",)),   # the demo copies the shipped examples
     Step("scorecard", ("scorecards/outsourced-vendor.yaml", "--by", "vendor", "--format", "json")),
+    Step("qa", ("qa-forms/outbound-sales-vi.yaml",), says="transcribed calls"),   # the demo's transcripts
+    Step("qa", ("qa-forms/inbound-care-en.yaml", "--force", "--format", "json"), says='"scored"'),
+    Step("csat-model", says="held-out"),
+    Step("import", ("transcripts", "C999.vtt"), says="1 new"),
+    Step("transcribe", ("C998.wav",), says="0 utterances"),   # silence: nothing invented
     Step("report", ("-o", "smoke.html")),
     Step("report", ("-o", "smoke.xlsx", "--template", "scorecards/in-house-sales.yaml")),
     Step("report", ("-o", "smoke.pdf"), browser=True),
@@ -312,7 +318,6 @@ class Smoke:
         # then the customer on the right), written with the standard library
         import math
         import struct
-        import wave
 
         (ws / "recordings").mkdir()
         with wave.open(str(ws / "recordings" / "C1.wav"), "wb") as w:
@@ -325,6 +330,13 @@ class Smoke:
                 tone = int(8000 * math.sin(2 * math.pi * 440 * t) * math.sin(2 * math.pi * 3 * t))
                 frames += struct.pack("<hh", tone if t < 2 else 0, tone if t >= 2 else 0)
             w.writeframes(bytes(frames))
+        with wave.open(str(ws / "C998.wav"), "wb") as w:   # two seconds of silence
+            w.setnchannels(1)
+            w.setsampwidth(2)
+            w.setframerate(8000)
+            w.writeframes(bytes(32000))
+        (ws / "C999.vtt").write_text("WEBVTT\n\n00:01.000 --> 00:03.000\n<v Agent>Good morning, this call "
+                                     "may be recorded.\n\n00:04.000 --> 00:05.000\n<v Customer>Thanks!\n")
         (ws / "schedule.yaml").write_text(
             "reports:\n  - id: smoke\n    days: [mon, tue, wed, thu, fri, sat, sun]\n"
             '    at: "08:00"\n    period: previous_month\n    formats: [html, xlsx]\n')

@@ -144,6 +144,11 @@ class Settings:
     interruption_min_s: float = _setting(0.5, "how long both must speak together, from the moment "
                                          "one starts over the other, for it to count as an "
                                          "interruption", "seconds", positive=True)
+    transcript_agent: str = _setting(
+        "auto", "which speaker or channel of an imported transcript is the agent: auto (a label "
+        "that says Agent/Customer in any of the five languages, else the file's first channel or "
+        "speaker), first, second, or a label as the file writes it (ch_1, spk_0, 2, Anna); "
+        "`telekpi import transcripts --agent` overrides it")
     # The [dispositions] table: code -> flags; checked and documented on its own.
     dispositions: dict[str, frozenset[str]] = field(default_factory=lambda: dict(DEFAULT_MAP))
 

@@ -14,6 +14,7 @@ from telekpi.errors import UsageError
     ("1709262900.7.gsm", "1709262900.7"),
     ("0b6cc3b2-6f43-4d4d-9f45-2a8c1b1e7f10.wav", "0b6cc3b2-6f43-4d4d-9f45-2a8c1b1e7f10"),  # FreeSWITCH ${uuid}
     ("CALL-000123.mp3", "CALL-000123"),
+    ("C000123.whisper.json", "C000123"),   # a transcript named after its recording
 ])
 def test_default_names(name, call_id):
     assert call_id_of(Path("/rec/2026/03/01") / name) == call_id

@@ -281,10 +281,11 @@ def make_world(seed: int, tz: str = "Asia/Ho_Chi_Minh", *, n_calls: int = 420) -
         engagements.append({"engagement_id": f"e_l30_{k}", "lead_id": "l30",
                             "at": t0 + dt.timedelta(hours=k), "channel": "sms", "direction": d})
 
+    qa_results, call_sentiment = _call_analysis(random.Random(seed * 7919 + 25), calls)
     return {"teams": teams, "agents": agents, "campaigns": campaigns, "leads": leads, "calls": calls,
             "orders": orders, "costs": costs, "surveys": surveys, "tickets": tickets,
             "agent_states": _dedupe_states(states), "engagements": engagements,
-            "call_speech": _call_speech(seed, calls)}
+            "call_speech": _call_speech(seed, calls), "qa_results": qa_results, "call_sentiment": call_sentiment}
 
 
 def _call_speech(seed: int, calls: list[dict]) -> list[dict]:
@@ -313,6 +314,32 @@ def _call_speech(seed: int, calls: list[dict]) -> list[dict]:
                 "silence_s": 5.0, "agent_talk_s": 10.0, "customer_talk_s": 10.0, "overtalk_s": 1.0,
                 "agent_interruptions": 3})
     return out
+
+
+
+def _call_analysis(rng: random.Random, calls: list[dict]) -> tuple[list[dict], list[dict]]:
+    """QA results (two forms on some calls; no score, auto-failed, an agent the call does not
+    name) and the customer's sentiment (none, negative, a predicted CSAT or not) of a share of
+    the calls, from a stream of its own (the other tables' draws stay as they were)."""
+    qa, sentiment = [], []
+    for c in calls:
+        if rng.random() < 0.4:
+            continue
+        for form in ("f1", "f2") if rng.random() < 0.2 else ("f1",):
+            score = rng.choice([None, 0.0, 0.25, 0.5, 0.8, 1.0])
+            compliant = 0 if score == 0.0 else rng.choice([1, 1, 1, 0])
+            qa.append({"call_id": c["call_id"], "form_id": form, "started_at": c["started_at"],
+                       "agent_id": _maybe(rng, c["agent_id"], 0.2) if c["agent_id"] else None,
+                       "score": 0.0 if not compliant and score is not None else score,
+                       "passed": None if score is None else int(compliant and score >= 0.8),
+                       "compliant": compliant, "pending": rng.choice([0, 1]), "form_hash": "h",
+                       "transcript_hash": "t", "scored_at": c["started_at"]})
+        s = rng.choice([None, -0.7, -0.21, -0.2, 0.0, 0.5])
+        sentiment.append({"call_id": c["call_id"], "started_at": c["started_at"], "agent_id": c["agent_id"],
+                          "sentiment": s, "negative": None if s is None else int(s < -0.2),
+                          "customer_utterances": rng.randrange(0, 9),
+                          "predicted_csat": _maybe(rng, round(rng.random(), 4), 0.3), "transcript_hash": "t"})
+    return qa, sentiment
 
 
 def _dedupe_states(states: list[dict]) -> list[dict]:

@@ -121,7 +121,8 @@ class Reference:
                  dispositions: dict[str, frozenset[str]] | None = None):
         self.rows = {k: list(v) for k, v in rows.items()}
         for name in ("calls", "leads", "orders", "costs", "surveys", "tickets", "agent_states",
-                     "engagements", "agents", "campaigns", "teams", "call_speech"):
+                     "engagements", "agents", "campaigns", "teams", "call_speech", "qa_results",
+                     "call_sentiment"):
             self.rows.setdefault(name, [])
         self.tz = ZoneInfo(timezone)
         self.productive_min_talk_s = productive_min_talk_s
@@ -253,6 +254,14 @@ class Reference:
                 "script": call.get("script"), "direction": call.get("direction"),
                 "queue": call.get("queue"), **self._time_dims(s["answered_at"])}
 
+    def analysis_dims(self, r: dict) -> dict:
+        """A QA result's or a call's sentiment: the row's agent, else its call's."""
+        call = self.calls_by_id.get(r["call_id"], {})
+        agent = r.get("agent_id") if r.get("agent_id") is not None else call.get("agent_id")
+        return {**self._agent_dims(agent), **self._campaign_dims(call.get("campaign_id")),
+                "script": call.get("script"), "direction": call.get("direction"),
+                **self._time_dims(r["started_at"])}
+
     def ticket_dims(self, t: dict) -> dict:
         return {**self._agent_dims(t.get("agent_id")), **self._time_dims(t["opened_at"])}
 
@@ -334,6 +343,8 @@ class Reference:
             return [(s, self.survey_dims(s), s["answered_at"]) for s in self.rows["surveys"]]
         if source == "tickets":
             return [(t, self.ticket_dims(t), t["opened_at"]) for t in self.rows["tickets"]]
+        if source in ("qa_results", "call_sentiment"):
+            return [(r, self.analysis_dims(r), r["started_at"]) for r in self.rows[source]]
         if source == "agent_states":
             return [(s, self.state_dims(s), s["started_at"]) for s in self.rows["agent_states"]]
         if source == "call_speech":
@@ -407,6 +418,8 @@ class Reference:
         "surveys": {"agent", "team", "site", "vendor", "campaign", "industry", "product", "script",
                     "direction", "queue", "hour", "weekday"},
         "tickets": {"agent", "team", "site", "vendor", "hour", "weekday"},
+        **{m: {"agent", "team", "site", "vendor", "campaign", "industry", "product", "script", "direction",
+               "hour", "weekday"} for m in ("qa_results", "call_sentiment")},
         "agent_states": {"agent", "team", "site", "vendor", "hour", "weekday"},
         "call_speech": set(ALL_DIMS),
     }
@@ -604,6 +617,10 @@ def _logged_in(s):
     return s["state"] != "offline"
 
 
+def _scored(q: dict) -> bool:
+    return q["score"] is not None
+
+
 def _one(source, fn, final=lambda v: v):
     return {"v": (source, fn)}, lambda v: final(v)
 
@@ -719,6 +736,19 @@ def _simple(ref: Reference):
                           "d": ("surveys", len)}, lambda n, d: ratio(n, d)),
         "avg_survey_score": lambda: ({"n": ("surveys", _sum(lambda s: s["score"] / s["scale_max"])),
                                       "d": ("surveys", len)}, lambda n, d: ratio(n, d)),
+        # -- call analysis from words (75_qa.yaml) -------------------------------------------
+        "qa_score": lambda: ({"n": ("qa_results", _sum(lambda q: q["score"], _scored)),
+                              "d": ("qa_results", _count(_scored))}, lambda n, d: ratio(n, d)),
+        "qa_pass_rate": lambda: ({"n": ("qa_results", _count(lambda q: _scored(q) and q["passed"] == 1)),
+                                  "d": ("qa_results", _count(_scored))}, lambda n, d: ratio(n, d)),
+        "compliance_rate": lambda: ({"n": ("qa_results", _count(lambda q: q["compliant"] == 1)),
+                                     "d": ("qa_results", len)}, lambda n, d: ratio(n, d)),
+        "negative_sentiment_rate": lambda: (
+            {"n": ("call_sentiment", _count(lambda s: s["sentiment"] is not None and s["negative"] == 1)),
+             "d": ("call_sentiment", _count(lambda s: s["sentiment"] is not None))}, lambda n, d: ratio(n, d)),
+        "predicted_csat": lambda: (
+            {"n": ("call_sentiment", _sum(lambda s: s["predicted_csat"], lambda s: s["predicted_csat"] is not None)),
+             "d": ("call_sentiment", _count(lambda s: s["predicted_csat"] is not None))}, lambda n, d: ratio(n, d)),
         "tickets": lambda: _one("tickets", len),
         "first_response_time": lambda: _one("tickets", lambda ts: median(
             epoch(t["first_response_at"]) - epoch(t["opened_at"]) for t in ts
@@ -826,6 +856,8 @@ METRIC_SOURCES: dict[str, tuple[str, ...]] = {
                                  "open_tickets")},
     **{m: ("agent_states",) for m in ("logged_in_time", "occupancy", "utilization",
                                                   "pause_time", "idle_time", "shrinkage")},
+    **{m: ("qa_results",) for m in ("qa_score", "qa_pass_rate", "compliance_rate")},
+    **{m: ("call_sentiment",) for m in ("negative_sentiment_rate", "predicted_csat")},
     **{m: ("calls", "agent_states") for m in ("calls_per_hour", "sales_per_hour")},
     **{m: ("call_speech",) for m in ("analysed_calls", "agent_talk_ratio", "silence_rate", "overtalk_rate",
                                      "interruptions_per_call")},

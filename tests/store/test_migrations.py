@@ -22,10 +22,11 @@ FIXTURES = Path(__file__).parent / "fixtures"
 # In the order they shipped: 398c9f6 the first release; 7f41968 column defaults; 05a5970
 # connector_state and follow_offsets; c77994b telekpi_rollups; 345f4e6 its pending column;
 # version 2 (291f344 to 0ccfa0c), before costs.period_end; version 3 (54c805d), before
-# campaigns.kind; version 4 (5cffb0a), before the calls' queue and number columns.
+# campaigns.kind; version 4 (5cffb0a), before the calls' queue and number columns; version 5
+# (45e9c54), before transcripts, QA results and the customer's sentiment.
 SHIPPED = [FIXTURES / f"schema-v1-{commit}.sql" for commit in ("398c9f6", "7f41968", "05a5970", "c77994b", "345f4e6")] \
     + [FIXTURES / "schema-v2-0ccfa0c.sql", FIXTURES / "schema-v3-54c805d.sql",
-       FIXTURES / "schema-v4-5cffb0a.sql"]
+       FIXTURES / "schema-v4-5cffb0a.sql", FIXTURES / "schema-v5-45e9c54.sql"]
 
 
 def build(path: Path, schema: Path) -> None:

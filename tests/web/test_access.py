@@ -10,7 +10,7 @@ from .conftest import login
 pytestmark = pytest.mark.slow   # out of the quick loop (./dev test --quick)
 
 PAGES = ["/", "/funnel", "/agents", "/agents?group=team", "/agents?group=vendor", "/campaigns",
-         "/revenue", "/care", "/scorecards",
+         "/revenue", "/care", "/qa", "/scorecards",
          "/scorecards?template=outsourced-vendor.yaml", "/leads", "/leads?q=L1", "/best-time", "/wallboard",
          "/staffing"]
 API = ["/api/v1/me", "/api/v1/catalog", "/api/v1/kpi?metric=calls", "/api/v1/overview", "/api/v1/funnel",

@@ -1,5 +1,5 @@
 """The call a recording belongs to, read from its file name (docs/call-analysis.md,
-"Recordings").
+"Recordings"), and of a transcript (``transcripts/load.py``).
 
 ``--pattern`` is a regular expression with a named group ``call_id``, searched in the file's
 name (without its folder). The default tries, in order:
@@ -8,7 +8,8 @@ name (without its folder). The default tries, in order:
    the Asterisk CDR connector stores as ``call_id``; FreePBX's MixMonitor names files
    ``out-0901234567-1001-20260301-101500-1709262900.123.wav``;
 2. a UUID (``${uuid}.wav`` from FreeSWITCH's ``record_session``), the id of its CDR;
-3. the whole name without its extension (``CALL-000123.mp3``).
+3. the name up to its first dot (``CALL-000123.mp3``; ``C000123.whisper.json``, a
+   transcript named after its recording).
 """
 
 from __future__ import annotations
@@ -50,4 +51,4 @@ def call_id_of(path: Path, pattern: re.Pattern | None = None) -> str | None:
     for rx in DEFAULT_PATTERNS:
         if m := rx.search(name):
             return m.group("call_id")
-    return path.stem or None
+    return name.split(".", 1)[0] or None

@@ -78,6 +78,7 @@ def demo_cmd(
     if not (workspace / CONFIG_FILE).exists():
         (workspace / CONFIG_FILE).write_text(DEMO_TOML, encoding="utf-8")
     copy_example_templates(workspace)
+    copy_example_templates(workspace, "telekpi.qa", "qa-forms")   # the QA forms the demo's calls are scored on
     t0 = time.perf_counter()
     ws = _fresh_workspace(path, force)
     settings = ws.settings
@@ -107,13 +108,14 @@ def first_upper(text: str) -> str:
     return text[:1].upper() + text[1:]
 
 
-def copy_example_templates(workspace: Path) -> None:
-    """The shipped KPI templates, into the workspace's scorecards/ folder (kept if edited)."""
+def copy_example_templates(workspace: Path, package: str = "telekpi.targets", into: str = "scorecards") -> None:
+    """The shipped KPI templates (or QA forms), into the workspace's scorecards/ (qa-forms/)
+    folder (kept if edited)."""
     from importlib import resources
 
-    folder = workspace / "scorecards"
+    folder = workspace / into
     folder.mkdir(exist_ok=True)
-    for f in resources.files("telekpi.targets").joinpath("examples").iterdir():
+    for f in resources.files(package).joinpath("examples").iterdir():
         if f.name.endswith(".yaml") and not (folder / f.name).exists():
             (folder / f.name).write_text(f.read_text(encoding="utf-8"), encoding="utf-8")
 

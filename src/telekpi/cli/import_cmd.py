@@ -105,9 +105,11 @@ def _summary(r: FileResult) -> str:
 @app.command("import")
 def import_cmd(
     ctx: typer.Context,
-    table: str = typer.Argument(..., help="Canonical table: {tables}; or recordings: "
-                                "audio files (or folders of them) linked to calls and analysed."),
-    files: list[Path] = typer.Argument(..., help="CSV, Parquet or XLSX files (or a registered format)."),
+    table: str = typer.Argument(..., help="Canonical table: {tables}; or recordings: audio files (or "
+                                "folders of them) linked to calls and analysed; or transcripts."),
+    files: list[Path] = typer.Argument(..., help="CSV, Parquet or XLSX files (or a registered format); for "
+                                       "transcripts, Whisper/AWS/Google/Deepgram JSON, WebVTT or SRT files "
+                                       "or folders."),
     fmt: str = typer.Option(None, "--format", help="Input format [default: detected from the file]."),
     mapping: Path = typer.Option(None, "--mapping", help="YAML mapping of the file's columns, codes and "
                                  "time formats onto the table (docs/import.md)."),
@@ -118,12 +120,16 @@ def import_cmd(
                                 "the log (queue_log, Master.csv), surviving rotation and restarts; "
                                 "stop with Ctrl-C."),
     interval: float = typer.Option(1.0, "--interval", help="With --follow: seconds between looks at the file."),
-    pattern: str = typer.Option(None, "--pattern", help="recordings: a regular expression with a named "
-                                "group call_id, searched in each file name [default: an Asterisk uniqueid, "
-                                "a UUID, else the name without extension] (docs/call-analysis.md)."),
+    pattern: str = typer.Option(None, "--pattern", help="recordings and transcripts: a regular expression "
+                                "with a named group call_id, searched in each file name [default: an "
+                                "Asterisk uniqueid, a UUID, else the name up to its first dot] "
+                                "(docs/call-analysis.md)."),
     agent_channel: str = typer.Option(None, "--agent-channel", help="recordings: the stereo channel that "
                                       "holds the agent, left or right [default: the setting "
                                       "recording_agent_channel]."),
+    agent: str = typer.Option(None, "--agent", help="Transcripts: which speaker or channel is the agent: "
+                              "auto, first, second or a label as the file writes it (ch_1, spk_0, Anna) "
+                              "[default: the setting transcript_agent, auto]."),
 ) -> None:
     """Import files into a canonical table; every row is inserted, updated, unchanged, skipped (by the
     mapping's skip/where rules) or quarantined. Each file is one transaction. Exit code 0 when every
@@ -135,10 +141,20 @@ def import_cmd(
     if table == "recordings":
         from telekpi.cli.recordings_cmd import import_recordings
 
+        if agent is not None:
+            raise UsageError(_("--agent is for `telekpi import transcripts`; recordings take --agent-channel"))
         import_recordings(ctx, files, pattern=pattern, agent_channel=agent_channel, quiet=quiet)
         return
-    if pattern is not None or agent_channel is not None:
-        raise UsageError(_("--pattern and --agent-channel are for `telekpi import recordings`"))
+    if table == "transcripts":
+        from telekpi.cli.qa_cmd import import_transcripts
+
+        if agent_channel is not None:
+            raise UsageError(_("--agent-channel is for `telekpi import recordings`; transcripts take --agent"))
+        import_transcripts(ctx, files, fmt=fmt, pattern=pattern, agent=agent)
+        return
+    if pattern is not None or agent_channel is not None or agent is not None:
+        raise UsageError(_("--pattern, --agent-channel and --agent are for `telekpi import recordings` "
+                           "and `telekpi import transcripts`"))
     canonical_table(table)
     m = load_mapping(mapping) if mapping else None
     if follow and len(files) != 1:

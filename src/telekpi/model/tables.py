@@ -90,6 +90,8 @@ HANGUP_PARTIES = ("agent", "customer", "system")
 CAMPAIGN_KINDS = ("outbound_sales", "inbound_care", "collections")
 # A recording's channels: the agent and the customer apart (stereo), or one channel (mono).
 SPEECH_LAYOUTS = ("stereo", "mono")
+# Who speaks an utterance of a transcript (schema version 6, call analysis).
+SPEAKERS = ("agent", "customer", "unknown")
 
 TABLES: dict[str, Table] = {t.name: t for t in (
     Table("calls", ("call_id",), (
@@ -214,6 +216,33 @@ TABLES: dict[str, Table] = {t.name: t for t in (
           "open), a pause (lunch, break, training, meeting, coaching, …) or off (leave, holiday, "
           "sick); docs/workforce.md says which agent states keep each in adherence"),
     ), time="starts_at", help="planned activities per agent; key is agent and start"),
+    # Schema version 6 (store/migrations.py): call analysis from words (docs/call-analysis.md).
+    Table("qa_results", ("call_id", "form_id"), (
+        C("call_id", required=True), C("form_id", required=True),
+        C("started_at", "timestamp", True, help="the call's start, so QA counts by the call's day"),
+        C("agent_id"), C("score", "double", min=0, max=1,
+                         help="the weighted share of the scored items' points; 0 when auto-failed"),
+        C("passed", "int", min=0, max=1, help="1: the score reaches the form's pass mark and no "
+          "auto-fail item failed"),
+        C("compliant", "int", min=0, max=1, help="1: no auto-fail (compliance) item failed"),
+        C("pending", "int", min=0, help="items a person still has to score"),
+        C("form_hash"), C("transcript_hash"),
+        C("scored_at", "timestamp", True),
+    ), time="started_at", help="one row per call and QA form: the call's automatic QA score"),
+    Table("call_sentiment", ("call_id",), (
+        C("call_id", required=True),
+        C("started_at", "timestamp", True, help="the call's start"),
+        C("agent_id"),
+        C("sentiment", "double", min=-1, max=1, help="the customer's mean utterance sentiment, "
+          "-1 (negative) to 1 (positive)"),
+        C("negative", "int", min=0, max=1, help="1: the customer's sentiment is negative (below "
+          "-0.2)"),
+        C("customer_utterances", "int", min=0),
+        C("predicted_csat", "double", min=0, max=1, help="the chance the customer would answer a "
+          "survey satisfied, from the model learned on this centre's surveyed calls; empty "
+          "without one"),
+        C("transcript_hash"),
+    ), time="started_at", help="one row per transcribed call: the customer's sentiment"),
 )}
 
 

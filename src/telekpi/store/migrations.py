@@ -101,7 +101,11 @@ def v5_to_v6(con: duckdb.DuckDBPyConnection) -> None:
       to each call, its hash and what it holds), ``speech_segments`` (who spoke when) and the
       canonical ``call_speech`` (each analysed call's speech figures);
     - ``schedules``: who is scheduled to do what, when (``telekpi import schedules``), for
-      adherence and conformance (wfm/adherence.py)."""
+      adherence and conformance (wfm/adherence.py);
+    - call analysis from words (docs/call-analysis.md): ``transcripts`` (one row per
+      utterance) and ``transcript_files`` (the files they came from), ``qa_items`` (the items
+      behind a QA result), and the canonical ``qa_results`` (per call and form) and
+      ``call_sentiment`` (the customer's sentiment per call)."""
     for version, _table, ddl in ADDED_TABLES:
         if version == 6:
             con.execute(ddl)
@@ -122,6 +126,38 @@ SCHEDULES_V6 = """CREATE TABLE IF NOT EXISTS schedules (agent_id VARCHAR NOT NUL
     starts_at TIMESTAMPTZ NOT NULL, ends_at TIMESTAMPTZ NOT NULL, activity VARCHAR NOT NULL)"""
 SEGMENTS_V6 = """CREATE TABLE IF NOT EXISTS speech_segments (call_id VARCHAR NOT NULL, speaker VARCHAR NOT NULL,
     start_s DOUBLE NOT NULL, end_s DOUBLE NOT NULL)"""
+# Call analysis from words (version 6): the transcripts and the QA items behind a QA result
+# (the warehouse makes these as they are here), and the canonical qa_results and
+# call_sentiment (model/tables.py) as they were at that version.
+TRANSCRIPTS_V6 = """
+CREATE TABLE IF NOT EXISTS transcripts (
+    call_id VARCHAR NOT NULL, seq BIGINT NOT NULL,
+    speaker VARCHAR NOT NULL,        -- agent | customer | unknown
+    start_s DOUBLE, end_s DOUBLE, text VARCHAR NOT NULL,
+    confidence DOUBLE,               -- 0..1 as the recogniser says; empty when it does not
+    source VARCHAR NOT NULL          -- the file (absolute path) or the recording transcribed
+)"""
+TRANSCRIPT_FILES_V6 = """
+CREATE TABLE IF NOT EXISTS transcript_files (
+    call_id VARCHAR NOT NULL, source VARCHAR NOT NULL, format VARCHAR NOT NULL,
+    content_hash VARCHAR NOT NULL,   -- sha256 of the file: the same file again changes nothing
+    utterances BIGINT NOT NULL, imported_at TIMESTAMPTZ NOT NULL
+)"""
+QA_ITEMS_V6 = """
+CREATE TABLE IF NOT EXISTS qa_items (
+    call_id VARCHAR NOT NULL, form_id VARCHAR NOT NULL, item_id VARCHAR NOT NULL,
+    section VARCHAR, kind VARCHAR NOT NULL,
+    status VARCHAR NOT NULL,         -- pass | fail | pending | not_scored
+    weight DOUBLE NOT NULL, auto_fail BOOLEAN NOT NULL,
+    evidence VARCHAR, at_s DOUBLE    -- what was heard (or missed) and when
+)"""
+WORDS_DDL = (TRANSCRIPTS_V6, TRANSCRIPT_FILES_V6, QA_ITEMS_V6)
+QA_RESULTS_V6 = """CREATE TABLE IF NOT EXISTS qa_results (call_id VARCHAR NOT NULL, form_id VARCHAR NOT NULL,
+    started_at TIMESTAMPTZ NOT NULL, agent_id VARCHAR, score DOUBLE, passed BIGINT, compliant BIGINT,
+    pending BIGINT, form_hash VARCHAR, transcript_hash VARCHAR, scored_at TIMESTAMPTZ NOT NULL)"""
+CALL_SENTIMENT_V6 = """CREATE TABLE IF NOT EXISTS call_sentiment (call_id VARCHAR NOT NULL,
+    started_at TIMESTAMPTZ NOT NULL, agent_id VARCHAR, sentiment DOUBLE, negative BIGINT,
+    customer_utterances BIGINT, predicted_csat DOUBLE, transcript_hash VARCHAR)"""
 
 
 # STEPS[n - 1] takes a warehouse from version n to n + 1.
@@ -145,7 +181,10 @@ ADDED_COLUMNS = (
 # Tables a step added: (version, name, its DDL as the step makes it). A read-only open of an
 # older warehouse reads them as empty (``read_as_current``).
 ADDED_TABLES = ((6, "dnc", DNC_V6), (6, "call_speech", CALL_SPEECH_V6), (6, "recordings", RECORDINGS_V6),
-                (6, "speech_segments", SEGMENTS_V6), (6, "schedules", SCHEDULES_V6))
+                (6, "speech_segments", SEGMENTS_V6), (6, "schedules", SCHEDULES_V6),
+                (6, "transcripts", TRANSCRIPTS_V6), (6, "transcript_files", TRANSCRIPT_FILES_V6),
+                (6, "qa_items", QA_ITEMS_V6), (6, "qa_results", QA_RESULTS_V6),
+                (6, "call_sentiment", CALL_SENTIMENT_V6))
 
 
 def recorded_version(con: duckdb.DuckDBPyConnection) -> int | None:

@@ -17,6 +17,7 @@ from telekpi.i18n import _
 from telekpi.model.tables import SQL_TYPES, TABLES, Table
 from telekpi.store.migrations import (
     SCHEMA_VERSION,
+    WORDS_DDL,
     check,
     read_as_current,
     record_version,
@@ -156,7 +157,7 @@ class Warehouse:
             for t in TABLES.values():
                 con.execute(create_table_sql(t))
             for ddl in (QUARANTINE_DDL, IMPORTS_DDL, CONNECTOR_STATE_DDL, FOLLOW_DDL, ROLLUPS_DDL,
-                        RECORDINGS_DDL, SEGMENTS_DDL):
+                        RECORDINGS_DDL, SEGMENTS_DDL, *WORDS_DDL):
                 con.execute(ddl)
             record_version(con, SCHEMA_VERSION)
             con.commit()

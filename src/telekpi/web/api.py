@@ -305,10 +305,13 @@ def lead(lead_id: str, user: UserDep, e: EngineDep) -> dict:
 @router.get("/calls/{call_id:path}")   # an id may hold "/" (sent as %2F)
 def call(call_id: str, user: UserDep, e: EngineDep) -> dict:
     """A call with its recording (file, content hash, duration, channels, rate, codec), its
-    speech figures and its speech segments (docs/call-analysis.md); the recording, figures
-    and segments are empty for a call not analysed."""
-    found = Lookup(e).call_analysis(call_id, scope_of(user))
-    if not found:
+    speech figures and segments, its transcript, QA results (each item's status and evidence)
+    and the customer's sentiment and predicted CSAT (docs/call-analysis.md); each part is
+    empty for a call not analysed."""
+    from telekpi.engine.call_view import call_analysis
+
+    found = call_analysis(Lookup(e), call_id, scope_of(user))
+    if found is None:
         raise NotFoundError(_("no call {call} that you may see").format(call=repr(call_id)))
     return found
 

@@ -52,6 +52,7 @@ def create_app(db: str | Path, *, users: Users | None = None, secure_cookies: bo
         pages_compliance,
         pages_import,
         pages_overview,
+        pages_qa,
         pages_scorecards,
         pages_staffing,
         pages_tokens,
@@ -140,6 +141,7 @@ def create_app(db: str | Path, *, users: Users | None = None, secure_cookies: bo
     app.include_router(pages_business.router)
     app.include_router(pages_import.router)
     app.include_router(pages_scorecards.router)
+    app.include_router(pages_qa.router)
     app.include_router(pages_alerts.router)
     app.include_router(pages_tokens.router)
     app.include_router(pages_compliance.router)

@@ -49,7 +49,7 @@ HEADLINE = ("calls", "connection_rate", "aht", "abandonment_rate", "drop_rate",
 AGENT_KPIS = ("calls", "connection_rate", "aht", "call_conversion_rate", "revenue", "csat")
 NAV = (("/my-day", N_("My day")), ("/", N_("Overview")), ("/funnel", N_("Funnel")), ("/agents", N_("Agents")),
        ("/campaigns", N_("Campaigns")), ("/scorecards", N_("Scorecards")), ("/revenue", N_("Revenue & P&L")),
-       ("/care", N_("CSAT & care")), ("/leads", N_("Leads")), ("/best-time", N_("Best time")),
+       ("/care", N_("CSAT & care")), ("/qa", N_("QA")), ("/leads", N_("Leads")), ("/best-time", N_("Best time")),
        ("/alerts", N_("Alerts")), ("/wallboard", N_("Wallboard")), ("/staffing", N_("Staffing")),
        ("/operations/compliance", N_("Compliance")))
 

@@ -5,7 +5,7 @@ those parts by hand or writes SQL (in the spirit of datasette's ``Datasette``)."
 
 from __future__ import annotations
 
-from datetime import datetime
+from datetime import date, datetime
 from functools import cached_property
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
@@ -23,7 +23,11 @@ if TYPE_CHECKING:
     from telekpi.ingest.mapping import Mapping
     from telekpi.ingest.pipeline import FileResult
     from telekpi.ingest.recordings import RecordingCounts
+    from telekpi.qa.csat import CsatModel
+    from telekpi.qa.forms import Form
+    from telekpi.qa.run import RunSummary
     from telekpi.store.warehouse import Warehouse
+    from telekpi.transcripts.load import Summary as TranscriptSummary
 
 
 class Workspace:
@@ -215,11 +219,65 @@ class Workspace:
     def generate_demo(self, *, seed: int, size: str) -> dict[str, int]:
         """Fill the warehouse with a seeded demo centre and build its rollups; rows per table."""
         from telekpi.demo.generate import generate
+        from telekpi.qa.demo_words import add_to_demo
 
         counts = generate(self.warehouse.con, seed=seed, size=size, timezone=self.settings.timezone)
+        counts |= add_to_demo(self.warehouse, seed)   # transcripts, QA and sentiment for a share of calls
         self.refresh_rollups()
         self.warehouse.checkpoint()
         return counts
+
+    # -- call analysis from words (docs/call-analysis.md) -------------------------------------
+    def import_transcripts(self, paths: list[Path], *, agent: str | None = None, pattern: str | None = None,
+                           fmt: str | None = None) -> TranscriptSummary:
+        """Transcript files into ``transcripts``; the agent's speaker is ``agent`` or the
+        setting ``transcript_agent``."""
+        from telekpi.transcripts.load import import_transcripts
+
+        return import_transcripts(self.warehouse, paths, agent=agent or self.settings.transcript_agent,
+                                  pattern=pattern, fmt=fmt)
+
+    def transcribe(self, files: list[Path], *, engine: str = "pocketsphinx", model_dir: Path | None = None,
+                   language: str | None = None, agent_channel: str | None = None, pattern: str | None = None,
+                   force: bool = False) -> list[dict]:
+        """Speech-to-text of audio files into ``transcripts`` (the call id from the file name, as
+        for recordings), the speech found by the workspace's ``vad``; a file transcribed before
+        with the same engine is skipped. An imported recording keeps the agent channel it was
+        imported with; files given here take ``agent_channel``, else the setting
+        ``recording_agent_channel``."""
+        from telekpi.transcripts.transcribe import transcribe_files
+
+        return transcribe_files(self.warehouse, files, engine=engine, model_dir=model_dir, language=language,
+                                agent_channel=agent_channel or self.settings.recording_agent_channel,
+                                pattern=pattern, force=force, vad=self.settings.vad)
+
+    def qa_form(self, path: Path) -> Form:
+        from telekpi.qa.forms import load_form
+
+        return load_form(path)
+
+    def run_qa(self, form: Form, *, since: date | None = None, until: date | None = None,
+               force: bool = False) -> RunSummary:
+        """Score the transcribed calls of the local days ``since``…``until`` (inclusive) on ``form``."""
+        from datetime import datetime, time, timedelta
+
+        from telekpi.qa.run import run_form
+
+        tz = self.settings.tz
+        start = datetime.combine(since, time(), tz) if since else None
+        end = datetime.combine(until + timedelta(days=1), time(), tz) if until else None
+        return run_form(self.warehouse, form, since=start, until=end, force=force)
+
+    def learn_csat(self) -> CsatModel:
+        from telekpi.qa.csat import learn
+
+        return learn(self.warehouse)
+
+    def call_words(self, call_id: str) -> dict:
+        """A call's transcript, QA results and sentiment."""
+        from telekpi.store.transcript_store import call_words
+
+        return call_words(self.warehouse, call_id)
 
     def close(self) -> None:
         if self._warehouse is not None:

@@ -1,0 +1,41 @@
+-- plan: metrics predicted_csat
+-- step: m_call_sentiment aggregates predicted_csat_sum, predicted_calls
+WITH m_call_sentiment AS (
+  SELECT
+    d_agent,
+    __period,
+    SUM(CASE WHEN NOT (
+      predicted_csat IS NULL
+    ) THEN predicted_csat END) AS m__predicted_csat_sum,
+    COUNT(CASE WHEN NOT (
+      predicted_csat IS NULL
+    ) THEN 1 END) AS m__predicted_calls
+  FROM (
+    SELECT
+      x.*,
+      COALESCE(x.agent_id, cl.agent_id) AS d_agent,
+      CAST(dateTrunc(
+        'MONTH',
+        fromUnixTimestamp64Micro(
+          CAST(toUnixTimestamp64Micro(toDateTime64(x.started_at, 6)) + 25200000000 AS Nullable(Int64))
+        )
+      ) AS Nullable(DATE)) AS __period
+    FROM call_sentiment AS x
+    LEFT JOIN calls AS cl
+      ON cl.call_id = x.call_id
+    WHERE
+      x.started_at >= toDateTime64('2025-12-31 17:00:00', 6, 'UTC')
+      AND x.started_at < toDateTime64('2026-03-31 17:00:00', 6, 'UTC')
+  ) AS x
+  GROUP BY
+    d_agent,
+    __period
+)
+SELECT
+  CAST(m_call_sentiment.d_agent AS Nullable(String)) AS "agent",
+  CAST(m_call_sentiment.__period AS Nullable(String)) AS "period",
+  CAST(COALESCE(m_call_sentiment.m__predicted_csat_sum, 0) AS Nullable(Float64)) / nullIf(COALESCE(m_call_sentiment.m__predicted_calls, 0), 0) AS "predicted_csat"
+FROM m_call_sentiment
+ORDER BY
+  1,
+  2
