@@ -15,7 +15,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from telekpi.audio.naming import call_id_of, compile_pattern
-from telekpi.errors import InputError
+from telekpi.errors import InputError, UsageError
 from telekpi.i18n import _
 from telekpi.store import transcript_store as store
 from telekpi.store.warehouse import Warehouse
