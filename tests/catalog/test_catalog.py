@@ -25,7 +25,7 @@ SPEC = next(p for p in (Path("/work/shared/METRICS.md"), HERE / "METRICS.md") if
 SPEC_TEXT = SPEC.read_text(encoding="utf-8")   # read once: the shared file may move while tests run
 COPY = (HERE / "METRICS.md").read_text(encoding="utf-8")
 SECTIONS = ("Calls", "Lead funnel", "Revenue and cost", "Customer satisfaction and care", "Agents",
-            "Inbound queue", "Speech analytics")
+            "Inbound queue", "Speech analytics", "Call analysis from words")
 DEFERRED = {"target_attainment"}   # KPI templates issue
 
 

@@ -47,7 +47,7 @@ def test_bad_input_is_one_sentence(tiny_db, tmp_path, run):
     assert code == 2 and "absent.json: cannot read the file" in err
     (tmp_path / "c1.json").write_text("{}")
     code, _, err = run("--db", tiny_db, "import", "transcripts", tmp_path / "c1.json", "--pattern", "(")
-    assert code == 2 and "--pattern '(' is not a regular expression" in err
+    assert code == 2 and "--pattern is not a regular expression" in err
     code, _, err = run("--db", tiny_db, "import", "transcripts", tmp_path / "c1.json", "--format", "mp3")
     assert code == 2 and "--format 'mp3' is not one of: whisper, aws" in err
     code, _, err = run("--db", tiny_db, "qa", tmp_path / "none.yaml")

@@ -36,6 +36,12 @@ SAMPLE = {
     "dnc": {"number": "+84901234567", "requested_at": "2026-02-01 09:00", "source": "complaint"},
     "schedules": {"agent_id": "a1", "starts_at": "2026-02-01 08:00", "ends_at": "2026-02-01 12:00",
                   "activity": "phones"},
+    "qa_results": {"call_id": "c1", "form_id": "outbound-sales-vi", "started_at": "2026-02-01 10:00",
+                   "agent_id": "a1", "score": "0.85", "passed": "1", "compliant": "1", "pending": "0",
+                   "form_hash": "f0", "transcript_hash": "t0", "scored_at": "2026-02-02 08:00"},
+    "call_sentiment": {"call_id": "c1", "started_at": "2026-02-01 10:00", "agent_id": "a1",
+                       "sentiment": "-0.35", "negative": "1", "customer_utterances": "7",
+                       "predicted_csat": "0.42", "transcript_hash": "t0"},
 }
 
 

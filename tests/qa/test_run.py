@@ -66,10 +66,9 @@ def test_scored_once_then_only_what_changed(wh, tmp_path):
 def test_window_and_speech_figures(wh, tmp_path):
     from datetime import UTC, datetime
 
-    wh.con.execute("CREATE TABLE call_speech (call_id VARCHAR, agent_talk_s DOUBLE, customer_talk_s DOUBLE, "
-                   "agent_talk_ratio DOUBLE, silence_s DOUBLE, longest_silence_s DOUBLE, overtalk_s DOUBLE, "
-                   "interruptions BIGINT)")
-    wh.con.execute("INSERT INTO call_speech VALUES ('c1', 30, 30, 0.5, 1, 1, 0, 0), ('c3', 80, 20, 0.8, 1, 1, 0, 0)")
+    wh.con.execute("INSERT INTO call_speech (call_id, layout, duration_s, agent_talk_s, customer_talk_s, "
+                   "agent_talk_ratio, silence_s, longest_silence_s, overtalk_s, agent_interruptions) VALUES "
+                   "('c1', 'stereo', 70, 30, 30, 0.5, 1, 1, 0, 0), ('c3', 'stereo', 110, 80, 20, 0.8, 1, 1, 0, 0)")
     s = run_form(wh, form(tmp_path), since=datetime(2026, 3, 1, tzinfo=UTC), until=datetime(2026, 3, 2, tzinfo=UTC))
     assert (s.calls, s.scored, s.speech) == (1, 1, True)
     s = run_form(wh, form(tmp_path))

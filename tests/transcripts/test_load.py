@@ -73,7 +73,7 @@ def test_call_id_from_pattern_or_vendor(wh, tmp_path):
     s = import_transcripts(wh, [aws], agent="ch_1")
     assert s.outcomes[0].call_id == "C42" and s.unknown_calls == []
     assert [r[1] for r in rows(wh, "C42")] == ["agent", "customer"]
-    with pytest.raises(UsageError, match="needs a group named call_id"):
+    with pytest.raises(UsageError, match="needs a named group call_id"):
         import_transcripts(wh, [f], pattern=r"C\d+")
     with pytest.raises(UsageError, match="is not a regular expression"):
         import_transcripts(wh, [f], pattern=r"(?P<call_id>")

@@ -73,5 +73,5 @@ def test_clear_sentences(tmp_path):
             Whisper(tmp_path, None)
     bad = tmp_path / "C2.wav"
     bad.write_bytes(b"RIFF not audio")
-    with pytest.raises(InputError, match="cannot decode the audio"):
+    with pytest.raises(InputError, match="cannot be decoded as audio"):
         transcribe(bad, lambda s: ("", None))

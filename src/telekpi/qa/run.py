@@ -23,7 +23,7 @@ class RunSummary:
     auto_failed: int = 0
     no_score: int = 0       # scored now, nothing scorable (every item pending or not scored)
     sentiment: int = 0      # calls whose sentiment was computed now
-    speech: bool = False    # speech analytics were there to read
+    speech: bool = False    # speech analytics were there to read (for any call scored now)
 
 
 def run_form(wh: Warehouse, form: Form, *, since: datetime | None = None, until: datetime | None = None,
@@ -33,13 +33,13 @@ def run_form(wh: Warehouse, form: Form, *, since: datetime | None = None, until:
     before = {} if force else store.scored_hashes(wh, form.id)
     todo = [c for c in calls if before.get(c["call_id"]) != (form.hash, c["transcript_hash"])]
     summary.unchanged = len(calls) - len(todo)
-    speech = store.speech_figures(wh, [c["call_id"] for c in todo]) if todo else None
-    summary.speech = speech is not None
+    speech = store.speech_figures(wh, [c["call_id"] for c in todo]) if todo else {}
+    summary.speech = bool(speech)
     scorer = Scorer(form)
     results, items = [], []
     now = store.now()
     for c in todo:
-        r = scorer.score(c["utterances"], None if speech is None else speech.get(c["call_id"]))
+        r = scorer.score(c["utterances"], speech.get(c["call_id"]))
         results.append((c["call_id"], form.id, c["started_at"], c["agent_id"], r.score,
                         None if r.score is None else int(r.passed), int(r.compliant), r.pending, form.hash,
                         c["transcript_hash"], now))

@@ -108,12 +108,10 @@ def scored_hashes(wh: Warehouse, form_id: str) -> dict[str, tuple[str, str]]:
         "SELECT call_id, form_hash, transcript_hash FROM qa_results WHERE form_id = ?", [form_id]).fetchall()}
 
 
-def speech_figures(wh: Warehouse, call_ids: list[str]) -> dict[str, dict] | None:
+def speech_figures(wh: Warehouse, call_ids: list[str]) -> dict[str, dict]:
     """The speech figures per call from ``call_speech`` (speech analytics, the recordings'
-    side); None when this warehouse has no such table."""
-    if not wh.con.execute("SELECT 1 FROM duckdb_tables() WHERE table_name = 'call_speech'").fetchall():
-        return None
-    cur = wh.con.execute("SELECT call_id, agent_talk_ratio, longest_silence_s, interruptions, silence_s, "
+    side); ``interruptions`` are the agent's (starting over the customer)."""
+    cur = wh.con.execute("SELECT call_id, agent_talk_ratio, longest_silence_s, agent_interruptions, silence_s, "
                          "overtalk_s FROM call_speech WHERE call_id IN (SELECT unnest(?))", [call_ids])
     return {r[0]: {"agent_talk_ratio": r[1], "longest_silence_s": r[2], "interruptions": r[3],
                    "silence_s": r[4], "overtalk_s": r[5]} for r in cur.fetchall()}
@@ -170,10 +168,8 @@ def csat_training_rows(wh: Warehouse) -> list[dict]:
 def features(wh: Warehouse) -> list[dict]:
     """Every call with sentiment: its sentiment, customer utterances, mean QA score, speech
     figures (when speech analytics ran) and its survey's satisfied flag (None: no survey)."""
-    speech = bool(wh.con.execute("SELECT 1 FROM duckdb_tables() WHERE table_name = 'call_speech'").fetchall())
-    speech_cols = ("sp.agent_talk_ratio, sp.longest_silence_s, sp.interruptions" if speech
-                   else "NULL, NULL, NULL")
-    speech_join = " LEFT JOIN call_speech sp ON sp.call_id = s.call_id" if speech else ""
+    speech_cols = "sp.agent_talk_ratio, sp.longest_silence_s, sp.agent_interruptions"
+    speech_join = " LEFT JOIN call_speech sp ON sp.call_id = s.call_id"
     cur = wh.con.execute(
         "SELECT s.call_id, s.sentiment, s.customer_utterances, "
         "(SELECT avg(q.score) FROM qa_results q WHERE q.call_id = s.call_id), " + speech_cols + ", "
