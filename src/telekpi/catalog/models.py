@@ -17,6 +17,14 @@ from functools import lru_cache
 
 from sqlglot import exp
 
+from telekpi.catalog.operations_sql import (
+    CB_COLUMNS,
+    CB_PRELUDES,
+    FCR_COLUMNS,
+    FCR_PRELUDES,
+    LOST_COLUMNS,
+    LOST_PRELUDES,
+)
 from telekpi.catalog.snippets import parse, tree
 
 DIMENSIONS: dict[str, str] = {
@@ -32,6 +40,7 @@ DIMENSIONS: dict[str, str] = {
     "script": "the call script variant",
     "direction": "outbound or inbound",
     "disposition": "the agent's result code (upper case)",
+    "queue": "the queue (ACD queue, in-group, skill) an inbound call waited in",
     "status": "the call status",
     "hour": "hour of day 0-23, workspace time",
     "weekday": "ISO weekday 1=Mon … 7=Sun, workspace time",
@@ -112,7 +121,7 @@ _CALL_DIMS = {
     "agent": "x.agent_id", **_AGENT_DIMS, "campaign": "x.campaign_id", **_CAMPAIGN_DIMS,
     **_LEAD_DIMS, "script": "x.script", "direction": "x.direction",
     "disposition": "nullif(upper(trim(x.disposition)), '')", "status": "x.status",
-    **_time_dims("x.started_at"),
+    **_time_dims("x.started_at"), "queue": "x.queue",
 }
 _CALL_JOINS = {
     "a": _AGENT_JOIN.format(col="x.agent_id"),
@@ -348,6 +357,28 @@ MODELS: dict[str, Model] = {m.name: m for m in (
         time="x.opened_at",
         columns=("ticket_id", "opened_at", "first_response_at", "resolved_at", "customer_id",
                  "agent_id", "channel", "priority"),
+    ),
+    # The operations models (catalog/operations_sql.py, docs/operations.md): calls, with what
+    # became of them afterwards, dimensioned as calls.
+    Model(
+        "lost_calls", "one row per lost inbound call (abandoned in the queue or rang an agent "
+        "unanswered), with whether, when and by whom the customer was reached again",
+        base="_lost_calls x", preludes=tuple((n, b.strip()) for n, b in LOST_PRELUDES),
+        joins=_CALL_JOINS, dims={k: v for k, v in _CALL_DIMS.items() if k != "direction"},
+        time="x.started_at", columns=LOST_COLUMNS,
+    ),
+    Model(
+        "callbacks", "one row per callback promised (a call with the callback flag), by the "
+        "call that promised it, with whether it was kept on time, late or never",
+        base="_callbacks x", preludes=tuple((n, b.strip()) for n, b in CB_PRELUDES),
+        joins=_CALL_JOINS, dims=_CALL_DIMS, time="x.started_at", columns=CB_COLUMNS,
+    ),
+    Model(
+        "contacts", "one row per handled (answered) inbound call, with whether the customer "
+        "contacted the centre again within fcr_window_days and whether it repeats an earlier one",
+        base="_contacts x", preludes=tuple((n, b.strip()) for n, b in FCR_PRELUDES),
+        joins=_CALL_JOINS, dims={k: v for k, v in _CALL_DIMS.items() if k not in ("direction", "status")},
+        time="x.started_at", columns=FCR_COLUMNS,
     ),
     Model(
         "agent_states", "one row per agent state interval",

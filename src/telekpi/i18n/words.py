@@ -26,7 +26,7 @@ DIMENSIONS = {"agent": N_("agent"), "team": N_("team"), "site": N_("site"), "ven
               "campaign": N_("campaign"), "industry": N_("industry"), "product": N_("product"),
               "lead_source": N_("lead source"), "segment": N_("segment"), "script": N_("script"),
               "direction": N_("direction"), "disposition": N_("disposition"), "status": N_("status"),
-              "hour": N_("hour"), "weekday": N_("weekday")}
+              "hour": N_("hour"), "weekday": N_("weekday"), "queue": N_("queue")}
 UNITS = {"count": N_("count"), "rate": N_("rate"), "seconds": N_("seconds"), "money": N_("money"),
          "ratio": N_("ratio"), "score": N_("score")}
 BETTER = {"higher": N_("higher is better"), "lower": N_("lower is better")}
