@@ -211,3 +211,25 @@ def test_fcr_window_is_a_setting(world):
     q = world(CONTACTS, fcr_window_days=10.0)
     # C2 → C3 is 9 days: C2 is now repeated too
     assert q("fcr_rate")[0]["fcr_rate"] == pytest.approx(4 / 8)
+
+
+def test_the_lists_name_the_lost_calls_not_won_back_and_the_callbacks_overdue(tmp_path):
+    from telekpi.engine.lookup import Scope
+    from telekpi.engine.operations import OperationsLists
+
+    wh = Warehouse(tmp_path / "lists.duckdb")
+    try:
+        insert_rows(wh, {"calls": LOST_CALLS + CALLBACKS,
+                         "agents": [{"agent_id": a, "team_id": t}
+                                    for a, t in (("A1", "T1"), ("A2", "T2"), ("A3", "T1"))]})
+        lists = OperationsLists(Engine(wh, Settings(timezone=NY, short_abandon_s=5.0)))
+        lost = lists.lost_not_recovered()
+        assert [r["call_id"] for r in lost.rows] == ["L3"] and lost.total == 1
+        assert lost.rows[0]["attempts"] == 2 and lost.rows[0]["open"] is False   # X3, Y3
+        assert lists.lost_not_recovered(Scope(agent="A1")).total == 0            # rang no one
+        assert lists.lost_not_recovered(Scope(teams=("T2",))).total == 1         # agentless: all
+        overdue = lists.overdue_callbacks()
+        assert [r["call_id"] for r in overdue.rows] == ["CB3"]
+        assert lists.overdue_callbacks(Scope(agent="A2")).total == 0
+    finally:
+        wh.close()
