@@ -104,7 +104,7 @@ _KEEP_PART = """
   WHERE k.started_at > b.started_at"""
 CB_BASE = f"""
   SELECT c.call_id, c.started_at, c.agent_id, c.campaign_id, c.lead_id, c.queue, c.direction,
-         c.disposition, c.script, {_CUSTOMER.format(t="c")} AS customer_number,
+         c.status, c.disposition, c.script, {_CUSTOMER.format(t="c")} AS customer_number,
          epoch(c.started_at) + {{callback_due_h}} * 3600 AS due_epoch
   FROM calls c WHERE {{flag:callback}}"""
 CB_KEPT = f"""
@@ -129,7 +129,7 @@ CALLBACKS = """
   LEFT JOIN (SELECT cb_id, call_id, started_at, agent_id FROM _cb_kept) k ON k.cb_id = b.call_id"""
 CB_PRELUDES = (("_cb_base", CB_BASE), ("_cb_kept", CB_KEPT), ("_callbacks", CALLBACKS))
 CB_COLUMNS = ("call_id", "started_at", "agent_id", "campaign_id", "lead_id", "queue", "direction",
-              "disposition", "customer_number", "due_epoch", "kept_call_id", "kept_at", "kept_by",
+              "status", "disposition", "customer_number", "due_epoch", "kept_call_id", "kept_at", "kept_by",
               "lateness_s", "outcome")
 
 # -- first-contact resolution ----------------------------------------------------------------
