@@ -66,7 +66,7 @@ AGENT_HOME = "/my-day"
 # The centre's pages, which send an agent to their own day (other pages keep their own
 # answer: /import is 403 for all but admins, another agent's page 403).
 CENTRE_PAGES = ("/", "/funnel", "/agents", "/campaigns", "/revenue", "/care", "/best-time",
-                "/wallboard")
+                "/wallboard", "/operations")
 
 
 def pages_of(user: User, leaderboard: bool = False) -> tuple[str, ...] | None:

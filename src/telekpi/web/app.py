@@ -46,6 +46,7 @@ def create_app(db: str | Path, *, users: Users | None = None,
         pages_alerts,
         pages_business,
         pages_import,
+        pages_operations,
         pages_overview,
         pages_scorecards,
         pages_tokens,
@@ -135,4 +136,5 @@ def create_app(db: str | Path, *, users: Users | None = None,
     app.include_router(pages_scorecards.router)
     app.include_router(pages_alerts.router)
     app.include_router(pages_tokens.router)
+    app.include_router(pages_operations.router)
     return app

@@ -50,7 +50,7 @@ AGENT_KPIS = ("calls", "connection_rate", "aht", "call_conversion_rate", "revenu
 NAV = (("/my-day", N_("My day")), ("/", N_("Overview")), ("/funnel", N_("Funnel")), ("/agents", N_("Agents")),
        ("/campaigns", N_("Campaigns")), ("/scorecards", N_("Scorecards")), ("/revenue", N_("Revenue & P&L")),
        ("/care", N_("CSAT & care")), ("/leads", N_("Leads")), ("/best-time", N_("Best time")),
-       ("/alerts", N_("Alerts")), ("/wallboard", N_("Wallboard")))
+       ("/alerts", N_("Alerts")), ("/wallboard", N_("Wallboard")), ("/operations", N_("Operations")))
 
 
 class Page:
