@@ -29,8 +29,10 @@ _REACHED_US = "(c.queued_at IS NOT NULL OR c.queue IS NOT NULL OR c.agent_id IS 
 # (an agent on an unanswered inbound call is the agent it rang), and was not answered; a
 # short abandon (short_abandon_s, the queue metrics' rule) is not one, nor an IVR-only call.
 LOST_BASE = f"""
-  SELECT c.call_id, c.started_at, c.agent_id, c.campaign_id, c.lead_id, c.queue, c.status,
-         c.disposition, c.script, c.wait_s, c.ring_s, c.hangup_by, c.caller_number,
+  SELECT c.call_id AS call_id, c.started_at AS started_at, c.agent_id AS agent_id, c.campaign_id AS
+         campaign_id, c.lead_id AS lead_id, c.queue AS queue, c.status AS status,
+         c.disposition AS disposition, c.script AS script, c.wait_s AS wait_s, c.ring_s AS ring_s,
+         c.hangup_by AS hangup_by, c.caller_number AS caller_number,
          {_CUSTOMER.format(t="c")} AS customer_number,
          CASE WHEN c.agent_id IS NOT NULL THEN 'missed' ELSE 'abandoned' END AS lost_how
   FROM calls c
@@ -40,7 +42,8 @@ LOST_BASE = f"""
 # Every answered call that reaches a lost call's customer within recovery_window_h after it:
 # our call to them (outbound) or their own call answered (inbound); by lead and by number.
 _REACH_PART = """
-  SELECT l.call_id AS lost_id, r.call_id, r.started_at, r.agent_id, r.direction, r.disposition
+  SELECT l.call_id AS lost_id, r.call_id AS call_id, r.started_at AS started_at, r.agent_id AS
+         agent_id, r.direction AS direction, r.disposition AS disposition
   FROM _lost_base l
   JOIN (SELECT c.*, {customer} AS customer_number FROM calls c WHERE c.status = 'answered') r
     ON r.{key} = l.{key}
@@ -58,11 +61,11 @@ LOST_REACH = f"""
 # The orders a reach sold: a completed order naming the reaching call, or one of the lost
 # call's lead placed from the reach to recovery_window_h after it.
 LOST_SOLD = """
-  SELECT r.lost_id FROM _lost_reach r
+  SELECT r.lost_id AS lost_id FROM _lost_reach r
   JOIN orders o ON o.call_id = r.call_id
   WHERE o.status = 'completed'
   UNION
-  SELECT r.lost_id FROM _lost_reach r
+  SELECT r.lost_id AS lost_id FROM _lost_reach r
   JOIN _lost_base l ON l.call_id = r.lost_id
   JOIN orders o ON o.lead_id = l.lead_id
   WHERE o.status = 'completed' AND o.ordered_at >= r.started_at
@@ -97,14 +100,17 @@ LOST_COLUMNS = ("call_id", "started_at", "agent_id", "campaign_id", "lead_id", "
 # callback_tolerance_min; late when after; never while none came; pending while not yet due
 # (due plus tolerance still ahead) and not kept.
 _KEEP_PART = """
-  SELECT b.call_id AS cb_id, k.call_id, k.started_at, k.agent_id
+  SELECT b.call_id AS cb_id, k.call_id AS call_id, k.started_at AS started_at, k.agent_id AS
+         agent_id
   FROM _cb_base b
   JOIN (SELECT c.*, {customer} AS customer_number FROM calls c WHERE c.direction = 'outbound') k
     ON k.{key} = b.{key}
   WHERE k.started_at > b.started_at"""
 CB_BASE = f"""
-  SELECT c.call_id, c.started_at, c.agent_id, c.campaign_id, c.lead_id, c.queue, c.direction,
-         c.status, c.disposition, c.script, {_CUSTOMER.format(t="c")} AS customer_number,
+  SELECT c.call_id AS call_id, c.started_at AS started_at, c.agent_id AS agent_id, c.campaign_id AS
+         campaign_id, c.lead_id AS lead_id, c.queue AS queue, c.direction AS direction,
+         c.status AS status, c.disposition AS disposition, c.script AS script,
+         {_CUSTOMER.format(t="c")} AS customer_number,
          epoch(c.started_at) + {{callback_due_h}} * 3600 AS due_epoch
   FROM calls c WHERE {{flag:callback}}"""
 CB_KEPT = f"""
@@ -129,7 +135,8 @@ CALLBACKS = """
   LEFT JOIN (SELECT cb_id, call_id, started_at, agent_id FROM _cb_kept) k ON k.cb_id = b.call_id"""
 CB_PRELUDES = (("_cb_base", CB_BASE), ("_cb_kept", CB_KEPT), ("_callbacks", CALLBACKS))
 CB_COLUMNS = ("call_id", "started_at", "agent_id", "campaign_id", "lead_id", "queue", "direction",
-              "status", "disposition", "customer_number", "due_epoch", "kept_call_id", "kept_at", "kept_by",
+              "status", "disposition", "customer_number", "due_epoch", "kept_call_id", "kept_at",
+              "kept_by",
               "lateness_s", "outcome")
 
 # -- first-contact resolution ----------------------------------------------------------------
@@ -144,8 +151,10 @@ _PAIR_PART = """
   WHERE a.status = 'answered' AND b.started_at > a.started_at
     AND epoch(b.started_at) - epoch(a.started_at) <= {{fcr_window_days}} * 86400"""
 FCR_BASE = f"""
-  SELECT c.call_id, c.started_at, c.agent_id, c.campaign_id, c.lead_id, c.queue, c.status,
-         c.direction, c.disposition, c.script, {_CUSTOMER.format(t="c")} AS customer_number
+  SELECT c.call_id AS call_id, c.started_at AS started_at, c.agent_id AS agent_id, c.campaign_id AS
+         campaign_id, c.lead_id AS lead_id, c.queue AS queue, c.status AS status,
+         c.direction AS direction, c.disposition AS disposition, c.script AS script,
+         {_CUSTOMER.format(t="c")} AS customer_number
   FROM calls c WHERE c.direction = 'inbound' AND (c.status = 'answered' OR {_REACHED_US})"""
 FCR_PAIRS = f"""
   SELECT DISTINCT first_id, later_id, later_status FROM (
