@@ -41,3 +41,10 @@ def test_the_lists_by_role(as_user):
 def test_a_bad_date_is_one_sentence(as_user):
     r = as_user("boss").get("/api/v1/operations/lost?from=2026-13-01")
     assert r.status_code in (400, 422) and "error" in r.json()
+
+
+def test_the_wallboard_has_the_lost_call_tiles_for_the_centre(as_user):
+    wall = as_user("boss").get("/wallboard").text
+    assert 'data-metric="lost_calls"' in wall and 'data-tile="oldest-lost"' in wall
+    assert 'href="/operations#lost"' in wall
+    assert 'data-tile="oldest-lost"' not in as_user("sup1").get("/wallboard").text   # the centre's
