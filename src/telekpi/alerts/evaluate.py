@@ -70,6 +70,9 @@ def evaluate(engine, rules: Rules, now: datetime, scope: Window | None = None) -
                                      n=human(late.total, "count"),
                                      minutes=rule.minutes, ids=ids + (", …" if late.total > 5 else "")),
                                  channels))
+        elif rule.kind == "lost_calls":
+            out += _lost_alerts(engine, rule, since, min(until, now - timedelta(minutes=rule.minutes)),
+                                start, end, channels)
         else:
             count = engine.query(Request(("overcontacted_leads",), start=start, end=end)
                                  ).rows[0]["overcontacted_leads"]
@@ -83,6 +86,24 @@ def evaluate(engine, rules: Rules, now: datetime, scope: Window | None = None) -
                                                           ids=ids + (", …" if count > 5 else "")),
                                  channels))
     return out
+
+
+def _lost_alerts(engine, rule: Rule, since: datetime, due: datetime, start: date, end: date,
+                 channels) -> list[Alert]:
+    """Lost calls lost in the window before ``due`` (``minutes`` ago) and not yet won back
+    while they still may be (within recovery_window_h): one alert naming the oldest."""
+    from telekpi.engine.operations import OperationsLists
+
+    waiting = OperationsLists(engine).lost_not_recovered(since=since, until=due, limit=5,
+                                                         open_only=True)
+    if not waiting.total:
+        return []
+    who = ", ".join(str(r["customer_number"] or r["caller_number"] or r["call_id"])
+                    for r in waiting.rows)
+    return [Alert(rule.id, rule.id, None, None, waiting.total, rule.minutes, rule.window, start, end,
+                  _("{n} lost calls not won back after {minutes} minutes, oldest first: {who}").format(
+                      n=human(waiting.total, "count"), minutes=rule.minutes,
+                      who=who + (", …" if waiting.total > 5 else "")), channels)]
 
 
 def _metric_alerts(engine, rule: Rule, start: date, end: date, channels) -> list[Alert]:

@@ -11,6 +11,7 @@
       - {id: revenue-drop, metric: revenue, drop_pct: 20, by: team, window: last_7_days}
       - {id: slow-leads, kind: slow_leads, minutes: 5, window: today}
       - {id: stop-list, kind: overcontacted}
+      - {id: lost-waiting, kind: lost_calls, minutes: 30}
 
 A rule without ``channels`` goes to every channel configured; windows are the named ones of
 ``analysis.windows``.
@@ -28,7 +29,9 @@ from telekpi.errors import ConfigError, Issue, raise_issues
 from telekpi.i18n import _
 from telekpi.yaml_lines import KEY_LINES, LINE, load_file
 
-KINDS = ("metric", "slow_leads", "overcontacted")
+# lost_calls: lost inbound calls still to win back (docs/operations.md) waiting longer than
+# ``minutes`` since they were lost.
+KINDS = ("metric", "slow_leads", "overcontacted", "lost_calls")
 SCOPES = ("agent", "team", "campaign", "vendor", "site")
 RULE_KEYS = {"id", "kind", "metric", "by", "window", "above", "below", "band", "drop_pct",
              "minutes", "channels", "min_calls", "message"}

@@ -46,10 +46,11 @@ class OperationsLists(Lookup):
 
     def lost_not_recovered(self, scope: Scope = EVERYONE, since: datetime | None = None,
                            until: datetime | None = None, limit: int = 100,
-                           offset: int = 0) -> Slice:
+                           offset: int = 0, open_only: bool = False) -> Slice:
         """Lost calls (started from ``since``, before ``until``) whose customer has not been
         reached again within recovery_window_h, oldest first, with our attempts since and
-        whether the window is still open (``open``: it may still be won back)."""
+        whether the window is still open (``open``: it may still be won back; ``open_only``:
+        only those)."""
         settings = self.engine.settings
         cond, params = self._scope(scope, "x")
         when, wparams = _window(column("started_at", "x"), since, until)
@@ -64,16 +65,11 @@ class OperationsLists(Lookup):
                    count(*) OVER () AS total_rows
             FROM _lost_calls x
             WHERE NOT x.recovered AND ($scope) AND ($when)
+              AND (NOT $open_only OR epoch(current_timestamp) - epoch(x.started_at) <= $window_s)
             ORDER BY x.started_at, x.call_id LIMIT $limit OFFSET $offset""",
-            {**params, **wparams, "window_s": settings.recovery_window_h * 3600}, limit, offset,
+            {**params, **wparams, "window_s": settings.recovery_window_h * 3600,
+             "open_only": open_only}, limit, offset,
             scope=cond, when=when)
-
-    def lost_waiting(self, minutes: float, scope: Scope = EVERYONE) -> Slice:
-        """Lost calls still to win back (within recovery_window_h) waiting longer than
-        ``minutes``, oldest first: what the lost-calls alert names."""
-        page = self.lost_not_recovered(scope, limit=1000)
-        rows = [r for r in page.rows if r["open"] and _age_s(r["started_at"]) > minutes * 60]
-        return Slice(rows, len(rows), 0, 1000)
 
     def overdue_callbacks(self, scope: Scope = EVERYONE, since: datetime | None = None,
                           until: datetime | None = None, limit: int = 100,
@@ -92,8 +88,3 @@ class OperationsLists(Lookup):
             ORDER BY x.due_epoch, x.call_id LIMIT $limit OFFSET $offset""",
             {**params, **wparams}, limit, offset, scope=cond, when=when)
 
-
-def _age_s(started_at: datetime) -> float:
-    from datetime import UTC
-
-    return (datetime.now(UTC) - started_at).total_seconds()
