@@ -71,8 +71,23 @@ LOST_SOLD = """
   WHERE o.status = 'completed' AND o.ordered_at >= r.started_at
     AND epoch(o.ordered_at) - epoch(r.started_at) <= {recovery_window_h} * 3600"""
 
+# Columns named one by one, never ``l.*``: ClickHouse names a star's columns ``l.x`` when
+# the join has another ``x``.
+_LOST_BASE_COLUMNS = ("call_id", "started_at", "agent_id", "campaign_id", "lead_id", "queue",
+                      "status", "disposition", "script", "wait_s", "ring_s", "hangup_by",
+                      "caller_number", "customer_number", "lost_how")
+_CB_BASE_COLUMNS = ("call_id", "started_at", "agent_id", "campaign_id", "lead_id", "queue",
+                    "direction", "status", "disposition", "script", "customer_number", "due_epoch")
+_FCR_BASE_COLUMNS = ("call_id", "started_at", "agent_id", "campaign_id", "lead_id", "queue",
+                     "status", "direction", "disposition", "script", "customer_number")
+
+
+def _columns(alias: str, names: tuple[str, ...]) -> str:
+    return ",\n         ".join(f"{alias}.{c} AS {c}" for c in names)
+
+
 LOST_CALLS = """
-  SELECT l.*, r.call_id AS reached_call_id, r.started_at AS reached_at,
+  SELECT {l_columns}, r.call_id AS reached_call_id, r.started_at AS reached_at,
          r.agent_id AS reached_by,
          CASE WHEN r.direction = 'outbound' THEN 'callback' WHEN r.direction = 'inbound'
               THEN 'retry' END AS reached_how,
@@ -83,7 +98,8 @@ LOST_CALLS = """
   FROM _lost_base l
   LEFT JOIN (SELECT lost_id, call_id, started_at, agent_id, direction, sale_flag
              FROM _lost_reach) r ON r.lost_id = l.call_id
-  LEFT JOIN _lost_sold s ON s.lost_id = l.call_id"""
+  LEFT JOIN _lost_sold s ON s.lost_id = l.call_id""".replace(
+    "{l_columns}", _columns("l", _LOST_BASE_COLUMNS))
 
 LOST_PRELUDES = (("_lost_base", LOST_BASE), ("_lost_reach", LOST_REACH),
                  ("_lost_sold", LOST_SOLD), ("_lost_calls", LOST_CALLS))
@@ -121,7 +137,7 @@ CB_KEPT = f"""
           {_KEEP_PART.format(customer=_CUSTOMER.format(t="c"), key="customer_number")}) t
   ) t WHERE t.n = 1"""
 CALLBACKS = """
-  SELECT b.*, k.call_id AS kept_call_id, k.started_at AS kept_at, k.agent_id AS kept_by,
+  SELECT {b_columns}, k.call_id AS kept_call_id, k.started_at AS kept_at, k.agent_id AS kept_by,
          CASE WHEN k.call_id IS NOT NULL THEN epoch(k.started_at) - b.due_epoch END
              AS lateness_s,
          CASE WHEN k.call_id IS NOT NULL
@@ -132,7 +148,8 @@ CALLBACKS = """
               THEN 'never'
               ELSE 'pending' END AS outcome
   FROM _cb_base b
-  LEFT JOIN (SELECT cb_id, call_id, started_at, agent_id FROM _cb_kept) k ON k.cb_id = b.call_id"""
+  LEFT JOIN (SELECT cb_id, call_id, started_at, agent_id FROM _cb_kept) k ON k.cb_id = b.call_id
+  """.replace("{b_columns}", _columns("b", _CB_BASE_COLUMNS))
 CB_PRELUDES = (("_cb_base", CB_BASE), ("_cb_kept", CB_KEPT), ("_callbacks", CALLBACKS))
 CB_COLUMNS = ("call_id", "started_at", "agent_id", "campaign_id", "lead_id", "queue", "direction",
               "status", "disposition", "customer_number", "due_epoch", "kept_call_id", "kept_at",
@@ -162,12 +179,12 @@ FCR_PAIRS = f"""
     UNION ALL
     {_PAIR_PART.format(key="customer_number")}) t"""
 CONTACTS = """
-  SELECT b.*, f.first_id IS NOT NULL AS repeated, p.later_id IS NOT NULL AS is_repeat
+  SELECT {b_columns}, f.first_id IS NOT NULL AS repeated, p.later_id IS NOT NULL AS is_repeat
   FROM _fcr_base b
   LEFT JOIN (SELECT DISTINCT first_id FROM _fcr_pairs) f ON f.first_id = b.call_id
   LEFT JOIN (SELECT DISTINCT later_id FROM _fcr_pairs WHERE later_status = 'answered') p
     ON p.later_id = b.call_id
-  WHERE b.status = 'answered'"""
+  WHERE b.status = 'answered'""".replace("{b_columns}", _columns("b", _FCR_BASE_COLUMNS))
 FCR_PRELUDES = (("_fcr_base", FCR_BASE), ("_fcr_pairs", FCR_PAIRS), ("_contacts", CONTACTS))
 FCR_COLUMNS = ("call_id", "started_at", "agent_id", "campaign_id", "lead_id", "queue", "status",
                "direction", "disposition", "customer_number", "repeated", "is_repeat")

@@ -16,6 +16,7 @@ from telekpi.i18n.words import KINDS as KIND_WORDS
 from telekpi.i18n.words import band_text, remainder_label, stage_name, word
 from telekpi.model.tables import CAMPAIGN_KINDS as KINDS
 from telekpi.presentation import good_change
+from telekpi.reports.operations import operations_section
 from telekpi.reports.model import Chart, Column, Report, Section, Table
 
 HEADLINE = ("calls", "connection_rate", "aht", "abandonment_rate", "drop_rate",
@@ -148,7 +149,7 @@ def build_report(engine, start: date | None = None, end: date | None = None, whe
                     now or datetime.now(engine.settings.tz), current(), engine.settings.currency,
                     engine.settings.timezone)
     report.sections = [headline(b), funnel_section(b), people(b, template), sites(b), money(b),
-                       care(b), alerts(b, rules)]
+                       care(b), operations_section(b), alerts(b, rules)]
     return report
 
 
