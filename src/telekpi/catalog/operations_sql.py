@@ -45,7 +45,10 @@ _REACH_PART = """
   SELECT l.call_id AS lost_id, r.call_id AS call_id, r.started_at AS started_at, r.agent_id AS
          agent_id, r.direction AS direction, r.disposition AS disposition
   FROM _lost_base l
-  JOIN (SELECT c.*, {customer} AS customer_number FROM calls c WHERE c.status = 'answered') r
+  JOIN (SELECT c.call_id AS call_id, c.started_at AS started_at, c.agent_id AS agent_id,
+               c.direction AS direction, c.disposition AS disposition, c.lead_id AS lead_id,
+               {customer} AS customer_number
+        FROM calls c WHERE c.status = 'answered') r
     ON r.{key} = l.{key}
   WHERE r.started_at > l.started_at
     AND epoch(r.started_at) - epoch(l.started_at) <= {{recovery_window_h}} * 3600"""
@@ -119,7 +122,9 @@ _KEEP_PART = """
   SELECT b.call_id AS cb_id, k.call_id AS call_id, k.started_at AS started_at, k.agent_id AS
          agent_id
   FROM _cb_base b
-  JOIN (SELECT c.*, {customer} AS customer_number FROM calls c WHERE c.direction = 'outbound') k
+  JOIN (SELECT c.call_id AS call_id, c.started_at AS started_at, c.agent_id AS agent_id,
+               c.lead_id AS lead_id, {customer} AS customer_number
+        FROM calls c WHERE c.direction = 'outbound') k
     ON k.{key} = b.{key}
   WHERE k.started_at > b.started_at"""
 CB_BASE = f"""

@@ -57,13 +57,20 @@ class OperationsLists(Lookup):
         return self._slice(f"""{_with(LOST_PRELUDES, settings)}
             SELECT x.call_id, x.started_at, x.queue, x.agent_id, x.lead_id, x.caller_number,
                    x.customer_number, x.status, x.lost_how, x.wait_s,
-                   (SELECT count(*) FROM calls c WHERE c.direction = 'outbound'
-                      AND c.started_at > x.started_at
-                      AND (c.lead_id = x.lead_id OR c.called_number = x.customer_number))
-                       AS attempts,
+                   coalesce(a.attempts, 0) AS attempts,
                    epoch(current_timestamp) - epoch(x.started_at) <= $window_s AS open,
                    count(*) OVER () AS total_rows
             FROM _lost_calls x
+            LEFT JOIN (
+              SELECT lost_id, count(DISTINCT call_id) AS attempts FROM (
+                SELECT w.call_id AS lost_id, c.call_id AS call_id
+                FROM _lost_calls w JOIN calls c ON c.lead_id = w.lead_id
+                WHERE NOT w.recovered AND c.direction = 'outbound' AND c.started_at > w.started_at
+                UNION ALL
+                SELECT w.call_id, c.call_id
+                FROM _lost_calls w JOIN calls c ON c.called_number = w.customer_number
+                WHERE NOT w.recovered AND c.direction = 'outbound' AND c.started_at > w.started_at
+              ) t GROUP BY lost_id) a ON a.lost_id = x.call_id
             WHERE NOT x.recovered AND ($scope) AND ($when)
               AND (NOT $open_only OR epoch(current_timestamp) - epoch(x.started_at) <= $window_s)
             ORDER BY x.started_at, x.call_id LIMIT $limit OFFSET $offset""",
