@@ -29,7 +29,8 @@ from telekpi.i18n import _, set_language
 # The command modules, in the order `telekpi --help` lists their commands, and the module
 # that declares each command (a group, such as `mapping`, by its name).
 MODULES = ("alerts_cmd", "demo_cmd", "diagnose_cmd", "import_cmd", "lake_cmd", "mapping_cmd",
-           "ops_cmd", "query_cmds", "report_cmd", "rollups_cmd", "schedule_cmd", "scorecard_cmd", "serve_cmd", "wfm_cmd")
+           "ops_cmd", "query_cmds", "report_cmd", "rollups_cmd", "schedule_cmd", "scorecard_cmd",
+           "serve_cmd", "wfm_cmd")
 COMMANDS = {"alerts": "alerts_cmd", "demo": "demo_cmd", "diagnose": "diagnose_cmd",
             "import": "import_cmd", "quarantine": "import_cmd", "export-lake": "lake_cmd",
             "mapping": "mapping_cmd", "metrics": "query_cmds", "kpi": "query_cmds",

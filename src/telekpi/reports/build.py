@@ -16,8 +16,8 @@ from telekpi.i18n.words import KINDS as KIND_WORDS
 from telekpi.i18n.words import band_text, remainder_label, stage_name, word
 from telekpi.model.tables import CAMPAIGN_KINDS as KINDS
 from telekpi.presentation import good_change
-from telekpi.reports.operations import operations_section
 from telekpi.reports.model import Chart, Column, Report, Section, Table
+from telekpi.reports.operations import operations_section
 
 HEADLINE = ("calls", "connection_rate", "aht", "abandonment_rate", "drop_rate",
             "call_conversion_rate", "leads", "speed_to_lead", "speed_to_lead_5m_rate",

@@ -3,13 +3,10 @@ and first-contact resolution against the previous period, by queue, agent and te
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING
+from typing import Any
 
 from telekpi.i18n import _
 from telekpi.reports.model import Section
-
-if TYPE_CHECKING:
-    from telekpi.reports.build import Builder
 
 OPERATIONS = ("lost_calls", "lost_call_recovery_rate", "recovery_time", "recovered_sales",
               "callbacks_due", "callback_on_time_rate", "callbacks_never", "fcr_rate",
@@ -19,7 +16,8 @@ BY_QUEUE = ("lost_calls", "lost_call_recovery_rate", "recovery_time", "fcr_rate"
 BY_AGENT = ("missed_calls", "callbacks_due", "callback_on_time_rate", "fcr_rate")
 
 
-def operations_section(b: Builder) -> Section:
+def operations_section(b: Any) -> Section:
+    """``b``: the report's ``Builder`` (build.py, which imports this module)."""
     s = Section("operations", _("Operations"))
     s.paragraphs.append(_("Lost calls are inbound calls that reached a queue or rang an agent and "
                           "were not answered; won back when the customer was reached again within "

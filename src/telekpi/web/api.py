@@ -371,8 +371,8 @@ def operations_lost(user: UserDep, e: EngineDep, start: FromQ = None, end: ToQ =
     ``offset``, the ``total`` the list holds; ``open``: the window has not passed."""
     from telekpi.engine.operations import OperationsLists
 
-    page = OperationsLists(e).lost_not_recovered(scope_of(user), *_instants(e, start, end),
-                                                 limit, offset)
+    since, until = _instants(e, start, end)
+    page = OperationsLists(e).lost_not_recovered(scope_of(user), since, until, limit, offset)
     return {"total": page.total, "offset": page.offset, "limit": page.limit, "items": page.rows}
 
 
@@ -383,6 +383,6 @@ def operations_callbacks(user: UserDep, e: EngineDep, start: FromQ = None, end: 
     callback_tolerance_min and never kept, longest overdue first, a page at a time."""
     from telekpi.engine.operations import OperationsLists
 
-    page = OperationsLists(e).overdue_callbacks(scope_of(user), *_instants(e, start, end),
-                                                limit, offset)
+    since, until = _instants(e, start, end)
+    page = OperationsLists(e).overdue_callbacks(scope_of(user), since, until, limit, offset)
     return {"total": page.total, "offset": page.offset, "limit": page.limit, "items": page.rows}
