@@ -22,7 +22,7 @@ from telekpi.store.warehouse import Warehouse
 HERE = Path(__file__).resolve().parent
 SPEC = next(p for p in (Path("/work/shared/METRICS.md"), HERE / "METRICS.md") if p.exists())
 SECTIONS = ("Calls", "Lead funnel", "Revenue and cost", "Customer satisfaction and care", "Agents",
-            "Inbound queue")
+            "Inbound queue", "Operations")
 DEFERRED = {"target_attainment"}   # KPI templates issue
 
 
@@ -46,7 +46,9 @@ def spec_metric_ids(text: str) -> dict[str, set[str]]:
     out = {}
     for name in SECTIONS:
         ids: set[str] = set()
-        for line in sections[name].splitlines():
+        # A copy of the spec without a later section (the shared one before the lead merges
+        # it) reads as listing none of its metrics.
+        for line in sections.get(name, "").splitlines():
             if not line.startswith("| `"):
                 continue
             cell = line.split("|")[1]

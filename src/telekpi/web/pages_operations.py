@@ -22,7 +22,7 @@ from telekpi.engine.operations import OperationsLists
 from telekpi.i18n import N_, translate
 from telekpi.web.access import scope_of
 from telekpi.web.pages import Page, PageDep
-from telekpi.web.paging import PAGE_SIZE, offset_of
+from telekpi.web.paging import offset_of
 
 router = APIRouter(include_in_schema=False)
 
@@ -30,6 +30,8 @@ LOST = ("lost_calls", "missed_calls", "lost_calls_recovered", "lost_call_recover
         "recovery_time", "recovered_sales")
 CALLBACKS = ("callbacks_due", "callback_on_time_rate", "callbacks_late", "callbacks_never")
 FCR = ("fcr_rate", "repeat_contact_rate")
+# Rows per page of the page's lists: three sections on one page, each list kept short.
+LIST_SIZE = 25
 
 
 @dataclass(frozen=True)
@@ -67,7 +69,8 @@ def lost_section(p: Page) -> dict[str, Any]:
     return {"metrics": metrics, "total": _totals(p, metrics), "by_queue": _by(p, metrics, "queue"),
             "missed": missed,
             "waiting": OperationsLists(p.engine).lost_not_recovered(
-                scope_of(p.user), since, until, PAGE_SIZE, offset_of(p.request.query_params, "lost_page")),
+                scope_of(p.user), since, until, LIST_SIZE,
+                offset_of(p.request.query_params, "lost_page", LIST_SIZE)),
             "window_h": p.engine.settings.recovery_window_h}
 
 
@@ -77,7 +80,8 @@ def callbacks_section(p: Page) -> dict[str, Any]:
     return {"metrics": metrics, "total": _totals(p, metrics), "by_team": _by(p, metrics, "team"),
             "by_agent": [r for r in _by(p, metrics, "agent") if r["agent"] is not None],
             "overdue": OperationsLists(p.engine).overdue_callbacks(
-                scope_of(p.user), since, until, PAGE_SIZE, offset_of(p.request.query_params, "cb_page")),
+                scope_of(p.user), since, until, LIST_SIZE,
+                offset_of(p.request.query_params, "cb_page", LIST_SIZE)),
             "due_h": p.engine.settings.callback_due_h,
             "tolerance_min": p.engine.settings.callback_tolerance_min}
 
