@@ -174,6 +174,8 @@ STEPS: tuple[Step, ...] = (
     Step("kpi", ("connection_rate", "--by", "team", "--lang", "vi")),   # the catalogs are installed
     Step("funnel", ("--by", "campaign")),
     Step("diagnose"),
+    Step("ops lost", ("--from", "2020-01-01")),
+    Step("ops callbacks", ("--format", "json"), says='"total"'),
     Step("forecast", ("--horizon", "7d", "--interval", "60m", "--model", "seasonal-naive"), says="Backtest"),
     Step("staff", ("--interval", "60m", "--weekday", "1"), says="patience"),
     Step("staff", ("--arrivals", "120,180,240", "--aht", "200", "--target", "asa=30s", "--format", "json"),

@@ -149,6 +149,23 @@ class Settings:
         "that says Agent/Customer in any of the five languages, else the file's first channel or "
         "speaker), first, second, or a label as the file writes it (ch_1, spk_0, 2, Anna); "
         "`telekpi import transcripts --agent` overrides it")
+    recovery_window_h: float = _setting(
+        24.0, "a lost inbound call (abandoned in the queue, or rang an agent unanswered) is won "
+        "back when the customer is reached again within this many hours: our answered call to "
+        "them, or their own answered call (docs/operations.md). A day: the usual promise of "
+        "abandoned-call callback programmes (\"we call you back the same or next business "
+        "day\")", "hours", positive=True)
+    callback_due_h: float = _setting(
+        24.0, "a callback promised on a call (a disposition with the callback flag) is due this "
+        "many hours after that call", "hours", positive=True)
+    callback_tolerance_min: float = _setting(
+        15.0, "a promised callback is kept on time when our next call to the customer starts no "
+        "later than this many minutes after it is due; later is late", "minutes")
+    fcr_window_days: float = _setting(
+        7.0, "first-contact resolution: a handled inbound contact is resolved at first contact "
+        "when the same customer (lead or number) does not contact the centre again within this "
+        "many days (SQM's and COPC's \"no repeat contact within N days\"; 7 is common, some "
+        "centres use 3 or 30)", "days", positive=True)
     # The [dispositions] table: code -> flags; checked and documented on its own.
     dispositions: dict[str, frozenset[str]] = field(default_factory=lambda: dict(DEFAULT_MAP))
 

@@ -30,6 +30,8 @@ from zoneinfo import ZoneInfo
 
 from telekpi.model.dispositions import DEFAULT_MAP
 
+from .operations import callback_rows, contact_rows, lost_rows
+
 UTC = dt.UTC
 PERIODS = ("day", "week", "month", "quarter", "year")
 ALL_DIMS = ("agent", "team", "site", "vendor", "campaign", "industry", "product", "lead_source",
@@ -117,7 +119,9 @@ class Reference:
                  productive_min_talk_s: float = 60.0, max_unanswered_attempts: int = 5,
                  service_level_s: float = 20.0, ticket_sla_s: float = 4 * 3600.0,
                  service_level_inclusive: bool = True, service_level_basis: str = "offered",
-                 short_abandon_s: float = 0.0,
+                 short_abandon_s: float = 0.0, recovery_window_h: float = 24.0,
+                 callback_due_h: float = 24.0, callback_tolerance_min: float = 15.0,
+                 fcr_window_days: float = 7.0,
                  dispositions: dict[str, frozenset[str]] | None = None):
         self.rows = {k: list(v) for k, v in rows.items()}
         for name in ("calls", "leads", "orders", "costs", "surveys", "tickets", "agent_states",
@@ -157,6 +161,12 @@ class Reference:
                 if prev is None or c["started_at"] < prev:
                     self.first_outbound_call[c["lead_id"]] = c["started_at"]
         self.touch_history = self._touch_history()
+        # docs/operations.md: the operations rows (tests/reference/operations.py)
+        calls, orders = self.rows["calls"], self.rows["orders"]
+        self.lost = lost_rows(calls, orders, self.flag, short_abandon_s, recovery_window_h)
+        self.callbacks = callback_rows(calls, self.flag, callback_due_h, callback_tolerance_min,
+                                       dt.datetime.now(UTC))
+        self.contacts = contact_rows(calls, fcr_window_days)
 
     # ---- flags --------------------------------------------------------------------------------
     def flag(self, disposition, name: str) -> bool:
@@ -352,6 +362,9 @@ class Reference:
             return [(s, self.call_dims(self.calls_by_id[s["call_id"]]),
                      self.calls_by_id[s["call_id"]]["started_at"])
                     for s in self.rows["call_speech"] if s["call_id"] in self.calls_by_id]
+        if source in ("lost_calls", "callbacks", "contacts"):
+            rows = {"lost_calls": self.lost, "callbacks": self.callbacks, "contacts": self.contacts}
+            return [(r, self.call_dims(r), r["started_at"]) for r in rows[source]]
         raise KeyError(source)
 
     def groups(self, source: str, scope: Scope, start=..., end=...) -> dict[tuple, list]:
@@ -422,6 +435,9 @@ class Reference:
                "hour", "weekday"} for m in ("qa_results", "call_sentiment")},
         "agent_states": {"agent", "team", "site", "vendor", "hour", "weekday"},
         "call_speech": set(ALL_DIMS),
+        "lost_calls": set(ALL_DIMS) - {"direction"},
+        "callbacks": set(ALL_DIMS),
+        "contacts": set(ALL_DIMS) - {"direction", "status"},
     }
 
     def sources(self, metric: str) -> set[str]:
@@ -697,6 +713,25 @@ def _simple(ref: Reference):
         "queue_abandonment_rate": lambda: _calls_ratio(
             _count(lambda c: _offered(c) and c["status"] == "abandoned" and not ref.short_abandon(c)),
             _count(lambda c: _offered(c) and not ref.short_abandon(c))),
+        # -- operations (docs/operations.md; the rows: tests/reference/operations.py) ---------
+        "lost_calls": lambda: _one("lost_calls", len),
+        "missed_calls": lambda: _one("lost_calls", _count(lambda r: r["lost_how"] == "missed")),
+        "lost_calls_recovered": lambda: _one("lost_calls", _count(lambda r: r["recovered"])),
+        "lost_call_recovery_rate": lambda: ({"n": ("lost_calls", _count(lambda r: r["recovered"])),
+                                             "d": ("lost_calls", len)}, lambda n, d: ratio(n, d)),
+        "recovery_time": lambda: _one("lost_calls", lambda rs: median(
+            r["recovery_s"] for r in rs if r["recovered"])),
+        "recovered_sales": lambda: _one("lost_calls", _count(lambda r: r["recovered_sale"])),
+        "callbacks_due": lambda: _one("callbacks", len),
+        "callback_on_time_rate": lambda: (
+            {"n": ("callbacks", _count(lambda r: r["outcome"] == "on_time")),
+             "d": ("callbacks", _count(lambda r: r["outcome"] != "pending"))}, lambda n, d: ratio(n, d)),
+        "callbacks_late": lambda: _one("callbacks", _count(lambda r: r["outcome"] == "late")),
+        "callbacks_never": lambda: _one("callbacks", _count(lambda r: r["outcome"] == "never")),
+        "fcr_rate": lambda: ({"n": ("contacts", _count(lambda r: not r["repeated"])),
+                              "d": ("contacts", len)}, lambda n, d: ratio(n, d)),
+        "repeat_contact_rate": lambda: ({"n": ("contacts", _count(lambda r: r["is_repeat"])),
+                                         "d": ("contacts", len)}, lambda n, d: ratio(n, d)),
         # -- leads ----------------------------------------------------------------------------
         "leads": lambda: _one("leads", len),
         # AMBIGUOUS: "first call" is the lead's first outbound call at any time (not only in
@@ -861,6 +896,11 @@ METRIC_SOURCES: dict[str, tuple[str, ...]] = {
     **{m: ("calls", "agent_states") for m in ("calls_per_hour", "sales_per_hour")},
     **{m: ("call_speech",) for m in ("analysed_calls", "agent_talk_ratio", "silence_rate", "overtalk_rate",
                                      "interruptions_per_call")},
+    **{m: ("lost_calls",) for m in ("lost_calls", "missed_calls", "lost_calls_recovered",
+                                    "lost_call_recovery_rate", "recovery_time", "recovered_sales")},
+    **{m: ("callbacks",) for m in ("callbacks_due", "callback_on_time_rate", "callbacks_late",
+                                   "callbacks_never")},
+    **{m: ("contacts",) for m in ("fcr_rate", "repeat_contact_rate")},
 }
 METRICS = sorted(METRIC_SOURCES)
 

@@ -28,7 +28,7 @@ def kpi(run_json, db, metrics, *args, start=START, end=END):
     return run_json("--db", db, "--lang", "en", "kpi", *metrics, "--from", start, "--to", end, *args)["rows"]
 
 
-@pytest.mark.parametrize("table", ["headline", "money", "care"])
+@pytest.mark.parametrize("table", ["headline", "money", "care", "operations"])
 def test_versus_tables_equal_kpi_now_and_before(report, centre, run_json, table):
     t = report.table(table)
     ids = [r["id"] for r in t.rows]
@@ -151,3 +151,17 @@ def test_staffing_section_equals_the_staffing_board(report, engine):
     assert "lunch" in report.section("staffing").paragraphs[0]
     assert [c.id for c in report.section("staffing").charts] == ["staffing_agents"]
     assert "staffing" not in [s.id for s in build_report(engine, START, END, (("team", "T1"),)).sections]
+
+
+def test_the_operations_section_is_the_clis_by_queue_and_agent(report, centre, run_json):
+    section = report.section("operations")
+    assert "recovery_window_h" not in section.paragraphs[0] and "24 h" in section.paragraphs[0]
+    queues = report.table("operations_queues")
+    got = {r["queue"]: r["lost_call_recovery_rate"] for r in queues.rows}
+    want = {r["queue"]: r["lost_call_recovery_rate"]
+            for r in kpi(run_json, centre, ["lost_call_recovery_rate"], "--by", "queue")
+            if r["queue"] is not None}
+    assert got == want and got
+    agents = report.table("operations_agents")
+    assert agents.rows and all(r.get("callbacks_due") or r.get("missed_calls") or r.get("fcr_rate")
+                               for r in agents.rows)

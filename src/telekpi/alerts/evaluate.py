@@ -76,6 +76,9 @@ def evaluate(engine, rules: Rules, now: datetime, scope: Window | None = None) -
             out += _caller_id_alerts(engine, rule, start, end, channels)
         elif rule.kind == "short_schedule":
             out += _short_schedule(engine, rule, (scope.end if scope else today) + timedelta(days=1), channels)
+        elif rule.kind == "lost_calls":
+            out += _lost_alerts(engine, rule, since, min(until, now - timedelta(minutes=rule.minutes)),
+                                start, end, channels)
         else:
             count = engine.query(Request(("overcontacted_leads",), start=start, end=end)
                                  ).rows[0]["overcontacted_leads"]
@@ -153,6 +156,8 @@ def _caller_id_alerts(engine, rule: Rule, start: date, end: date, channels) -> l
                     high=human(n["drop_high"], "rate"),
                     use=", ".join(c["healthy"]) or _("none: add numbers")), channels))
     return out
+
+
 def _short_schedule(engine, rule: Rule, day: date, channels) -> list[Alert]:
     """``day``'s schedule against the requirement (wfm/board.py: the same weekday's calls of
     the four weeks before, Erlang A, the measured shrinkage): one alert naming the short
@@ -174,6 +179,24 @@ def _short_schedule(engine, rule: Rule, day: date, channels) -> list[Alert]:
         day=human(day, "date"), n=len(short), intervals=listed + (", …" if len(short) > 5 else ""))
     return [Alert(rule.id, f"{rule.id}|{day}", None, None, float(sum(r["short"] for r in short)), None,
                   rule.window, day, day, text, channels)]
+
+
+def _lost_alerts(engine, rule: Rule, since: datetime, due: datetime, start: date, end: date,
+                 channels) -> list[Alert]:
+    """Lost calls lost in the window before ``due`` (``minutes`` ago) and not yet won back
+    while they still may be (within recovery_window_h): one alert naming the oldest."""
+    from telekpi.engine.operations import OperationsLists
+
+    waiting = OperationsLists(engine).lost_not_recovered(since=since, until=due, limit=5,
+                                                         open_only=True)
+    if not waiting.total:
+        return []
+    who = ", ".join(str(r["customer_number"] or r["caller_number"] or r["call_id"])
+                    for r in waiting.rows)
+    return [Alert(rule.id, rule.id, None, None, waiting.total, rule.minutes, rule.window, start, end,
+                  _("{n} lost calls not won back after {minutes} minutes, oldest first: {who}").format(
+                      n=human(waiting.total, "count"), minutes=rule.minutes,
+                      who=who + (", …" if waiting.total > 5 else "")), channels)]
 
 
 def _metric_alerts(engine, rule: Rule, start: date, end: date, channels) -> list[Alert]:

@@ -14,6 +14,7 @@
       - {id: rules-kept, kind: compliance, window: today}
       - {id: caller-ids, kind: caller_ids}
       - {id: schedule-short, kind: short_schedule}    # tomorrow's rota against the requirement
+      - {id: lost-waiting, kind: lost_calls, minutes: 30}
 
 A rule without ``channels`` goes to every channel configured; windows are the named ones of
 ``analysis.windows``.
@@ -33,8 +34,10 @@ from telekpi.yaml_lines import KEY_LINES, LINE, load_file
 
 # compliance: calls outside the calling window or after a stop request, and campaigns over the
 # abandonment cap or crossing it within a week; caller_ids: outbound numbers whose pick-up rate
-# fell well below their campaign's other numbers (docs/operations-compliance.md).
-KINDS = ("metric", "slow_leads", "overcontacted", "compliance", "caller_ids", "short_schedule")
+# fell well below their campaign's other numbers (docs/operations-compliance.md); lost_calls:
+# lost inbound calls still to win back (docs/operations.md) waiting longer than ``minutes``
+# since they were lost.
+KINDS = ("metric", "slow_leads", "overcontacted", "compliance", "caller_ids", "short_schedule", "lost_calls")
 SCOPES = ("agent", "team", "campaign", "vendor", "site")
 RULE_KEYS = {"id", "kind", "metric", "by", "window", "above", "below", "band", "drop_pct",
              "minutes", "channels", "min_calls", "message"}

@@ -17,6 +17,14 @@ from functools import lru_cache
 
 from sqlglot import exp
 
+from telekpi.catalog.operations_sql import (
+    CB_COLUMNS,
+    CB_PRELUDES,
+    FCR_COLUMNS,
+    FCR_PRELUDES,
+    LOST_COLUMNS,
+    LOST_PRELUDES,
+)
 from telekpi.catalog.snippets import parse, tree
 
 DIMENSIONS: dict[str, str] = {
@@ -377,6 +385,27 @@ MODELS: dict[str, Model] = {m.name: m for m in (
         time="x.started_at",
         columns=("call_id", "started_at", "agent_id", "sentiment", "negative",
                  "customer_utterances", "predicted_csat"),
+    # The operations models (catalog/operations_sql.py, docs/operations.md): calls, with what
+    # became of them afterwards, dimensioned as calls.
+    Model(
+        "lost_calls", "one row per lost inbound call (abandoned in the queue or rang an agent "
+        "unanswered), with whether, when and by whom the customer was reached again",
+        base="_lost_calls x", preludes=tuple((n, b.strip()) for n, b in LOST_PRELUDES),
+        joins=_CALL_JOINS, dims={k: v for k, v in _CALL_DIMS.items() if k != "direction"},
+        time="x.started_at", columns=LOST_COLUMNS,
+    ),
+    Model(
+        "callbacks", "one row per callback promised (a call with the callback flag), by the "
+        "call that promised it, with whether it was kept on time, late or never",
+        base="_callbacks x", preludes=tuple((n, b.strip()) for n, b in CB_PRELUDES),
+        joins=_CALL_JOINS, dims=_CALL_DIMS, time="x.started_at", columns=CB_COLUMNS,
+    ),
+    Model(
+        "contacts", "one row per handled (answered) inbound call, with whether the customer "
+        "contacted the centre again within fcr_window_days and whether it repeats an earlier one",
+        base="_contacts x", preludes=tuple((n, b.strip()) for n, b in FCR_PRELUDES),
+        joins=_CALL_JOINS, dims={k: v for k, v in _CALL_DIMS.items() if k not in ("direction", "status")},
+        time="x.started_at", columns=FCR_COLUMNS,
     ),
     Model(
         "agent_states", "one row per agent state interval",

@@ -14,6 +14,7 @@ import numpy as np
 import pyarrow as pa
 
 from telekpi.demo.derived import write_agent_states, write_costs
+from telekpi.demo.followups import followups
 from telekpi.demo.operations import write_outbound_calls
 from telekpi.demo.sink import ids, local_ts, pick
 from telekpi.demo.speech import agent_habits, speech_table
@@ -396,6 +397,12 @@ class Centre:
         self.account(agent, t, talk, wrap, None)
         answered = np.flatnonzero(~abandoned)
         self.surveys(answered, no, agent, t + talk)
+        # Retries and callbacks after these calls (demo/followups.py: a stream of their own).
+        numbers = [f"+849{k % 90_000_000 + 10_000_000:08d}" for k in no * 7919]
+        later, m = followups(self.next_call, t, abandoned, dispo == CB, numbers, care, a.ids,
+                             CARE_CAMPAIGN[0], DEMO_DID, PERIOD_S, BASE_US)
+        self.next_call += m
+        self.sink.write("calls", later)
 
     def engagements(self, g, c) -> None:
         """SMS/Zalo after an unanswered first call; a few leads reply (an engagement)."""

@@ -17,6 +17,7 @@ from telekpi.i18n.words import band_text, remainder_label, stage_name, word
 from telekpi.model.tables import CAMPAIGN_KINDS as KINDS
 from telekpi.presentation import good_change
 from telekpi.reports.model import Chart, Column, Report, Section, Table
+from telekpi.reports.operations import operations_section
 from telekpi.units import formatter
 
 HEADLINE = ("calls", "connection_rate", "aht", "abandonment_rate", "drop_rate",
@@ -149,7 +150,7 @@ def build_report(engine, start: date | None = None, end: date | None = None, whe
                     now or datetime.now(engine.settings.tz), current(), engine.settings.currency,
                     engine.settings.timezone)
     report.sections = [headline(b), funnel_section(b), people(b, template), sites(b), money(b),
-                       care(b), compliance(b), *staffing(b), alerts(b, rules)]
+                       care(b), compliance(b), operations_section(b), *staffing(b), alerts(b, rules)]
     return report
 
 

@@ -66,8 +66,8 @@ AGENT_HOME = "/my-day"
 # The centre's pages, which send an agent to their own day (other pages keep their own
 # answer: /import is 403 for all but admins, another agent's page 403).
 CENTRE_PAGES = ("/", "/funnel", "/agents", "/campaigns", "/revenue", "/care", "/best-time",
-                "/wallboard", "/operations/compliance", "/operations/numbers", "/operations/attempts", "/staffing",
-                "/qa")
+                "/wallboard", "/operations", "/operations/compliance", "/operations/numbers",
+                "/operations/attempts", "/staffing", "/qa")
 
 
 def pages_of(user: User, leaderboard: bool = False) -> tuple[str, ...] | None:

@@ -374,3 +374,43 @@ def ingest(table: str, request: Request, user: UserDep,
     return {"table": table, "batch": label, "rows_read": c.rows_read, "inserted": c.inserted,
             "updated": c.updated, "unchanged": c.unchanged, "quarantined": c.quarantined,
             "reasons": sorted(reasons, key=lambda r: r["row"] or 0)}
+
+
+# -- operations (docs/operations.md) ---------------------------------------------------------
+LimitQ = Annotated[int, Query(ge=1, le=1000, description="Rows in this answer.")]
+OffsetQ = Annotated[int, Query(ge=0, description="Rows to skip.")]
+
+
+def _instants(e: Engine, start: str | None, end: str | None):
+    """--from/--to days as the instants they begin and end, in the workspace's zone."""
+    from datetime import datetime, time, timedelta
+
+    first, last = parse_date(start, "from"), parse_date(end, "to")
+    zone = e.settings.tz
+    return (datetime.combine(first, time(0), zone) if first else None,
+            datetime.combine(last + timedelta(days=1), time(0), zone) if last else None)
+
+
+@router.get("/operations/lost")
+def operations_lost(user: UserDep, e: EngineDep, start: FromQ = None, end: ToQ = None,
+                    limit: LimitQ = 100, offset: OffsetQ = 0) -> dict:
+    """Lost inbound calls (abandoned in a queue, or rang an agent unanswered) whose customer
+    has not been reached again within recovery_window_h, oldest first: ``items`` from
+    ``offset``, the ``total`` the list holds; ``open``: the window has not passed."""
+    from telekpi.engine.operations import OperationsLists
+
+    since, until = _instants(e, start, end)
+    page = OperationsLists(e).lost_not_recovered(scope_of(user), since, until, limit, offset)
+    return {"total": page.total, "offset": page.offset, "limit": page.limit, "items": page.rows}
+
+
+@router.get("/operations/callbacks")
+def operations_callbacks(user: UserDep, e: EngineDep, start: FromQ = None, end: ToQ = None,
+                         limit: LimitQ = 100, offset: OffsetQ = 0) -> dict:
+    """Callbacks promised (a callback disposition) past their due time plus
+    callback_tolerance_min and never kept, longest overdue first, a page at a time."""
+    from telekpi.engine.operations import OperationsLists
+
+    since, until = _instants(e, start, end)
+    page = OperationsLists(e).overdue_callbacks(scope_of(user), since, until, limit, offset)
+    return {"total": page.total, "offset": page.offset, "limit": page.limit, "items": page.rows}

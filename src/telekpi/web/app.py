@@ -51,6 +51,7 @@ def create_app(db: str | Path, *, users: Users | None = None, secure_cookies: bo
         pages_business,
         pages_compliance,
         pages_import,
+        pages_operations,
         pages_overview,
         pages_qa,
         pages_scorecards,
@@ -146,4 +147,5 @@ def create_app(db: str | Path, *, users: Users | None = None, secure_cookies: bo
     app.include_router(pages_tokens.router)
     app.include_router(pages_compliance.router)
     app.include_router(pages_compliance.api_router)
+    app.include_router(pages_operations.router)
     return app

@@ -51,7 +51,7 @@ NAV = (("/my-day", N_("My day")), ("/", N_("Overview")), ("/funnel", N_("Funnel"
        ("/campaigns", N_("Campaigns")), ("/scorecards", N_("Scorecards")), ("/revenue", N_("Revenue & P&L")),
        ("/care", N_("CSAT & care")), ("/qa", N_("QA")), ("/leads", N_("Leads")), ("/best-time", N_("Best time")),
        ("/alerts", N_("Alerts")), ("/wallboard", N_("Wallboard")), ("/staffing", N_("Staffing")),
-       ("/operations/compliance", N_("Compliance")))
+       ("/operations", N_("Operations")))
 
 
 class Page:

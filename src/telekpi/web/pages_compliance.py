@@ -25,7 +25,7 @@ from telekpi.web.pages import PageDep
 router = APIRouter(include_in_schema=False)
 api_router = APIRouter(prefix="/api/v1/operations", tags=["api"], responses=ERRORS)
 LIST_LIMIT = 200
-TABS = (("/operations/compliance", "compliance"), ("/operations/numbers", "numbers"),
+TABS = (("/operations", "followups"), ("/operations/compliance", "compliance"), ("/operations/numbers", "numbers"),
         ("/operations/attempts", "attempts"))
 
 

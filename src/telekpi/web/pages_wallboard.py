@@ -12,6 +12,7 @@ from fastapi import APIRouter
 from fastapi.responses import HTMLResponse
 
 from telekpi.engine.live import agent_states, last_data, queues
+from telekpi.engine.operations import OperationsLists
 from telekpi.engine.request import Request as KpiRequest
 from telekpi.i18n import _, ngettext
 from telekpi.units import human
@@ -23,6 +24,8 @@ router = APIRouter(include_in_schema=False)
 WALL = ("calls", "connection_rate", "aht", "abandonment_rate", "call_conversion_rate", "revenue")
 QUEUE = ("offered", "service_level", "asa", "queue_abandonment_rate")
 PER_QUEUE = ("service_level", "asa")   # each queue's line: today's service level and ASA
+# Lost calls today (docs/operations.md): lost, won back, and the oldest not yet won back.
+LOST = ("lost_calls", "lost_calls_recovered")
 STATES = ("on_call", "wrap", "pause", "available", "offline")
 REFRESH = 30
 
@@ -84,6 +87,10 @@ def wallboard(p: PageDep) -> HTMLResponse:
             tuple(per_queue), by=("queue",), start=as_of.date(), end=as_of.date())).rows}
         for line in lines:
             line.update({m: by_queue.get(line["queue"], {}).get(m) for m in per_queue})
+    lost_today = p.engine.query(KpiRequest(LOST, start=as_of.date(), end=as_of.date())).rows[0] \
+        if centre and as_of else {}
+    oldest = OperationsLists(p.engine).lost_not_recovered(
+        since=day_start, limit=1).rows if centre and day_start else []
     return p.render(
         "wallboard.html", day=today, values=rows[0] if rows else {}, metrics=metrics,
         zone=p.engine.settings.timezone, refresh=REFRESH,
@@ -92,4 +99,8 @@ def wallboard(p: PageDep) -> HTMLResponse:
         last_ago=ago((now - as_of).total_seconds()) if as_of and now >= as_of else None,
         states=states, counts=counts, adrift=adrift, queues=lines, queue_metrics=queue_metrics,
         per_queue=per_queue,
-        queue_today=queue_today, centre=centre, na=p.not_applicable(WALL))
+        queue_today=queue_today, centre=centre, na=p.not_applicable(WALL),
+        lost_metrics=LOST if lost_today else (), lost_today=lost_today,
+        oldest_lost=oldest[0] if oldest else None,
+        oldest_lost_for=ago((now - oldest[0]["started_at"].astimezone(zone)).total_seconds())
+        if oldest else None)

@@ -18,6 +18,7 @@ if TYPE_CHECKING:
     from telekpi.alerts.evaluate import Alert
     from telekpi.alerts.rules import Rules
     from telekpi.engine.engine import Engine
+    from telekpi.engine.operations import OperationsLists
     from telekpi.engine.rollups.upkeep import RollupUpkeep
     from telekpi.ingest.follow import Follower
     from telekpi.ingest.mapping import Mapping
@@ -96,6 +97,12 @@ class Workspace:
 
         folder = lake_workspace(lake) if lake else None
         return Engine.unconnected(dialect, folder if folder is not None and folder.is_dir() else self.folder)
+
+    def operations(self, warehouse: Warehouse | None = None) -> OperationsLists:
+        """The operations lists (lost calls not won back, overdue callbacks: docs/operations.md)."""
+        from telekpi.engine.operations import OperationsLists
+
+        return OperationsLists(self.engine(warehouse=warehouse))
 
     # -- asking -------------------------------------------------------------------------------
     def query(self, req: Request) -> Result:

@@ -1,0 +1,82 @@
+"""What happens after an inbound call of the demo (docs/operations.md): a caller who abandoned
+tries again or is called back (or neither), and a callback promised is kept on time, late or
+never. Drawn from a random stream of their own, seeded by the calls' numbers, so the rest of
+the centre stays as it was."""
+
+from __future__ import annotations
+
+import numpy as np
+import pyarrow as pa
+
+from telekpi.demo.sink import ids, local_ts, pick
+
+# Of the callers who abandoned: share who call again, share we call back (the rest: neither).
+RETRY, CALL_BACK = 0.35, 0.4
+# Of the callbacks promised: kept on time, late (the rest are never kept).
+ON_TIME, LATE = 0.6, 0.25
+# Of the callers answered: share who call again about the same thing (against first-contact
+# resolution), a couple of days later.
+REPEAT = 0.12
+
+
+def followups(first_call: int, t: np.ndarray, abandoned: np.ndarray, callback: np.ndarray,
+              numbers: list[str], care_agents: np.ndarray, agent_ids, campaign: str, did: str,
+              period_s: float, base_us: int) -> tuple[pa.Table, int]:
+    """The follow-up calls of the inbound calls starting at ``t`` (seconds after the demo's
+    start; ``abandoned``, ``callback``: masks), numbered from ``first_call``; and how many."""
+    rng = np.random.default_rng(first_call + 27)
+    n = t.size
+    u = rng.random(n)
+    retry = abandoned & (u < RETRY)
+    ours = abandoned & (u >= RETRY) & (u < RETRY + CALL_BACK)
+    v = rng.random(n)
+    due = t + 24 * 3600
+    kept_at = np.where(v < ON_TIME, due + rng.uniform(-2 * 3600, 600, n),
+                       due + rng.uniform(3600, 24 * 3600, n))
+    kept = callback & (v < ON_TIME + LATE)
+    again = ~abandoned & (rng.random(n) < REPEAT)
+    # (time, direction 0 in / 1 out, answered, index of the call followed)
+    at = np.concatenate([t[retry] + rng.exponential(900, n)[retry] + 1,
+                         t[again] + rng.exponential(2 * 86400, n)[again],
+                         t[ours] + rng.exponential(3 * 3600, n)[ours], kept_at[kept]])
+    out = np.concatenate([np.zeros(retry.sum() + again.sum(), int),
+                          np.ones(ours.sum() + kept.sum(), int)])
+    answered = np.concatenate([np.ones(retry.sum() + again.sum(), bool),
+                               rng.random(ours.sum()) < 0.7, rng.random(kept.sum()) < 0.6])
+    of = np.concatenate([np.flatnonzero(retry), np.flatnonzero(again), np.flatnonzero(ours),
+                         np.flatnonzero(kept)])
+    at = _in_hours(at)
+    keep = at < period_s
+    at, out, answered, of = at[keep], out[keep], answered[keep], of[keep]
+    m = at.size
+    agent = rng.choice(care_agents, m)
+    talk = np.where(answered, rng.lognormal(np.log(150), 0.5, m), 0).round()
+    line = pa.array([did] * m, pa.string())
+    table = pa.table({
+        "call_id": ids("C", first_call + np.arange(m)), "started_at": local_ts(base_us, at),
+        "agent_id": pick(agent_ids, agent), "campaign_id": pa.array([campaign] * m, pa.string()),
+        "lead_id": pa.array([None] * m, pa.string()),
+        "direction": pick(("inbound", "outbound"), out),
+        "status": pick(("answered", "no_answer"), np.where(answered, 0, 1)),
+        "disposition": pick(("RESOLVED",), np.where(answered, 0, -1)),
+        "ring_s": np.zeros(m), "wait_s": pa.array(rng.exponential(15, m).round(), pa.float64(), mask=out != 0),
+        "talk_s": talk, "hold_s": np.zeros(m), "wrap_s": np.where(answered, 30.0, 0.0),
+        "queue": pick(("care",), np.where(out == 0, 0, -1)),
+        "queued_at": local_ts(base_us, np.where(out == 0, at, np.nan)),
+        "caller_number": pa.array([numbers[i] if o == 0 else did for i, o in zip(of, out, strict=True)],
+                                  pa.string()),
+        "called_number": pa.array([did if o == 0 else numbers[i] for i, o in zip(of, out, strict=True)],
+                                  pa.string()),
+        "line": line,
+        "recording_url": pa.array([f"https://recordings.example.vn/C{first_call + k}.mp3"
+                                   if answered[k] and out[k] else None for k in range(m)],
+                                  pa.string())})
+    return table, m
+
+
+def _in_hours(t: np.ndarray) -> np.ndarray:
+    """A time outside the centre's hours (08:00–20:00) moved to the next opening."""
+    day, sec = np.floor(t / 86400), np.mod(t, 86400)
+    opening = 8 * 3600 + np.mod(sec, 1800)
+    return np.where(sec < 8 * 3600, day * 86400 + opening,
+                    np.where(sec >= 20 * 3600, (day + 1) * 86400 + opening, t))

@@ -1,0 +1,163 @@
+-- plan: metrics callbacks_due
+-- step: m_callbacks aggregates callbacks_due
+WITH _cb_base AS (
+  SELECT
+    c.call_id AS call_id,
+    c.started_at AS started_at,
+    c.agent_id AS agent_id,
+    c.campaign_id AS campaign_id,
+    c.lead_id AS lead_id,
+    c.queue AS queue,
+    c.direction AS direction,
+    c.status AS status,
+    c.disposition AS disposition,
+    c.script AS script,
+    CASE
+      WHEN (
+        CASE WHEN c.direction = 'inbound' THEN c.caller_number ELSE c.called_number END
+      ) LIKE '+%'
+      THEN (
+        CASE WHEN c.direction = 'inbound' THEN c.caller_number ELSE c.called_number END
+      )
+    END AS customer_number,
+    UNIX_MICROS(c.started_at) / 1000000.0 + 24.0 * 3600 AS due_epoch
+  FROM calls AS c
+  WHERE
+    (
+      UPPER(TRIM(disposition)) IN ('CALLBACK')
+    )
+), _cb_kept AS (
+  SELECT
+    *
+  FROM (
+    SELECT
+      t.*,
+      ROW_NUMBER() OVER (PARTITION BY t.cb_id ORDER BY t.started_at NULLS LAST, t.call_id NULLS LAST) AS n
+    FROM (
+      SELECT
+        b.call_id AS cb_id,
+        k.call_id AS call_id,
+        k.started_at AS started_at,
+        k.agent_id AS agent_id
+      FROM _cb_base AS b
+      JOIN (
+        SELECT
+          c.call_id AS call_id,
+          c.started_at AS started_at,
+          c.agent_id AS agent_id,
+          c.lead_id AS lead_id,
+          CASE
+            WHEN (
+              CASE WHEN c.direction = 'inbound' THEN c.caller_number ELSE c.called_number END
+            ) LIKE '+%'
+            THEN (
+              CASE WHEN c.direction = 'inbound' THEN c.caller_number ELSE c.called_number END
+            )
+          END AS customer_number
+        FROM calls AS c
+        WHERE
+          c.direction = 'outbound'
+      ) AS k
+        ON k.lead_id = b.lead_id
+      WHERE
+        k.started_at > b.started_at
+      UNION ALL
+      SELECT
+        b.call_id AS cb_id,
+        k.call_id AS call_id,
+        k.started_at AS started_at,
+        k.agent_id AS agent_id
+      FROM _cb_base AS b
+      JOIN (
+        SELECT
+          c.call_id AS call_id,
+          c.started_at AS started_at,
+          c.agent_id AS agent_id,
+          c.lead_id AS lead_id,
+          CASE
+            WHEN (
+              CASE WHEN c.direction = 'inbound' THEN c.caller_number ELSE c.called_number END
+            ) LIKE '+%'
+            THEN (
+              CASE WHEN c.direction = 'inbound' THEN c.caller_number ELSE c.called_number END
+            )
+          END AS customer_number
+        FROM calls AS c
+        WHERE
+          c.direction = 'outbound'
+      ) AS k
+        ON k.customer_number = b.customer_number
+      WHERE
+        k.started_at > b.started_at
+    ) AS t
+  ) AS t
+  WHERE
+    t.n = 1
+), _callbacks AS (
+  SELECT
+    b.call_id AS call_id,
+    b.started_at AS started_at,
+    b.agent_id AS agent_id,
+    b.campaign_id AS campaign_id,
+    b.lead_id AS lead_id,
+    b.queue AS queue,
+    b.direction AS direction,
+    b.status AS status,
+    b.disposition AS disposition,
+    b.script AS script,
+    b.customer_number AS customer_number,
+    b.due_epoch AS due_epoch,
+    k.call_id AS kept_call_id,
+    k.started_at AS kept_at,
+    k.agent_id AS kept_by,
+    CASE
+      WHEN NOT k.call_id IS NULL
+      THEN UNIX_MICROS(k.started_at) / 1000000.0 - b.due_epoch
+    END AS lateness_s,
+    CASE
+      WHEN NOT k.call_id IS NULL
+      AND UNIX_MICROS(k.started_at) / 1000000.0 - b.due_epoch <= 15.0 * 60
+      THEN 'on_time'
+      WHEN NOT k.call_id IS NULL
+      THEN 'late'
+      WHEN UNIX_MICROS(CURRENT_TIMESTAMP()) / 1000000.0 - b.due_epoch > 15.0 * 60
+      THEN 'never'
+      ELSE 'pending'
+    END AS outcome
+  FROM _cb_base AS b
+  LEFT JOIN (
+    SELECT
+      cb_id,
+      call_id,
+      started_at,
+      agent_id
+    FROM _cb_kept
+  ) AS k
+    ON k.cb_id = b.call_id
+), m_callbacks AS (
+  SELECT
+    d_agent,
+    __period,
+    COUNT(*) AS m__callbacks_due
+  FROM (
+    SELECT
+      x.*,
+      x.agent_id AS d_agent,
+      CAST(DATE_TRUNC('MONTH', TIMESTAMP_MICROS(UNIX_MICROS(x.started_at) + 25200000000)) AS DATE) AS __period
+    FROM _callbacks AS x
+    WHERE
+      x.started_at >= CAST('2025-12-31 17:00:00' AS TIMESTAMP)
+      AND x.started_at < CAST('2026-03-31 17:00:00' AS TIMESTAMP)
+  ) AS x
+  GROUP BY
+    d_agent,
+    __period
+)
+SELECT
+  CAST(m_callbacks.d_agent AS STRING) AS `agent`,
+  CAST(m_callbacks.__period AS STRING) AS `period`,
+  COALESCE(m_callbacks.m__callbacks_due, 0) AS `callbacks_due`
+FROM m_callbacks
+ORDER BY
+  1 NULLS LAST,
+  2 NULLS LAST
