@@ -385,6 +385,7 @@ MODELS: dict[str, Model] = {m.name: m for m in (
         time="x.started_at",
         columns=("call_id", "started_at", "agent_id", "sentiment", "negative",
                  "customer_utterances", "predicted_csat"),
+    ),
     # The operations models (catalog/operations_sql.py, docs/operations.md): calls, with what
     # became of them afterwards, dimensioned as calls.
     Model(
