@@ -34,6 +34,7 @@ WITH m_call_speech AS (
         c.lead_id,
         c.script,
         c.direction,
+        c.queue,
         c.status,
         c.disposition
       FROM call_speech AS s
