@@ -220,7 +220,7 @@ STEPS: tuple[Step, ...] = (
     Step("kpi", ("calls", "--engine", "spark", "--lake", "lake"), expect=1,
          says="pip install 'telekpi[spark]'"),
     Step("schedule", ("schedule.yaml", "--at", "{today} 08:00"), says="smoke_"),
-    Step("ops compliance", says="Recording disclosure"),
+    Step("ops compliance", says="recording disclosure"),
     Step("ops numbers", says="Pick-up rate"),
     Step("ops attempts", ("--format", "json"), says='"groups"'),
 )

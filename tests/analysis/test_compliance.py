@@ -128,3 +128,24 @@ def test_a_supervisor_sees_the_whole_rate_of_the_campaigns_their_agents_call_for
     engine = Engine(wh, Settings(timezone=HCM))
     (k1,) = rolling_abandonment(engine, date(2026, 3, 30), Scope(teams=("T1",)))
     assert (k1["campaign_id"], k1["abandoned"], k1["live"]) == ("K1", 5, 100)
+
+
+def test_a_call_without_the_recording_disclosure_is_a_breach_once(wh):
+    # Four calls on 10 March: c1 missed the disclosure on two forms (one breach), c2 said it,
+    # c3 was scored on a form without the item (not judged), c4 missed it on the 11th (outside
+    # the day asked). A recording_disclosure item that a person must still score is not judged.
+    calls(wh.con, [("c1", "2026-03-10 03:00:00+00", "K1", "answered", None, NUMBER),
+                   ("c2", "2026-03-10 04:00:00+00", "K1", "answered", None, NUMBER),
+                   ("c3", "2026-03-10 05:00:00+00", "K1", "answered", None, OTHER),
+                   ("c4", "2026-03-11 03:00:00+00", "K1", "answered", None, OTHER)])
+    wh.con.executemany("INSERT INTO qa_items (call_id, form_id, item_id, kind, status, weight, auto_fail) "
+                       "VALUES (?, ?, ?, 'phrase', ?, 10, true)",
+                       [("c1", "sales", "recording_disclosure", "fail"), ("c1", "care", "recording_disclosure", "fail"),
+                        ("c2", "sales", "recording_disclosure", "pass"), ("c3", "short", "greeting", "fail"),
+                        ("c3", "sales", "recording_disclosure", "pending"),
+                        ("c4", "sales", "recording_disclosure", "fail")])
+    engine = Engine(wh, Settings(timezone=HCM))
+    data = compliance(engine, Days(date(2026, 3, 10), date(2026, 3, 10), engine.settings.tz))
+    assert [(r["call_id"], r["forms"], r["kind"]) for r in data["disclosure"]] == [("c1", "care, sales", "disclosure")]
+    assert (data["counts"]["disclosure"], data["disclosure_checked"]) == (1, 2)
+    assert data["disclosure"][0]["started_at"].utcoffset() == timedelta(hours=7)   # the workspace's clock

@@ -15,7 +15,7 @@ def test_an_admin_sees_the_breaches_the_numbers_and_the_caps(as_user):
     page = boss.get(f"/operations/compliance?{PERIOD}")
     assert page.status_code == 200, page.text
     for words in ("calls outside the calling window", "Calls after a stop request", "Outbound abandonment",
-                  "Recording disclosure"):
+                  "Calls without the recording disclosure"):
         assert words in page.text
     assert 'href="/operations/compliance?' in page.text   # in the navigation
     numbers = boss.get(f"/operations/numbers?{PERIOD}")

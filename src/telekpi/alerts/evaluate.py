@@ -100,7 +100,7 @@ CROSSING_SOON_DAYS = 7
 
 def _compliance_alerts(engine, rule: Rule, start: date, end: date, channels) -> list[Alert]:
     """One alert per kind of breach in the window (calls outside the calling window, calls
-    after a stop request), and one per campaign over the abandonment cap or crossing it within
+    after a stop request, calls whose QA found no recording disclosure), and one per campaign over the abandonment cap or crossing it within
     ``CROSSING_SOON_DAYS`` at today's pace."""
     from telekpi.analysis.compliance import Days, compliance
 
@@ -113,7 +113,8 @@ def _compliance_alerts(engine, rule: Rule, start: date, end: date, channels) -> 
                          start, end, f"{text} {span}", channels))
 
     for kind, text in (("outside_window", _("{n} calls outside the permitted calling window ({ids})")),
-                       ("dnc", _("{n} calls to numbers after they asked to stop ({ids})"))):
+                       ("dnc", _("{n} calls to numbers after they asked to stop ({ids})")),
+                       ("disclosure", _("{n} calls without the recording disclosure ({ids})"))):
         n = data["counts"][kind]
         if n:
             ids = ", ".join(str(r["call_id"]) for r in data[kind][:5]) + (", …" if n > 5 else "")

@@ -4,9 +4,9 @@ campaign's outbound abandonment rate over a rolling window against its cap, with
 will cross at today's pace. Data for ``telekpi ops compliance``, the API, the page, the
 alerts and ``diagnose``.
 
-Recording disclosure is a hook, not a check: when call analysis (QA forms with a disclosure
-item) is available, its failed disclosures join these breaches as kind ``disclosure``
-(``DISCLOSURE_HOOK``); until then none are reported.
+Recording disclosure comes from call analysis: a QA form's item with the id
+``recording_disclosure`` (``DISCLOSURE_ITEM``; the shipped example forms have one) that failed
+on a call is a breach of kind ``disclosure``; calls no form judged are not counted either way.
 """
 
 from __future__ import annotations
@@ -20,9 +20,10 @@ from telekpi.model.calling_windows import judge, parse_windows
 
 # Days of the current pace, for the crossing date: the last week (or the window, if shorter).
 PACE_DAYS = 7
-# The kinds of breach; "disclosure" comes from call analysis when it exists.
-KINDS = ("outside_window", "dnc", "abandon_cap")
-DISCLOSURE_HOOK = "disclosure"
+# The kinds of breach.
+KINDS = ("outside_window", "dnc", "disclosure", "abandon_cap")
+# The QA form item (`telekpi qa`, docs/call-analysis.md) that checks the recording disclosure.
+DISCLOSURE_ITEM = "recording_disclosure"
 
 
 @dataclass(frozen=True)
@@ -133,7 +134,10 @@ def compliance(engine, days: Days, scope: Scope = EVERYONE, limit: int = 1000) -
     details = OperationsRows(engine).calls_by_id([r["call_id"] for r in outside]) if outside else {}
     outside = [{**r, **details.get(r["call_id"], {})} for r in outside]
     dnc, dnc_total = dnc_violations(engine, days, scope, limit)
-    for r in (*outside, *dnc):   # the workspace's clock, as every other list shows times
+    rows = OperationsRows(engine)
+    undisclosed = rows.disclosure_failures(DISCLOSURE_ITEM, days.since, days.until, scope, limit=limit)
+    disclosed_checked = rows.disclosure_checked(DISCLOSURE_ITEM, days.since, days.until, scope)
+    for r in (*outside, *dnc, *undisclosed.rows):   # the workspace's clock, as every other list shows times
         for key in ("started_at", "stop_at"):
             if isinstance(r.get(key), datetime):
                 r[key] = r[key].astimezone(tz)
@@ -141,12 +145,11 @@ def compliance(engine, days: Days, scope: Scope = EVERYONE, limit: int = 1000) -
     return {
         "from": days.start, "to": days.end,
         "windows": engine.settings.calling_windows,
-        "counts": {"outside_window": len(every), "dnc": dnc_total,
+        "counts": {"outside_window": len(every), "dnc": dnc_total, "disclosure": undisclosed.total,
                    "abandon_cap": sum(1 for a in abandon if a["over"])},
         "outside_window": outside,
         "dnc": dnc,
+        "disclosure": [{**r, "kind": "disclosure"} for r in undisclosed.rows],
+        "disclosure_checked": disclosed_checked,   # calls a QA form judged for it
         "abandonment": abandon,
-        # Call analysis (QA forms with a disclosure item) reports failed disclosures here when
-        # it exists; none until then.
-        DISCLOSURE_HOOK: None,
     }

@@ -60,9 +60,10 @@ def compliance_cmd(ctx: typer.Context, start: str = FromOpt, end: str = ToOpt, l
         return
     counts = data["counts"]
     typer.echo(_("{first} to {last}: {outside} calls outside the calling window, {dnc} calls after a "
-                 "stop request, {over} campaigns over the abandonment cap").format(
+                 "stop request, {undisclosed} calls without the recording disclosure, {over} campaigns "
+                 "over the abandonment cap").format(
         first=_day(days.start), last=_day(days.end), outside=counts["outside_window"],
-        dnc=counts["dnc"], over=counts["abandon_cap"]))
+        dnc=counts["dnc"], undisclosed=counts["disclosure"], over=counts["abandon_cap"]))
     if data["outside_window"]:
         print_table(["call_id", "started_at", "agent_id", "campaign_id", "called_number", "local_time",
                      "window"], data["outside_window"][:limit], {}, title=_("Calls outside the calling window"),
@@ -84,7 +85,17 @@ def compliance_cmd(ctx: typer.Context, start: str = FromOpt, end: str = ToOpt, l
                         days=engine.settings.abandon_window_days, day=_day(days.end)),
                     labels={"campaign_id": _("Campaign"), "abandoned": _("Abandoned"),
                             "live": _("Picked up"), "rate": _("Rate"), "cap": _("Cap"), "state": _("State")})
-    typer.echo(_("Recording disclosure: checked from call analysis, when available."))
+    if data["disclosure"]:
+        print_table(["call_id", "started_at", "agent_id", "campaign_id", "forms"], data["disclosure"], {},
+                    title=_("Calls without the recording disclosure"),
+                    labels={"call_id": _("Call"), "started_at": _("Placed"), "agent_id": _("Agent"),
+                            "campaign_id": _("Campaign"), "forms": _("QA form")})
+    if data["disclosure_checked"]:
+        typer.echo(_("{n} of {checked} calls a QA form judged missed the recording disclosure.").format(
+            n=human(counts["disclosure"], "count"), checked=human(data["disclosure_checked"], "count")))
+    else:
+        typer.echo(_("No call in these days was judged for the recording disclosure: run telekpi qa with "
+                     "a form that has a recording_disclosure item."))
 
 
 def abandon_words(a: dict) -> str:

@@ -1,6 +1,6 @@
 """The rows the telesales-operations checks read (docs/operations-compliance.md): outbound
-calls to judge against the calling windows, calls to numbers after they asked to stop, daily
-abandonment per campaign, daily pick-ups per outbound number, calls by attempt number.
+calls to judge against the calling windows, calls to numbers after they asked to stop, calls
+whose QA found no recording disclosure, daily abandonment per campaign, daily pick-ups per outbound number, calls by attempt number.
 
 The engine's side of the line, as ``lookup.py``: front ends and ``analysis/`` pass values,
 never SQL; each value is a named parameter; ``Scope`` narrows the calls to the agents a user
@@ -79,6 +79,32 @@ class OperationsRows(Lookup):
             ORDER BY c.started_at DESC, c.call_id LIMIT $limit OFFSET $offset""",
             {**params, **dnc_params, "since": since, "until": until}, limit, offset,
             scope=cond, dnc=dnc)
+
+    def disclosure_failures(self, item: str, since: datetime, until: datetime, scope: Scope = EVERYONE,
+                            limit: int = 200, offset: int = 0) -> Slice:
+        """Calls placed from ``since`` to ``until`` on which a QA form's item ``item`` (the
+        recording disclosure) failed, newest first, with the forms that found it missing."""
+        cond, params = scope.calls_filter("c")
+        return self._slice("""
+            SELECT c.call_id, c.started_at, c.agent_id, c.campaign_id, c.lead_id,
+                   string_agg(DISTINCT i.form_id, ', ' ORDER BY i.form_id) AS forms,
+                   count(*) OVER () AS total_rows
+            FROM qa_items i JOIN calls c ON c.call_id = i.call_id
+            WHERE i.item_id = $item AND i.status = 'fail'
+              AND c.started_at >= $since AND c.started_at < $until AND ($scope)
+            GROUP BY c.call_id, c.started_at, c.agent_id, c.campaign_id, c.lead_id
+            ORDER BY c.started_at DESC, c.call_id LIMIT $limit OFFSET $offset""",
+            {**params, "item": item, "since": since, "until": until}, limit, offset, scope=cond)
+
+    def disclosure_checked(self, item: str, since: datetime, until: datetime, scope: Scope = EVERYONE) -> int:
+        """Calls placed from ``since`` to ``until`` whose recording disclosure a QA form judged
+        (passed or failed)."""
+        cond, params = scope.calls_filter("c")
+        return int(self._rows("""
+            SELECT count(DISTINCT c.call_id) AS n FROM qa_items i JOIN calls c ON c.call_id = i.call_id
+            WHERE i.item_id = $item AND i.status IN ('pass', 'fail')
+              AND c.started_at >= $since AND c.started_at < $until AND ($scope)""",
+            {**params, "item": item, "since": since, "until": until}, scope=cond)[0]["n"])
 
     def abandonment_by_day(self, since: datetime, until: datetime) -> list[dict]:
         """Per campaign and local day: outbound calls a person picked up (``live``) and those the
