@@ -100,7 +100,8 @@ CROSSING_SOON_DAYS = 7
 
 def _compliance_alerts(engine, rule: Rule, start: date, end: date, channels) -> list[Alert]:
     """One alert per kind of breach in the window (calls outside the calling window, calls
-    after a stop request, calls whose QA found no recording disclosure), and one per campaign over the abandonment cap or crossing it within
+    after a stop request, calls whose QA found no recording disclosure), and one per campaign
+    over the abandonment cap or crossing it within
     ``CROSSING_SOON_DAYS`` at today's pace."""
     from telekpi.analysis.compliance import Days, compliance
 

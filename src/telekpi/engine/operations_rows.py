@@ -1,6 +1,7 @@
 """The rows the telesales-operations checks read (docs/operations-compliance.md): outbound
 calls to judge against the calling windows, calls to numbers after they asked to stop, calls
-whose QA found no recording disclosure, daily abandonment per campaign, daily pick-ups per outbound number, calls by attempt number.
+whose QA found no recording disclosure, daily abandonment per campaign, daily pick-ups per
+outbound number, calls by attempt number.
 
 The engine's side of the line, as ``lookup.py``: front ends and ``analysis/`` pass values,
 never SQL; each value is a named parameter; ``Scope`` narrows the calls to the agents a user
