@@ -15,6 +15,7 @@ from dataclasses import replace
 from typing import Any
 
 from telekpi.analysis.compare import ab_test
+from telekpi.analysis.followups import followups, skipped_items
 from telekpi.analysis.funnel import funnel
 from telekpi.catalog.applies import applicable, like_with_like
 from telekpi.engine.request import Request
@@ -231,6 +232,8 @@ def diagnose(engine, req: Request, template=None) -> dict:
         "scripts": ab_test(engine, req, variant="script", within="campaign"),
         "campaigns": ab_test(engine, req, variant="campaign", within="industry"),
         "abandon_cap": abandon_cap(engine, req),
+        "followups": followups(engine, req),
+        "qa_items": skipped_items(engine, req),
     }
 
 

@@ -71,8 +71,9 @@ def diagnose_cmd(
     typer.echo(_("Best time to call (connection rate, 95 % interval): {slots}").format(slots=", ".join(
         f"{s['day']} {s['hour']:02d}:00 {s['connection_rate']:.0%} ({s['ci_low']:.0%}–{s['ci_high']:.0%})"
         for s in top)) if top else _("Best time to call: too few calls per slot to say"))
-    for sentence in data.get("abandon_cap", []):
-        typer.echo(sentence)
+    for key in ("abandon_cap", "followups", "qa_items"):
+        for sentence in data.get(key, []):
+            typer.echo(sentence)
     for line, tests in ((_("Scripts in {group}: {verdict}"), data["scripts"]),
                         (_("Campaigns in {group}: {verdict}"), data["campaigns"])):
         for t in tests:

@@ -44,6 +44,17 @@ JOIN calls c ON c.call_id = q.call_id
 WHERE i.kind IN ('phrase', 'forbidden', 'speech') AND i.status IN ('pass', 'fail') AND ($when) AND ($scope)
 GROUP BY i.form_id, i.item_id, q.agent_id HAVING count(*) >= $min_calls
 ORDER BY missed_share DESC, missed DESC, i.item_id, q.agent_id LIMIT $limit"""
+MISSED_BY_TEAM = """
+SELECT a.team_id, i.form_id, i.item_id, any_value(i.section) AS section,
+       count(*) FILTER (WHERE i.status = 'fail') AS missed, count(*) AS scored,
+       count(*) FILTER (WHERE i.status = 'fail') / count(*) AS missed_share
+FROM qa_items i JOIN qa_results q ON q.call_id = i.call_id AND q.form_id = i.form_id
+JOIN calls c ON c.call_id = q.call_id
+JOIN agents a ON a.agent_id = coalesce(q.agent_id, c.agent_id)
+WHERE i.kind IN ('phrase', 'forbidden', 'speech') AND i.status IN ('pass', 'fail') AND a.team_id IS NOT NULL
+  AND ($when)
+GROUP BY a.team_id, i.form_id, i.item_id HAVING count(*) >= $min_calls
+ORDER BY missed_share DESC, missed DESC, a.team_id, i.item_id LIMIT $limit"""
 SCORED_CALLS = """
 SELECT q.call_id, q.started_at, q.agent_id, q.form_id, q.score, q.passed, q.compliant, q.pending,
        s.sentiment
@@ -68,6 +79,13 @@ def missed_items(look: Lookup, scope: Scope, start, end, *, min_calls: int = 5, 
     cond, params = scope.calls_filter("c")
     return look._rows(MISSED, {**params, "min_calls": min_calls, "limit": limit}, when=_when(look, start, end),
                       scope=cond)
+
+
+def missed_by_team(look: Lookup, start, end, *, min_calls: int = 20, limit: int = 50) -> list[dict]:
+    """The QA items each team's agents miss most often (share of the calls scored on them),
+    worst first: what ``diagnose`` names ("T3's agents skip the needs questions in 41 % of
+    calls"). The whole centre's: a team is every agent in it."""
+    return look._rows(MISSED_BY_TEAM, {"min_calls": min_calls, "limit": limit}, when=_when(look, start, end))
 
 
 def scored_calls(look: Lookup, scope: Scope, start, end, *, limit: int = 50) -> list[dict]:
