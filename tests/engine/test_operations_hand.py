@@ -103,6 +103,19 @@ def test_lost_calls_by_agent_and_queue(world):
     assert by_queue == {"sales": 1.0, "care": 0.0}
 
 
+def test_a_missed_call_the_agent_rejected_is_told_from_one_that_rang_unanswered(world):
+    # L2 rang A2 unanswered; M2 rang A2 too and A2 hung up on it while it rang (the source says
+    # the agent hung up); M3 rang A3, who hung up, but it was answered: not missed at all.
+    calls = [*LOST_CALLS,
+             call("M2", T0 + dt.timedelta(minutes=5), "no_answer", agent_id="A2", queue="sales",
+                  queued_at=T0, caller_number="+14155550110", ring_s=2.0, hangup_by="agent"),
+             call("M3", T0 + dt.timedelta(minutes=6), agent_id="A3", queue="sales",
+                  caller_number="+14155550111", hangup_by="agent")]
+    by_agent = {r["agent"]: (r["missed_calls"], r["rejected_calls"])
+                for r in world(calls, short_abandon_s=5.0)("missed_calls", "rejected_calls", by=("agent",))}
+    assert by_agent == {"A2": (2, 1), None: (0, 0)}
+
+
 def test_a_later_order_of_the_lead_is_a_sale_of_the_recovery(world):
     calls = [dict(c) for c in LOST_CALLS]
     for c in calls:

@@ -716,6 +716,8 @@ def _simple(ref: Reference):
         # -- operations (docs/operations.md; the rows: tests/reference/operations.py) ---------
         "lost_calls": lambda: _one("lost_calls", len),
         "missed_calls": lambda: _one("lost_calls", _count(lambda r: r["lost_how"] == "missed")),
+        "rejected_calls": lambda: _one("lost_calls", _count(lambda r: r["lost_how"] == "missed"
+                                                            and r.get("hangup_by") == "agent")),
         "lost_calls_recovered": lambda: _one("lost_calls", _count(lambda r: r["recovered"])),
         "lost_call_recovery_rate": lambda: ({"n": ("lost_calls", _count(lambda r: r["recovered"])),
                                              "d": ("lost_calls", len)}, lambda n, d: ratio(n, d)),
@@ -896,7 +898,7 @@ METRIC_SOURCES: dict[str, tuple[str, ...]] = {
     **{m: ("calls", "agent_states") for m in ("calls_per_hour", "sales_per_hour")},
     **{m: ("call_speech",) for m in ("analysed_calls", "agent_talk_ratio", "silence_rate", "overtalk_rate",
                                      "interruptions_per_call")},
-    **{m: ("lost_calls",) for m in ("lost_calls", "missed_calls", "lost_calls_recovered",
+    **{m: ("lost_calls",) for m in ("lost_calls", "missed_calls", "rejected_calls", "lost_calls_recovered",
                                     "lost_call_recovery_rate", "recovery_time", "recovered_sales")},
     **{m: ("callbacks",) for m in ("callbacks_due", "callback_on_time_rate", "callbacks_late",
                                    "callbacks_never")},

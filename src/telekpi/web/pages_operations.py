@@ -26,7 +26,7 @@ from telekpi.web.paging import offset_of
 
 router = APIRouter(include_in_schema=False)
 
-LOST = ("lost_calls", "missed_calls", "lost_calls_recovered", "lost_call_recovery_rate",
+LOST = ("lost_calls", "missed_calls", "rejected_calls", "lost_calls_recovered", "lost_call_recovery_rate",
         "recovery_time", "recovered_sales")
 CALLBACKS = ("callbacks_due", "callback_on_time_rate", "callbacks_late", "callbacks_never")
 FCR = ("fcr_rate", "repeat_contact_rate")
@@ -64,7 +64,7 @@ def _totals(p: Page, metrics: list[str]) -> dict:
 def lost_section(p: Page) -> dict[str, Any]:
     metrics = p.allowed(LOST)
     since, until = _bounds(p)
-    missed = [r for r in _by(p, [m for m in metrics if m in ("missed_calls", "lost_calls")], "agent")
+    missed = [r for r in _by(p, [m for m in metrics if m in ("missed_calls", "rejected_calls")], "agent")
               if r["agent"] is not None and r.get("missed_calls")]
     return {"metrics": metrics, "total": _totals(p, metrics), "by_queue": _by(p, metrics, "queue"),
             "missed": missed,
