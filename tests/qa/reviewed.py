@@ -37,7 +37,8 @@ def build(folder: Path) -> Path:
                        "('A2', 'Minh', 'T1'), ('A3', 'Somchai', 'T2')")
         for cid, agent, day, says in CALLS:
             wh.con.execute("INSERT INTO calls (call_id, started_at, agent_id, status, direction, talk_s) "
-                           "VALUES (?, ?, ?, 'answered', 'inbound', 60)", [cid, f"2026-03-{day:02d} 09:00:00+00", agent])
+                           "VALUES (?, ?, ?, 'answered', 'inbound', 60)",
+                           [cid, f"2026-03-{day:02d} 09:00:00+00", agent])
             replace_transcript(wh, cid, [(cid, 1, "agent", 0.5, 2.5, says, None, "x"),
                                          (cid, 2, "customer", 3.0, 5.0, "My bill is wrong.", None, "x"),
                                          (cid, 3, "agent", 6.0, 8.0, "I have fixed it.", None, "x")],
