@@ -40,7 +40,8 @@ def test_calibration_page_numbers():
                review("C5", "sup1", "pass", score=1.0)]                # one reviewer: not compared
     got = calibration(reviews, HUMAN)
     assert [c["call_id"] for c in got["calls"]] == ["C1", "C2", "C3", "C4"]
-    assert got["calls"][1]["spread"] == pytest.approx(0.8) and got["calls"][1]["agreement"] == 0
+    assert got["calls"][1]["spread"] == pytest.approx(0.8)
+    assert (got["calls"][1]["agree"], got["calls"][1]["compared"]) == (0, 2)   # tone and greeting differ
     assert got["calls"][0]["spread"] == 0 and got["calls"][0]["agreement"] == 1
     items = {i["item_id"]: i for i in got["items"]}
     assert (items["tone"]["agree"], items["tone"]["pairs"]) == (3, 4)

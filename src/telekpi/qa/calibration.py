@@ -73,7 +73,7 @@ def calibration(reviews: list[dict], human: set[tuple[str, str]]) -> dict:
         calls.append({"call_id": call_id, "form_id": form_id, "agent_id": rs[0].get("agent_id"),
                       "reviewers": [r["reviewer"] for r in rs], "scores": [r["score"] for r in rs],
                       "spread": (max(scores) - min(scores)) if len(scores) >= 2 else None,
-                      "agreement": agree / total if total else None})
+                      "agree": agree, "compared": total, "agreement": agree / total if total else None})
     human_pairs = [items[k] for k in items if k in human]
     agreeing, all_pairs = sum(a for a, _ in human_pairs), sum(n for _, n in human_pairs)
     raters = Counter(len(s) for s in subjects).most_common(1)
