@@ -155,10 +155,14 @@ def test_two_reviewers_make_a_calibration_call_and_the_page_shows_their_agreemen
     queue = boss.get(f"/qa/review?{DAYS}").text
     row = re.search(r'href="/qa/review/C04">C04</a>(.*?)</tr>', queue, re.S)
     assert row and "tag-calibration" in row.group(1)
-    r = sup.post("/api/v1/qa/reviews", json={"call_id": "C04", "form_id": "care", "items": {"tone": "pass"}})
+    r = sup.post("/api/v1/qa/reviews", json={"call_id": "C04", "form_id": "care", "items": {"tone": "pass"},
+                                             "comment": "Warm and clear."})
     assert r.status_code == 201 and r.json()["calibration"] is False
+    blind = boss.get("/qa/review/C04").text            # a calibration reviewer scores on their own first
+    assert "data-hidden-reviews" in blind and "Warm and clear." not in blind
     r = boss.post("/api/v1/qa/reviews", json={"call_id": "C04", "form_id": "care", "items": {"tone": "fail"}})
     assert r.status_code == 201 and r.json()["calibration"] is True and r.json()["score"] == pytest.approx(0.6)
+    assert "Warm and clear." in boss.get("/qa/review/C04").text
     cal = boss.get(f"/qa/calibration?{DAYS}").text
     assert 'href="/qa/review/C04"' in cal and "sup1, boss" in cal
     assert "40 points" in cal                             # 100 % against 60 %
