@@ -25,21 +25,21 @@ def _defined(labels: list[str]) -> bool:
 
 def fleiss(subjects: list[list[str]]) -> float | None:
     """Fleiss' kappa of ``subjects``, each the marks its reviewers gave (as many each)."""
+    if not subjects or not _defined([m for s in subjects for m in s]):
+        return None
     import numpy as np
     from statsmodels.stats.inter_rater import fleiss_kappa
 
-    if not subjects or not _defined([m for s in subjects for m in s]):
-        return None
     table = np.array([[s.count(m) for m in MARKS] for s in subjects])
     return float(fleiss_kappa(table, method="fleiss"))
 
 
 def cohen(a: list[str], b: list[str]) -> float | None:
     """Cohen's kappa of two reviewers' marks on the same items."""
-    from sklearn.metrics import cohen_kappa_score
-
     if not a or not _defined(a + b):
         return None
+    from sklearn.metrics import cohen_kappa_score
+
     return float(cohen_kappa_score(a, b, labels=list(MARKS)))
 
 
