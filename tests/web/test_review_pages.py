@@ -107,6 +107,8 @@ def test_a_review_saved_on_the_page_scores_the_call_and_the_agent_answers_it_on_
     assert r.status_code == 303 and r.headers["location"] == "/my-day"
     queue = sup.get(f"/qa/review?{DAYS}").text
     assert re.search(r'<tr data-state="disputed"><td><a href="/qa/review/C01"', queue)
+    disputes = sup.get(f"/qa/review?{DAYS}&state=disputed").text
+    assert re.findall(r'<tr data-state="(\w+)"><td><a href="/qa/review/(C\d+)"', disputes) == [("disputed", "C01")]
     assert "The customer shouted first." in sup.get("/qa/review/C01").text
 
 

@@ -54,8 +54,10 @@ def review_queue(look: Lookup, user: User, start, end) -> list[dict]:
 def queue_page(p: PageDep) -> HTMLResponse:
     may_review(p.user)
     rows = review_queue(p.look, p.user, p.filters.start, p.filters.end)
-    return p.render("review_queue.html", rows=rows[:QUEUE_LIMIT], total=len(rows), counts=counts(rows),
-                    per_week=p.engine.settings.review_sample_per_week)
+    shown = p.request.query_params.get("state", "")
+    listed = [r for r in rows if not shown or r["state"] == shown or shown in r["why"]]
+    return p.render("review_queue.html", rows=listed[:QUEUE_LIMIT], total=len(listed), counts=counts(rows),
+                    per_week=p.engine.settings.review_sample_per_week, shown=shown)
 
 
 def lanes(found: dict) -> dict:
