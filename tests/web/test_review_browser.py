@@ -19,6 +19,7 @@ from telekpi.workspace import Workspace
 
 from ..qa.reviewed import build
 from .conftest import PASSWORD
+from .test_axe_browser import violations
 from .test_pages_browser import open_as
 from .test_security_browser import csp_messages, serve
 
@@ -59,7 +60,16 @@ def base(tmp_path_factory):
     gc.collect()
 
 
-def test_review_dispute_and_calibrate_in_a_browser(browser, base, tmp_path):
+@pytest.fixture(scope="module")
+def axe_source() -> str:
+    from pathlib import Path
+
+    import axe_playwright_python
+
+    return (Path(axe_playwright_python.__file__).parent / "axe.min.js").read_text(encoding="utf-8")
+
+
+def test_review_dispute_and_calibrate_in_a_browser(browser, base, tmp_path, axe_source):
     context, page, messages, errors = open_as(browser, base, "sup1", "/")
     page.goto(f"{base}/qa?{DAYS}")
     page.click("p.tabs a:has-text('Review queue')")
@@ -84,6 +94,9 @@ def test_review_dispute_and_calibrate_in_a_browser(browser, base, tmp_path):
     assert page.locator(".reviews li[data-reviewer=sup1]").count() == 1
     page.screenshot(path=str(tmp_path / "review.png"), full_page=True)
     assert page.evaluate("document.documentElement.scrollWidth <= window.innerWidth + 1")
+    assert violations(page, axe_source) == []
+    page.goto(f"{base}/qa/review?{DAYS}")
+    assert violations(page, axe_source) == []
     context.close()
 
     context, page, agent_messages, agent_errors = open_as(browser, base, "lan", "/my-day")
@@ -94,6 +107,7 @@ def test_review_dispute_and_calibrate_in_a_browser(browser, base, tmp_path):
     page.wait_for_url(f"{base}/my-day")
     page.goto(f"{base}/my-day?to=2026-03-31")
     assert "disputed" in page.locator("table[data-table=my-reviews] tr[data-call=C03]").inner_text()
+    assert violations(page, axe_source) == []
     context.close()
 
     context, page, boss_messages, boss_errors = open_as(browser, base, "boss", "/")
@@ -111,6 +125,7 @@ def test_review_dispute_and_calibrate_in_a_browser(browser, base, tmp_path):
     assert "0 / 1" in tone.inner_text()
     assert "too few items" in page.locator("[data-stat=fleiss]").inner_text()
     page.screenshot(path=str(tmp_path / "calibration.png"), full_page=True)
+    assert violations(page, axe_source) == []
     context.close()
     for m, e in ((messages, errors), (agent_messages, agent_errors), (boss_messages, boss_errors)):
         assert not csp_messages(m), csp_messages(m)
