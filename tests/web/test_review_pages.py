@@ -110,6 +110,9 @@ def test_a_review_saved_on_the_page_scores_the_call_and_the_agent_answers_it_on_
     disputes = sup.get(f"/qa/review?{DAYS}&state=disputed").text
     assert re.findall(r'<tr data-state="(\w+)"><td><a href="/qa/review/(C\d+)"', disputes) == [("disputed", "C01")]
     assert "The customer shouted first." in sup.get("/qa/review/C01").text
+    agent_page = sup.get("/agents/A1?" + DAYS).text   # the agent's page lists their reviews too
+    row = re.search(r'<tr data-call="C01">(.*?)</tr>', agent_page, re.S)
+    assert row and "disputed: The customer shouted first." in row.group(1)
 
 
 def test_scope_rules(as_user):
