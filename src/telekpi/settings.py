@@ -166,6 +166,10 @@ class Settings:
         "when the same customer (lead or number) does not contact the centre again within this "
         "many days (SQM's and COPC's \"no repeat contact within N days\"; 7 is common, some "
         "centres use 3 or 30)", "days", positive=True)
+    review_sample_per_week: int = _setting(
+        2, "the QA review queue draws this many of each agent's scored calls per ISO week, at "
+        "random but the same on every look (besides every auto-failed call; docs/call-analysis.md, "
+        "\"Reviewing calls\")", "calls")
     # The [dispositions] table: code -> flags; checked and documented on its own.
     dispositions: dict[str, frozenset[str]] = field(default_factory=lambda: dict(DEFAULT_MAP))
 

@@ -255,3 +255,25 @@ def test_schedules_arrive_with_their_step_and_read_empty_before(tmp_path):
     with Warehouse(path) as wh:
         assert version(wh.con) == str(SCHEMA_VERSION)
         assert "schedules" in table_columns(wh.con)
+
+
+def test_qa_reviews_arrive_with_their_step_and_read_empty_before(tmp_path):
+    """The step that adds the QA reviews (issue 25, people in the loop): a warehouse from the
+    version before has neither table; a read-only open reads them as empty, so the review
+    pages of an older warehouse show nothing reviewed; a writable open makes them."""
+    (added,) = {v for v, table, _ in migrations.ADDED_TABLES if table in ("qa_reviews", "qa_calibration")}
+    path = tmp_path / "w.duckdb"
+    Warehouse(path).close()
+    con = duckdb.connect(str(path))
+    con.execute("DROP TABLE qa_reviews")
+    con.execute("DROP TABLE qa_calibration")
+    con.execute("UPDATE telekpi_meta SET value = ? WHERE key = 'schema_version'", [str(added - 1)])
+    con.close()
+    with Warehouse(path, read_only=True) as wh:
+        assert wh.con.execute("SELECT count(*), count(response) FROM qa_reviews").fetchall() == [(0, 0)]
+        assert wh.con.execute("SELECT count(*) FROM qa_calibration").fetchall() == [(0,)]
+    with Warehouse(path) as wh:
+        assert version(wh.con) == str(SCHEMA_VERSION)
+        columns = table_columns(wh.con)
+        assert columns["qa_reviews"][:5] == ["call_id", "form_id", "reviewer", "agent_id", "items"]
+        assert columns["qa_calibration"] == ["call_id", "form_id", "marked_by", "marked_at"]

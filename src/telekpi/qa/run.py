@@ -1,6 +1,7 @@
 """A QA form run over the warehouse's transcribed calls, and the customer's sentiment beside
 it. Idempotent: a call is scored again only when its transcript or the form changed (or
-with ``force``); the rest keep their results."""
+with ``force``); the rest keep their results. A call scored again keeps what its first
+review decided (``qa/review.py``)."""
 
 from __future__ import annotations
 
@@ -8,8 +9,10 @@ from dataclasses import dataclass
 from datetime import datetime
 
 from telekpi.qa.forms import Form
+from telekpi.qa.review import keep_reviewed
 from telekpi.qa.score import Scorer
 from telekpi.qa.sentiment import call_sentiment
+from telekpi.store import review_store
 from telekpi.store import transcript_store as store
 from telekpi.store.warehouse import Warehouse
 
@@ -36,10 +39,11 @@ def run_form(wh: Warehouse, form: Form, *, since: datetime | None = None, until:
     speech = store.speech_figures(wh, [c["call_id"] for c in todo]) if todo else {}
     summary.speech = bool(speech)
     scorer = Scorer(form)
+    reviewed = review_store.first_reviews(wh, form.id) if todo else {}
     results, items = [], []
     now = store.now()
     for c in todo:
-        r = scorer.score(c["utterances"], speech.get(c["call_id"]))
+        r = keep_reviewed(form, scorer.score(c["utterances"], speech.get(c["call_id"])), reviewed.get(c["call_id"]))
         results.append((c["call_id"], form.id, c["started_at"], c["agent_id"], r.score,
                         None if r.score is None else int(r.passed), int(r.compliant), r.pending, form.hash,
                         c["transcript_hash"], now))

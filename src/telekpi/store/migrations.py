@@ -160,6 +160,35 @@ CALL_SENTIMENT_V6 = """CREATE TABLE IF NOT EXISTS call_sentiment (call_id VARCHA
     customer_utterances BIGINT, predicted_csat DOUBLE, transcript_hash VARCHAR)"""
 
 
+def v6_to_v7(con: duckdb.DuckDBPyConnection) -> None:
+    """Version 7 adds the people in the loop of QA (docs/call-analysis.md, "Reviewing calls"),
+    empty until someone reviews a call: ``qa_reviews`` (one per reviewer per call and form:
+    the items they scored, their comment, and the agent's answer) and ``qa_calibration``
+    (the calls a supervisor put up for several reviewers to score)."""
+    for version, _table, ddl in ADDED_TABLES:
+        if version == 7:
+            con.execute(ddl)
+
+
+# The DDL of version 7's tables as the step makes them.
+QA_REVIEWS_V7 = """
+CREATE TABLE IF NOT EXISTS qa_reviews (
+    call_id VARCHAR NOT NULL, form_id VARCHAR NOT NULL, reviewer VARCHAR NOT NULL,
+    agent_id VARCHAR,
+    items VARCHAR NOT NULL,          -- JSON {item_id: pass | fail}: every item the reviewer judged
+    score DOUBLE, passed BIGINT, compliant BIGINT,   -- the call's result as this reviewer scores it
+    comment VARCHAR, reviewed_at TIMESTAMPTZ NOT NULL,
+    response VARCHAR,                -- the agent's answer: acknowledged | disputed
+    response_comment VARCHAR, responded_at TIMESTAMPTZ
+)"""
+QA_CALIBRATION_V7 = """
+CREATE TABLE IF NOT EXISTS qa_calibration (
+    call_id VARCHAR NOT NULL, form_id VARCHAR NOT NULL, marked_by VARCHAR NOT NULL,
+    marked_at TIMESTAMPTZ NOT NULL
+)"""
+REVIEW_DDL = (QA_REVIEWS_V7, QA_CALIBRATION_V7)   # the warehouse makes these as they are here
+
+
 # STEPS[n - 1] takes a warehouse from version n to n + 1.
 STEPS: tuple[Step, ...] = (
     v1_to_v2,
@@ -167,6 +196,7 @@ STEPS: tuple[Step, ...] = (
     v3_to_v4,
     v4_to_v5,
     v5_to_v6,
+    v6_to_v7,
 )
 SCHEMA_VERSION = len(STEPS) + 1
 
@@ -184,7 +214,8 @@ ADDED_TABLES = ((6, "dnc", DNC_V6), (6, "call_speech", CALL_SPEECH_V6), (6, "rec
                 (6, "speech_segments", SEGMENTS_V6), (6, "schedules", SCHEDULES_V6),
                 (6, "transcripts", TRANSCRIPTS_V6), (6, "transcript_files", TRANSCRIPT_FILES_V6),
                 (6, "qa_items", QA_ITEMS_V6), (6, "qa_results", QA_RESULTS_V6),
-                (6, "call_sentiment", CALL_SENTIMENT_V6))
+                (6, "call_sentiment", CALL_SENTIMENT_V6),
+                (7, "qa_reviews", QA_REVIEWS_V7), (7, "qa_calibration", QA_CALIBRATION_V7))
 
 
 def recorded_version(con: duckdb.DuckDBPyConnection) -> int | None:

@@ -16,6 +16,7 @@ from telekpi.errors import InputError, TelekpiError
 from telekpi.i18n import _
 from telekpi.model.tables import SQL_TYPES, TABLES, Table
 from telekpi.store.migrations import (
+    REVIEW_DDL,
     SCHEMA_VERSION,
     WORDS_DDL,
     check,
@@ -157,7 +158,7 @@ class Warehouse:
             for t in TABLES.values():
                 con.execute(create_table_sql(t))
             for ddl in (QUARANTINE_DDL, IMPORTS_DDL, CONNECTOR_STATE_DDL, FOLLOW_DDL, ROLLUPS_DDL,
-                        RECORDINGS_DDL, SEGMENTS_DDL, *WORDS_DDL):
+                        RECORDINGS_DDL, SEGMENTS_DDL, *WORDS_DDL, *REVIEW_DDL):
                 con.execute(ddl)
             record_version(con, SCHEMA_VERSION)
             con.commit()

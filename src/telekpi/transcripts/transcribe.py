@@ -34,7 +34,7 @@ def transcribe_files(wh: Warehouse, files: list[Path], *, engine: str, model_dir
         else:
             jobs.append((None, f, None))
     if not files:
-        jobs = recorded(wh)
+        jobs = [*recorded(wh)]
         if not jobs:
             raise InputError(_("no recordings to transcribe: give audio files, or import recordings first "
                                "(telekpi import recordings)"))

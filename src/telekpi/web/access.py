@@ -67,7 +67,7 @@ AGENT_HOME = "/my-day"
 # answer: /import is 403 for all but admins, another agent's page 403).
 CENTRE_PAGES = ("/", "/funnel", "/agents", "/campaigns", "/revenue", "/care", "/best-time",
                 "/wallboard", "/operations", "/operations/compliance", "/operations/numbers",
-                "/operations/attempts", "/staffing", "/qa")
+                "/operations/attempts", "/staffing", "/qa", "/qa/review", "/qa/calibration")
 
 
 def pages_of(user: User, leaderboard: bool = False) -> tuple[str, ...] | None:

@@ -54,6 +54,7 @@ def create_app(db: str | Path, *, users: Users | None = None, secure_cookies: bo
         pages_operations,
         pages_overview,
         pages_qa,
+        pages_review,
         pages_scorecards,
         pages_staffing,
         pages_tokens,
@@ -128,6 +129,10 @@ def create_app(db: str | Path, *, users: Users | None = None, secure_cookies: bo
     def pages_css() -> Response:   # the overview's, the wallboard's and My day's own styles
         return Response((HERE / "static" / "pages.css").read_bytes(), media_type="text/css")
 
+    @app.get("/static/review.js", include_in_schema=False)
+    def review_js() -> Response:   # the review page's player, lanes and transcript
+        return Response((HERE / "static" / "review.js").read_bytes(), media_type="application/javascript")
+
     @app.get("/static/app.js", include_in_schema=False)
     def js() -> Response:
         return Response((HERE / "static" / "app.js").read_bytes(),
@@ -143,6 +148,8 @@ def create_app(db: str | Path, *, users: Users | None = None, secure_cookies: bo
     app.include_router(pages_import.router)
     app.include_router(pages_scorecards.router)
     app.include_router(pages_qa.router)
+    app.include_router(pages_review.router)
+    app.include_router(pages_review.api_router)
     app.include_router(pages_alerts.router)
     app.include_router(pages_tokens.router)
     app.include_router(pages_compliance.router)

@@ -24,9 +24,10 @@ from telekpi.analysis.funnel import summary as funnel_summary
 from telekpi.analysis.movers import amount, movers
 from telekpi.analysis.windows import window
 from telekpi.engine.engine import Engine
-from telekpi.engine.lookup import Lookup
+from telekpi.engine.lookup import Lookup, Scope
 from telekpi.engine.names import Names
 from telekpi.engine.request import Request as KpiRequest
+from telekpi.engine.review_view import reviews as call_reviews
 from telekpi.errors import AccessError, NotFoundError, TooManySignIns
 from telekpi.i18n import N_, NAMES, _, current, gettext, ngettext, translate
 from telekpi.i18n.words import AGENT_STATES, KINDS, band_text, dim_name, level_name, remainder_label, stage_name, word
@@ -421,7 +422,8 @@ def agent_page(agent_id: str, p: PageDep) -> HTMLResponse:
                     heatmap=charts.heatmap(_("Connection rate by weekday and hour"), days,
                                            list(range(24)), z),
                     calls=p.look.recent_calls(agent_id, PAGE_SIZE, offset_of(p.request.query_params),
-                                              f.start, f.end))
+                                              f.start, f.end),
+                    reviews=call_reviews(p.look, Scope(agent=agent_id), first_only=True, limit=20))
 
 
 def sample_metric(catalog, metric_id: str) -> str | None:

@@ -9,7 +9,9 @@ from fastapi import APIRouter
 from fastapi.responses import HTMLResponse
 
 from telekpi.analysis.standing import standing
+from telekpi.engine.lookup import Scope
 from telekpi.engine.request import Request as KpiRequest
+from telekpi.engine.review_view import reviews
 from telekpi.errors import NotFoundError
 from telekpi.i18n import _
 from telekpi.targets.scorecard import scorecard
@@ -53,4 +55,5 @@ def my_day(p: PageDep) -> HTMLResponse:
     leaderboard = p.engine.settings.agents_see_leaderboard
     return p.render("my_day.html", agent=agent, metrics=metrics, today=today_row, window=window_row,
                     card=my_card(p, agent_id), standing=standing(p.engine, agent_id, f.window, leaderboard),
-                    calls=p.look.recent_calls(agent_id, limit=20).rows)
+                    calls=p.look.recent_calls(agent_id, limit=20).rows,
+                    reviews=reviews(p.look, Scope(agent=agent_id), first_only=True, limit=30))

@@ -280,6 +280,62 @@ class Workspace:
 
         return learn(self.warehouse)
 
+    # -- people in the loop of QA (docs/call-analysis.md, "Reviewing calls") ------------------
+    def qa_forms(self) -> dict[str, Form]:
+        """The QA forms by id: the workspace's ``qa-forms/`` and the shipped examples (the
+        workspace's own first); a form that does not load is left out (``telekpi qa`` says why)."""
+        from importlib import resources
+
+        from telekpi.errors import ConfigError
+        from telekpi.qa.forms import load_form
+
+        found: dict[str, Form] = {}
+        own = sorted(self.file("qa-forms").glob("*.yaml")) if self.file("qa-forms").is_dir() else []
+        with resources.as_file(resources.files("telekpi.qa").joinpath("examples")) as shipped:
+            for path in [*own, *sorted(shipped.glob("*.yaml"))]:
+                try:
+                    form = load_form(path)
+                except ConfigError:
+                    continue
+                found.setdefault(form.id, form)
+        return found
+
+    def qa_form_by_id(self, form_id: str) -> Form:
+        from telekpi.errors import NotFoundError
+        from telekpi.i18n import _
+
+        form = self.qa_forms().get(form_id)
+        if form is None:
+            raise NotFoundError(_("QA form {form} is not in the workspace's qa-forms folder: put its YAML file "
+                                  "there to review its calls").format(form=form_id))
+        return form
+
+    def save_review(self, call_id: str, form_id: str, reviewer: str, items: dict[str, str], comment: str | None,
+                    *, warehouse: Warehouse | None = None):
+        """A reviewer's review of a call on a form (``qa/review.py``); the first review of a
+        call becomes its QA result."""
+        from telekpi.qa.review import save
+        from telekpi.store.transcript_store import now
+
+        return save(warehouse or self.warehouse, self.qa_form_by_id(form_id), call_id, reviewer, items,
+                    comment, now())
+
+    def respond_review(self, call_id: str, form_id: str, agent_id: str, response: str, comment: str | None,
+                       *, warehouse: Warehouse | None = None) -> None:
+        """The agent's answer to the review of their call: acknowledged or disputed."""
+        from telekpi.qa.review import respond
+        from telekpi.store.transcript_store import now
+
+        respond(warehouse or self.warehouse, call_id, form_id, agent_id, response, comment, now())
+
+    def mark_calibration(self, call_id: str, form_id: str, user: str, on: bool = True, *,
+                         warehouse: Warehouse | None = None) -> None:
+        """Put a call up for calibration (several reviewers score it), or take it down."""
+        from telekpi.store.review_store import mark_calibration
+        from telekpi.store.transcript_store import now
+
+        mark_calibration(warehouse or self.warehouse, call_id, form_id, user, now(), on)
+
     def call_words(self, call_id: str) -> dict:
         """A call's transcript, QA results and sentiment."""
         from telekpi.store.transcript_store import call_words
