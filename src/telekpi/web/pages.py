@@ -50,9 +50,32 @@ HEADLINE = ("calls", "connection_rate", "aht", "abandonment_rate", "drop_rate",
 AGENT_KPIS = ("calls", "connection_rate", "aht", "call_conversion_rate", "revenue", "csat")
 NAV = (("/my-day", N_("My day")), ("/", N_("Overview")), ("/funnel", N_("Funnel")), ("/agents", N_("Agents")),
        ("/campaigns", N_("Campaigns")), ("/scorecards", N_("Scorecards")), ("/revenue", N_("Revenue & P&L")),
-       ("/care", N_("CSAT & care")), ("/qa", N_("QA")), ("/leads", N_("Leads")), ("/best-time", N_("Best time")),
-       ("/alerts", N_("Alerts")), ("/wallboard", N_("Wallboard")), ("/staffing", N_("Staffing")),
-       ("/operations", N_("Operations")))
+       ("/care", N_("Quality")), ("/leads", N_("Leads")), ("/best-time", N_("Best time")),
+       ("/alerts", N_("Alerts")), ("/wallboard", N_("Wallboard")), ("/operations", N_("Operations")))
+# Pages under one entry of the navigation (the entry's own page first): each shows them as
+# tabs at its top, and the entry stays marked on every one of them.
+GROUPS = {
+    "/care": (N_("Quality"), (("/care", N_("CSAT & care")), ("/qa", N_("Call quality")),
+                              ("/qa/review", N_("Review queue")), ("/qa/calibration", N_("Calibration")))),
+    "/operations": (N_("Operations"), (("/operations", N_("Lost calls & callbacks")),
+                                       ("/operations/compliance", N_("Rules kept")),
+                                       ("/operations/numbers", N_("Caller IDs")),
+                                       ("/operations/attempts", N_("Attempts")), ("/staffing", N_("Staffing")))),
+}
+
+
+def _under(path: str, href: str) -> bool:
+    """Is ``path`` the page ``href`` or one of its own sub-pages (/qa/review/C1 of /qa/review)?"""
+    return path == href or (href != "/" and path.startswith(href + "/"))
+
+
+def group_of(path: str) -> str | None:
+    """The navigation entry whose tabs hold ``path``, if any: the tab that holds it most
+    closely (/qa/review/C1 is the review queue's, not Call quality's)."""
+    for entry, (_label, tabs) in GROUPS.items():
+        if any(_under(path, href) for href, _l in tabs):
+            return entry
+    return None
 
 
 class Page:
@@ -90,16 +113,32 @@ class Page:
         dims = [d for d, _ in self.where] + list(by)
         return [why for m in metrics if (why := self.engine.why_not(m, dims))]
 
-    def nav(self) -> list[tuple[str, str]]:
-        """The pages of this user's role: an agent's own day and pages, every other page for
-        the rest ("My day" is an agent's only)."""
+    def nav(self) -> list[tuple[str, str, bool]]:
+        """The pages of this user's role, each with whether it is the page shown (or the
+        group of tabs it is in): an agent's own day and pages, every other page for the rest
+        ("My day" is an agent's only)."""
         allowed = pages_of(self.user, self.engine.settings.agents_see_leaderboard)
-        if allowed is None:
-            return [(href, label) for href, label in NAV if href != AGENT_HOME]
-        return [(href, label) for href, label in NAV if href in allowed]
+        path, group = self.request.url.path, group_of(self.request.url.path)
+        return [(href, label, href == group or (group is None and _under(path, href)))
+                for href, label in NAV
+                if (href != AGENT_HOME if allowed is None else href in allowed)]
+
+    def tabs(self) -> tuple[str, list[tuple[str, str, bool]]] | None:
+        """The tabs of the group the page is in (those this user may open), with the one
+        shown marked; None for a page in no group."""
+        path = self.request.url.path
+        group = group_of(path)
+        if group is None:
+            return None
+        allowed = pages_of(self.user, self.engine.settings.agents_see_leaderboard)
+        label, tabs = GROUPS[group]
+        shown = [(href, name) for href, name in tabs if allowed is None or href in allowed]
+        current = max((href for href, _n in shown if _under(path, href)), key=len, default=None)
+        return label, [(href, name, href == current) for href, name in shown]
 
     def render(self, template: str, **context) -> HTMLResponse:
         base = {"user": self.user, "csrf": self.csrf, "filters": self.filters, "nav": self.nav(),
+                "tabs": self.tabs(),
                 "lang": current(),
                 "path": self.request.url.path, "choices": self.look.choices(scope_of(self.user)),
                 "currency": self.engine.settings.currency, "catalog": self.engine.catalog.metrics}

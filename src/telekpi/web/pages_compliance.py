@@ -25,8 +25,6 @@ from telekpi.web.pages import PageDep
 router = APIRouter(include_in_schema=False)
 api_router = APIRouter(prefix="/api/v1/operations", tags=["api"], responses=ERRORS)
 LIST_LIMIT = 200
-TABS = (("/operations", "followups"), ("/operations/compliance", "compliance"), ("/operations/numbers", "numbers"),
-        ("/operations/attempts", "attempts"))
 
 
 def _may_see(user: User) -> None:
@@ -51,7 +49,7 @@ def compliance_page(p: PageDep) -> HTMLResponse:
     fmt = formatter(current())
     for a in data["abandonment"]:   # points as the language writes a number (1,5 in Vietnamese)
         a["points"] = None if a["headroom_points"] is None else fmt.number(a["headroom_points"], 1)
-    return p.render("compliance.html", data=data, tabs=TABS, tab="compliance",
+    return p.render("compliance.html", data=data,
                     window_days=p.engine.settings.abandon_window_days)
 
 
@@ -59,14 +57,14 @@ def compliance_page(p: PageDep) -> HTMLResponse:
 def numbers_page(p: PageDep) -> HTMLResponse:
     _may_see(p.user)
     data = number_health(p.engine, p.filters.end, scope_of(p.user))
-    return p.render("compliance_numbers.html", data=data, tabs=TABS, tab="numbers")
+    return p.render("compliance_numbers.html", data=data)
 
 
 @router.get("/operations/attempts")
 def attempts_page(p: PageDep) -> HTMLResponse:
     _may_see(p.user)
     data = attempts(p.engine, Days(p.filters.start, p.filters.end, p.engine.settings.tz), scope_of(p.user))
-    return p.render("compliance_attempts.html", data=data, tabs=TABS, tab="attempts")
+    return p.render("compliance_attempts.html", data=data)
 
 
 def _day(value: str | None, field: str) -> date | None:

@@ -104,6 +104,4 @@ SECTIONS: tuple[Section, ...] = (
 @router.get("/operations")
 def operations(p: PageDep) -> HTMLResponse:
     shown = [(s, translate(s.title), s.build(p)) for s in SECTIONS]
-    from telekpi.web.pages_compliance import TABS
-
-    return p.render("operations.html", sections=shown, tabs=TABS, tab="followups")
+    return p.render("operations.html", sections=shown)
