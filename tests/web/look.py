@@ -40,11 +40,16 @@ PAGES = {"/login": "boss", "/": "boss", "/my-day": "agent3", "/funnel": "boss", 
          "/agents/{agent_id:path}": "boss", "/campaigns": "boss", "/scorecards": "boss",
          "/revenue": "boss", "/care": "boss", "/leads": "boss", "/leads/{lead_id:path}": "boss",
          "/best-time": "boss", "/alerts": "boss", "/wallboard": "boss", "/import": "boss",
-         "/tokens": "boss"}
-# Sample values for the path parameters of the app's page routes.
-SAMPLES = {"agent_id": "A003", "lead_id": None}   # a lead: the demo's first (``page_paths``)
-# Pages that are not the dashboard's: the API's Swagger page comes from its CDN.
-NOT_PAGES = ("/api/", "/static/")
+         "/tokens": "boss", "/qa": "boss", "/qa/review": "boss", "/qa/calibration": "boss",
+         "/qa/review/{call_id:path}": "boss", "/qa/calls/{call_id:path}": "boss", "/operations": "boss",
+         "/operations/compliance": "boss", "/operations/numbers": "boss", "/operations/attempts": "boss",
+         "/staffing": "boss"}
+# Sample values for the path parameters of the app's page routes: a lead, the demo's first;
+# a call, the first A003 made that QA scored (``sample_call``).
+SAMPLES = {"agent_id": "A003", "lead_id": None, "call_id": None}
+# Not the dashboard's pages: the API (its Swagger page comes from its CDN), static files, and
+# a recording's audio.
+NOT_PAGES = ("/api/", "/static/", "/qa/recording/")
 
 
 def page_routes(app) -> list[str]:
@@ -59,9 +64,17 @@ def page_routes(app) -> list[str]:
             and not r.path.startswith(NOT_PAGES)]
 
 
-def concrete(route: str, lead: str) -> str:
+def sample_call(engine) -> str:
+    """A call of agent A003 that QA scored: one every user of the looks may open."""
+    _cols, rows = engine.backend.execute(
+        "SELECT min(q.call_id) FROM qa_results q JOIN calls c ON c.call_id = q.call_id "
+        "WHERE c.agent_id = 'A003'", {})
+    return rows[0][0]
+
+
+def concrete(route: str, lead: str, call: str = "") -> str:
     """A route with its parameters filled by the demo's samples."""
-    values = {**SAMPLES, "lead_id": lead}
+    values = {**SAMPLES, "lead_id": lead, "call_id": call}
     for name, value in values.items():
         route = route.replace("{" + name + ":path}", value).replace("{" + name + "}", value)
     return route

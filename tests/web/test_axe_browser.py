@@ -12,7 +12,7 @@ import pytest
 from telekpi.engine.lookup import EVERYONE, Lookup, Scope
 
 from .conftest import PASSWORD
-from .look import DRAWN, PAGES, SIZES, concrete, sign_in
+from .look import DRAWN, PAGES, SIZES, concrete, sample_call, sign_in
 
 pytestmark = [pytest.mark.browser, pytest.mark.slow]
 
@@ -35,11 +35,13 @@ def axe_source() -> str:
 
 
 @pytest.fixture(scope="module")
-def samples(look_server) -> dict[str, tuple[str, str]]:
-    """A lead and an agent each user may open: the supervisor's in team T1, the agent's own."""
+def samples(look_server) -> dict[str, tuple[str, str, str]]:
+    """A lead and an agent each user may open: the supervisor's in team T1, the agent's own;
+    and a call QA scored, of agent A003 (team T1)."""
     with look_server[1].state.web.workspace.session() as engine:
         look = Lookup(engine)
-        return {user: (look.search_leads("L", scope, limit=1)[0]["lead_id"], agent)
+        call = sample_call(engine)
+        return {user: (look.search_leads("L", scope, limit=1)[0]["lead_id"], agent, call)
                 for user, scope, agent in [
                     ("boss", EVERYONE, "A003"), ("agent3", Scope(agent="A003"), "A003"),
                     ("sup1", Scope(teams=("T1",)), next(a["agent_id"] for a in look.agents(
@@ -82,8 +84,8 @@ def scan(signed_in, base: str, user: str, path: str, lang: str, axe_source: str,
 
 @pytest.mark.parametrize("user, route", [(u, r) for u, routes in ROLE_PAGES.items() for r in routes])
 def test_no_serious_violation(signed_in, look_server, samples, axe_source, user, route):
-    lead, agent = samples[user]
-    path = concrete(route, lead).replace("/agents/A003", f"/agents/{agent}")
+    lead, agent, call = samples[user]
+    path = concrete(route, lead, call).replace("/agents/A003", f"/agents/{agent}")
     found = scan(signed_in, look_server[0], user, path, "en", axe_source)
     assert found == [], "\n".join(found)
 

@@ -22,7 +22,9 @@ def base(app):
 def test_a_supervisor_walks_the_compliance_pages(browser, base, tmp_path):
     context, page, messages, errors = open_as(browser, base, "sup1", "/")
     page.goto(f"{base}/?from=2026-11-01&to=2026-11-30")
-    page.click("nav.nav a:has-text('Compliance')")
+    page.click("nav.nav a:has-text('Operations')")   # one entry: its pages are tabs
+    page.wait_for_url(f"{base}/operations?*")
+    page.click("nav.tabs a:has-text('Rules kept')")
     page.wait_for_url(f"{base}/operations/compliance?*")
     assert page.locator("h1").first.inner_text().startswith("Compliance")
     assert page.locator("table.abandonment tbody tr").count() >= 1

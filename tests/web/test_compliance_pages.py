@@ -17,7 +17,7 @@ def test_an_admin_sees_the_breaches_the_numbers_and_the_caps(as_user):
     for words in ("calls outside the calling window", "Calls after a stop request", "Outbound abandonment",
                   "Calls without the recording disclosure"):
         assert words in page.text
-    assert 'href="/operations/compliance?' in page.text   # in the navigation
+    assert 'href="/operations/compliance?' in page.text   # a tab of Operations
     numbers = boss.get(f"/operations/numbers?{PERIOD}")
     assert numbers.status_code == 200 and "+842873001103" in numbers.text
     attempts = boss.get(f"/operations/attempts?{PERIOD}")

@@ -34,6 +34,7 @@ from .look import (
     data_url,
     from_data_url,
     page_routes,
+    sample_call,
     shot_name,
     sign_in,
 )
@@ -53,7 +54,8 @@ def site(look_server):
     base, app = look_server
     with app.state.web.workspace.session() as engine:
         lead = Lookup(engine).search_leads("L", EVERYONE, limit=1)[0]["lead_id"]
-    return base, app, lead
+        call = sample_call(engine)
+    return base, app, lead, call
 
 
 @pytest.fixture(scope="module")
@@ -86,10 +88,10 @@ def viewer(browser, site):
 
 def show(viewer, site, route: str, lang: str, size: str = "desktop"):
     """The page of ``route`` open in ``lang`` at ``size``, its charts drawn."""
-    base, _app, lead = site
+    base, _app, lead, call = site
     pg = viewer(PAGES[route], lang)
     pg.set_viewport_size(dict(zip(("width", "height"), SIZES[size], strict=True)))
-    path = concrete(route, lead)
+    path = concrete(route, lead, call)
     response = pg.goto(f"{base}{path}?lang={lang}")
     assert response.status == 200, (path, response.status)
     pg.wait_for_function(DRAWN, timeout=20_000)

@@ -44,23 +44,23 @@ def followups(engine, req: Request) -> list[str]:
     out = []
     lost, won = row.get("lost_calls") or 0, row.get("lost_calls_recovered") or 0
     if lost > won:
-        text = _("{n} of {lost} lost calls were not won back within {hours} h ({rate} recovered)").format(
-            n=fmt.number(lost - won), lost=fmt.number(lost), hours=fmt.number(engine.settings.recovery_window_h),
-            rate=fmt.percent(row.get("lost_call_recovery_rate") or 0, 0))
+        values = {"n": fmt.number(lost - won), "lost": fmt.number(lost),
+                  "hours": fmt.number(engine.settings.recovery_window_h),
+                  "rate": fmt.percent(row.get("lost_call_recovery_rate") or 0, 0)}
         worst = _worst(engine, req, "lost_calls", "queue")
-        if worst:
-            text += _("; most were lost in queue {queue} ({n})").format(queue=worst["queue"],
-                                                                        n=fmt.number(worst["lost_calls"]))
-        out.append(text)
+        out.append(_("{n} of {lost} lost calls were not won back within {hours} h ({rate} recovered); most "
+                     "were lost in queue {queue} ({most})").format(**values, queue=worst["queue"],
+                                                                   most=fmt.number(worst["lost_calls"]))
+                   if worst else
+                   _("{n} of {lost} lost calls were not won back within {hours} h ({rate} recovered)").format(
+                       **values))
     never, due = row.get("callbacks_never") or 0, row.get("callbacks_due") or 0
     if never:
-        text = _("{n} of {due} promised callbacks were never made").format(n=fmt.number(never),
-                                                                           due=fmt.number(due))
+        values = {"n": fmt.number(never), "due": fmt.number(due)}
         worst = _worst(engine, req, "callbacks_never", "agent")
-        if worst:
-            text += _("; {agent} left {n}").format(agent=names.of("agent", worst["agent"]),
-                                                   n=fmt.number(worst["callbacks_never"]))
-        out.append(text)
+        out.append(_("{n} of {due} promised callbacks were never made; {agent} left {most}").format(
+            **values, agent=names.of("agent", worst["agent"]), most=fmt.number(worst["callbacks_never"]))
+                   if worst else _("{n} of {due} promised callbacks were never made").format(**values))
     return out
 
 
