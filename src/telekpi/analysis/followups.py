@@ -72,7 +72,7 @@ def skipped_items(engine, req: Request) -> list[str]:
         return []
     fmt = formatter(current())
     names = Names.whole_centre(engine)
-    out = []
+    out: list[str] = []
     for r in missed_by_team(Lookup(engine), req.start, req.end, min_calls=QA_MIN_CALLS):
         if r["missed_share"] < QA_SHARE or len(out) == QA_SENTENCES:
             break
