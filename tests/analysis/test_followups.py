@@ -50,7 +50,7 @@ def test_lost_calls_not_won_back_and_callbacks_never_made(wh):
     engine = Engine(wh, Settings(timezone="Asia/Ho_Chi_Minh"))
     said = followups(engine, DAY)
     assert said == ["2 of 3 lost calls were not won back within 24 h (33% recovered); most were lost in "
-                    "queue sales (2)",
+                    "queue sales (2)",   # two queues: the one that lost most is named
                     "2 of 3 promised callbacks were never made; Nguyễn Minh Sơn left 2"]
 
 
@@ -78,9 +78,10 @@ def test_the_item_a_teams_agents_skip(wh):
     wh.con.executemany("INSERT INTO qa_results (call_id, form_id, started_at, scored_at) "
                        "SELECT ?, 'sales', TIMESTAMPTZ '2026-03-10 03:00:00+00', now()",
                        [(r[0],) for r in rows])
-    wh.con.executemany("INSERT INTO qa_items (call_id, form_id, item_id, kind, status, weight, auto_fail) "
-                       "VALUES (?, ?, ?, 'phrase', ?, 1, false)", items)
+    wh.con.executemany("INSERT INTO qa_items (call_id, form_id, item_id, section, kind, status, weight, auto_fail) "
+                       "VALUES (?, ?, ?, 'Discovery', 'phrase', ?, 1, false)", items)
     engine = Engine(wh, Settings(timezone="Asia/Ho_Chi_Minh"))
     assert skipped_items(engine, DAY) == [
-        "Hà Nội Sales: its agents miss “needs questions” (sales) in 75% of the calls QA scored for it (15 of 20)"]
+        "Hà Nội Sales: its agents miss “needs questions” (Discovery, sales) in 75% of the calls QA scored for it "
+        "(15 of 20)"]
     assert skipped_items(engine, Request((), where=(("team", "T1"),))) == []   # centre-wide only

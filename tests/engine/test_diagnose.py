@@ -81,7 +81,7 @@ def test_whole_diagnosis_on_the_demo(tmp_path):
     generate(wh.con, size="small", seed=7)
     data = diagnose(Engine(wh, Settings()), Request(()))
     assert set(data) == {"funnel", "agents", "agents_compared", "best_time", "scripts", "campaigns",
-                         "abandon_cap"}
+                         "abandon_cap", "followups", "qa_items"}
     # the demo's K2 drops more than the 3 % cap allows over its last 30 days
     assert any(s.startswith("K2 is over the 3% abandon cap") for s in data["abandon_cap"]), data["abandon_cap"]
     assert data["best_time"]["top"] and data["agents"]

@@ -52,3 +52,13 @@ def test_calibration_page_numbers():
     (pair,) = got["cohen"]
     assert pair["reviewers"] == ["boss", "sup1"] and pair["items"] == 4
     assert pair["kappa"] == pytest.approx(0.5) and pair["agreement"] == 0.75
+
+
+def test_without_statsmodels_fleiss_kappa_says_how_to_install_it(monkeypatch):
+    import sys
+
+    from telekpi.qa.calibration import fleiss
+
+    monkeypatch.setitem(sys.modules, "statsmodels.stats.inter_rater", None)   # as if not installed
+    said = fleiss([["pass", "fail"], ["pass", "pass"]])
+    assert isinstance(said, str) and "pip install 'telekpi[wfm]'" in said

@@ -11,6 +11,7 @@ import uvicorn
 from fastapi.testclient import TestClient
 
 from telekpi.demo.generate import generate
+from telekpi.qa.demo_words import add_to_demo
 from telekpi.store.warehouse import Warehouse
 from telekpi.web.app import create_app
 from telekpi.web.auth import Users
@@ -104,6 +105,7 @@ def look_db(tmp_path_factory):
     path = tmp_path_factory.mktemp("look") / "telekpi.duckdb"
     with Warehouse(path) as wh:
         generate(wh.con, size="small", seed=7)
+        add_to_demo(wh, 7)   # the words, as `telekpi demo` adds them: the QA pages have calls
     users = Users.beside(path)
     for name, (role, teams, agent) in USERS.items():
         users.add(name, PASSWORD, role, teams, agent)

@@ -65,10 +65,11 @@ def page_routes(app) -> list[str]:
 
 
 def sample_call(engine) -> str:
-    """A call of agent A003 that QA scored: one every user of the looks may open."""
+    """A call of agent A003 (team T1) that QA scored: one every user of the looks may open."""
     _cols, rows = engine.backend.execute(
         "SELECT min(q.call_id) FROM qa_results q JOIN calls c ON c.call_id = q.call_id "
         "WHERE c.agent_id = 'A003'", {})
+    assert rows[0][0], "the demo of the looks has no QA-scored call of A003"
     return rows[0][0]
 
 

@@ -73,7 +73,9 @@ def test_a_supervisor_finds_the_missing_needs_questions_and_reads_the_call(brows
     pg.fill("input[name=password]", "correct horse")
     pg.click("button[type=submit]")
     pg.wait_for_url(f"{qa_server}/")
-    pg.click("nav.nav >> text=QA")
+    pg.click("nav.nav >> text=Quality")   # the group's entry: its first tab is CSAT & care
+    pg.wait_for_url(f"{qa_server}/care*")
+    pg.click("nav.tabs >> text=Call quality")
     pg.wait_for_url(f"{qa_server}/qa*")
     missed = pg.locator("table[data-table=missed] tbody tr").first
     assert "needs_questions" in missed.inner_text() and "100" in missed.inner_text()

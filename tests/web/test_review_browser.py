@@ -72,7 +72,7 @@ def axe_source() -> str:
 def test_review_dispute_and_calibrate_in_a_browser(browser, base, tmp_path, axe_source):
     context, page, messages, errors = open_as(browser, base, "sup1", "/")
     page.goto(f"{base}/qa?{DAYS}")
-    page.click("p.tabs a:has-text('Review queue')")
+    page.click("nav.tabs a:has-text('Review queue')")
     page.wait_for_url(f"{base}/qa/review?*")
     row = page.locator("table[data-table=review-queue] tr", has=page.locator("a:text-is('C03')"))
     assert "auto-failed" in row.inner_text()

@@ -24,12 +24,14 @@ FOLLOWUPS = ("lost_calls", "lost_calls_recovered", "lost_call_recovery_rate", "c
 
 
 def _worst(engine, req: Request, metric: str, by: str) -> dict | None:
-    """The group of ``by`` with the most ``metric``, or None when it cannot be split so."""
+    """The group of ``by`` with the most ``metric``; None when it cannot be split so, or the
+    data hold one group only (naming it would say nothing: the centre's one queue)."""
     if not engine.supports(metric, [by, *(d for d, _v in req.where)]):
         return None
     rows = [r for r in engine.query(replace(req, metrics=(metric,), by=(by,), period=None, ci=False)).rows
-            if r.get(by) is not None and r.get(metric)]
-    return max(rows, key=lambda r: (r[metric], str(r[by])), default=None)
+            if r.get(by) is not None]
+    some = [r for r in rows if r.get(metric)]
+    return max(some, key=lambda r: (r[metric], str(r[by]))) if len(rows) > 1 and some else None
 
 
 def followups(engine, req: Request) -> list[str]:
@@ -76,9 +78,10 @@ def skipped_items(engine, req: Request) -> list[str]:
     for r in missed_by_team(Lookup(engine), req.start, req.end, min_calls=QA_MIN_CALLS):
         if r["missed_share"] < QA_SHARE or len(out) == QA_SENTENCES:
             break
-        out.append(_("{team}: its agents miss “{item}” ({form}) in {share} of the calls QA scored for it "
-                     "({missed} of {scored})").format(
-            team=names.of("team", r["team_id"]), item=r["item_id"].replace("_", " "), form=r["form_id"],
+        out.append(_("{team}: its agents miss “{item}” ({section}, {form}) in {share} of the calls QA scored "
+                     "for it ({missed} of {scored})").format(
+            team=names.of("team", r["team_id"]), item=r["item_id"].replace("_", " "),
+            section=r["section"] or "—", form=r["form_id"],
             share=fmt.percent(r["missed_share"], 0), missed=fmt.number(r["missed"]),
             scored=fmt.number(r["scored"])))
     return out

@@ -17,6 +17,9 @@ ON_TIME, LATE = 0.6, 0.25
 # Of the callers answered: share who call again about the same thing (against first-contact
 # resolution), a couple of days later.
 REPEAT = 0.12
+# Of the callers answered: share whose call first rang another agent who did not answer it (a
+# missed call, then their call again), and of those the share that agent rejected.
+RANG_FIRST, REJECTED = 0.06, 0.3
 
 
 def followups(first_call: int, t: np.ndarray, abandoned: np.ndarray, callback: np.ndarray,
@@ -71,7 +74,33 @@ def followups(first_call: int, t: np.ndarray, abandoned: np.ndarray, callback: n
         "recording_url": pa.array([f"https://recordings.example.vn/C{first_call + k}.mp3"
                                    if answered[k] and out[k] else None for k in range(m)],
                                   pa.string())})
-    return table, m
+    missed, k = _missed_first(rng, first_call + m, t, abandoned, numbers, care_agents, agent_ids, campaign,
+                              did, base_us)
+    return pa.concat_tables([table, missed], promote_options="default"), m + k
+
+
+def _missed_first(rng, first_call: int, t: np.ndarray, abandoned: np.ndarray, numbers: list[str],
+                  care_agents: np.ndarray, agent_ids, campaign: str, did: str,
+                  base_us: int) -> tuple[pa.Table, int]:
+    """Calls that rang an agent who let them ring (or rejected them: hung up while they rang)
+    a minute before the caller's answered call: missed calls, won back by that call."""
+    first = np.flatnonzero(~abandoned & (rng.random(t.size) < RANG_FIRST))
+    k = first.size
+    rejected = rng.random(k) < REJECTED
+    ring = np.where(rejected, rng.uniform(1, 4, k), rng.uniform(15, 30, k)).round()
+    at = t[first] - 60 - ring
+    table = pa.table({
+        "call_id": ids("C", first_call + np.arange(k)), "started_at": local_ts(base_us, at),
+        "agent_id": pick(agent_ids, rng.choice(care_agents, k)),
+        "campaign_id": pa.array([campaign] * k, pa.string()), "lead_id": pa.array([None] * k, pa.string()),
+        "direction": pa.array(["inbound"] * k, pa.string()), "status": pa.array(["no_answer"] * k, pa.string()),
+        "disposition": pa.array([None] * k, pa.string()), "ring_s": ring, "wait_s": np.full(k, 5.0),
+        "talk_s": np.zeros(k), "hold_s": np.zeros(k), "wrap_s": np.zeros(k),
+        "queue": pa.array(["care"] * k, pa.string()), "queued_at": local_ts(base_us, at),
+        "caller_number": pa.array([numbers[i] for i in first], pa.string()),
+        "called_number": pa.array([did] * k, pa.string()), "line": pa.array([did] * k, pa.string()),
+        "hangup_by": pick(("agent", "customer"), np.where(rejected, 0, 1))})
+    return table, k
 
 
 def _in_hours(t: np.ndarray) -> np.ndarray:

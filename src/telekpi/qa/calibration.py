@@ -15,6 +15,8 @@ from __future__ import annotations
 from collections import Counter, defaultdict
 from itertools import combinations
 
+from telekpi.i18n import _
+
 MARKS = ("pass", "fail")
 
 
@@ -23,12 +25,20 @@ def _defined(labels: list[str]) -> bool:
     return len(set(labels)) > 1
 
 
-def fleiss(subjects: list[list[str]]) -> float | None:
-    """Fleiss' kappa of ``subjects``, each the marks its reviewers gave (as many each)."""
+def fleiss(subjects: list[list[str]]) -> float | str | None:
+    """Fleiss' kappa of ``subjects``, each the marks its reviewers gave (as many each); None
+    when it is not defined; without statsmodels (the ``wfm`` extra), the sentence that says
+    how to install it."""
     if not subjects or not _defined([m for s in subjects for m in s]):
         return None
     import numpy as np
-    from statsmodels.stats.inter_rater import fleiss_kappa
+
+    try:
+        from statsmodels.stats.inter_rater import fleiss_kappa
+    except ImportError:
+        from telekpi.errors import MissingDependencyError
+
+        return str(MissingDependencyError(_("Fleiss' kappa"), "wfm"))
 
     table = np.array([[s.count(m) for m in MARKS] for s in subjects])
     return float(fleiss_kappa(table, method="fleiss"))

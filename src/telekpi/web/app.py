@@ -26,6 +26,7 @@ from telekpi.i18n import _, language
 from telekpi.presentation import css_variables, inline_scripts, script_hash
 from telekpi.web.auth import Users
 from telekpi.web.http import (
+    allowed_methods,
     error_response,
     http_message,
     telekpi_error_response,
@@ -90,7 +91,11 @@ def create_app(db: str | Path, *, users: Users | None = None, secure_cookies: bo
 
     @app.exception_handler(StarletteHTTPException)
     async def _http_error(request: Request, e: StarletteHTTPException):
-        return error_response(request, e.status_code, http_message(e), getattr(e, "headers", None))
+        headers = getattr(e, "headers", None)
+        allow = allowed_methods(app, request.url.path) if e.status_code == 405 else None
+        if allow:   # every method of the path, not only its first route's
+            headers = {**(headers or {}), "Allow": allow}
+        return error_response(request, e.status_code, http_message(e), headers)
 
     @app.exception_handler(Exception)
     async def _unexpected(request: Request, e: Exception):

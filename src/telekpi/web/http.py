@@ -198,6 +198,21 @@ def validation_error(e: RequestValidationError) -> UsageError:
     return UsageError(N_("{name}: {problem}"), problem=problem, **about)
 
 
+def allowed_methods(app, path: str) -> str | None:
+    """The ``Allow`` of a 405 on an API path: every method its OpenAPI schema lists (a path
+    may have one route per method, and Starlette names only the first route's); None for a
+    path the schema does not hold."""
+    import re
+
+    for template, item in app.openapi().get("paths", {}).items():
+        pattern = re.sub(r"\\\{[^}:]+:path\\\}", ".+", re.escape(template))
+        pattern = re.sub(r"\\\{[^}]+\\\}", "[^/]+", pattern)
+        if re.fullmatch(pattern, path):
+            methods = {m.upper() for m in item if m.lower() in ("get", "post", "put", "patch", "delete")}
+            return ", ".join(sorted(methods | ({"HEAD"} if "GET" in methods else set())))
+    return None
+
+
 def http_message(e: StarletteHTTPException) -> str:
     """An HTTP exception's detail; Starlette's bare status phrases in the language in use."""
     detail = str(e.detail)
