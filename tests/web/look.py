@@ -45,7 +45,7 @@ PAGES = {"/login": "boss", "/": "boss", "/my-day": "agent3", "/funnel": "boss", 
          "/operations/compliance": "boss", "/operations/numbers": "boss", "/operations/attempts": "boss",
          "/staffing": "boss"}
 # Sample values for the path parameters of the app's page routes: a lead, the demo's first;
-# a call, the first A003 made that QA scored (``sample_call``).
+# a call QA scored, of team T1 (``sample_call``).
 SAMPLES = {"agent_id": "A003", "lead_id": None, "call_id": None}
 # Not the dashboard's pages: the API (its Swagger page comes from its CDN), static files, and
 # a recording's audio.
@@ -65,11 +65,11 @@ def page_routes(app) -> list[str]:
 
 
 def sample_call(engine) -> str:
-    """A call of agent A003 (team T1) that QA scored: one every user of the looks may open."""
+    """A call QA scored of an agent of team T1: one the admin and the supervisor may open."""
     _cols, rows = engine.backend.execute(
         "SELECT min(q.call_id) FROM qa_results q JOIN calls c ON c.call_id = q.call_id "
-        "WHERE c.agent_id = 'A003'", {})
-    assert rows[0][0], "the demo of the looks has no QA-scored call of A003"
+        "JOIN agents a ON a.agent_id = c.agent_id WHERE a.team_id = 'T1'", {})
+    assert rows[0][0], "the demo of the looks has no QA-scored call of team T1"
     return rows[0][0]
 
 

@@ -29,6 +29,7 @@ from telekpi.web.filters import parse_date
 from telekpi.web.http import authenticate
 from telekpi.web.pages import Page
 from telekpi.web.pages_overview import overview_answer
+from telekpi.web.paging import MAX_OFFSET
 from telekpi.web.state import WebState
 
 
@@ -339,10 +340,16 @@ def staffing(request: Request, user: UserDep, e: EngineDep, start: FromQ = None,
     return {**board, "start": board["start"].isoformat(), "end": board["end"].isoformat()}
 
 
+LimitQ = Annotated[int, Query(ge=1, le=1000, description="Rows in this answer.")]
+# A list's rows to skip: bounded, so a number past any list is refused rather than overflowing
+# the engine's 64-bit OFFSET.
+OffsetQ = Annotated[int, Query(ge=0, le=MAX_OFFSET, description="Rows to skip.")]
+
+
 @router.get("/stop-list")
 def stop_list(user: UserDep, e: EngineDep,
               limit: Annotated[int, Query(ge=1, le=1000, description="Rows in this answer.")] = 200,
-              offset: Annotated[int, Query(ge=0, description="Rows to skip.")] = 0) -> dict:
+              offset: OffsetQ = 0) -> dict:
     """Over-contacted leads (touched max_unanswered_attempts times without engaging), a page
     at a time: ``items`` from ``offset`` and the ``total`` the whole list holds."""
     page = Lookup(e).stop_list(scope_of(user), limit, offset)
@@ -377,8 +384,6 @@ def ingest(table: str, request: Request, user: UserDep,
 
 
 # -- operations (docs/operations.md) ---------------------------------------------------------
-LimitQ = Annotated[int, Query(ge=1, le=1000, description="Rows in this answer.")]
-OffsetQ = Annotated[int, Query(ge=0, description="Rows to skip.")]
 
 
 def _instants(e: Engine, start: str | None, end: str | None):

@@ -14,6 +14,7 @@ from telekpi.i18n import _
 
 PAGE_SIZE = 100
 MAX_PAGE = 1_000_000
+MAX_OFFSET = 10**12   # the API's ``offset``: past any list, within the engine's 64-bit OFFSET
 
 
 def page_number(params, name: str = "page") -> int:
