@@ -45,6 +45,7 @@ def test_kpis_over_nan_seconds_are_unknown_not_an_internal_error(old_db, run, mo
     assert any(isinstance(r["talk_time"], float) for r in data["rows"])   # the other agents
 
 
+@pytest.mark.slow   # a report and a scorecard in subprocesses
 def test_report_and_scorecard_over_an_old_warehouse(old_db, run, tmp_path):
     for ext in ("html", "xlsx"):
         code, out, err = run("--db", old_db, "report", "-o", tmp_path / f"r.{ext}")

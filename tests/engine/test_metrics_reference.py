@@ -298,6 +298,7 @@ QUEUE_VARIANTS = {
 }
 
 
+@pytest.mark.slow   # a world per variant
 @pytest.mark.parametrize("variant", sorted(QUEUE_VARIANTS))
 def test_queue_variants_match_reference(variant, tmp_path):
     seed, tz = WORLDS[0]

@@ -70,6 +70,7 @@ def imported(db, f, s, prefill: bool):
                 quarantine, r.examples, r.unknown_dispositions, bool(ran))
 
 
+@pytest.mark.slow   # 30 examples × two imports: 10 s
 @settings(max_examples=30, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
 @given(lines=st.lists(row, max_size=25), block=st.sampled_from([64, 256, 1 << 20]))
 def test_direct_and_staged_paths_store_and_quarantine_the_same(tmp_path_factory, lines, block):

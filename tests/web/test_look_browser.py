@@ -1,7 +1,9 @@
-"""Every page looked at in headless Chromium: a screenshot at a phone's 390 px, a desktop's
-1440 px and a 1920×1080 wall screen in each of the five languages, written to
-build/screenshots/<size>/<lang>/ for a person to review, with the in-page check that nothing
-overflows its box or is clipped (``look.LOOK``, ``look.CLIPPED``); and each page at 1440 px
+"""Every page looked at in headless Chromium at a phone's 390 px, a desktop's 1440 px and a
+1920×1080 wall screen in each of the five languages, with the in-page check that nothing
+overflows its box or is clipped (``look.LOOK``, ``look.CLIPPED``); with
+``TELEKPI_SCREENSHOTS=1`` (``./dev screenshots``) each is also written to
+build/screenshots/<size>/<lang>/ for a person to review (encoding 405 full-page images was a
+fifth of the suite's browser time, so the suite checks without keeping them); and each page at 1440 px
 in English compared with its committed baseline (tests/web/baselines/, a third the size) so an
 unintended change shows. ``TELEKPI_UPDATE_SNAPSHOTS=1`` writes the baselines and the
 screenshots of docs/web.md (docs/images/) instead of comparing.
@@ -42,6 +44,7 @@ from .look import (
 pytestmark = [pytest.mark.browser, pytest.mark.slow]
 
 UPDATE = os.environ.get("TELEKPI_UPDATE_SNAPSHOTS") == "1"
+KEEP_SHOTS = os.environ.get("TELEKPI_SCREENSHOTS") == "1"
 BASELINE_WIDTH = 480    # a third of 1440: enough to see a change, small in the repository
 BASELINE_HEIGHT = 2700  # three screens: a long list's first rows stand for the rest
 DOC_WIDTH = 960
@@ -118,9 +121,10 @@ def test_page_fits_every_screen(viewer, site, route, lang):
     wrong = {}
     for size in SIZES:
         resize(pg, size)
-        folder = SHOTS / size / lang
-        folder.mkdir(parents=True, exist_ok=True)
-        pg.screenshot(path=str(folder / f"{shot_name(route)}.png"), full_page=True)
+        if KEEP_SHOTS:
+            folder = SHOTS / size / lang
+            folder.mkdir(parents=True, exist_ok=True)
+            pg.screenshot(path=str(folder / f"{shot_name(route)}.png"), full_page=True)
         found = pg.evaluate(LOOK) + [f"chart label outside its chart: {t}" for t in pg.evaluate(CLIPPED)]
         if found:
             wrong[size] = found[:8]

@@ -12,6 +12,7 @@ from telekpi.web.auth import Users
 from telekpi.web.paging import MAX_OFFSET
 
 
+@pytest.mark.slow   # an app per path
 @pytest.mark.parametrize("path", ["/api/v1/stop-list", "/api/v1/operations/lost", "/api/v1/operations/callbacks"])
 def test_an_offset_past_any_list_is_one_sentence(tmp_path, path):
     db = tmp_path / "telekpi.duckdb"
