@@ -12,8 +12,9 @@ on a call is a breach of kind ``disclosure``; calls no form judged are not count
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import date, datetime, time, timedelta
+from datetime import date, datetime, timedelta
 
+from telekpi.analysis.windows import day_start
 from telekpi.engine.lookup import EVERYONE, Scope
 from telekpi.engine.operations_rows import OperationsRows
 from telekpi.model.calling_windows import judge, parse_windows
@@ -36,11 +37,11 @@ class Days:
 
     @property
     def since(self) -> datetime:
-        return datetime.combine(self.start, time(), self.tz)   # type: ignore[arg-type]
+        return day_start(self.start, self.tz)
 
     @property
     def until(self) -> datetime:
-        return datetime.combine(self.end + timedelta(days=1), time(), self.tz)   # type: ignore[arg-type]
+        return day_start(self.end + timedelta(days=1), self.tz)
 
 
 def last_day(engine) -> date:

@@ -9,7 +9,7 @@
 
 from __future__ import annotations
 
-from datetime import UTC, date, datetime, time, timedelta
+from datetime import UTC, date, datetime, timedelta
 
 import typer
 
@@ -182,10 +182,12 @@ def cap_words(g: dict) -> str:
 
 def _bounds(start: str | None, end: str | None, zone, default_hours: float | None):
     """--from/--to as instants (local midnights); without --from, ``default_hours`` back."""
-    first, last = date_option(start, "--from"), date_option(end, "--to")
-    since = (datetime.combine(first, time(0), zone) if first else
-             datetime.now(UTC) - timedelta(hours=default_hours) if default_hours else None)
-    until = datetime.combine(last + timedelta(days=1), time(0), zone) if last else None
+    from telekpi.analysis.windows import day_bounds
+
+    first = date_option(start, "--from")
+    since, until = day_bounds(first, date_option(end, "--to"), zone)
+    if first is None and default_hours:
+        since = datetime.now(UTC) - timedelta(hours=default_hours)
     return since, until
 
 

@@ -388,12 +388,9 @@ def ingest(table: str, request: Request, user: UserDep,
 
 def _instants(e: Engine, start: str | None, end: str | None):
     """--from/--to days as the instants they begin and end, in the workspace's zone."""
-    from datetime import datetime, time, timedelta
+    from telekpi.analysis.windows import day_bounds
 
-    first, last = parse_date(start, "from"), parse_date(end, "to")
-    zone = e.settings.tz
-    return (datetime.combine(first, time(0), zone) if first else None,
-            datetime.combine(last + timedelta(days=1), time(0), zone) if last else None)
+    return day_bounds(parse_date(start, "from"), parse_date(end, "to"), e.settings.tz)
 
 
 @router.get("/operations/lost")

@@ -12,12 +12,13 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from dataclasses import dataclass
-from datetime import datetime, time, timedelta
+from datetime import datetime
 from typing import Any
 
 from fastapi import APIRouter
 from fastapi.responses import HTMLResponse
 
+from telekpi.analysis.windows import day_bounds
 from telekpi.engine.operations import OperationsLists
 from telekpi.i18n import N_, translate
 from telekpi.web.access import scope_of
@@ -44,11 +45,9 @@ class Section:
     build: Callable[[Page], dict[str, Any]]
 
 
-def _bounds(p: Page) -> tuple[datetime, datetime]:
+def _bounds(p: Page) -> tuple[datetime | None, datetime | None]:
     """The filters' days as instants (local midnights), for the lists."""
-    zone = p.engine.settings.tz
-    return (datetime.combine(p.filters.start, time(0), zone),
-            datetime.combine(p.filters.end + timedelta(days=1), time(0), zone))
+    return day_bounds(p.filters.start, p.filters.end, p.engine.settings.tz)
 
 
 def _by(p: Page, metrics: list[str], dim: str) -> list[dict]:
