@@ -175,8 +175,14 @@ def test_what_is_not_kept(world, kept, monkeypatch):
 
 
 def test_only_the_newest_plans_are_kept(world, kept, monkeypatch):
+    """The folder is pruned to the newest ``KEEP`` every ``PRUNE_EVERY`` plans written, so it
+    never holds more than ``KEEP + PRUNE_EVERY - 1``."""
     monkeypatch.setattr(kept_plans, "KEEP", 3)
+    monkeypatch.setattr(kept_plans, "PRUNE_EVERY", 2)
+    monkeypatch.setattr(kept_plans, "_written", 0)
     settings = Settings(timezone=TZ)
-    for mid in ("calls", "aht", "connection_rate", "drop_rate", "revenue"):
+    counts = []
+    for mid in ("calls", "aht", "connection_rate", "drop_rate", "revenue", "orders"):
         Engine(world, settings).runnable(Request((mid,)))
-    assert len(list(kept.glob("plan-*.json"))) == 3
+        counts.append(len(list(kept.glob("plan-*.json"))))
+    assert counts == [1, 2, 3, 4, 3, 4]

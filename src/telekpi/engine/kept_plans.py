@@ -27,6 +27,7 @@ import hashlib
 import json
 import os
 import tempfile
+import threading
 from dataclasses import asdict, dataclass, field, fields, is_dataclass
 from functools import lru_cache
 from importlib.util import find_spec
@@ -39,6 +40,8 @@ from telekpi.catalog.spec import NotBy
 
 FORMAT = 2   # 2: the metrics answered null, and why (missing)
 KEEP = 256   # plans kept; the oldest go first
+PRUNE_EVERY = 32   # a process's 1st, 33rd, … plan written prunes the folder back to KEEP
+_written = 0
 
 
 @dataclass(frozen=True)
@@ -88,9 +91,36 @@ def code_version() -> str:
 def key(catalog: Any, settings: Any, request: Any, dialect: str, recorded: Any) -> str:
     """The key of a request's plan: see the module's docstring for what goes in."""
     h = hashlib.sha256(code_version().encode())
-    for part in (dialect, request, catalog, settings, recorded):
-        h.update(b"\0" + json.dumps(part, sort_keys=True, default=_content).encode())
+    for part in (dialect, request):
+        h.update(b"\0" + _json(part))
+    for whole in (catalog, settings):
+        h.update(b"\0" + _digest(whole))
+    h.update(b"\0" + _json(recorded))
     return h.hexdigest()[:32]
+
+
+_DIGESTS: dict[int, tuple[Any, bytes]] = {}   # id → (catalog or settings, its content's digest)
+_DIGESTS_LOCK = threading.Lock()
+
+
+def _digest(whole: Any) -> bytes:
+    """A catalog's or settings' content, digested once per object: neither changes once
+    loaded (the planner keeps plans by them too), and writing one out as JSON took 9 ms, on
+    every query. The object is held with its digest, so its id is not reused meanwhile."""
+    with _DIGESTS_LOCK:
+        kept = _DIGESTS.get(id(whole))
+    if kept is not None and kept[0] is whole:
+        return kept[1]
+    digest = hashlib.sha256(_json(whole)).digest()
+    with _DIGESTS_LOCK:
+        if len(_DIGESTS) >= 32:   # a test run loads hundreds; a process a few
+            _DIGESTS.clear()
+        _DIGESTS[id(whole)] = (whole, digest)
+    return digest
+
+
+def _json(part: Any) -> bytes:
+    return json.dumps(part, sort_keys=True, default=_content).encode()
 
 
 def _content(o: Any) -> Any:
@@ -131,8 +161,12 @@ def put(k: str, runnable: Runnable) -> None:
             os.replace(tmp, path)
         finally:
             Path(tmp).unlink(missing_ok=True)
-        kept = sorted(path.parent.glob("plan-*.json"), key=lambda p: p.stat().st_mtime, reverse=True)
-        for old in kept[KEEP:]:
-            old.unlink(missing_ok=True)
+        global _written
+        _written += 1
+        if _written % PRUNE_EVERY == 1:   # listing the folder cost more than the write
+            kept = sorted(path.parent.glob("plan-*.json"), key=lambda p: p.stat().st_mtime,
+                          reverse=True)
+            for old in kept[KEEP:]:
+                old.unlink(missing_ok=True)
     except Exception:   # a folder that cannot be written keeps nothing, and is no error
         return

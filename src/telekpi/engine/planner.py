@@ -122,6 +122,15 @@ class Planner(ModelSteps):
                 out[mid] = why
         return out
 
+    def can_split(self, metric_id: str, dim: str) -> bool:
+        """Whether ``metric_id`` split by ``dim`` is answered, as its plan would find it: not
+        null with a reason (``not_by``), and every model it reads carries the dimension (else
+        the request is refused). Without planning: a screen of metrics × dimensions asks it."""
+        if not_by(self.catalog, metric_id, [dim]) is not None:
+            return False
+        return all(dim in model_for(name, self.settings).dims
+                   for name in models_of(self.catalog, metric_id))
+
     # -- steps 2 to 5 ----------------------------------------------------------------
     def plan(self, req: Request) -> Plan:
         """The plan of a request: kept (``PLANS``), and shared by the planners of the same
