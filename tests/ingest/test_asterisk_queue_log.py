@@ -7,8 +7,8 @@ from hypothesis import HealthCheck, given
 from hypothesis import settings as hsettings
 from hypothesis import strategies as st
 
-from telekpi.ingest.asterisk_queue_log import agent_name
 from telekpi.ingest.pipeline import import_path
+from telekpi.ingest.queue_log_events import agent_name
 from telekpi.ingest.registry import detect_format
 from telekpi.settings import Settings
 from telekpi.store.warehouse import Warehouse

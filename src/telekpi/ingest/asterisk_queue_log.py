@@ -43,105 +43,46 @@ does not disturb state saved by a newer one.
 
 from __future__ import annotations
 
-import csv
-import datetime as dt
 import json
-import re
 from collections.abc import Iterator
-from contextlib import suppress
-from dataclasses import dataclass, field
 from pathlib import Path
-from typing import cast
 
 import numpy as np
 import pyarrow as pa
 import pyarrow.compute as pc
 
 from telekpi.i18n import _
-from telekpi.ingest.connector import ENDPOINT
+from telekpi.ingest.queue_log_events import (
+    AGENT_EVENTS,
+    AGENT_IN,
+    AGENT_OUT,
+    CALL_END,
+    CALL_EVENTS,
+    HANGUP_BY,
+    KNOWN,
+    OUT_END,
+    OUT_EVENTS,
+    PAUSES,
+    TRANSFERS,
+    UNPAUSES,
+    Agent,
+    Call,
+    _caller,
+    _field,
+    agent_name,
+)
+from telekpi.ingest.queue_log_records import Records, _time, dump_columns, sniff_queue_log
 from telekpi.ingest.registry import Format, read_head, register_format
 from telekpi.ingest.source import RawBatch, ReadOptions, Reject
 from telekpi.store.connector_state import ConnectorState, Entry
 from telekpi.store.warehouse import absent_keys
 
 NAME = "asterisk-queue-log"
-# The columns of the queue_log table a switch logs to a database (realtime queue_log): a CSV dump
-# of it is this log, by another road (`mapping suggest` says so).
-DUMP_COLUMNS = ("time", "callid", "queuename", "agent", "event")
-CALL_END = {"COMPLETEAGENT": "answered", "COMPLETECALLER": "answered", "TRANSFER": "answered",
-            "ATTENDEDTRANSFER": "answered", "BLINDTRANSFER": "answered", "ABANDON": "abandoned",
-            "EXITWITHKEY": "abandoned", "EXITWITHTIMEOUT": "no_answer", "EXITEMPTY": "failed"}
-AGENT_IN = {"AGENTLOGIN", "ADDMEMBER", "AGENTCALLBACKLOGIN"}
-AGENT_OUT = {"AGENTLOGOFF", "REMOVEMEMBER", "AGENTCALLBACKLOGOFF"}
-PAUSES = {"PAUSE", "PAUSEALL"}
-UNPAUSES = {"UNPAUSE", "UNPAUSEALL"}
-# Events that say nothing a canonical table holds; read and accepted.
-QUIET = {"QUEUESTART", "CONFIGRELOAD", "INFO", "SYSCOMPAT", "RINGNOANSWER", "RINGCANCELED",
-         "AGENTDUMP", "AGENTCALLED", "ATTENDEDTRANSFERBRIDGE", "WITHDRAW", "RENAMEQUEUE"}
-# Who hung up, by the event that ends the call (transfers hand it on: nobody hung up).
-HANGUP_BY = {"COMPLETEAGENT": "agent", "COMPLETECALLER": "customer", "ABANDON": "customer",
-             "EXITWITHKEY": "customer", "EXITWITHTIMEOUT": "system", "EXITEMPTY": "system"}
-TRANSFERS = {"TRANSFER", "BLINDTRANSFER", "ATTENDEDTRANSFER"}
-# QueueMetrics-style outbound: the events that end an outbound call not answered.
-OUT_END = {"OUTCANCEL": "no_answer", "OUTCHANUNAVAIL": "failed", "OUTCONGESTION": "failed"}
-OUT_EVENTS = {"OUTDIAL", "OUTANSWER", "OUTTRANSFER"} | set(OUT_END)
-CALL_EVENTS = {"ENTERQUEUE", "CONNECT", "DID"} | set(CALL_END) | OUT_EVENTS
-AGENT_EVENTS = AGENT_IN | AGENT_OUT | PAUSES | UNPAUSES
-KNOWN = CALL_EVENTS | AGENT_EVENTS | QUIET
-LINE = re.compile(rb"^\d{9,11}(\.\d+)?\|[^|\n]*\|[^|\n]*\|[^|\n]*\|[A-Z_]+")
-# The queue_log table's columns, as a database dump's header names them.
-TABLE_HEADER = ("time", "callid", "queuename", "agent", "event")
-DATA_COLUMNS = ("data1", "data2", "data3", "data4", "data5")
 # Most DIDs remembered for calls not yet in a queue (a DID event with no ENTERQUEUE after it).
 MAX_DIDS = 100_000
-# The same endpoint rule as the CDR readers', so calls from both name agents alike.
-ENDPOINT_RE = re.compile(ENDPOINT)
 BATCH = 100_000
 # How far back an event may be dated before its call entered the queue (clock jitter).
 JITTER_S = 2
-
-
-def agent_name(member: str) -> str | None:
-    """``SIP/1001``, ``Local/1001@from-queue/n``, ``Agent/1001`` → ``1001``; a member name stays."""
-    member = member.strip()
-    if not member or member.upper() == "NONE":
-        return None
-    m = ENDPOINT_RE.match(member)
-    return m.group("endpoint") if m else member
-
-
-@dataclass
-class Call:
-    uid: str
-    start: float
-    line: int
-    queue: str | None = None
-    caller: str | None = None
-    agent: str | None = None
-    wait: float | None = None
-    ring: float | None = None
-    did: str | None = None
-    outbound: bool = False
-    number: str | None = None     # outbound: the number dialed
-    answered: float | None = None   # outbound: when OUTANSWER came
-
-
-@dataclass
-class Agent:
-    state: str
-    since: float
-    line: int
-    reason: str | None = None
-    queues: set[str] = field(default_factory=set)
-    after: tuple[str, str | None] | None = None   # the state to return to when the call ends
-
-
-def _num(v: str) -> float | None:
-    try:
-        x = float(v)
-    except ValueError:
-        return None
-    return x if x == x and x >= 0 else None
 
 
 class QueueLogSource:
@@ -157,17 +98,16 @@ class QueueLogSource:
                         if self.table == "calls" else
                         ["agent_id", "state", "started_at", "ended_at", "reason"])
         # A database table dump: its header line names the columns (``dump_columns``).
-        self.dump = dump_columns(head, self.encoding)
-        self.header_line = 1 if self.dump else 0
+        dump = dump_columns(head, self.encoding)
+        self.header_line = 1 if dump else 0
+        self._records = Records(path, self.encoding, dump)
         self.size = path.stat().st_size or 1
-        self._read = 0
         self.calls: dict[str, Call] = {}
         self.agents: dict[str, Agent] = {}
         self.dids: dict[str, str] = {}
         self.loaded: dict[str, float] = {}   # the saved entries this import took over, by key
         self.first_epoch: float | None = None
         self.open_calls = 0
-        self.lines_read = 0   # source.MakesRows: lines read, as against the rows they make
         self.naive = False   # a dump's times without an offset: written out for the workspace zone
 
     # State carried between imports (store/connector_state.py) ---------------------------
@@ -219,76 +159,15 @@ class QueueLogSource:
 
     # Reading ----------------------------------------------------------------------------
     def progress(self) -> float:
-        return min(1.0, self._read / self.size)
+        return min(1.0, self._records.read / self.size)
+
+    @property
+    def lines_read(self) -> int:
+        """source.MakesRows: lines read, as against the rows they make."""
+        return self._records.lines_read
 
     def close(self) -> None:
         pass
-
-    def _records(self, count: bool = True) -> Iterator[tuple[int, list[str] | Reject | None]]:
-        """(line, fields ``time, uniqueid, queue, agent, event, data…``) per record; a Reject for
-        a line that cannot be split, None for a blank one. From the pipe-separated log, or
-        from a table dump with a header (``self.dump``)."""
-        if self.dump is not None:
-            yield from self._dump_records(count)
-            return
-        with open(self.path, "rb") as f:
-            for n, raw in enumerate(f, 1):
-                if count:
-                    self._read += len(raw)
-                    self.lines_read = n
-                text = raw.rstrip(b"\r\n")
-                if not text.strip():
-                    continue
-                try:
-                    line = text.decode(self.encoding)
-                except UnicodeDecodeError:
-                    yield n, Reject(n, _("is not valid UTF-8 text"), raw=text.decode("utf-8", "replace"))
-                    continue
-                parts = line.split("|")
-                if len(parts) < 5:
-                    yield n, Reject(n, _("is cut short: {n} field(s), expected at least 5 ({layout})").format(
-                        n=len(parts), layout="epoch|uniqueid|queue|agent|event"), raw=line)
-                    continue
-                yield n, parts
-
-    def _dump_records(self, count: bool) -> Iterator[tuple[int, list[str] | Reject | None]]:
-        index, data = cast(tuple[list[int], list[int]], self.dump)
-        with open(self.path, encoding=self.encoding, errors="replace", newline="") as f:
-            reader = csv.reader(f)
-            with suppress(csv.Error):    # the header, already read when the file was recognised
-                next(reader, None)
-            last = reader.line_num
-            while True:
-                try:
-                    rec = next(reader)
-                except StopIteration:
-                    break
-                except csv.Error:    # a value over the csv module's limit (128 KiB), a NUL, …
-                    n, last = last + 1, reader.line_num
-                    if count:
-                        self.lines_read = reader.line_num
-                    yield n, Reject(n, _("cannot be read as a CSV record: a value is too long or "
-                                         "its quotes are damaged"))
-                    continue
-                n, last = last + 1, reader.line_num   # a quoted value may span lines
-                if count:
-                    self._read += sum(len(v) + 1 for v in rec)
-                    self.lines_read = reader.line_num
-                if not any(v.strip() for v in rec):
-                    continue
-                raw = ",".join(rec)
-                if len(rec) <= max(index):
-                    yield n, Reject(n, _("is cut short: {n} field(s), expected at least {expected} "
-                                         "({layout})").format(n=len(rec), expected=max(index) + 1,
-                                                              layout=", ".join(TABLE_HEADER)), raw=raw)
-                    continue
-                values = [_null(rec[i]) for i in index]
-                fields = [_null(rec[i]) if i < len(rec) else "" for i in data]
-                if len(data) == 1:      # one `data` column, pipe-separated
-                    fields = fields[0].split("|")
-                while fields and not fields[-1]:   # the empty data columns after the event's own
-                    fields.pop()
-                yield n, values + fields
 
     def batches(self) -> Iterator[RawBatch]:
         rows: list[tuple] = []
@@ -501,65 +380,6 @@ class QueueLogSource:
             switch(state, reason)
             self.agents[name].after = None
         return None
-
-
-def _field(data: list[str], i: int) -> float | None:
-    try:
-        return _num(data[i].strip())
-    except IndexError:
-        return None
-
-
-def _caller(data: list[str]) -> str | None:
-    return (data[1].strip() or None) if len(data) > 1 else None
-
-
-def _null(value: str) -> str:
-    """A dump's field: the text NULL (an SQL null as mysqldump or psql write it) is empty."""
-    value = value.strip()
-    return "" if value.upper() in ("NULL", "\\N") else value
-
-
-def _time(text: str) -> tuple[float | None, bool]:
-    """(Unix seconds, whether the time was local: a date and time without an offset)."""
-    text = text.strip()
-    x = _num(text)
-    if x is not None:
-        return x, False
-    try:
-        when = dt.datetime.fromisoformat(text)
-    except ValueError:
-        return None, False
-    if when.tzinfo is None:   # local: seconds as if UTC, written back out as the same wall time
-        return when.replace(tzinfo=dt.UTC).timestamp(), True
-    return when.timestamp(), False
-
-
-def dump_columns(head: bytes, encoding: str = "utf-8") -> tuple[list[int], list[int]] | None:
-    """For a queue_log table dump, the positions of ``time, callid, queuename, agent, event``
-    and of the data columns (``data1`` … ``data5``, or ``data``); None for another file."""
-    if b"\x00" in head[:4096]:
-        return None
-    first = head.split(b"\n", 1)[0].decode(encoding, errors="replace").lstrip("\ufeff").strip()
-    try:
-        names = [f.strip().strip('"').casefold() for f in next(csv.reader([first]))]
-    except (csv.Error, StopIteration):
-        return None
-    if not set(TABLE_HEADER) <= set(names):
-        return None
-    data = [names.index(d) for d in DATA_COLUMNS if d in names] or \
-        ([names.index("data")] if "data" in names else [])
-    if not data:
-        return None
-    return [names.index(c) for c in TABLE_HEADER], data
-
-
-def sniff_queue_log(path: Path, head: bytes) -> bool:
-    if dump_columns(head) is not None:
-        return True
-    first = [ln for ln in head.splitlines()[:11] if ln.strip()][:10]
-    hits = sum(1 for ln in first if LINE.match(ln))
-    return hits > 0 and hits * 5 >= len(first) * 3    # most of the first lines: a few may be damaged
 
 
 FORMAT = register_format(Format(

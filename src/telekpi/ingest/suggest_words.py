@@ -7,8 +7,8 @@ from __future__ import annotations
 import unicodedata
 
 from telekpi.ingest.asterisk_cdr import STATUS_BY_DISPOSITION
-from telekpi.ingest.asterisk_queue_log import CALL_END
 from telekpi.ingest.freeswitch_cdr import STATUS_BY_CAUSE
+from telekpi.ingest.queue_log_events import CALL_END
 from telekpi.ingest.twilio import STATUS as TWILIO_STATUS
 from telekpi.ingest.vicidial import CODES as VICIDIAL_CODES
 
