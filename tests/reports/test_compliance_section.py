@@ -7,7 +7,8 @@ from __future__ import annotations
 from datetime import date
 
 from telekpi.engine.engine import Engine
-from telekpi.reports.build import Builder, compliance
+from telekpi.reports.build import Builder
+from telekpi.reports.operations import compliance
 from telekpi.settings import Settings
 from telekpi.store.warehouse import Warehouse
 
