@@ -7,11 +7,12 @@ as the dashboard and the reports compare."""
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import date, datetime, time, timedelta
+from datetime import date, datetime, timedelta
 from typing import cast
 
 from telekpi.alerts.rules import Rule, Rules
 from telekpi.analysis.windows import Window, window
+from telekpi.days import day_start
 from telekpi.engine.lookup import Lookup
 from telekpi.engine.names import Names
 from telekpi.engine.request import Request
@@ -55,8 +56,7 @@ def evaluate(engine, rules: Rules, now: datetime, scope: Window | None = None) -
         channels = rule.channels if rule.channels is not None else tuple(rules.channel_names)
         start, end = scope or window(rule.window, today)
         # the window's local days as instants: leads are listed by when they arrived or were touched
-        since = datetime.combine(start, time(0), tzinfo=tz)
-        until = datetime.combine(end + timedelta(days=1), time(0), tzinfo=tz)
+        since, until = day_start(start, tz), day_start(end + timedelta(days=1), tz)
         if rule.kind == "metric":
             out += _metric_alerts(engine, rule, start, end, channels)
         elif rule.kind == "slow_leads":

@@ -12,9 +12,9 @@ on a call is a breach of kind ``disclosure``; calls no form judged are not count
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import date, datetime, timedelta
+from datetime import date, datetime, timedelta, tzinfo
 
-from telekpi.analysis.windows import day_start
+from telekpi.days import day_start
 from telekpi.engine.lookup import EVERYONE, Scope
 from telekpi.engine.operations_rows import OperationsRows
 from telekpi.model.calling_windows import judge, parse_windows
@@ -33,7 +33,7 @@ class Days:
 
     start: date
     end: date
-    tz: object
+    tz: tzinfo
 
     @property
     def since(self) -> datetime:

@@ -10,25 +10,12 @@ just before (1–15 March with 14–28 February)."""
 
 from __future__ import annotations
 
-from datetime import date, datetime, time, timedelta
+from datetime import date, timedelta
 from typing import NamedTuple
 
 from telekpi.i18n import _, current
 from telekpi.i18n.numbers import Formatter
 from telekpi.units import formatter
-
-
-def day_start(d: date, tz) -> datetime:
-    """The first instant of local day ``d`` in zone ``tz``; a day's end is the next day's start."""
-    return datetime.combine(d, time(), tz)
-
-
-def day_bounds(first: date | None, last: date | None, tz) -> tuple[datetime | None, datetime | None]:
-    """Local days ``first``…``last`` (both included; either open) as the instants a list reads
-    from (inclusive) and to (exclusive)."""
-    return (day_start(first, tz) if first else None,
-            day_start(last + timedelta(days=1), tz) if last else None)
-
 
 WINDOWS = ("today", "yesterday", "last_7_days", "last_30_days", "week", "month",
            "previous_week", "previous_month")

@@ -182,7 +182,7 @@ def cap_words(g: dict) -> str:
 
 def _bounds(start: str | None, end: str | None, zone, default_hours: float | None):
     """--from/--to as instants (local midnights); without --from, ``default_hours`` back."""
-    from telekpi.analysis.windows import day_bounds
+    from telekpi.days import day_bounds
 
     first = date_option(start, "--from")
     since, until = day_bounds(first, date_option(end, "--to"), zone)

@@ -16,6 +16,7 @@ from sqlglot import exp
 
 from telekpi.catalog.models import FIRST_CALL_BASE, LEAD_TOUCHES, first_call_base
 from telekpi.catalog.snippets import parse
+from telekpi.days import day_bounds
 from telekpi.engine.engine import Engine
 from telekpi.engine.rollups import FIRST_CALLS_TABLE
 from telekpi.engine.rollups.combos import TOUCHES_TABLE
@@ -285,15 +286,15 @@ class Lookup:
                      start: date | None = None, end: date | None = None) -> Slice:
         """An agent's calls, newest first; from local day ``start`` to ``end`` (both included)
         when given (the dashboard's view, a day clicked in a chart)."""
-        zone = self.engine.settings.tz
+        since, until = day_bounds(start, end, self.engine.settings.tz)
         params: dict[str, object] = {"agent": agent_id}
         after: exp.Expr = exp.true()
         before: exp.Expr = exp.true()
-        if start:
-            params["since"] = datetime.combine(start, time(0), tzinfo=zone)
+        if since:
+            params["since"] = since
             after = exp.GTE(this=column("started_at"), expression=exp.Placeholder(this="since"))
-        if end:
-            params["until"] = datetime.combine(end + timedelta(days=1), time(0), tzinfo=zone)
+        if until:
+            params["until"] = until
             before = exp.LT(this=column("started_at"), expression=exp.Placeholder(this="until"))
         return self._slice("""
             SELECT c.call_id, c.started_at, c.lead_id, c.campaign_id, c.direction, c.status,
@@ -335,15 +336,15 @@ class Lookup:
         are on; a tie goes to the kind listed first (``CAMPAIGN_KINDS``). A call's kind is
         its campaign's; where the campaign sets none, or the call has none, an inbound call is
         inbound care and an outbound call outbound sales."""
-        zone = self.engine.settings.tz
+        since, until = day_bounds(start, end, self.engine.settings.tz)
         params: dict[str, object] = {}
         after: exp.Expr = exp.true()
         before: exp.Expr = exp.true()
-        if start:
-            params["since"] = datetime.combine(start, time(0), tzinfo=zone)
+        if since:
+            params["since"] = since
             after = exp.GTE(this=column("started_at", "c"), expression=exp.Placeholder(this="since"))
-        if end:
-            params["until"] = datetime.combine(end + timedelta(days=1), time(0), tzinfo=zone)
+        if until:
+            params["until"] = until
             before = exp.LT(this=column("started_at", "c"), expression=exp.Placeholder(this="until"))
         calls = self._rows("""
             SELECT c.agent_id AS agent, a.team_id AS team, c.campaign_id, c.direction,

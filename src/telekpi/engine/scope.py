@@ -2,12 +2,13 @@
 
 from __future__ import annotations
 
-from datetime import UTC, date, datetime, time, timedelta
+from datetime import UTC, date, datetime, timedelta
 from functools import lru_cache
 from zoneinfo import ZoneInfo
 
 from sqlglot import exp
 
+from telekpi.days import day_start
 from telekpi.sql import cast, fn
 
 STEPS = {"day": ("1", "DAY"), "week": ("7", "DAY"), "month": ("1", "MONTH"),
@@ -28,7 +29,7 @@ def utc_literal(instant: datetime) -> exp.Cast:
 
 def local_midnight_utc(d: date, tz: str) -> exp.Cast:
     """The instant a local day begins, as a UTC timestamptz literal."""
-    return utc_literal(datetime.combine(d, time(0), tzinfo=ZoneInfo(tz)))
+    return utc_literal(day_start(d, ZoneInfo(tz)))
 
 
 def date_literal(d: date) -> exp.Cast:

@@ -20,9 +20,10 @@ The conditions are SQL over the validator's columns (``quality.validate``): each
 
 from __future__ import annotations
 
-from datetime import UTC, date, datetime, time, timedelta
+from datetime import UTC, date, datetime, timedelta
 from zoneinfo import ZoneInfo
 
+from telekpi.days import day_start
 from telekpi.i18n import _
 from telekpi.model.tables import EARLIEST, LATEST, MAX_OFFSET_MINUTES, Column
 from telekpi.settings import Settings
@@ -54,9 +55,8 @@ class Plausible:
         self.latest_day = today + timedelta(days=min(settings.future_horizon_days,
                                                      (LATEST - today).days))
         zone = ZoneInfo(timezone)
-        self.earliest = datetime.combine(EARLIEST, time(0), tzinfo=zone).astimezone(UTC)
-        self.latest = datetime.combine(self.latest_day + timedelta(days=1), time(0),
-                                       tzinfo=zone).astimezone(UTC)
+        self.earliest = day_start(EARLIEST, zone).astimezone(UTC)
+        self.latest = day_start(self.latest_day + timedelta(days=1), zone).astimezone(UTC)
 
     def length(self, col: Column, raw: str) -> Check:
         """A field longer than ``max_field_chars`` (``strlen``, bytes, is free and at least the

@@ -3,11 +3,12 @@ for the report's scope, so it equals what ``telekpi kpi`` prints for the same sc
 
 from __future__ import annotations
 
-from datetime import date, datetime, time, timedelta
+from datetime import date, datetime
 
 from telekpi.analysis.funnel import summary as funnel_summary
 from telekpi.analysis.windows import Window, window
 from telekpi.catalog.applies import applicable, like_with_like
+from telekpi.days import end_of_day
 from telekpi.engine.lookup import NAMED, Lookup
 from telekpi.engine.names import Names
 from telekpi.engine.request import Request, Result
@@ -325,8 +326,7 @@ def alerts(b: Builder, rules) -> Section:
     if rules is None:
         from telekpi.alerts.rules import load_rules
         rules = load_rules(None, b.engine.catalog)
-    at = datetime.combine(b.end + timedelta(days=1), time(0), tzinfo=b.engine.settings.tz) \
-        - timedelta(seconds=1)
+    at = end_of_day(b.end, b.engine.settings.tz)
     fired = evaluate(b.engine, rules, at, scope=b.window)
     if b.where:
         scoped = {f"{d} {v}" for d, v in b.where}

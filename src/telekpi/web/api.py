@@ -388,7 +388,7 @@ def ingest(table: str, request: Request, user: UserDep,
 
 def _instants(e: Engine, start: str | None, end: str | None):
     """--from/--to days as the instants they begin and end, in the workspace's zone."""
-    from telekpi.analysis.windows import day_bounds
+    from telekpi.days import day_bounds
 
     return day_bounds(parse_date(start, "from"), parse_date(end, "to"), e.settings.tz)
 

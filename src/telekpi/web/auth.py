@@ -22,13 +22,14 @@ import sqlite3
 import time
 from collections.abc import Callable
 from dataclasses import dataclass
-from datetime import date, datetime, timedelta
+from datetime import date, timedelta
 from pathlib import Path
 from zoneinfo import ZoneInfo
 
 from argon2 import PasswordHasher
 from argon2.exceptions import InvalidHashError, VerificationError
 
+from telekpi.days import day_start
 from telekpi.errors import NotFoundError, UsageError
 from telekpi.i18n import N_, _
 from telekpi.store.sqlite_store import SqliteStore
@@ -124,7 +125,7 @@ def expiry(text: str | None, zone: ZoneInfo, now: float) -> float | None:
         day = date.fromisoformat(text.strip()) + timedelta(days=1)
     except (ValueError, OverflowError):   # not a date, or 9999-12-31
         raise UsageError(EXPIRES_FORMAT, field="expires", value=text) from None
-    end = datetime.combine(day, datetime.min.time(), zone).timestamp()
+    end = day_start(day, zone).timestamp()
     if end <= now:
         raise UsageError(N_("{given} is in the past"), field="expires", value=text)
     return end

@@ -18,7 +18,7 @@ from typing import Any
 from fastapi import APIRouter
 from fastapi.responses import HTMLResponse
 
-from telekpi.analysis.windows import day_bounds
+from telekpi.days import day_bounds
 from telekpi.engine.operations import OperationsLists
 from telekpi.i18n import N_, translate
 from telekpi.web.access import scope_of

@@ -7,7 +7,6 @@ show one set of numbers."""
 
 from __future__ import annotations
 
-from datetime import datetime, time, timedelta
 from urllib.parse import quote, urlencode
 
 from fastapi import APIRouter
@@ -16,6 +15,7 @@ from fastapi.responses import HTMLResponse, RedirectResponse
 from telekpi.alerts.evaluate import evaluate, in_scope
 from telekpi.analysis.movers import movers
 from telekpi.analysis.pace import pace
+from telekpi.days import end_of_day
 from telekpi.engine.lookup import Lookup
 from telekpi.errors import TelekpiError
 from telekpi.targets.template import Template, load_template
@@ -65,8 +65,7 @@ def templates_of(p: Page) -> list[Template]:
 def alerts_now(p: Page, view: Filters) -> list[dict]:
     """The alert rules evaluated over the view's days as of the end of its last day (as the
     report evaluates them), kept to the view's scope."""
-    zone = p.engine.settings.tz
-    at = datetime.combine(p.filters.end + timedelta(days=1), time(0), tzinfo=zone) - timedelta(seconds=1)
+    at = end_of_day(p.filters.end, p.engine.settings.tz)
     fired = evaluate(p.engine, p.workspace.alert_rules(), at, scope=p.filters.window)
     agents = [s[6:] for s in (a.scope or "" for a in fired) if s.startswith("agent ")]
     team_of = {a["agent_id"]: a["team_id"] for a in Lookup(p.engine).agents(agents)}

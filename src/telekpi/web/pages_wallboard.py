@@ -6,11 +6,12 @@ script: no inline script under the CSP)."""
 
 from __future__ import annotations
 
-from datetime import datetime, time
+from datetime import datetime
 
 from fastapi import APIRouter
 from fastapi.responses import HTMLResponse
 
+from telekpi.days import day_start
 from telekpi.engine.live import agent_states, last_data, queues
 from telekpi.engine.operations import OperationsLists
 from telekpi.engine.request import Request as KpiRequest
@@ -74,10 +75,10 @@ def wallboard(p: PageDep) -> HTMLResponse:
     for a in states:
         a["for"] = ago(a["seconds"])
     adrift = out_of_adherence_now(p, as_of, states)
-    day_start = datetime.combine(as_of.date(), time(0), tzinfo=zone) if as_of else None
+    midnight = day_start(as_of.date(), zone) if as_of else None
     # Queues are the centre's (abandoned calls reach no team): shown to those who see it all.
     centre = not p.where
-    lines = queues(p.look, day_start, as_of) if as_of and day_start and centre else []
+    lines = queues(p.look, midnight, as_of) if as_of and midnight and centre else []
     queue_metrics = [m for m in QUEUE if m in p.engine.catalog.metrics] if centre else []
     queue_today = p.engine.query(KpiRequest(tuple(queue_metrics), start=as_of.date(), end=as_of.date())
                                  ).rows[0] if queue_metrics and as_of else {}
@@ -90,7 +91,7 @@ def wallboard(p: PageDep) -> HTMLResponse:
     lost_today = p.engine.query(KpiRequest(LOST, start=as_of.date(), end=as_of.date())).rows[0] \
         if centre and as_of else {}
     oldest = OperationsLists(p.engine).lost_not_recovered(
-        since=day_start, limit=1).rows if centre and day_start else []
+        since=midnight, limit=1).rows if centre and midnight else []
     return p.render(
         "wallboard.html", day=today, values=rows[0] if rows else {}, metrics=metrics,
         zone=p.engine.settings.timezone, refresh=REFRESH,

@@ -11,6 +11,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from telekpi.catalog.loader import Catalog, load_catalog
+from telekpi.days import day_bounds
 from telekpi.engine.request import Request, Result
 from telekpi.settings import Settings, load_settings
 
@@ -266,13 +267,9 @@ class Workspace:
     def run_qa(self, form: Form, *, since: date | None = None, until: date | None = None,
                force: bool = False) -> RunSummary:
         """Score the transcribed calls of the local days ``since``…``until`` (inclusive) on ``form``."""
-        from datetime import datetime, time, timedelta
-
         from telekpi.qa.run import run_form
 
-        tz = self.settings.tz
-        start = datetime.combine(since, time(), tz) if since else None
-        end = datetime.combine(until + timedelta(days=1), time(), tz) if until else None
+        start, end = day_bounds(since, until, self.settings.tz)
         return run_form(self.warehouse, form, since=start, until=end, force=force)
 
     def learn_csat(self) -> CsatModel:
