@@ -52,8 +52,10 @@ def create_app(db: str | Path, *, users: Users | None = None, secure_cookies: bo
         pages_business,
         pages_compliance,
         pages_import,
+        pages_login,
         pages_operations,
         pages_overview,
+        pages_people,
         pages_qa,
         pages_review,
         pages_scorecards,
@@ -145,6 +147,8 @@ def create_app(db: str | Path, *, users: Users | None = None, secure_cookies: bo
 
     app.include_router(api.router)
     app.include_router(pages.router)
+    app.include_router(pages_login.router)
+    app.include_router(pages_people.router)
     app.include_router(pages_overview.router)
     app.include_router(pages_wallboard.router)
     app.include_router(pages_staffing.router)

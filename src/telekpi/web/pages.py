@@ -7,15 +7,14 @@ engine, scoped to what the user may see (``access``).
 from __future__ import annotations
 
 import json
-import secrets
 from collections.abc import Iterator
 from datetime import date, datetime
 from typing import Annotated
 from urllib.parse import quote, urlencode
 from zoneinfo import ZoneInfo
 
-from fastapi import APIRouter, Depends, Form, Request
-from fastapi.responses import HTMLResponse, RedirectResponse
+from fastapi import APIRouter, Depends, Request
+from fastapi.responses import HTMLResponse
 from fastapi.templating import Jinja2Templates
 from jinja2 import pass_context
 
@@ -24,26 +23,23 @@ from telekpi.analysis.funnel import summary as funnel_summary
 from telekpi.analysis.movers import amount, movers
 from telekpi.analysis.windows import window
 from telekpi.engine.engine import Engine
-from telekpi.engine.lookup import Lookup, Scope
+from telekpi.engine.lookup import Lookup
 from telekpi.engine.names import Names
 from telekpi.engine.request import Request as KpiRequest
-from telekpi.engine.review_view import reviews as call_reviews
-from telekpi.errors import AccessError, NotFoundError, TooManySignIns
 from telekpi.i18n import N_, NAMES, _, current, gettext, ngettext, translate
 from telekpi.i18n.words import AGENT_STATES, KINDS, band_text, dim_name, level_name, remainder_label, stage_name, word
 from telekpi.units import currency as units_currency
 from telekpi.units import formatter, human
-from telekpi.web.access import AGENT_HOME, check_agent, check_page, pages_of, scope_of, scoped_where
+from telekpi.web.access import AGENT_HOME, check_page, pages_of, scope_of, scoped_where
 from telekpi.web.auth import User
-from telekpi.web.filters import Filters, period_links
-from telekpi.web.http import SESSION_COOKIE, authenticate, check_csrf, client_address, html
+from telekpi.web.filters import Filters
+from telekpi.web.http import authenticate, html
 from telekpi.web.naming import name_of, named, scope_named, showing
-from telekpi.web.paging import PAGE_SIZE, offset_of, page_query
+from telekpi.web.paging import page_query
 from telekpi.web.state import WebState
 from telekpi.workspace import SharedWorkspace
 
 router = APIRouter(include_in_schema=False)
-LOGIN_CSRF = "telekpi_login_csrf"
 
 HEADLINE = ("calls", "connection_rate", "aht", "abandonment_rate", "drop_rate",
             "call_conversion_rate", "speed_to_lead_5m_rate", "revenue", "profit", "csat")
@@ -246,80 +242,9 @@ def setup_templates(templates: Jinja2Templates, ws: SharedWorkspace) -> None:
                        band_text_colour_of=band_text_colour_of)
 
 
-# -- login -------------------------------------------------------------------------------
+# -- overview ----------------------------------------------------------------------------
 # What the login page may say, by code (``/login?error=credentials``): never text from the URL,
 # which anyone can write into a link to the real login page.
-LOGIN_ERRORS = {"credentials": N_("wrong name or password"),
-                "expired": N_("your session has ended; log in again")}
-
-
-def safe_next(target: str) -> str:
-    """Where to go after logging in: a path on this site, else the overview ("//host" and
-    "/\\host" are other sites to a browser)."""
-    return target if target.startswith("/") and not target.startswith(("//", "/\\")) else "/"
-
-
-@router.get("/login")
-def login_form(request: Request, next: str = "/", error: str | None = None) -> HTMLResponse:
-    """The login page; ``error`` is a code of LOGIN_ERRORS (any other text is not shown: the
-    query string is the visitor's to write)."""
-    message = translate(LOGIN_ERRORS[error]) if error in LOGIN_ERRORS else None
-    return login_page(request, next, message)
-
-
-def login_page(request: Request, next: str, message: str | None) -> HTMLResponse:
-    """The login form with ``message``, a sentence of the server's own."""
-    token = secrets.token_urlsafe(24)
-    resp = html(request, "login.html", {"user": None, "next": safe_next(next), "error": message,
-                                        "login_csrf": token, "lang": current()})
-    resp.set_cookie(LOGIN_CSRF, token, httponly=True, samesite="strict",
-                    secure=request.app.state.web.secure_cookies)
-    return resp
-
-
-@router.post("/login")
-def login(request: Request, name: Annotated[str, Form()], password: Annotated[str, Form()],
-          csrf: Annotated[str, Form()], next: Annotated[str, Form()] = "/"):
-    state: WebState = request.app.state.web
-    if not secrets.compare_digest(csrf, request.cookies.get(LOGIN_CSRF, "")):
-        raise AccessError(_("the login form expired; reload the page and try again"))
-    address = client_address(request)
-    refused = state.throttle.refusal(address, name)   # the password is not even checked
-    if refused:
-        return locked(request, next, refused)
-    user = state.users.check_password(name, password)
-    if not user:
-        refused = state.throttle.failed(address, name)
-        return locked(request, next, refused) if refused else login_page(
-            request, next, translate(LOGIN_ERRORS["credentials"]))
-    state.throttle.succeeded(name)
-    sid, __ = state.users.new_session(user)
-    resp = RedirectResponse(safe_next(next), status_code=303)
-    resp.set_cookie(SESSION_COOKIE, sid, httponly=True, samesite="lax",
-                    secure=state.secure_cookies, max_age=12 * 3600)
-    resp.delete_cookie(LOGIN_CSRF)
-    return resp
-
-
-def locked(request: Request, next: str, refused: TooManySignIns) -> HTMLResponse:
-    """The login form again, with 429, ``Retry-After`` and when to try again."""
-    resp = login_page(request, next, refused.user_message())
-    resp.status_code = refused.http_status
-    resp.headers["Retry-After"] = str(refused.retry_after)
-    return resp
-
-
-@router.post("/logout")
-def logout(request: Request, csrf: Annotated[str, Form()]):
-    _user, token = authenticate(request)
-    check_csrf(token, csrf)
-    request.app.state.web.users.end_session(request.cookies.get(SESSION_COOKIE, ""))
-    resp = RedirectResponse("/login", status_code=303)
-    resp.delete_cookie(SESSION_COOKIE)
-    return resp
-
-
-# -- overview ----------------------------------------------------------------------------
 def overview_data(engine: Engine, filters: Filters, where, metrics) -> list[dict]:
     """The overview's cards: each metric now, its band, its value in the previous window
     (``Window.previous``, the one every surface compares with) and its trend. A metric that
@@ -383,127 +308,3 @@ def funnel_page(p: PageDep) -> HTMLResponse:
                     teams=[g for g in data["breakdown"]["groups"] if g["team"] is not None])
 
 
-# -- agents ------------------------------------------------------------------------------
-@router.get("/agents")
-def agents(p: PageDep, group: str = "agent", sort: str = "call_conversion_rate",
-           desc: bool = True) -> HTMLResponse:
-    """The leaderboard: like with like. Agents (and teams) are ranked only among those of the
-    same kind of work, on the KPIs that apply to it; sites and vendors mix kinds and are
-    shown as they are."""
-    from telekpi.catalog.applies import applicable, like_with_like
-    from telekpi.model.tables import CAMPAIGN_KINDS
-
-    if group not in ("agent", "team", "vendor", "site"):
-        group = "agent"
-    metrics = p.allowed(AGENT_KPIS)
-    if sort not in metrics:
-        sort = "call_conversion_rate"
-    rows = p.engine.query(p.request_for(metrics, by=(group,), ci=True)).rows
-    minimum = p.engine.settings.min_sample
-    kinds = p.look.kinds(group, p.filters.start, p.filters.end) if group in ("agent", "team") else {}
-    sections = []
-    for kind in [*CAMPAIGN_KINDS, None]:
-        mine = [r for r in rows if r[group] is not None and kinds.get(r[group]) == kind]
-        if not mine:
-            continue
-        shown = applicable(p.engine.catalog, metrics, kind)
-        key = sort if sort in shown else next(
-            (m for m in ("call_conversion_rate", "csat") if m in shown), shown[-1])
-        judged = [r for r in mine if (r.get("calls") or 0) >= minimum]
-        few = [r for r in mine if (r.get("calls") or 0) < minimum]
-        down = desc if key == sort else p.engine.catalog.metrics[key].better != "lower"
-        judged.sort(key=_order(key, down))
-        sections.append({"kind": kind, "metrics": shown, "rows": judged, "few": few, "sort": key,
-                         "desc": down})
-    compared = like_with_like(p.engine.catalog, metrics, [s["kind"] for s in sections]) \
-        if kinds else None
-    return p.render("agents.html", sections=sections, group=group, sort=sort, desc=desc,
-                    metrics=metrics, min_sample=minimum, compared=compared)
-
-
-def _order(key: str, desc: bool):
-    """A leaderboard's sort key: by ``key`` (descending if ``desc``), missing values last."""
-    def order(r: dict) -> tuple:
-        v = r.get(key) or 0
-        return (r.get(key) is None, -v if desc else v)
-    return order
-
-
-@router.get("/agents/{agent_id:path}")   # an id may hold "/" (sent as %2F)
-def agent_page(agent_id: str, p: PageDep) -> HTMLResponse:
-    agent = p.look.agent(agent_id)
-    if not agent:
-        raise NotFoundError(_("no agent {agent}").format(agent=repr(agent_id)))
-    check_agent(p.user, agent_id, agent.get("team_id"))
-    where = tuple(w for w in p.where if w[0] not in ("agent", "team")) + (("agent", agent_id),)
-    f = p.filters
-    kind = p.look.kinds("agent", f.start, f.end).get(agent_id)   # only the KPIs of their work
-    metrics = [m for m in AGENT_KPIS if p.engine.supports(m, {"agent"})
-               and p.engine.catalog.metrics[m].applies_to(kind)]
-    samples = {m: n if (n := sample_metric(p.engine.catalog, m)) and p.engine.supports(n, {"agent"})
-               else None for m in metrics}
-    asked = tuple(dict.fromkeys([*metrics, *(n for n in samples.values() if n)]))
-    trend = p.engine.query(KpiRequest(asked, period=f.trend_period(), start=f.start,
-                                      end=f.end, where=where)).rows
-    heat = p.engine.query(KpiRequest(("connection_rate",), by=("weekday", "hour"), start=f.start,
-                                     end=f.end, where=where)).rows
-    days = weekdays()
-    z = [[None] * 24 for _ in days]
-    for r in heat:
-        if r["weekday"] is not None and r["hour"] is not None:
-            z[int(r["weekday"]) - 1][int(r["hour"])] = r["connection_rate"]
-    xs = [r["period"] for r in trend]
-    # A point leads to that period's calls below (the agent's page over its days).
-    links = period_links(f"/agents/{quote(agent_id, safe='')}", f, xs, f.trend_period(), "#calls")
-    charts_ = [charts.with_links(trend_chart(p.engine, m, xs, trend, f.trend_period(), samples[m]), links)
-               for m in metrics]
-    return p.render("agent.html", agent=agent, charts=charts_,
-                    heatmap=charts.heatmap(_("Connection rate by weekday and hour"), days,
-                                           list(range(24)), z),
-                    calls=p.look.recent_calls(agent_id, PAGE_SIZE, offset_of(p.request.query_params),
-                                              f.start, f.end),
-                    reviews=call_reviews(p.look, Scope(agent=agent_id), first_only=True, limit=20))
-
-
-def sample_metric(catalog, metric_id: str) -> str | None:
-    """The metric that counts what a rate is out of (calls for the connection rate, responses
-    for CSAT), when the catalog has one: the n a trend shows beside each point."""
-    m = catalog.metrics[metric_id]
-    if not (m.is_proportion and m.type == "ratio"):
-        return None
-    den = m.part("denominator")
-    return den if den in catalog.metrics else None
-
-
-def trend_chart(engine: Engine, metric_id: str, xs: list, rows: list[dict], period: str,
-                sample: str | None = None, title: str | None = None) -> dict:
-    """A metric's trend over ``rows`` (one per period); a rate shows its sample beside each
-    point, pale below the ``min_sample`` setting."""
-    m = engine.catalog.metrics[metric_id]
-    return charts.line(title or translate(m.name), xs, {translate(m.name): [r[metric_id] for r in rows]}, m.unit,
-                       period=period, samples=[r.get(sample) for r in rows] if sample else None,
-                       min_sample=engine.settings.min_sample,
-                       sample_word=translate(engine.catalog.metrics[sample].name) if sample else None)
-
-
-# -- leads -------------------------------------------------------------------------------
-@router.get("/leads")
-def leads_page(p: PageDep, q: str = "") -> HTMLResponse:
-    scope = scope_of(p.user)
-    since = datetime.combine(p.filters.start, datetime.min.time())
-    found = p.look.search_leads(q, scope, limit=PAGE_SIZE + 1) if q else None   # one more: "more than"
-    return p.render("leads.html", q=q, found=found[:PAGE_SIZE] if found else found, page_size=PAGE_SIZE,
-                    more=bool(found and len(found) > PAGE_SIZE),
-                    stop=p.look.stop_list(scope, PAGE_SIZE, offset_of(p.request.query_params, "stop_page")),
-                    slow=p.look.slow_leads(since, scope, limit=PAGE_SIZE,
-                                           offset=offset_of(p.request.query_params, "slow_page")),
-                    max_attempts=p.engine.settings.max_unanswered_attempts)
-
-
-@router.get("/leads/{lead_id:path}")   # an id may hold "/" (sent as %2F)
-def lead_page(lead_id: str, p: PageDep) -> HTMLResponse:
-    scope = scope_of(p.user)
-    lead = p.look.lead(lead_id, scope)
-    if not lead:
-        raise NotFoundError(_("no lead {lead} that you may see").format(lead=repr(lead_id)))
-    return p.render("lead.html", lead=lead, timeline=p.look.timeline(lead_id, scope))

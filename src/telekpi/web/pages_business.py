@@ -11,7 +11,8 @@ from telekpi.analysis.diagnose import best_time
 from telekpi.i18n import _, translate
 from telekpi.web.access import scope_of
 from telekpi.web.filters import period_links, value_links
-from telekpi.web.pages import PageDep, sample_metric, trend_chart, weekdays
+from telekpi.web.pages import PageDep, weekdays
+from telekpi.web.pages_people import sample_metric, trend_chart
 
 router = APIRouter(include_in_schema=False)
 
