@@ -105,14 +105,21 @@ def _forecast_load(ws, o: dict, minutes: int, aht: float | None) -> dict[str | N
 
 
 def run_staff(ctx: typer.Context, o: dict) -> None:
+    if o["check"]:
+        return _check(ctx, o, minutes_of(o["interval"]))
+    t = staff_table(ctx, o)
+    fmt: Fmt = o["fmt"]
+    _emit(fmt, t["columns"], t["rows"], t["extra"], t["title"], t["notes"], o["output"], UNITS)
+
+
+def staff_table(ctx: typer.Context, o: dict) -> dict:
+    """The staffing `telekpi staff` prints (also the requirement `telekpi roster` covers):
+    ``rows``, ``columns``, ``extra`` (mode, targets, shrinkage, …), ``notes`` and ``title``."""
     from telekpi.wfm.plan import staff_rows
 
     minutes = minutes_of(o["interval"])
     aht = _seconds(o["aht"], "aht")
     given_patience = _seconds(o["patience"], "patience")
-    fmt: Fmt = o["fmt"]
-    if o["check"]:
-        return _check(ctx, o, minutes)
     if o["arrivals"] is not None:
         targets = _targets(o["target"], _settings_or_default(ctx))
         loads: dict[str | None, dict] = {None: {"intervals": _calculator(o, minutes, aht),
@@ -157,8 +164,9 @@ def run_staff(ctx: typer.Context, o: dict) -> None:
         extra["forecast_model"] = o["forecast_model"]
         notes.append(_("Staffed the {model} forecast (telekpi forecast shows its backtest).").format(
             model=o["forecast_model"]))
-    _emit(fmt, columns, rows, extra, _("Agents needed ({model}; {targets})").format(
-        model=o["model"], targets=", ".join(t.text() for t in targets)), notes, o["output"], UNITS)
+    return {"rows": rows, "columns": columns, "extra": extra, "notes": notes,
+            "title": _("Agents needed ({model}; {targets})").format(
+                model=o["model"], targets=", ".join(t.text() for t in targets))}
 
 
 def _shrinkage(ctx: typer.Context, o: dict, mode: str) -> dict:
