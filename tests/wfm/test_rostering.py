@@ -166,7 +166,7 @@ def test_roster_command_writes_a_schedule_that_imports(run, monkeypatch, tmp_pat
                          "--day", "2026-03-02", "--schedule", sched, "--format", "json")
     assert code == 0, err
     data = json.loads(out)
-    assert data["optimal"] and [r["interval"] for r in data["rows"]][0] == "2026-03-02 08:00"
+    assert data["optimal"] and data["rows"][0]["interval"] == "2026-03-02 08:00"
     assert all(r["covered"] >= r["required"] > 0 for r in data["rows"])
     with open(sched, encoding="utf-8") as f:
         rows = list(csv.DictReader(f))

@@ -38,7 +38,8 @@ COMMANDS = {"alerts": "alerts_cmd", "demo": "demo_cmd", "diagnose": "diagnose_cm
             "schedule": "schedule_cmd", "scorecard": "scorecard_cmd", "serve": "serve_cmd",
             "user": "serve_cmd", "forecast": "wfm_cmd", "staff": "wfm_cmd",
             "ops": "ops_cmd", "analyse": "recordings_cmd",
-            "adherence": "wfm_cmd", "roster": "roster_cmd", "qa": "qa_cmd", "csat-model": "qa_cmd", "transcribe": "qa_cmd"}
+            "adherence": "wfm_cmd", "qa": "qa_cmd", "csat-model": "qa_cmd", "transcribe": "qa_cmd",
+            "roster": "roster_cmd"}
 
 
 def register(command: str | None = None) -> None:

@@ -103,9 +103,8 @@ def roster_cmd(
 
 
 def _day(ctx: typer.Context, text: str | None) -> date:
-    if text:
-        return date_option(text, "--day")
-    return datetime.now(ZoneInfo(_settings_or_default(ctx).timezone)).date() + timedelta(days=1)
+    given = date_option(text, "--day") if text else None
+    return given or datetime.now(ZoneInfo(_settings_or_default(ctx).timezone)).date() + timedelta(days=1)
 
 
 def _requirement(ctx, table: dict, minutes: int, day: date, start_time: str) -> tuple[datetime, list[int], bool]:

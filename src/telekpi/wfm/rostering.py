@@ -77,19 +77,19 @@ def build(patterns: list[Pattern], first: datetime, required, minutes: int, cycl
     count = len(need)
     starts = candidates(patterns, first, count, minutes, cyclic)
     a = coverage(starts, count, minutes, cyclic)
-    used = a.any(axis=0)
-    starts, a = [s for s, u in zip(starts, used, strict=True) if u], a[:, used]
+    used = [bool(a[:, j].any()) for j in range(a.shape[1])]
+    starts, a = [s for s, u in zip(starts, used, strict=True) if u], a[:, np.array(used, dtype=bool)]
     bare = np.flatnonzero((need > 0) & ~a.any(axis=1)) if a.size else np.flatnonzero(need > 0)
     if bare.size:
         at = first + timedelta(minutes=int(bare[0]) * minutes)
         raise UsageError(_("no shift pattern covers the interval from {time}, where {agents} agents are needed; "
                            "add a pattern whose working time includes all of it").format(
             time=at.strftime("%H:%M" if cyclic else "%Y-%m-%d %H:%M"), agents=int(need[bare[0]])))
-    x = _solve(starts, a, need, time_limit_s) if need.any() else {"x": np.zeros(len(starts)), "optimal": True,
-                                                                     "bound": 0.0}
-    counts = np.rint(x["x"]).astype(np.int64)
+    solution, optimal, bound = _solve(starts, a, need, time_limit_s) if need.any() else \
+        (np.zeros(len(starts)), True, 0.0)
+    counts = np.rint(solution).astype(np.int64)
     covered = a.astype(np.int64) @ counts if starts else np.zeros(count, np.int64)
-    shifts = [{"pattern": st.pattern.name, "start": first + timedelta(minutes=st.at),
+    shifts: list[dict] = [{"pattern": st.pattern.name, "start": first + timedelta(minutes=st.at),
                "end": first + timedelta(minutes=st.at + st.pattern.length), "agents": int(n),
                "agent_hours": round(int(n) * st.pattern.hours, 2), "breaks": st.pattern.breaks}
               for st, n in zip(starts, counts, strict=True) if n > 0]
@@ -99,11 +99,12 @@ def build(patterns: list[Pattern], first: datetime, required, minutes: int, cycl
     hours = sum(s["agent_hours"] for s in shifts)
     cost = float(sum(n * st.pattern.hours * st.pattern.cost for st, n in zip(starts, counts, strict=True)))
     return {"shifts": shifts, "coverage": rows, "agent_hours": round(hours, 2), "cost": round(cost, 4),
-            "agents": int(counts.sum()), "optimal": x["optimal"], "lower_bound": round(x["bound"], 4),
+            "agents": int(counts.sum()), "optimal": optimal, "lower_bound": round(bound, 4),
             "candidates": len(starts)}
 
 
-def _solve(starts: list[Start], a: np.ndarray, need: np.ndarray, time_limit_s: float) -> dict:
+def _solve(starts: list[Start], a: np.ndarray, need: np.ndarray, time_limit_s: float) -> tuple[np.ndarray, bool, float]:
+    """Agents per start, whether HiGHS proved them optimal, and the bound no schedule beats."""
     try:
         from scipy.optimize import Bounds, LinearConstraint, milp
     except ImportError:   # scipy is a base dependency; a broken install says so
@@ -118,8 +119,8 @@ def _solve(starts: list[Start], a: np.ndarray, need: np.ndarray, time_limit_s: f
         raise UsageError(_("the solver found no schedule in {seconds} s ({reason})").format(
             seconds=f"{time_limit_s:g}", reason=res.message))
     bound = getattr(res, "mip_dual_bound", None)
-    return {"x": res.x, "optimal": res.status == 0,
-            "bound": float(bound) if bound is not None and np.isfinite(bound) else float(res.fun)}
+    return (np.asarray(res.x), bool(res.status == 0),
+            float(bound) if bound is not None and np.isfinite(bound) else float(res.fun))
 
 
 def schedule_rows(shifts: list[dict], prefix: str = "open") -> list[dict]:

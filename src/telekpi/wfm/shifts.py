@@ -15,8 +15,10 @@ and a 4-hour one, each starting on any hour."""
 from __future__ import annotations
 
 import re
+from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
+from typing import NoReturn
 
 from telekpi.errors import ConfigError
 from telekpi.i18n import _
@@ -82,7 +84,7 @@ def parse_patterns(data, file: str) -> list[Pattern]:
 
 
 def _pattern(item: dict, file: str) -> Pattern:
-    def fail(key: str, message: str):
+    def fail(key: str, message: str) -> NoReturn:
         line = item.get(KEY_LINES, {}).get(key, item.get(LINE))
         raise ConfigError(message, file=file, line=line, column=key)
 
@@ -107,10 +109,10 @@ def _pattern(item: dict, file: str) -> Pattern:
     if isinstance(cost, bool) or not isinstance(cost, int | float) or not cost > 0:
         fail("cost", _("{value} is not a cost per agent-hour; write a number above 0, e.g. 1.25").format(
             value=repr(cost)))
-    return Pattern(str(name).strip(), starts, int(length or 0), tuple(sorted(breaks)), float(cost))
+    return Pattern(str(name).strip(), starts, length, tuple(sorted(breaks)), float(cost))
 
 
-def _starts(item: dict, fail) -> tuple[int, ...]:
+def _starts(item: dict, fail: Callable[[str, str], NoReturn]) -> tuple[int, ...]:
     if "start" in item or "starts" in item:
         given = item.get("starts", item.get("start"))
         values = given if isinstance(given, list) else [given]
