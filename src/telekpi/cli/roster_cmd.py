@@ -11,7 +11,7 @@ from zoneinfo import ZoneInfo
 
 import typer
 
-from telekpi.cli.query_cmds import Fmt, FmtOpt, FromOpt, ToOpt, date_option
+from telekpi.cli.query_cmds import EngineName, EngineOpt, Fmt, FmtOpt, FromOpt, LakeOpt, ToOpt, date_option
 from telekpi.cli.root import app, db_path
 from telekpi.cli.wfm_cmd import IntervalOpt, OutOpt, WhereOpt
 from telekpi.cli.wfm_run import _emit, _pct
@@ -52,7 +52,7 @@ def roster_cmd(
                                   "agents are stand-ins open-001, … to be replaced by real ones."),
     time_limit: float = typer.Option(60.0, "--time-limit", help="Seconds the solver may take; then the "
                                      "best schedule found, with how far from the optimum it may be."),
-    fmt: Fmt = FmtOpt, output: Path = OutOpt,
+    fmt: Fmt = FmtOpt, output: Path = OutOpt, engine: EngineName = EngineOpt, lake: str = LakeOpt,
 ) -> None:
     """Shifts covering the agents needed per interval for the fewest paid agent-hours."""
     from telekpi.cli.wfm_staff import staff_table
