@@ -182,6 +182,7 @@ STEPS: tuple[Step, ...] = (
          says='"agents_erlang_c"'),
     Step("staff", ("--check", "--interval", "60m"), says="Best fit"),
     Step("adherence", ("--by", "interval", "--interval", "60m"), says="conformance"),
+    Step("roster", ("--interval", "60m", "--format", "json"), says='"agent_hours"'),
     Step("alerts"),                                      # the built-in rules
     Step("alerts", ("--format", "json"), says='"alerts"'),
     Step("scorecard", ("scorecards/in-house-sales.yaml",)),   # the demo copies the shipped examples

@@ -78,3 +78,28 @@ def test_api_gives_the_same_numbers(clients):
 def test_bad_interval_on_the_page_is_one_sentence(clients):
     r = clients["boss"].get("/staffing?interval=7&lang=en")
     assert r.status_code == 400 and "is not an interval" in r.text and "Traceback" not in r.text
+
+
+def test_suggested_shifts_cover_the_agents_to_schedule(clients):
+    """09:00 needs 3 agents scheduled and nothing else does: the default patterns' cheapest
+    cover is three 4-hour shifts (12 paid hours), on the page and in the API."""
+    got = clients["boss"].get(f"/api/v1/staffing?{WINDOW}").json()["suggested"]
+    assert got["error"] is None and got["optimal"] and got["agents"] == 3 and got["agent_hours"] == 12
+    assert {s["pattern"] for s in got["shifts"]} == {"part-time"}
+    assert all(s["start"] <= "09:00" < s["end"] for s in got["shifts"])
+    html = clients["boss"].get(f"/staffing?{WINDOW}&lang=en").text
+    table = re.search(r'<table class="metrics roster">(.*?)</table>', html, re.S).group(1)
+    assert "part-time" in table and "12 paid agent-hours for 3 agent-hours needed" in html
+
+
+def test_a_bad_patterns_file_is_a_sentence_on_the_page(clients):
+    folder = clients["boss"].app.state.web.workspace.folder
+    (folder / "shifts.yaml").write_text("shifts:\n  - name: day\n    start: '10:00'\n    length: 8h\n")
+    try:
+        html = clients["boss"].get(f"/staffing?{WINDOW}&lang=en").text
+        assert "no shift pattern covers the interval from 09:00" in html
+        (folder / "shifts.yaml").write_text("shifts: nothing\n")
+        html = clients["boss"].get(f"/staffing?{WINDOW}&lang=en").text
+        assert "shifts.yaml" in html and "no shift patterns" in html
+    finally:
+        (folder / "shifts.yaml").unlink()

@@ -237,3 +237,23 @@ def test_staffing_the_forecast_falls_back_to_seasonal_naive_without_statsmodels(
     assert data["forecast_model"] == "seasonal-naive"
     nine = [r for r in data["rows"] if r["interval"].endswith("T09:00:00+07:00")]
     assert [r["arrivals"] for r in nine] == [10, 4, 4, 4, 4, 4, 4]
+
+
+@pytest.mark.slow   # writes a lake and starts ClickHouse
+def test_staff_and_the_model_check_over_a_lake_give_the_warehouses_numbers(run, queue_db, monkeypatch, tmp_path):
+    """`--engine clickhouse --lake DIR` (and DuckDB over the lake) read the same interval history
+    as the warehouse: the staffing and the model check agree."""
+    monkeypatch.setenv("COLUMNS", "200")
+    lake = tmp_path / "lake"
+    code, out, err = run("--db", queue_db, "export-lake", lake)
+    assert code == 0, err
+    for args in (["staff", "--from", "2026-01-05", "--to", "2026-02-15", "--weekday", "1", "--interval", "30m"],
+                 ["staff", "--check", "--interval", "60m"]):
+        code, out, err = run("--db", queue_db, *args, "--format", "json")
+        assert code == 0, err
+        want = json.loads(out)["rows"]
+        assert want
+        for engine in ("duckdb", "clickhouse"):
+            code, out, err = run("--db", queue_db, *args, "--format", "json", "--engine", engine, "--lake", lake)
+            assert code == 0, err
+            assert json.loads(out)["rows"] == want, engine

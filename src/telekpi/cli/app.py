@@ -30,7 +30,7 @@ from telekpi.i18n import _, set_language
 # that declares each command (a group, such as `mapping`, by its name).
 MODULES = ("alerts_cmd", "demo_cmd", "diagnose_cmd", "import_cmd", "lake_cmd", "mapping_cmd",
            "qa_cmd", "query_cmds", "report_cmd", "rollups_cmd", "schedule_cmd", "scorecard_cmd", "serve_cmd",
-           "wfm_cmd", "ops_cmd", "recordings_cmd")
+           "wfm_cmd", "ops_cmd", "recordings_cmd", "roster_cmd")
 COMMANDS = {"alerts": "alerts_cmd", "demo": "demo_cmd", "diagnose": "diagnose_cmd",
             "import": "import_cmd", "quarantine": "import_cmd", "export-lake": "lake_cmd",
             "mapping": "mapping_cmd", "metrics": "query_cmds", "kpi": "query_cmds",
@@ -38,7 +38,8 @@ COMMANDS = {"alerts": "alerts_cmd", "demo": "demo_cmd", "diagnose": "diagnose_cm
             "schedule": "schedule_cmd", "scorecard": "scorecard_cmd", "serve": "serve_cmd",
             "user": "serve_cmd", "forecast": "wfm_cmd", "staff": "wfm_cmd",
             "ops": "ops_cmd", "analyse": "recordings_cmd",
-            "adherence": "wfm_cmd", "qa": "qa_cmd", "csat-model": "qa_cmd", "transcribe": "qa_cmd"}
+            "adherence": "wfm_cmd", "qa": "qa_cmd", "csat-model": "qa_cmd", "transcribe": "qa_cmd",
+            "roster": "roster_cmd"}
 
 
 def register(command: str | None = None) -> None:

@@ -8,9 +8,9 @@ from pathlib import Path
 
 import typer
 
-from telekpi.cli.query_cmds import Fmt, FmtOpt, FromOpt, ToOpt, date_option
+from telekpi.cli.query_cmds import EngineName, EngineOpt, Fmt, FmtOpt, FromOpt, LakeOpt, ToOpt, date_option
 from telekpi.cli.root import app, open_workspace
-from telekpi.cli.wfm_run import _emit, _forecast_rows, _pct, days_of, minutes_of, where_of
+from telekpi.cli.wfm_run import _emit, _forecast_rows, _pct, days_of, minutes_of, wfm_engine, where_of
 from telekpi.errors import UsageError
 from telekpi.i18n import N_, _
 
@@ -30,7 +30,7 @@ def forecast_cmd(
                               "weekly season × the weekday's intraday profile) or seasonal-naive."),
     calendar: Path = typer.Option(None, "--calendar", help="Special days, date,factor[,name] lines "
                                   "[default: calendar.csv beside the warehouse, if there]."),
-    fmt: Fmt = FmtOpt, output: Path = OutOpt,
+    fmt: Fmt = FmtOpt, output: Path = OutOpt, engine: EngineName = EngineOpt, lake: str = LakeOpt,
 ) -> None:
     """Forecast offered inbound calls per interval, backtested against the seasonal-naive baseline."""
     from telekpi.wfm.forecast import MODELS
@@ -38,7 +38,8 @@ def forecast_cmd(
     if model not in MODELS:
         raise UsageError(N_("{given} is not a forecast model; use {allowed}"), field="model", value=model,
                          allowed=list(MODELS))
-    rows, extra = _forecast_rows(open_workspace(ctx), minutes_of(interval), days_of(horizon),
+    rows, extra = _forecast_rows(open_workspace(ctx), wfm_engine(ctx, {"engine": engine, "lake": lake}),
+                                 minutes_of(interval), days_of(horizon),
                                  date_option(start, "--from"), date_option(end, "--to"), by,
                                  where_of(where), model, calendar)
     notes = [_("Backtest{group}: {model} WAPE {wape}, bias {bias}; seasonal-naive WAPE {base_wape}, bias "
@@ -75,7 +76,7 @@ def staff_cmd(
                                   "to turn agents needed into agents scheduled: measured (pause ÷ logged-in "
                                   "time in the chosen days' agent states) or a share, e.g. 0.3."),
     start_time: str = typer.Option("00:00", "--start", help="Calculator: the first interval's start (HH:MM)."),
-    fmt: Fmt = FmtOpt, output: Path = OutOpt,
+    fmt: Fmt = FmtOpt, output: Path = OutOpt, engine: EngineName = EngineOpt, lake: str = LakeOpt,
 ) -> None:
     """Agents needed per interval (Erlang C and A) from history, a forecast or given volumes."""
     from telekpi.wfm.staffing import MODELS

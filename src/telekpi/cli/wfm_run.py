@@ -80,12 +80,21 @@ def _pct(v) -> str:
     return "—" if v is None else formatter(current()).percent(v, 1)
 
 
-def _forecast_rows(ws, minutes: int, horizon: int, start, end, by, where, model: str,
+def wfm_engine(ctx: typer.Context, o: dict):
+    """The engine the history is read with: the warehouse, or the lake's on the engine
+    ``--engine`` names (``o["engine"]``, ``o["lake"]``); opened once per command."""
+    if "_engine" not in o:
+        from telekpi.cli.query_cmds import EngineName, open_engine
+
+        o["_engine"] = open_engine(ctx, o.get("engine") or EngineName.duckdb, o.get("lake"))
+    return o["_engine"]
+
+
+def _forecast_rows(ws, engine, minutes: int, horizon: int, start, end, by, where, model: str,
                    calendar: Path | None) -> tuple[list[dict], dict]:
     from telekpi.wfm.forecast import backtest, predict, read_calendar
     from telekpi.wfm.history import offered_series, slot_time
 
-    engine = ws.engine()
     series = offered_series(engine, minutes, start, end, by, where)
     if not series:
         raise UsageError(_("no offered inbound calls in the history to forecast from (inbound calls that "

@@ -11,7 +11,18 @@ import typer
 
 from telekpi.cli.query_cmds import Fmt, date_option
 from telekpi.cli.root import open_workspace
-from telekpi.cli.wfm_run import _emit, _forecast_rows, _iso, _pct, _seconds, _targets, days_of, minutes_of, where_of
+from telekpi.cli.wfm_run import (
+    _emit,
+    _forecast_rows,
+    _iso,
+    _pct,
+    _seconds,
+    _targets,
+    days_of,
+    minutes_of,
+    wfm_engine,
+    where_of,
+)
 from telekpi.errors import UsageError
 from telekpi.i18n import N_, _
 from telekpi.wfm.shrinkage import MAX_SHRINKAGE, measured
@@ -43,14 +54,14 @@ def _calculator(o: dict, minutes: int, aht: float | None) -> list[dict]:
              "arrivals": v, "aht_s": aht} for k, v in enumerate(volumes)]
 
 
-def _history(ws, o: dict, minutes: int, aht: float | None, threshold: float) -> dict[str | None, dict]:
+def _history(engine, o: dict, minutes: int, aht: float | None, threshold: float) -> dict[str | None, dict]:
     from telekpi.wfm.history import mean_day
 
     days = set(o["weekday"]) or None
     if days and not days <= set(range(1, 8)):
         raise UsageError(N_("{given} is not an ISO weekday (1 = Monday … 7 = Sunday)"), field="weekday",
                          value=",".join(map(str, sorted(days))))
-    data = mean_day(ws.engine(), minutes, date_option(o["start"], "--from"), date_option(o["end"], "--to"),
+    data = mean_day(engine, minutes, date_option(o["start"], "--from"), date_option(o["end"], "--to"),
                     days, o["by"], where_of(o["where"]), threshold)
     out = {}
     for key, g in data["groups"].items():
@@ -61,7 +72,7 @@ def _history(ws, o: dict, minutes: int, aht: float | None, threshold: float) -> 
     return out
 
 
-def _forecast_load(ws, o: dict, minutes: int, aht: float | None) -> dict[str | None, dict]:
+def _forecast_load(ws, engine, o: dict, minutes: int, aht: float | None) -> dict[str | None, dict]:
     rows: list[dict]
     from telekpi.wfm.history import mean_day
 
@@ -84,10 +95,10 @@ def _forecast_load(ws, o: dict, minutes: int, aht: float | None) -> dict[str | N
             o["forecast_model"] = "holt-winters"
         except MissingDependencyError:
             o["forecast_model"] = "seasonal-naive"
-        rows, _extra = _forecast_rows(ws, minutes, days_of(o["horizon"]), date_option(o["start"], "--from"),
+        rows, _extra = _forecast_rows(ws, engine, minutes, days_of(o["horizon"]), date_option(o["start"], "--from"),
                                       date_option(o["end"], "--to"), o["by"], where_of(o["where"]),
                                       o["forecast_model"], None)
-    hist = mean_day(ws.engine(), minutes, None, None, None, o["by"], where_of(o["where"]))["groups"]
+    hist = mean_day(engine, minutes, None, None, None, o["by"], where_of(o["where"]))["groups"]
     out: dict = {}
     for r in rows:
         key = r.get(o["by"]) if o["by"] else None
@@ -105,14 +116,21 @@ def _forecast_load(ws, o: dict, minutes: int, aht: float | None) -> dict[str | N
 
 
 def run_staff(ctx: typer.Context, o: dict) -> None:
+    if o["check"]:
+        return _check(ctx, o, minutes_of(o["interval"]))
+    t = staff_table(ctx, o)
+    fmt: Fmt = o["fmt"]
+    _emit(fmt, t["columns"], t["rows"], t["extra"], t["title"], t["notes"], o["output"], UNITS)
+
+
+def staff_table(ctx: typer.Context, o: dict) -> dict:
+    """The staffing `telekpi staff` prints (also the requirement `telekpi roster` covers):
+    ``rows``, ``columns``, ``extra`` (mode, targets, shrinkage, …), ``notes`` and ``title``."""
     from telekpi.wfm.plan import staff_rows
 
     minutes = minutes_of(o["interval"])
     aht = _seconds(o["aht"], "aht")
     given_patience = _seconds(o["patience"], "patience")
-    fmt: Fmt = o["fmt"]
-    if o["check"]:
-        return _check(ctx, o, minutes)
     if o["arrivals"] is not None:
         targets = _targets(o["target"], _settings_or_default(ctx))
         loads: dict[str | None, dict] = {None: {"intervals": _calculator(o, minutes, aht),
@@ -124,9 +142,9 @@ def run_staff(ctx: typer.Context, o: dict) -> None:
         from telekpi.wfm.staffing import threshold_of
 
         if o["forecast_file"] or o["use_forecast"]:
-            loads, mode = _forecast_load(ws, o, minutes, aht), "forecast"
+            loads, mode = _forecast_load(ws, wfm_engine(ctx, o), o, minutes, aht), "forecast"
         else:
-            loads, mode = _history(ws, o, minutes, aht, threshold_of(targets)), "history"
+            loads, mode = _history(wfm_engine(ctx, o), o, minutes, aht, threshold_of(targets)), "history"
         if not loads:
             raise UsageError(_("no offered inbound calls in the chosen days (inbound calls that entered a "
                                "queue or name one)"))
@@ -157,8 +175,9 @@ def run_staff(ctx: typer.Context, o: dict) -> None:
         extra["forecast_model"] = o["forecast_model"]
         notes.append(_("Staffed the {model} forecast (telekpi forecast shows its backtest).").format(
             model=o["forecast_model"]))
-    _emit(fmt, columns, rows, extra, _("Agents needed ({model}; {targets})").format(
-        model=o["model"], targets=", ".join(t.text() for t in targets)), notes, o["output"], UNITS)
+    return {"rows": rows, "columns": columns, "extra": extra, "notes": notes,
+            "title": _("Agents needed ({model}; {targets})").format(
+                model=o["model"], targets=", ".join(t.text() for t in targets))}
 
 
 def _shrinkage(ctx: typer.Context, o: dict, mode: str) -> dict:
@@ -182,7 +201,7 @@ def _shrinkage(ctx: typer.Context, o: dict, mode: str) -> dict:
         return {"value": 0.0, "source": "none",
                 "note": _("No warehouse to measure shrinkage in: scheduled = agents (give --shrinkage 0.3).")}
     window = (None, None) if mode == "forecast" else (date_option(o["start"], "--from"), date_option(o["end"], "--to"))
-    got = measured(open_workspace(ctx).engine(), *window)
+    got = measured(wfm_engine(ctx, o), *window)
     if got["shrinkage"] is None:
         return {"value": 0.0, "source": "none",
                 "note": _("No agent states in these days to measure shrinkage: scheduled = agents "
@@ -208,7 +227,7 @@ def _check(ctx: typer.Context, o: dict, minutes: int) -> None:
 
     ws = open_workspace(ctx)
     threshold = threshold_of(_targets(o["target"], ws.settings))
-    past = past_intervals(ws.engine(), minutes, date_option(o["start"], "--from"), date_option(o["end"], "--to"),
+    past = past_intervals(wfm_engine(ctx, o), minutes, date_option(o["start"], "--from"), date_option(o["end"], "--to"),
                           where_of(o["where"]), threshold)
     patience = _seconds(o["patience"], "patience") or past["patience_s"]
     result = model_check(past["intervals"], minutes, threshold, patience)

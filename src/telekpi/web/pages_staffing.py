@@ -34,10 +34,14 @@ def _minutes(text: str | None) -> int:
 
 
 def board_for(p: Page, interval: str | None) -> dict:
-    from telekpi.wfm.board import staffing_board
+    from telekpi.wfm.board import staffing_board, suggested_shifts
+    from telekpi.wfm.shifts import SHIFTS_FILE
 
     _check(p.user)
-    return staffing_board(p.engine, p.filters.start, p.filters.end, _minutes(interval))
+    board = staffing_board(p.engine, p.filters.start, p.filters.end, _minutes(interval))
+    patterns = p.workspace.file(SHIFTS_FILE)
+    board["suggested"] = suggested_shifts(board, patterns if patterns.exists() else None)
+    return board
 
 
 def chart(board: dict) -> dict:

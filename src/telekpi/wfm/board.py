@@ -4,14 +4,16 @@ days, agents required (Erlang A at the offered calls, then shrinkage), agents sc
 (schedules) and agents logged in (agent states) — with shrinkage by reason.
 
 The queue's side (offered calls, handle time, logged-in agents) comes from
-``engine.intervals``, which is DuckDB SQL today (docs/workforce.md says why); shrinkage and
-schedules are read through the engine on every engine."""
+``engine.intervals``; shrinkage and schedules from the engine's other queries: all of it
+runs on every engine. ``suggested_shifts`` adds the schedule builder's shifts for the mean
+day."""
 
 from __future__ import annotations
 
 import math
 from collections import defaultdict
 from datetime import date, datetime, time, timedelta
+from pathlib import Path
 
 import numpy as np
 
@@ -154,3 +156,29 @@ def short_intervals(engine, day: date, history_days: int = 28, minutes: int = 60
             out.append({"interval": datetime.combine(day, time.fromisoformat(r["interval"])), "required": need,
                         "scheduled": round(have, 2), "short": round(need - have, 2)})
     return out
+
+
+def suggested_shifts(board: dict, patterns_file: Path | None, time_limit_s: float = 10.0) -> dict:
+    """What the schedule builder (``wfm/rostering.py``, `telekpi roster`) suggests for the
+    board's mean day: the shifts covering each interval's agents to schedule for the fewest
+    paid agent-hours — ``shifts`` (pattern, start, end as HH:MM, agents, agent_hours),
+    ``agent_hours``, ``optimal`` and where the patterns come from; or ``error``, the sentence
+    saying why there are none (a bad patterns file, an interval no pattern covers)."""
+    from telekpi.errors import TelekpiError
+    from telekpi.wfm.rostering import build
+    from telekpi.wfm.shifts import load_patterns
+
+    minutes = board["interval_minutes"]
+    need = {r["interval"]: r["required_scheduled"] or 0 for r in board["rows"]}
+    required = [need.get(s.isoformat("minutes"), 0) for s in day_slots(minutes)]
+    try:
+        patterns, source = load_patterns(patterns_file)
+        got = build(patterns, datetime.combine(board["end"], time()), required, minutes, True, time_limit_s)
+    except TelekpiError as e:
+        return {"error": str(e), "shifts": []}
+    shifts = [{"pattern": s["pattern"], "start": s["start"].time().isoformat("minutes"),
+               "end": s["end"].time().isoformat("minutes"), "agents": s["agents"],
+               "agent_hours": s["agent_hours"]} for s in got["shifts"]]
+    return {"shifts": shifts, "agent_hours": got["agent_hours"], "agents": got["agents"],
+            "needed_hours": sum(required) * minutes / 60, "optimal": got["optimal"], "patterns": source,
+            "error": None}
