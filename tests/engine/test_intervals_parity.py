@@ -30,6 +30,11 @@ CASES = [(m, by, s, e, w) for m in (15, 30, 60) for by in (None, "queue")
     (60, None, None, None, {"queue": ["q1", "it's"]}),
     (15, "queue", None, None, {"campaign": ["k2"]}),
 ]
+# Spark answers each case in seconds, not milliseconds: the cases where engines part ways —
+# the spring DST day by 15 minutes, a whole history by hour, the autumn days by campaign, and
+# the two filters (one value quoted).
+SPARK_CASES = [(15, "queue", date(2026, 3, 29), date(2026, 3, 29), None), (60, None, None, None, None),
+               *CASES[-3:]]
 
 
 def _utc(text: str) -> datetime:
@@ -105,9 +110,9 @@ def _same(a, b) -> bool:
     return math.isclose(float(a), float(b), rel_tol=1e-9, abs_tol=1e-9)
 
 
-def _differences(base: Engine, other: Engine) -> list[str]:
+def _differences(base: Engine, other: Engine, cases=CASES) -> list[str]:
     out = []
-    for minutes, by, start, end, where in CASES:
+    for minutes, by, start, end, where in cases:
         want = interval_history(base, minutes, start, end, by, where)
         got = interval_history(other, minutes, start, end, by, where)
         case = f"{minutes}m by {by} {start}…{end} {where}"
@@ -154,4 +159,4 @@ def test_spark_gives_the_warehouses_intervals(world, spark_session):
     backend = SparkBackend(lake, session=spark_session.newSession())
     for table in TABLES:
         backend.spark.table(table).cache()
-    assert _differences(base, Engine(None, settings, base.catalog, backend=backend)) == []
+    assert _differences(base, Engine(None, settings, base.catalog, backend=backend), SPARK_CASES) == []
