@@ -13,7 +13,20 @@ import typer
 
 from telekpi.cli.query_cmds import EngineName, EngineOpt, Fmt, FmtOpt, FromOpt, LakeOpt, ToOpt, date_option
 from telekpi.cli.root import app, db_path
-from telekpi.cli.wfm_cmd import IntervalOpt, OutOpt, WhereOpt
+from telekpi.cli.wfm_cmd import (
+    AhtOpt,
+    ArrivalsOpt,
+    IntervalOpt,
+    ModelOpt,
+    OutOpt,
+    PatienceOpt,
+    ShrinkageOpt,
+    StartTimeOpt,
+    TargetOpt,
+    WeekdayOpt,
+    WhereOpt,
+    check_model,
+)
 from telekpi.cli.wfm_run import _emit, _pct
 from telekpi.cli.wfm_staff import _settings_or_default
 from telekpi.errors import UsageError
@@ -26,23 +39,16 @@ UNITS: dict[str, str] = {}
 def roster_cmd(
     ctx: typer.Context,
     start: str = FromOpt, end: str = ToOpt,
-    weekday: list[int] = typer.Option([], "--weekday", help="Only these ISO weekdays (1 = Monday; repeatable)."),
+    weekday: list[int] = WeekdayOpt,
     interval: str = IntervalOpt, where: list[str] = WhereOpt,
-    arrivals: str = typer.Option(None, "--arrivals", help="Calculator: calls per interval from --start, "
-                                 "e.g. 120,180,240."),
-    aht: str = typer.Option(None, "--aht", help="Handle time in seconds [default: the history's]."),
+    arrivals: str = ArrivalsOpt, aht: str = AhtOpt,
     use_forecast: bool = typer.Option(False, "--forecast", help="Cover the forecast of the history "
                                       "(--horizon), day by day, instead of the mean day."),
     forecast_file: Path = typer.Option(None, "--forecast-file", help="Cover a forecast written by "
                                        "`telekpi forecast --format json -o FILE`."),
     horizon: str = typer.Option("7d", "--horizon", help="Days ahead with --forecast."),
-    target: list[str] = typer.Option([], "--target", help="As in telekpi staff, e.g. service-level=0.8@20s."),
-    model: str = typer.Option("erlang-a", "--model", help="erlang-a or erlang-c, as in telekpi staff."),
-    patience: str = typer.Option(None, "--patience", help="Callers' mean patience in seconds."),
-    shrinkage: str = typer.Option("measured", "--shrinkage", help="As in telekpi staff: measured or a "
-                                  "share (e.g. 0.3). If the patterns declare breaks, give the share "
-                                  "without them."),
-    start_time: str = typer.Option("00:00", "--start", help="Calculator: the first interval's start (HH:MM)."),
+    target: list[str] = TargetOpt, model: str = ModelOpt, patience: str = PatienceOpt,
+    shrinkage: str = ShrinkageOpt, start_time: str = StartTimeOpt,
     shifts: Path = typer.Option(None, "--shifts", help="Shift patterns (YAML) [default: shifts.yaml beside "
                                 "the warehouse, else 8 h and 4 h shifts starting on any hour]."),
     day: str = typer.Option(None, "--day", help="The day the mean day's (or the calculator's) shifts are "
@@ -58,11 +64,7 @@ def roster_cmd(
     from telekpi.cli.wfm_staff import staff_table
     from telekpi.wfm.rostering import build, schedule_rows
     from telekpi.wfm.shifts import SHIFTS_FILE, load_patterns
-    from telekpi.wfm.staffing import MODELS
-
-    if model not in MODELS:
-        raise UsageError(N_("{given} is not a model; use {allowed}"), field="model", value=model,
-                         allowed=list(MODELS))
+    check_model(model)
     if not time_limit > 0:
         raise UsageError(N_("{given} is not a time limit; give seconds above 0"), field="time-limit",
                          value=str(time_limit))

@@ -18,6 +18,33 @@ IntervalOpt = typer.Option("30m", "--interval", help="Interval length: 15m, 30m 
 ByOpt = typer.Option(None, "--by", help="One forecast or staffing per queue or campaign.")
 WhereOpt = typer.Option([], "--where", help="Keep only queue=NAME or campaign=ID (repeatable).")
 OutOpt = typer.Option(None, "-o", "--output", help="Write to this file instead of the terminal.")
+# The load and targets `telekpi staff` and `telekpi roster` (roster_cmd.py) both take.
+WeekdayOpt = typer.Option([], "--weekday", help="Only these ISO weekdays (1 = Monday; repeatable).")
+ArrivalsOpt = typer.Option(None, "--arrivals", help="Calculator: calls per interval from --start, "
+                           "e.g. 120,180,240.")
+AhtOpt = typer.Option(None, "--aht", help="Handle time in seconds [default: the history's].")
+HorizonOpt = typer.Option("14d", "--horizon", help="Days ahead with --forecast.")
+TargetOpt = typer.Option([], "--target", help="service-level=0.8@20s, asa=30s, wait-probability=0.5 "
+                         "or occupancy=0.85 (repeatable: all are met) [default: 80 % in service_level_s].")
+ModelOpt = typer.Option("erlang-a", "--model", help="The model whose agents are `agents`: erlang-a "
+                        "(callers hang up) or erlang-c (nobody does).")
+PatienceOpt = typer.Option(None, "--patience", help="Callers' mean patience in seconds [default: "
+                           "the history's waiting time ÷ abandons].")
+ShrinkageOpt = typer.Option("measured", "--shrinkage", help="Share of logged-in time off the phones, "
+                            "to turn agents needed into agents scheduled: measured (pause ÷ logged-in "
+                            "time in the chosen days' agent states) or a share, e.g. 0.3. Measured "
+                            "shrinkage includes breaks: for shift patterns that declare breaks, give "
+                            "the share without them.")
+StartTimeOpt = typer.Option("00:00", "--start", help="Calculator: the first interval's start (HH:MM).")
+
+
+def check_model(model: str) -> None:
+    """A staffing model's name, or one sentence naming the others."""
+    from telekpi.wfm.staffing import MODELS
+
+    if model not in MODELS:
+        raise UsageError(N_("{given} is not a model; use {allowed}"), field="model", value=model,
+                         allowed=list(MODELS))
 
 
 @app.command("forecast")
@@ -56,34 +83,21 @@ def forecast_cmd(
 def staff_cmd(
     ctx: typer.Context,
     start: str = FromOpt, end: str = ToOpt,
-    weekday: list[int] = typer.Option([], "--weekday", help="Only these ISO weekdays (1 = Monday; repeatable)."),
+    weekday: list[int] = WeekdayOpt,
     interval: str = IntervalOpt, by: str = ByOpt, where: list[str] = WhereOpt,
-    arrivals: str = typer.Option(None, "--arrivals", help="Calculator: calls per interval, e.g. 120,180,240."),
-    aht: str = typer.Option(None, "--aht", help="Handle time in seconds [default: the history's]."),
+    arrivals: str = ArrivalsOpt, aht: str = AhtOpt,
     use_forecast: bool = typer.Option(False, "--forecast", help="Staff the forecast of the history (--horizon)."),
     forecast_file: Path = typer.Option(None, "--forecast-file", help="Staff a forecast written by "
                                        "`telekpi forecast --format json -o FILE`."),
-    horizon: str = typer.Option("14d", "--horizon", help="Days ahead with --forecast."),
-    target: list[str] = typer.Option([], "--target", help="service-level=0.8@20s, asa=30s, wait-probability=0.5 "
-                                     "or occupancy=0.85 (repeatable: all are met) [default: 80 % in service_level_s]."),
-    model: str = typer.Option("erlang-a", "--model", help="The model whose agents are `agents`: erlang-a "
-                              "(callers hang up) or erlang-c (nobody does)."),
-    patience: str = typer.Option(None, "--patience", help="Callers' mean patience in seconds [default: "
-                                 "the history's waiting time ÷ abandons]."),
+    horizon: str = HorizonOpt, target: list[str] = TargetOpt, model: str = ModelOpt,
+    patience: str = PatienceOpt,
     check: bool = typer.Option(False, "--check", help="Check the models: each one's service level at the "
                                "agents who were there, against the measured one, per past interval."),
-    shrinkage: str = typer.Option("measured", "--shrinkage", help="Share of logged-in time off the phones, "
-                                  "to turn agents needed into agents scheduled: measured (pause ÷ logged-in "
-                                  "time in the chosen days' agent states) or a share, e.g. 0.3."),
-    start_time: str = typer.Option("00:00", "--start", help="Calculator: the first interval's start (HH:MM)."),
+    shrinkage: str = ShrinkageOpt, start_time: str = StartTimeOpt,
     fmt: Fmt = FmtOpt, output: Path = OutOpt, engine: EngineName = EngineOpt, lake: str = LakeOpt,
 ) -> None:
     """Agents needed per interval (Erlang C and A) from history, a forecast or given volumes."""
-    from telekpi.wfm.staffing import MODELS
-
-    if model not in MODELS:
-        raise UsageError(N_("{given} is not a model; use {allowed}"), field="model", value=model,
-                         allowed=list(MODELS))
+    check_model(model)
     from telekpi.cli.wfm_staff import run_staff
 
     run_staff(ctx, locals())
