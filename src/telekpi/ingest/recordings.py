@@ -131,8 +131,10 @@ def analyse_file(path: Path, opts: Options) -> tuple[dict, dict, list[tuple[str,
 
 def import_recordings(wh: Warehouse, paths: Iterable[Path], opts: Options, *,
                       progress: Callable[[int, int], None] | None = None,
-                      source: str | None = None) -> RecordingCounts:
-    """Link and analyse the audio files under ``paths``; ``progress(done, total)`` after each."""
+                      source: str | None = None, log: bool = True) -> RecordingCounts:
+    """Link and analyse the audio files under ``paths``; ``progress(done, total)`` after each.
+    The run is logged in ``imports`` unless ``log`` is false (the demo's own recordings: a
+    warehouse with nothing imported stays one `telekpi demo` may replace)."""
     import time
 
     t0 = time.perf_counter()
@@ -144,7 +146,7 @@ def import_recordings(wh: Warehouse, paths: Iterable[Path], opts: Options, *,
         if progress:
             progress(i + 1, len(files))
     counts.seconds = time.perf_counter() - t0
-    if files:
+    if files and log:
         store.log_import(con, source or str(files[0]), counts.as_dict())
     return counts
 

@@ -141,12 +141,13 @@ class Workspace:
                              label=label, fmt="json", observer=self.upkeep)
 
     def import_recordings(self, paths: list[Path], *, pattern=None, agent_channel: str | None = None,
-                          progress=None, warehouse: Warehouse | None = None) -> RecordingCounts:
-        """Link audio files to calls and analyse their speech (docs/call-analysis.md)."""
+                          progress=None, warehouse: Warehouse | None = None, log: bool = True) -> RecordingCounts:
+        """Link audio files to calls and analyse their speech (docs/call-analysis.md); ``log``:
+        record the run in ``imports`` (not for the demo's own recordings)."""
         from telekpi.ingest.recordings import import_recordings, options
 
         opts = options(self.settings, agent_channel=agent_channel, pattern=pattern)
-        return import_recordings(warehouse or self.warehouse, paths, opts, progress=progress)
+        return import_recordings(warehouse or self.warehouse, paths, opts, progress=progress, log=log)
 
     def reanalyse_recordings(self, *, agent_channel: str | None = None, progress=None,
                              warehouse: Warehouse | None = None) -> RecordingCounts:
@@ -226,10 +227,18 @@ class Workspace:
     def generate_demo(self, *, seed: int, size: str) -> dict[str, int]:
         """Fill the warehouse with a seeded demo centre and build its rollups; rows per table."""
         from telekpi.demo.generate import generate
+        from telekpi.ingest.recordings import options
+        from telekpi.qa.demo_audio import FOLDER
         from telekpi.qa.demo_words import add_to_demo
 
         counts = generate(self.warehouse.con, seed=seed, size=size, timezone=self.settings.timezone)
-        counts |= add_to_demo(self.warehouse, seed)   # transcripts, QA and sentiment for a share of calls
+        # transcripts, QA and sentiment for a share of calls; recordings of a few where espeak-ng is
+        audio = self.file(FOLDER)
+        for old in audio.glob("*.wav"):   # an earlier demo's: its calls are not this demo's
+            old.unlink()
+        counts |= add_to_demo(self.warehouse, seed, audio_dir=audio, channel_for=options(self.settings).channel_for)
+        if audio.is_dir():
+            counts["recordings"] = self.import_recordings([audio], log=False).linked
         self.refresh_rollups()
         self.warehouse.checkpoint()
         return counts
