@@ -11,6 +11,7 @@ calibration page (``qa/calibration.py``), and leaves the call's result as it is.
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from dataclasses import dataclass, replace
 from datetime import datetime
 
@@ -23,6 +24,7 @@ from telekpi.store.warehouse import Warehouse
 
 STATUSES = ("pass", "fail")
 Mark = str | int        # pass | fail, or a mark 0..scale on an item on a scale
+Marks = Mapping[str, str | int]   # item → mark as a reviewer gives them (the page: text)
 RESPONSES = ("acknowledged", "disputed")
 MAX_COMMENT = 4000   # characters of a comment kept
 
@@ -67,18 +69,18 @@ def _marked(r: ItemResult, mark: Mark) -> ItemResult:
     return replace(r, status=str(mark))
 
 
-def rescore(form: Form, results: list[ItemResult] | tuple[ItemResult, ...], marks: dict[str, Mark]) -> CallResult:
+def rescore(form: Form, results: list[ItemResult] | tuple[ItemResult, ...], marks: Mapping[str, Mark]) -> CallResult:
     """The call's result with the reviewer's ``marks`` (item → pass | fail, or a mark on the
     item's scale) in place of the items' statuses, by the form's rule (``summarize``)."""
     return summarize(form, [_marked(r, marks[r.item.id]) if r.item.id in marks else r for r in results])
 
 
-def keep_reviewed(form: Form, result: CallResult, marks: dict[str, Mark] | None) -> CallResult:
+def keep_reviewed(form: Form, result: CallResult, marks: Mapping[str, Mark] | None) -> CallResult:
     """A call scored again by a QA run keeps what its first review decided (``marks``)."""
     return result if not marks else rescore(form, result.items, marks)
 
 
-def check_marks(results: list[ItemResult], given: dict[str, str | int]) -> dict[str, Mark]:
+def check_marks(results: list[ItemResult], given: Mapping[str, str | int]) -> dict[str, Mark]:
     """The reviewer's marks, checked: every human item scored, each mark pass or fail on an
     item of the form, or a whole number from 0 to its scale on an item on a scale (as text from
     the review page); UsageError (one sentence) otherwise."""
@@ -109,7 +111,7 @@ def check_marks(results: list[ItemResult], given: dict[str, str | int]) -> dict[
     return marks
 
 
-def save(wh: Warehouse, form: Form, call_id: str, reviewer: str, given: dict[str, str | int], comment: str | None,
+def save(wh: Warehouse, form: Form, call_id: str, reviewer: str, given: Mapping[str, str | int], comment: str | None,
          at: datetime) -> Saved:
     """Store ``reviewer``'s review of the call on ``form``; the first review of the call also
     becomes the call's QA items and result."""

@@ -7,6 +7,7 @@ call, calibration, the recording served to those who may hear it, and the API.""
 from __future__ import annotations
 
 import mimetypes
+from collections.abc import Mapping
 from datetime import timedelta
 from pathlib import Path
 from typing import Annotated
@@ -124,7 +125,7 @@ async def save_review_page(call_id: str, request: Request, p: PageDep):
     return RedirectResponse(f"/qa/review/{quote(call_id, safe='')}?saved=1", status_code=303)
 
 
-def _save(request: Request, user: User, call_id: str, form_id: str, items: dict[str, str | int],
+def _save(request: Request, user: User, call_id: str, form_id: str, items: Mapping[str, str | int],
           comment: str | None):
     """Save a review if the call is one the user may see; the workspace's one writer writes."""
     ws = request.app.state.web.workspace

@@ -26,6 +26,7 @@ if TYPE_CHECKING:
     from telekpi.ingest.recordings import RecordingCounts
     from telekpi.qa.csat import CsatModel
     from telekpi.qa.forms import Form
+    from telekpi.qa.review import Marks
     from telekpi.qa.run import RunSummary
     from telekpi.store.warehouse import Warehouse
     from telekpi.transcripts.load import Summary as TranscriptSummary
@@ -319,8 +320,8 @@ class Workspace:
                                   "there to review its calls").format(form=form_id))
         return form
 
-    def save_review(self, call_id: str, form_id: str, reviewer: str, items: dict[str, str], comment: str | None,
-                    *, warehouse: Warehouse | None = None):
+    def save_review(self, call_id: str, form_id: str, reviewer: str, items: Marks,
+                    comment: str | None, *, warehouse: Warehouse | None = None):
         """A reviewer's review of a call on a form (``qa/review.py``); the first review of a
         call becomes its QA result."""
         from telekpi.qa.review import save
