@@ -6,10 +6,10 @@ little line noise (``audio/synth.py``), written under the workspace and imported
 table, the speech figures of those calls and the review page's player then have real audio.
 
 Every line of a chosen call is spoken. A transcript's times come from a template; the
-audio's are what espeak-ng says, so the chosen calls' lines are laid out again from the spoken lengths (the pauses between lines
-kept, now and then the customer cutting in), and their transcripts take those times: the
-transcript follows the audio on the review page. Without espeak-ng nothing is written and
-the demo is as it was.
+audio's are what espeak-ng says, so the chosen calls' lines are laid out again from the
+spoken lengths (the pauses between lines kept, now and then the customer cutting in), and
+their transcripts take those times: the transcript follows the audio on the review page.
+Without espeak-ng nothing is written and the demo is as it was.
 """
 
 from __future__ import annotations
