@@ -260,13 +260,15 @@ class Workspace:
         """Speech-to-text of audio files into ``transcripts`` (the call id from the file name, as
         for recordings), the speech found by the workspace's ``vad``; a file transcribed before
         with the same engine is skipped. An imported recording keeps the agent channel it was
-        imported with; files given here take ``agent_channel``, else the setting
-        ``recording_agent_channel``."""
+        imported with; files given here take ``agent_channel``, else their recording source's
+        (``[recording_sources.NAME]``), else the setting ``recording_agent_channel``."""
+        from telekpi.ingest.recordings import options
         from telekpi.transcripts.transcribe import transcribe_files
 
         return transcribe_files(self.warehouse, files, engine=engine, model_dir=model_dir, language=language,
                                 agent_channel=agent_channel or self.settings.recording_agent_channel,
-                                pattern=pattern, force=force, vad=self.settings.vad)
+                                pattern=pattern, force=force, vad=self.settings.vad,
+                                channel_for=options(self.settings, agent_channel=agent_channel).channel_for)
 
     def qa_form(self, path: Path) -> Form:
         from telekpi.qa.forms import load_form
