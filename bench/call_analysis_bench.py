@@ -9,7 +9,7 @@ the figures, and the whole (``ingest.recordings.analyse_file``, what `telekpi im
 recordings` runs per file), best of ``--repeat``; the ratio is audio seconds per second.
 The target is 200× real time (a 5-minute call in 1.5 s) on 2 cores.
 
-Accuracy: each script as its own 24 s call at 20 dB and 10 dB SNR; per call the detected
+Accuracy: each script as its own 24 s call at 20, 15 and 10 dB SNR; per call the detected
 agent talk, customer talk, silence and overtalk minus the construction's (in seconds).
 Needs espeak-ng.
 """
@@ -71,7 +71,7 @@ def speed(minutes: float, repeat: int) -> None:
 def accuracy() -> None:
     print(f"\nerror per call (detected − constructed, s): {', '.join(FIGURES)}")
     worst: dict[tuple[str, float], float] = {}
-    for snr in (20.0, 10.0):
+    for snr in (20.0, 15.0, 10.0):
         for i, (lang, turns) in enumerate(synth.SCRIPTS.items()):
             pcm, truth = synth.render(turns, synth.SCRIPT_SECONDS, snr_db=snr, seed=i)
             want = figures(synth.SCRIPT_SECONDS, truth["agent"], truth["customer"])

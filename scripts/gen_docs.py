@@ -201,7 +201,18 @@ def settings_doc() -> str:
             'CHOT_DON = ["human_answered", "decision_maker", "qualified", "sale", "success"]',
             'HEN_GOI_LAI = ["human_answered", "decision_maker", "callback"]',
             "GATEKEEPER = []          # count gatekeepers as nothing at all", "```", "",
-            "Default map: " + ", ".join(DEFAULT_MAP) + " (see DESIGN.md)."]
+            "Default map: " + ", ".join(DEFAULT_MAP) + " (see DESIGN.md).", "",
+            "## Recording sources", "",
+            "Which channel of a stereo recording holds the agent, per source of recordings",
+            "(docs/call-analysis.md, \"Which channel is the agent\"). Each `[recording_sources.NAME]`",
+            "table gives `agent_channel` (`left` or `right`) to the files whose path its `match` (a",
+            "regular expression) finds; `mixmonitor` and `freeswitch` need no `match`: they are the",
+            "files named by an Asterisk uniqueid and by a UUID. The first table that takes a file",
+            "decides; files no table takes have `recording_agent_channel`; `--agent-channel` decides",
+            "for every file of one import.", "", "```toml",
+            "[recording_sources.freeswitch]       # ${uuid}.wav, inbound calls bridged to agents",
+            'agent_channel = "right"', "", "[recording_sources.outbound]",
+            'match = "/outbound/"', 'agent_channel = "left"', "```"]
     return "\n".join(out) + "\n"
 
 

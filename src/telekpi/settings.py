@@ -34,6 +34,22 @@ def _setting(default, help: str, unit: str | None = None, choices: tuple[str, ..
                                             "positive": positive})
 
 
+# Recording sources known by their file naming (audio/naming.py CONVENTIONS): a
+# [recording_sources.mixmonitor] or [recording_sources.freeswitch] table needs no match.
+NAMED_SOURCES = ("mixmonitor", "freeswitch")
+
+
+@dataclass(frozen=True)
+class RecordingSource:
+    """One ``[recording_sources.NAME]`` table: files whose path ``match`` (a regular
+    expression) finds, or, for a NAMED_SOURCES name without ``match``, files named its way,
+    have the agent on ``agent_channel``."""
+
+    name: str
+    agent_channel: str
+    match: str | None = None
+
+
 @dataclass(frozen=True)
 class Settings:
     """The settings of one workspace; each field is a key of ``telekpi.toml``."""
@@ -134,7 +150,8 @@ class Settings:
         "campaign's other numbers", "calls", positive=True)
     recording_agent_channel: str = _setting(
         "left", "the channel of a stereo recording that holds the agent (the other holds the "
-        "customer), for `telekpi import recordings` without --agent-channel. left suits "
+        "customer), for `telekpi import recordings` without --agent-channel, of the files no "
+        "[recording_sources.NAME] table takes (docs/settings.md, \"Recording sources\"). left suits "
         "FreeSWITCH's RECORD_STEREO on an agent's outbound call (the caller, leg A, is left) and "
         "Asterisk MixMonitor's D option run on the agent's channel (docs/call-analysis.md)",
         choices=("left", "right"))
@@ -172,6 +189,9 @@ class Settings:
         "\"Reviewing calls\")", "calls")
     # The [dispositions] table: code -> flags; checked and documented on its own.
     dispositions: dict[str, frozenset[str]] = field(default_factory=lambda: dict(DEFAULT_MAP))
+    # The [recording_sources.NAME] tables: which channel holds the agent, per source of
+    # recordings (docs/call-analysis.md "Which channel is the agent"); checked on their own.
+    recording_sources: tuple[RecordingSource, ...] = ()
 
     @property
     def phone_country(self) -> str | None:
@@ -233,7 +253,7 @@ def settings_from_dict(data: dict, source: str = CONFIG_FILE) -> Settings:
     known = {s.name: s for s in declared()}
     values: dict[str, Any] = {}
     for key, value in data.items():
-        if key == "dispositions":
+        if key in ("dispositions", "recording_sources"):
             continue
         if key not in known:
             raise ConfigError(_("unknown setting {key}; known: {known}").format(
@@ -282,7 +302,43 @@ def settings_from_dict(data: dict, source: str = CONFIG_FILE) -> Settings:
             raise ConfigError(_("disposition {code} must list flags from: {flags}").format(
                 code=repr(code), flags=", ".join(FLAGS)), file=source)
         dispositions[code.upper()] = frozenset(flags)
-    return Settings(**values, dispositions=dispositions)
+    sources = recording_sources(data.get("recording_sources"), source)
+    return Settings(**values, dispositions=dispositions, recording_sources=sources)
+
+
+def recording_sources(tables: object, source: str = CONFIG_FILE) -> tuple[RecordingSource, ...]:
+    """The ``[recording_sources.NAME]`` tables, checked, in the file's order."""
+    import re
+
+    if tables is None:
+        return ()
+    if not isinstance(tables, dict):
+        raise ConfigError(_("recording_sources must be tables such as [recording_sources.inbound]"),
+                          file=source)
+    out = []
+    for name, table in tables.items():
+        where = f"[recording_sources.{name}]"
+        if not isinstance(table, dict) or set(table) - {"match", "agent_channel"}:
+            raise ConfigError(_("{table} takes match and agent_channel only").format(table=where),
+                              file=source)
+        channel, match = table.get("agent_channel"), table.get("match")
+        if channel not in ("left", "right"):
+            raise ConfigError(_("{table}: agent_channel must be left or right, not {value}").format(
+                table=where, value=repr(channel)), file=source)
+        if match is None and name not in NAMED_SOURCES:
+            raise ConfigError(_("{table} needs match, a regular expression searched in the file's "
+                                "path (only {named} are known by their file names)").format(
+                table=where, named=", ".join(NAMED_SOURCES)), file=source)
+        if match is not None:
+            try:
+                if not isinstance(match, str):
+                    raise re.error("not a string")
+                re.compile(match)
+            except re.error as e:
+                raise ConfigError(_("{table}: match is not a regular expression ({error})").format(
+                    table=where, error=e), file=source) from None
+        out.append(RecordingSource(name=name, agent_channel=channel, match=match))
+    return tuple(out)
 
 
 def is_address(text: str) -> bool:

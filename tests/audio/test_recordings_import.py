@@ -176,3 +176,53 @@ def test_changing_the_detector_in_settings_reanalyses_with_it(centre, run):
     for name in ("agent_talk_s", "customer_talk_s", "silence_s", "overtalk_s"):
         assert got[name] == pytest.approx(getattr(want, name), abs=0.7), name
     assert got["agent_talk_s"] > want.agent_talk_s
+
+
+def test_the_agent_channel_per_source_and_the_option_over_it(centre, run):
+    """[recording_sources.NAME] in telekpi.toml: the MixMonitor file (named by its Asterisk
+    uniqueid) has the agent on the right; --agent-channel still decides for one import."""
+    db, rec = centre
+    run("--db", db, "import", "recordings", rec)
+    left = {r["call_id"]: r for r in rows(db, "SELECT * FROM call_speech")}["1709262900.123#1"]
+    (Path(db).parent / "telekpi.toml").write_text('[recording_sources.mixmonitor]\nagent_channel = "right"\n')
+    code, out, _ = run("--db", db, "import", "recordings", rec)
+    assert "0 linked, 1 updated, 1 unchanged, 2 quarantined" in out    # its analysis changed
+    stored = rows(db, "SELECT agent_channel FROM recordings WHERE call_id = '1709262900.123#1'")[0]
+    assert stored["agent_channel"] == "right"
+    right = {r["call_id"]: r for r in rows(db, "SELECT * FROM call_speech")}["1709262900.123#1"]
+    assert right["agent_talk_s"] == left["customer_talk_s"]
+    code, out, _ = run("--db", db, "import", "recordings", "--agent-channel", "left", rec)
+    assert "0 linked, 1 updated, 1 unchanged" in out
+    assert rows(db, "SELECT agent_channel FROM recordings WHERE call_id = '1709262900.123#1'")[0][
+        "agent_channel"] == "left"
+
+
+def test_a_source_matched_by_its_path_comes_before_the_naming(tmp_path):
+    from telekpi.settings import settings_from_dict
+
+    s = settings_from_dict({"recording_agent_channel": "left", "recording_sources": {
+        "inbound": {"match": "/inbound/", "agent_channel": "right"},
+        "freeswitch": {"agent_channel": "right"}}})
+    opts = ingest_recordings.options(s)
+    uuid = "0b6cc3b2-6f43-4d4d-9f45-2a8c1b1e7f10.wav"
+    assert opts.channel_for(Path("/rec/inbound/CALL-1.wav")) == "right"      # its path
+    assert opts.channel_for(Path("/rec/out/CALL-1.wav")) == "left"           # the default
+    assert opts.channel_for(Path(f"/rec/{uuid}")) == "right"                 # FreeSWITCH naming
+    assert opts.channel_for(Path("/rec/out-1-20260301-1709262900.123.wav")) == "left"   # MixMonitor
+    forced = ingest_recordings.options(s, agent_channel="left")
+    assert forced.channel_for(Path("/rec/inbound/CALL-1.wav")) == "left"
+
+
+@pytest.mark.parametrize(("table", "says"), [
+    ({"x": {"agent_channel": "left"}}, "needs match"),
+    ({"x": {"match": "(", "agent_channel": "left"}}, "not a regular expression"),
+    ({"mixmonitor": {"agent_channel": "middle"}}, "left or right"),
+    ({"mixmonitor": {"agent_channel": "left", "colour": 1}}, "match and agent_channel only"),
+    ("left", "must be tables"),
+])
+def test_a_bad_recording_source_is_one_clear_sentence(table, says):
+    from telekpi.errors import ConfigError
+    from telekpi.settings import settings_from_dict
+
+    with pytest.raises(ConfigError, match=says):
+        settings_from_dict({"recording_sources": table})

@@ -54,7 +54,8 @@ def test_demo_refuses_a_warehouse_it_did_not_make(tmp_path, run):
 @pytest.mark.parametrize("path", ["telekpi.toml", "scorecards/in-house-sales.yaml", "uploads/20260101-calls.csv",
                                   "report.html", "telekpi-users.sqlite", "telekpi-users.sqlite-wal",
                                   "telekpi-alerts.sqlite", "telekpi-schedule.sqlite-shm", "telekpi.duckdb",
-                                  "examples/bank-marketing/telekpi.toml", "demo/scorecards/x.yaml"])
+                                  "examples/bank-marketing/telekpi.toml", "demo/scorecards/x.yaml",
+                                  "demo/demo-recordings/C000001.wav"])
 def test_workspace_files_are_kept_out_of_git(path):
     r = subprocess.run(["git", "check-ignore", "--no-index", "-q", path], cwd=ROOT, check=False)
     assert r.returncode == 0, f"{path} is not in .gitignore"

@@ -62,3 +62,26 @@ def test_without_statsmodels_fleiss_kappa_says_how_to_install_it(monkeypatch):
     monkeypatch.setitem(sys.modules, "statsmodels.stats.inter_rater", None)   # as if not installed
     said = fleiss([["pass", "fail"], ["pass", "pass"]])
     assert isinstance(said, str) and "pip install 'telekpi[wfm]'" in said
+
+
+def test_items_on_a_scale_are_compared_by_how_far_apart_the_marks_are():
+    def scaled(call_id, reviewer, tone):
+        return {"call_id": call_id, "form_id": "care", "reviewer": reviewer, "agent_id": "A1",
+                "items": {"tone": tone, "greeting": "pass"}, "score": None}
+    marks = [(4, 4), (3, 4), (1, 0), (5, 2)]
+    reviews = [r for n, (a, b) in enumerate(marks) for r in (scaled(f"C{n}", "sup1", a), scaled(f"C{n}", "boss", b))]
+    data = calibration(reviews, HUMAN)
+    tone = next(i for i in data["items"] if i["item_id"] == "tone")
+    assert tone["mean_difference"] == pytest.approx((0 + 1 + 1 + 3) / 4) and tone["agree"] == 1
+    # quadratic weights on labels 0..5: sklearn's kappa, checked by hand below
+    (pair,) = data["scaled"]
+    assert pair["reviewers"] == ["boss", "sup1"] and pair["items"] == 4
+    import numpy as np
+    a, b = np.array([4, 4, 0, 2]), np.array([4, 3, 1, 5])      # boss, sup1
+    w = (np.subtract.outer(np.arange(6), np.arange(6)) ** 2) / 25
+    observed = np.zeros((6, 6))
+    for x, y in zip(a, b, strict=True):
+        observed[x, y] += 1
+    expected = np.outer(observed.sum(1), observed.sum(0)) / 4
+    assert pair["kappa"] == pytest.approx(1 - (w * observed).sum() / (w * expected).sum())
+    assert data["fleiss_subjects"] == 0 and data["agreement"] is None     # no pass/fail human item

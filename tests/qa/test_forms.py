@@ -66,3 +66,27 @@ def test_unreadable(tmp_path):
     f.write_bytes("name: caf\xe9\n".encode("latin-1"))
     with pytest.raises(ConfigError, match="is not UTF-8 text"):
         load_form(f)
+
+
+def test_a_human_item_on_a_scale(tmp_path):
+    f = tmp_path / "scaled.yaml"
+    f.write_text("name: S\nsections:\n  - name: A\n    items:\n"
+                 "      - {id: tone, kind: human, weight: 2, scale: 5}\n"
+                 "      - {id: greeting, kind: phrase, phrases: [hello]}\n")
+    form = load_form(f)
+    assert [(i.id, i.scale) for i in form.items] == [("tone", 5), ("greeting", None)]
+
+
+@pytest.mark.parametrize(("item", "says"), [
+    ("{id: tone, kind: human, scale: 1}", "scale must be a whole number from 2 to 100"),
+    ("{id: tone, kind: human, scale: 2.5}", "scale must be a whole number"),
+    ("{id: tone, kind: human, scale: true}", "scale must be a whole number"),
+    ("{id: tone, kind: phrase, phrases: [hi], scale: 5}", "only an item a person scores"),
+    ("{id: tone, kind: human, scale: 5, auto_fail: true}", "cannot auto-fail"),
+])
+def test_a_bad_scale_is_said_with_its_line(tmp_path, item, says):
+    f = tmp_path / "bad.yaml"
+    f.write_text(f"name: S\nsections:\n  - name: A\n    items:\n      - {item}\n")
+    with pytest.raises(ConfigError, match=says) as e:
+        load_form(f)
+    assert "bad.yaml:5" in str(e.value)

@@ -103,3 +103,40 @@ def test_the_agent_acknowledges_or_disputes_only_their_own_reviewed_call(ws):
     respond(wh, "C01", "care", "A1", "disputed", "The customer was rude first.", AT)
     (r,) = review_store.reviews_of(wh, "C01", "care")
     assert (r["response"], r["response_comment"]) == ("disputed", "The customer was rude first.")
+
+
+SCALED = """id: care
+name: Care
+language: en
+pass_mark: 0.8
+sections:
+  - name: Opening
+    items:
+      - {id: greeting, kind: phrase, weight: 2, phrases: ["good morning"]}
+      - {id: no_blame, kind: forbidden, weight: 1, auto_fail: true, phrases: ["not my problem"]}
+  - name: Manner
+    items:
+      - {id: tone, name: Tone and courtesy, kind: human, weight: 2, scale: 5}
+"""
+
+
+def test_an_item_on_a_scale_earns_its_weight_times_mark_over_scale(ws):
+    wh, _, folder = ws
+    (folder / "qa-forms" / "care.yaml").write_text(SCALED)
+    form = load_form(folder / "qa-forms" / "care.yaml")
+    saved = save(wh, form, "C01", "sup1", {"tone": "4"}, None, AT)   # the review page sends text
+    # greeting 2 + no_blame 1 + tone 2 × 4/5 = 4.6 of 5 points: 0.92, over the pass mark
+    assert saved.score == pytest.approx(0.92) and saved.passed
+    r = result(wh, "C01")
+    assert (r["score"], r["passed"], r["pending"]) == (pytest.approx(0.92), 1, 0)
+    items = {i["item_id"]: (i["status"], i["evidence"]) for i in review_store.qa_items(wh, "C01", "care")}
+    assert items["tone"] == ("scored", "4/5")
+    assert review_store.reviews_of(wh, "C01", "care")[0]["items"] == {"tone": 4}
+    save(wh, form, "C01", "sup1", {"tone": 1}, None, AT)             # the API sends a number
+    assert result(wh, "C01")["score"] == pytest.approx(3.4 / 5)
+    # a QA run again keeps the review's mark
+    run_form(wh, form, force=True)
+    assert result(wh, "C01")["score"] == pytest.approx(3.4 / 5)
+    for bad in ("6", "-1", "pass", 2.5, True):
+        with pytest.raises(UsageError, match="is not a mark from 0 to 5"):
+            save(wh, form, "C02", "sup1", {"tone": bad}, None, AT)

@@ -75,3 +75,27 @@ def test_clear_sentences(tmp_path):
     bad.write_bytes(b"RIFF not audio")
     with pytest.raises(InputError, match="cannot be decoded as audio"):
         transcribe(bad, lambda s: ("", None))
+
+
+def test_files_given_to_transcribe_take_their_recording_sources_channel(tmp_path, monkeypatch):
+    """`telekpi transcribe FILE…`: the agent's channel of a file given is --agent-channel, else
+    its [recording_sources.NAME], else recording_agent_channel (the recognizer is stubbed: this is
+    about which channel it is told is the agent's)."""
+    from telekpi.transcripts import transcribe as module
+    from telekpi.workspace import Workspace
+
+    told = {}
+    monkeypatch.setattr(module, "recogniser", lambda *a: None)
+    monkeypatch.setattr(module, "transcribe", lambda path, rec, channel, vad: told.setdefault(path.name, channel)
+                        and [])
+    (tmp_path / "telekpi.toml").write_text('[recording_sources.inbound]\nmatch = "/inbound/"\n'
+                                           'agent_channel = "right"\n')
+    for folder in ("inbound", "outbound"):
+        (tmp_path / folder).mkdir()
+        (tmp_path / folder / f"{folder.upper()}-1.wav").write_bytes(b"RIFF")
+    with Workspace(tmp_path / "telekpi.duckdb", read_only=False) as ws:
+        ws.transcribe([tmp_path / "inbound", tmp_path / "outbound"])
+        assert told == {"INBOUND-1.wav": "right", "OUTBOUND-1.wav": "left"}
+        told.clear()
+        ws.transcribe([tmp_path / "inbound"], agent_channel="left", force=True)
+        assert told == {"INBOUND-1.wav": "left"}

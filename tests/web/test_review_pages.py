@@ -195,3 +195,45 @@ def test_the_recording_is_served_with_ranges_to_those_who_may_hear_it(app, as_us
     wav.unlink()
     r = sup.get("/qa/recording/C01")
     assert r.status_code == 404 and "no longer at C01.wav" in r.text
+
+
+@pytest.fixture(scope="module")
+def scaled_app(tmp_path_factory):
+    """The same calls, their form's human item on a scale of 5."""
+    from ..qa.test_review import SCALED
+
+    folder = tmp_path_factory.mktemp("scaled")
+    db = build(folder)
+    (folder / "qa-forms" / "care.yaml").write_text(SCALED)
+    users = Users.beside(db)
+    for name in ("boss", "sup1"):
+        role, teams, agent = PEOPLE[name]
+        users.add(name, PASSWORD, role, teams, agent)
+    users.close()
+    application = create_app(db)
+    yield application
+    import gc
+
+    application.state.web.close()
+    del application.state.web, application.state.templates
+    gc.collect()
+
+
+def test_a_reviewer_picks_a_mark_on_a_scale_and_calibration_compares_marks(scaled_app):
+    with TestClient(scaled_app) as sup, TestClient(scaled_app) as boss:
+        assert login(sup, "sup1").status_code == 303 and login(boss, "boss").status_code == 303
+        page = sup.get("/qa/review/C01")
+        select = re.search(r'<select name="item:tone"[^>]*data-scale="5"[^>]*>(.*?)</select>', page.text, re.S)
+        assert select and re.findall(r'<option value="(\d)"', select.group(1)) == list("543210")
+        r = sup.post("/qa/review/C01", data={"csrf": csrf(page), "form_id": "care", "item:tone": "4"},
+                     follow_redirects=False)
+        assert r.status_code == 303
+        again = sup.get("/qa/review/C01").text
+        assert re.search(r'<option value="4" selected>', again)
+        r = boss.post("/api/v1/qa/reviews", json={"call_id": "C01", "form_id": "care", "items": {"tone": 2}})
+        assert r.status_code == 201 and r.json()["score"] == pytest.approx((3 + 2 * 2 / 5) / 5)
+        r = boss.post("/api/v1/qa/reviews", json={"call_id": "C01", "form_id": "care", "items": {"tone": 9}})
+        assert r.status_code == 400 and r.json()["error"]["message"] == "item tone: 9 is not a mark from 0 to 5"
+        cal = boss.get(f"/qa/calibration?{DAYS}").text
+        table = re.search(r'data-table="calibration-scaled".*?</table>', cal, re.S).group(0)
+        assert "boss · sup1" in table and "2.00" in table      # marks 2 and 4: two apart

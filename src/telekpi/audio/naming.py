@@ -23,6 +23,9 @@ from telekpi.i18n import _
 UNIQUEID = r"(?<![\d.])(?P<call_id>\d{9,11}\.\d{1,9})(?![\d])"
 UUID = r"(?P<call_id>[0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{12})"
 DEFAULT_PATTERNS = (re.compile(UNIQUEID), re.compile(UUID))
+# The sources known by how they name files: an Asterisk uniqueid is MixMonitor's (FreePBX),
+# a UUID FreeSWITCH's record_session (their stereo layouts: docs/call-analysis.md).
+CONVENTIONS = {"mixmonitor": DEFAULT_PATTERNS[0], "freeswitch": DEFAULT_PATTERNS[1]}
 # The audio files `import recordings` looks for in a folder (other files there are left alone).
 AUDIO_SUFFIXES = (".wav", ".mp3", ".ogg", ".oga", ".opus", ".gsm", ".flac", ".raw", ".sln", ".m4a", ".wma")
 
@@ -40,6 +43,14 @@ def compile_pattern(pattern: str | None) -> re.Pattern | None:
         raise UsageError(_("--pattern needs a named group call_id, such as (?P<call_id>\\d+\\.\\d+)"),
                          field="pattern", value=pattern)
     return rx
+
+
+def convention_of(path: Path) -> str | None:
+    """The source whose naming ``path``'s file name follows (a CONVENTIONS key), if any."""
+    for name, rx in CONVENTIONS.items():
+        if rx.search(path.name):
+            return name
+    return None
 
 
 def call_id_of(path: Path, pattern: re.Pattern | None = None) -> str | None:

@@ -39,6 +39,7 @@ from telekpi.i18n import N_, _
 from telekpi.model.tables import TABLES
 from telekpi.store.lake import (
     LAKE_MONTH,
+    REVIEW_TABLES,
     month_view,
     read_manifest,
     table_is_partitioned,
@@ -75,8 +76,10 @@ def _files(lake: Path, name: str) -> str:
 
 
 def _lake_tables(lake: Path, manifest: dict) -> list[tuple[str, str, bool]]:
-    """(view name, Parquet files, partitioned) of every canonical table and daily rollup."""
-    out = [(name, _files(lake, name), table_is_partitioned(name)) for name in TABLES]
+    """(view name, Parquet files, partitioned) of every canonical table, review table the
+    lake holds (``REVIEW_TABLES``) and daily rollup."""
+    held = [name for name in REVIEW_TABLES if name in (manifest.get("tables") or {})]
+    out = [(name, _files(lake, name), table_is_partitioned(name)) for name in [*TABLES, *held]]
     out += [(e["table"], str(lake / e["path"] / "*.parquet"), False)
             for e in (manifest.get("rollups") or {}).values()]
     return out

@@ -22,12 +22,12 @@ from datetime import UTC, datetime
 from pathlib import Path
 
 from telekpi.audio.decode import decode, sha256
-from telekpi.audio.naming import AUDIO_SUFFIXES, call_id_of
+from telekpi.audio.naming import AUDIO_SUFFIXES, call_id_of, convention_of
 from telekpi.audio.speech import figures
 from telekpi.audio.vad import detect
 from telekpi.errors import InputError, UsageError
 from telekpi.i18n import _
-from telekpi.settings import Settings
+from telekpi.settings import RecordingSource, Settings
 from telekpi.store import recordings as store
 from telekpi.store.warehouse import Warehouse
 
@@ -53,15 +53,28 @@ class RecordingCounts:
 
 @dataclass(frozen=True)
 class Options:
-    agent_channel: str
+    agent_channel: str                  # the workspace's default (recording_agent_channel)
     vad: str
     interruption_min_s: float
     pattern: re.Pattern | None = None
+    forced: bool = False                # --agent-channel given: every file takes agent_channel
+    sources: tuple[RecordingSource, ...] = ()
 
-    @property
-    def analysis(self) -> str:
+    def channel_for(self, path: Path) -> str:
+        """The agent's channel in ``path``: --agent-channel; else the first
+        [recording_sources.NAME] whose match finds the path, or that names the source whose
+        file naming the name follows (mixmonitor, freeswitch); else the default."""
+        if self.forced:
+            return self.agent_channel
+        convention = convention_of(path)
+        for src in self.sources:
+            if (re.search(src.match, str(path)) if src.match is not None else src.name == convention):
+                return src.agent_channel
+        return self.agent_channel
+
+    def analysis_for(self, path: Path) -> str:
         """What decides a stereo call's figures: a file analysed otherwise is analysed again."""
-        return f"{self.mono_analysis};agent={self.agent_channel}"
+        return f"{self.mono_analysis};agent={self.channel_for(path)}"
 
     @property
     def mono_analysis(self) -> str:
@@ -76,7 +89,8 @@ def options(settings: Settings, *, agent_channel: str | None = None, vad: str | 
         raise UsageError(_("--agent-channel must be left or right, not {value}").format(value=repr(channel)),
                          field="agent_channel", value=channel, allowed=CHANNELS)
     return Options(agent_channel=channel, vad=vad or settings.vad,
-                   interruption_min_s=settings.interruption_min_s, pattern=pattern)
+                   interruption_min_s=settings.interruption_min_s, pattern=pattern,
+                   forced=agent_channel is not None, sources=settings.recording_sources)
 
 
 def audio_files(paths: Iterable[Path]) -> list[Path]:
@@ -100,8 +114,9 @@ def analyse_file(path: Path, opts: Options) -> tuple[dict, dict, list[tuple[str,
     """Decode and analyse one file: (recording columns, call_speech figures, segments)."""
     audio = decode(path)
     found = detect(audio.samples, audio.rate, opts.vad)
+    channel = opts.channel_for(path)
     if len(found) >= 2:
-        a = 0 if opts.agent_channel == "left" else 1
+        a = 0 if channel == "left" else 1
         agent, customer = found[a], found[1 - a]
         figs = figures(audio.duration_s, agent, customer, interruption_min_s=opts.interruption_min_s)
         segs = [("agent", s, e) for s, e in agent] + [("customer", s, e) for s, e in customer]
@@ -110,14 +125,16 @@ def analyse_file(path: Path, opts: Options) -> tuple[dict, dict, list[tuple[str,
         segs = [("speech", s, e) for s, e in found[0]]
     recording = {"duration_s": round(audio.duration_s, 3), "channels": audio.channels,
                  "sample_rate": audio.file_rate, "codec": audio.codec,
-                 "agent_channel": opts.agent_channel if len(found) >= 2 else None}
+                 "agent_channel": channel if len(found) >= 2 else None}
     return recording, {**figs.row(), "vad": opts.vad}, sorted(segs, key=lambda x: (x[1], x[0]))
 
 
 def import_recordings(wh: Warehouse, paths: Iterable[Path], opts: Options, *,
                       progress: Callable[[int, int], None] | None = None,
-                      source: str | None = None) -> RecordingCounts:
-    """Link and analyse the audio files under ``paths``; ``progress(done, total)`` after each."""
+                      source: str | None = None, log: bool = True) -> RecordingCounts:
+    """Link and analyse the audio files under ``paths``; ``progress(done, total)`` after each.
+    The run is logged in ``imports`` unless ``log`` is false (the demo's own recordings: a
+    warehouse with nothing imported stays one `telekpi demo` may replace)."""
     import time
 
     t0 = time.perf_counter()
@@ -129,7 +146,7 @@ def import_recordings(wh: Warehouse, paths: Iterable[Path], opts: Options, *,
         if progress:
             progress(i + 1, len(files))
     counts.seconds = time.perf_counter() - t0
-    if files:
+    if files and log:
         store.log_import(con, source or str(files[0]), counts.as_dict())
     return counts
 
@@ -156,7 +173,7 @@ def _one(con, path: Path, opts: Options, counts: RecordingCounts) -> None:
         reject(_("cannot be read ({error})").format(error=e.strerror or type(e).__name__))
         return
     known = store.stored(con, call_id)
-    if known and known["sha256"] == digest and known["analysis"] in (opts.analysis, opts.mono_analysis):
+    if known and known["sha256"] == digest and known["analysis"] in (opts.analysis_for(path), opts.mono_analysis):
         if known["path"] != str(path):
             store.move(con, call_id, str(path))
         store.clear_quarantine(con, str(path))
@@ -169,7 +186,7 @@ def _one(con, path: Path, opts: Options, counts: RecordingCounts) -> None:
         return
     replaced = known is not None
     recording.update(call_id=call_id, sha256=digest, path=str(path), bytes=path.stat().st_size,
-                     analysis=opts.analysis if recording["agent_channel"] else opts.mono_analysis,
+                     analysis=opts.analysis_for(path) if recording["agent_channel"] else opts.mono_analysis,
                      imported_at=datetime.now(UTC))
     store.save(con, recording, figs, segs)
     store.clear_quarantine(con, str(path))

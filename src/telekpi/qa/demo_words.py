@@ -85,10 +85,12 @@ def transcript(rnd: random.Random, language: str, agent_id: str, agent_name: str
     return out
 
 
-def add_to_demo(wh, seed: int, share: float = 0.05) -> dict[str, int]:
+def add_to_demo(wh, seed: int, share: float = 0.05, *, audio_dir=None, channel_for=None) -> dict[str, int]:
     """Transcripts for the demo's surveyed calls and ``share`` of its other answered calls,
     scored on both example forms, with the customer's sentiment and (when its surveys
-    suffice) the predicted CSAT; rows written per table."""
+    suffice) the predicted CSAT; rows written per table. With ``audio_dir`` and espeak-ng
+    installed, a few of those calls are also spoken into WAV files there (``demo_audio.py``;
+    the agent on the channel ``channel_for(path)`` says), their transcripts timed to the audio."""
     from contextlib import suppress
     from importlib import resources
 
@@ -106,11 +108,22 @@ def add_to_demo(wh, seed: int, share: float = 0.05) -> dict[str, int]:
         "WHERE c.status = 'answered' AND c.talk_s >= 30 AND c.agent_id IS NOT NULL ORDER BY c.call_id").fetchall()
     rows, files = [], []
     now = store.now()
+    spoken: dict[str, tuple[str, list]] = {}
     for call_id, agent_id, name, direction, satisfied in calls:
         if satisfied is None and rnd.random() >= share:
             continue
         language = "en" if direction == "inbound" else "vi"
-        said = transcript(rnd, language, agent_id, name.split()[-1], None if satisfied is None else bool(satisfied))
+        spoken[call_id] = (language, transcript(rnd, language, agent_id, name.split()[-1],
+                                                None if satisfied is None else bool(satisfied)))
+    if audio_dir is not None:
+        from telekpi.qa import demo_audio
+
+        if demo_audio.available():
+            chosen = demo_audio.pick([(c, lang) for c, (lang, _s) in spoken.items()], random.Random(seed * 5 + 3))
+            laid, _files = demo_audio.write({c: spoken[c] for c in chosen}, audio_dir, seed,
+                                            channel_for or (lambda _path: "left"))
+            spoken |= {c: (spoken[c][0], said) for c, said in laid.items()}
+    for call_id, (_language, said) in spoken.items():
         digest = hashlib.sha256(repr(said).encode()).hexdigest()
         rows += [(call_id, n, s, a, b, text, None, "demo") for n, (s, a, b, text) in enumerate(said, 1)]
         files.append((call_id, "demo", "demo", digest, len(said), now))

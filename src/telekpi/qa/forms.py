@@ -5,7 +5,8 @@ templates are (targets/template.py).
 Item kinds: ``phrase`` (the agent said one of ``phrases``, optionally ``within_s`` of the
 call's start), ``forbidden`` (the agent said none of them), ``speech`` (from speech
 analytics: ``agent_talk_ratio: [min, max]``, ``max_silence_s``, ``max_interruptions``) and
-``human`` (a person scores it; pending until then). ``auto_fail: true`` makes an item a
+``human`` (a person scores it, pass or fail, or on a scale: ``scale: 5`` asks for a mark
+from 0 to 5; pending until then). ``auto_fail: true`` makes an item a
 compliance item: failing it fails the call whatever its score. docs/call-analysis.md,
 "QA forms", is the QA lead's guide."""
 
@@ -22,7 +23,8 @@ from telekpi.yaml_lines import KEY_LINES, LINE, load_file
 KINDS = ("phrase", "forbidden", "speech", "human")
 TOP_KEYS = {"id", "name", "language", "direction", "pass_mark", "threshold", "fold_diacritics", "sections"}
 ITEM_KEYS = {"id", "name", "kind", "weight", "auto_fail", "phrases", "within_s", "speaker",
-             "agent_talk_ratio", "max_silence_s", "max_interruptions", "threshold"}
+             "agent_talk_ratio", "max_silence_s", "max_interruptions", "threshold", "scale"}
+MAX_SCALE = 100   # the most marks a scale may have (0 to 100: a percentage)
 SPEECH_KEYS = ("agent_talk_ratio", "max_silence_s", "max_interruptions")
 # rapidfuzz's 0–100 similarity a phrase must reach unless the form says (docs/call-analysis.md):
 # a Chinese phrase is a few characters, one of which misheard costs it 15 or more.
@@ -49,6 +51,7 @@ class Item:
     max_silence_s: float | None = None
     max_interruptions: float | None = None
     threshold: float | None = None
+    scale: int | None = None       # a human item scored 0..scale (None: pass or fail)
 
 
 @dataclass(frozen=True)
@@ -199,10 +202,24 @@ def _item(raw, section: str, line, err) -> Item | None:
             if key in raw and (_num(raw[key]) is None or raw[key] < 0):
                 err(at.get(key, line), _("{item}: {key} must be a number ≥ 0").format(item=iid, key=key))
         silence, interruptions = _num(raw.get("max_silence_s")), _num(raw.get("max_interruptions"))
+    scale = raw.get("scale")
+    if scale is not None:
+        if kind != "human":
+            err(at.get("scale", line), _("{item}: only an item a person scores (kind human) has a scale").format(
+                item=iid))
+            scale = None
+        elif isinstance(scale, bool) or not isinstance(scale, int) or not 2 <= scale <= MAX_SCALE:
+            err(at.get("scale", line), _("{item}: scale must be a whole number from 2 to {most} (scale: 5 "
+                                         "asks for a mark from 0 to 5)").format(item=iid, most=MAX_SCALE))
+            scale = None
+        elif auto_fail is True:
+            err(at.get("auto_fail", line), _("{item}: an item on a scale cannot auto-fail; make a pass/fail "
+                                             "item for what fails the call").format(item=iid))
     threshold = _num(raw.get("threshold")) if raw.get("threshold") is not None else None
     if raw.get("threshold") is not None and (threshold is None or not 50 <= threshold <= 100):
         err(at.get("threshold", line), _("threshold must be a similarity between 50 and 100 (100: exact words)"))
     return Item(id=iid.strip(), name=str(raw.get("name") or iid), section=section, kind=kind,
                 weight=weight if weight is not None else 0.0, auto_fail=auto_fail is True, phrases=phrases,
                 within_s=within, speaker=speaker if speaker in ("agent", "customer") else "agent",
-                talk_ratio=talk, max_silence_s=silence, max_interruptions=interruptions, threshold=threshold)
+                talk_ratio=talk, max_silence_s=silence, max_interruptions=interruptions, threshold=threshold,
+                scale=scale)

@@ -11,6 +11,7 @@ calibration page (``qa/calibration.py``), and leaves the call's result as it is.
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from dataclasses import dataclass, replace
 from datetime import datetime
 
@@ -22,6 +23,8 @@ from telekpi.store import review_store as store
 from telekpi.store.warehouse import Warehouse
 
 STATUSES = ("pass", "fail")
+Mark = str | int        # pass | fail, or a mark 0..scale on an item on a scale
+Marks = Mapping[str, str | int]   # item → mark as a reviewer gives them (the page: text)
 RESPONSES = ("acknowledged", "disputed")
 MAX_COMMENT = 4000   # characters of a comment kept
 
@@ -45,31 +48,57 @@ def item_results(form: Form, rows: list[dict]) -> list[ItemResult]:
     for r in rows:
         known = named.get(r["item_id"])
         item = Item(id=r["item_id"], name=known.name if known else r["item_id"], section=r["section"] or "",
-                    kind=r["kind"], weight=float(r["weight"]), auto_fail=bool(r["auto_fail"]))
-        out.append(ItemResult(item, r["status"], r["evidence"], r["at_s"]))
+                    kind=r["kind"], weight=float(r["weight"]), auto_fail=bool(r["auto_fail"]),
+                    scale=known.scale if known and r["kind"] == "human" else None)
+        mark = _stored_mark(r["evidence"]) if r["status"] == "scored" else None
+        out.append(ItemResult(item, r["status"], r["evidence"], r["at_s"], mark))
     return out
 
 
-def rescore(form: Form, results: list[ItemResult] | tuple[ItemResult, ...], marks: dict[str, str]) -> CallResult:
-    """The call's result with the reviewer's ``marks`` (item → pass | fail) in place of the
-    items' statuses, by the form's rule (``summarize``)."""
-    return summarize(form, [replace(r, status=marks[r.item.id]) if r.item.id in marks else r for r in results])
+def _stored_mark(evidence: str | None) -> float | None:
+    """The mark of an item scored on a scale, as stored in its evidence (``4/5``)."""
+    try:
+        return float((evidence or "").split("/")[0])
+    except ValueError:
+        return None
 
 
-def keep_reviewed(form: Form, result: CallResult, marks: dict[str, str] | None) -> CallResult:
+def _marked(r: ItemResult, mark: Mark) -> ItemResult:
+    if isinstance(mark, int) and r.item.scale:
+        return replace(r, status="scored", mark=float(mark), evidence=f"{mark}/{r.item.scale}")
+    return replace(r, status=str(mark))
+
+
+def rescore(form: Form, results: list[ItemResult] | tuple[ItemResult, ...], marks: Mapping[str, Mark]) -> CallResult:
+    """The call's result with the reviewer's ``marks`` (item → pass | fail, or a mark on the
+    item's scale) in place of the items' statuses, by the form's rule (``summarize``)."""
+    return summarize(form, [_marked(r, marks[r.item.id]) if r.item.id in marks else r for r in results])
+
+
+def keep_reviewed(form: Form, result: CallResult, marks: Mapping[str, Mark] | None) -> CallResult:
     """A call scored again by a QA run keeps what its first review decided (``marks``)."""
     return result if not marks else rescore(form, result.items, marks)
 
 
-def check_marks(results: list[ItemResult], given: dict[str, str]) -> dict[str, str]:
+def check_marks(results: list[ItemResult], given: Mapping[str, str | int]) -> dict[str, Mark]:
     """The reviewer's marks, checked: every human item scored, each mark pass or fail on an
-    item of the form; UsageError (one sentence) otherwise."""
+    item of the form, or a whole number from 0 to its scale on an item on a scale (as text from
+    the review page); UsageError (one sentence) otherwise."""
     known = {r.item.id: r for r in results}
-    marks: dict[str, str] = {}
+    marks: dict[str, Mark] = {}
     for item_id, status in given.items():
         if item_id not in known:
             raise UsageError(_("item {item} is not on this call's QA form").format(item=repr(item_id)))
         if status in ("", None):
+            continue
+        scale = known[item_id].item.scale
+        if scale:
+            value = status if isinstance(status, int) and not isinstance(status, bool) else \
+                int(status) if isinstance(status, str) and status.strip().isdigit() else None
+            if value is None or not 0 <= value <= scale:
+                raise UsageError(_("item {item}: {given} is not a mark from 0 to {scale}").format(
+                    item=item_id, given=repr(status), scale=scale))
+            marks[item_id] = value
             continue
         if status not in STATUSES:
             raise UsageError(_("item {item}: {given} is not pass or fail").format(item=item_id,
@@ -82,7 +111,7 @@ def check_marks(results: list[ItemResult], given: dict[str, str]) -> dict[str, s
     return marks
 
 
-def save(wh: Warehouse, form: Form, call_id: str, reviewer: str, given: dict[str, str], comment: str | None,
+def save(wh: Warehouse, form: Form, call_id: str, reviewer: str, given: Mapping[str, str | int], comment: str | None,
          at: datetime) -> Saved:
     """Store ``reviewer``'s review of the call on ``form``; the first review of the call also
     becomes the call's QA items and result."""
@@ -100,7 +129,8 @@ def save(wh: Warehouse, form: Form, call_id: str, reviewer: str, given: dict[str
               "items": marks, "score": scored.score, "passed": int(scored.passed),
               "compliant": int(scored.compliant), "comment": text, "reviewed_at": at}
     if first:
-        store.save_review(wh, review, items=[(r.item.id, r.status) for r in scored.items],
+        store.save_review(wh, review, items=[(r.item.id, r.status, r.evidence) for r in scored.items
+                                             if r.item.id in marks],
                           result={"score": scored.score, "passed": None if scored.score is None else
                                   int(scored.passed), "compliant": int(scored.compliant),
                                   "pending": scored.pending})

@@ -2,10 +2,11 @@
 scored (its evidence is missing: no speech analytics for a speech item), and the call's
 score, pass and compliance.
 
-score = the weights of the passed items / the weights of the items passed or failed (items
-pending or not scored are left out and the rest re-weighed); 0 when an auto-fail item
-failed. The call passes when no auto-fail item failed and the score reaches the form's
-pass_mark. A call with nothing scored has no score (and does not pass)."""
+score = the points earned / the weights of the items scored (items pending or not scored
+are left out and the rest re-weighed): a passed item earns its weight, a failed one nothing,
+an item on a scale (status ``scored``) its weight × mark / scale (4 on a scale of 5: 0.8 of
+its weight); 0 when an auto-fail item failed. The call passes when no auto-fail item failed
+and the score reaches the form's pass_mark. A call with nothing scored has no score (and does not pass)."""
 
 from __future__ import annotations
 
@@ -20,9 +21,17 @@ EXACT = 10   # decimals kept of a score (as scorecards keep theirs)
 @dataclass(frozen=True)
 class ItemResult:
     item: Item
-    status: str                 # pass | fail | pending | not_scored
+    status: str                 # pass | fail | scored (on a scale) | pending | not_scored
     evidence: str | None = None
     at_s: float | None = None
+    mark: float | None = None   # an item on a scale: the reviewer's mark, 0..item.scale
+
+    @property
+    def earned(self) -> float:
+        """The share of the item's weight it earns: 1 passed, 0 failed, mark / scale scored."""
+        if self.status == "scored" and self.item.scale and self.mark is not None:
+            return self.mark / self.item.scale
+        return 1.0 if self.status == "pass" else 0.0
 
 
 @dataclass(frozen=True)
@@ -113,13 +122,13 @@ def _speech(item: Item, speech: dict | None) -> ItemResult:
 
 def summarize(form: Form, results: list[ItemResult]) -> CallResult:
     compliant = not any(r.item.auto_fail and r.status == "fail" for r in results)
-    scored = [r for r in results if r.status in ("pass", "fail")]
+    scored = [r for r in results if r.status in ("pass", "fail", "scored")]
     weight = sum(r.item.weight for r in scored)
     if not scored or not weight:
         score = None
     elif not compliant:
         score = 0.0
     else:
-        score = round(sum(r.item.weight for r in scored if r.status == "pass") / weight, EXACT)
+        score = round(sum(r.item.weight * r.earned for r in scored) / weight, EXACT)
     return CallResult(score, compliant and score is not None and score >= form.pass_mark, compliant,
                       sum(1 for r in results if r.status == "pending"), tuple(results))

@@ -42,6 +42,19 @@ MANIFEST = "lake.json"
 # queue, numbers, transfer and hangup (schema version 5), which the engines read from the lake.
 # 4: call_speech (schema version 6), which the speech metrics read.
 LAKE_FORMAT = 4
+# Tables the lake carries besides the canonical ones, for other tools (Spark, Trino, a BI tool)
+# to read, each with its time column (partitioned by its month like the canonical tables): the
+# people in the loop of QA (docs/call-analysis.md, "Reviewing calls"). Listed in the manifest's
+# tables; a lake written before they were exported simply lacks them.
+REVIEW_TABLES = {"qa_reviews": "reviewed_at", "qa_calibration": "marked_at"}
+
+
+def _time_of(name: str) -> tuple[str | None, str | None]:
+    """A lake table's time column and its type (date or timestamp); (None, None) if none."""
+    if name in REVIEW_TABLES:
+        return REVIEW_TABLES[name], "timestamp"
+    table = TABLES[name]
+    return table.time, table.column(table.time).type if table.time else None
 
 
 def export_lake(wh: Warehouse, out: Path, settings: Settings, *,
@@ -59,7 +72,8 @@ def export_lake(wh: Warehouse, out: Path, settings: Settings, *,
     con = wh.con
     tz = sqltext.string(settings.timezone)
     counts: dict[str, int] = {}
-    for name, table in TABLES.items():
+    for name in [*TABLES, *REVIEW_TABLES]:
+        time, time_type = _time_of(name)
         tmp = out / f".{name}.writing"
         shutil.rmtree(tmp, ignore_errors=True)
         tmp.mkdir()
@@ -67,13 +81,13 @@ def export_lake(wh: Warehouse, out: Path, settings: Settings, *,
         q = sqltext.identifier(name)
         counts[name] = wh.count(name)
         try:
-            if table.time and counts[name] == 0:
+            if time and counts[name] == 0:
                 # No rows, no partitions: one empty file keeps the table's columns readable.
                 (tmp / "month=none").mkdir()
                 con.execute(f'COPY {q} TO {sqltext.string(tmp / "month=none" / "data_0.parquet")} ({opts})')
-            elif table.time:
-                col = sqltext.identifier(table.time)
-                local = col if table.column(table.time).type == "date" else f"timezone({tz}, {col})"
+            elif time:
+                col = sqltext.identifier(time)
+                local = col if time_type == "date" else f"timezone({tz}, {col})"
                 con.execute(
                     f"COPY (SELECT *, coalesce(strftime({local}, '%Y-%m'), 'none') AS month "
                     f"FROM {q} ORDER BY {col}) TO {sqltext.string(tmp)} "
@@ -119,7 +133,7 @@ def _write_meta(out: Path, wh: Warehouse, counts: dict[str, int], settings: Sett
         "warehouse": str(wh.path.resolve()),
         "timezone": settings.timezone,
         "partitioned_by": "month of each table's time column, workspace timezone",
-        "tables": {name: {"rows": n, "time": TABLES[name].time} for name, n in counts.items()},
+        "tables": {name: {"rows": n, "time": _time_of(name)[0]} for name, n in counts.items()},
         "rollups": rollups,
     }
     (meta / MANIFEST).write_text(json.dumps(manifest, indent=2) + "\n", encoding="utf-8")
@@ -157,4 +171,4 @@ def month_view(table: str) -> str:
 
 
 def table_is_partitioned(name: str) -> bool:
-    return TABLES[name].time is not None
+    return _time_of(name)[0] is not None

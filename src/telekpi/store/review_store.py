@@ -53,7 +53,7 @@ def save_review(wh: Warehouse, review: dict, *, items: list[tuple] | None = None
     """Store ``review`` (qa_reviews' columns by name), replacing the reviewer's earlier review
     of the call on the form: it keeps the time of the first (the first reviewer of a call stays
     its first), and the agent's answer goes (it answered the earlier one). With ``items`` and
-    ``result``, the call's QA items (item_id, status) and result (score, passed, compliant,
+    ``result``, the reviewed QA items (item_id, status, evidence) and the call's result (score, passed, compliant,
     pending) become the review's, in the same transaction."""
     con = wh.con
     con.begin()
@@ -69,9 +69,9 @@ def save_review(wh: Warehouse, review: dict, *, items: list[tuple] | None = None
                      review["score"], review["passed"], review["compliant"], review["comment"],
                      review["reviewed_at"]])
         if items is not None and result is not None:
-            for item_id, status in items:
-                con.execute("UPDATE qa_items SET status = ? WHERE call_id = ? AND form_id = ? AND item_id = ?",
-                            [status, *key, item_id])
+            for item_id, status, evidence in items:   # an item on a scale keeps its mark: 4/5
+                con.execute("UPDATE qa_items SET status = ?, evidence = ? WHERE call_id = ? AND form_id = ? "
+                            "AND item_id = ?", [status, evidence, *key, item_id])
             con.execute("UPDATE qa_results SET score = ?, passed = ?, compliant = ?, pending = ?, scored_at = ? "
                         "WHERE call_id = ? AND form_id = ?",
                         [result["score"], result["passed"], result["compliant"], result["pending"], now(), *key])

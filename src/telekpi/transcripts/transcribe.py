@@ -6,6 +6,7 @@ by the same engine (the same content and engine: its hash) is skipped unless ``f
 from __future__ import annotations
 
 import hashlib
+from collections.abc import Callable
 from pathlib import Path
 
 from telekpi.audio.naming import AUDIO_SUFFIXES, compile_pattern
@@ -25,7 +26,10 @@ def recorded(wh: Warehouse) -> list[tuple[str, Path, str | None]]:
 
 def transcribe_files(wh: Warehouse, files: list[Path], *, engine: str, model_dir: Path | None,
                      language: str | None, agent_channel: str, pattern: str | None, force: bool,
-                     vad: str = "webrtc") -> list[dict]:
+                     vad: str = "webrtc", channel_for: Callable[[Path], str] | None = None) -> list[dict]:
+    """Transcribe ``files`` (else every imported recording, with the channel it was imported
+    with); a file given takes ``channel_for(path)`` (the workspace's recording sources) when
+    given, else ``agent_channel``."""
     rx = compile_pattern(pattern)
     jobs: list[tuple[str | None, Path, str | None]] = []
     for f in files:
@@ -54,7 +58,7 @@ def transcribe_files(wh: Warehouse, files: list[Path], *, engine: str, model_dir
             out.append({"path": str(path), "call_id": call_id, "status": "unchanged"})
             continue
         try:
-            heard = transcribe(path, recognise, channel or agent_channel, vad)
+            heard = transcribe(path, recognise, channel or (channel_for(path) if channel_for else agent_channel), vad)
         except InputError as e:
             store.quarantine_file(wh, str(path.resolve()), e.message)
             out.append({"path": str(path), "call_id": call_id, "status": "failed", "reason": e.message})

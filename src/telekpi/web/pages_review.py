@@ -7,6 +7,7 @@ call, calibration, the recording served to those who may hear it, and the API.""
 from __future__ import annotations
 
 import mimetypes
+from collections.abc import Mapping
 from datetime import timedelta
 from pathlib import Path
 from typing import Annotated
@@ -88,9 +89,10 @@ def _review_context(p: Page, call_id: str) -> dict:
     for q in found["qa"]:
         form = forms.get(q["form_id"])
         names = {i.id: i.name for i in form.items} if form else {}
+        scales = {i.id: i.scale for i in form.items if i.scale} if form else {}
         of_form = sorted((r for r in done if r["form_id"] == q["form_id"]), key=lambda r: r["reviewed_at"])
         mine = next((r for r in of_form if r["reviewer"] == p.user.name), None)
-        qa.append({**q, "form": form, "names": names, "reviews": of_form, "mine": mine,
+        qa.append({**q, "form": form, "names": names, "scales": scales, "reviews": of_form, "mine": mine,
                    "first": of_form[0] if of_form else None})
     marked = {r["form_id"] for r in calibration_marks(p.look, call_id)} if not agent else set()
     return {**found, "qa": qa, "lanes": lanes(found), "calibration": marked, "reviewer": not agent}
@@ -108,7 +110,8 @@ async def _form(request: Request) -> dict[str, str]:
 
 @router.post("/qa/review/{call_id:path}")
 async def save_review_page(call_id: str, request: Request, p: PageDep):
-    """The review form: ``item:ID`` = pass | fail per item, ``form_id``, ``comment``."""
+    """The review form: ``item:ID`` = pass | fail per item (a mark 0..scale on an item on a
+    scale), ``form_id``, ``comment``."""
     data = await _form(request)
     check_csrf(p.csrf, data.get("csrf", ""))
     may_review(p.user)
@@ -122,7 +125,8 @@ async def save_review_page(call_id: str, request: Request, p: PageDep):
     return RedirectResponse(f"/qa/review/{quote(call_id, safe='')}?saved=1", status_code=303)
 
 
-def _save(request: Request, user: User, call_id: str, form_id: str, items: dict[str, str], comment: str | None):
+def _save(request: Request, user: User, call_id: str, form_id: str, items: Mapping[str, str | int],
+          comment: str | None):
     """Save a review if the call is one the user may see; the workspace's one writer writes."""
     ws = request.app.state.web.workspace
     with ws.session() as engine:
@@ -196,8 +200,9 @@ def calibration_page(p: PageDep) -> HTMLResponse:
 class ReviewIn(BaseModel):
     call_id: str = Field(min_length=1, max_length=500)
     form_id: str = Field(min_length=1, max_length=200)
-    items: dict[str, str] = Field(description="item id → pass | fail: every human item, and any automatic "
-                                  "item the reviewer overrules")
+    items: dict[str, str | int] = Field(description="item id → pass | fail: every human item, and any "
+                                        "automatic item the reviewer overrules; an item on a scale "
+                                        "(scale: 5 in the form) takes a whole number from 0 to its scale")
     comment: str | None = Field(None, max_length=4000)
 
 

@@ -27,6 +27,7 @@ if TYPE_CHECKING:
     from telekpi.ingest.recordings import RecordingCounts
     from telekpi.qa.csat import CsatModel
     from telekpi.qa.forms import Form
+    from telekpi.qa.review import Marks
     from telekpi.qa.run import RunSummary
     from telekpi.store.warehouse import Warehouse
     from telekpi.transcripts.load import Summary as TranscriptSummary
@@ -142,12 +143,13 @@ class Workspace:
                              label=label, fmt="json", observer=self.upkeep)
 
     def import_recordings(self, paths: list[Path], *, pattern=None, agent_channel: str | None = None,
-                          progress=None, warehouse: Warehouse | None = None) -> RecordingCounts:
-        """Link audio files to calls and analyse their speech (docs/call-analysis.md)."""
+                          progress=None, warehouse: Warehouse | None = None, log: bool = True) -> RecordingCounts:
+        """Link audio files to calls and analyse their speech (docs/call-analysis.md); ``log``:
+        record the run in ``imports`` (not for the demo's own recordings)."""
         from telekpi.ingest.recordings import import_recordings, options
 
         opts = options(self.settings, agent_channel=agent_channel, pattern=pattern)
-        return import_recordings(warehouse or self.warehouse, paths, opts, progress=progress)
+        return import_recordings(warehouse or self.warehouse, paths, opts, progress=progress, log=log)
 
     def reanalyse_recordings(self, *, agent_channel: str | None = None, progress=None,
                              warehouse: Warehouse | None = None) -> RecordingCounts:
@@ -227,10 +229,18 @@ class Workspace:
     def generate_demo(self, *, seed: int, size: str) -> dict[str, int]:
         """Fill the warehouse with a seeded demo centre and build its rollups; rows per table."""
         from telekpi.demo.generate import generate
+        from telekpi.ingest.recordings import options
+        from telekpi.qa.demo_audio import FOLDER
         from telekpi.qa.demo_words import add_to_demo
 
         counts = generate(self.warehouse.con, seed=seed, size=size, timezone=self.settings.timezone)
-        counts |= add_to_demo(self.warehouse, seed)   # transcripts, QA and sentiment for a share of calls
+        # transcripts, QA and sentiment for a share of calls; recordings of a few where espeak-ng is
+        audio = self.file(FOLDER)
+        for old in audio.glob("*.wav"):   # an earlier demo's: its calls are not this demo's
+            old.unlink()
+        counts |= add_to_demo(self.warehouse, seed, audio_dir=audio, channel_for=options(self.settings).channel_for)
+        if audio.is_dir():
+            counts["recordings"] = self.import_recordings([audio], log=False).linked
         self.refresh_rollups()
         self.warehouse.checkpoint()
         return counts
@@ -251,13 +261,15 @@ class Workspace:
         """Speech-to-text of audio files into ``transcripts`` (the call id from the file name, as
         for recordings), the speech found by the workspace's ``vad``; a file transcribed before
         with the same engine is skipped. An imported recording keeps the agent channel it was
-        imported with; files given here take ``agent_channel``, else the setting
-        ``recording_agent_channel``."""
+        imported with; files given here take ``agent_channel``, else their recording source's
+        (``[recording_sources.NAME]``), else the setting ``recording_agent_channel``."""
+        from telekpi.ingest.recordings import options
         from telekpi.transcripts.transcribe import transcribe_files
 
         return transcribe_files(self.warehouse, files, engine=engine, model_dir=model_dir, language=language,
                                 agent_channel=agent_channel or self.settings.recording_agent_channel,
-                                pattern=pattern, force=force, vad=self.settings.vad)
+                                pattern=pattern, force=force, vad=self.settings.vad,
+                                channel_for=options(self.settings, agent_channel=agent_channel).channel_for)
 
     def qa_form(self, path: Path) -> Form:
         from telekpi.qa.forms import load_form
@@ -307,8 +319,8 @@ class Workspace:
                                   "there to review its calls").format(form=form_id))
         return form
 
-    def save_review(self, call_id: str, form_id: str, reviewer: str, items: dict[str, str], comment: str | None,
-                    *, warehouse: Warehouse | None = None):
+    def save_review(self, call_id: str, form_id: str, reviewer: str, items: Marks,
+                    comment: str | None, *, warehouse: Warehouse | None = None):
         """A reviewer's review of a call on a form (``qa/review.py``); the first review of a
         call becomes its QA result."""
         from telekpi.qa.review import save
