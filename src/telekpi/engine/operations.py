@@ -81,17 +81,19 @@ class OperationsLists(Lookup):
     def overdue_callbacks(self, scope: Scope = EVERYONE, since: datetime | None = None,
                           until: datetime | None = None, limit: int = 100,
                           offset: int = 0) -> Slice:
-        """Callbacks promised (on calls from ``since``, before ``until``) past their due time
-        plus callback_tolerance_min and not kept, longest overdue first."""
+        """Callbacks promised (on calls from ``since``, before ``until``, or scheduled in the
+        dialer then) past their due time plus callback_tolerance_min and not kept, longest
+        overdue first; ``callback_id`` is the dialer's id where it scheduled the callback, and
+        ``call_id`` empty for a scheduled callback no call of the warehouse set."""
         cond, params = self._scope(scope, "x")
         when, wparams = _window(column("started_at", "x"), since, until)
         return self._slice(f"""{_with(CB_PRELUDES, self.engine.settings)}
-            SELECT x.call_id, x.started_at, to_timestamp(x.due_epoch) AS due_at, x.agent_id,
+            SELECT x.call_id, x.callback_id, x.started_at, to_timestamp(x.due_epoch) AS due_at, x.agent_id,
                    x.lead_id, x.campaign_id, x.customer_number, x.disposition,
                    epoch(current_timestamp) - x.due_epoch AS overdue_s,
                    count(*) OVER () AS total_rows
             FROM _callbacks x
             WHERE x.outcome = 'never' AND ($scope) AND ($when)
-            ORDER BY x.due_epoch, x.call_id LIMIT $limit OFFSET $offset""",
+            ORDER BY x.due_epoch, x.call_id, x.callback_id LIMIT $limit OFFSET $offset""",
             {**params, **wparams}, limit, offset, scope=cond, when=when)
 
