@@ -303,3 +303,30 @@ def test_the_overdue_list_names_callbacks_only_the_dialer_scheduled(tmp_path):
         assert overdue.rows[1]["due_at"] == local(2026, 3, 2, 9)
     finally:
         wh.close()
+
+
+def test_the_lost_list_pages_carry_their_own_attempts_and_the_whole_count(tmp_path):
+    """The list reads a page's keys first, then the page's calls and their attempts
+    (engine/operations.py): each page has the columns and attempts of its own calls."""
+    from telekpi.engine.operations import OperationsLists
+
+    t = local(2026, 3, 7, 10)
+    calls = [call(f"L{i}", t + dt.timedelta(minutes=i), "abandoned", queue="care", queued_at=t,
+                  wait_s=60.0, caller_number=f"+1415555070{i}", lead_id=f"LL{i}") for i in range(3)]
+    # our unanswered attempts: L1's customer twice (by lead, then by number), L2's once
+    calls += [call("A1", t + dt.timedelta(hours=1), "no_answer", direction="outbound", lead_id="LL1"),
+              call("A2", t + dt.timedelta(hours=2), "no_answer", direction="outbound",
+                   called_number="+14155550701"),
+              call("A3", t + dt.timedelta(hours=1), "busy", direction="outbound", lead_id="LL2")]
+    wh = Warehouse(tmp_path / "pages.duckdb")
+    try:
+        insert_rows(wh, {"calls": calls})
+        lists = OperationsLists(Engine(wh, Settings(timezone=NY)))
+        pages = [lists.lost_not_recovered(limit=1, offset=k) for k in range(3)]
+        assert [p.total for p in pages] == [3, 3, 3]
+        assert [(r["call_id"], r["attempts"], r["customer_number"], r["lost_how"], r["queue"])
+                for p in pages for r in p.rows] == [
+            ("L0", 0, "+14155550700", "abandoned", "care"), ("L1", 2, "+14155550701", "abandoned", "care"),
+            ("L2", 1, "+14155550702", "abandoned", "care")]
+    finally:
+        wh.close()

@@ -21,6 +21,15 @@ _CUSTOMER = ("CASE WHEN (CASE WHEN {t}.direction = 'inbound' THEN {t}.caller_num
              "ELSE {t}.called_number END) LIKE '+%' THEN (CASE WHEN {t}.direction = 'inbound' "
              "THEN {t}.caller_number ELSE {t}.called_number END) END")
 
+# How a lost call of the table aliased ``{t}`` was lost: it rang an agent (missed), or none.
+LOST_HOW = "CASE WHEN {t}.agent_id IS NOT NULL THEN 'missed' ELSE 'abandoned' END"
+
+
+def customer_number(alias: str) -> str:
+    """The customer's number of a call of the table aliased ``alias``, when it can match."""
+    return _CUSTOMER.format(t=alias)
+
+
 # An inbound call that reached a queue (entered one, or names one) or rang an agent.
 _REACHED_US = "(c.queued_at IS NOT NULL OR c.queue IS NOT NULL OR c.agent_id IS NOT NULL)"
 
@@ -34,7 +43,7 @@ LOST_BASE = f"""
          c.disposition AS disposition, c.script AS script, c.wait_s AS wait_s, c.ring_s AS ring_s,
          c.hangup_by AS hangup_by, c.caller_number AS caller_number,
          {_CUSTOMER.format(t="c")} AS customer_number,
-         CASE WHEN c.agent_id IS NOT NULL THEN 'missed' ELSE 'abandoned' END AS lost_how
+         {LOST_HOW.format(t="c")} AS lost_how
   FROM calls c
   WHERE c.direction = 'inbound' AND c.status <> 'answered' AND {_REACHED_US}
     AND NOT coalesce(c.status = 'abandoned' AND c.wait_s < {{short_abandon_s}}, FALSE)"""
