@@ -79,7 +79,15 @@ def pages(agent: str, lead: str, query: str) -> list[str]:
         "/agents?group=team", f"/agents/{a}", f"/leads/{ld}", f"/leads?q={quote(query)}", "/import",
         KPI, "/api/v1/overview", "/api/v1/funnel", f"/api/v1/leads?q={quote(query)}",
         f"/api/v1/leads/{ld}", "/api/v1/stop-list", "/api/v1/diagnose",
-        "/api/v1/kpi?metric=offered,service_level,asa&by=queue&period=day"]
+        "/api/v1/kpi?metric=offered,service_level,asa&by=queue&period=day", *OPERATIONS]
+
+
+# The Operations pages and their API (issue 27, docs/operations.md): the page's sections,
+# the lists behind them, and the lost-call and callback metrics per queue and agent.
+OPERATIONS = ("/operations/compliance", "/operations/numbers", "/operations/attempts",
+              "/api/v1/operations/lost", "/api/v1/operations/callbacks",
+              "/api/v1/kpi?metric=lost_calls,lost_call_recovery_rate,recovery_time&by=queue",
+              "/api/v1/kpi?metric=callbacks_due,callback_on_time_rate,callbacks_never&by=agent")
 
 
 class Server:

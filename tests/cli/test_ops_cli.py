@@ -50,3 +50,33 @@ def test_a_wrong_day_is_one_sentence(tmp_path, run):
     Warehouse(db).close()
     code, out, err = run("--db", db, "ops", "compliance", "--to", "2026-02-30")
     assert code != 0 and "Traceback" not in err and "--to" in err
+
+
+def test_the_dialers_callback_list_sets_when_a_callback_is_due(tmp_path, run, monkeypatch):
+    """VICIdial's callback list imported beside its calls: the callback set after CB1 is due at
+    the time the agent chose (09:00 the next day), so the call at 11:00 kept it late; the one
+    no imported call set is listed overdue under its own id."""
+    monkeypatch.setenv("COLUMNS", "200")
+    db = tmp_path / "telekpi.duckdb"
+    (tmp_path / "telekpi.toml").write_text('timezone = "Asia/Ho_Chi_Minh"\n')
+    calls = tmp_path / "calls.csv"
+    calls.write_text("call_id,started_at,status,direction,agent_id,lead_id,disposition\n"
+                     "CB1,2026-03-10 10:00,answered,outbound,6001,1003,CALLBACK\n"
+                     "K1,2026-03-11 11:00,no_answer,outbound,6002,1003,\n", encoding="utf-8")
+    listed = tmp_path / "vicidial_callbacks.csv"
+    listed.write_text("callback_id,lead_id,list_id,campaign_id,status,entry_time,callback_time,modify_date,"
+                      "user,recipient,comments,user_group\n"
+                      "501,1003,101,TELESALE,INACTIVE,2026-03-10 10:04:00,2026-03-11 09:00:00,,6001,USERONLY,,\n"
+                      "502,1009,101,TELESALE,ACTIVE,2026-03-10 11:00:00,2026-03-12 09:00:00,,6001,ANYONE,,\n",
+                      encoding="utf-8")
+    assert run("--db", db, "import", "calls", calls)[0] == 0
+    code, out, err = run("--db", db, "import", "scheduled_callbacks", listed)
+    assert code == 0 and "(vicidial-callbacks): 2 rows read: 2 inserted" in out, err
+    code, out, err = run("--db", db, "kpi", "callbacks_due", "callbacks_late", "callbacks_never",
+                         "--format", "json")
+    assert code == 0, err
+    row = json.loads(out)["rows"][0]
+    assert (row["callbacks_due"], row["callbacks_late"], row["callbacks_never"]) == (2, 1, 1)
+    code, out, err = run("--db", db, "ops", "callbacks", "--to", "2026-03-31")
+    assert code == 0, err
+    assert "scheduled callback 502" in out and "2026-03-12 09:00" in out and "CB1" not in out

@@ -36,10 +36,11 @@ def call(call_id, started_at, status="answered", direction="inbound", **kw) -> d
 def world(tmp_path):
     opened = []
 
-    def _world(calls, orders=(), **settings):
+    def _world(calls, orders=(), scheduled=(), **settings):
         wh = Warehouse(tmp_path / f"w{len(opened)}.duckdb")
         opened.append(wh)
-        insert_rows(wh, {"calls": list(calls), "orders": list(orders)})
+        insert_rows(wh, {"calls": list(calls), "orders": list(orders),
+                         "scheduled_callbacks": list(scheduled)})
         engine = Engine(wh, Settings(timezone=NY, **settings))
 
         def q(*metrics, **kw):
@@ -183,6 +184,47 @@ def test_a_callback_not_yet_due_counts_on_neither_side(world):
     assert (row["callbacks_due"], row["callback_on_time_rate"], row["callbacks_never"]) == (1, None, 0)
 
 
+# Callbacks as the dialer scheduled them (VICIdial's callback list): the time the agent chose
+# is the due time, not the callback_due_h rule.
+SCHEDULED = [
+    # Set by CB1's agent 2 min after CB1 started, for 6 h later (03:00 EST on the 8th): K1,
+    # 25 h 10 min after CB1, is now late (it was on time by the 24 h rule).
+    {"callback_id": "S1", "scheduled_at": CB1_AT + dt.timedelta(minutes=2),
+     "due_at": CB1_AT + dt.timedelta(hours=6), "lead_id": "LC1", "agent_id": "A1",
+     "recipient": "agent", "status": "open"},
+    # A callback in the dialer that no call of the warehouse set (the call was not imported):
+    # its own promise, by A3, due on the 2nd and never made.
+    {"callback_id": "S9", "scheduled_at": local(2026, 3, 1, 9), "due_at": local(2026, 3, 2, 9),
+     "lead_id": "LS9", "agent_id": "A3", "recipient": "anyone", "status": "open"},
+    # Set 13 h after LC3's callback call: too long after it (12 h at most) to be its
+    # disposition; its own promise, due on the 2nd at 10:00, never made.
+    {"callback_id": "S3", "scheduled_at": local(2026, 3, 1, 22), "due_at": local(2026, 3, 2, 10),
+     "lead_id": "LC3", "agent_id": "A1"},
+]
+
+
+def test_a_scheduled_callback_is_due_when_the_dialer_says(world):
+    q = world(CALLBACKS, scheduled=SCHEDULED)
+    (row,) = q("callbacks_due", "callback_on_time_rate", "callbacks_late", "callbacks_never")
+    # CB1 (due at S1's time: late), CB2 (late), CB3 (never), S9 (never), S3 (never)
+    assert (row["callbacks_due"], row["callbacks_late"], row["callbacks_never"]) == (5, 2, 3)
+    assert row["callback_on_time_rate"] == 0.0
+    by_agent = {r["agent"]: (r["callbacks_due"], r["callbacks_never"])
+                for r in q("callbacks_due", "callbacks_never", by=("agent",))}
+    assert by_agent == {"A1": (3, 2), "A2": (1, 0), "A3": (1, 1)}
+
+
+def test_the_last_callback_set_after_a_call_stands(world):
+    moved = {"callback_id": "S2", "scheduled_at": CB1_AT + dt.timedelta(minutes=10),
+             "due_at": CB1_AT + dt.timedelta(hours=26), "lead_id": "LC1", "agent_id": "A1",
+             "status": "open"}
+    q = world(CALLBACKS, scheduled=[SCHEDULED[0], moved])
+    (row,) = q("callbacks_due", "callback_on_time_rate", "callbacks_late")
+    # S1 and S2 both belong to CB1: one promise, due at S2's time; K1 is 50 min early: on time.
+    assert (row["callbacks_due"], row["callbacks_late"]) == (3, 1)                  # CB2 late
+    assert row["callback_on_time_rate"] == pytest.approx(1 / 3)                     # CB1
+
+
 D1 = local(2026, 4, 1, 9)
 CONTACTS = [
     # One number: day 1, day 3 (a repeat of day 1), day 12 (9 days after day 3: a new issue).
@@ -244,5 +286,47 @@ def test_the_lists_name_the_lost_calls_not_won_back_and_the_callbacks_overdue(tm
         overdue = lists.overdue_callbacks()
         assert [r["call_id"] for r in overdue.rows] == ["CB3"]
         assert lists.overdue_callbacks(Scope(agent="A2")).total == 0
+        assert overdue.rows[0]["callback_id"] is None
+    finally:
+        wh.close()
+
+
+def test_the_overdue_list_names_callbacks_only_the_dialer_scheduled(tmp_path):
+    from telekpi.engine.operations import OperationsLists
+
+    wh = Warehouse(tmp_path / "lists.duckdb")
+    try:
+        insert_rows(wh, {"calls": CALLBACKS, "scheduled_callbacks": SCHEDULED})
+        overdue = OperationsLists(Engine(wh, Settings(timezone=NY))).overdue_callbacks()
+        assert [(r["call_id"], r["callback_id"]) for r in overdue.rows] == [
+            ("CB3", None), (None, "S9"), (None, "S3")]          # due 2nd 09:00 EST, 09:00, 10:00
+        assert overdue.rows[1]["due_at"] == local(2026, 3, 2, 9)
+    finally:
+        wh.close()
+
+
+def test_the_lost_list_pages_carry_their_own_attempts_and_the_whole_count(tmp_path):
+    """The list reads a page's keys first, then the page's calls and their attempts
+    (engine/operations.py): each page has the columns and attempts of its own calls."""
+    from telekpi.engine.operations import OperationsLists
+
+    t = local(2026, 3, 7, 10)
+    calls = [call(f"L{i}", t + dt.timedelta(minutes=i), "abandoned", queue="care", queued_at=t,
+                  wait_s=60.0, caller_number=f"+1415555070{i}", lead_id=f"LL{i}") for i in range(3)]
+    # our unanswered attempts: L1's customer twice (by lead, then by number), L2's once
+    calls += [call("A1", t + dt.timedelta(hours=1), "no_answer", direction="outbound", lead_id="LL1"),
+              call("A2", t + dt.timedelta(hours=2), "no_answer", direction="outbound",
+                   called_number="+14155550701"),
+              call("A3", t + dt.timedelta(hours=1), "busy", direction="outbound", lead_id="LL2")]
+    wh = Warehouse(tmp_path / "pages.duckdb")
+    try:
+        insert_rows(wh, {"calls": calls})
+        lists = OperationsLists(Engine(wh, Settings(timezone=NY)))
+        pages = [lists.lost_not_recovered(limit=1, offset=k) for k in range(3)]
+        assert [p.total for p in pages] == [3, 3, 3]
+        assert [(r["call_id"], r["attempts"], r["customer_number"], r["lost_how"], r["queue"])
+                for p in pages for r in p.rows] == [
+            ("L0", 0, "+14155550700", "abandoned", "care"), ("L1", 2, "+14155550701", "abandoned", "care"),
+            ("L2", 1, "+14155550702", "abandoned", "care")]
     finally:
         wh.close()

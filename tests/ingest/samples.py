@@ -42,6 +42,10 @@ SAMPLE = {
     "call_sentiment": {"call_id": "c1", "started_at": "2026-02-01 10:00", "agent_id": "a1",
                        "sentiment": "-0.35", "negative": "1", "customer_utterances": "7",
                        "predicted_csat": "0.42", "transcript_hash": "t0"},
+    "scheduled_callbacks": {"callback_id": "501", "scheduled_at": "2026-02-01 09:05",
+                            "due_at": "2026-02-02 10:00", "lead_id": "l1", "campaign_id": "k1",
+                            "agent_id": "a1", "recipient": "agent", "status": "open",
+                            "comments": "after payday"},
 }
 
 

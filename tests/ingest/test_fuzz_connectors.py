@@ -40,6 +40,7 @@ EXPORTS = [
     ("vicidial/vicidial_closer_log.csv", "vicidial", "calls"),
     ("vicidial/call_report_export.txt", "vicidial", "calls"),
     ("vicidial/vicidial_agent_log.csv", "vicidial-agent-log", "agent_states"),
+    ("vicidial/vicidial_callbacks.csv", "vicidial-callbacks", "scheduled_callbacks"),
 ]
 IDS = [f"{fmt}:{Path(f).name}" for f, fmt, _ in EXPORTS]
 FUZZ = settings(max_examples=10, deadline=None, derandomize=True,

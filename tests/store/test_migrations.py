@@ -257,6 +257,24 @@ def test_schedules_arrive_with_their_step_and_read_empty_before(tmp_path):
         assert "schedules" in table_columns(wh.con)
 
 
+def test_scheduled_callbacks_arrive_with_their_step_and_read_empty_before(tmp_path):
+    """The step that adds ``scheduled_callbacks`` (issue 27, VICIdial's callback list): a
+    warehouse from the version before has none; a read-only open reads it as empty (so the
+    callbacks model still answers), a writable one makes it."""
+    (added,) = [v for v, table, _ in migrations.ADDED_TABLES if table == "scheduled_callbacks"]
+    path = tmp_path / "w.duckdb"
+    Warehouse(path).close()
+    con = duckdb.connect(str(path))
+    con.execute("DROP TABLE scheduled_callbacks")
+    con.execute("UPDATE telekpi_meta SET value = ? WHERE key = 'schema_version'", [str(added - 1)])
+    con.close()
+    with Warehouse(path, read_only=True) as wh:
+        assert wh.con.execute("SELECT count(*), count(due_at) FROM scheduled_callbacks").fetchall() == [(0, 0)]
+    with Warehouse(path) as wh:
+        assert version(wh.con) == str(SCHEMA_VERSION)
+        assert table_columns(wh.con)["scheduled_callbacks"][:3] == ["callback_id", "scheduled_at", "due_at"]
+
+
 def test_qa_reviews_arrive_with_their_step_and_read_empty_before(tmp_path):
     """The step that adds the QA reviews (issue 25, people in the loop): a warehouse from the
     version before has neither table; a read-only open reads them as empty, so the review

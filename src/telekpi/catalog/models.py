@@ -326,8 +326,9 @@ MODELS: dict[str, Model] = {m.name: m for m in (
         time="x.started_at", columns=LOST_COLUMNS,
     ),
     Model(
-        "callbacks", "one row per callback promised (a call with the callback flag), by the "
-        "call that promised it, with whether it was kept on time, late or never",
+        "callbacks", "one row per callback promised (a call with the callback flag, or a "
+        "callback the dialer scheduled that no such call set), by the call that promised it, "
+        "with whether it was kept on time, late or never",
         base="_callbacks x", preludes=tuple((n, b.strip()) for n, b in CB_PRELUDES),
         joins=_CALL_JOINS, dims=_CALL_DIMS, time="x.started_at", columns=CB_COLUMNS,
     ),

@@ -21,6 +21,15 @@ _CUSTOMER = ("CASE WHEN (CASE WHEN {t}.direction = 'inbound' THEN {t}.caller_num
              "ELSE {t}.called_number END) LIKE '+%' THEN (CASE WHEN {t}.direction = 'inbound' "
              "THEN {t}.caller_number ELSE {t}.called_number END) END")
 
+# How a lost call of the table aliased ``{t}`` was lost: it rang an agent (missed), or none.
+LOST_HOW = "CASE WHEN {t}.agent_id IS NOT NULL THEN 'missed' ELSE 'abandoned' END"
+
+
+def customer_number(alias: str) -> str:
+    """The customer's number of a call of the table aliased ``alias``, when it can match."""
+    return _CUSTOMER.format(t=alias)
+
+
 # An inbound call that reached a queue (entered one, or names one) or rang an agent.
 _REACHED_US = "(c.queued_at IS NOT NULL OR c.queue IS NOT NULL OR c.agent_id IS NOT NULL)"
 
@@ -34,7 +43,7 @@ LOST_BASE = f"""
          c.disposition AS disposition, c.script AS script, c.wait_s AS wait_s, c.ring_s AS ring_s,
          c.hangup_by AS hangup_by, c.caller_number AS caller_number,
          {_CUSTOMER.format(t="c")} AS customer_number,
-         CASE WHEN c.agent_id IS NOT NULL THEN 'missed' ELSE 'abandoned' END AS lost_how
+         {LOST_HOW.format(t="c")} AS lost_how
   FROM calls c
   WHERE c.direction = 'inbound' AND c.status <> 'answered' AND {_REACHED_US}
     AND NOT coalesce(c.status = 'abandoned' AND c.wait_s < {{short_abandon_s}}, FALSE)"""
@@ -80,7 +89,8 @@ _LOST_BASE_COLUMNS = ("call_id", "started_at", "agent_id", "campaign_id", "lead_
                       "status", "disposition", "script", "wait_s", "ring_s", "hangup_by",
                       "caller_number", "customer_number", "lost_how")
 _CB_BASE_COLUMNS = ("call_id", "started_at", "agent_id", "campaign_id", "lead_id", "queue",
-                    "direction", "status", "disposition", "script", "customer_number", "due_epoch")
+                    "direction", "status", "disposition", "script", "customer_number", "callback_id",
+                    "due_epoch")
 _FCR_BASE_COLUMNS = ("call_id", "started_at", "agent_id", "campaign_id", "lead_id", "queue",
                      "status", "direction", "disposition", "script", "customer_number")
 
@@ -112,14 +122,35 @@ LOST_COLUMNS = ("call_id", "started_at", "agent_id", "campaign_id", "lead_id", "
                 "recovered", "recovery_s", "recovered_sale")
 
 # -- callbacks -------------------------------------------------------------------------------
-# A callback promised: a call whose disposition carries the callback flag. It is due
-# callback_due_h after that call (``due_epoch``, in seconds since 1970: a number, the same on
-# every engine); kept by the first outbound call to the same customer (lead
-# or number) after it, answered or not; on time when that call started by the due time plus
-# callback_tolerance_min; late when after; never while none came; pending while not yet due
-# (due plus tolerance still ahead) and not kept.
+# A callback promised: a call whose disposition carries the callback flag, and a callback the
+# dialer scheduled (``scheduled_callbacks``, VICIdial's callback list) that no such call set.
+# A scheduled callback belongs to the callback call of its lead that started last at or before
+# it was set, up to SET_WITHIN_S before (the agent saves the disposition after the call); of
+# several set after one call the last set stands (a rescheduled callback). A callback is due
+# at the dialer's time where there is one, else callback_due_h after the call that promised it
+# (``due_epoch``, in seconds since 1970: a number, the same on every engine); kept by the first
+# outbound call to the same customer (lead or number) after the promise, answered or not; on
+# time when that call started by the due time plus callback_tolerance_min; late when after;
+# never while none came; pending while not yet due (due plus tolerance still ahead) and not kept.
+SET_WITHIN_S = 12 * 3600
+CB_MATCH = f"""
+  SELECT t.callback_id AS callback_id, t.call_id AS call_id FROM (
+    SELECT s.callback_id AS callback_id, c.call_id AS call_id,
+           row_number() OVER (PARTITION BY s.callback_id ORDER BY c.started_at DESC, c.call_id DESC)
+               AS n
+    FROM scheduled_callbacks s JOIN calls c ON c.lead_id = s.lead_id
+    WHERE {{flag:callback}} AND c.started_at <= s.scheduled_at
+      AND epoch(s.scheduled_at) - epoch(c.started_at) <= {SET_WITHIN_S}
+  ) t WHERE t.n = 1"""
+CB_DUE = """
+  SELECT t.call_id AS call_id, t.callback_id AS callback_id, t.due_at AS due_at FROM (
+    SELECT m.call_id AS call_id, s.callback_id AS callback_id, s.due_at AS due_at,
+           row_number() OVER (PARTITION BY m.call_id ORDER BY s.scheduled_at DESC, s.callback_id DESC)
+               AS n
+    FROM _cb_match m JOIN scheduled_callbacks s ON s.callback_id = m.callback_id
+  ) t WHERE t.n = 1"""
 _KEEP_PART = """
-  SELECT b.call_id AS cb_id, k.call_id AS call_id, k.started_at AS started_at, k.agent_id AS
+  SELECT b.cb_key AS cb_id, k.call_id AS call_id, k.started_at AS started_at, k.agent_id AS
          agent_id
   FROM _cb_base b
   JOIN (SELECT c.call_id AS call_id, c.started_at AS started_at, c.agent_id AS agent_id,
@@ -128,12 +159,22 @@ _KEEP_PART = """
     ON k.{key} = b.{key}
   WHERE k.started_at > b.started_at"""
 CB_BASE = f"""
-  SELECT c.call_id AS call_id, c.started_at AS started_at, c.agent_id AS agent_id, c.campaign_id AS
-         campaign_id, c.lead_id AS lead_id, c.queue AS queue, c.direction AS direction,
-         c.status AS status, c.disposition AS disposition, c.script AS script,
-         {_CUSTOMER.format(t="c")} AS customer_number,
-         epoch(c.started_at) + {{callback_due_h}} * 3600 AS due_epoch
-  FROM calls c WHERE {{flag:callback}}"""
+  SELECT c.call_id AS cb_key, c.call_id AS call_id, c.started_at AS started_at, c.agent_id AS
+         agent_id, c.campaign_id AS campaign_id, c.lead_id AS lead_id, c.queue AS queue,
+         c.direction AS direction, c.status AS status, c.disposition AS disposition,
+         c.script AS script, {_CUSTOMER.format(t="c")} AS customer_number,
+         d.callback_id AS callback_id,
+         coalesce(epoch(d.due_at), epoch(c.started_at) + {{callback_due_h}} * 3600) AS due_epoch
+  FROM calls c LEFT JOIN _cb_due d ON d.call_id = c.call_id WHERE {{flag:callback}}
+  UNION ALL
+  SELECT 'callback ' || s.callback_id AS cb_key, CAST(NULL AS VARCHAR) AS call_id,
+         s.scheduled_at AS started_at, s.agent_id AS agent_id, s.campaign_id AS campaign_id,
+         s.lead_id AS lead_id, CAST(NULL AS VARCHAR) AS queue, CAST(NULL AS VARCHAR) AS direction,
+         CAST(NULL AS VARCHAR) AS status, CAST(NULL AS VARCHAR) AS disposition,
+         CAST(NULL AS VARCHAR) AS script, CAST(NULL AS VARCHAR) AS customer_number,
+         s.callback_id AS callback_id, epoch(s.due_at) AS due_epoch
+  FROM scheduled_callbacks s LEFT JOIN _cb_match m ON m.callback_id = s.callback_id
+  WHERE m.callback_id IS NULL"""
 CB_KEPT = f"""
   SELECT * FROM (
     SELECT t.*, row_number() OVER (PARTITION BY t.cb_id ORDER BY t.started_at, t.call_id) AS n
@@ -153,13 +194,13 @@ CALLBACKS = """
               THEN 'never'
               ELSE 'pending' END AS outcome
   FROM _cb_base b
-  LEFT JOIN (SELECT cb_id, call_id, started_at, agent_id FROM _cb_kept) k ON k.cb_id = b.call_id
+  LEFT JOIN (SELECT cb_id, call_id, started_at, agent_id FROM _cb_kept) k ON k.cb_id = b.cb_key
   """.replace("{b_columns}", _columns("b", _CB_BASE_COLUMNS))
-CB_PRELUDES = (("_cb_base", CB_BASE), ("_cb_kept", CB_KEPT), ("_callbacks", CALLBACKS))
+CB_PRELUDES = (("_cb_match", CB_MATCH), ("_cb_due", CB_DUE), ("_cb_base", CB_BASE),
+               ("_cb_kept", CB_KEPT), ("_callbacks", CALLBACKS))
 CB_COLUMNS = ("call_id", "started_at", "agent_id", "campaign_id", "lead_id", "queue", "direction",
-              "status", "disposition", "customer_number", "due_epoch", "kept_call_id", "kept_at",
-              "kept_by",
-              "lateness_s", "outcome")
+              "status", "disposition", "customer_number", "callback_id", "due_epoch",
+              "kept_call_id", "kept_at", "kept_by", "lateness_s", "outcome")
 
 # -- first-contact resolution ----------------------------------------------------------------
 # A contact: an inbound call answered. It is resolved at first contact when the same customer

@@ -235,7 +235,8 @@ def callbacks_cmd(ctx: typer.Context, start: str = FromOpt, end: str = ToOpt,
         print_json({"total": page.total, "rows": page.rows})
         return
     names = names_for(ws.engine())
-    rows = [{"call": r["call_id"], "promised": _local(r["started_at"], tz),
+    rows = [{"call": r["call_id"] or _("scheduled callback {id}").format(id=r["callback_id"]),
+             "promised": _local(r["started_at"], tz),
              "due": _local(r["due_at"], tz), "agent": names.of("agent", r["agent_id"]),
              "customer": r["customer_number"] or r["lead_id"] or "—",
              "overdue": human(r["overdue_s"], "seconds")} for r in page.rows]

@@ -14,7 +14,7 @@ from datetime import datetime
 
 from sqlglot import exp
 
-from telekpi.catalog.operations_sql import CB_PRELUDES, LOST_PRELUDES
+from telekpi.catalog.operations_sql import CB_PRELUDES, LOST_HOW, LOST_PRELUDES, customer_number
 from telekpi.catalog.snippets import expand
 from telekpi.engine.lookup import EVERYONE, Lookup, Scope, Slice
 from telekpi.sql import column
@@ -54,26 +54,40 @@ class OperationsLists(Lookup):
         settings = self.engine.settings
         cond, params = self._scope(scope, "x")
         when, wparams = _window(column("started_at", "x"), since, until)
-        return self._slice(f"""{_with(LOST_PRELUDES, settings)}
-            SELECT x.call_id, x.started_at, x.queue, x.agent_id, x.lead_id, x.caller_number,
-                   x.customer_number, x.status, x.lost_how, x.wait_s,
-                   coalesce(a.attempts, 0) AS attempts,
-                   epoch(current_timestamp) - epoch(x.started_at) <= $window_s AS open,
-                   count(*) OVER () AS total_rows
-            FROM _lost_calls x
+        # The page first (the whole list counted before its LIMIT), keys only, then the page's
+        # calls read back by id and our attempts counted for them alone. On 10M calls, asking
+        # _lost_calls for its number and other columns of every lost call cost 3 s more than
+        # its keys, and counting attempts for every lost call not won back joined them to
+        # every outbound call (the list took 9.9 s; docs/operations.md, "Speed").
+        return self._slice(f"""{_with(LOST_PRELUDES, settings)},
+            _page AS (
+              SELECT x.call_id, x.started_at,
+                     epoch(current_timestamp) - epoch(x.started_at) <= $window_s AS open,
+                     count(*) OVER () AS total_rows
+              FROM _lost_calls x
+              WHERE NOT x.recovered AND ($scope) AND ($when)
+                AND (NOT $open_only OR epoch(current_timestamp) - epoch(x.started_at) <= $window_s)
+              ORDER BY x.started_at, x.call_id LIMIT $limit OFFSET $offset),
+            _shown AS (
+              SELECT p.call_id, p.started_at, c.queue, c.agent_id, c.lead_id, c.caller_number,
+                     {customer_number("c")} AS customer_number, c.status,
+                     {LOST_HOW.format(t="c")} AS lost_how, c.wait_s, p.open, p.total_rows
+              FROM _page p JOIN calls c ON c.call_id = p.call_id)
+            SELECT p.call_id, p.started_at, p.queue, p.agent_id, p.lead_id, p.caller_number,
+                   p.customer_number, p.status, p.lost_how, p.wait_s,
+                   coalesce(a.attempts, 0) AS attempts, p.open, p.total_rows
+            FROM _shown p
             LEFT JOIN (
               SELECT lost_id, count(DISTINCT call_id) AS attempts FROM (
                 SELECT w.call_id AS lost_id, c.call_id AS call_id
-                FROM _lost_calls w JOIN calls c ON c.lead_id = w.lead_id
-                WHERE NOT w.recovered AND c.direction = 'outbound' AND c.started_at > w.started_at
+                FROM _shown w JOIN calls c ON c.lead_id = w.lead_id
+                WHERE c.direction = 'outbound' AND c.started_at > w.started_at
                 UNION ALL
                 SELECT w.call_id, c.call_id
-                FROM _lost_calls w JOIN calls c ON c.called_number = w.customer_number
-                WHERE NOT w.recovered AND c.direction = 'outbound' AND c.started_at > w.started_at
-              ) t GROUP BY lost_id) a ON a.lost_id = x.call_id
-            WHERE NOT x.recovered AND ($scope) AND ($when)
-              AND (NOT $open_only OR epoch(current_timestamp) - epoch(x.started_at) <= $window_s)
-            ORDER BY x.started_at, x.call_id LIMIT $limit OFFSET $offset""",
+                FROM _shown w JOIN calls c ON c.called_number = w.customer_number
+                WHERE c.direction = 'outbound' AND c.started_at > w.started_at
+              ) t GROUP BY lost_id) a ON a.lost_id = p.call_id
+            ORDER BY p.started_at, p.call_id""",
             {**params, **wparams, "window_s": settings.recovery_window_h * 3600,
              "open_only": open_only}, limit, offset,
             scope=cond, when=when)
@@ -81,17 +95,19 @@ class OperationsLists(Lookup):
     def overdue_callbacks(self, scope: Scope = EVERYONE, since: datetime | None = None,
                           until: datetime | None = None, limit: int = 100,
                           offset: int = 0) -> Slice:
-        """Callbacks promised (on calls from ``since``, before ``until``) past their due time
-        plus callback_tolerance_min and not kept, longest overdue first."""
+        """Callbacks promised (on calls from ``since``, before ``until``, or scheduled in the
+        dialer then) past their due time plus callback_tolerance_min and not kept, longest
+        overdue first; ``callback_id`` is the dialer's id where it scheduled the callback, and
+        ``call_id`` empty for a scheduled callback no call of the warehouse set."""
         cond, params = self._scope(scope, "x")
         when, wparams = _window(column("started_at", "x"), since, until)
         return self._slice(f"""{_with(CB_PRELUDES, self.engine.settings)}
-            SELECT x.call_id, x.started_at, to_timestamp(x.due_epoch) AS due_at, x.agent_id,
+            SELECT x.call_id, x.callback_id, x.started_at, to_timestamp(x.due_epoch) AS due_at, x.agent_id,
                    x.lead_id, x.campaign_id, x.customer_number, x.disposition,
                    epoch(current_timestamp) - x.due_epoch AS overdue_s,
                    count(*) OVER () AS total_rows
             FROM _callbacks x
             WHERE x.outcome = 'never' AND ($scope) AND ($when)
-            ORDER BY x.due_epoch, x.call_id LIMIT $limit OFFSET $offset""",
+            ORDER BY x.due_epoch, x.call_id, x.callback_id LIMIT $limit OFFSET $offset""",
             {**params, **wparams}, limit, offset, scope=cond, when=when)
 

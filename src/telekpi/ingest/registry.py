@@ -38,7 +38,7 @@ class Format:
 
 
 BUILTIN = ("csv_file", "parquet_file", "xlsx_file", "asterisk_cdr", "asterisk_queue_log", "freeswitch_cdr",
-           "twilio", "vicidial")
+           "twilio", "vicidial", "vicidial_callbacks")
 _FORMATS: dict[str, Format] = {}
 _loaded = False
 

@@ -92,6 +92,10 @@ CAMPAIGN_KINDS = ("outbound_sales", "inbound_care", "collections")
 SPEECH_LAYOUTS = ("stereo", "mono")
 # Who speaks an utterance of a transcript (schema version 6, call analysis).
 SPEAKERS = ("agent", "customer", "unknown")
+# A scheduled callback: still to make (open) or done, moved or cancelled in the dialer
+# (closed); for the agent who set it or whoever is free (recipient).
+CALLBACK_STATUSES = ("open", "closed")
+CALLBACK_RECIPIENTS = ("agent", "anyone")
 
 TABLES: dict[str, Table] = {t.name: t for t in (
     Table("calls", ("call_id",), (
@@ -243,6 +247,20 @@ TABLES: dict[str, Table] = {t.name: t for t in (
           "without one"),
         C("transcript_hash"),
     ), time="started_at", help="one row per transcribed call: the customer's sentiment"),
+    # Callbacks as the dialer scheduled them (VICIdial's callback list, docs/operations.md):
+    # the callbacks model takes their due time over the callback_due_h rule.
+    Table("scheduled_callbacks", ("callback_id",), (
+        C("callback_id", required=True, help="the dialer's id of the callback"),
+        C("scheduled_at", "timestamp", True, help="when it was set (the disposition was saved)"),
+        C("due_at", "timestamp", True, help="when the customer is to be called back"),
+        C("lead_id"), C("campaign_id"),
+        C("agent_id", help="the agent who set it (and who is to make it, when recipient is agent)"),
+        C("recipient", choices=CALLBACK_RECIPIENTS, help="who is to make it: the agent who set it, "
+          "or anyone free on the campaign"),
+        C("status", choices=CALLBACK_STATUSES, help="open: still to make; closed: made, moved or "
+          "cancelled in the dialer"),
+        C("comments"),
+    ), time="scheduled_at", help="callbacks the dialer scheduled, with the time promised"),
 )}
 
 

@@ -189,6 +189,18 @@ CREATE TABLE IF NOT EXISTS qa_calibration (
 REVIEW_DDL = (QA_REVIEWS_V7, QA_CALIBRATION_V7)   # the warehouse makes these as they are here
 
 
+def v7_to_v8(con: duckdb.DuckDBPyConnection) -> None:
+    """Version 8 adds ``scheduled_callbacks``: callbacks as the dialer scheduled them
+    (VICIdial's callback list, ``telekpi import scheduled_callbacks FILE``), empty until one is
+    imported; the callbacks model takes their due time where there is one (docs/operations.md)."""
+    con.execute(SCHEDULED_CALLBACKS_V8)
+
+
+SCHEDULED_CALLBACKS_V8 = """CREATE TABLE IF NOT EXISTS scheduled_callbacks (callback_id VARCHAR NOT NULL,
+    scheduled_at TIMESTAMPTZ NOT NULL, due_at TIMESTAMPTZ NOT NULL, lead_id VARCHAR, campaign_id VARCHAR,
+    agent_id VARCHAR, recipient VARCHAR, status VARCHAR, comments VARCHAR)"""
+
+
 # STEPS[n - 1] takes a warehouse from version n to n + 1.
 STEPS: tuple[Step, ...] = (
     v1_to_v2,
@@ -197,6 +209,7 @@ STEPS: tuple[Step, ...] = (
     v4_to_v5,
     v5_to_v6,
     v6_to_v7,
+    v7_to_v8,
 )
 SCHEMA_VERSION = len(STEPS) + 1
 
@@ -215,7 +228,8 @@ ADDED_TABLES = ((6, "dnc", DNC_V6), (6, "call_speech", CALL_SPEECH_V6), (6, "rec
                 (6, "transcripts", TRANSCRIPTS_V6), (6, "transcript_files", TRANSCRIPT_FILES_V6),
                 (6, "qa_items", QA_ITEMS_V6), (6, "qa_results", QA_RESULTS_V6),
                 (6, "call_sentiment", CALL_SENTIMENT_V6),
-                (7, "qa_reviews", QA_REVIEWS_V7), (7, "qa_calibration", QA_CALIBRATION_V7))
+                (7, "qa_reviews", QA_REVIEWS_V7), (7, "qa_calibration", QA_CALIBRATION_V7),
+                (8, "scheduled_callbacks", SCHEDULED_CALLBACKS_V8))
 
 
 def recorded_version(con: duckdb.DuckDBPyConnection) -> int | None:

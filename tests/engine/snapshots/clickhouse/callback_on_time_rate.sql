@@ -1,7 +1,46 @@
 -- plan: metrics callback_on_time_rate
 -- step: m_callbacks aggregates callbacks_on_time, callbacks_settled
-WITH _cb_base AS (
+WITH _cb_match AS (
   SELECT
+    t.callback_id AS callback_id,
+    t.call_id AS call_id
+  FROM (
+    SELECT
+      s.callback_id AS callback_id,
+      c.call_id AS call_id,
+      ROW_NUMBER() OVER (PARTITION BY s.callback_id ORDER BY c.started_at DESC, c.call_id DESC) AS n
+    FROM scheduled_callbacks AS s
+    JOIN calls AS c
+      ON c.lead_id = s.lead_id
+    WHERE
+      (
+        UPPER(TRIM(disposition)) IN ('CALLBACK')
+      )
+      AND c.started_at <= s.scheduled_at
+      AND toUnixTimestamp64Micro(toDateTime64(s.scheduled_at, 6)) / 1000000.0 - toUnixTimestamp64Micro(toDateTime64(c.started_at, 6)) / 1000000.0 <= 43200
+  ) AS t
+  WHERE
+    t.n = 1
+), _cb_due AS (
+  SELECT
+    t.call_id AS call_id,
+    t.callback_id AS callback_id,
+    t.due_at AS due_at
+  FROM (
+    SELECT
+      m.call_id AS call_id,
+      s.callback_id AS callback_id,
+      s.due_at AS due_at,
+      ROW_NUMBER() OVER (PARTITION BY m.call_id ORDER BY s.scheduled_at DESC, s.callback_id DESC) AS n
+    FROM _cb_match AS m
+    JOIN scheduled_callbacks AS s
+      ON s.callback_id = m.callback_id
+  ) AS t
+  WHERE
+    t.n = 1
+), _cb_base AS (
+  SELECT
+    c.call_id AS cb_key,
     c.call_id AS call_id,
     c.started_at AS started_at,
     c.agent_id AS agent_id,
@@ -20,12 +59,39 @@ WITH _cb_base AS (
         CASE WHEN c.direction = 'inbound' THEN c.caller_number ELSE c.called_number END
       )
     END AS customer_number,
-    toUnixTimestamp64Micro(toDateTime64(c.started_at, 6)) / 1000000.0 + 24.0 * 3600 AS due_epoch
+    d.callback_id AS callback_id,
+    COALESCE(
+      toUnixTimestamp64Micro(toDateTime64(d.due_at, 6)) / 1000000.0,
+      toUnixTimestamp64Micro(toDateTime64(c.started_at, 6)) / 1000000.0 + 24.0 * 3600
+    ) AS due_epoch
   FROM calls AS c
+  LEFT JOIN _cb_due AS d
+    ON d.call_id = c.call_id
   WHERE
     (
       UPPER(TRIM(disposition)) IN ('CALLBACK')
     )
+  UNION ALL
+  SELECT
+    'callback ' || s.callback_id AS cb_key,
+    CAST(NULL AS Nullable(String)) AS call_id,
+    s.scheduled_at AS started_at,
+    s.agent_id AS agent_id,
+    s.campaign_id AS campaign_id,
+    s.lead_id AS lead_id,
+    CAST(NULL AS Nullable(String)) AS queue,
+    CAST(NULL AS Nullable(String)) AS direction,
+    CAST(NULL AS Nullable(String)) AS status,
+    CAST(NULL AS Nullable(String)) AS disposition,
+    CAST(NULL AS Nullable(String)) AS script,
+    CAST(NULL AS Nullable(String)) AS customer_number,
+    s.callback_id AS callback_id,
+    toUnixTimestamp64Micro(toDateTime64(s.due_at, 6)) / 1000000.0 AS due_epoch
+  FROM scheduled_callbacks AS s
+  LEFT JOIN _cb_match AS m
+    ON m.callback_id = s.callback_id
+  WHERE
+    m.callback_id IS NULL
 ), _cb_kept AS (
   SELECT
     *
@@ -35,7 +101,7 @@ WITH _cb_base AS (
       ROW_NUMBER() OVER (PARTITION BY t.cb_id ORDER BY t.started_at, t.call_id) AS n
     FROM (
       SELECT
-        b.call_id AS cb_id,
+        b.cb_key AS cb_id,
         k.call_id AS call_id,
         k.started_at AS started_at,
         k.agent_id AS agent_id
@@ -63,7 +129,7 @@ WITH _cb_base AS (
         k.started_at > b.started_at
       UNION ALL
       SELECT
-        b.call_id AS cb_id,
+        b.cb_key AS cb_id,
         k.call_id AS call_id,
         k.started_at AS started_at,
         k.agent_id AS agent_id
@@ -106,6 +172,7 @@ WITH _cb_base AS (
     b.disposition AS disposition,
     b.script AS script,
     b.customer_number AS customer_number,
+    b.callback_id AS callback_id,
     b.due_epoch AS due_epoch,
     k.call_id AS kept_call_id,
     k.started_at AS kept_at,
@@ -139,7 +206,7 @@ WITH _cb_base AS (
       agent_id
     FROM _cb_kept
   ) AS k
-    ON k.cb_id = b.call_id
+    ON k.cb_id = b.cb_key
 ), m_callbacks AS (
   SELECT
     d_agent,
