@@ -68,6 +68,31 @@ def long_first(config, items) -> None:
     items[:] = ordered + [it for lane in lanes for it in lane[batch:]] + rest
 
 
+@pytest.fixture(scope="session")
+def small_demo():
+    """``small_demo(path, seed)``: the small demo ``generate(size="small", seed=seed)`` gives, as
+    the warehouse file ``path`` (returned). Generated once per worker and seed, then copied: a
+    small demo is seconds of work, and several folders' fixtures ask for the same seeds."""
+    import tempfile
+    from pathlib import Path
+
+    from telekpi.demo.generate import generate
+    from telekpi.store.warehouse import Warehouse
+
+    made: dict[int, Path] = {}
+    with tempfile.TemporaryDirectory(prefix="telekpi-demos-") as folder:
+
+        def copy_to(path, seed: int):
+            if seed not in made:
+                made[seed] = Path(folder) / f"seed{seed}.duckdb"
+                with Warehouse(made[seed]) as wh:
+                    generate(wh.con, size="small", seed=seed)
+            shutil.copyfile(made[seed], path)
+            return path
+
+        yield copy_to
+
+
 @pytest.fixture(autouse=True)
 def english_after_each_test():
     """A command run with --lang sets the process's language (as the CLI does for the rest of
