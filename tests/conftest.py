@@ -12,7 +12,10 @@ from telekpi.cli.app import main
 FIXTURE_MARKS = {"spark_session": "spark", "browser": "browser", "page": "browser", "written": "browser"}
 
 
+@pytest.hookimpl(wrapper=True)
 def pytest_collection_modifyitems(config, items):
+    """Marks from fixtures and ``slow_case`` before -m deselects; then, on what is left to
+    run, the long tests first (``long_first``)."""
     for item in items:
         for fixture, mark in FIXTURE_MARKS.items():
             if fixture in getattr(item, "fixturenames", ()):
@@ -22,6 +25,72 @@ def pytest_collection_modifyitems(config, items):
         slow_case = getattr(getattr(item, "module", None), "slow_case", None)
         if slow_case and hasattr(item, "callspec") and slow_case(item.originalname, item.callspec.params):
             item.add_marker(pytest.mark.slow)
+    yield
+    long_first(config, items)
+
+
+# The longest tests (measured with --durations under `pytest -n 2`), longest first: under xdist
+# they start first, one per worker in turn, so no worker ends the run alone with a minute-long
+# test. A prefix of a node id; keep whole modules together where they share module fixtures.
+LONG_FIRST = (
+    "tests/engine/test_engine_parity.py::test_spark_gives_duckdbs_numbers",   # ~1 min a group
+    "tests/cli/test_crash_safety.py::test_import_killed_anywhere_leaves_before_or_after",
+    "tests/cli/test_crash_safety.py::test_server_killed_under_posting_clients",
+    "tests/cli/test_workspace_files.py::test_demo_never_replaces_data_it_did_not_generate",
+)
+
+
+def _long_rank(item) -> int | None:
+    return next((i for i, prefix in enumerate(LONG_FIRST) if item.nodeid.startswith(prefix)), None)
+
+
+def long_first(config, items) -> None:
+    """Under xdist, the tests in LONG_FIRST first, dealt round-robin into each worker's first
+    batch (xdist's `load` sends each worker a batch of consecutive tests, then more as it
+    drains, in collection order). Without xdist the collection order stays."""
+    workers = getattr(config, "workerinput", {}).get("workercount")
+    long = sorted((it for it in items if _long_rank(it) is not None), key=_long_rank)
+    if not workers or not long:
+        return
+    rest = [it for it in items if _long_rank(it) is None]
+    # xdist's first batch per worker (xdist/scheduler/load.py: a quarter of a worker's share)
+    batch = max(2, min(len(items) // workers // 4, config.getoption("maxschedchunk", None) or len(items)))
+    if config.getoption("dist", "load") not in ("load", "no") or len(items) < 2 * workers:
+        items[:] = long + rest
+        return
+    lanes = [long[k::workers] for k in range(workers)]
+    ordered: list = []
+    for lane in lanes:
+        first = lane[:batch]
+        take = batch - len(first)
+        ordered += first + rest[:take]
+        rest = rest[take:]
+    items[:] = ordered + [it for lane in lanes for it in lane[batch:]] + rest
+
+
+@pytest.fixture(scope="session")
+def small_demo():
+    """``small_demo(path, seed)``: the small demo ``generate(size="small", seed=seed)`` gives, as
+    the warehouse file ``path`` (returned). Generated once per worker and seed, then copied: a
+    small demo is seconds of work, and several folders' fixtures ask for the same seeds."""
+    import tempfile
+    from pathlib import Path
+
+    from telekpi.demo.generate import generate
+    from telekpi.store.warehouse import Warehouse
+
+    made: dict[int, Path] = {}
+    with tempfile.TemporaryDirectory(prefix="telekpi-demos-") as folder:
+
+        def copy_to(path, seed: int):
+            if seed not in made:
+                made[seed] = Path(folder) / f"seed{seed}.duckdb"
+                with Warehouse(made[seed]) as wh:
+                    generate(wh.con, size="small", seed=seed)
+            shutil.copyfile(made[seed], path)
+            return path
+
+        yield copy_to
 
 
 @pytest.fixture(autouse=True)

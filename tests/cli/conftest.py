@@ -22,3 +22,30 @@ def tiny_db(tmp_path):
         ('o2', '2026-02-05 03:00:00+00', 500, 'cancelled', 'a1')""")
     wh.close()
     return db
+
+
+@pytest.fixture(scope="session")
+def demo5_once(tmp_path_factory):
+    """`telekpi demo --seed 5` through the real entry point, once per worker (a small demo is
+    some seconds of work): the workspace folder, which ``demo5`` copies for each test."""
+    import io
+    from contextlib import redirect_stderr, redirect_stdout
+
+    from telekpi.cli.app import main
+
+    folder = tmp_path_factory.mktemp("demo5")
+    out, err = io.StringIO(), io.StringIO()
+    with redirect_stdout(out), redirect_stderr(err):
+        code = main(["--db", str(folder / "telekpi.duckdb"), "demo", "--seed", "5"])
+    assert code == 0, err.getvalue()
+    return folder
+
+
+@pytest.fixture
+def demo5(demo5_once, tmp_path):
+    """A test's own copy of the seed-5 demo workspace (warehouse, telekpi.toml, templates,
+    report): its warehouse path. The copy keeps the demo's own files as `demo` left them."""
+    import shutil
+
+    shutil.copytree(demo5_once, tmp_path, dirs_exist_ok=True)
+    return tmp_path / "telekpi.duckdb"

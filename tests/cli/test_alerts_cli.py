@@ -15,9 +15,8 @@ import pytest
 pytestmark = pytest.mark.slow   # out of the quick loop (./dev test --quick)
 
 
-def test_alerts_on_the_demo(tmp_path, run, run_json):
-    db = tmp_path / "telekpi.duckdb"
-    assert run("--db", db, "demo", "--seed", "5")[0] == 0
+def test_alerts_on_the_demo(demo5, tmp_path, run, run_json):
+    db = demo5
     data = run_json("--db", db, "alerts", "--at", "2026-11-20 17:00")
     rules = {a["rule"] for a in data["alerts"]}
     assert "over-contacted-leads" in rules
@@ -42,9 +41,8 @@ class Hook(BaseHTTPRequestHandler):
         pass
 
 
-def test_watch_sends_each_alert_once(tmp_path, run):
-    db = tmp_path / "telekpi.duckdb"
-    assert run("--db", db, "demo", "--seed", "5")[0] == 0
+def test_watch_sends_each_alert_once(demo5, tmp_path, run):
+    db = demo5
     http = HTTPServer(("127.0.0.1", 0), Hook)
     threading.Thread(target=http.serve_forever, daemon=True).start()
     rules = tmp_path / "alerts.yaml"
@@ -68,9 +66,8 @@ def test_watch_sends_each_alert_once(tmp_path, run):
     assert sorted(keys) == sorted(set(keys)) and "stop" in keys and any(k.startswith("drop|") for k in keys)
 
 
-def test_diagnose_cli(tmp_path, run, run_json):
-    db = tmp_path / "telekpi.duckdb"
-    assert run("--db", db, "demo", "--seed", "5")[0] == 0
+def test_diagnose_cli(demo5, tmp_path, run, run_json):
+    db = demo5
     data = run_json("--db", db, "diagnose")
     assert data["agents"] and data["best_time"]["top"]
     template = tmp_path / "scorecards" / "in-house-sales.yaml"

@@ -9,17 +9,12 @@ import json
 import duckdb
 import pytest
 
-from telekpi.demo.generate import generate
-from telekpi.store.warehouse import Warehouse
-
 
 @pytest.fixture(scope="module")
-def old_db(tmp_path_factory):
+def old_db(tmp_path_factory, small_demo):
     ws = tmp_path_factory.mktemp("old")
     (ws / "telekpi.toml").write_text('timezone = "Asia/Ho_Chi_Minh"\ncurrency = "VND"\n')
-    db = ws / "telekpi.duckdb"
-    with Warehouse(db) as wh:
-        generate(wh.con, size="small", seed=5)
+    db = small_demo(ws / "telekpi.duckdb", 5)
     from telekpi.cli.demo_cmd import copy_example_templates
 
     copy_example_templates(ws)

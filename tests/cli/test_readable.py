@@ -73,15 +73,12 @@ def test_fit_never_cuts_a_word_nor_wraps_over_three_lines():
 
 
 @pytest.fixture(scope="module")
-def demo(tmp_path_factory):
+def demo(tmp_path_factory, small_demo):
     from telekpi.cli.demo_cmd import copy_example_templates
-    from telekpi.demo.generate import generate
-    from telekpi.store.warehouse import Warehouse
 
     ws = tmp_path_factory.mktemp("readable")
     (ws / "telekpi.toml").write_text('timezone = "Asia/Ho_Chi_Minh"\ncurrency = "VND"\n', encoding="utf-8")
-    with Warehouse(ws / "telekpi.duckdb") as wh:
-        generate(wh.con, size="small", seed=5)
+    small_demo(ws / "telekpi.duckdb", 5)
     copy_example_templates(ws)
     return ws / "telekpi.duckdb"
 

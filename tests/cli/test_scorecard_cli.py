@@ -11,10 +11,8 @@ pytestmark = pytest.mark.slow   # out of the quick loop (./dev test --quick)
 EXAMPLES = Path(__file__).resolve().parents[2] / "src" / "telekpi" / "targets" / "examples"
 
 
-def test_scorecard_json_and_table(tmp_path, run, run_json):
-    db = tmp_path / "telekpi.duckdb"
-    code, _, err = run("--db", db, "demo", "--seed", "5")
-    assert code == 0, err
+def test_scorecard_json_and_table(demo5, tmp_path, run, run_json):
+    db = demo5
     template = tmp_path / "scorecards" / "in-house-sales.yaml"
     assert template.exists(), "the demo writes the example templates into the workspace"
     report = (tmp_path / "report.html").read_text(encoding="utf-8")    # and the manager's report
@@ -31,24 +29,22 @@ def test_scorecard_json_and_table(tmp_path, run, run_json):
     assert out.splitlines()[0].startswith("agent,agent_name,team,level,calls,revenue,revenue_target,")
 
 
-def test_bad_template_is_one_clear_message(tmp_path, run):
-    db = tmp_path / "telekpi.duckdb"
-    run("--db", db, "demo", "--seed", "5")
+def test_bad_template_is_one_clear_message(demo5, tmp_path, run):
+    db = demo5
     bad = tmp_path / "bad.yaml"
     bad.write_text((EXAMPLES / "in-house-sales.yaml").read_text().replace("metric: aht", "metric: ahtx"))
     code, out, err = run("--db", db, "scorecard", bad)
     assert code == 2 and "unknown metric 'ahtx'" in err and f"{bad}:" in err and "Traceback" not in err
 
 
-def test_scores_are_shown_as_every_surface_shows_them(tmp_path, run, run_json, monkeypatch):
+def test_scores_are_shown_as_every_surface_shows_them(demo5, tmp_path, run, run_json, monkeypatch):
     """One rounding: a score is written by Formatter.attainment (to 0.1 %, rounded down) in the
     CLI table, and its tier is decided on the exact score kept in the JSON."""
     import re
 
     from telekpi.i18n.numbers import Formatter
 
-    db = tmp_path / "telekpi.duckdb"
-    assert run("--db", db, "demo", "--seed", "5")[0] == 0
+    db = demo5
     template = tmp_path / "scorecards" / "in-house-sales.yaml"
     data = run_json("--db", db, "scorecard", template)
     monkeypatch.setenv("COLUMNS", "300")   # the boxed table, whose cells the pattern below reads

@@ -24,10 +24,8 @@ def calls_in(db: Path, call_id: str) -> int:
 
 
 @pytest.mark.slow
-def test_demo_never_replaces_data_it_did_not_generate(tmp_path, run):
-    db = tmp_path / "telekpi.duckdb"
-    code, _, err = run("--db", db, "demo", "--seed", "3")
-    assert code == 0, err
+def test_demo_never_replaces_data_it_did_not_generate(demo5, tmp_path, run):
+    db = demo5                                                  # `demo --seed 5` made it (a copy)
     code, _, err = run("--db", db, "demo", "--seed", "4")     # a demo replaces a demo
     assert code == 0, err
     mine = tmp_path / "mine.csv"

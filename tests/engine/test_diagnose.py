@@ -74,11 +74,9 @@ def test_best_time_asks_two_questions(tmp_path):
     assert "connected calls" in data["questions"]["connected_conversion"]["formula"]
 
 
-def test_whole_diagnosis_on_the_demo(tmp_path):
-    from telekpi.demo.generate import generate
-
-    wh = Warehouse(tmp_path / "d.duckdb")
-    generate(wh.con, size="small", seed=7)
+@pytest.mark.slow   # a small demo: seconds to generate, out of the quick loop
+def test_whole_diagnosis_on_the_demo(tmp_path, small_demo):
+    wh = Warehouse(small_demo(tmp_path / "d.duckdb", 7))
     data = diagnose(Engine(wh, Settings()), Request(()))
     assert set(data) == {"funnel", "agents", "agents_compared", "best_time", "scripts", "campaigns",
                          "abandon_cap", "followups", "qa_items"}

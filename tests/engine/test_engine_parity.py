@@ -15,7 +15,10 @@ lake folder (``Planner.lake_months``), and Spark and ClickHouse compute the loca
 
 Every engine runs the first world on every scope (Spark, at seconds a query, leaves out
 most dimension × month scopes) and the other worlds on the scopes without --by.
-Spark's scopes are one test, so one session in one worker runs them all.
+Spark's scopes run in a few groups of about a minute each (``SPARK_GROUPS``), so both xdist
+workers share them, each with one Spark session; tests/conftest.py starts them first.
+The worlds, their lakes, the engines over them and DuckDB's answers are built once per worker
+(session-scoped) and shared by every engine's cases.
 """
 
 from __future__ import annotations
@@ -107,9 +110,10 @@ def spark_session():
     session.stop()
 
 
-@pytest.fixture(scope="module")
+@pytest.fixture(scope="session")
 def lakes(tmp_path_factory):
-    """Per world: (the DuckDB warehouse engine, its lake folder, settings)."""
+    """Per world: (the DuckDB warehouse engine, its lake folder, settings); session-scoped, as
+    the Spark groups run first and the other cases later (tests/conftest.py's order)."""
     built, closers = {}, []
 
     def get(wi: int):
@@ -129,9 +133,9 @@ def lakes(tmp_path_factory):
         close()
 
 
-@pytest.fixture(scope="module")
+@pytest.fixture(scope="session")
 def engines(lakes, request):
-    """(engine name, world) → an Engine over that world's lake; built once per module."""
+    """(engine name, world) → an Engine over that world's lake; built once per worker."""
     built: dict[tuple[str, int], Engine] = {}
 
     def get(name: str, wi: int) -> Engine:
@@ -171,42 +175,82 @@ def asked(by, period, where=()) -> tuple[str, ...]:
 
 
 @pytest.mark.parametrize("engine_name, world, scope_id", list(_cases()))
-def test_engine_gives_duckdbs_numbers(lakes, engines, engine_name, world, scope_id):
-    problem = differences(lakes, engines, engine_name, world, scope_id)
+def test_engine_gives_duckdbs_numbers(answers, engines, engine_name, world, scope_id):
+    problem = differences(answers, engines, engine_name, world, scope_id)
     assert problem is None, problem
     reasons = [why for (e, m), why in CANNOT.items() if e == engine_name]
     if reasons:
         pytest.xfail("; ".join(reasons))
 
 
-def test_spark_gives_duckdbs_numbers(lakes, engines, spark_session):
-    """One test for every Spark scope, so one worker starts one JVM (xdist's loadgroup does
-    not group tests with pytest 9); the message lists every scope that differs.
+def spark_groups() -> dict[str, list[tuple[str, int, str]]]:
+    """Group id → Spark's cases (engine, world, scope id): every scope of ``scopes(wi, "spark")``
+    for the Spark worlds and the row scopes, each in exactly one group
+    (``test_spark_groups_hold_every_scope_once``)."""
+    first = scopes(0, "spark")
+    return {   # longest first (measured: 412, 387, 269, 158 and 38 s on a loaded machine)
+        f"seed{WORLDS[0][0]}-base": [("spark", 0, sid) for sid, v in first.items() if not v[0]],
+        f"seed{WORLDS[0][0]}-by": [("spark", 0, sid) for sid, v in first.items() if v[0] and not v[1]],
+        **{f"seed{WORLDS[wi][0]}": [("spark", wi, sid) for sid in scopes(wi, "spark")]
+           for wi in SPARK_WORLDS if wi},
+        f"seed{WORLDS[0][0]}-by-period": [("spark", 0, sid) for sid, v in first.items() if v[0] and v[1]],
+        "rows-and-uri": [("spark-rows", 0, sid) for sid in SPARK_ROW_SCOPES],
+    }
 
-    Last, the lake given as a URI, as ``--lake s3a://bucket/lake`` reaches Spark: no local
-    manifest to read, paths joined as text (``file://`` here, the same code path)."""
-    problems = [f"seed{WORLDS[wi][0]}-{sid}: {p}" for wi in SPARK_WORLDS for sid in scopes(wi, "spark")
-                if (p := differences(lakes, engines, "spark", wi, sid))]
-    problems += [f"rows, seed{WORLDS[0][0]}-{sid}: {p}" for sid in SPARK_ROW_SCOPES
-                 if (p := differences(lakes, engines, "spark-rows", 0, sid))]
-    base, lake, settings = lakes(0)
-    uri = Engine(None, settings, base.catalog,
-                 backend=SparkBackend(lake.as_uri(), session=spark_session.newSession()))
-    req = Request(("calls", "connection_rate", "revenue"), by=("agent",), period="month")
-    want = {(r["agent"], r["period"]): r for r in base.query(req).rows}
-    got = {(r["agent"], r["period"]): r for r in uri.query(req).rows}
-    if set(got) != set(want) or any(not same(v, got[k][m]) for k, r in want.items() for m, v in r.items()):
-        problems.append(f"lake as {lake.as_uri()}: answers differ from the warehouse")
+
+SPARK_GROUPS = spark_groups()
+
+
+@pytest.mark.parametrize("group", list(SPARK_GROUPS))
+def test_spark_gives_duckdbs_numbers(lakes, answers, engines, spark_session, group):
+    """Spark's scopes in groups of about a minute (one Spark session per xdist worker); the
+    message lists every scope of the group that differs.
+
+    With the row scopes, the lake given as a URI, as ``--lake s3a://bucket/lake`` reaches
+    Spark: no local manifest to read, paths joined as text (``file://`` here, the same code path)."""
+    problems = [f"{'rows, ' if name.endswith('-rows') else ''}seed{WORLDS[wi][0]}-{sid}: {p}"
+                for name, wi, sid in SPARK_GROUPS[group]
+                if (p := differences(answers, engines, name, wi, sid))]
+    if group == "rows-and-uri":
+        base, lake, settings = lakes(0)
+        uri = Engine(None, settings, base.catalog,
+                     backend=SparkBackend(lake.as_uri(), session=spark_session.newSession()))
+        req = Request(("calls", "connection_rate", "revenue"), by=("agent",), period="month")
+        want = {(r["agent"], r["period"]): r for r in base.query(req).rows}
+        got = {(r["agent"], r["period"]): r for r in uri.query(req).rows}
+        if set(got) != set(want) or any(not same(v, got[k][m]) for k, r in want.items() for m, v in r.items()):
+            problems.append(f"lake as {lake.as_uri()}: answers differ from the warehouse")
     assert not problems, "\n".join(problems)
 
 
-def differences(lakes, engines, engine_name: str, world: int, scope_id: str) -> str | None:
+def test_spark_groups_hold_every_scope_once():
+    """Splitting Spark's test into groups left no scope out and asks none twice."""
+    cases = [c for group in SPARK_GROUPS.values() for c in group]
+    want = ([("spark", wi, sid) for wi in SPARK_WORLDS for sid in scopes(wi, "spark")]
+            + [("spark-rows", 0, sid) for sid in SPARK_ROW_SCOPES])
+    assert sorted(cases) == sorted(want) and len(cases) == len(set(cases))
+    assert all(SPARK_GROUPS.values())
+
+
+@pytest.fixture(scope="session")
+def answers(lakes):
+    """(world, request) → DuckDB's rows: asked once, compared with every engine's."""
+    cache: dict[tuple[int, Request], list[dict]] = {}
+
+    def get(world: int, req: Request) -> list[dict]:
+        if (world, req) not in cache:
+            cache[(world, req)] = lakes(world)[0].query(req).rows
+        return cache[(world, req)]
+
+    return get
+
+
+def differences(answers, engines, engine_name: str, world: int, scope_id: str) -> str | None:
     """What differs between DuckDB and the engine on one scope (None: nothing)."""
     by, period, start, end, where = {**scopes(world, engine_name), **row_scopes(world)}[scope_id]
-    base = lakes(world)[0]
     other = engines(engine_name, world)
     req = Request(asked(by, period, where), by=by, period=period, start=start, end=end, where=where, ci=True)
-    want = {_key(r, by, period): r for r in base.query(req).rows}
+    want = {_key(r, by, period): r for r in answers(world, req)}
     got = {_key(r, by, period): r for r in other.query(req).rows}
     if set(got) != set(want):
         return (f"groups only in {engine_name}: {set(got) - set(want)}; "

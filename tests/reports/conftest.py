@@ -6,21 +6,17 @@ from datetime import date
 
 import pytest
 
-from telekpi.demo.generate import generate
 from telekpi.engine.engine import Engine
-from telekpi.store.warehouse import Warehouse
 
 START, END = date(2026, 11, 1), date(2026, 11, 20)
 
 
 @pytest.fixture(scope="session")
-def centre(tmp_path_factory):
+def centre(tmp_path_factory, small_demo):
     ws = tmp_path_factory.mktemp("reports")
     (ws / "telekpi.toml").write_text('timezone = "Asia/Ho_Chi_Minh"\ncurrency = "VND"\nmin_sample = 30\n',
                                      encoding="utf-8")
-    db = ws / "telekpi.duckdb"
-    with Warehouse(db) as wh:
-        generate(wh.con, size="small", seed=5)
+    db = small_demo(ws / "telekpi.duckdb", 5)
     from telekpi.cli.demo_cmd import copy_example_templates
 
     copy_example_templates(ws)

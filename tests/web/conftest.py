@@ -10,7 +10,6 @@ import pytest
 import uvicorn
 from fastapi.testclient import TestClient
 
-from telekpi.demo.generate import generate
 from telekpi.qa.demo_words import add_to_demo
 from telekpi.store.warehouse import Warehouse
 from telekpi.web.app import create_app
@@ -25,10 +24,8 @@ USERS = {
 
 
 @pytest.fixture(scope="session")
-def demo_db(tmp_path_factory):
-    path = tmp_path_factory.mktemp("web") / "telekpi.duckdb"
-    with Warehouse(path) as wh:
-        generate(wh.con, size="small", seed=7)
+def demo_db(tmp_path_factory, small_demo):
+    path = small_demo(tmp_path_factory.mktemp("web") / "telekpi.duckdb", 7)
     from telekpi.cli.demo_cmd import copy_example_templates
 
     copy_example_templates(path.parent)
@@ -99,12 +96,11 @@ def server(app):
 
 
 @pytest.fixture(scope="session")
-def look_db(tmp_path_factory):
+def look_db(tmp_path_factory, small_demo):
     """A demo of its own for the tests that look (screenshots, baselines, axe): no other
     test writes into it, so its pages are the same every run."""
-    path = tmp_path_factory.mktemp("look") / "telekpi.duckdb"
+    path = small_demo(tmp_path_factory.mktemp("look") / "telekpi.duckdb", 7)
     with Warehouse(path) as wh:
-        generate(wh.con, size="small", seed=7)
         add_to_demo(wh, 7)   # the words, as `telekpi demo` adds them: the QA pages have calls
     users = Users.beside(path)
     for name, (role, teams, agent) in USERS.items():

@@ -11,8 +11,6 @@ import duckdb
 import pytest
 from fastapi.testclient import TestClient
 
-from telekpi.demo.generate import generate
-from telekpi.store.warehouse import Warehouse
 from telekpi.web.app import create_app
 from telekpi.web.auth import Users
 
@@ -31,10 +29,8 @@ POISON = [  # call, what an old telekpi stored
 
 
 @pytest.fixture(scope="module")
-def old_db(tmp_path_factory):
-    path = tmp_path_factory.mktemp("old") / "telekpi.duckdb"
-    with Warehouse(path) as wh:
-        generate(wh.con, size="small", seed=3)
+def old_db(tmp_path_factory, small_demo):
+    path = small_demo(tmp_path_factory.mktemp("old") / "telekpi.duckdb", 3)
     from telekpi.cli.demo_cmd import copy_example_templates
 
     copy_example_templates(path.parent)
