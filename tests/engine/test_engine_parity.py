@@ -98,19 +98,6 @@ def _cases():
 
 
 @pytest.fixture(scope="session")
-def spark_session():
-    # Tuned for kilobytes: generating and compiling code for each of a query's dozens of
-    # stages, and broadcasting each small table, cost more than the work (3x, measured).
-    session = SparkBackend._session("local[2]", {
-        "spark.sql.shuffle.partitions": "1", "spark.sql.adaptive.enabled": "false",
-        "spark.sql.codegen.wholeStage": "false", "spark.sql.codegen.factoryMode": "NO_CODEGEN",
-        "spark.sql.autoBroadcastJoinThreshold": "-1",
-    })
-    yield session
-    session.stop()
-
-
-@pytest.fixture(scope="session")
 def lakes(tmp_path_factory):
     """Per world: (the DuckDB warehouse engine, its lake folder, settings); session-scoped, as
     the Spark groups run first and the other cases later (tests/conftest.py's order)."""

@@ -95,15 +95,6 @@ def world(tmp_path_factory):
     wh.close()
 
 
-@pytest.fixture(scope="module")
-def spark_session():
-    session = SparkBackend._session("local[2]", {
-        "spark.sql.shuffle.partitions": "1", "spark.sql.adaptive.enabled": "false",
-        "spark.sql.autoBroadcastJoinThreshold": "-1"})
-    yield session
-    session.stop()
-
-
 def _same(a, b) -> bool:
     if a is None or b is None or isinstance(a, str | datetime) or isinstance(b, str | datetime):
         return a == b

@@ -51,12 +51,8 @@ def test_scheduled_callbacks_agree_on_the_lake_engines(world, name):
 
 
 @pytest.mark.spark
-def test_scheduled_callbacks_agree_on_spark(world):
+def test_scheduled_callbacks_agree_on_spark(world, spark_session):
     base, lake, settings = world
-    backend = SparkBackend(lake, session=SparkBackend._session("local[1]", {
-        "spark.sql.shuffle.partitions": "1", "spark.sql.adaptive.enabled": "false"}))
+    backend = SparkBackend(lake, session=spark_session.newSession())
     engine = Engine(None, settings, base.catalog, backend=backend, use_rollups=False)
-    try:
-        assert answers(engine) == answers(base)
-    finally:
-        backend.spark.stop()
+    assert answers(engine) == answers(base)
