@@ -109,3 +109,33 @@ def _in_hours(t: np.ndarray) -> np.ndarray:
     opening = 8 * 3600 + np.mod(sec, 1800)
     return np.where(sec < 8 * 3600, day * 86400 + opening,
                     np.where(sec >= 20 * 3600, (day + 1) * 86400 + opening, t))
+
+
+# Of the outbound calls ending in a callback, the share the dialer scheduled (VICIdial's
+# callback list, docs/connectors/vicidial.md), and of those the share anyone may make.
+SCHEDULED, ANYONE = 0.5, 0.2
+
+
+def scheduled_callbacks(call_no: np.ndarray, t: np.ndarray, talk: np.ndarray, callback: np.ndarray,
+                        lead_ids: pa.Array, campaign_ids: pa.Array, agent_ids: pa.Array,
+                        period_s: float, base_us: int) -> pa.Table:
+    """The callbacks the dialer scheduled after outbound calls ending in CALLBACK (``callback``):
+    set as the call ended, due the next day at the same time, by the agent (or for anyone on
+    the campaign); open while due within the demo's last day. The calls that keep them are the
+    centre's own next calls to the lead (demo/simulate.py), so some are kept late or never."""
+    if not call_no.size:
+        return pa.table({})
+    rng = np.random.default_rng(int(call_no[0]) + 31)
+    pick_ = callback & (rng.random(call_no.size) < SCHEDULED)
+    rows = np.flatnonzero(pick_)
+    set_at = t[rows] + talk[rows]
+    due = t[rows] + 86400
+    anyone = rng.random(rows.size) < ANYONE
+    take = pa.array(rows)
+    return pa.table({
+        "callback_id": pa.array([f"CB{n}" for n in call_no[rows]], pa.string()),
+        "scheduled_at": local_ts(base_us, set_at), "due_at": local_ts(base_us, due),
+        "lead_id": lead_ids.take(take), "campaign_id": campaign_ids.take(take),
+        "agent_id": agent_ids.take(take),
+        "recipient": pick(("agent", "anyone"), anyone.astype(int)),
+        "status": pick(("closed", "open"), (due > period_s - 86400).astype(int))})

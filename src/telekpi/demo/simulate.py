@@ -14,7 +14,7 @@ import numpy as np
 import pyarrow as pa
 
 from telekpi.demo.derived import write_agent_states, write_costs
-from telekpi.demo.followups import followups
+from telekpi.demo.followups import followups, scheduled_callbacks
 from telekpi.demo.operations import write_outbound_calls
 from telekpi.demo.sink import ids, local_ts, pick
 from telekpi.demo.speech import agent_habits, speech_table
@@ -259,6 +259,10 @@ class Centre:
             "recording_url": pa.array(np.where(live,  # type: ignore[call-overload]  # None: as above
                                                "https://recordings.example.vn/C" + call_no.astype(str) + ".mp3",
                                                None), pa.string())}), lead, t, status, ci))
+        calls = self.pending_calls[-1][0]
+        self.sink.write("scheduled_callbacks", scheduled_callbacks(
+            call_no, t, talk, live & (dispo == CB), calls.column("lead_id"), calls.column("campaign_id"),
+            calls.column("agent_id"), PERIOD_S, BASE_US))
         self.sink.write("call_speech", speech_table(self.speech_rng, ids("C", call_no), talk, agent,
                                                     len(a.ids), self.speech_habits))
         self.account(agent, t, talk + hold, wrap, ci)
