@@ -28,7 +28,6 @@ from telekpi.cli.wfm_cmd import (
     check_model,
 )
 from telekpi.cli.wfm_run import _emit, _pct
-from telekpi.cli.wfm_staff import _settings_or_default
 from telekpi.errors import UsageError
 from telekpi.i18n import N_, _
 
@@ -61,7 +60,7 @@ def roster_cmd(
     fmt: Fmt = FmtOpt, output: Path = OutOpt, engine: EngineName = EngineOpt, lake: str = LakeOpt,
 ) -> None:
     """Shifts covering the agents needed per interval for the fewest paid agent-hours."""
-    from telekpi.cli.wfm_staff import staff_table
+    from telekpi.cli.wfm_staff import _settings_or_default, staff_table
     from telekpi.wfm.rostering import build, schedule_rows
     from telekpi.wfm.shifts import SHIFTS_FILE, load_patterns
     check_model(model)
@@ -105,6 +104,8 @@ def roster_cmd(
 
 
 def _day(ctx: typer.Context, text: str | None) -> date:
+    from telekpi.cli.wfm_staff import _settings_or_default   # numpy, scipy: only when run
+
     given = date_option(text, "--day") if text else None
     return given or datetime.now(ZoneInfo(_settings_or_default(ctx).timezone)).date() + timedelta(days=1)
 
