@@ -104,7 +104,7 @@ def roster_cmd(
 
 
 def _day(ctx: typer.Context, text: str | None) -> date:
-    from telekpi.cli.wfm_staff import _settings_or_default   # numpy, scipy: only when run
+    from telekpi.cli.wfm_staff import _settings_or_default  # numpy, scipy: only when run
 
     given = date_option(text, "--day") if text else None
     return given or datetime.now(ZoneInfo(_settings_or_default(ctx).timezone)).date() + timedelta(days=1)
