@@ -15,7 +15,7 @@ from telekpi.qa.run import run_form
 from telekpi.store import review_store
 from telekpi.store.warehouse import Warehouse
 
-from .reviewed import build
+from .reviewed import FORM, build
 
 AT = datetime(2026, 3, 20, 10, tzinfo=UTC)
 
@@ -105,19 +105,9 @@ def test_the_agent_acknowledges_or_disputes_only_their_own_reviewed_call(ws):
     assert (r["response"], r["response_comment"]) == ("disputed", "The customer was rude first.")
 
 
-SCALED = """id: care
-name: Care
-language: en
-pass_mark: 0.8
-sections:
-  - name: Opening
-    items:
-      - {id: greeting, kind: phrase, weight: 2, phrases: ["good morning"]}
-      - {id: no_blame, kind: forbidden, weight: 1, auto_fail: true, phrases: ["not my problem"]}
-  - name: Manner
-    items:
-      - {id: tone, name: Tone and courtesy, kind: human, weight: 2, scale: 5}
-"""
+# The review tests' form (reviewed.py) with its human item scored on a scale of 5.
+SCALED = FORM.replace("kind: human, weight: 2}", "kind: human, weight: 2, scale: 5}")
+assert SCALED != FORM
 
 
 def test_an_item_on_a_scale_earns_its_weight_times_mark_over_scale(ws):
