@@ -21,12 +21,11 @@ PEOPLE = {"boss": ("admin", (), None), "sup1": ("supervisor", ("T1",), None),
           "sup2": ("supervisor", ("T2",), None), "lan": ("agent", (), "A1"), "minh": ("agent", (), "A2")}
 
 
-@pytest.fixture(scope="module")
-def app(tmp_path_factory):
-    """One warehouse for the module: each test reviews calls of its own."""
-    db = build(tmp_path_factory.mktemp("review"))
+def _served(db, people):
+    """The app over ``db`` with ``people`` (names in ``PEOPLE``) as its users, closed after."""
     users = Users.beside(db)
-    for name, (role, teams, agent) in PEOPLE.items():
+    for name in people:
+        role, teams, agent = PEOPLE[name]
         users.add(name, PASSWORD, role, teams, agent)
     users.close()
     application = create_app(db)
@@ -36,6 +35,13 @@ def app(tmp_path_factory):
     application.state.web.close()
     del application.state.web, application.state.templates
     gc.collect()
+
+
+@pytest.fixture(scope="module")
+def app(tmp_path_factory):
+    """One warehouse for the module: each test reviews calls of its own."""
+    db = build(tmp_path_factory.mktemp("review"))
+    yield from _served(db, PEOPLE)
 
 
 @pytest.fixture(scope="module")
@@ -205,18 +211,7 @@ def scaled_app(tmp_path_factory):
     folder = tmp_path_factory.mktemp("scaled")
     db = build(folder)
     (folder / "qa-forms" / "care.yaml").write_text(SCALED)
-    users = Users.beside(db)
-    for name in ("boss", "sup1"):
-        role, teams, agent = PEOPLE[name]
-        users.add(name, PASSWORD, role, teams, agent)
-    users.close()
-    application = create_app(db)
-    yield application
-    import gc
-
-    application.state.web.close()
-    del application.state.web, application.state.templates
-    gc.collect()
+    yield from _served(db, ("boss", "sup1"))
 
 
 def test_a_reviewer_picks_a_mark_on_a_scale_and_calibration_compares_marks(scaled_app):
