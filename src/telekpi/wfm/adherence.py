@@ -19,6 +19,7 @@ from collections import defaultdict
 from datetime import UTC, date, datetime, timedelta
 from zoneinfo import ZoneInfo
 
+from telekpi.days import day_start
 from telekpi.engine.live import STALE
 from telekpi.engine.workforce import logged_in_states, schedules
 
@@ -114,8 +115,8 @@ def measure(engine, start: date | None, end: date | None, minutes: int = 30,
     if not days:
         return {"schedules": len(planned), "adherence": None, "conformance": None, "by_agent": [],
                 "by_interval": []}
-    lo = min(datetime.combine(min(d), datetime.min.time(), tz) for d in days.values())
-    hi = max(datetime.combine(max(d) + timedelta(days=1), datetime.min.time(), tz) for d in days.values())
+    lo = min(day_start(min(d), tz) for d in days.values())
+    hi = max(day_start(max(d) + timedelta(days=1), tz) for d in days.values())
     states = logged_in_states(engine, sorted(days), min(first, lo).astimezone(UTC), max(last, hi).astimezone(UTC))
     per_agent: dict[str, list[dict]] = defaultdict(list)
     for s in states:
@@ -145,8 +146,8 @@ def measure(engine, start: date | None, end: date | None, minutes: int = 30,
             row["scheduled_work_s"] += b - a
     for agent, ds in days.items():
         for d in ds:
-            d0 = datetime.combine(d, datetime.min.time(), tz).timestamp()
-            d1 = datetime.combine(d + timedelta(days=1), datetime.min.time(), tz).timestamp()
+            d0 = day_start(d, tz).timestamp()
+            d1 = day_start(d + timedelta(days=1), tz).timestamp()
             acc[agent]["worked_s"] += agents[agent].working(d0, d1)
     by_agent = [{"agent_id": a, **{k: round(v, 1) for k, v in r.items()},
                  "adherence": _ratio(r["adherent_s"], r["scheduled_s"]),
